@@ -1,0 +1,1 @@
+"""Revision history (filled in by the data-safety work)."""

@@ -1,0 +1,345 @@
+"""Read-only questions about the journal, answered in SQL.
+
+The case list, its counts per view, full-text search (FTS5) and a case's details. Lists are
+paged with LIMIT/OFFSET so the window can fetch rows lazily.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, func, literal_column, select, text
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import Session, selectinload
+
+from core import clock
+from core.errors import NotFoundError, ValidationError
+from core.models import Case, Company, Contact, Event, EventKind, Evidence, Status
+from core.store import Store
+
+VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
+SORTS = ("title", "company", "status", "last_activity", "next_due", "amount", "opened_on", "id")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One line of the case list."""
+
+    id: int
+    title: str
+    company: str
+    status: str
+    last_activity: str | None
+    next_due: date | None
+    amount: Decimal | None
+    currency: str
+    opened_on: date
+    company_id: int | None = None
+
+
+def fts_query(user_text: str) -> str | None:
+    """Turn what a person typed into a safe FTS5 query: every word must match, as a prefix.
+
+    Quotes and operators in the input are treated as plain text, so any input is valid.
+    """
+    words = re.findall(r"\w+", user_text, flags=re.UNICODE)
+    if not words:
+        return None
+    return " AND ".join(f'"{w}"*' for w in words[:20])
+
+
+def matching_case_ids(user_text: str) -> Select[Any] | None:
+    """A select of ``case_id`` for cases whose text, events, contacts or company match."""
+    query = fts_query(user_text)
+    if query is None:
+        return None
+    hits = text(
+        "SELECT case_id FROM search_index WHERE search_index MATCH :q AND case_id IS NOT NULL "
+        "UNION SELECT cases.id FROM search_index JOIN cases "
+        "ON cases.company_id = (search_index.rowid - 3) / 4 "
+        "WHERE search_index MATCH :q AND search_index.rowid % 4 = 3"
+    ).bindparams(q=query).columns(case_id=Case.id.type)
+    return select(hits.subquery().c.case_id)
+
+
+def _view_filter(view: str) -> Any:
+    if view == "open":
+        return Case.status == Status.OPEN
+    if view == "awaiting_reply":
+        return Case.status == Status.AWAITING_REPLY
+    if view == "escalated":
+        return Case.status == Status.ESCALATED
+    if view == "closed":
+        return Case.status.in_([Status.RESOLVED, Status.CLOSED])
+    if view == "attention":
+        return and_(Case.status.notin_([Status.RESOLVED, Status.CLOSED]), _within_week())
+    if view == "all":
+        return None
+    raise ValidationError("view", f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
+
+
+def _within_week() -> Any:
+    """Due by a week from today (overdue included); the reminders keep ``next_due`` fresh."""
+    return Case.next_due <= clock.today() + timedelta(days=7)
+
+
+def _case_select(view: str, search: str | None, company_id: int | None) -> Select[Any]:
+    stmt = select(
+        Case.id, Case.title, func.coalesce(Company.name, "").label("company"), Case.status,
+        Case.last_activity, Case.next_due, Case.amount, Case.currency, Case.opened_on, Case.company_id,
+    ).outerjoin(Company, Company.id == Case.company_id)
+    condition = _view_filter(view)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if company_id is not None:
+        stmt = stmt.where(Case.company_id == company_id)
+    if search and search.strip():
+        ids = matching_case_ids(search)
+        if ids is not None:
+            stmt = stmt.where(Case.id.in_(ids))
+    return stmt
+
+
+def _order(sort: str, descending: bool) -> list[Any]:
+    columns = {
+        "title": func.lower(Case.title),
+        "company": func.lower(Company.name),
+        "status": Case.status,
+        "last_activity": Case.last_activity,
+        "next_due": Case.next_due,
+        "amount": func.cast(Case.amount, literal_column("REAL")),
+        "opened_on": Case.opened_on,
+        "id": Case.id,
+    }
+    if sort not in columns:
+        raise ValidationError("sort", f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
+    column = columns[sort]
+    # Empty values go last whichever way the list is sorted.
+    nulls_last = sql_case((column.is_(None), 1), else_=0)
+    return [nulls_last, column.desc() if descending else column.asc(), Case.id.desc() if descending else Case.id]
+
+
+def list_cases(
+    store: Store,
+    *,
+    view: str = "all",
+    search: str | None = None,
+    company_id: int | None = None,
+    sort: str = "last_activity",
+    descending: bool = True,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[CaseRow]:
+    """A page of the case list for a sidebar view, optionally narrowed by a search."""
+    stmt = _case_select(view, search, company_id).order_by(*_order(sort, descending)).limit(limit).offset(offset)
+    with store.read() as session:
+        return [CaseRow(*row) for row in session.execute(stmt)]
+
+
+def count_cases(store: Store, *, view: str = "all", search: str | None = None, company_id: int | None = None) -> int:
+    """How many cases the list would show."""
+    stmt = select(func.count()).select_from(_case_select(view, search, company_id).subquery())
+    with store.read() as session:
+        return int(session.execute(stmt).scalar_one())
+
+
+def view_counts(store: Store) -> dict[str, int]:
+    """The number of cases in each sidebar view, in one query."""
+    week = _within_week()
+    active = Case.status.notin_([Status.RESOLVED, Status.CLOSED])
+    stmt = select(
+        func.count(),
+        func.sum(sql_case((and_(active, week), 1), else_=0)),
+        func.sum(sql_case((Case.status == Status.OPEN, 1), else_=0)),
+        func.sum(sql_case((Case.status == Status.AWAITING_REPLY, 1), else_=0)),
+        func.sum(sql_case((Case.status == Status.ESCALATED, 1), else_=0)),
+        func.sum(sql_case((Case.status.in_([Status.RESOLVED, Status.CLOSED]), 1), else_=0)),
+    ).select_from(Case)
+    with store.read() as session:
+        total, attention, open_, awaiting, escalated, closed = session.execute(stmt).one()
+        companies = session.execute(select(func.count()).select_from(Company)).scalar_one()
+    return {
+        "all": total or 0, "attention": attention or 0, "open": open_ or 0,
+        "awaiting_reply": awaiting or 0, "escalated": escalated or 0, "closed": closed or 0,
+        "companies": companies or 0,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    case_id: int
+    title: str
+    company: str
+    snippet: str
+
+
+def search(store: Store, user_text: str, *, limit: int = 50, offset: int = 0) -> list[SearchHit]:
+    """Cases matching ``user_text`` anywhere (title, notes, events, contacts, company), best
+    first, each with a snippet of the best matching text."""
+    query = fts_query(user_text)
+    if query is None:
+        return []
+    sql = text(
+        """
+        WITH hits AS (
+            SELECT rowid AS rid, case_id, rank,
+                   snippet(search_index, 0, '[', ']', '…', 12) AS snip
+            FROM search_index WHERE search_index MATCH :q
+        ), by_case AS (
+            SELECT case_id, rank, snip FROM hits WHERE case_id IS NOT NULL
+            UNION ALL
+            SELECT cases.id, hits.rank, hits.snip FROM hits JOIN cases
+              ON cases.company_id = (hits.rid - 3) / 4 WHERE hits.rid % 4 = 3
+        ), best AS (
+            SELECT case_id, snip, min(rank) AS r FROM by_case GROUP BY case_id
+        )
+        SELECT best.case_id, cases.title, coalesce(companies.name, ''), best.snip
+        FROM best JOIN cases ON cases.id = best.case_id
+        LEFT JOIN companies ON companies.id = cases.company_id
+        ORDER BY best.r, best.case_id LIMIT :limit OFFSET :offset
+        """
+    )
+    with store.read() as session:
+        rows = session.execute(sql, {"q": query, "limit": limit, "offset": offset})
+        return [SearchHit(*row) for row in rows]
+
+
+def load_case(store: Store, case_id: int) -> Case:
+    """A case with its company, timeline (with contacts and evidence), contacts and evidence
+    loaded, detached from the session so it can be read anywhere."""
+    with store.read() as session:
+        case = session.scalars(
+            select(Case)
+            .where(Case.id == case_id)
+            .options(
+                selectinload(Case.company),
+                selectinload(Case.contacts),
+                selectinload(Case.evidence).selectinload(Evidence.events),
+                selectinload(Case.events).selectinload(Event.evidence),
+                selectinload(Case.events).selectinload(Event.contact),
+            )
+        ).first()
+        if case is None:
+            raise NotFoundError(f"There is no case {case_id}.")
+        session.expunge_all()
+        return case
+
+
+def case_events(store: Store, case_id: int, *, kinds: list[str] | None = None) -> list[Event]:
+    """A case's timeline in date order, optionally only some kinds, with links loaded."""
+    stmt = (
+        select(Event)
+        .where(Event.case_id == case_id)
+        .options(selectinload(Event.evidence), selectinload(Event.contact))
+        .order_by(Event.sort_key, Event.id)
+    )
+    if kinds:
+        stmt = stmt.where(Event.kind.in_(kinds))
+    with store.read() as session:
+        events = list(session.scalars(stmt))
+        session.expunge_all()
+        return events
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSpent:
+    """What a dispute has cost in time: calls, visits and chats, and how much was waiting."""
+
+    total_minutes: int
+    waiting_minutes: int
+
+    def describe(self) -> str:
+        def hm(m: int) -> str:
+            return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
+
+        if not self.total_minutes and not self.waiting_minutes:
+            return "no time logged"
+        if self.waiting_minutes:
+            return f"{hm(self.total_minutes)}, {hm(self.waiting_minutes)} of it on hold"
+        return hm(self.total_minutes)
+
+
+def time_spent(store_or_session: Store | Session, case_id: int) -> TimeSpent:
+    """Total duration (waiting included) and waiting time across a case's events.
+
+    Duration counts the whole call or visit; where only waiting was logged, the wait counts.
+    """
+    stmt = select(
+        func.coalesce(func.sum(func.max(func.coalesce(Event.duration_minutes, 0), func.coalesce(Event.waiting_minutes, 0))), 0),
+        func.coalesce(func.sum(Event.waiting_minutes), 0),
+    ).where(Event.case_id == case_id)
+    if isinstance(store_or_session, Session):
+        total, waiting = store_or_session.execute(stmt).one()
+    else:
+        with store_or_session.read() as session:
+            total, waiting = session.execute(stmt).one()
+    return TimeSpent(int(total), int(waiting))
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRecord:
+    """A company with a simple track record."""
+
+    id: int
+    name: str
+    cases: int
+    open_cases: int
+    avg_days_to_reply: float | None
+
+
+def company_records(store: Store) -> list[CompanyRecord]:
+    """Every company with its number of cases, open cases and average days to reply.
+
+    Days to reply: for each message sent to the company, the days until the next message or
+    response from it, averaged over the company's cases.
+    """
+    sent = Event.__table__.alias("sent")
+    reply = Event.__table__.alias("reply")
+    first_reply = (
+        select(func.min(reply.c.sort_key))
+        .where(reply.c.case_id == sent.c.case_id, reply.c.direction == "from_company", reply.c.sort_key > sent.c.sort_key)
+        .scalar_subquery()
+    )
+    gaps = (
+        select(
+            sent.c.case_id.label("case_id"),
+            (func.julianday(first_reply) - func.julianday(sent.c.sort_key)).label("days"),
+        )
+        .where(sent.c.direction == "to_company", sent.c.kind.in_([k.value for k in (EventKind.EMAIL, EventKind.LETTER, EventKind.WEB_FORM, EventKind.CALL, EventKind.CHAT)]))
+        .subquery()
+    )
+    avg_reply = (
+        select(Case.company_id, func.avg(gaps.c.days).label("avg_days"))
+        .join(gaps, gaps.c.case_id == Case.id)
+        .where(gaps.c.days.is_not(None))
+        .group_by(Case.company_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Company.id, Company.name, func.count(Case.id),
+            func.coalesce(func.sum(sql_case((Case.status.notin_([Status.RESOLVED, Status.CLOSED]), 1), else_=0)), 0),
+            avg_reply.c.avg_days,
+        )
+        .outerjoin(Case, Case.company_id == Company.id)
+        .outerjoin(avg_reply, avg_reply.c.company_id == Company.id)
+        .group_by(Company.id)
+        .order_by(func.lower(Company.name))
+    )
+    with store.read() as session:
+        return [
+            CompanyRecord(id_, name, int(n), int(open_), None if avg is None else round(float(avg), 1))
+            for id_, name, n, open_, avg in session.execute(stmt)
+        ]
+
+
+def list_contacts(store: Store, case_id: int) -> list[Contact]:
+    with store.read() as session:
+        rows = list(session.scalars(select(Contact).where(Contact.case_id == case_id).order_by(Contact.id)))
+        session.expunge_all()
+        return rows
+

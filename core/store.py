@@ -1,0 +1,230 @@
+"""The store: one SQLite file and the evidence files beside it, in a data directory.
+
+Opening a store takes an exclusive lock file (a second Docket on the same data is refused),
+sets every connection's pragmas, and migrates the schema to the newest revision with Alembic,
+after taking a backup copy when an existing store is upgraded.
+
+All writes go through :meth:`Store.write`: one writing connection for the process, a
+``BEGIN IMMEDIATE`` transaction that commits on success and rolls back on any error, so a
+failed operation leaves the store exactly as it was. Reads use :meth:`Store.read`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from filelock import FileLock, Timeout
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from core.errors import StoreError, StoreLockedError
+from core.evidence import EvidenceStore
+from core.paths import default_data_dir, make_private_dir, make_private_file
+
+DB_NAME = "docket.sqlite3"
+LOCK_NAME = "docket.lock"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Docket emits BEGIN itself (see _begin); the driver's implicit transactions would get in
+    # the way of SAVEPOINTs and of BEGIN IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def _make_engine(db_path: Path, *, writer: bool) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{db_path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        # The writer is a single connection: SQLite's WAL allows one writer at a time, and
+        # older SQLite builds have a bug when two connections of one process write or
+        # checkpoint together.
+        poolclass=QueuePool,
+        pool_size=1 if writer else 4,
+        max_overflow=0 if writer else 4,
+    )
+    event.listen(engine, "connect", _set_pragmas)
+    begin_sql = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql(begin_sql)
+
+    return engine
+
+
+def _alembic_config() -> tuple[Config, object]:
+    ctx = as_file(files("core") / "migrations")
+    location = ctx.__enter__()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(location))
+    return cfg, ctx
+
+
+class Store:
+    """An open Docket data directory. Use :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, data_dir: Path, lock: FileLock) -> None:
+        self.data_dir = data_dir
+        self.db_path = data_dir / DB_NAME
+        self.backups_dir = data_dir / "backups"
+        self.templates_dir = data_dir / "templates"
+        self._lock = lock
+        self._write_lock = threading.RLock()
+        self.writer = _make_engine(self.db_path, writer=True)
+        self.reader = _make_engine(self.db_path, writer=False)
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False, info={"store": self})
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False, info={"store": self})
+        self.evidence = EvidenceStore(data_dir / "evidence")
+        self.closed = False
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, data_dir: Path | str | None = None) -> Store:
+        """Open (creating if needed) the store in ``data_dir`` and bring its schema up to date.
+
+        Raises :class:`StoreLockedError` if another Docket has it open.
+        """
+        # Everything Docket creates (database, WAL, evidence, backups) is private to the user.
+        if os.name == "posix":
+            os.umask(0o077)
+        data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        try:
+            make_private_dir(data_dir)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the data folder {data_dir}: {exc.strerror or exc}") from None
+        lock = FileLock(str(data_dir / LOCK_NAME), timeout=0, is_singleton=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreLockedError(
+                f"Docket is already open on {data_dir}. Close the other Docket window first."
+            ) from None
+        store = cls(data_dir, lock)
+        try:
+            store.evidence.clean_incoming()
+            store._migrate()
+            for suffix in ("", "-wal", "-shm"):
+                make_private_file(Path(str(store.db_path) + suffix))
+        except BaseException:
+            store.close()
+            raise
+        from core import history  # noqa: F401  (registers the revision chain on sessions)
+
+        return store
+
+    def _migrate(self) -> None:
+        cfg, ctx = _alembic_config()
+        try:
+            head = ScriptDirectory.from_config(cfg).get_current_head()
+            existed = self.db_path.exists() and self.db_path.stat().st_size > 0
+            with self.writer.connect() as conn:
+                current = MigrationContext.configure(conn).get_current_revision()
+            if current == head:
+                return
+            if existed and current is not None:
+                self.snapshot(f"before-upgrade-{current}-to-{head}")
+            elif existed and current is None:
+                with self.writer.connect() as conn:
+                    tables = conn.exec_driver_sql(
+                        "SELECT count(*) FROM sqlite_master WHERE type='table'"
+                    ).scalar()
+                if tables:
+                    raise StoreError(f"{self.db_path} is not a Docket store (no schema revision).")
+            with self._write_lock, self.writer.connect() as conn:
+                # Table rebuilds in migrations must not fire ON DELETE CASCADE: foreign keys
+                # are off while migrating and checked afterwards, as SQLite recommends. The
+                # pragma only works outside a transaction, hence the raw driver connection.
+                raw = conn.connection.driver_connection
+                raw.execute("PRAGMA foreign_keys = OFF")
+                try:
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if bad:
+                        conn.rollback()
+                        raise StoreError(f"The upgrade left broken references: {bad[:5]}")
+                    conn.commit()
+                finally:
+                    raw.execute("PRAGMA foreign_keys = ON")
+        finally:
+            ctx.__exit__(None, None, None)
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at."""
+        with self.writer.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    # -- units of work -------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one unit of work: committed on success, rolled back on any error."""
+        with self._write_lock, self._write_sessions() as session:
+            new_files: list[str] = []
+            session.info["new_evidence_files"] = new_files
+            try:
+                with session.begin():
+                    yield session
+            except BaseException:
+                # Files copied in for this unit of work belong to no committed record.
+                for sha in new_files:
+                    self.evidence.discard(sha)
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; sees a consistent snapshot for its lifetime."""
+        with self._read_sessions() as session:
+            yield session
+
+    # -- copies --------------------------------------------------------------------------
+    def snapshot(self, label: str) -> Path:
+        """Copy the database with SQLite's online backup API into ``backups/``; return its path."""
+        make_private_dir(self.backups_dir)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        dest = self.backups_dir / f"docket-{stamp}-{label}.sqlite3"
+        with self._write_lock:
+            src = sqlite3.connect(self.db_path)
+            try:
+                out = sqlite3.connect(dest)
+                try:
+                    src.backup(out)
+                finally:
+                    out.close()
+            finally:
+                src.close()
+        make_private_file(dest)
+        return dest
+
+    def close(self) -> None:
+        """Release the database connections and the lock file."""
+        if self.closed:
+            return
+        self.closed = True
+        self.writer.dispose()
+        self.reader.dispose()
+        self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
