@@ -105,8 +105,8 @@ class DecimalText(TypeDecorator[Decimal]):
     impl = String(40)
     cache_ok = True
 
-    def process_bind_param(self, value: Decimal | None, dialect: Any) -> str | None:
-        return None if value is None else format(value, "f")
+    def process_bind_param(self, value: Decimal | str | None, dialect: Any) -> str | None:
+        return None if value is None else format(Decimal(value), "f")
 
     def process_result_value(self, value: str | None, dialect: Any) -> Decimal | None:
         return None if value is None else Decimal(value)
