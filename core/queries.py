@@ -12,13 +12,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal_column, select, text
+from sqlalchemy import Select, String, and_, func, literal_column, select, text
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, selectinload
 
 from core import clock
 from core.errors import NotFoundError, ValidationError
-from core.models import Case, Company, Contact, Event, EventKind, Evidence, Status
+from core.models import Case, Company, Contact, Event, EventKind, Evidence, Status, event_evidence
 from core.store import Store
 
 VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
@@ -343,3 +343,58 @@ def list_contacts(store: Store, case_id: int) -> list[Contact]:
         session.expunge_all()
         return rows
 
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """One line of a case's timeline as the window shows it; ``evidence`` is (id, name) pairs."""
+
+    id: int
+    at: str
+    kind: str
+    direction: str
+    summary: str
+    details: str
+    duration_minutes: int | None
+    waiting_minutes: int | None
+    reference: str
+    promised_by: date | None
+    contact_id: int | None
+    contact_name: str
+    evidence: tuple[tuple[int, str], ...]
+
+
+def timeline_rows(store: Store, case_id: int, *, kinds: list[str] | None = None) -> list[TimelineRow]:
+    """A case's timeline in date order, with contact names and linked evidence, in one query
+    (a case with thousands of events must open at once)."""
+    sep_field, sep_item = "\x1f", "\x1e"
+    linked = func.group_concat(
+        Evidence.id.cast(String) + literal_column("char(31)") + Evidence.original_name,
+        literal_column("char(30)"),
+    )
+    stmt = (
+        select(
+            Event.id, Event.at, Event.kind, Event.direction, Event.summary, Event.details,
+            Event.duration_minutes, Event.waiting_minutes, Event.reference, Event.promised_by,
+            Event.contact_id, func.coalesce(Contact.name, ""), linked,
+        )
+        .outerjoin(Contact, Contact.id == Event.contact_id)
+        .outerjoin(event_evidence, event_evidence.c.event_id == Event.id)
+        .outerjoin(Evidence, Evidence.id == event_evidence.c.evidence_id)
+        .where(Event.case_id == case_id)
+        .group_by(Event.id)
+        .order_by(Event.sort_key, Event.id)
+    )
+    if kinds:
+        stmt = stmt.where(Event.kind.in_(kinds))
+    rows = []
+    with store.read() as session:
+        for *fields, packed in session.execute(stmt):
+            items: list[tuple[int, str]] = []
+            for part in (packed or "").split(sep_item):
+                if part:
+                    ident, _, name = part.partition(sep_field)
+                    items.append((int(ident), name))
+            items.sort()
+            rows.append(TimelineRow(*fields, evidence=tuple(items)))
+    return rows

@@ -1,0 +1,95 @@
+"""Run slow work (hashing and copying a large file) off the window's thread.
+
+A :class:`Task` wraps a plain function. It runs in Qt's global thread pool; the function gets
+a ``progress(done, total)`` callable that returns ``False`` once the user has cancelled. The
+result, an error, or the cancellation comes back as a signal, delivered on the main thread
+because the signal object lives there. Workers never touch widgets.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from core.errors import DocketError
+from core.evidence import Cancelled
+
+Work = Callable[[Callable[[int, int], bool]], Any]
+
+
+class Task(QObject):
+    """One piece of background work with progress, cancel and a result posted back.
+
+    Signals (always received on the thread that created the task):
+    ``progressed(done, total)``, ``succeeded(result)``, ``failed(message)``, ``cancelled()``,
+    and ``finished()`` after any of the last three.
+    """
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    finished = Signal()
+
+    def __init__(self, work: Work, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._work = work
+        self._cancel = threading.Event()
+        self.running = False
+
+    def cancel(self) -> None:
+        """Ask the work to stop at its next progress report."""
+        self._cancel.set()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.progressed.emit(done, total)
+        return not self._cancel.is_set()
+
+    def _run(self) -> None:
+        # Runs on a pool thread: only emit signals, never touch widgets.
+        try:
+            result = self._work(self._progress)
+        except Cancelled:
+            self.cancelled.emit()
+        except DocketError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug; report it rather than lose it on a worker thread
+            traceback.print_exc()
+            self.failed.emit(f"Unexpected error: {exc}")
+        else:
+            if self._cancel.is_set():
+                self.cancelled.emit()
+            else:
+                self.succeeded.emit(result)
+        finally:
+            self.running = False
+            self.finished.emit()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, task: Task) -> None:
+        super().__init__()
+        self._task = task
+
+    def run(self) -> None:
+        self._task._run()
+
+
+def run_task(work: Work, parent: QObject | None = None, pool: QThreadPool | None = None) -> Task:
+    """Start ``work`` on a pool thread and return its :class:`Task` for connecting signals.
+
+    Connect to the task's signals right after this call: the signals are queued to this
+    thread's event loop, so none can be missed before control returns to it.
+    """
+    task = Task(work, parent)
+    task.running = True
+    (pool or QThreadPool.globalInstance()).start(_Runnable(task))
+    return task
