@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, String, and_, func, literal_column, select, text
+from sqlalchemy import Float, Select, String, and_, cast, func, literal_column, select, text
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, selectinload
 
@@ -111,7 +111,7 @@ def _order(sort: str, descending: bool) -> list[Any]:
         "status": Case.status,
         "last_activity": Case.last_activity,
         "next_due": Case.next_due,
-        "amount": func.cast(Case.amount, literal_column("REAL")),
+        "amount": cast(Case.amount, Float),
         "opened_on": Case.opened_on,
         "id": Case.id,
     }
