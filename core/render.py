@@ -49,6 +49,9 @@ def html_to_pdf(html: str, out: Path, *, paper: str = "A4", title: str = "", aut
     if subject and hasattr(writer, "setSubject"):
         writer.setSubject(subject)
     doc = QTextDocument()
+    # Lay out at the writer's resolution: the page size below is in its pixels, and a
+    # document laid out at screen resolution would print at a third of its point size.
+    doc.documentLayout().setPaintDevice(writer)
     doc.setHtml(html)
     rect = writer.pageLayout().paintRectPixels(writer.resolution())
     doc.setPageSize(QSizeF(rect.width(), rect.height()))
