@@ -1,18 +1,95 @@
 """The one renderer: HTML laid out by Qt's text engine, to PDF or to a printer.
 
-Preview, paper and PDF use the same QTextDocument layout. This is the only core module that
-uses Qt, and only QtGui (text layout and PDF writing); it never imports QtWidgets.
+Preview, paper and PDF use the same QTextDocument layout: :func:`paint_document` paginates a
+document onto any paged paint device (a ``QPdfWriter`` here, a ``QPrinter`` from the window)
+with a running header and footer ("page N of M"). :func:`html_to_pdf` adds what Qt's PDF
+writer cannot: an outline (bookmarks) built from the document's headings and complete
+metadata, written with pypdf after Qt has drawn the pages.
+
+This is the only core module that uses Qt, and only QtCore and QtGui; it never imports
+QtWidgets (QtPrintSupport pulls QtWidgets in, so a printer is passed in by the window as a
+plain ``QPagedPaintDevice``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QImage,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+)
 
 PAPER = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
+
+# Families in order of preference; Qt falls back per character through the system's fonts
+# (fontconfig, DirectWrite, CoreText), so Hebrew, Arabic, Chinese and emoji find a face even
+# where the first family lacks them. Noto is what Linux systems have; the others are the
+# platform faces on Windows and macOS.
+BODY_FAMILIES = [
+    "Noto Sans", "Segoe UI", "Helvetica Neue", "Arial", "DejaVu Sans",
+    "Noto Sans Hebrew", "Noto Sans Arabic", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC",
+    "Noto Emoji", "Noto Color Emoji", "Segoe UI Emoji", "Apple Color Emoji",
+]
+BODY_POINT_SIZE = 9.5
+PDF_RESOLUTION = 300
+MARGIN_MM = 16.0
+HEADER_MM = 9.0  # space taken from the body for the running header
+FOOTER_MM = 9.0  # and for the running footer
+
+# progress(done, total) -> False to cancel, as everywhere in Docket
+Progress = Callable[[int, int], bool | None]
+# A lazy image source: the name used in <img src="..."> -> the image, or None
+ImageLoader = Callable[[str], QImage | None]
+
+
+class RenderCancelled(Exception):
+    """The progress callback asked to stop; the caller removes any partial output."""
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    """The running header and footer of every page."""
+
+    header_left: str = ""
+    header_right: str = ""
+    footer_left: str = ""
+    page_label: str = "page {n} of {m}"
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading found in the laid-out document, for the PDF outline."""
+
+    title: str
+    level: int
+    page: int  # 0-based
+    y_mm: float  # from the top edge of the paper
+
+
+@dataclass(slots=True)
+class Pagination:
+    """What painting produced: the number of pages and where each heading landed."""
+
+    pages: int = 0
+    headings: list[Heading] = field(default_factory=list)
 
 
 def ensure_gui_app() -> QGuiApplication:
@@ -26,7 +103,8 @@ def ensure_gui_app() -> QGuiApplication:
     return app  # type: ignore[return-value]
 
 
-def page_layout(paper: str = "A4", margins_mm: float = 20.0) -> QPageLayout:
+def page_layout(paper: str = "A4", margins_mm: float = MARGIN_MM) -> QPageLayout:
+    """Portrait A4 or Letter with equal margins, in millimetres."""
     return QPageLayout(
         QPageSize(PAPER.get(paper, QPageSize.PageSizeId.A4)),
         QPageLayout.Orientation.Portrait,
@@ -35,25 +113,217 @@ def page_layout(paper: str = "A4", margins_mm: float = 20.0) -> QPageLayout:
     )
 
 
-def html_to_pdf(html: str, out: Path, *, paper: str = "A4", title: str = "", author: str = "",
-                subject: str = "") -> int:
-    """Lay out ``html`` and write it to ``out`` as a PDF. Returns the number of pages."""
+def body_font() -> QFont:
+    font = QFont()
+    font.setFamilies(BODY_FAMILIES)
+    font.setPointSizeF(BODY_POINT_SIZE)
+    return font
+
+
+class ReportDocument(QTextDocument):
+    """A QTextDocument whose large images are read from disk only when a page draws them.
+
+    Images named in ``<img>`` with both width and height given are not needed for layout, so
+    a case with many photographs never holds them all in memory at once: each is loaded,
+    drawn, and let go.
+    """
+
+    def __init__(self, loader: ImageLoader | None = None) -> None:
+        super().__init__()
+        self._loader = loader
+
+    def loadResource(self, kind: int, name: QUrl) -> object:  # noqa: N802 (Qt's name)
+        if self._loader is not None and kind == QTextDocument.ResourceType.ImageResource.value:
+            image = self._loader(name.toString())
+            if image is not None:
+                return image  # deliberately not cached (see the class docstring)
+        return super().loadResource(kind, name)
+
+
+def make_document(html: str, *, images: dict[str, QImage] | None = None,
+                  loader: ImageLoader | None = None) -> ReportDocument:
+    """A document for ``html``; ``images`` are small images kept in memory (thumbnails),
+    ``loader`` supplies larger ones on demand."""
     ensure_gui_app()
-    writer = QPdfWriter(str(out))
-    writer.setPageLayout(page_layout(paper))
-    writer.setResolution(300)
-    writer.setTitle(title)
-    writer.setCreator("Docket")
-    if author:
-        writer.setAuthor(author)
-    if subject and hasattr(writer, "setSubject"):
-        writer.setSubject(subject)
-    doc = QTextDocument()
-    # Lay out at the writer's resolution: the page size below is in its pixels, and a
-    # document laid out at screen resolution would print at a third of its point size.
-    doc.documentLayout().setPaintDevice(writer)
+    doc = ReportDocument(loader)
+    doc.setDefaultFont(body_font())
+    doc.setDocumentMargin(0)
+    for name, image in (images or {}).items():
+        doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
     doc.setHtml(html)
-    rect = writer.pageLayout().paintRectPixels(writer.resolution())
-    doc.setPageSize(QSizeF(rect.width(), rect.height()))
-    doc.print_(writer)
-    return doc.pageCount()
+    return doc
+
+
+def _mm_to_px(mm: float, dpi: float) -> float:
+    return mm / 25.4 * dpi
+
+
+def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Running | None = None,
+                   progress: Progress | None = None) -> Pagination:
+    """Lay ``doc`` out for ``device``'s page and paint every page with the running header and
+    footer. The device's page layout (paper, margins) must be set already. Raises
+    :class:`RenderCancelled` if ``progress`` returns False."""
+    running = running or Running()
+    dpi = device.resolution() if isinstance(device, QPdfWriter) else device.logicalDpiY()
+    paint_rect = device.pageLayout().paintRectPixels(dpi)
+    width = float(paint_rect.width())
+    header_h = _mm_to_px(HEADER_MM, dpi)
+    footer_h = _mm_to_px(FOOTER_MM, dpi)
+    body_h = float(paint_rect.height()) - header_h - footer_h
+    # Lay out at the device's resolution so point sizes print true to size.
+    doc.documentLayout().setPaintDevice(device)
+    doc.setPageSize(QSizeF(width, body_h))
+    layout = doc.documentLayout()
+    pages = doc.pageCount()
+
+    result = Pagination(pages=pages)
+    margin_top_mm = device.pageLayout().margins(QPageLayout.Unit.Millimeter).top()
+    block = doc.begin()
+    while block.isValid():
+        level = block.blockFormat().headingLevel()
+        if level and block.text().strip():
+            top = layout.blockBoundingRect(block).top()
+            page = min(int(top // body_h), pages - 1)
+            y_mm = margin_top_mm + HEADER_MM + (top - page * body_h) / dpi * 25.4
+            result.headings.append(Heading(block.text().strip(), level, page, y_mm))
+        block = block.next()
+
+    small = QFont(body_font())
+    small.setPointSizeF(7.5)
+    rule = QPen(QColor("#9a9a9a"))
+    rule.setWidthF(_mm_to_px(0.2, dpi))
+    painter = QPainter()
+    if not painter.begin(device):
+        raise OSError("Cannot start drawing on the output (is the file writable?)")
+    try:
+        for index in range(pages):
+            if progress is not None and progress(index, pages) is False:
+                raise RenderCancelled()
+            if index:
+                device.newPage()
+            _paint_running(painter, running, index, pages, width, header_h, body_h, footer_h, small, rule)
+            painter.save()
+            painter.translate(0, header_h - index * body_h)
+            clip = QRectF(0, index * body_h, width, body_h)
+            painter.setClipRect(clip)
+            ctx = QAbstractTextDocumentLayout.PaintContext()
+            ctx.clip = clip
+            layout.draw(painter, ctx)
+            painter.restore()
+        if progress is not None:
+            progress(pages, pages)
+    finally:
+        painter.end()
+    return result
+
+
+def _paint_running(painter: QPainter, running: Running, index: int, pages: int, width: float,
+                   header_h: float, body_h: float, footer_h: float, font: QFont, rule: QPen) -> None:
+    painter.save()
+    painter.setFont(font)
+    painter.setPen(QColor("#555555"))
+    text_h = header_h * 0.6
+    top = QRectF(0, 0, width, text_h)
+    painter.drawText(top, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), running.header_left)
+    painter.drawText(top, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), running.header_right)
+    bottom = QRectF(0, header_h + body_h + footer_h - text_h, width, text_h)
+    painter.drawText(bottom, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), running.footer_left)
+    painter.drawText(bottom, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                     running.page_label.format(n=index + 1, m=pages))
+    painter.setPen(rule)
+    painter.drawLine(0, int(text_h + header_h * 0.1), int(width), int(text_h + header_h * 0.1))
+    y = header_h + body_h + footer_h - text_h - footer_h * 0.1
+    painter.drawLine(0, int(y), int(width), int(y))
+    painter.restore()
+
+
+@dataclass(frozen=True, slots=True)
+class PdfInfo:
+    """The PDF's metadata (document properties)."""
+
+    title: str = ""
+    author: str = ""
+    subject: str = ""
+    keywords: str = ""
+    created: datetime | None = None
+
+
+def _pdf_date(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
+    return moment.strftime("D:%Y%m%d%H%M%SZ")
+
+
+def html_to_pdf(html: str, out: Path, *, paper: str = "A4", title: str = "", author: str = "",
+                subject: str = "", running: Running | None = None,
+                images: dict[str, QImage] | None = None, loader: ImageLoader | None = None,
+                info: PdfInfo | None = None, progress: Progress | None = None) -> int:
+    """Lay out ``html`` and write it to ``out`` as a PDF with a running header and footer,
+    an outline of its headings and the given metadata. Returns the number of pages.
+
+    The file appears only when complete: it is written beside ``out`` under a temporary name
+    and renamed. Raises :class:`RenderCancelled` if ``progress`` returns False.
+    """
+    info = info or PdfInfo(title=title, author=author, subject=subject)
+    doc = make_document(html, images=images, loader=loader)
+    return document_to_pdf(doc, Path(out), paper=paper, running=running, info=info, progress=progress)
+
+
+def document_to_pdf(doc: QTextDocument, out: Path, *, paper: str = "A4", running: Running | None = None,
+                    info: PdfInfo | None = None, progress: Progress | None = None) -> int:
+    """Paint an already built document to a PDF file (see :func:`html_to_pdf`)."""
+    info = info or PdfInfo()
+    out = Path(out)
+    fd, drawn_name = tempfile.mkstemp(dir=out.parent, prefix=".docket-", suffix=".pdf")
+    os.close(fd)
+    drawn = Path(drawn_name)
+    final_tmp = drawn.with_suffix(".out.pdf")
+    try:
+        writer = QPdfWriter(str(drawn))
+        writer.setPageLayout(page_layout(paper))
+        writer.setResolution(PDF_RESOLUTION)
+        writer.setTitle(info.title)
+        writer.setCreator("Docket")
+        writer.setAuthor(info.author)
+        if info.subject:
+            writer.setSubject(info.subject)
+        pagination = paint_document(doc, writer, running=running, progress=progress)
+        del writer  # closes the file
+        _finish_pdf(drawn, final_tmp, pagination, info, paper)
+        os.replace(final_tmp, out)
+        return pagination.pages
+    finally:
+        for leftover in (drawn, final_tmp):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def _finish_pdf(drawn: Path, out: Path, pagination: Pagination, info: PdfInfo, paper: str) -> None:
+    """Add the outline and the full metadata to the PDF Qt drew."""
+    from pypdf import PdfWriter
+    from pypdf.generic import Fit, NameObject
+
+    writer = PdfWriter(clone_from=str(drawn))
+    page_h_mm = QPageSize(PAPER.get(paper, QPageSize.PageSizeId.A4)).size(QPageSize.Unit.Millimeter).height()
+    parents: dict[int, object] = {}
+    for heading in pagination.headings:
+        parent = None
+        for level in range(heading.level - 1, 0, -1):
+            if level in parents:
+                parent = parents[level]
+                break
+        top_pt = (page_h_mm - heading.y_mm) / 25.4 * 72
+        item = writer.add_outline_item(heading.title, heading.page, parent=parent,
+                                       fit=Fit.xyz(left=0, top=top_pt, zoom=None))
+        parents[heading.level] = item
+        for deeper in [lvl for lvl in parents if lvl > heading.level]:
+            del parents[deeper]
+    if pagination.headings:
+        writer._root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    created = _pdf_date(info.created or datetime.now(UTC))
+    writer.add_metadata({
+        "/Title": info.title, "/Author": info.author, "/Subject": info.subject,
+        "/Keywords": info.keywords, "/Creator": "Docket", "/Producer": "Docket (Qt, pypdf)",
+        "/CreationDate": created, "/ModDate": created,
+    })
+    with open(out, "wb") as fh:
+        writer.write(fh)
