@@ -1,0 +1,34 @@
+"""Fixtures for window tests: offscreen Qt, a real store, window settings in a temporary file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from core import cases  # noqa: E402
+from core.store import Store  # noqa: E402
+
+
+@pytest.fixture
+def window_settings(tmp_path: Path) -> QSettings:
+    """QSettings in an INI file of the test's own, so no test reads the user's real settings."""
+    return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def make_cases(store: Store) -> Callable[..., list[int]]:
+    """Open ``n`` simple cases in one transaction: ``make_cases(500, company="Acme")``."""
+
+    def make(n: int, *, company: str = "Acme Ltd", title: str = "Case {i}") -> list[int]:
+        with store.write() as session:
+            return [cases.open_case(session, title=title.format(i=i), company=company, amount=f"{i}.50", currency="GBP")
+                    for i in range(n)]
+
+    return make
