@@ -21,6 +21,7 @@ from core.errors import DocketError
 # Each module adds its subcommands. Keep the list in the order the help should show them.
 COMMAND_MODULES = [
     "core.commands.cases",
+    "core.commands.casefiles",
     "core.commands.demo",
 ]
 
