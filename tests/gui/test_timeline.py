@@ -1,0 +1,170 @@
+"""The timeline: events in date order, time on hold shown, kind filter, paged loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from core import cases
+from core.store import Store
+from gui.event_dialog import EventDialog
+from gui.timeline_model import (
+    EVIDENCE,
+    EVIDENCE_ROLE,
+    KIND,
+    OBJECT_ROLE,
+    PAGE,
+    SUMMARY,
+    TIME,
+    WHEN,
+    TimelineModel,
+)
+from gui.timeline_view import TimelineView
+
+
+def _case_with_calls(store: Store) -> int:
+    case_id = cases.open_case(store, title="Lenses lost under warranty", company="Optica")
+    cases.log_event(store, case_id=case_id, at="2024-05-02T11:00:00+02:00", kind="visit",
+                    summary="Left the glasses for repair", duration_minutes=55, waiting_minutes=40,
+                    direction="to_company")
+    cases.log_event(store, case_id=case_id, at="2024-04-30", kind="payment", summary="Paid for glasses")
+    cases.log_event(store, case_id=case_id, at="2024-05-20T09:30:00Z", kind="call",
+                    summary="They say the lenses are lost", direction="from_company")
+    return case_id
+
+
+def test_events_show_in_date_order_with_time_on_hold(qtbot, qtmodeltester, store: Store) -> None:
+    case_id = _case_with_calls(store)
+    model = TimelineModel(store)
+    model.load(case_id)
+    qtmodeltester.check(model)
+
+    summaries = [model.index(r, SUMMARY).data() for r in range(model.rowCount())]
+    assert summaries == ["Paid for glasses", "Left the glasses for repair", "They say the lenses are lost"]
+    assert model.index(1, TIME).data() == "55 min, on hold 40 min"
+    assert model.index(1, KIND).data() == "Visit"
+    assert not model.index(1, KIND).data(Qt.ItemDataRole.DecorationRole).isNull()
+    assert "2024" in model.index(0, WHEN).data() or "24" in model.index(0, WHEN).data()
+
+
+def test_kind_filter_narrows_the_timeline(qtbot, store: Store) -> None:
+    case_id = _case_with_calls(store)
+    view = TimelineView(store)
+    qtbot.addWidget(view)
+    view.show_case(case_id)
+    assert view.model.rowCount() == 3
+    view.kind_filter.setCurrentIndex(view.kind_filter.findData("call"))
+    assert view.model.rowCount() == 1
+    assert view.model.index(0, SUMMARY).data() == "They say the lenses are lost"
+    assert view.count_label.text() == "1 event(s)"
+
+
+def test_linked_evidence_shows_as_chips(qtbot, qtmodeltester, store: Store, tmp_path: Path) -> None:
+    case_id = _case_with_calls(store)
+    receipt = tmp_path / "receipt.pdf"
+    receipt.write_bytes(b"%PDF-1.4 receipt")
+    photo = tmp_path / "glasses.jpg"
+    photo.write_bytes(b"\xff\xd8 photo")
+    event_id = cases.log_event(store, case_id=case_id, at="2024-05-03", kind="email", summary="Repair slip")
+    cases.attach_evidence(store, case_id=case_id, path=receipt, event_ids=[event_id])
+    cases.attach_evidence(store, case_id=case_id, path=photo, event_ids=[event_id])
+    view = TimelineView(store)
+    qtbot.addWidget(view)
+    view.show_case(case_id)
+    qtmodeltester.check(view.model)
+    row = view.model.row_of_event(event_id)
+    chips = view.model.index(row, EVIDENCE).data(EVIDENCE_ROLE)
+    assert [name for _, name in chips] == ["receipt.pdf", "glasses.jpg"]
+    view.resize(900, 300)
+    picture = view.grab()  # paints the chips through the delegate
+    assert not picture.isNull()
+
+
+def test_a_long_timeline_is_handed_out_in_pages(qtbot, qtmodeltester, store: Store) -> None:
+    case_id = cases.open_case(store, title="Endless subscription", company="StreamCo")
+    with store.write() as session:
+        for i in range(PAGE * 2 + 17):
+            cases.log_event(session, case_id=case_id, at=f"2023-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z",
+                            kind="email", summary=f"Invoice {i}")
+    model = TimelineModel(store)
+    model.load(case_id)
+    assert model.rowCount() == PAGE
+    assert model.canFetchMore()
+    model.fetchMore()
+    model.fetchMore()
+    assert model.rowCount() == PAGE * 2 + 17
+    assert not model.canFetchMore()
+    qtmodeltester.check(model)
+    assert model.index(model.rowCount() - 1, SUMMARY).data() == f"Invoice {PAGE * 2 + 16}"
+
+
+def test_log_a_call_with_the_timer(qtbot, store: Store) -> None:
+    case_id = _case_with_calls(store)
+    logged: list[dict] = []
+
+    def submit(values: dict) -> None:
+        logged.append(values)
+        cases.log_event(store, case_id=case_id, **values)
+
+    dialog = EventDialog(submit, action="call")
+    qtbot.addWidget(dialog)
+    assert dialog.call_timer.running
+    assert dialog.kind.currentData() == "call"
+    dialog.call_timer.advance(5 * 60_000)         # five minutes talking
+    dialog.hold_button.setChecked(True)
+    dialog.call_timer.advance(40 * 60_000)        # forty minutes of hold music
+    dialog.hold_button.setChecked(False)
+    dialog.call_timer.advance(3 * 60_000)
+    assert dialog.hold_clock.text() == "0:40:00"
+    dialog.start_button.click()                   # hang up
+    assert not dialog.call_timer.running
+    assert dialog.duration.value() == 48
+    assert dialog.waiting.value() == 40
+    dialog.summary.setText("Manager refused to correct the overcharge")
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+
+    view = TimelineView(store)
+    qtbot.addWidget(view)
+    view.show_case(case_id)
+    texts = [view.model.index(r, TIME).data() for r in range(view.model.rowCount())]
+    assert "48 min, on hold 40 min" in texts
+    event = next(view.model.index(r, 0).data(OBJECT_ROLE) for r in range(view.model.rowCount())
+                 if view.model.index(r, TIME).data() == "48 min, on hold 40 min")
+    assert event.kind == "call" and event.direction == "to_company"
+
+
+def test_log_a_promise_asks_what_and_by_when(qtbot, store: Store) -> None:
+    case_id = _case_with_calls(store)
+    dialog = EventDialog(lambda v: cases.log_event(store, case_id=case_id, **v), action="promise")
+    qtbot.addWidget(dialog)
+    assert dialog.timer_box.isHidden()
+    assert dialog.has_promise_date.isChecked()
+    dialog.accept()  # nothing said: the form says what is missing and stays open
+    assert dialog.error.isVisibleTo(dialog)
+    assert "promised" in dialog.error.text()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    dialog.summary.setText("Refund of 89.00 to the card")
+    dialog.promised_by.setDate(dialog.promised_by.date().fromString("2024-06-01", "yyyy-MM-dd"))
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    model = TimelineModel(store)
+    model.load(case_id, ["promise"])
+    row = model.index(0, 0).data(OBJECT_ROLE)
+    assert row.summary == "Refund of 89.00 to the card"
+    assert row.promised_by.isoformat() == "2024-06-01"
+
+
+def test_a_refused_value_is_shown_in_the_form(qtbot, store: Store) -> None:
+    case_id = _case_with_calls(store)
+    dialog = EventDialog(lambda v: cases.log_event(store, case_id=case_id, **{**v, "reference": "x" * 400}),
+                         action="email")
+    qtbot.addWidget(dialog)
+    dialog.summary.setText("Sent the complaint")
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert "limit is 300" in dialog.error.text()
+    model = TimelineModel(store)
+    model.load(case_id)
+    assert model.rowCount() == 3  # nothing was written
