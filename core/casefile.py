@@ -380,6 +380,11 @@ class _Source:
         with open(target, "rb") as fh:
             yield fh
 
+    def beside(self, name: str, where: str) -> bool:
+        """Whether a JSON case file's folder holds a file of that (safe) name."""
+        check_member_name(name, where)
+        return (self.path.parent / name).is_file()
+
     def close(self) -> None:
         if self.zip is not None:
             self.zip.close()
@@ -574,6 +579,11 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             raise ValidationError(f"{where}.sha256", f"expected a SHA-256 as 64 hexadecimal digits, got {sha!r}")
         sha = sha.lower()
         stored = stored_by_path.get(name)
+        if stored is None and source.zip is None and store.evidence.has(sha) and not source.beside(name, f"{where}.path"):
+            # A JSON file exported from this store lists evidence it does not carry: the
+            # store already holds that content, so the case is complete without the file.
+            kept = store.evidence.path_for(sha)
+            stored = stored_by_path[name] = StoredFile(sha, kept.stat().st_size, kept, created=False)
         if stored is None:
             with source.evidence(name, f"{where}.path") as fh:
                 try:
