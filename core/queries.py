@@ -49,7 +49,8 @@ def fts_query(user_text: str) -> str | None:
     words = re.findall(r"\w+", user_text, flags=re.UNICODE)
     if not words:
         return None
-    return " AND ".join(f'"{w}"*' for w in words[:20])
+    # A lone letter as a prefix would expand to half the vocabulary; match it as a word.
+    return " AND ".join(f'"{w}"*' if len(w) > 1 else f'"{w}"' for w in words[:20])
 
 
 def matching_case_ids(user_text: str) -> Select[Any] | None:
@@ -178,34 +179,49 @@ class SearchHit:
 
 
 def search(store: Store, user_text: str, *, limit: int = 50, offset: int = 0) -> list[SearchHit]:
-    """Cases matching ``user_text`` anywhere (title, notes, events, contacts, company), best
-    first, each with a snippet of the best matching text."""
+    """Cases matching ``user_text`` anywhere (title, notes, events, contacts, company), the
+    most recently recorded match first, each with a snippet of that matching text.
+
+    Hits are read newest first and the scan stops once enough distinct cases are found:
+    a common word ("refund") matches most of a large journal, and ranking every hit would
+    take as long as a person's typing pause. Snippets are made for the returned rows only.
+    """
     query = fts_query(user_text)
     if query is None:
         return []
-    sql = text(
-        """
-        WITH hits AS (
-            SELECT rowid AS rid, case_id, rank,
-                   snippet(search_index, 0, '[', ']', '…', 12) AS snip
-            FROM search_index WHERE search_index MATCH :q
-        ), by_case AS (
-            SELECT case_id, rank, snip FROM hits WHERE case_id IS NOT NULL
-            UNION ALL
-            SELECT cases.id, hits.rank, hits.snip FROM hits JOIN cases
-              ON cases.company_id = (hits.rid - 3) / 4 WHERE hits.rid % 4 = 3
-        ), best AS (
-            SELECT case_id, snip, min(rank) AS r FROM by_case GROUP BY case_id
-        )
-        SELECT best.case_id, cases.title, coalesce(companies.name, ''), best.snip
-        FROM best JOIN cases ON cases.id = best.case_id
-        LEFT JOIN companies ON companies.id = cases.company_id
-        ORDER BY best.r, best.case_id LIMIT :limit OFFSET :offset
-        """
-    )
+    wanted = offset + limit
+    found: dict[int, str] = {}  # case id -> snippet of its newest matching text
     with store.read() as session:
-        rows = session.execute(sql, {"q": query, "limit": limit, "offset": offset})
-        return [SearchHit(*row) for row in rows]
+        conn = session.connection()
+        hits = conn.exec_driver_sql(
+            "SELECT rowid, case_id, snippet(search_index, 0, '[', ']', '…', 12) FROM search_index "
+            "WHERE search_index MATCH ? ORDER BY rowid DESC",
+            (query,),
+        )
+        for rowid, case_id, snip in hits:
+            if case_id is None:  # a company: every case against it matches
+                for (cid,) in conn.exec_driver_sql(
+                    "SELECT id FROM cases WHERE company_id = ? ORDER BY id DESC", ((rowid - 3) // 4,)
+                ):
+                    found.setdefault(cid, snip)
+            else:
+                found.setdefault(case_id, snip)
+            if len(found) >= wanted:
+                break
+        hits.close()
+        page = list(found.items())[offset:wanted]
+        if not page:
+            return []
+        marks = ",".join("?" * len(page))
+        titles = {
+            row[0]: (row[1], row[2])
+            for row in conn.exec_driver_sql(
+                "SELECT cases.id, cases.title, coalesce(companies.name, '') FROM cases "
+                f"LEFT JOIN companies ON companies.id = cases.company_id WHERE cases.id IN ({marks})",
+                tuple(cid for cid, _ in page),
+            )
+        }
+        return [SearchHit(cid, *titles[cid], snip or "") for cid, snip in page if cid in titles]
 
 
 def load_case(store: Store, case_id: int) -> Case:
@@ -398,3 +414,16 @@ def timeline_rows(store: Store, case_id: int, *, kinds: list[str] | None = None)
             items.sort()
             rows.append(TimelineRow(*fields, evidence=tuple(items)))
     return rows
+
+
+def case_with_company(store: Store, case_id: int) -> Case:
+    """A case's own fields and its company, detached, without its timeline (for a header
+    that must show at once even when the case has thousands of events)."""
+    with store.read() as session:
+        case = session.scalars(
+            select(Case).where(Case.id == case_id).options(selectinload(Case.company))
+        ).first()
+        if case is None:
+            raise NotFoundError(f"There is no case {case_id}.")
+        session.expunge_all()
+        return case
