@@ -1,0 +1,329 @@
+"""The top of a case workspace: what the dispute is, where it stands, what it has cost,
+and the next step (from the escalation ladder) with buttons to act on it."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import cases, clock, queries
+from core.errors import DocketError, ValidationError
+from core.models import Case, Outcome, Status
+from core.store import Store
+
+
+def _optional(module: str) -> Any:
+    """A module written by another part of Docket, or ``None`` while it does not exist yet."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def status_labels(widget: QWidget) -> dict[str, str]:
+    return {
+        Status.OPEN: widget.tr("Open"), Status.AWAITING_REPLY: widget.tr("Awaiting reply"),
+        Status.ESCALATED: widget.tr("Escalated"), Status.RESOLVED: widget.tr("Resolved"),
+        Status.CLOSED: widget.tr("Closed"),
+    }
+
+
+def money_text(amount: Decimal | None, currency: str) -> str:
+    """An amount in the user's locale with its currency code, or a dash when unknown."""
+    if amount is None:
+        return "—"
+    return QLocale().toCurrencyString(float(amount), currency + "\u00a0", 2)
+
+
+def date_text(value: date | None) -> str:
+    if value is None:
+        return ""
+    return QLocale().toString(QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat)
+
+
+class OutcomeDialog(QDialog):
+    """Asked when a case is resolved or closed: how did it end, and what came back."""
+
+    def __init__(self, currency: str, recovered: Decimal | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("How did it end?"))
+        self.outcome = QComboBox(self)
+        self.outcome.setAccessibleName(self.tr("Outcome"))
+        labels = {Outcome.WON: self.tr("Won: I got what I asked for"),
+                  Outcome.PARTLY_WON: self.tr("Partly won"),
+                  Outcome.LOST: self.tr("Lost"), Outcome.ABANDONED: self.tr("Gave up")}
+        for value, label in labels.items():
+            self.outcome.addItem(label, value.value)
+        self.recovered = QLineEdit(self)
+        self.recovered.setAccessibleName(self.tr("Amount recovered"))
+        self.recovered.setPlaceholderText(self.tr("e.g. 129.00"))
+        if recovered is not None:
+            self.recovered.setText(format(recovered, "f"))
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form = QFormLayout(self)
+        form.addRow(self.error)
+        form.addRow(self.tr("&Outcome:"), self.outcome)
+        form.addRow(self.tr("&Recovered (%1):").replace("%1", currency), self.recovered)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class NextStepBanner(QFrame):
+    """What to do next, why, and by when, with buttons to act. Hidden when the ladder has
+    nothing to suggest (or is not part of this build)."""
+
+    draft_letter = Signal(str)  # template id
+    log_reply = Signal()
+    snoozed = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._case_id: int | None = None
+        self._template_id = ""
+        self.setObjectName("nextStepBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(self.tr("Next step"))
+        self.setStyleSheet(
+            "#nextStepBanner { background: palette(alternate-base); border: 1px solid palette(highlight);"
+            " border-radius: 4px; }"
+        )
+        self.headline = QLabel(self)
+        self.headline.setWordWrap(True)
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
+        bold = self.headline.font()
+        bold.setBold(True)
+        self.headline.setFont(bold)
+        self.reason = QLabel(self)
+        self.reason.setWordWrap(True)
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)
+        self.clocks = QLabel(self)
+        self.clocks.setWordWrap(True)
+        self.clocks.setTextFormat(Qt.TextFormat.PlainText)
+        self.disclaimer = QLabel(self)
+        small = self.disclaimer.font()
+        small.setPointSizeF(small.pointSizeF() * 0.85)
+        small.setItalic(True)
+        self.disclaimer.setFont(small)
+
+        self.draft_button = QPushButton(self.tr("Draft the letter"), self)
+        self.draft_button.setAccessibleName(self.tr("Draft the letter for the next step"))
+        self.draft_button.clicked.connect(lambda: self.draft_letter.emit(self._template_id))
+        self.reply_button = QPushButton(self.tr("Log their reply"), self)
+        self.reply_button.clicked.connect(self.log_reply.emit)
+        self.snooze_button = QPushButton(self.tr("Snooze a week"), self)
+        self.snooze_button.setAccessibleName(self.tr("Snooze the reminder for a week"))
+        self.snooze_button.clicked.connect(self._snooze)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.draft_button)
+        buttons.addWidget(self.reply_button)
+        buttons.addWidget(self.snooze_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.clocks)
+        layout.addLayout(buttons)
+        layout.addWidget(self.disclaimer)
+        self.hide()
+
+    def show_case(self, case_id: int | None) -> None:
+        """Ask the ladder for this case's next step; hide when there is none."""
+        self._case_id = case_id
+        ladder = _optional("core.ladder")
+        if case_id is None or ladder is None or not hasattr(ladder, "next_step"):
+            self.hide()
+            return
+        try:
+            step = ladder.next_step(self._store, case_id=case_id)
+        except DocketError:
+            step = None
+        if step is None or not getattr(step, "step", None):
+            self.hide()
+            return
+        self._template_id = getattr(step, "template_id", "") or ""
+        self.draft_button.setEnabled(bool(self._template_id) and _optional("gui.letter_editor") is not None)
+        title = str(step.step).replace("_", " ").capitalize()
+        due: date | None = getattr(step, "due", None)
+        if due is not None:
+            when = self.tr("overdue since %1") if due < clock.today() else self.tr("due %1")
+            self.headline.setText(self.tr("Next step: %1, %2").replace("%1", title)
+                                  .replace("%2", when.replace("%1", date_text(due))))
+        else:
+            self.headline.setText(self.tr("Next step: %1").replace("%1", title))
+        self.reason.setText(getattr(step, "reason", "") or "")
+        clock_lines = [getattr(c, "text", "") or str(c) for c in (getattr(step, "clocks", None) or [])]
+        self.clocks.setText("\n".join(line for line in clock_lines if line))
+        self.clocks.setVisible(bool(self.clocks.text()))
+        rules = _optional("core.rules")
+        self.disclaimer.setText(getattr(rules, "DISCLAIMER", None) or self.tr("General information, not legal advice."))
+        self.show()
+
+    def _snooze(self) -> None:
+        reminders = _optional("core.reminders")
+        if self._case_id is None or reminders is None:
+            return
+        until = clock.today() + timedelta(days=7)
+        try:
+            items = [i for i in reminders.due_items(self._store, case_id=self._case_id)
+                     if getattr(i, "state", "open") in ("open", "snoozed")]
+            for item in items[:1] or []:
+                reminders.snooze(self._store, case_id=self._case_id, key=item.key, until=until)
+        except DocketError as exc:
+            QMessageBox.warning(self, self.tr("Snooze"), str(exc))
+            return
+        self.snoozed.emit()
+
+
+class CaseHeader(QWidget):
+    """Title, company, status (changeable), money, references, time spent, next step.
+
+    ``changed`` is emitted after the user changed the case here (its status).
+    """
+
+    changed = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._case: Case | None = None
+
+        self.title = QLabel(self)
+        self.title.setAccessibleName(self.tr("Case title"))
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.company = QLabel(self)
+        self.company.setAccessibleName(self.tr("Company"))
+        self.company.setTextFormat(Qt.TextFormat.PlainText)
+        self.company.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.status = QComboBox(self)
+        self.status.setAccessibleName(self.tr("Status"))
+        for value, label in status_labels(self).items():
+            self.status.addItem(label, value)
+        self.status.activated.connect(self._status_chosen)
+        self.money = QLabel(self)
+        self.money.setAccessibleName(self.tr("Amounts"))
+        self.references = QLabel(self)
+        self.references.setAccessibleName(self.tr("References"))
+        self.references.setTextFormat(Qt.TextFormat.PlainText)
+        self.references.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.time_spent = QLabel(self)
+        self.time_spent.setAccessibleName(self.tr("Time spent"))
+        self.banner = NextStepBanner(store, self)
+
+        facts = QHBoxLayout()
+        status_label = QLabel(self.tr("&Status:"), self)
+        status_label.setBuddy(self.status)
+        facts.addWidget(status_label)
+        facts.addWidget(self.status)
+        facts.addSpacing(16)
+        facts.addWidget(self.money)
+        facts.addSpacing(16)
+        facts.addWidget(self.references, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.company)
+        layout.addLayout(facts)
+        layout.addWidget(self.time_spent)
+        layout.addWidget(self.banner)
+
+    @property
+    def case(self) -> Case | None:
+        return self._case
+
+    def show_case(self, case_id: int | None) -> None:
+        """Read the case again and show it (everything blank for ``None``)."""
+        self._case = None if case_id is None else queries.case_with_company(self._store, case_id)
+        case = self._case
+        if case is None:
+            for label in (self.title, self.company, self.money, self.references, self.time_spent):
+                label.clear()
+            self.banner.show_case(None)
+            return
+        self.title.setText(case.title)
+        company = case.company
+        if company is not None:
+            details = [d for d in (company.phone, company.email, company.website) if d]
+            self.company.setText(" · ".join([company.name, *details]))
+            self.company.setToolTip(company.address)
+        else:
+            self.company.setText(self.tr("No company recorded"))
+        self.status.setCurrentIndex(max(0, self.status.findData(case.status)))
+        money = self.tr("In dispute: %1").replace("%1", money_text(case.amount, case.currency))
+        if case.recovered is not None:
+            money += "   " + self.tr("Recovered: %1").replace("%1", money_text(case.recovered, case.currency))
+        self.money.setText(money)
+        refs = ", ".join(case.references or [])
+        self.references.setText(self.tr("Ref: %1").replace("%1", refs) if refs else "")
+        self.refresh_time_spent()
+        self.banner.show_case(case.id)
+
+    def refresh_time_spent(self) -> None:
+        if self._case is None:
+            self.time_spent.clear()
+            return
+        spent = queries.time_spent(self._store, self._case.id)
+        self.time_spent.setText(self.tr("Time this has cost you: %1").replace("%1", spent.describe()))
+
+    def _status_chosen(self, index: int) -> None:
+        case = self._case
+        if case is None:
+            return
+        status = self.status.itemData(index)
+        if status == case.status:
+            return
+        try:
+            if status in (Status.RESOLVED, Status.CLOSED):
+                dialog = OutcomeDialog(case.currency, case.recovered, self)
+                while True:
+                    if dialog.exec() != QDialog.DialogCode.Accepted:
+                        self.status.setCurrentIndex(self.status.findData(case.status))
+                        return
+                    try:
+                        cases.change_status(self._store, case_id=case.id, status=status,
+                                            outcome=dialog.outcome.currentData(),
+                                            recovered=dialog.recovered.text().strip() or None)
+                        break
+                    except ValidationError as exc:
+                        dialog.error.setText(exc.message)
+                        dialog.error.show()
+            else:
+                cases.change_status(self._store, case_id=case.id, status=status)
+        except DocketError as exc:
+            QMessageBox.warning(self, self.tr("Status not changed"), str(exc))
+            self.status.setCurrentIndex(self.status.findData(case.status))
+            return
+        self.show_case(case.id)
+        self.changed.emit()

@@ -1,0 +1,117 @@
+"""A case's letters: drafts and those sent, with New letter and Open."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.errors import DocketError
+from core.store import Store
+
+LETTER_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+class LettersPanel(QWidget):
+    """The letters of one case. ``letters_changed`` after a letter was saved or sent."""
+
+    letters_changed = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._case_id: int | None = None
+        self.list = QListWidget(self)
+        self.list.setAccessibleName(self.tr("Letters"))
+        self.list.itemActivated.connect(lambda item: self.open_letter(item.data(LETTER_ROLE)))
+        self.empty = QLabel(self.tr("No letters yet. A letter gets a faster answer than a call, "
+                                    "and it leaves a record: start one with New letter."), self)
+        self.empty.setWordWrap(True)
+        self.new_button = QPushButton(self.tr("&New letter…"), self)
+        self.new_button.clicked.connect(lambda: self.new_letter())
+        self.open_button = QPushButton(self.tr("&Open"), self)
+        self.open_button.clicked.connect(self._open_selected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        available = _module("gui.letter_editor") is not None
+        self.new_button.setEnabled(available)
+        self.open_button.setEnabled(available)
+
+    def show_case(self, case_id: int | None) -> None:
+        """List the letters of ``case_id``, newest first."""
+        self._case_id = case_id
+        self.list.clear()
+        letters_module = _module("core.letters")
+        letters = []
+        if case_id is not None and letters_module is not None and hasattr(letters_module, "list_letters"):
+            letters = letters_module.list_letters(self._store, case_id=case_id)
+        for letter in letters:
+            if letter.sent_on is not None:
+                d = letter.sent_on
+                day = QLocale().toString(QDate(d.year, d.month, d.day), QLocale.FormatType.ShortFormat)
+                state = self.tr("sent %1").replace("%1", day)
+                if letter.sent_via:
+                    state += " · " + letter.sent_via.replace("_", " ")
+            else:
+                state = self.tr("draft")
+            subject = letter.subject or letter.template_id.replace("_", " ")
+            item = QListWidgetItem(f"{subject} ({state})")
+            item.setData(LETTER_ROLE, letter.id)
+            self.list.addItem(item)
+        self.empty.setVisible(case_id is not None and not letters)
+
+    def new_letter(self, template_id: str | None = None) -> None:
+        """Open the letter editor on a new letter (from ``template_id`` if given)."""
+        self._open_editor(template_id=template_id)
+
+    def open_letter(self, letter_id: int) -> None:
+        self._open_editor(letter_id=letter_id)
+
+    def _open_selected(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.open_letter(item.data(LETTER_ROLE))
+
+    def _open_editor(self, **kwargs: Any) -> None:
+        editor_module = _module("gui.letter_editor")
+        if self._case_id is None or editor_module is None:
+            return
+        try:
+            editor = editor_module.LetterEditor(self._store, self._case_id, self, **kwargs)
+        except DocketError as exc:
+            QMessageBox.warning(self, self.tr("Letter"), str(exc))
+            return
+        for name in ("letter_saved", "letter_sent"):
+            signal = getattr(editor, name, None)
+            if signal is not None:
+                signal.connect(self._letter_changed)
+        editor.exec()
+        self.show_case(self._case_id)
+
+    def _letter_changed(self, *_: Any) -> None:
+        self.show_case(self._case_id)
+        self.letters_changed.emit()
