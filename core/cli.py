@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "core.commands.cases",
     "core.commands.casefiles",
     "core.commands.demo",
+    "core.commands.email",
 ]
 
 
