@@ -427,3 +427,14 @@ def case_with_company(store: Store, case_id: int) -> Case:
             raise NotFoundError(f"There is no case {case_id}.")
         session.expunge_all()
         return case
+
+
+def case_evidence(store: Store, case_id: int) -> list[Evidence]:
+    """A case's evidence files, oldest first, each with the events it is linked to, detached."""
+    with store.read() as session:
+        items = list(session.scalars(
+            select(Evidence).where(Evidence.case_id == case_id)
+            .options(selectinload(Evidence.events)).order_by(Evidence.id)
+        ))
+        session.expunge_all()
+        return items

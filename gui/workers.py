@@ -25,7 +25,8 @@ class Task(QObject):
     """One piece of background work with progress, cancel and a result posted back.
 
     Signals (always received on the thread that created the task):
-    ``progressed(done, total)``, ``succeeded(result)``, ``failed(message)``, ``cancelled()``,
+    ``progressed(done, total)``, ``succeeded(result)`` when the work returns,
+    ``failed(message)``, ``cancelled()`` when it raised :class:`~core.evidence.Cancelled`,
     and ``finished()`` after any of the last three.
     """
 
@@ -65,10 +66,8 @@ class Task(QObject):
             traceback.print_exc()
             self.failed.emit(f"Unexpected error: {exc}")
         else:
-            if self._cancel.is_set():
-                self.cancelled.emit()
-            else:
-                self.succeeded.emit(result)
+            # Work that returned did finish (it may report a partial result itself).
+            self.succeeded.emit(result)
         finally:
             self.running = False
             self.finished.emit()
