@@ -116,16 +116,14 @@ def generate(data_dir: Path, size: Size = Size(), seed: int = 1, today: date | N
             s.execute(insert(Contact), contacts)
         # Events: case 1 is the big one; the rest are spread over all cases.
         batch: list[dict] = []
-        event_id = 0
         for n in range(size.events):
             case_id = 1 if n < size.big_case_events else rng.randint(1, size.cases)
             opened = cases[case_id - 1]["opened_on"]
             day = opened + timedelta(days=rng.randint(0, max(0, (today - opened).days)))
             at = datetime(day.year, day.month, day.day, rng.randint(8, 18), rng.randint(0, 59), tzinfo=UTC)
             kind = rng.choice(KINDS)
-            event_id += 1
             batch.append({
-                "id": event_id, "case_id": case_id, "at": at.isoformat(), "sort_key": at.strftime("%Y-%m-%dT%H:%M:%S"),
+                "id": n + 1, "case_id": case_id, "at": at.isoformat(), "sort_key": at.strftime("%Y-%m-%dT%H:%M:%S"),
                 "kind": kind, "direction": DIRECTION[kind], "contact_id": case_id if kind in ("call", "promise") else None,
                 "summary": rng.choice(SUMMARIES[kind]).format(name=rng.choice(NAMES)),
                 "details": DETAILS if rng.random() < 0.3 else "", "duration_minutes": rng.randint(5, 90) if kind == "call" else None,
