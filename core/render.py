@@ -207,7 +207,10 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
             clip = QRectF(0, index * body_h, width, body_h)
             painter.setClipRect(clip)
             ctx = QAbstractTextDocumentLayout.PaintContext()
-            ctx.clip = clip
+            # A line that starts exactly on the page boundary belongs to the next page; a
+            # slightly smaller clip keeps the layout from drawing it (hidden, but still in the
+            # PDF's text) on this one too.
+            ctx.clip = clip.adjusted(0, 0.5, 0, -0.5)
             layout.draw(painter, ctx)
             painter.restore()
         if progress is not None:
@@ -284,8 +287,6 @@ def document_to_pdf(doc: QTextDocument, out: Path, *, paper: str = "A4", running
         writer.setTitle(info.title)
         writer.setCreator("Docket")
         writer.setAuthor(info.author)
-        if info.subject:
-            writer.setSubject(info.subject)
         pagination = paint_document(doc, writer, running=running, progress=progress)
         del writer  # closes the file
         _finish_pdf(drawn, final_tmp, pagination, info, paper)
