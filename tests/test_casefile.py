@@ -24,7 +24,8 @@ from core.models import Letter
 from core.store import Store
 
 RECEIPT = b"%PDF-1.4\n% Order PF-88213, Maison Example, EUR 129.00\n"
-TABLES = ("companies", "cases", "contacts", "events", "evidence", "event_evidence", "letters")
+TABLES = ("companies", "cases", "contacts", "events", "evidence", "event_evidence", "letters",
+          "reminders", "revisions")
 
 
 def issue_example(receipt_sha: str) -> dict[str, Any]:
