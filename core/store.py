@@ -71,6 +71,22 @@ def _make_engine(db_path: Path, *, writer: bool) -> Engine:
     return engine
 
 
+def _refuse_foreign_database(db_path: Path) -> None:
+    """Refuse a database that is not Docket's before any pragma (WAL) changes its file."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
+        try:
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{db_path} is not a Docket store ({exc}).") from None
+    if names and "alembic_version" not in names:
+        raise StoreError(f"{db_path} is not a Docket store (no schema revision).")
+
+
 def _alembic_config() -> tuple[Config, object]:
     ctx = as_file(files("core") / "migrations")
     location = ctx.__enter__()
@@ -118,6 +134,11 @@ class Store:
             raise StoreLockedError(
                 f"Docket is already open on {data_dir}. Close the other Docket window first."
             ) from None
+        try:
+            _refuse_foreign_database(data_dir / DB_NAME)
+        except BaseException:
+            lock.release()
+            raise
         store = cls(data_dir, lock)
         try:
             store.evidence.clean_incoming()
@@ -128,6 +149,7 @@ class Store:
             store.close()
             raise
         from core import history  # noqa: F401  (registers the revision chain on sessions)
+        from core import reminders  # noqa: F401  (keeps Case.next_due fresh on commit)
 
         return store
 

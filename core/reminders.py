@@ -1,0 +1,481 @@
+"""Reminders: what falls due, on every case at once.
+
+Four kinds of reminder:
+
+* ``silence``: no reply from the company ``Case.silence_days`` (default 14) after the
+  user's last message to it (or by the reply-by date of a letter sent then);
+* ``promise``: an event's ``promised_by`` date with no later response, payment or delivery
+  from the company;
+* ``clock_opens`` / ``clock_closes``: a rule-pack window opening ("8 weeks passed: you may
+  ask the ombudsman") or about to close ("chargeback window ends in 10 days");
+* ``user``: the user's own ("call back on Monday").
+
+Computed reminders are not stored; they are worked out from a few GROUP BY queries over
+all cases (never one ORM object per event) and the rules applied per case in Python. A row
+in the ``reminders`` table records the user's choice about one (snoozed, done, dismissed)
+under its ``key``, and holds the user's own reminders. Past ones stay visible as history.
+
+:func:`refresh_next_due` keeps ``Case.next_due`` (the earliest open due date) fresh; a
+session hook calls it before each commit for the cases that transaction touched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import bindparam, event, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from core import clock
+from core.errors import NotFoundError, ValidationError
+from core.ladder import (
+    STEP_NAMES,
+    CaseFacts,
+    Clock,
+    NextStep,
+    Promise,
+    SentLetter,
+    Step,
+    anchors,
+    clocks_for,
+    day_text,
+    next_step_for,
+    silence_due,
+    steps_reached,
+)
+from core.models import Case, Event, Letter, Reminder, ReminderState
+from core.rules import all_packs, pack_for
+from core.store import Store
+
+KINDS = ("silence", "promise", "clock_opens", "clock_closes", "user")
+SILENCE_RULE = "docket.silence"
+PROMISE_RULE = "docket.promise"
+# Messages: the kinds of event by which the user talks to the company.
+MESSAGE_KINDS = ("call", "email", "letter", "chat", "visit", "web_form", "social")
+# What keeps a promise: the company answered, paid or delivered.
+FULFILMENT_KINDS = ("response", "payment", "delivery")
+CHUNK = 500  # case ids per IN (...) list
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One reminder on one case. ``key`` identifies it within the case for snooze/done/dismiss."""
+
+    key: str
+    case_id: int
+    case_title: str
+    company: str
+    due: date
+    reason: str
+    rule_id: str
+    kind: str
+    state: str = ReminderState.OPEN.value
+    overdue: bool = False
+
+
+# -- gathering facts in SQL -------------------------------------------------------------------
+def _ids_clause(column: str, ids: list[int] | None) -> str:
+    if ids is None:
+        return ""
+    return f" AND {column} IN ({','.join(str(int(i)) for i in ids)})"
+
+
+def _chunks(ids: Iterable[int] | None) -> Iterator[list[int] | None]:
+    if ids is None:
+        yield None
+        return
+    ordered = sorted(set(ids))
+    for i in range(0, len(ordered), CHUNK):
+        yield ordered[i:i + CHUNK]
+
+
+def _split(value: str | None) -> tuple[str, date | None]:
+    """``sort_key || local day`` (19 + 10 characters) back into its parts."""
+    if not value:
+        return "", None
+    return value[:19], date.fromisoformat(value[19:29])
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+_MSG = f"e.direction = 'to_company' AND e.kind IN ({', '.join(repr(k) for k in MESSAGE_KINDS)})"
+# Aggregates carry the UTC sort key (for exact order) joined to the user's local day (for
+# date rules): the first 19 characters decide min/max, the rest rides along.
+_DAYKEY = "e.sort_key || substr(e.at, 1, 10)"
+_FACTS_SQL = f"""
+SELECT e.case_id,
+  min(CASE WHEN {_MSG} THEN {_DAYKEY} END),
+  max(CASE WHEN {_MSG} THEN {_DAYKEY} END),
+  count(CASE WHEN {_MSG} THEN 1 END),
+  max(CASE WHEN e.direction = 'from_company' THEN {_DAYKEY} END),
+  max(CASE WHEN e.direction = 'from_company' AND e.kind = 'response' THEN {_DAYKEY} END),
+  min(CASE WHEN e.kind = 'delivery' AND e.direction != 'to_company' THEN {_DAYKEY} END),
+  min(CASE WHEN e.kind = 'payment' AND e.direction = 'to_company' THEN {_DAYKEY} END)
+FROM events AS e JOIN cases AS c ON c.id = e.case_id
+WHERE 1 = 1 {{cases}}
+GROUP BY e.case_id
+"""
+_CASES_SQL = """
+SELECT c.id, c.title, coalesce(co.name, ''), c.category, c.status, c.jurisdiction, c.currency,
+       c.amount, c.payment_method, c.payment_date, c.silence_days, c.opened_on
+FROM cases AS c LEFT JOIN companies AS co ON co.id = c.company_id
+WHERE 1 = 1 {cases}
+"""
+# Posted letters not recorded as Letter rows; the first three are all the ladder reads.
+_LETTER_EVENTS_SQL = """
+SELECT case_id, sort_key, substr(at, 1, 10) FROM (
+  SELECT e.case_id, e.sort_key, e.at,
+         row_number() OVER (PARTITION BY e.case_id ORDER BY e.sort_key) AS rn
+  FROM events AS e JOIN cases AS c ON c.id = e.case_id
+  WHERE e.kind = 'letter' AND e.direction = 'to_company'
+    AND e.id NOT IN (SELECT event_id FROM letters WHERE event_id IS NOT NULL) {cases}
+) WHERE rn <= 3
+"""
+_LETTERS_SQL = """
+SELECT l.case_id, l.template_id, l.sent_on, l.reply_by, json_extract(l.options, '$.step')
+FROM letters AS l JOIN cases AS c ON c.id = l.case_id
+WHERE l.status = 'sent' AND l.sent_on IS NOT NULL {cases}
+"""
+_PROMISES_SQL = f"""
+SELECT p.id, p.case_id, substr(p.at, 1, 10), p.promised_by, p.summary
+FROM events AS p JOIN cases AS c ON c.id = p.case_id
+WHERE p.promised_by IS NOT NULL {{cases}}
+  AND NOT EXISTS (
+    SELECT 1 FROM events AS f
+    WHERE f.case_id = p.case_id AND f.sort_key > p.sort_key
+      AND f.kind IN ({', '.join(repr(k) for k in FULFILMENT_KINDS)}) AND f.direction != 'to_company')
+"""
+_OPEN_ONLY = " AND c.status NOT IN ('resolved', 'closed')"
+
+
+def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
+                 include_closed: bool = False) -> dict[int, CaseFacts]:
+    """The ladder's facts for the given cases (all if None), from five aggregate queries."""
+    facts: dict[int, CaseFacts] = {}
+    conn = session.connection()
+    for chunk in _chunks(case_ids):
+        cases = _ids_clause("c.id", chunk) + ("" if include_closed else _OPEN_ONLY)
+        for row in conn.exec_driver_sql(_CASES_SQL.format(cases=cases)):
+            facts[row[0]] = CaseFacts(
+                case_id=row[0], title=row[1], company=row[2], category=row[3], status=row[4],
+                jurisdiction=row[5] or "", currency=row[6] or "EUR",
+                amount=None if row[7] is None else Decimal(row[7]), payment_method=row[8],
+                payment_date=_as_date(row[9]), silence_days=row[10] or 14, opened_on=_as_date(row[11]),
+            )
+        for row in conn.exec_driver_sql(_FACTS_SQL.format(cases=cases)):
+            f = facts.get(row[0])
+            if f is None:
+                continue
+            f.first_to_key, f.first_to = _split(row[1])
+            f.last_to_key, f.last_to = _split(row[2])
+            f.n_to = row[3]
+            f.last_from_key, f.last_from = _split(row[4])
+            f.final_response = _split(row[5])[1]
+            f.first_delivery = _split(row[6])[1]
+            f.first_payment_to = _split(row[7])[1]
+        for case_id, key, day in conn.exec_driver_sql(_LETTER_EVENTS_SQL.format(cases=cases)):
+            if case_id in facts:
+                facts[case_id].letter_events.append((key, date.fromisoformat(day)))
+        for case_id, template_id, sent_on, reply_by, step in conn.exec_driver_sql(_LETTERS_SQL.format(cases=cases)):
+            if case_id in facts:
+                facts[case_id].sent_letters.append(
+                    SentLetter(template_id, _as_date(sent_on), _as_date(reply_by), step))
+        for event_id, case_id, made_on, promised_by, summary in conn.exec_driver_sql(
+                _PROMISES_SQL.format(cases=cases)):
+            if case_id in facts:
+                facts[case_id].promises.append(
+                    Promise(event_id, date.fromisoformat(made_on), _as_date(promised_by), summary))
+    for f in facts.values():
+        # Row order from SQLite is not a promise; the ladder reads these in date order.
+        f.letter_events.sort()
+        f.sent_letters.sort(key=lambda x: (x.sent_on, x.template_id))
+        f.promises.sort(key=lambda p: (p.promised_by, p.made_on, p.summary, p.event_id))
+    return facts
+
+
+# -- computing reminders ----------------------------------------------------------------------
+def computed_items(facts: CaseFacts, today: date) -> list[DueItem]:
+    """The reminders the rules give for one open case, before the user's choices apply."""
+    if facts.closed:
+        return []
+    company = facts.company or "the company"
+    out: list[DueItem] = []
+
+    def item(key: str, due: date, reason: str, rule_id: str, kind: str) -> None:
+        out.append(DueItem(key, facts.case_id, facts.title, facts.company, due, reason, rule_id, kind))
+
+    reached = steps_reached(facts)
+    due = silence_due(facts)
+    if due is not None and facts.last_to is not None:
+        next_step = next_step_for(facts, today)
+        then = f" Next: {STEP_NAMES[next_step.step]}." if next_step.step else ""
+        item(f"silence:{facts.last_to.isoformat()}", due,
+             f"No reply from {company} since {day_text(facts.last_to, today)} "
+             f"({(due - facts.last_to).days} days).{then}", SILENCE_RULE, "silence")
+    for promise in facts.promises:
+        item(f"promise:{promise.event_id}", promise.promised_by,
+             f"{company} promised by {day_text(promise.promised_by, today)}: \u201c{promise.summary}\u201d. "
+             "Nothing from them since.", PROMISE_RULE, "promise")
+    for c in clocks_for(facts, today, reached):
+        if c.opens:
+            # A window open from day one (section 75) is a fact to show, not a reminder.
+            if c.date <= _anchor_day(c, facts, reached):
+                continue
+            item(f"clock:{c.rule_id}:{c.date.isoformat()}", c.date, c.text + ".", c.rule_id, "clock_opens")
+        elif c.date >= today and c.remind_on is not None:
+            item(f"clock:{c.rule_id}:{c.date.isoformat()}", c.remind_on, c.text + ".", c.rule_id, "clock_closes")
+    return out
+
+
+def _anchor_day(c: Clock, facts: CaseFacts, reached: dict[Step, date]) -> date:
+    rule = pack_for(facts.jurisdiction).rule(c.rule_id)
+    return anchors(facts, reached)[rule.starts_from] or c.date
+
+
+@dataclass
+class _Stored:
+    id: int
+    case_id: int
+    key: str
+    rule_id: str
+    due: date
+    reason: str
+    state: str
+    snoozed_until: date | None
+
+
+def _stored(session: Session, case_ids: Iterable[int] | None) -> dict[int, dict[str, _Stored]]:
+    out: dict[int, dict[str, _Stored]] = defaultdict(dict)
+    conn = session.connection()
+    for chunk in _chunks(case_ids):
+        sql = ("SELECT id, case_id, key, rule_id, due, reason, state, snoozed_until FROM reminders "
+               "WHERE 1 = 1" + _ids_clause("case_id", chunk))
+        for row in conn.exec_driver_sql(sql):
+            out[row[1]][row[2]] = _Stored(row[0], row[1], row[2], row[3], _as_date(row[4]), row[5],
+                                          row[6], _as_date(row[7]))
+    return out
+
+
+def _titles(session: Session, case_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    out = {}
+    for chunk in _chunks(case_ids):
+        sql = ("SELECT c.id, c.title, coalesce(co.name, '') FROM cases AS c LEFT JOIN companies AS co "
+               "ON co.id = c.company_id WHERE 1 = 1" + _ids_clause("c.id", chunk))
+        for row in session.connection().exec_driver_sql(sql):
+            out[row[0]] = (row[1], row[2])
+    return out
+
+
+def _with_state(item: DueItem, row: _Stored | None, today: date) -> DueItem:
+    if row is None:
+        return item
+    if row.state == ReminderState.SNOOZED and row.snoozed_until is not None:
+        if row.snoozed_until > today:
+            return _replace(item, due=row.snoozed_until, state=ReminderState.SNOOZED.value)
+        # The snooze has run out: the reminder is back, due the day it woke.
+        return _replace(item, due=row.snoozed_until, state=ReminderState.OPEN.value)
+    return _replace(item, state=row.state)
+
+
+def _replace(item: DueItem, **changes: Any) -> DueItem:
+    return replace(item, **changes)
+
+
+def compute(session: Session, case_ids: Iterable[int] | None = None, *, today: date | None = None,
+            include_history: bool = False) -> list[DueItem]:
+    """Due items for the given cases (all if None) on an open session, overdue first, then by
+    date. Open items only, unless ``include_history`` (snoozed, done and dismissed too)."""
+    today = today or clock.today()
+    ids = None if case_ids is None else list(case_ids)
+    facts = gather_facts(session, ids)
+    stored = _stored(session, ids)
+    items: list[DueItem] = []
+    for case_id, f in facts.items():
+        rows = stored.get(case_id, {})
+        for item in computed_items(f, today):
+            items.append(_with_state(item, rows.pop(item.key, None), today))
+    # The user's own reminders, and the history of computed ones that no longer apply.
+    leftover = [row for rows in stored.values() for row in rows.values()]
+    names = _titles(session, {row.case_id for row in leftover}) if leftover else {}
+    for row in leftover:
+        title, company = names.get(row.case_id, ("", ""))
+        user = row.key.startswith("user:") and not row.rule_id
+        if not user and row.state == ReminderState.OPEN:
+            continue  # a computed reminder whose cause has gone (the company replied)
+        kind = "user" if user else _kind_of(row)
+        item = DueItem(row.key, row.case_id, title, company, row.due, row.reason, row.rule_id, kind)
+        items.append(_with_state(item, row, today))
+    if not include_history:
+        items = [i for i in items if i.state == ReminderState.OPEN]
+    items = [_replace(i, overdue=i.state == ReminderState.OPEN and i.due < today) for i in items]
+    items.sort(key=lambda i: (not i.overdue, i.due, i.case_id, i.key))
+    return items
+
+
+def _kind_of(row: _Stored) -> str:
+    if row.rule_id == SILENCE_RULE:
+        return "silence"
+    if row.rule_id == PROMISE_RULE:
+        return "promise"
+    for pack in all_packs():
+        for rule in pack.rules:
+            if rule.id == row.rule_id:
+                return "clock_opens" if rule.opens else "clock_closes"
+    return "user"
+
+
+def due_items(store: Store, *, case_id: int | None = None, include_history: bool = False) -> list[DueItem]:
+    """Every open reminder (of one case, or all), overdue first, then by date; with
+    ``include_history`` also the snoozed, done and dismissed ones. Reads only."""
+    with store.read() as session:
+        return compute(session, None if case_id is None else [case_id], include_history=include_history)
+
+
+def next_step(store: Store, *, case_id: int) -> NextStep:
+    """Where a case stands on the escalation ladder and the next step with its due date,
+    letter template and the rule clocks running. Reads only."""
+    with store.read() as session:
+        facts = gather_facts(session, [case_id], include_closed=True)
+    if case_id not in facts:
+        raise NotFoundError(f"There is no case {case_id}.")
+    return next_step_for(facts[case_id], clock.today())
+
+
+# -- the user's choices -------------------------------------------------------------------------
+def _row(session: Session, case_id: int, key: str) -> Reminder:
+    row = session.query(Reminder).filter_by(case_id=case_id, key=key).one_or_none()
+    if row is not None:
+        return row
+    found = [i for i in compute(session, [case_id]) if i.key == key]
+    if not found:
+        raise NotFoundError(f"Case {case_id} has no reminder {key!r}.")
+    item, now = found[0], clock.now()
+    row = Reminder(case_id=case_id, key=key, rule_id=item.rule_id, due=item.due, reason=item.reason,
+                   state=ReminderState.OPEN.value, created_at=now, updated_at=now)
+    session.add(row)
+    return row
+
+
+def _set_state(store: Store, case_id: int, key: str, state: ReminderState, until: date | None = None) -> None:
+    with store.write() as session:
+        row = _row(session, case_id, key)
+        row.state = state.value
+        row.snoozed_until = until
+        row.updated_at = clock.now()
+
+
+def snooze(store: Store, *, case_id: int, key: str, until: date | str) -> None:
+    """Hide a reminder until ``until`` (a date after today); it comes back due that day.
+    Stores the choice in the reminders table."""
+    from core.cases import optional_date
+
+    day = optional_date(until, "until")
+    if day is None or day <= clock.today():
+        raise ValidationError("until", f"snooze until a day after today ({clock.today().isoformat()})")
+    _set_state(store, case_id, key, ReminderState.SNOOZED, day)
+
+
+def mark_done(store: Store, *, case_id: int, key: str) -> None:
+    """Record that the user acted on a reminder; it moves to the history."""
+    _set_state(store, case_id, key, ReminderState.DONE)
+
+
+def dismiss(store: Store, *, case_id: int, key: str) -> None:
+    """Record that the user does not want this reminder; it moves to the history."""
+    _set_state(store, case_id, key, ReminderState.DISMISSED)
+
+
+def reopen(store: Store, *, case_id: int, key: str) -> None:
+    """Undo a snooze, done or dismiss: the reminder is open again."""
+    _set_state(store, case_id, key, ReminderState.OPEN)
+
+
+def add_user_reminder(store: Store, *, case_id: int, due: date | str, reason: str) -> str:
+    """Add the user's own reminder to a case ("call back on Monday"). Returns its key."""
+    from core.cases import get_case, optional_date
+    from core.cases import text as check_text
+
+    day = optional_date(due, "due")
+    if day is None:
+        raise ValidationError("due", "is required")
+    reason = check_text(reason, "reason", required=True, limit=1000)
+    with store.write() as session:
+        get_case(session, case_id)
+        now = clock.now()
+        row = Reminder(case_id=case_id, key="user:new", rule_id="", due=day, reason=reason,
+                       state=ReminderState.OPEN.value, created_at=now, updated_at=now)
+        session.add(row)
+        session.flush()
+        row.key = f"user:{row.id}"
+        return row.key
+
+
+# -- Case.next_due ----------------------------------------------------------------------------
+def refresh_next_due(session: Session, case_ids: Iterable[int] | None = None) -> None:
+    """Recompute ``Case.next_due`` (the earliest open reminder's date) for those cases (all
+    if None), in the session's transaction."""
+    ids = None if case_ids is None else sorted(set(case_ids))
+    if ids == []:
+        return
+    earliest: dict[int, date] = {}
+    for item in compute(session, ids):
+        if item.case_id not in earliest or item.due < earliest[item.case_id]:
+            earliest[item.case_id] = item.due
+    targets = ids
+    if targets is None:
+        targets = [r[0] for r in session.connection().exec_driver_sql("SELECT id FROM cases")]
+    params = [{"cid": cid, "due": earliest.get(cid)} for cid in targets]
+    if params:
+        # Core UPDATE: next_due is derived, not a change the user made to the case.
+        session.connection().execute(
+            update(Case.__table__).where(Case.__table__.c.id == bindparam("cid"))
+            .values(next_due=bindparam("due")),
+            params,
+        )
+    # Loaded Case objects would otherwise keep the old date (sessions do not expire on commit).
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Case) and (ids is None or obj.id in ids):
+            set_committed_value(obj, "next_due", earliest.get(obj.id))
+
+
+_WATCHED = (Case, Event, Reminder, Letter)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
+    if "store" not in session.info:
+        return
+    touched = session.info.setdefault("due_touched", [])
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, _WATCHED):
+            touched.append(obj)
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_before_commit(session: Session) -> None:
+    if not session.info.get("due_touched"):
+        return
+    session.flush()
+    touched = session.info.pop("due_touched", [])
+    ids = set()
+    for obj in touched:
+        case_id = obj.id if isinstance(obj, Case) else obj.case_id
+        if case_id is not None:
+            ids.add(case_id)
+    refresh_next_due(session, ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop("due_touched", None)
