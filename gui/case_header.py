@@ -51,7 +51,10 @@ def money_text(amount: Decimal | None, currency: str) -> str:
     """An amount in the user's locale with its currency code, or a dash when unknown."""
     if amount is None:
         return "—"
-    return QLocale().toCurrencyString(float(amount), currency + "\u00a0", 2)
+    locale = QLocale()
+    if locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == currency:
+        return locale.toCurrencyString(float(amount))  # the user's own currency: "£245.00"
+    return f"{currency}\u00a0{locale.toString(float(amount), 'f', 2)}"
 
 
 def date_text(value: date | None) -> str:
@@ -155,12 +158,14 @@ class NextStepBanner(QFrame):
     def show_case(self, case_id: int | None) -> None:
         """Ask the ladder for this case's next step; hide when there is none."""
         self._case_id = case_id
-        ladder = _optional("core.ladder")
-        if case_id is None or ladder is None or not hasattr(ladder, "next_step"):
+        # next_step lives in core.ladder (or, in some builds, core.reminders); either may be absent.
+        provider = next((m for m in (_optional("core.ladder"), _optional("core.reminders"))
+                         if m is not None and hasattr(m, "next_step")), None)
+        if case_id is None or provider is None:
             self.hide()
             return
         try:
-            step = ladder.next_step(self._store, case_id=case_id)
+            step = provider.next_step(self._store, case_id=case_id)
         except DocketError:
             step = None
         if step is None or not getattr(step, "step", None):
@@ -177,8 +182,12 @@ class NextStepBanner(QFrame):
         else:
             self.headline.setText(self.tr("Next step: %1").replace("%1", title))
         self.reason.setText(getattr(step, "reason", "") or "")
-        clock_lines = [getattr(c, "text", "") or str(c) for c in (getattr(step, "clocks", None) or [])]
-        self.clocks.setText("\n".join(line for line in clock_lines if line))
+        running = list(getattr(step, "clocks", None) or [])
+        self.clocks.setText("\n".join(getattr(c, "text", "") or str(c) for c in running))
+        # The rule behind each clock, in plain words, with its source.
+        self.clocks.setToolTip("\n\n".join(
+            " ".join(t for t in (getattr(c, "explanation", ""), getattr(c, "source", "")) if t)
+            for c in running if getattr(c, "explanation", "")))
         self.clocks.setVisible(bool(self.clocks.text()))
         rules = _optional("core.rules")
         self.disclaimer.setText(getattr(rules, "DISCLAIMER", None) or self.tr("General information, not legal advice."))
