@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from pathlib import Path
 
 import platformdirs
@@ -30,3 +32,90 @@ def make_private_file(path: Path) -> None:
     """Make an existing file readable and writable by the user alone (0600 on POSIX)."""
     if os.name == "posix" and path.exists():
         os.chmod(path, 0o600)
+
+
+# Folder names that sync clients create; a path inside one is synced file by file, which can
+# tear a SQLite database and its WAL apart.
+_CLOUD_FOLDERS = {
+    "dropbox": "Dropbox",
+    "onedrive": "OneDrive",
+    "icloud drive": "iCloud Drive",
+    "icloud": "iCloud",
+    "mobile documents": "iCloud Drive",
+    "com~apple~clouddocs": "iCloud Drive",
+    "google drive": "Google Drive",
+    "googledrive": "Google Drive",
+    "my drive": "Google Drive",
+    "cloudstorage": "a cloud storage provider",
+}
+_NETWORK_FS = {
+    "nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "lustre", "ncpfs",
+    "davfs", "fuse.sshfs", "fuse.rclone", "fuse.s3fs", "fuse.gcsfuse", "fuse.davfs2",
+    "fuse.glusterfs", "fuse.cephfs", "fuse.dropbox", "fuse.onedriver",
+}
+
+
+def _unescape_mount(field: str) -> str:
+    # /proc/mounts writes space, tab, newline and backslash as octal escapes.
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def network_filesystem(path: Path, mounts_file: Path = Path("/proc/mounts")) -> str | None:
+    """The file system type if ``path`` lies on a network file system (Linux), else None."""
+    try:
+        lines = mounts_file.read_text("utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    best, best_type = "", ""
+    target = str(path)
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = _unescape_mount(parts[1])
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, best_type = point, parts[2].lower()
+    return best_type if best_type in _NETWORK_FS else None
+
+
+def risky_location(path: Path | str, *, mounts_file: Path = Path("/proc/mounts")) -> str | None:
+    """A warning when ``path`` is in a cloud-synced folder or on a network file system.
+
+    SQLite relies on file locks and on its database and WAL files changing together; sync
+    clients and network file systems break both. Returns None for an ordinary local folder.
+    """
+    path = Path(path).expanduser()
+    with contextlib.suppress(OSError, RuntimeError):
+        path = path.resolve()
+    for part in path.parts:
+        name = part.lower()
+        service = _CLOUD_FOLDERS.get(name)
+        if service is None and (name.startswith("onedrive - ") or name.startswith("dropbox (")):
+            service = "OneDrive" if name.startswith("onedrive") else "Dropbox"
+        if service is None and name.startswith("googledrive-"):
+            service = "Google Drive"
+        if service:
+            return (f"Docket's data folder {path} is inside a folder synced by {service}. Sync can damage "
+                    "the database; move the data folder to a local folder and keep backups there instead "
+                    "(docket backup FILE.zip).")
+    kind = _windows_remote(path) if os.name == "nt" else network_filesystem(path, mounts_file)
+    if kind:
+        return (f"Docket's data folder {path} is on a network file system ({kind}), where SQLite "
+                "files can be damaged. Move it to a local disk.")
+    return None
+
+
+def _windows_remote(path: Path) -> str | None:
+    text = str(path)
+    if text.startswith("\\\\") and not text.startswith("\\\\?\\"):
+        return "network share"
+    try:
+        import ctypes
+
+        drive_remote = 4
+        if ctypes.windll.kernel32.GetDriveTypeW(path.anchor) == drive_remote:  # type: ignore[attr-defined]
+            return "network drive"
+    except (AttributeError, OSError):
+        pass
+    return None

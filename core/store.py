@@ -16,7 +16,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -219,22 +218,23 @@ class Store:
 
     # -- copies --------------------------------------------------------------------------
     def snapshot(self, label: str) -> Path:
-        """Copy the database with SQLite's online backup API into ``backups/``; return its path."""
-        make_private_dir(self.backups_dir)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        dest = self.backups_dir / f"docket-{stamp}-{label}.sqlite3"
+        """Back the database up into ``backups/`` (checked, see :mod:`core.backup`); return its path."""
+        from core.backup import backup_before
+
+        return backup_before(self, label)
+
+    def reconnect(self) -> None:
+        """Drop every connection and open new ones: used after a restore replaced the file."""
         with self._write_lock:
-            src = sqlite3.connect(self.db_path)
-            try:
-                out = sqlite3.connect(dest)
-                try:
-                    src.backup(out)
-                finally:
-                    out.close()
-            finally:
-                src.close()
-        make_private_file(dest)
-        return dest
+            self.writer.dispose()
+            self.reader.dispose()
+            self.writer = _make_engine(self.db_path, writer=True)
+            self.reader = _make_engine(self.db_path, writer=False)
+            self._write_sessions.configure(bind=self.writer)
+            self._read_sessions.configure(bind=self.reader)
+            self._migrate()
+            for suffix in ("", "-wal", "-shm"):
+                make_private_file(Path(str(self.db_path) + suffix))
 
     def close(self) -> None:
         """Release the database connections and the lock file."""
