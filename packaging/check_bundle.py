@@ -1,0 +1,59 @@
+"""Build the one-folder Docket (unless told not to) and prove it runs on its own.
+
+    python packaging/check_bundle.py [--no-build]
+
+With a temporary data directory, the bundle's ``docket`` must report the version in
+``pyproject.toml``, load the example cases (migrations and resources found inside the
+bundle), and export a case history as a PDF that a PDF reader opens.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXE = ROOT / "dist" / "docket" / ("docket.exe" if os.name == "nt" else "docket")
+
+
+def run(*args: str, data_dir: Path) -> str:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    # The bundle must not lean on the checkout: run it from elsewhere, with nothing on the path.
+    env.pop("PYTHONPATH", None)
+    out = subprocess.run([str(EXE), "--data-dir", str(data_dir), *args], capture_output=True, text=True,
+                         env=env, cwd=data_dir.parent, timeout=300)
+    if out.returncode != 0:
+        raise SystemExit(f"docket {' '.join(args)} failed ({out.returncode}): {out.stderr.strip()}")
+    return out.stdout
+
+
+def check() -> None:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    with tempfile.TemporaryDirectory(prefix="docket-bundle-") as tmp:
+        data = Path(tmp) / "data"
+        shown = run("--version", data_dir=data).strip()
+        assert shown == f"Docket {version}", f"--version says {shown!r}, pyproject says {version}"
+        run("demo", data_dir=data)
+        cases = run("cases", data_dir=data)
+        assert cases.strip(), "demo loaded no cases"
+        first = cases.split()[0]
+        pdf = Path(tmp) / "case.pdf"
+        run("export", first, "--format", "pdf", "--out", str(pdf), data_dir=data)
+        head = pdf.read_bytes()[:5]
+        assert head == b"%PDF-", f"{pdf} is not a PDF (starts {head!r})"
+        print(f"bundle ok: {shown}; {len(cases.splitlines())} example cases; PDF of case {first}: {pdf.stat().st_size:,} bytes")
+
+
+def main() -> int:
+    if "--no-build" not in sys.argv:
+        subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py")], check=True)
+    check()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+"""Entry point of the packaged Docket: the same command line as the ``docket`` script."""
+
+import sys
+
+from core.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
