@@ -220,7 +220,7 @@ PAYMENT_WORDS: dict[str, dict[str, str]] = {
     "fr": {"credit_card": "carte de crédit", "debit_card": "carte de débit", "paypal": "PayPal",
            "bank_transfer": "virement bancaire", "cash": "espèces", "other": "autre moyen"},
     "de": {"credit_card": "Kreditkarte", "debit_card": "Debitkarte", "paypal": "PayPal",
-           "bank_transfer": "Banküberweisung", "cash": "bar", "other": "andere Zahlungsart"},
+           "bank_transfer": "Banküberweisung", "cash": "Barzahlung", "other": "andere Zahlungsart"},
 }
 
 VIA_WORDS = {
@@ -253,16 +253,16 @@ def greeting_and_sign_off(contact_name: str, language: str) -> tuple[str, str]:
     words = name.split()
     first = words[0].rstrip(".").lower() if words else ""
     if language == "fr":
+        # A French letter greets "Madame," without the name, and the closing formula
+        # repeats that form of address.
         if named and first in ("mme", "madame"):
-            salutation = "Madame " + " ".join(words[1:]) if len(words) > 1 else "Madame"
+            salutation = "Madame"
         elif named and first in ("m", "monsieur"):
-            salutation = "Monsieur " + " ".join(words[1:]) if len(words) > 1 else "Monsieur"
+            salutation = "Monsieur"
         else:
             salutation = "Madame, Monsieur"
-        # The closing formula takes the bare form of address ("Madame"), not the name.
-        address = salutation.split()[0] if salutation != "Madame, Monsieur" else salutation
         return (f"{salutation},",
-                f"Je vous prie d'agréer, {address}, l'expression de mes salutations distinguées.")
+                f"Je vous prie d'agréer, {salutation}, l'expression de mes salutations distinguées.")
     if language == "de":
         if named and first == "frau":
             return f"Sehr geehrte {name},", "Mit freundlichen Grüßen"
@@ -519,7 +519,8 @@ def _chronology(events: Sequence[Event], language: str, company: str = "") -> li
         if event.contact is not None:
             who = event.contact.name + (f", {event.contact.role}" if event.contact.role else "")
             what += f" ({who})"
-        sentences = [what + ":", event.summary.rstrip(".") + "."]
+        colon = NBSP + ":" if language == "fr" else ":"  # French sets a space before a colon
+        sentences = [what + colon, event.summary.rstrip(".") + "."]
         if event.details.strip():
             detail = " ".join(event.details.split())
             sentences.append(detail if detail.endswith((".", "!", "?")) else detail + ".")
@@ -896,12 +897,27 @@ def letter_html(store: Store, *, letter_id: int) -> str:
     return get_letter(store, letter_id=letter_id).body
 
 
-def _write_pdf(store: Store, html: str, out: Path, subject: str) -> int:
-    from core.render import html_to_pdf  # Qt is only loaded when a PDF is wanted
+PAGE_LABEL = {"en": "page {n} of {m}", "fr": "page {n} sur {m}", "de": "Seite {n} von {m}"}
+
+
+def running_footer(subject: str, language: str) -> Any:
+    """The letter's running header and footer: its subject and "page N of M" in its language."""
+    from core.render import Running  # Qt is only loaded when a page is laid out
+
+    return Running(footer_left=subject[:90], page_label=PAGE_LABEL.get(language, PAGE_LABEL["en"]))
+
+
+def _write_pdf(store: Store, html: str, out: Path, subject: str, language: str) -> int:
+    from core.render import html_to_pdf
 
     you = settings_mod.get_all(store)
     return html_to_pdf(html, out, paper=you["paper_size"], title=subject, author=you["your_name"],
-                       subject=subject)
+                       subject=subject, running=running_footer(subject, language))
+
+
+def draft_pdf(store: Store, *, draft: Draft, out: Path | str) -> int:
+    """Write a draft (not kept) as a PDF to ``out``. Returns the number of pages."""
+    return _write_pdf(store, draft.html, Path(out), draft.subject, draft.language)
 
 
 def letter_pdf(store: Store, *, letter_id: int, out: Path | str) -> Path:
@@ -917,7 +933,7 @@ def letter_pdf(store: Store, *, letter_id: int, out: Path | str) -> Path:
             with store.evidence.open(sha) as src:
                 out.write_bytes(src.read())
             return out
-    _write_pdf(store, info.body, out, info.subject)
+    _write_pdf(store, info.body, out, info.subject, info.language)
     return out
 
 
@@ -960,7 +976,7 @@ def mark_as_sent(store: Store, *, letter_id: int, via: str, sent_on: date | str 
     reply_by = stated if stated is not None and stated > sent else reply_deadline(sent, days)
     with tempfile.TemporaryDirectory(prefix="docket-letter-") as tmp:
         pdf = Path(tmp) / "letter.pdf"
-        _write_pdf(store, body, pdf, info.subject)
+        _write_pdf(store, body, pdf, info.subject, info.language)
         with store.write() as session:
             letter = session.get(Letter, letter_id)
             if letter is None:
