@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "core.commands.casefiles",
     "core.commands.demo",
     "core.commands.email",
+    "core.commands.letters",
     "core.commands.safety",
 ]
 
