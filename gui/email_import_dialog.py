@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QSplitter,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -86,6 +88,14 @@ def read_preview(store: Store, case_id: int, paths: list[Path]) -> Preview:
     known = email_import.already_imported(store, case_id=case_id, items=items)
     contacts = [ContactOption(c.id, c.name, c.email) for c in list_contacts(store, case_id)]
     return Preview(items, known, contacts, own)
+
+
+def _date_label(item: ParsedEmail) -> str:
+    """The date as sent, in the sender's time zone: ``2024-07-01 09:00 (+01:00)``."""
+    moment = item.when.moment
+    if moment is None:
+        return item.when.day.isoformat() + (" (no time)" if item.date_known else " (date guessed)")
+    return moment.strftime("%Y-%m-%d %H:%M") + f" ({moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})"
 
 
 def _contact_value(item: ParsedEmail) -> tuple[str, Any]:
@@ -185,7 +195,7 @@ class EmailPreviewModel(QAbstractTableModel):
                     ATTACHMENTS: len(item.attachments), NOTES: len(item.notes)}[col]
         if role == Qt.ItemDataRole.DisplayRole:
             if col == DATE:
-                return item.at.replace("T", " ")
+                return _date_label(item)
             if col == DIRECTION:
                 return direction_label(item.direction or Direction.INTERNAL.value)
             if col == CONTACT:
@@ -220,6 +230,8 @@ class EmailPreviewModel(QAbstractTableModel):
                                  for a in item.attachments)
             if col == CONTACT and item.sender:
                 return f"From: {item.sender.label()}"
+        if role == Qt.ItemDataRole.DecorationRole and col == NOTES and self._notes(row):
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.ForegroundRole and self._known[row]:
             return QBrush(QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
         return None
