@@ -313,7 +313,7 @@ def _finish_pdf(drawn: Path, out: Path, pagination: Pagination, info: PdfInfo, p
                 parent = parents[level]
                 break
         top_pt = (page_h_mm - heading.y_mm) / 25.4 * 72
-        item = writer.add_outline_item(heading.title, heading.page, parent=parent,
+        item = writer.add_outline_item(title=heading.title, page_number=heading.page, parent=parent,
                                        fit=Fit.xyz(left=0, top=top_pt, zoom=None))
         parents[heading.level] = item
         for deeper in [lvl for lvl in parents if lvl > heading.level]:
