@@ -1,0 +1,202 @@
+"""The case list with its search field, and the empty state that says what to do first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import queries
+from core.store import Store
+from gui.case_list_model import (
+    AMOUNT,
+    CASE_ROLE,
+    COMPANY,
+    LAST_ACTIVITY,
+    NEXT_DUE,
+    STATUS,
+    TITLE,
+    CaseListModel,
+)
+from gui.icons import icon
+
+SEARCH_DELAY_MS = 150  # long enough to let a word be typed, short enough to feel immediate
+
+
+class EmptyState(QWidget):
+    """A message in the middle of the list, with buttons for the first steps."""
+
+    new_case_requested = Signal()
+    load_examples_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = QLabel()
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.body = QLabel()
+        self.body.setWordWrap(True)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.new_button = QPushButton(icon("new-case"), self.tr("New case"))
+        self.new_button.clicked.connect(self.new_case_requested)
+        self.examples_button = QPushButton(self.tr("Load example cases"))
+        self.examples_button.setAccessibleDescription(self.tr("Adds seven example disputes to see how Docket works"))
+        self.examples_button.clicked.connect(self.load_examples_requested)
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.examples_button)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addStretch()
+        layout.addWidget(self.heading)
+        layout.addWidget(self.body)
+        layout.addSpacing(12)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+
+    def show_message(self, heading: str, body: str, *, first_run: bool) -> None:
+        self.heading.setText(heading)
+        self.body.setText(body)
+        self.new_button.setVisible(first_run)
+        self.examples_button.setVisible(first_run)
+
+
+class CaseListView(QWidget):
+    """Search field above the list of cases; ``case_selected`` gives the chosen case id (or None)."""
+
+    case_selected = Signal(object)
+    new_case_requested = Signal()
+    load_examples_requested = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.model = CaseListModel(store, self)
+
+        self.search_field = QLineEdit()
+        self.search_field.setPlaceholderText(self.tr("Search cases, events, notes, contacts…"))
+        self.search_field.setAccessibleName(self.tr("Search cases"))
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search_field.textChanged.connect(self._search_timer.start)
+
+        self.table = QTableView()
+        self.table.setAccessibleName(self.tr("Cases"))
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(LAST_ACTIVITY, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        for column in (COMPANY, STATUS, LAST_ACTIVITY, NEXT_DUE, AMOUNT):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(COMPANY, 150)
+        header.resizeSection(STATUS, 110)
+        header.resizeSection(LAST_ACTIVITY, 95)
+        header.resizeSection(NEXT_DUE, 95)
+        header.resizeSection(AMOUNT, 95)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.model.modelReset.connect(self._update_empty_state)
+
+        self.empty = EmptyState()
+        self.empty.new_case_requested.connect(self.new_case_requested)
+        self.empty.load_examples_requested.connect(self.load_examples_requested)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search_field)
+        layout.addWidget(self.stack)
+        self._selected: int | None = None
+        self._update_empty_state()
+
+    # -- what the list shows -------------------------------------------------------------------
+    def set_view(self, view: str) -> None:
+        self.model.set_filter(view=view)
+        self._reselect()
+
+    def refresh(self) -> None:
+        """Query again (after an edit), keeping the selected case selected."""
+        self.model.refresh()
+        self._reselect()
+
+    def _apply_search(self) -> None:
+        self.model.set_filter(search=self.search_field.text())
+        self._reselect()
+
+    def focus_search(self) -> None:
+        self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_field.selectAll()
+
+    # -- selection -----------------------------------------------------------------------------
+    def current_case_id(self) -> int | None:
+        return self._selected
+
+    def select_case(self, case_id: int | None) -> None:
+        """Select ``case_id`` if the list shows it (loading further pages is not attempted)."""
+        row = self.model.row_of(case_id) if case_id is not None else None
+        if row is None:
+            self.table.clearSelection()
+            return
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, TITLE))
+
+    def _reselect(self) -> None:
+        previous = self._selected
+        row = self.model.row_of(previous) if previous is not None else None
+        if row is not None:
+            self.table.selectRow(row)
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        case = current.data(CASE_ROLE) if current.isValid() else None
+        case_id = case.id if case is not None else None
+        if case_id != self._selected:
+            self._selected = case_id
+            self.case_selected.emit(case_id)
+
+    # -- empty state ---------------------------------------------------------------------------
+    def _update_empty_state(self) -> None:
+        if self.model.rowCount() > 0:
+            self.stack.setCurrentWidget(self.table)
+            return
+        if self.model.search:
+            self.empty.show_message(
+                self.tr("No case mentions “%1”").replace("%1", self.model.search),
+                self.tr("Search looks in titles, notes, events, contacts and company names. Try fewer words."),
+                first_run=False,
+            )
+        elif queries.count_cases(self._store) == 0:
+            self.empty.show_message(
+                self.tr("No cases yet"),
+                self.tr("Start a case for each dispute: what happened, with whom, and how much is at stake. "
+                        "Docket then keeps the timeline, reminds you of deadlines and drafts your letters.\n\n"
+                        "To look around first, load a few example cases; you can delete them later."),
+                first_run=True,
+            )
+        else:
+            self.empty.show_message(self.tr("Nothing here"), self.tr("No case is in this view right now."), first_run=False)
+        self.stack.setCurrentWidget(self.empty)

@@ -1,0 +1,425 @@
+"""Docket's main window: sidebar, case list (or companies) and the case workspace side by side.
+
+This module only composes: menus, toolbar, shortcuts and splitters. Each panel is its own
+class; the file operations (import, export, backup, restore, check) are in
+:class:`DataActions`. Parts written elsewhere (workspace, export dialog, backup, verify) are
+imported when first needed, so the window still opens while one is missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import cases, queries
+from core.store import Store
+from gui.about_dialog import AboutDialog
+from gui.case_list_view import CaseListView
+from gui.companies_view import CompaniesView
+from gui.icons import app_icon, icon
+from gui.new_case_dialog import NewCaseDialog
+from gui.settings_dialog import SettingsDialog
+from gui.sidebar import Sidebar
+from gui.window_state import WindowState
+from gui.workers import Task, run_task
+
+AUTO_BACKUP_MS = 30 * 60 * 1000
+
+
+def optional_module(name: str) -> Any:
+    """A module written by another part of Docket, or None while it does not exist."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+class Banner(QFrame):
+    """A non-blocking message across the top of the window, with an optional action."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.action_button = QPushButton()
+        close = QPushButton(self.tr("Dismiss"))
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.action_button)
+        layout.addWidget(close)
+        self._slot: Any = None
+        self.hide()
+
+    def show_message(self, text: str, action: str | None = None, slot: Any = None) -> None:
+        self.text.setText(text)
+        if self._slot is not None:
+            self.action_button.clicked.disconnect(self._slot)
+        self._slot = slot
+        self.action_button.setVisible(bool(action))
+        if action and slot is not None:
+            self.action_button.setText(action)
+            self.action_button.clicked.connect(slot)
+        self.show()
+
+
+class DataActions(QObject):
+    """File menu work on the whole store, run in a worker with progress where it can be slow."""
+
+    changed = Signal()  # the store's cases changed (an import or examples)
+    case_imported = Signal(int)
+
+    def __init__(self, store: Store, window: QWidget) -> None:
+        super().__init__(window)
+        self.store = store
+        self.window = window
+        self._tasks: list[Task] = []
+
+    def _run(self, title: str, work: Any, done: Any) -> Task:
+        progress = QProgressDialog(title, self.tr("Cancel"), 0, 0, self.window)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(400)  # quick work finishes before a dialog flashes up
+        task = run_task(work, self)
+        self._tasks.append(task)
+        task.progressed.connect(lambda d, t: (progress.setMaximum(t), progress.setValue(d)) if t else None)
+        progress.canceled.connect(task.cancel)
+        task.succeeded.connect(done)
+        task.failed.connect(lambda message: QMessageBox.warning(self.window, title, message))
+        task.finished.connect(progress.reset)
+        task.finished.connect(lambda: self._tasks.remove(task))
+        return task
+
+    def load_examples(self) -> Task:
+        demo = importlib.import_module("core.demo")
+        return self._run(self.tr("Loading example cases…"),
+                         lambda progress: demo.load_examples(self.store, progress=progress),
+                         lambda _ids: self.changed.emit())
+
+    def import_case(self) -> None:
+        casefile = optional_module("core.casefile")
+        if casefile is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Import a case file"), "",
+                                              self.tr("Docket case files (*.json *.zip)"))
+        if path:
+            self._run(self.tr("Importing %1…").replace("%1", Path(path).name),
+                      lambda progress: casefile.import_case(self.store, path=path, progress=progress),
+                      lambda case_id: (self.changed.emit(), self.case_imported.emit(case_id)))
+
+    def back_up(self) -> None:
+        backup = optional_module("core.backup")
+        if backup is None or not hasattr(backup, "backup_archive"):
+            return
+        path, _ = QFileDialog.getSaveFileName(self.window, self.tr("Back up all your data"),
+                                              "docket-backup.zip", self.tr("Zip archives (*.zip)"))
+        if path:
+            self._run(self.tr("Backing up…"), lambda _progress: backup.backup_archive(self.store, Path(path)),
+                      lambda _r: QMessageBox.information(self.window, self.tr("Back up"),
+                                                         self.tr("Everything was saved to %1.").replace("%1", path)))
+
+    def restore(self) -> None:
+        backup = optional_module("core.backup")
+        if backup is None or not hasattr(backup, "restore_archive"):
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Restore from a backup"), "",
+                                              self.tr("Zip archives (*.zip)"))
+        if not path:
+            return
+        answer = QMessageBox.question(
+            self.window, self.tr("Restore from a backup"),
+            self.tr("Replace all your cases with those in %1? Your current data is kept as a backup first. "
+                    "Docket closes afterwards; open it again to see the restored data.").replace("%1", path))
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run(self.tr("Restoring…"), lambda _progress: backup.restore_archive(self.store, Path(path)),
+                      lambda _r: self.window.close())
+
+    def check_data(self) -> None:
+        verify = optional_module("core.verify")
+        if verify is None:
+            return
+        self._run(self.tr("Checking your data…"),
+                  lambda progress: verify.verify(self.store, progress=lambda _a, d, t: progress(d, t)),
+                  lambda report: QMessageBox.information(self.window, self.tr("Check data"), report.text())
+                  if report.ok else QMessageBox.warning(self.window, self.tr("Check data"), report.text()))
+
+    def auto_backup(self, reason: str) -> None:
+        backup = optional_module("core.backup")
+        if backup is not None and hasattr(backup, "auto_backup"):
+            backup.auto_backup(self.store, reason=reason)
+
+
+class MainWindow(QMainWindow):
+    """The window: composition of the panels, menus, toolbar and shortcuts."""
+
+    def __init__(self, store: Store, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self._case_id: int | None = None
+        self.setWindowTitle(self.tr("Docket"))
+        self.setWindowIcon(app_icon())
+        self.state = WindowState(store.data_dir, settings)
+        self.data = DataActions(store, self)
+
+        self.sidebar = Sidebar()
+        self.case_list = CaseListView(store)
+        self.companies = CompaniesView(store)
+        self.lists = QStackedWidget()
+        self.lists.addWidget(self.case_list)
+        self.lists.addWidget(self.companies)
+        self.workspace = self._make_workspace()
+        self.banner = Banner()
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        for widget, stretch in ((self.sidebar, 0), (self.lists, 1), (self.workspace, 2)):
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
+        self.splitter.setSizes([190, 470, 620])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.sidebar.view_chosen.connect(self.show_view)
+        self.case_list.case_selected.connect(self.open_case)
+        self.companies.case_selected.connect(self.open_case)
+        self.case_list.new_case_requested.connect(self.new_case)
+        self.case_list.load_examples_requested.connect(self.data.load_examples)
+        self.data.changed.connect(self.refresh)
+        self.data.case_imported.connect(self.reveal_case)
+        if hasattr(self.workspace, "case_changed"):
+            self.workspace.case_changed.connect(lambda _case_id: self.refresh())
+
+        self._make_actions()
+        self.statusBar()
+        self.sidebar.select_view("all")
+        self.refresh()
+        self.backup_timer = QTimer(self, interval=AUTO_BACKUP_MS)
+        self.backup_timer.timeout.connect(lambda: self.data.auto_backup("timer"))
+        self.backup_timer.start()
+
+        if not self.state.restore(self, {"main": self.splitter, "companies": self.companies.splitter}):
+            self.resize(1280, 800)
+        self.reveal_case(self.state.last_case())
+        self._warn_about_location()
+
+    # -- composition ---------------------------------------------------------------------------
+    def _make_workspace(self) -> QWidget:
+        module = optional_module("gui.case_workspace")
+        if module is not None:
+            return module.CaseWorkspace(self.store, self)
+        placeholder = QLabel(self.tr("Choose a case to see its timeline, contacts and evidence."))
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        placeholder.setWordWrap(True)
+        return placeholder
+
+    def _action(self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None,
+                icon_name: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even while the menu bar is hidden
+        return action
+
+    def _make_actions(self) -> None:
+        a = self._action
+        self.new_case_action = a(self.tr("&New case…"), self.new_case, "Ctrl+N", "new-case")
+        import_action = a(self.tr("&Import case file…"), self.data.import_case, None, "import")
+        self.export_action = a(self.tr("&Export…"), self.export_case, "Ctrl+E", "export")
+        self.print_action = a(self.tr("&Print…"), self.print_case, "Ctrl+P", "print")
+        backup = a(self.tr("&Back up…"), self.data.back_up, None, "backup")
+        restore = a(self.tr("&Restore…"), self.data.restore, None, "restore")
+        check = a(self.tr("&Check data"), self.data.check_data, None, "check")
+        settings = a(self.tr("&Settings…"), self.open_settings, QKeySequence.StandardKey.Preferences, "settings")
+        quit_action = a(self.tr("&Quit"), self.close, "Ctrl+Q")
+        self.log_action = a(self.tr("&Log event…"), lambda: self._workspace_call("log_event"), "Ctrl+L", "log-event")
+        self.edit_action = a(self.tr("&Edit selected"), lambda: self._workspace_call("edit_selected"), "F2", "edit")
+        self.delete_action = a(self.tr("&Delete selected"), lambda: self._workspace_call("delete_selected"),
+                               "Del", "delete")
+        self.delete_case_action = a(self.tr("Delete &case…"), self.delete_case, None, "delete")
+        self.find_action = a(self.tr("&Find"), self.case_list.focus_search, "Ctrl+F", "search")
+        about = a(self.tr("&About Docket"), self.about, None, "about")
+
+        for action, module in ((import_action, "core.casefile"), (backup, "core.backup"), (restore, "core.backup"),
+                               (check, "core.verify"), (self.export_action, "gui.export_dialog"),
+                               (self.print_action, "gui.export_dialog")):
+            action.setEnabled(optional_module(module) is not None)
+
+        undo_stack = getattr(self.workspace, "undo_stack", None)
+        edit_menu_undo: list[QAction] = []
+        if undo_stack is not None:
+            undo = undo_stack.createUndoAction(self, self.tr("&Undo"))
+            undo.setShortcut(QKeySequence("Ctrl+Z"))
+            undo.setIcon(icon("undo"))
+            redo = undo_stack.createRedoAction(self, self.tr("&Redo"))
+            redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+            redo.setIcon(icon("redo"))
+            edit_menu_undo = [undo, redo]
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        for item in (self.new_case_action, import_action, self.export_action, self.print_action, None,
+                     backup, restore, check, None, settings, None, quit_action):
+            file_menu.addSeparator() if item is None else file_menu.addAction(item)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        for item in (*edit_menu_undo, None, self.edit_action, self.delete_action, None, self.find_action):
+            edit_menu.addSeparator() if item is None else edit_menu.addAction(item)
+        case_menu = bar.addMenu(self.tr("&Case"))
+        for item in (self.log_action, None, self.delete_case_action):
+            case_menu.addSeparator() if item is None else case_menu.addAction(item)
+        bar.addMenu(self.tr("&Help")).addAction(about)
+
+        toolbar = QToolBar(self.tr("Main toolbar"))
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        for item in (self.new_case_action, self.log_action, None, self.export_action, self.print_action):
+            toolbar.addSeparator() if item is None else toolbar.addAction(item)
+        self.addToolBar(toolbar)
+        self._update_case_actions()
+
+    # -- behaviour -----------------------------------------------------------------------------
+    def current_case_id(self) -> int | None:
+        return self._case_id
+
+    def show_view(self, view: str) -> None:
+        if view == "companies":
+            self.companies.refresh()
+            self.lists.setCurrentWidget(self.companies)
+        else:
+            self.case_list.set_view(view)
+            self.lists.setCurrentWidget(self.case_list)
+
+    def open_case(self, case_id: int | None) -> None:
+        """Show ``case_id`` in the workspace (None: no case)."""
+        self._case_id = case_id
+        if hasattr(self.workspace, "show_case"):
+            self.workspace.show_case(case_id)
+        self._update_case_actions()
+
+    def reveal_case(self, case_id: int | None) -> None:
+        """Select and open a case (after an import, or the one open when Docket last closed)."""
+        if case_id is None:
+            return
+        try:
+            queries.load_case(self.store, case_id)
+        except Exception:  # the remembered case may have been deleted since
+            return
+        self.case_list.select_case(case_id)
+        self.open_case(case_id)
+
+    def _update_case_actions(self) -> None:
+        has_case = self.current_case_id() is not None
+        for action in (self.log_action, self.edit_action, self.delete_action, self.delete_case_action):
+            action.setEnabled(has_case)
+        for action in (self.export_action, self.print_action):
+            action.setEnabled(has_case and optional_module("gui.export_dialog") is not None)
+
+    def refresh(self) -> None:
+        """Bring the counts and lists up to date after a change."""
+        counts = queries.view_counts(self.store)
+        self.sidebar.set_counts(counts)
+        self.case_list.refresh()
+        if self.lists.currentWidget() is self.companies:
+            self.companies.refresh()
+        self.statusBar().showMessage(self.tr("%n case(s)", "", counts["all"]))
+
+    def _workspace_call(self, name: str) -> None:
+        method = getattr(self.workspace, name, None)
+        if method is not None and self.current_case_id() is not None:
+            method()
+
+    def new_case(self) -> None:
+        dialog = NewCaseDialog(self.store, self)
+        if dialog.exec() and dialog.case_id is not None:
+            self.refresh()
+            self.reveal_case(dialog.case_id)
+
+    def delete_case(self) -> None:
+        case_id = self.current_case_id()
+        if case_id is None:
+            return
+        title = queries.load_case(self.store, case_id).title
+        answer = QMessageBox.question(
+            self, self.tr("Delete case"),
+            self.tr("Delete “%1” with its timeline, contacts and evidence records? This cannot be undone.")
+            .replace("%1", title),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            cases.delete_case(self.store, case_id=case_id)
+            self.open_case(None)
+            self.refresh()
+
+    def export_case(self) -> None:
+        module = optional_module("gui.export_dialog")
+        if module is not None and self.current_case_id() is not None:
+            module.ExportDialog(self.store, self.current_case_id(), self).exec()
+
+    def print_case(self) -> None:
+        module = optional_module("gui.export_dialog")
+        if module is None or self.current_case_id() is None:
+            return
+        dialog = module.ExportDialog(self.store, self.current_case_id(), self)
+        preview = getattr(dialog, "print_preview", None)
+        preview() if preview is not None else dialog.exec()
+
+    def open_settings(self) -> None:
+        SettingsDialog(self.store, self).exec()
+
+    def about(self) -> None:
+        AboutDialog(self.store.data_dir, self).exec()
+
+    def check_due(self, items: list[Any]) -> None:
+        """Say at start-up (and when the tray finds more) what needs attention, without blocking."""
+        if items:
+            self.banner.show_message(
+                self.tr("%n reminder(s) due: the first is “%1”.", "", len(items))
+                .replace("%1", f"{items[0].case_title}: {items[0].reason}"),
+                self.tr("Show them"), self.show_attention)
+
+    def show_attention(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.sidebar.select_view("attention")
+
+    def _warn_about_location(self) -> None:
+        paths = optional_module("core.paths")
+        risky = getattr(paths, "risky_location", None)
+        warning = risky(self.store.data_dir) if risky is not None else None
+        if warning:
+            self.banner.show_message(warning)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.state.save(self, {"main": self.splitter, "companies": self.companies.splitter}, self.current_case_id())
+        self.data.auto_backup("exit")
+        super().closeEvent(event)

@@ -1,0 +1,76 @@
+"""Reminders while Docket runs: a tray icon that notifies when something falls due.
+
+The due list comes from :func:`core.reminders.due_items`. Each reminder is announced once per
+run; a reminder that falls due later in the day is announced at the next check.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
+
+from core import clock
+from core.store import Store
+from gui.icons import app_icon
+
+CHECK_EVERY_MS = 10 * 60 * 1000  # reminders are by the day; ten minutes is prompt enough
+
+
+def due_now(store: Store) -> list[Any]:
+    """Reminders due today or overdue, still open; empty while the reminders module is absent."""
+    try:
+        reminders = importlib.import_module("core.reminders")
+    except ImportError:
+        return []
+    today = clock.today()
+    return [item for item in reminders.due_items(store)
+            if item.due <= today and getattr(item, "state", "open") == "open"]
+
+
+def describe(items: list[Any]) -> str:
+    """One line per reminder, for a notification."""
+    lines = [f"{item.case_title}: {item.reason}" for item in items[:5]]
+    if len(items) > 5:
+        lines.append(QCoreApplication.translate("DueNotifier", "and %1 more").replace("%1", str(len(items) - 5)))
+    return "\n".join(lines)
+
+
+class DueNotifier(QObject):
+    """Checks for due reminders now and then; shows them from the tray when there is one.
+
+    ``attention_requested`` asks the window to come forward on its *Needs attention* view.
+    """
+
+    attention_requested = Signal()
+    checked = Signal(list)  # the reminders newly due at this check
+
+    def __init__(self, store: Store, window: QWidget, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._announced: set[tuple[int, str]] = set()
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(app_icon(), self)
+            self.tray.setToolTip(self.tr("Docket"))
+            menu = QMenu(window)
+            menu.addAction(self.tr("Show what needs attention"), self.attention_requested.emit)
+            self.tray.setContextMenu(menu)
+            self.tray.activated.connect(lambda _reason: self.attention_requested.emit())
+            self.tray.messageClicked.connect(self.attention_requested.emit)
+            self.tray.show()
+        self.timer = QTimer(self, interval=CHECK_EVERY_MS)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+
+    def check(self) -> list[Any]:
+        """Announce reminders that fell due since the last check. Returns them."""
+        fresh = [item for item in due_now(self._store) if (item.case_id, item.key) not in self._announced]
+        self._announced.update((item.case_id, item.key) for item in fresh)
+        if fresh and self.tray is not None:
+            title = self.tr("%n thing(s) need attention", "", len(fresh))
+            self.tray.showMessage(title, describe(fresh), app_icon(), 15_000)
+        self.checked.emit(fresh)
+        return fresh

@@ -1,0 +1,54 @@
+"""What the window remembers between runs: its size, the splitter positions, the last case.
+
+Kept in Qt's QSettings (per user, outside the store): it is about this screen, not the data.
+The last open case is remembered per data directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QMainWindow, QSplitter
+
+
+class WindowState:
+    """Saves and restores a main window's geometry, its splitters and the last open case."""
+
+    def __init__(self, data_dir: Path, settings: QSettings | None = None) -> None:
+        self._settings = settings if settings is not None else QSettings("Docket", "Docket")
+        # A hash keeps the key short and free of path separators QSettings would treat as groups.
+        self._store_key = "store-" + hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
+
+    def save(self, window: QMainWindow, splitters: dict[str, QSplitter], last_case: int | None) -> None:
+        s = self._settings
+        s.setValue("window/geometry", window.saveGeometry())
+        s.setValue("window/state", window.saveState())
+        for name, splitter in splitters.items():
+            s.setValue(f"splitters/{name}", splitter.saveState())
+        s.setValue(f"{self._store_key}/last_case", last_case if last_case is not None else 0)
+        s.sync()
+
+    def restore(self, window: QMainWindow, splitters: dict[str, QSplitter]) -> bool:
+        """Restore what was saved; False when nothing was (first run: the caller picks a size)."""
+        s = self._settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            window.restoreGeometry(geometry)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray):
+            window.restoreState(state)
+        for name, splitter in splitters.items():
+            value = s.value(f"splitters/{name}")
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+        return isinstance(geometry, QByteArray) and not geometry.isEmpty()
+
+    def last_case(self) -> int | None:
+        value = self._settings.value(f"{self._store_key}/last_case", 0)
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            return None
+        return number or None

@@ -1,0 +1,258 @@
+"""The Docket window as a user meets it: first run, new case, search, views, companies, state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from core import __version__, cases, queries, settings
+from core.store import Store
+from gui.about_dialog import AboutDialog
+from gui.case_list_model import CASE_ROLE, TITLE
+from gui.companies_view import CompanyModel
+from gui.main_window import MainWindow
+from gui.new_case_dialog import NewCaseDialog, parse_money
+from gui.settings_dialog import SettingsDialog
+
+
+@pytest.fixture
+def window(qtbot, store: Store, window_settings: QSettings) -> MainWindow:
+    win = MainWindow(store, window_settings)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def listed_titles(win: MainWindow) -> list[str]:
+    model = win.case_list.model
+    return [model.index(r, TITLE).data() for r in range(model.rowCount())]
+
+
+def test_first_run_explains_the_next_step_and_loads_examples(qtbot, window: MainWindow) -> None:
+    empty = window.case_list.empty
+    assert window.case_list.stack.currentWidget() is empty
+    assert "No cases yet" in empty.heading.text()
+    assert empty.examples_button.isVisible()
+
+    qtbot.mouseClick(empty.examples_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.case_list.model.rowCount() == 7, timeout=10_000)
+    assert window.case_list.stack.currentWidget() is window.case_list.table
+    assert window.sidebar.count_of("all") == 7
+    assert window.sidebar.count_of("companies") == 7
+
+
+def test_new_case_form_says_what_is_missing_then_opens_the_case(qtbot, store: Store, window: MainWindow) -> None:
+    dialog = NewCaseDialog(store, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+
+    dialog.accept()
+    assert dialog.isVisible()
+    assert "title" in dialog.errors["title"].text()
+    assert "company" in dialog.errors["company"].text()
+
+    dialog.title.setText("Laptop repair never done")
+    dialog.company.setCurrentText("FixIt Ltd")
+    dialog.amount.setText("12x.5")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert "not an amount" in dialog.errors["amount"].text()
+    assert dialog.errors["title"].isHidden()
+    assert queries.count_cases(store) == 0
+
+    dialog.amount.setText("1,299.50")
+    dialog.currency.setCurrentText("EUR")
+    dialog.accept()
+    assert not dialog.isVisible()
+    case = queries.load_case(store, dialog.case_id)
+    assert (case.title, case.company.name, str(case.amount), case.currency) == (
+        "Laptop repair never done", "FixIt Ltd", "1299.50", "EUR")
+
+
+def test_new_case_defaults_come_from_settings(qtbot, store: Store) -> None:
+    settings.update(store, default_currency="CAD", default_jurisdiction="CA")
+    dialog = NewCaseDialog(store)
+    qtbot.addWidget(dialog)
+    assert dialog.currency.currentText() == "CAD"
+    assert dialog.jurisdiction.text() == "CA"
+
+
+def test_amounts_are_read_as_money_in_the_chosen_currency() -> None:
+    assert str(parse_money("£1,234.56", "GBP").value) == "1234.56"
+    assert str(parse_money("1.234,56", "EUR").value) == "1234.56"
+    assert parse_money("", "EUR") is None
+    with pytest.raises(Exception, match="decimal places"):
+        parse_money("100.5", "JPY")
+    with pytest.raises(Exception, match="not an amount"):
+        parse_money("1.2.3", "EUR")
+
+
+def test_ctrl_n_opens_the_form_and_the_new_case_is_selected(qtbot, store: Store, window: MainWindow,
+                                                            monkeypatch) -> None:
+    def fill_and_accept(dialog: NewCaseDialog) -> int:
+        dialog.title.setText("Boiler service skipped")
+        dialog.company.setCurrentText("Warm Homes")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(NewCaseDialog, "exec", fill_and_accept)
+    window.new_case_action.trigger()
+    assert listed_titles(window) == ["Boiler service skipped"]
+    assert window.current_case_id() == window.case_list.model.index(0, TITLE).data(CASE_ROLE).id
+    assert window.sidebar.count_of("open") == 1
+
+
+def test_search_finds_a_word_in_an_events_details_and_narrows_the_list(qtbot, store: Store, window: MainWindow,
+                                                                       make_cases) -> None:
+    ids = make_cases(4)
+    cases.log_event(store, case_id=ids[2], at="2026-03-02T10:00:00+00:00", kind="call", summary="Called them",
+                    details="Agent Morrison said the parcel was in the depot")
+    window.refresh()
+    assert len(listed_titles(window)) == 4
+
+    window.find_action.trigger()
+    assert window.case_list.search_field.hasFocus()
+    qtbot.keyClicks(window.case_list.search_field, "morris")
+    qtbot.waitUntil(lambda: listed_titles(window) == ["Case 2"])
+
+    window.case_list.search_field.clear()
+    qtbot.waitUntil(lambda: len(listed_titles(window)) == 4)
+
+    qtbot.keyClicks(window.case_list.search_field, "zebra")
+    qtbot.waitUntil(lambda: window.case_list.stack.currentWidget() is window.case_list.empty)
+    assert "zebra" in window.case_list.empty.heading.text()
+
+
+def test_sidebar_counts_and_views(qtbot, store: Store, window: MainWindow, make_cases) -> None:
+    ids = make_cases(5)
+    cases.change_status(store, case_id=ids[0], status="awaiting_reply")
+    cases.change_status(store, case_id=ids[1], status="escalated")
+    cases.change_status(store, case_id=ids[2], status="resolved", outcome="won")
+    window.refresh()
+    counts = {key: window.sidebar.count_of(key) for key in ("all", "open", "awaiting_reply", "escalated", "closed")}
+    assert counts == {"all": 5, "open": 2, "awaiting_reply": 1, "escalated": 1, "closed": 1}
+
+    window.sidebar.select_view("escalated")
+    assert listed_titles(window) == ["Case 1"]
+    window.sidebar.select_view("closed")
+    assert listed_titles(window) == ["Case 2"]
+
+
+def test_companies_view_shows_each_company_with_its_cases(qtbot, qtmodeltester, store: Store,
+                                                           window: MainWindow, make_cases) -> None:
+    make_cases(3, company="Acme Ltd")
+    make_cases(2, company="Globex", title="Globex case {i}")
+    window.refresh()
+    window.sidebar.select_view("companies")
+    view = window.companies
+    assert window.lists.currentWidget() is view
+    qtmodeltester.check(view.model)
+    names = [view.model.index(r, 0).data() for r in range(view.model.rowCount())]
+    assert names == ["Acme Ltd", "Globex"]
+    assert view.model.index(1, 1).data() == "2"
+
+    view.companies.selectRow(1)
+    assert view.cases_model.rowCount() == 2
+    view.cases.selectRow(0)
+    assert window.current_case_id() is not None
+
+
+def test_company_model_on_an_empty_store(qtmodeltester, store: Store) -> None:
+    qtmodeltester.check(CompanyModel(store))
+
+
+def test_deleting_a_case_asks_first(qtbot, store: Store, window: MainWindow, make_cases, monkeypatch) -> None:
+    make_cases(1)
+    window.refresh()
+    window.case_list.table.selectRow(0)
+    assert window.delete_case_action.isEnabled()
+
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+
+    def answer(_parent, _title, text, *_args):
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    window.delete_case_action.trigger()
+    assert "Case 0" in asked[0]
+    assert queries.count_cases(store) == 1
+    window.delete_case_action.trigger()
+    assert queries.count_cases(store) == 0
+    assert window.current_case_id() is None
+    assert window.sidebar.count_of("all") == 0
+
+
+def test_window_size_splitters_and_last_case_are_restored(qtbot, store: Store, window_settings: QSettings,
+                                                           make_cases) -> None:
+    ids = make_cases(3)
+    first = MainWindow(store, window_settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(760, 560)  # inside the offscreen screen, which restoreGeometry keeps to
+    first.splitter.setSizes([150, 300, 300])
+    size, sizes = first.size(), first.splitter.sizes()
+    row = first.case_list.model.row_of(ids[1])
+    first.case_list.table.selectRow(row)
+    assert first.current_case_id() == ids[1]
+    first.close()
+
+    second = MainWindow(store, window_settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.size() == size
+    assert second.splitter.sizes() == sizes
+    assert second.current_case_id() == ids[1]
+    assert second.case_list.current_case_id() == ids[1]
+
+
+def test_about_shows_version_licence_and_data_folder(qtbot, store: Store) -> None:
+    dialog = AboutDialog(store.data_dir)
+    qtbot.addWidget(dialog)
+    assert __version__ in dialog.version_label.text()
+    assert "GPL-3.0-or-later" in dialog.licence_label.text()
+    assert str(store.data_dir) in dialog.data_label.text()
+
+
+def test_settings_are_saved_to_the_store(qtbot, store: Store) -> None:
+    dialog = SettingsDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.your_name.setText("Ana Costa")
+    dialog.your_address.setPlainText("3 Mill Lane\nYork YO1 7HH")
+    dialog.paper_size.setCurrentIndex(dialog.paper_size.findData("Letter"))
+    dialog.silence_days.setValue(10)
+    dialog.accept()
+    saved = settings.get_all(store)
+    assert (saved["your_name"], saved["your_address"], saved["paper_size"], saved["silence_days"]) == (
+        "Ana Costa", "3 Mill Lane\nYork YO1 7HH", "Letter", 10)
+
+
+def test_a_bad_default_currency_is_refused_and_nothing_saved(qtbot, store: Store) -> None:
+    dialog = SettingsDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.your_name.setText("Ana Costa")
+    dialog.default_currency.setCurrentText("EURO")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert "three-letter" in dialog.error.text()
+    assert settings.get(store, "your_name") == ""
+
+
+def test_accessible_names_on_the_main_controls(window: MainWindow) -> None:
+    for widget in (window.sidebar, window.case_list.search_field, window.case_list.table):
+        assert widget.accessibleName()
+
+
+def test_data_dir_is_shown_in_settings(qtbot, store: Store) -> None:
+    dialog = SettingsDialog(store)
+    qtbot.addWidget(dialog)
+    from PySide6.QtWidgets import QLineEdit
+
+    shown = [w.text() for w in dialog.findChildren(QLineEdit) if w.isReadOnly()]
+    assert str(store.data_dir) in shown
+    assert str(Path(store.templates_dir)) in shown
