@@ -222,10 +222,20 @@ def backups_to_keep(made: list[datetime]) -> set[datetime]:
     return keep
 
 
-def thin_backups(store: Store) -> list[Path]:
-    """Delete automatic backups that thinning does not keep. Returns the removed paths."""
+def thin_backups(store: Store, *, now: datetime | None = None) -> list[Path]:
+    """Delete automatic backups that thinning does not keep. Returns the removed paths.
+
+    Besides the newest of each of the last 7 days, 8 weeks and 12 months, every backup of the
+    last 24 hours is kept, and those made before an upgrade, a restore or an import are kept
+    for 30 days: they are the way back from a change that went wrong.
+    """
+    now = now or datetime.now(UTC)
     backups = list_backups(store)
     keep = backups_to_keep([b.made_at for b in backups])
+    for b in backups:
+        age = now - b.made_at
+        if age < timedelta(hours=24) or (b.reason.startswith("before-") and age < timedelta(days=30)):
+            keep.add(b.made_at)
     removed = []
     for b in backups:
         if b.made_at not in keep:
