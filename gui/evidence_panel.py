@@ -476,6 +476,7 @@ class EvidencePanel(QWidget):
         return self._task is not None
 
     def _attached(self, result: AttachResult) -> None:
+        self._task_done()
         if result.cancelled:
             self.status.setText(self.tr("Cancelled: %1 of %2 files attached; the file being copied was not kept.")
                                 .replace("%1", str(len(result.attached))).replace("%2", str(result.total)))
@@ -488,6 +489,7 @@ class EvidencePanel(QWidget):
         self.attach_finished.emit(result)
 
     def _attach_failed(self, message: str) -> None:
+        self._task_done()
         self.status.setText(self.tr("Not attached: %1").replace("%1", message))
         self.reload()
         self.evidence_changed.emit()

@@ -1,0 +1,121 @@
+"""Evidence: files dropped in from the file manager are copied, hashed and shown."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QColor, QDropEvent, QImage, QUndoStack
+
+from core import cases, queries
+from core.store import Store
+from gui.evidence_panel import ADDED, NAME, SHA, EvidenceModel, EvidencePanel
+
+
+def _photo(path: Path) -> Path:
+    image = QImage(640, 480, QImage.Format.Format_RGB32)
+    image.fill(QColor("#2a6f97"))
+    assert image.save(str(path))
+    return path
+
+
+def _panel(qtbot, store: Store, case_id: int) -> EvidencePanel:
+    changes: list[int | None] = []
+    panel = EvidencePanel(store, QUndoStack(), changes.append, lambda message: None)
+    qtbot.addWidget(panel)
+    panel.show_case(case_id)
+    return panel
+
+
+def _drop(panel: EvidencePanel, *paths: Path) -> QDropEvent:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    panel.dropEvent(event)
+    return event
+
+
+def test_a_dropped_photo_gets_a_thumbnail_row_and_its_hash(qtbot, qtmodeltester, store: Store, tmp_path: Path) -> None:
+    case_id = cases.open_case(store, title="Damaged sofa", company="Sofa World")
+    photo = _photo(tmp_path / "torn-seam.png")
+    receipt = tmp_path / "receipt.txt"
+    receipt.write_text("Sofa World receipt\nTotal 1,299.00 GBP\n")
+    panel = _panel(qtbot, store, case_id)
+
+    with qtbot.waitSignal(panel.attach_finished, timeout=10_000) as blocker:
+        event = _drop(panel, photo, receipt)
+    assert event.isAccepted()
+    assert len(blocker.args[0].attached) == 2
+    qtmodeltester.check(panel.model)
+
+    assert panel.model.rowCount() == 2
+    assert panel.model.index(0, NAME).data() == "torn-seam.png"
+    thumbnail = panel.model.index(0, NAME).data(Qt.ItemDataRole.DecorationRole)
+    picture = thumbnail.pixmap(48, 48).toImage()
+    assert picture.pixelColor(picture.width() // 2, picture.height() // 2).name() == "#2a6f97"
+    digest = hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert panel.model.index(0, SHA).data(Qt.ItemDataRole.ToolTipRole) == digest
+    assert panel.model.index(0, ADDED).data()
+
+    # The kept copy is byte for byte the original, under its hash.
+    assert store.evidence.path_for(digest).read_bytes() == photo.read_bytes()
+    # The selection moved to the last file added; its facts show the full hash.
+    panel.table.selectRow(0)
+    assert digest in panel.preview.facts.text()
+    assert panel.preview.stack.currentWidget() is panel.preview.picture
+    panel.table.selectRow(1)
+    assert panel.preview.stack.currentWidget() is panel.preview.text
+    assert "Total 1,299.00 GBP" in panel.preview.text.toPlainText()
+    assert panel.status.text() == "Attached 2 file(s)."
+
+
+def test_a_drop_with_no_local_file_is_refused(qtbot, store: Store) -> None:
+    case_id = cases.open_case(store, title="Damaged sofa", company="Sofa World")
+    panel = _panel(qtbot, store, case_id)
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://example.com/photo.jpg")])
+    event = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    panel.dropEvent(event)
+    assert not event.isAccepted()
+    assert not panel.busy
+    assert panel.model.rowCount() == 0
+
+
+def test_cancelling_a_large_copy_keeps_nothing(qtbot, store: Store, tmp_path: Path) -> None:
+    case_id = cases.open_case(store, title="Parcel never arrived", company="QuickShip")
+    video = tmp_path / "unboxing.mp4"
+    with open(video, "wb") as fh:
+        fh.write(b"\x00\x01" * (32 * 1024 * 1024))  # 64 MB
+    panel = _panel(qtbot, store, case_id)
+    with qtbot.waitSignal(panel.attach_finished, timeout=20_000):
+        _drop(panel, video)
+        assert panel.busy and panel._progress_row.isVisibleTo(panel)
+        panel.cancel()
+    assert not panel.busy
+    assert panel.model.rowCount() == 0
+    assert "Cancelled: 0 of 1 files attached" in panel.status.text()
+    assert list(store.evidence.all_hashes()) == []
+    assert queries.case_evidence(store, case_id) == []
+
+
+def test_linking_a_file_to_an_event_shows_in_its_details(qtbot, store: Store, tmp_path: Path) -> None:
+    case_id = cases.open_case(store, title="Damaged sofa", company="Sofa World")
+    event_id = cases.log_event(store, case_id=case_id, at="2024-03-02", kind="delivery", summary="Sofa delivered torn")
+    evidence_id = cases.attach_evidence(store, case_id=case_id, path=_photo(tmp_path / "seam.png"))
+    panel = _panel(qtbot, store, case_id)
+    panel.table.selectRow(0)
+    assert "no event" in panel.preview.facts.text()
+    panel._push_link(event_id, evidence_id, unlink=False)
+    panel.reload()
+    assert "Sofa delivered torn" in panel.preview.facts.text()
+    assert panel.unlink_button.isEnabled()
+
+
+def test_the_model_is_empty_without_a_case(qtbot, qtmodeltester, store: Store) -> None:
+    model = EvidenceModel(store)
+    model.load(None)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 0
