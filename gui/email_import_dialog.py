@@ -358,16 +358,19 @@ class EmailImportDialog(QDialog):
 
     # -- work off the window's thread -----------------------------------------------------
     def _start(self, work: Any, done: Any) -> None:
-        self._task = run_task(work, self)
-        self._task.succeeded.connect(done)
-        self._task.failed.connect(self._failed)
-        self._task.cancelled.connect(self._cancelled)
-        self._task.progressed.connect(self._progressed)
-        self._task.finished.connect(self._finished)
+        task = run_task(work, self)
+        self._task = task
 
-    def _finished(self) -> None:
-        self._task = None
-        self.progress.hide()
+        def settle() -> None:
+            # Cleared before the result is handled, so that Add works straight after a preview.
+            if self._task is task:
+                self._task = None
+                self.progress.hide()
+
+        task.succeeded.connect(lambda result: (settle(), done(result)))
+        task.failed.connect(lambda message: (settle(), self._failed(message)))
+        task.cancelled.connect(lambda: (settle(), self._cancelled()))
+        task.progressed.connect(self._progressed)
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
