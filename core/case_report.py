@@ -396,16 +396,15 @@ def _summary(case: Case, report: Report, mask: Redactor) -> list[str]:
 # -- HTML (the PDF and the printed copy) ------------------------------------------------------
 STYLE = """
 body { color: #1a1a1a; }
-h1 { font-size: 14pt; font-weight: 600; margin-top: 12pt; margin-bottom: 6pt; color: #111; }
-h2 { font-size: 11pt; font-weight: 600; margin-top: 10pt; margin-bottom: 4pt; color: #222; }
-p { margin-top: 0; margin-bottom: 4pt; }
+h1 { font-size: 14pt; font-weight: 600; margin-top: 22px; margin-bottom: 8px; color: #111; }
+h2 { font-size: 11pt; font-weight: 600; margin-top: 14px; margin-bottom: 5px; color: #222; }
+p { margin-top: 0; margin-bottom: 5px; }
 .cover-title { font-size: 20pt; font-weight: 600; }
 .muted { color: #5a5a5a; }
 .small { font-size: 8pt; }
 .mono { font-family: "Noto Sans Mono", "DejaVu Sans Mono", "Consolas", "Menlo", monospace; font-size: 7.5pt; }
 th { font-weight: 600; text-align: left; color: #333; background-color: #ececec; }
 td { vertical-align: top; }
-.letter { white-space: pre-wrap; }
 .mark { color: #8a1c1c; font-weight: 600; }
 """
 
@@ -478,7 +477,7 @@ def _cover_html(r: Report) -> str:
     return (f"<p class='muted small'>CASE HISTORY · CASE {r.case_id}</p>"
             f"<h1><span class='cover-title'>{_e(r.title)}</span></h1>"
             f"{notice}{_kv(rows)}"
-            "<p class='muted small'>Made with Docket from the user's own record of this case. "
+            "<p class='muted small' style='margin-top: 14px'>Made with Docket from the user's own record of this case. "
             "Every evidence file is identified by its SHA-256 hash; a copy of a file with the same "
             "hash is byte for byte the original.</p>")
 
@@ -539,7 +538,7 @@ def _people_html(r: Report) -> str:
         return "<p class='muted'>No contacts recorded.</p>"
     rows = "".join(
         f"<tr><td><b>{_e(p.name)}</b></td><td>{_e(p.role)}</td><td>{_e(p.organisation)}</td>"
-        f"<td>{_e(p.email)}<br/>{_e(p.phone)}</td><td>{_lines(p.address)}"
+        f"<td>{'<br/>'.join(_e(x) for x in (p.email, p.phone) if x)}</td><td>{_lines(p.address)}"
         f"{'<br/><span class=muted>' + _lines(p.notes) + '</span>' if p.notes else ''}</td></tr>"
         for p in r.people
     )
@@ -665,8 +664,10 @@ def _evidence_html(r: Report, images: _Images) -> str:
             facts.append(_e(item.description))
         if item.supports:
             facts.append(_e("supports events " + ", ".join(item.supports)))
-        rows.append(f"<tr><td width='30%'>{thumb}</td><td>{'<br/>'.join(facts)}</td></tr>")
-    return f"<table width='100%' cellspacing='0' cellpadding='4' class='small'>{''.join(rows)}</table>"
+        # A grey mat around the thumbnail keeps a white page visible on white paper.
+        mat = " bgcolor='#eeeeee' align='center'" if name in images.thumbs else ""
+        rows.append(f"<tr><td width='28%'{mat}>{thumb}</td><td width='2%'></td><td>{'<br/>'.join(facts)}</td></tr>")
+    return f"<table width='100%' cellspacing='4' cellpadding='4' class='small'>{''.join(rows)}</table>"
 
 
 def _appendix_html(r: Report, images: _Images) -> str:

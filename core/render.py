@@ -34,7 +34,9 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
 
 PAPER = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
@@ -151,7 +153,29 @@ def make_document(html: str, *, images: dict[str, QImage] | None = None,
     for name, image in (images or {}).items():
         doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
     doc.setHtml(html)
+    _honour_heading_sizes(doc)
     return doc
+
+
+def _honour_heading_sizes(doc: QTextDocument) -> None:
+    """Qt scales <h1>..<h6> by a size adjustment on top of any CSS font-size; drop the
+    adjustment where a size was given, so a stylesheet's heading sizes print as written."""
+    adjustment = QTextFormat.Property.FontSizeAdjustment.value
+    block = doc.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel():
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                fmt = fragment.charFormat()
+                if fmt.hasProperty(adjustment) and fmt.fontPointSize() > 0:
+                    fmt.clearProperty(adjustment)
+                    cursor = QTextCursor(doc)
+                    cursor.setPosition(fragment.position())
+                    cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
+                    cursor.setCharFormat(fmt)
+                it += 1
+        block = block.next()
 
 
 def _mm_to_px(mm: float, dpi: float) -> float:
