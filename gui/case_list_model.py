@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from core import clock, queries
+from core.money import _EXPONENTS
 from core.queries import CaseRow
 from core.store import Store
 
@@ -52,14 +53,27 @@ def format_date(value: date | None) -> str:
     """A date in the user's locale, short form."""
     if value is None:
         return ""
-    return QLocale().toString(QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat)
+    locale = QLocale()
+    day = QDate(value.year, value.month, value.day)
+    if locale.language() == QLocale.Language.C:
+        # The C locale's short format ("20 11 2026") reads like a sum; spell the month instead.
+        return locale.toString(day, "d MMM yyyy")
+    return locale.toString(day, QLocale.FormatType.ShortFormat)
 
 
 def format_money(amount: Any, currency: str) -> str:
-    """An amount with its currency in the user's locale (display only: the store keeps Decimal)."""
+    """An amount with its currency in the user's locale (display only: the store keeps Decimal).
+
+    The locale's own symbol is used for its own currency (£ in the UK); any other currency is
+    shown by its code, so EUR and USD are never mistaken for one another.
+    """
     if amount is None:
         return ""
-    return QLocale().toCurrencyString(float(amount), currency, 0 if currency == "JPY" else 2)
+    locale = QLocale()
+    places = _EXPONENTS.get(currency, 2)
+    if locale.language() != QLocale.Language.C and locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == currency:
+        return locale.toCurrencyString(float(amount), locale.currencySymbol(), places)
+    return f"{currency}\u00a0{locale.toString(float(amount), 'f', places)}"
 
 
 def _activity_date(value: str | None) -> date | None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -27,10 +33,51 @@ from gui.case_list_model import (
     STATUS,
     TITLE,
     CaseListModel,
+    status_label,
 )
 from gui.icons import icon
 
 SEARCH_DELAY_MS = 150  # long enough to let a word be typed, short enough to feel immediate
+
+
+class TitleDelegate(QStyledItemDelegate):
+    """The title with the company and status beneath it, so a narrow list still says it all."""
+
+    def _lines(self, index: QModelIndex) -> tuple[str, str]:
+        row = index.data(CASE_ROLE)
+        status = status_label(row.status)
+        return row.title, f"{row.company} · {status}" if row.company else status
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        title, detail = self._lines(index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        palette = opt.palette
+        rect = opt.rect.adjusted(6, 3, -6, -3)
+        metrics = QFontMetrics(opt.font)
+        painter.save()
+        bold = QFont(opt.font)
+        bold.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(bold)
+        painter.setPen(palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text))
+        top = rect.adjusted(0, 0, 0, -rect.height() // 2)
+        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, rect.width()))
+        painter.setFont(opt.font)
+        if not selected:
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        bottom = rect.adjusted(0, rect.height() // 2, 0, 0)
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(detail, Qt.TextElideMode.ElideRight, rect.width()))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        height = QFontMetrics(option.font).lineSpacing() * 2 + 10
+        return QSize(200, height)
 
 
 class EmptyState(QWidget):
@@ -107,15 +154,25 @@ class CaseListView(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
+        self.table.setItemDelegateForColumn(TITLE, TitleDelegate(self.table))
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * 2 + 10)
         header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        for column in (COMPANY, STATUS, LAST_ACTIVITY, NEXT_DUE, AMOUNT):
+        # Wide enough for "28 Sept 2026" and "GBP 12,345.00" in the list's font, no wider.
+        date_width = self.fontMetrics().horizontalAdvance("28 Sept 2026") + 16
+        widths = {COMPANY: 150, STATUS: 110, LAST_ACTIVITY: date_width, NEXT_DUE: date_width,
+                  AMOUNT: self.fontMetrics().horizontalAdvance("GBP 12,345.00") + 16}
+        for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(COMPANY, 150)
-        header.resizeSection(STATUS, 110)
-        header.resizeSection(LAST_ACTIVITY, 95)
-        header.resizeSection(NEXT_DUE, 95)
-        header.resizeSection(AMOUNT, 95)
+            header.resizeSection(column, width)
+        # The title column already shows company and status; they can be shown as columns too.
+        header.hideSection(COMPANY)
+        header.hideSection(STATUS)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.model.modelReset.connect(self._update_empty_state)
 
@@ -133,6 +190,17 @@ class CaseListView(QWidget):
         layout.addWidget(self.stack)
         self._selected: int | None = None
         self._update_empty_state()
+
+    def _column_menu(self, position) -> None:
+        """Let the user choose which columns to show (the title always stays)."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for column in (COMPANY, STATUS, LAST_ACTIVITY, NEXT_DUE, AMOUNT):
+            action = menu.addAction(self.model.headerData(column, Qt.Orientation.Horizontal))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(lambda shown, c=column: header.setSectionHidden(c, not shown))
+        menu.exec(header.mapToGlobal(position))
 
     # -- what the list shows -------------------------------------------------------------------
     def set_view(self, view: str) -> None:

@@ -12,7 +12,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
         for widget, stretch in ((self.sidebar, 0), (self.lists, 1), (self.workspace, 2)):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
-        self.splitter.setSizes([190, 470, 620])
+        self.splitter.setSizes([180, 500, 600])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -351,7 +351,8 @@ class MainWindow(QMainWindow):
         self.case_list.refresh()
         if self.lists.currentWidget() is self.companies:
             self.companies.refresh()
-        self.statusBar().showMessage(self.tr("%n case(s)", "", counts["all"]))
+        total = counts["all"]
+        self.statusBar().showMessage(self.tr("1 case") if total == 1 else self.tr("%1 cases").replace("%1", QLocale().toString(total)))
 
     def _workspace_call(self, name: str) -> None:
         method = getattr(self.workspace, name, None)
@@ -400,11 +401,14 @@ class MainWindow(QMainWindow):
 
     def check_due(self, items: list[Any]) -> None:
         """Say at start-up (and when the tray finds more) what needs attention, without blocking."""
-        if items:
-            self.banner.show_message(
-                self.tr("%n reminder(s) due: the first is “%1”.", "", len(items))
-                .replace("%1", f"{items[0].case_title}: {items[0].reason}"),
-                self.tr("Show them"), self.show_attention)
+        if not items:
+            return
+        first = f"{items[0].case_title}: {items[0].reason}"
+        if len(items) == 1:
+            text = self.tr("A reminder is due. %1").replace("%1", first)
+        else:
+            text = self.tr("%1 reminders are due. The most urgent: %2").replace("%1", str(len(items))).replace("%2", first)
+        self.banner.show_message(text, self.tr("Show them"), self.show_attention)
 
     def show_attention(self) -> None:
         self.showNormal()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from gui.icons import icon
@@ -68,6 +69,12 @@ class Sidebar(QTreeWidget):
             font.setBold(key == "attention" and number > 0)
             item.setFont(0, font)
             item.setFont(1, font)
+        # Never cut a view's name short: the sidebar is as wide as its longest line.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        widest = max(metrics.horizontalAdvance(i.text(0)) + metrics.horizontalAdvance(i.text(1)) for i in self._items.values())
+        self.setMinimumWidth(widest + self.iconSize().width() + 2 * self.frameWidth() + 40)
 
     def count_of(self, key: str) -> int:
         text = self._items[key].text(1)
