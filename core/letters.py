@@ -700,8 +700,8 @@ def draft_letter(
     company's complaints department), ``facts`` extra facts such as the card's last digits
     (see :data:`EXTRA_FACTS`).
     """
-    if language not in LANGUAGES:
-        raise ValidationError("language", f"expected one of {', '.join(LANGUAGES)}, got {language!r}")
+    if not re.fullmatch(r"[a-z]{2}", language or ""):
+        raise ValidationError("language", f"expected a two-letter language code such as en, fr or de, got {language!r}")
     facts = {k: text(v, f"facts.{k}", limit=2000) for k, v in (facts or {}).items() if k in EXTRA_FACTS}
     sources = _read_sources(store)
     tpl = find_template(store, template_id, language)
@@ -714,7 +714,9 @@ def draft_letter(
         evidence = _pick(case.evidence, evidence_ids, "evidence", case_id)
         contact = _pick(case.contacts, [contact_id], "contacts", case_id)[0] if contact_id else None
         missing = _Missing()
-        ctx = _context(case, tpl, language=language, you=you, events=events, evidence=evidence,
+        # A user's template in another language gets English dates and phrases until Docket
+        # knows that language.
+        ctx = _context(case, tpl, language=language if language in LANGUAGES else "en", you=you, events=events, evidence=evidence,
                        contact=contact, facts=facts, missing=missing, today=today)
         env = _environment(sources)
         try:
