@@ -256,3 +256,50 @@ def test_data_dir_is_shown_in_settings(qtbot, store: Store) -> None:
     shown = [w.text() for w in dialog.findChildren(QLineEdit) if w.isReadOnly()]
     assert str(store.data_dir) in shown
     assert str(Path(store.templates_dir)) in shown
+
+
+def test_a_broken_promise_is_announced_once_and_leads_to_needs_attention(qtbot, store: Store, window: MainWindow,
+                                                                       make_cases) -> None:
+    from datetime import timedelta
+
+    from core import clock
+    from gui.tray import DueNotifier
+
+    ids = make_cases(2)
+    today = clock.today()
+    cases.log_event(store, case_id=ids[1], at=today - timedelta(days=20), kind="promise", direction="from_company",
+                    summary="They promised a refund", promised_by=today - timedelta(days=6))
+    window.refresh()
+    assert window.sidebar.count_of("attention") == 1
+
+    notifier = DueNotifier(store, window, window)
+    with qtbot.waitSignal(notifier.checked) as signal:
+        first = notifier.check()
+    assert [item.case_id for item in first] == [ids[1]]
+    assert signal.args == [first]
+    assert notifier.check() == []  # announced once per run
+
+    window.check_due(first)
+    assert window.banner.isVisible()
+    assert "Case 1" in window.banner.text.text()
+    qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
+    assert window.sidebar.current_view() == "attention"
+    assert listed_titles(window) == ["Case 1"]
+
+
+def test_every_event_kind_has_its_own_icon_drawn_sharp_at_2x(qtbot) -> None:
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QColor
+
+    from core.models import EventKind
+    from gui.icons import icon_for_kind
+
+    drawings = set()
+    for kind in EventKind:
+        pixmap = icon_for_kind(kind.value).pixmap(QSize(24, 24), 2.0)
+        image = pixmap.toImage()
+        assert (image.width(), image.height()) == (48, 48), kind  # drawn at device pixels, not scaled up
+        inked = sum(1 for y in range(48) for x in range(48) if QColor(image.pixel(x, y)).alpha() > 0)
+        assert inked > 40, kind
+        drawings.add(bytes(image.constBits()))
+    assert len(drawings) == len(EventKind)
