@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from core.models import Category, PaymentMethod, Status
 from core.rules import ANCHORS, Rule, pack_for
@@ -142,6 +143,7 @@ class Clock:
     remind_on: date | None = None
     explanation: str = ""
     source: str = ""
+    start: date | None = None  # the day the rule counts from
 
 
 @dataclass(frozen=True)
@@ -156,9 +158,13 @@ class NextStep:
 
 
 # -- words ------------------------------------------------------------------------------------
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def day_text(day: date, today: date) -> str:
-    """``14 Jan``, with the year when it is not this year's."""
-    text = f"{day.day} {day:%b}"
+    """``14 Jan``, with the year when it is not this year's (English month names on
+    purpose: the rest of the reminder text is English too)."""
+    text = f"{day.day} {_MONTHS[day.month - 1]}"
     return text if day.year == today.year else f"{text} {day.year}"
 
 
@@ -239,25 +245,41 @@ def anchors(facts: CaseFacts, reached: dict[Step, date]) -> dict[str, date | Non
     }
 
 
+@lru_cache(maxsize=4096)
+def _rules_for(jurisdiction: str, category: str, payment_method: str | None,
+               currency: str) -> tuple[tuple[Rule, bool], ...]:
+    # Many cases share these facts; deciding which rules apply once per combination keeps
+    # the all-cases reminder list fast. Rules with amount limits are checked per case.
+    out = []
+    for rule in pack_for(jurisdiction).rules:
+        limited = rule.min_amount is not None or rule.max_amount is not None
+        if limited or rule.applies(category=category, payment_method=payment_method, amount=None,
+                                   currency=currency):
+            out.append((rule, limited))
+    return tuple(out)
+
+
 def clocks_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None) -> list[Clock]:
     """The rule-pack clocks running on a case, earliest first. A clock about a step the case
     has already taken is not running any more and is left out."""
     reached = steps_reached(facts) if reached is None else reached
     starts = anchors(facts, reached)
-    taken = {s.value for s in reached}
     out = []
-    for rule in pack_for(facts.jurisdiction).rules:
+    for rule, limited in _rules_for(facts.jurisdiction, facts.category, facts.payment_method,
+                                    facts.currency):
         start = starts[rule.starts_from]
-        if start is None or all(s in taken for s in rule.steps):
+        # Steps are StrEnums, so the rule's plain step names find them in ``reached``.
+        if start is None or all(s in reached for s in rule.steps):
             continue
-        if not rule.applies(category=facts.category, payment_method=facts.payment_method,
-                            amount=facts.amount, currency=facts.currency):
+        if limited and not rule.applies(category=facts.category, payment_method=facts.payment_method,
+                                        amount=facts.amount, currency=facts.currency):
             continue
         when = rule.date_from(start)
         out.append(Clock(
             label=rule.label, date=when, opens=rule.opens, text=clock_text(rule, when, today),
             rule_id=rule.id, steps=rule.steps, explanation=rule.explanation, source=rule.source,
             remind_on=None if rule.opens else when - timedelta(days=rule.remind_before_days),
+            start=start,
         ))
     out.sort(key=lambda c: (c.date, c.rule_id))
     return out
@@ -301,11 +323,13 @@ def silence_due(facts: CaseFacts) -> date | None:
     return due
 
 
-def next_step_for(facts: CaseFacts, today: date) -> NextStep:
-    """The next rung to climb on this case, when, with which letter, and the clocks running."""
-    reached = steps_reached(facts)
+def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None,
+                  clocks: list[Clock] | None = None) -> NextStep:
+    """The next rung to climb on this case, when, with which letter, and the clocks running.
+    ``reached`` and ``clocks`` may be passed in when the caller has them already."""
+    reached = steps_reached(facts) if reached is None else reached
     current = current_step(reached)
-    clocks = clocks_for(facts, today, reached)
+    clocks = clocks_for(facts, today, reached) if clocks is None else clocks
     if facts.closed:
         return NextStep(current, None, "This case is closed.", None, None, clocks)
     company = facts.company or "the company"

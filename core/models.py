@@ -208,7 +208,10 @@ class Event(Base):
     """One line of a case's timeline."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_case_sort", "case_id", "sort_key"),)
+    __table_args__ = (
+        Index("ix_events_case_sort", "case_id", "sort_key"),
+        Index("ix_events_reminder_facts", "case_id", "direction", "kind", "sort_key", "at", "promised_by"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))

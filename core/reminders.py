@@ -38,12 +38,9 @@ from core.errors import NotFoundError, ValidationError
 from core.ladder import (
     STEP_NAMES,
     CaseFacts,
-    Clock,
     NextStep,
     Promise,
     SentLetter,
-    Step,
-    anchors,
     clocks_for,
     day_text,
     next_step_for,
@@ -51,7 +48,7 @@ from core.ladder import (
     steps_reached,
 )
 from core.models import Case, Event, Letter, Reminder, ReminderState
-from core.rules import all_packs, pack_for
+from core.rules import all_packs
 from core.store import Store
 
 KINDS = ("silence", "promise", "clock_opens", "clock_closes", "user")
@@ -64,7 +61,7 @@ FULFILMENT_KINDS = ("response", "payment", "delivery")
 CHUNK = 500  # case ids per IN (...) list
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DueItem:
     """One reminder on one case. ``key`` identifies it within the case for snooze/done/dismiss."""
 
@@ -110,8 +107,10 @@ def _as_date(value: Any) -> date | None:
 
 
 _MSG = f"e.direction = 'to_company' AND e.kind IN ({', '.join(repr(k) for k in MESSAGE_KINDS)})"
+_FULFIL = f"e.kind IN ({', '.join(repr(k) for k in FULFILMENT_KINDS)}) AND e.direction != 'to_company'"
 # Aggregates carry the UTC sort key (for exact order) joined to the user's local day (for
-# date rules): the first 19 characters decide min/max, the rest rides along.
+# date rules): the first 19 characters decide min/max, the rest rides along. One pass over
+# the events of every case; the ix_events_reminder_facts index covers every column read.
 _DAYKEY = "e.sort_key || substr(e.at, 1, 10)"
 _FACTS_SQL = f"""
 SELECT e.case_id,
@@ -121,8 +120,14 @@ SELECT e.case_id,
   max(CASE WHEN e.direction = 'from_company' THEN {_DAYKEY} END),
   max(CASE WHEN e.direction = 'from_company' AND e.kind = 'response' THEN {_DAYKEY} END),
   min(CASE WHEN e.kind = 'delivery' AND e.direction != 'to_company' THEN {_DAYKEY} END),
-  min(CASE WHEN e.kind = 'payment' AND e.direction = 'to_company' THEN {_DAYKEY} END)
-FROM events AS e JOIN cases AS c ON c.id = e.case_id
+  min(CASE WHEN e.kind = 'payment' AND e.direction = 'to_company' THEN {_DAYKEY} END),
+  group_concat(CASE WHEN e.kind = 'letter' AND e.direction = 'to_company'
+                     AND e.id NOT IN (SELECT event_id FROM letters WHERE event_id IS NOT NULL)
+                    THEN {_DAYKEY} END, ''),
+  max(CASE WHEN {_FULFIL} THEN e.sort_key END),
+  group_concat(CASE WHEN e.promised_by IS NOT NULL
+                    THEN {_DAYKEY} || e.promised_by || e.id END, ',')
+FROM events AS e
 WHERE 1 = 1 {{cases}}
 GROUP BY e.case_id
 """
@@ -132,38 +137,21 @@ SELECT c.id, c.title, coalesce(co.name, ''), c.category, c.status, c.jurisdictio
 FROM cases AS c LEFT JOIN companies AS co ON co.id = c.company_id
 WHERE 1 = 1 {cases}
 """
-# Posted letters not recorded as Letter rows; the first three are all the ladder reads.
-_LETTER_EVENTS_SQL = """
-SELECT case_id, sort_key, substr(at, 1, 10) FROM (
-  SELECT e.case_id, e.sort_key, e.at,
-         row_number() OVER (PARTITION BY e.case_id ORDER BY e.sort_key) AS rn
-  FROM events AS e JOIN cases AS c ON c.id = e.case_id
-  WHERE e.kind = 'letter' AND e.direction = 'to_company'
-    AND e.id NOT IN (SELECT event_id FROM letters WHERE event_id IS NOT NULL) {cases}
-) WHERE rn <= 3
-"""
 _LETTERS_SQL = """
 SELECT l.case_id, l.template_id, l.sent_on, l.reply_by, json_extract(l.options, '$.step')
-FROM letters AS l JOIN cases AS c ON c.id = l.case_id
+FROM letters AS l
 WHERE l.status = 'sent' AND l.sent_on IS NOT NULL {cases}
-"""
-_PROMISES_SQL = f"""
-SELECT p.id, p.case_id, substr(p.at, 1, 10), p.promised_by, p.summary
-FROM events AS p JOIN cases AS c ON c.id = p.case_id
-WHERE p.promised_by IS NOT NULL {{cases}}
-  AND NOT EXISTS (
-    SELECT 1 FROM events AS f
-    WHERE f.case_id = p.case_id AND f.sort_key > p.sort_key
-      AND f.kind IN ({', '.join(repr(k) for k in FULFILMENT_KINDS)}) AND f.direction != 'to_company')
 """
 _OPEN_ONLY = " AND c.status NOT IN ('resolved', 'closed')"
 
 
 def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
                  include_closed: bool = False) -> dict[int, CaseFacts]:
-    """The ladder's facts for the given cases (all if None), from five aggregate queries."""
+    """The ladder's facts for the given cases (all if None): one GROUP BY pass over the
+    events, plus the cases, the sent letters and the text of unkept promises."""
     facts: dict[int, CaseFacts] = {}
     conn = session.connection()
+    unkept: list[tuple[int, int, date, date]] = []
     for chunk in _chunks(case_ids):
         cases = _ids_clause("c.id", chunk) + ("" if include_closed else _OPEN_ONLY)
         for row in conn.exec_driver_sql(_CASES_SQL.format(cases=cases)):
@@ -173,10 +161,10 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
                 amount=None if row[7] is None else Decimal(row[7]), payment_method=row[8],
                 payment_date=_as_date(row[9]), silence_days=row[10] or 14, opened_on=_as_date(row[11]),
             )
-        for row in conn.exec_driver_sql(_FACTS_SQL.format(cases=cases)):
+        for row in conn.exec_driver_sql(_FACTS_SQL.format(cases=_ids_clause("e.case_id", chunk))):
             f = facts.get(row[0])
             if f is None:
-                continue
+                continue  # a closed case
             f.first_to_key, f.first_to = _split(row[1])
             f.last_to_key, f.last_to = _split(row[2])
             f.n_to = row[3]
@@ -184,24 +172,38 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
             f.final_response = _split(row[5])[1]
             f.first_delivery = _split(row[6])[1]
             f.first_payment_to = _split(row[7])[1]
-        for case_id, key, day in conn.exec_driver_sql(_LETTER_EVENTS_SQL.format(cases=cases)):
-            if case_id in facts:
-                facts[case_id].letter_events.append((key, date.fromisoformat(day)))
-        for case_id, template_id, sent_on, reply_by, step in conn.exec_driver_sql(_LETTERS_SQL.format(cases=cases)):
+            if row[8]:
+                f.letter_events = sorted(
+                    (row[8][i:i + 19], date.fromisoformat(row[8][i + 19:i + 29]))
+                    for i in range(0, len(row[8]), 29))
+            if row[10]:
+                kept_until = row[9] or ""
+                for piece in row[10].split(","):
+                    # A promise is kept by an answer, payment or delivery after it was made.
+                    if kept_until <= piece[:19]:
+                        unkept.append((int(piece[39:]), row[0], date.fromisoformat(piece[19:29]),
+                                       date.fromisoformat(piece[29:39])))
+        for case_id, template_id, sent_on, reply_by, step in conn.exec_driver_sql(
+                _LETTERS_SQL.format(cases=_ids_clause("l.case_id", chunk))):
             if case_id in facts:
                 facts[case_id].sent_letters.append(
                     SentLetter(template_id, _as_date(sent_on), _as_date(reply_by), step))
-        for event_id, case_id, made_on, promised_by, summary in conn.exec_driver_sql(
-                _PROMISES_SQL.format(cases=cases)):
-            if case_id in facts:
-                facts[case_id].promises.append(
-                    Promise(event_id, date.fromisoformat(made_on), _as_date(promised_by), summary))
+    summaries = _summaries(session, [p[0] for p in unkept])
+    for event_id, case_id, made_on, promised_by in unkept:
+        facts[case_id].promises.append(Promise(event_id, made_on, promised_by, summaries.get(event_id, "")))
     for f in facts.values():
         # Row order from SQLite is not a promise; the ladder reads these in date order.
-        f.letter_events.sort()
-        f.sent_letters.sort(key=lambda x: (x.sent_on, x.template_id))
+        f.sent_letters.sort(key=lambda x: (x.sent_on, x.template_id, x.reply_by or x.sent_on))
         f.promises.sort(key=lambda p: (p.promised_by, p.made_on, p.summary, p.event_id))
     return facts
+
+
+def _summaries(session: Session, event_ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for chunk in _chunks(event_ids):
+        sql = "SELECT id, summary FROM events WHERE 1 = 1" + _ids_clause("id", chunk)
+        out.update(session.connection().exec_driver_sql(sql).fetchall())
+    return out
 
 
 # -- computing reminders ----------------------------------------------------------------------
@@ -213,13 +215,15 @@ def computed_items(facts: CaseFacts, today: date) -> list[DueItem]:
     out: list[DueItem] = []
 
     def item(key: str, due: date, reason: str, rule_id: str, kind: str) -> None:
-        out.append(DueItem(key, facts.case_id, facts.title, facts.company, due, reason, rule_id, kind))
+        out.append(DueItem(key, facts.case_id, facts.title, facts.company, due, reason, rule_id, kind,
+                           ReminderState.OPEN.value, due < today))
 
     reached = steps_reached(facts)
+    clocks = clocks_for(facts, today, reached)
     due = silence_due(facts)
     if due is not None and facts.last_to is not None:
-        next_step = next_step_for(facts, today)
-        then = f" Next: {STEP_NAMES[next_step.step]}." if next_step.step else ""
+        step = next_step_for(facts, today, reached, clocks).step
+        then = f" Next: {STEP_NAMES[step]}." if step else ""
         item(f"silence:{facts.last_to.isoformat()}", due,
              f"No reply from {company} since {day_text(facts.last_to, today)} "
              f"({(due - facts.last_to).days} days).{then}", SILENCE_RULE, "silence")
@@ -227,20 +231,15 @@ def computed_items(facts: CaseFacts, today: date) -> list[DueItem]:
         item(f"promise:{promise.event_id}", promise.promised_by,
              f"{company} promised by {day_text(promise.promised_by, today)}: \u201c{promise.summary}\u201d. "
              "Nothing from them since.", PROMISE_RULE, "promise")
-    for c in clocks_for(facts, today, reached):
+    for c in clocks:
         if c.opens:
             # A window open from day one (section 75) is a fact to show, not a reminder.
-            if c.date <= _anchor_day(c, facts, reached):
+            if c.start is not None and c.date <= c.start:
                 continue
             item(f"clock:{c.rule_id}:{c.date.isoformat()}", c.date, c.text + ".", c.rule_id, "clock_opens")
         elif c.date >= today and c.remind_on is not None:
             item(f"clock:{c.rule_id}:{c.date.isoformat()}", c.remind_on, c.text + ".", c.rule_id, "clock_closes")
     return out
-
-
-def _anchor_day(c: Clock, facts: CaseFacts, reached: dict[Step, date]) -> date:
-    rule = pack_for(facts.jurisdiction).rule(c.rule_id)
-    return anchors(facts, reached)[rule.starts_from] or c.date
 
 
 @dataclass
@@ -278,18 +277,17 @@ def _titles(session: Session, case_ids: Iterable[int]) -> dict[int, tuple[str, s
 
 
 def _with_state(item: DueItem, row: _Stored | None, today: date) -> DueItem:
+    """The item as the user's stored choice leaves it: snoozed (due when it wakes), done,
+    dismissed, or open again once a snooze has run out."""
     if row is None:
         return item
-    if row.state == ReminderState.SNOOZED and row.snoozed_until is not None:
-        if row.snoozed_until > today:
-            return _replace(item, due=row.snoozed_until, state=ReminderState.SNOOZED.value)
-        # The snooze has run out: the reminder is back, due the day it woke.
-        return _replace(item, due=row.snoozed_until, state=ReminderState.OPEN.value)
-    return _replace(item, state=row.state)
-
-
-def _replace(item: DueItem, **changes: Any) -> DueItem:
-    return replace(item, **changes)
+    state, due = row.state, item.due
+    if state == ReminderState.SNOOZED and row.snoozed_until is not None:
+        due = row.snoozed_until
+        if due <= today:
+            state = ReminderState.OPEN.value
+    open_ = state == ReminderState.OPEN
+    return replace(item, due=due, state=state, overdue=open_ and due < today)
 
 
 def compute(session: Session, case_ids: Iterable[int] | None = None, *, today: date | None = None,
@@ -302,9 +300,11 @@ def compute(session: Session, case_ids: Iterable[int] | None = None, *, today: d
     stored = _stored(session, ids)
     items: list[DueItem] = []
     for case_id, f in facts.items():
-        rows = stored.get(case_id, {})
+        rows = stored.get(case_id)
         for item in computed_items(f, today):
-            items.append(_with_state(item, rows.pop(item.key, None), today))
+            if rows and item.key in rows:
+                item = _with_state(item, rows.pop(item.key), today)
+            items.append(item)
     # The user's own reminders, and the history of computed ones that no longer apply.
     leftover = [row for rows in stored.values() for row in rows.values()]
     names = _titles(session, {row.case_id for row in leftover}) if leftover else {}
@@ -314,11 +314,11 @@ def compute(session: Session, case_ids: Iterable[int] | None = None, *, today: d
         if not user and row.state == ReminderState.OPEN:
             continue  # a computed reminder whose cause has gone (the company replied)
         kind = "user" if user else _kind_of(row)
-        item = DueItem(row.key, row.case_id, title, company, row.due, row.reason, row.rule_id, kind)
+        item = DueItem(row.key, row.case_id, title, company, row.due, row.reason, row.rule_id, kind,
+                       ReminderState.OPEN.value, row.due < today)
         items.append(_with_state(item, row, today))
     if not include_history:
         items = [i for i in items if i.state == ReminderState.OPEN]
-    items = [_replace(i, overdue=i.state == ReminderState.OPEN and i.due < today) for i in items]
     items.sort(key=lambda i: (not i.overdue, i.due, i.case_id, i.key))
     return items
 
