@@ -186,6 +186,8 @@ class CaseWorkspace(QWidget):
         if self.tabs.currentWidget() is self.contacts:
             self.contacts.edit_selected()
             return
+        if self.tabs.currentWidget() is not self.timeline:
+            return  # never act on a selection the user cannot see
         event = self.timeline.selected_event()
         if event is None:
             return
@@ -206,6 +208,8 @@ class CaseWorkspace(QWidget):
         if self.tabs.currentWidget() is self.contacts:
             self.contacts.delete_selected()
             return
+        if self.tabs.currentWidget() is not self.timeline:
+            return  # never delete what the user cannot see
         event = self.timeline.selected_event()
         if event is None:
             return

@@ -171,3 +171,14 @@ def test_switching_case_starts_a_fresh_history(qtbot, store: Store, refund_case:
     assert workspace.undo_stack.canUndo()
     workspace.show_case(other)
     assert not workspace.undo_stack.canUndo()
+
+
+def test_del_on_another_tab_deletes_nothing_hidden(qtbot, store: Store, refund_case: dict[str, int]) -> None:
+    workspace = CaseWorkspace(store)
+    qtbot.addWidget(workspace)
+    workspace.show_case(refund_case["case"])
+    workspace.timeline.select_event(refund_case["promise"])
+    workspace.tabs.setCurrentWidget(workspace.evidence)
+    workspace.delete_selected()
+    assert refund_case["promise"] in _timeline(store, refund_case["case"])
+    assert workspace.undo_stack.count() == 0
