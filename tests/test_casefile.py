@@ -6,8 +6,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import subprocess
-import sys
 import warnings
 import zipfile
 from importlib.resources import files
@@ -392,18 +390,15 @@ def test_a_zip_bomb_is_refused_before_it_fills_the_disk(store: Store, tmp_path: 
     assert state(store) == (dict.fromkeys(TABLES, []), [], [])
 
 
-def test_docket_import_of_a_bad_file_exits_2_with_one_line(store: Store, tmp_path: Path) -> None:
+def test_docket_import_of_a_bad_file_exits_2_with_one_line(store: Store, tmp_path: Path, capsys) -> None:
     doc = issue_example(hashlib.sha256(RECEIPT).hexdigest())
     doc["case"]["events"][1]["at"] = "yesterday"
     path = write_example(tmp_path, doc)
     store.close()
-    result = subprocess.run(
-        [sys.executable, "-m", "core.cli", "--data-dir", str(store.data_dir), "import", str(path)],
-        capture_output=True, text=True, timeout=60,
-    )
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert result.stderr == ("docket: case.events[1].at: expected an ISO 8601 date-time such as "
-                             "2024-03-01T14:30:00+01:00, got 'yesterday'\n")
+    assert cli.main(["--data-dir", str(store.data_dir), "import", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == ("docket: case.events[1].at: expected an ISO 8601 date-time such as "
+                   "2024-03-01T14:30:00+01:00, got 'yesterday'\n")
     with Store.open(store.data_dir) as reopened:
         assert state(reopened) == (dict.fromkeys(TABLES, []), [], [])
