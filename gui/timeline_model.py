@@ -34,6 +34,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 WHEN, KIND, DIRECTION, SUMMARY, TIME, EVIDENCE = range(6)
 PAGE = 200
+ARROWS = {Direction.TO_COMPANY: "→", Direction.FROM_COMPANY: "←", Direction.INTERNAL: "·"}
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -219,6 +220,8 @@ class TimelineModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == SUMMARY and row.details:
                 return row.details[:2000]
+            if col in (KIND, DIRECTION):
+                return f"{kind_label(row.kind)}, {direction_label(row.direction).lstrip('→←· ').lower()}"
             if col == EVIDENCE and row.evidence:
                 return "\n".join(name for _, name in row.evidence)
             return None
@@ -235,7 +238,8 @@ class TimelineModel(QAbstractTableModel):
         if col == WHEN:
             return when_text(row.at)
         if col == KIND:
-            return kind_label(row.kind)
+            # The arrow says who spoke, so a narrow timeline can do without its Direction column.
+            return f"{ARROWS.get(row.direction, '·')} {kind_label(row.kind)}"
         if col == DIRECTION:
             return direction_label(row.direction)
         if col == SUMMARY:

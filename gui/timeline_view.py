@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QStyle,
     QStyledItemDelegate,
@@ -32,6 +33,8 @@ from gui.timeline_model import (
     WHEN,
     TimelineModel,
     kind_label,
+    time_text,
+    when_text,
 )
 
 
@@ -77,6 +80,23 @@ class EvidenceChipDelegate(QStyledItemDelegate):
         return QSize(hint.width(), max(hint.height(), option.fontMetrics.height() + 8))
 
 
+class TimelineTable(QTableView):
+    """The table of events; "What happened" takes the room left, but never less than a
+    readable width (the table scrolls sideways instead)."""
+
+    MIN_SUMMARY = 240
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.fit_summary()
+
+    def fit_summary(self) -> None:
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c != SUMMARY and not header.isSectionHidden(c))
+        header.resizeSection(SUMMARY, max(self.MIN_SUMMARY, self.viewport().width() - others))
+
+
 class TimelineView(QWidget):
     """The timeline panel. ``event_activated(event_id)`` on double-click or Enter;
     ``selection_changed()`` when the selected event changes."""
@@ -97,7 +117,7 @@ class TimelineView(QWidget):
 
         self.count_label = QLabel(self)
 
-        self.table = QTableView(self)
+        self.table = TimelineTable(self)
         self.table.setObjectName("timeline")
         self.table.setAccessibleName(self.tr("Timeline"))
         self.table.setModel(self.model)
@@ -109,9 +129,15 @@ class TimelineView(QWidget):
         self.table.verticalHeader().hide()
         self.table.setItemDelegateForColumn(EVIDENCE, EvidenceChipDelegate(self.table))
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((WHEN, 130), (KIND, 100), (DIRECTION, 110), (TIME, 140), (EVIDENCE, 180)):
-            header.resizeSection(col, width)
+        header.setMinimumSectionSize(24)
+        header.setStretchLastSection(False)
+        # Widths from the font, not from measuring every row (thousands of rows must open at once).
+        fm = self.table.fontMetrics()
+        samples = {WHEN: when_text("2026-12-28T23:59:00+00:00"), KIND: "→ " + kind_label("web_form"),
+                   TIME: time_text(50, 40), EVIDENCE: "receipt.pdf"}
+        for col, sample in samples.items():
+            header.resizeSection(col, fm.horizontalAdvance(sample) + 36)
+        self.table.setColumnHidden(DIRECTION, True)  # shown as an arrow in the Kind column
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())

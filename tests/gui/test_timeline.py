@@ -43,7 +43,8 @@ def test_events_show_in_date_order_with_time_on_hold(qtbot, qtmodeltester, store
     summaries = [model.index(r, SUMMARY).data() for r in range(model.rowCount())]
     assert summaries == ["Paid for glasses", "Left the glasses for repair", "They say the lenses are lost"]
     assert model.index(1, TIME).data() == "55 min, on hold 40 min"
-    assert model.index(1, KIND).data() == "Visit"
+    assert model.index(1, KIND).data() == "→ Visit"
+    assert model.index(1, KIND).data(Qt.ItemDataRole.ToolTipRole) == "Visit, to them"
     assert not model.index(1, KIND).data(Qt.ItemDataRole.DecorationRole).isNull()
     assert "2024" in model.index(0, WHEN).data() or "24" in model.index(0, WHEN).data()
 
