@@ -627,7 +627,7 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
     first_to = next((e for e in case.events if e.direction == Direction.TO_COMPANY), None)
     last_to = next((e for e in reversed(case.events) if e.direction == Direction.TO_COMPANY), None)
     last_from = next((e for e in reversed(case.events) if e.direction == Direction.FROM_COMPANY), None)
-    promises = [e for e in case.events if e.promised_by]
+    promises = [e for e in events if e.promised_by]  # only what the user chose to cite
     jurisdiction = (case.jurisdiction or you.get("default_jurisdiction", "") or "").upper()
 
     def fmt(day: date | None) -> str:
