@@ -136,3 +136,20 @@ def test_an_error_from_the_installed_command_has_no_traceback(data_dir: Path, tm
     assert result.returncode == 2
     assert result.stderr == "docket: case.json: is not valid JSON: Expecting property name enclosed in double quotes at line 1, column 2\n"
     assert result.stdout == ""
+
+
+def test_export_hands_report_options_to_the_case_history(filled: Path, tmp_path: Path, capsys) -> None:
+    data = ["--data-dir", str(filled)]
+    code, out, _ = run(capsys, *data, "cases", "--json")
+    case_id = str(next(r["id"] for r in json.loads(out) if r["title"].startswith("Perfume")))
+    report = tmp_path / "history.md"
+    code, _, err = run(capsys, *data, "export", case_id, "--format", "md", "--out", str(report),
+                       "--redact", "--no-private-notes", "--from", "2014-11-01", "--to", "2014-12-31")
+    assert code == 0, err
+    history = report.read_text("utf-8")
+    assert "Perfume never delivered" in history and "Refund to card promised" in history
+    assert "Redacted copy" in history and "Private notes are left out" in history
+    code, _, err = run(capsys, *data, "export", case_id, "--format", "csv", "--out", str(tmp_path / "h.csv"),
+                       "--from", "2015-01-01", "--to", "2014-01-01")
+    assert code == 2 and err == "docket: --from 2015-01-01 is after --to 2014-01-01.\n"
+    assert not (tmp_path / "h.csv").exists()
