@@ -144,6 +144,7 @@ class Clock:
     explanation: str = ""
     source: str = ""
     start: date | None = None  # the day the rule counts from
+    starts_from: str = ""  # which fact that day is (see core.rules.ANCHORS)
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,7 @@ def clocks_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None =
             label=rule.label, date=when, opens=rule.opens, text=clock_text(rule, when, today),
             rule_id=rule.id, steps=rule.steps, explanation=rule.explanation, source=rule.source,
             remind_on=None if rule.opens else when - timedelta(days=rule.remind_before_days),
-            start=start,
+            start=start, starts_from=rule.starts_from,
         ))
     out.sort(key=lambda c: (c.date, c.rule_id))
     return out
@@ -331,12 +332,12 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
     current = current_step(reached)
     clocks = clocks_for(facts, today, reached) if clocks is None else clocks
     if facts.closed:
-        return NextStep(current, None, "This case is closed.", None, None, clocks)
+        return NextStep(current, None, "This case is closed.", None, None, _shown(clocks, today))
     company = facts.company or "the company"
     if current is None:
         step = Step.COMPLAINT
         return NextStep(None, step, f"Nothing has been sent to {company} yet: start with a written complaint.",
-                        facts.opened_on or today, template_for(step, facts), clocks)
+                        facts.opened_on or today, template_for(step, facts), _shown(clocks, today))
 
     # A payment-dispute window about to close beats every other step.
     can_dispute = facts.payment_method in CARD_METHODS and Step.PAYMENT_DISPUTE not in reached
@@ -345,18 +346,20 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
                 and 0 <= (clock.date - today).days <= URGENT_DAYS):
             step = Step.PAYMENT_DISPUTE
             return NextStep(current, step, f"{clock.text}: ask now, before it is too late.",
-                            clock.remind_on, template_for(step, facts), clocks, clock.rule_id)
+                            clock.remind_on, template_for(step, facts), _shown(clocks, today), clock.rule_id)
     # An ombudsman that may already be asked (a financial firm's 8 weeks have passed) is the
-    # stronger move than another letter to the same firm.
+    # stronger move than another letter to the same firm. The deadline of Docket's own final
+    # notice is not such a shortcut: it is the ordinary next rung.
     if ORDER.index(current) < ORDER.index(Step.REGULATOR):
         for clock in clocks:
             if (clock.opens and Step.REGULATOR.value in clock.steps and clock.date <= today
-                    and not clock.rule_id.startswith("generic.")):
+                    and clock.starts_from != "final_notice_sent"):
                 step = Step.REGULATOR
                 return NextStep(current, step, f"{clock.text}.", clock.date,
-                                template_for(step, facts), clocks, clock.rule_id)
+                                template_for(step, facts), _shown(clocks, today), clock.rule_id)
 
     step = _following(current, facts, reached, today, clocks)
+    clocks = _shown(clocks, today)
     if step is None:
         return NextStep(current, None, "This is the last step: follow the court's timetable.", None, None, clocks)
     if facts.replied and facts.last_from is not None:
@@ -375,6 +378,14 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
             base, rule_id = first.date, first.rule_id
             reason += f" {first.text}."
     return NextStep(current, step, reason, base, template_for(step, facts), clocks, rule_id)
+
+
+SHOW_CLOSED_DAYS = 30
+
+
+def _shown(clocks: list[Clock], today: date) -> list[Clock]:
+    """The clocks worth showing: a window that closed more than a month ago is history."""
+    return [c for c in clocks if c.opens or (today - c.date).days <= SHOW_CLOSED_DAYS]
 
 
 def _following(current: Step, facts: CaseFacts, reached: dict[Step, date], today: date,
