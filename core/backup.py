@@ -154,12 +154,19 @@ def integrity_of(db_file: Path) -> str:
 
 
 def backup_before(store: Store, reason: str) -> Path:
-    """Always back the database up into ``backups/`` (before an upgrade, restore or import).
+    """Make sure a checked backup of the data as it is now exists, before an upgrade, a
+    restore or an import; return its path.
 
-    Returns the backup's path. Raises :class:`StoreError` if the copy fails its integrity
-    check (the bad copy is removed). Adds one backup file and its note; thins old backups.
+    When nothing changed since the newest backup, that backup is the one (importing ten case
+    files in a row makes one copy, not ten). Otherwise adds a backup file and its note to
+    ``backups/`` and thins old ones. Raises :class:`StoreError` if the copy fails its
+    integrity check (the bad copy is removed).
     """
-    path = _make_backup(store, reason, fingerprint(store))
+    current = fingerprint(store)
+    backups = list_backups(store)
+    if backups and backups[-1].fingerprint == current:
+        return backups[-1].path
+    path = _make_backup(store, reason, current)
     thin_backups(store)
     return path
 

@@ -491,6 +491,9 @@ def import_case(
     source = _Source(path, max_file_size, max_total_size)
     try:
         document = source.document()
+        from core.backup import backup_before  # the way back if the import was a mistake
+
+        backup_before(store, "before-import")
         with store.write() as session:
             return _import(session, store, document["case"], source, progress)
     finally:

@@ -80,13 +80,30 @@ def test_settings_changes_count_as_changes(store: Store) -> None:
     assert backup.auto_backup(store) is not None
 
 
-def test_backup_before_always_makes_one(store: Store) -> None:
-    backup.auto_backup(store)
+def test_backup_before_makes_sure_the_current_data_is_backed_up(store: Store) -> None:
     path = backup.backup_before(store, "before-import")
     assert path.name.endswith("-before-import.sqlite3")
+    # nothing changed: the same copy stands for the data before the next import too
+    assert backup.backup_before(store, "before-import") == path
+    cases.open_case(store, title="Changed since", company="Acme")
     # the upgrade path of Store.open goes through the same code
-    assert store.snapshot("before-upgrade-0001-to-0002").name.endswith("before-upgrade-0001-to-0002.sqlite3")
-    assert len(backup.list_backups(store)) == 3
+    upgrade = store.snapshot("before-upgrade-0001-to-0002")
+    assert upgrade.name.endswith("before-upgrade-0001-to-0002.sqlite3")
+    assert [b.path for b in backup.list_backups(store)] == [path, upgrade]
+
+
+def test_importing_a_case_file_backs_up_first(store: Store, tmp_path: Path) -> None:
+    from core import casefile
+
+    case_id = _fill(store, tmp_path)
+    exported = casefile.write_json(store, case_id=case_id, out=tmp_path / "case.json")
+    assert backup.list_backups(store) == []
+    casefile.import_case(store, path=exported)
+    (made,) = backup.list_backups(store)
+    assert made.reason == "before-import"
+    conn = sqlite3.connect(made.path)
+    assert conn.execute("SELECT count(*) FROM cases").fetchone() == (1,)  # the data before the import
+    conn.close()
 
 
 def test_thinning_keeps_7_daily_8_weekly_12_monthly() -> None:
@@ -113,6 +130,7 @@ def test_thin_backups_removes_old_files_and_their_notes(store: Store) -> None:
         shutil.copy(source, store.backups_dir / f"{stem}.sqlite3")
         shutil.copy(source.with_suffix(".json"), store.backups_dir / f"{stem}.json")
         copies.append(store.backups_dir / f"{stem}.sqlite3")
+    cases.open_case(store, title="New since the last backup", company="Acme")
     recent = backup.backup_before(store, "before-import")  # thins as it goes
     removed = [p for p in copies if not p.exists()]
     left = backup.list_backups(store)
