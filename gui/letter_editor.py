@@ -72,7 +72,20 @@ class PagePreview(QScrollArea):
         self._column = QVBoxLayout(self._pages)
         self._column.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.setWidget(self._pages)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.page_count = 0
+        self._images: list[QImage] = []
+        self._labels: list[QLabel] = []
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._fit()
+
+    def _fit(self) -> None:
+        """Scale each page to the width available, so a whole page is always in view."""
+        width = max(120, self.viewport().width() - 16)
+        for image, label in zip(self._images, self._labels, strict=True):
+            label.setPixmap(QPixmap.fromImage(image).scaledToWidth(width, Qt.TransformationMode.SmoothTransformation))
 
     def show_html(self, html: str, paper: str, subject: str, language: str) -> None:
         """Lay ``html`` out on ``paper`` and show every page."""
@@ -80,8 +93,9 @@ class PagePreview(QScrollArea):
             item = self._column.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
+        self._images, self._labels = [], []
         layout = render.page_layout(paper)
-        dpi = 60  # small enough to see a whole page beside the editor
+        dpi = 110  # sharp enough to read once scaled to the panel
         full = layout.fullRectPixels(dpi)
         paint = layout.paintRectPixels(dpi)
         header = render.HEADER_MM / 25.4 * dpi
@@ -114,9 +128,11 @@ class PagePreview(QScrollArea):
                              int(Qt.AlignmentFlag.AlignRight), label)
             painter.end()
             page = QLabel(self._pages)
-            page.setPixmap(QPixmap.fromImage(image))
+            self._images.append(image)
+            self._labels.append(page)
             page.setAccessibleName(self.tr("Page %1 of %2").replace("%1", str(index + 1)).replace("%2", str(self.page_count)))
             self._column.addWidget(page)
+        self._fit()
 
 
 class SendDialog(QDialog):
