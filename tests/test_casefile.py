@@ -6,19 +6,23 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import uuid
 import warnings
 import zipfile
+from datetime import UTC, date, datetime, timedelta, timezone
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from core import casefile, cases, cli
 from core.errors import DocketError, ValidationError
-from core.models import Letter
+from core.models import Direction, EventKind, Letter
 from core.store import Store
 
 RECEIPT = b"%PDF-1.4\n% Order PF-88213, Maison Example, EUR 129.00\n"
@@ -402,3 +406,32 @@ def test_docket_import_of_a_bad_file_exits_2_with_one_line(store: Store, tmp_pat
                    "2024-03-01T14:30:00+01:00, got 'yesterday'\n")
     with Store.open(store.data_dir) as reopened:
         assert state(reopened) == (dict.fromkeys(TABLES, []), [], [])
+
+
+# -- any content survives the trip ------------------------------------------------------------
+_words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+_line = _words.filter(lambda s: s.strip() and "\x00" not in s)
+_when = st.one_of(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)).map(date.isoformat),
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 12, 31),
+                 timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=5, minutes=30))]))
+    .map(lambda d: d.replace(microsecond=0).isoformat()),
+)
+_event = st.fixed_dictionaries({
+    "at": _when, "kind": st.sampled_from([k.value for k in EventKind]),
+    "direction": st.sampled_from([d.value for d in Direction]), "summary": _line,
+}, optional={"details": _words, "duration_minutes": st.integers(0, 600), "reference": _line})
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=_line, notes=_words, amount=st.decimals(min_value=0, max_value=10**9, places=2),
+       events=st.lists(_event, max_size=6), references=st.lists(_line, max_size=3))
+def test_any_case_survives_export_and_import(store: Store, tmp_path_factory, title, notes, amount, events,
+                                             references) -> None:
+    case_id = cases.open_case(store, title=title, notes=notes, amount=amount, references=references,
+                              company=f"Company {uuid.uuid4()}")
+    for event in events:
+        cases.log_event(store, case_id=case_id, **event)
+    first = casefile.export_case(store, case_id=case_id)
+    out = casefile.write_json(store, case_id=case_id, out=tmp_path_factory.mktemp("rt") / "case.json")
+    assert casefile.export_case(store, case_id=casefile.import_case(store, path=out)) == first
