@@ -48,8 +48,6 @@ from core.models import (
     Letter,
     LetterStatus,
     PaymentMethod,
-    Reminder,
-    ReminderState,
 )
 from core.money import Money
 from core.store import Store
@@ -954,8 +952,8 @@ def mark_as_sent(store: Store, *, letter_id: int, via: str, sent_on: date | str 
 
     In one transaction: the letter is frozen (status sent, with how, when and the tracking
     number written on it), its PDF is laid out and kept as evidence, a ``letter`` event to the
-    company is added to the timeline with the PDF linked, and the reply deadline is set on the
-    letter and as a reminder, so the reminders' clock starts.
+    company is added to the timeline with the PDF linked, and the letter's reply deadline is
+    set: :mod:`core.reminders` reads it from sent letters, so the silence clock runs to it.
     """
     if via not in SENT_VIA:
         raise ValidationError("via", f"expected one of {', '.join(SENT_VIA)}, got {via!r}")
@@ -1009,9 +1007,4 @@ def mark_as_sent(store: Store, *, letter_id: int, via: str, sent_on: date | str 
             letter.event_id = event_id
             letter.evidence_id = evidence_id
             letter.updated_at = now
-            session.add(Reminder(
-                case_id=letter.case_id, key=f"letter:{letter_id}:reply", rule_id="", due=reply_by,
-                reason=f"Reply due to your letter of {format_date(sent)}: {letter.subject}"[:2000],
-                state=ReminderState.OPEN.value, created_at=now, updated_at=now,
-            ))
             return event_id

@@ -334,9 +334,12 @@ def test_marking_as_sent_logs_the_letter_keeps_the_pdf_and_freezes_it(you: Store
         assert letter.status == LetterStatus.SENT and letter.sent_via == "recorded_post"
         assert letter.event_id == event_id and letter.evidence_id == pdf.id
         assert letter.reply_by == date(2026, 12, 7)
-        reminder = session.scalars(select(Reminder).where(Reminder.case_id == ids["case"])).one()
-        assert reminder.due == date(2026, 12, 7) and "Reply due" in reminder.reason
         sha = pdf.sha256
+    # The reply clock: with no answer, the reminders fall due on the letter's reply-by date.
+    from core import reminders
+
+    waiting = [i for i in reminders.due_items(you, case_id=ids["case"]) if i.kind == "silence"]
+    assert [i.due for i in waiting] == [date(2026, 12, 7)]
     kept = you.evidence.path_for(sha)
     assert kept.read_bytes().startswith(b"%PDF")
     printed = subprocess.run(["pdftotext", str(kept), "-"], capture_output=True, text=True, check=True).stdout
