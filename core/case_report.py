@@ -3,7 +3,7 @@
 A case is gathered once into a :class:`Report` (plain values, already filtered by date range,
 private notes left out if asked, and redacted if asked), then written out as PDF (through the
 one renderer, :mod:`core.render`), Markdown or CSV. The window's print preview uses
-:func:`build_report_html`, so preview, paper and PDF are the same layout.
+:func:`build_report_layout`, so preview, paper and PDF are the same layout.
 
 Nothing in the store changes: exporting only reads. Output files appear only when complete.
 """
@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -486,7 +487,7 @@ def _chronology_html(r: Report) -> str:
     if not r.chronology:
         return "<p class='muted'>No events in this period.</p>"
     head = ("<thead><tr><th width='4%'>#</th><th width='12%'>Date</th><th width='8%'>Kind</th>"
-            "<th width='10%'>Direction</th><th width='11%'>Who</th><th>What happened</th>"
+            "<th width='10%'>Direction</th><th width='11%'>Who</th><th width='30%'>What happened</th>"
             "<th width='9%'>Time</th><th width='10%'>Reference</th><th width='6%'>Files</th></tr></thead>")
     out: list[str] = []
     month = None
@@ -494,8 +495,8 @@ def _chronology_html(r: Report) -> str:
 
     def flush() -> None:
         if body:
-            out.append("<table width='100%' cellspacing='0' cellpadding='3' class='small' "
-                       f"style='border-collapse: collapse'>{head}{''.join(body)}</table>")
+            out.append("<table width='100%' cellspacing='0' cellpadding='3' class='small'>"
+                       f"{head}{''.join(body)}</table>")
             body.clear()
 
     for i, row in enumerate(r.chronology):
@@ -578,61 +579,65 @@ def _pdf_first_page(path: Path, box_px: tuple[int, int]) -> Any:
         return None if image.isNull() else image
 
 
-def _load_images(r: Report, appendix: bool, progress: Callable[[int, int], None]) -> _Images:
+def _thumbnail(item: EvidenceRow, box: tuple[int, int]) -> tuple[Any, tuple[int, int] | None, str]:
+    """(thumbnail, upright size in pixels, note) for one evidence file; runs on a pool thread."""
     from PySide6.QtCore import QSize, Qt
     from PySide6.QtGui import QImageReader
 
+    if item.media_type == "application/pdf":
+        image = _pdf_first_page(item.path, box)
+        if image is None:
+            return None, None, "no preview of PDF pages on this system"
+        return image, (image.width(), image.height()), ""
+    reader = QImageReader(str(item.path))
+    reader.setAutoTransform(True)
+    raw = reader.size()
+    if not raw.isValid():
+        return None, None, "no preview: image format not readable here"
+    # The reader scales before it turns the image upright (EXIF orientation); JPEGs are
+    # decoded straight at a fraction of their size, which is what makes this fast.
+    scaled = raw.scaled(QSize(*box), Qt.AspectRatioMode.KeepAspectRatio)
+    if scaled.width() < raw.width():
+        reader.setScaledSize(scaled)
+    turned = bool(reader.transformation().value & 4)
+    image = reader.read()
+    if image.isNull():
+        return None, None, "no preview: " + (reader.errorString() or "unreadable image")
+    return image, ((raw.height(), raw.width()) if turned else (raw.width(), raw.height())), ""
+
+
+def _load_images(r: Report, appendix: bool, progress: Callable[[int, int], None]) -> _Images:
     found = _Images()
-    box = (_mm_px(THUMB_MM[0]) * 3, _mm_px(THUMB_MM[1]) * 3)  # three times over for a sharp print
-    for i, item in enumerate(r.evidence):
-        progress(i, len(r.evidence))
-        if item.media_type.startswith("image/"):
-            reader = QImageReader(str(item.path))
-            reader.setAutoTransform(True)
-            raw = reader.size()
-            if not raw.isValid():
-                found.notes[item.number] = "no preview: image format not readable here"
-                continue
-            # The reader scales before it turns the image upright (EXIF orientation).
-            scaled = raw.scaled(QSize(*box), Qt.AspectRatioMode.KeepAspectRatio)
-            if scaled.width() < raw.width():
-                reader.setScaledSize(scaled)
-            turned = bool(reader.transformation().value & 4)
-            size = QSize(raw.height(), raw.width()) if turned else raw
-            image = reader.read()
-            if image.isNull():
-                found.notes[item.number] = "no preview: " + (reader.errorString() or "unreadable image")
+    box = (_mm_px(THUMB_MM[0]) * 2, _mm_px(THUMB_MM[1]) * 2)  # twice over: sharp on paper
+    wanted = [item for item in r.evidence
+              if item.media_type.startswith("image/") or item.media_type == "application/pdf"]
+    # Decoding photos is most of the work and Qt releases the GIL while it decodes.
+    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2))) as pool:
+        results = pool.map(lambda item: _thumbnail(item, box), wanted)
+        for i, (item, (image, size, note)) in enumerate(zip(wanted, results, strict=True)):
+            progress(i, len(wanted))
+            if image is None or size is None:
+                found.notes[item.number] = note
                 continue
             found.thumbs[f"docket-thumb:{item.number}"] = image
-            found.sizes[item.number] = (size.width(), size.height())
-            if appendix:
-                found.full[f"docket-full:{item.number}"] = (item.path, (size.width(), size.height()))
-        elif item.media_type == "application/pdf":
-            image = _pdf_first_page(item.path, box)
-            if image is None:
-                found.notes[item.number] = "no preview of PDF pages on this system"
-                continue
-            found.thumbs[f"docket-thumb:{item.number}"] = image
-            found.sizes[item.number] = (image.width(), image.height())
+            found.sizes[item.number] = size
+            if appendix and item.media_type.startswith("image/"):
+                found.full[f"docket-full:{item.number}"] = (item.path, size)
     return found
 
 
-def _full_image_loader(images: _Images) -> Callable[[str], Any]:
-    """Load an appendix image at print resolution only when its page is drawn."""
-    from PySide6.QtCore import QSize, Qt
-    from PySide6.QtGui import QImageReader
+def _full_image(path: Path, size: tuple[int, int]) -> Callable[[], Any]:
+    """Load an appendix image at print resolution, when its page is drawn."""
 
-    limit = QSize(round(APPENDIX_MM[0] / 25.4 * APPENDIX_DPI), round(APPENDIX_MM[1] / 25.4 * APPENDIX_DPI))
+    def load() -> Any:
+        from PySide6.QtCore import QSize, Qt
+        from PySide6.QtGui import QImageReader
 
-    def load(name: str) -> Any:
-        entry = images.full.get(name)
-        if entry is None:
-            return None
-        path, (w, h) = entry
+        limit = QSize(round(APPENDIX_MM[0] / 25.4 * APPENDIX_DPI), round(APPENDIX_MM[1] / 25.4 * APPENDIX_DPI))
+        w, h = size
         reader = QImageReader(str(path))
         reader.setAutoTransform(True)
-        raw = reader.size()
-        turned = raw.width() != w
+        turned = reader.size().width() != w
         target = QSize(w, h).scaled(limit, Qt.AspectRatioMode.KeepAspectRatio)
         if target.width() < w:
             # The reader scales before it turns the image upright.
@@ -713,22 +718,34 @@ class ReportLayout:
     report: Report
     html: str
     images: dict[str, Any]
-    loader: Callable[[str], Any]
+    lazy_images: dict[str, Callable[[], Any]]
     running: Any  # core.render.Running
     info: Any  # core.render.PdfInfo
 
     def document(self) -> Any:
         from core.render import make_document
 
-        return make_document(self.html, images=self.images, loader=self.loader)
+        return make_document(self.html, images=self.images, lazy_images=self.lazy_images)
 
 
 def build_report_html(store: Store, *, case_id: int, redact: bool = False, redact_names: Iterable[str] = (),
                       date_from: date | None = None, date_to: date | None = None,
-                      include_private_notes: bool = True, appendix: bool = True,
-                      progress: Progress | None = None) -> ReportLayout:
-    """Gather a case and lay its history out as HTML for the renderer (preview, print, PDF).
-    Reads only. Raises :class:`~core.evidence.Cancelled` if ``progress`` returns False."""
+                      include_private_notes: bool = True, appendix: bool = True) -> str:
+    """The case history as HTML for Qt's text engine. Images are named ``docket-thumb:E1`` and
+    ``docket-full:E1``; to render them, use :func:`build_report_layout`. Reads only."""
+    return build_report_layout(store, case_id=case_id, redact=redact, redact_names=redact_names,
+                               date_from=date_from, date_to=date_to,
+                               include_private_notes=include_private_notes, appendix=appendix).html
+
+
+def build_report_layout(store: Store, *, case_id: int, redact: bool = False, redact_names: Iterable[str] = (),
+                        date_from: date | None = None, date_to: date | None = None,
+                        include_private_notes: bool = True, appendix: bool = True,
+                        progress: Progress | None = None) -> ReportLayout:
+    """Gather a case and lay its history out for the renderer: the HTML with its images, the
+    running header and footer and the PDF metadata. The print preview, the printer and the
+    PDF all draw ``layout.document()``. Reads only. Raises :class:`~core.evidence.Cancelled`
+    if ``progress`` returns False."""
     from core.render import PdfInfo, Running, ensure_gui_app
 
     ensure_gui_app()
@@ -753,8 +770,8 @@ def build_report_html(store: Store, *, case_id: int, redact: bool = False, redac
         keywords="case history" + (", redacted" if report.redacted else ""),
         created=report.made_at,
     )
-    return ReportLayout(report, report_html(report, images), images.thumbs, _full_image_loader(images),
-                        running, info)
+    lazy = {url: _full_image(path, size) for url, (path, size) in images.full.items()}
+    return ReportLayout(report, report_html(report, images), images.thumbs, lazy, running, info)
 
 
 def _tick(progress: Progress | None, done: int) -> None:
@@ -878,7 +895,7 @@ def export_case_report(store: Store, *, case_id: int, fmt: str, out: Path, redac
     if fmt == "pdf":
         from core.render import RenderCancelled, document_to_pdf
 
-        layout = build_report_html(store, case_id=case_id, redact=redact, redact_names=redact_names,
+        layout = build_report_layout(store, case_id=case_id, redact=redact, redact_names=redact_names,
                                    date_from=date_from, date_to=date_to,
                                    include_private_notes=include_private_notes, appendix=appendix,
                                    progress=progress)

@@ -14,7 +14,9 @@ plain ``QPagedPaintDevice``).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +43,24 @@ from PySide6.QtGui import (
 
 PAPER = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
 
+
+def protect_none_refcount() -> None:
+    """Work around PySide6 6.12 on Python 3.11: its void methods (``QPainter.save``,
+    ``drawLine``, ``QTextCursor.setPosition``...) return ``None`` without taking a reference,
+    which is harmless from Python 3.12 (``None`` is immortal) but on 3.11 counts ``None`` down
+    by one per call until the interpreter aborts ("none_dealloc"), typically after a few
+    thousand calls, e.g. while painting a long PDF. Giving ``None`` a vast reference count
+    makes it as good as immortal. Call once, before much Qt work; repeated calls are harmless.
+    """
+    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return
+    refcount = ctypes.c_ssize_t.from_address(id(None))  # ob_refcnt is the first field
+    if refcount.value < 1 << 40:
+        refcount.value += 1 << 42
+
+
+protect_none_refcount()
+
 # Families in order of preference; Qt falls back per character through the system's fonts
 # (fontconfig, DirectWrite, CoreText), so Hebrew, Arabic, Chinese and emoji find a face even
 # where the first family lacks them. Noto is what Linux systems have; the others are the
@@ -58,8 +78,8 @@ FOOTER_MM = 9.0  # and for the running footer
 
 # progress(done, total) -> False to cancel, as everywhere in Docket
 Progress = Callable[[int, int], bool | None]
-# A lazy image source: the name used in <img src="..."> -> the image, or None
-ImageLoader = Callable[[str], QImage | None]
+# Loads one large image when its page is drawn (None if it cannot be read)
+LazyImage = Callable[[], QImage | None]
 
 
 class RenderCancelled(Exception):
@@ -123,31 +143,24 @@ def body_font() -> QFont:
 
 
 class ReportDocument(QTextDocument):
-    """A QTextDocument whose large images are read from disk only when a page draws them.
+    """A QTextDocument whose large images are read from disk only for the page that shows them.
 
     Images named in ``<img>`` with both width and height given are not needed for layout, so
-    a case with many photographs never holds them all in memory at once: each is loaded,
-    drawn, and let go.
+    a case with many photographs never holds them all in memory at once: :func:`paint_document`
+    loads each just before its page is drawn and lets it go afterwards.
     """
 
-    def __init__(self, loader: ImageLoader | None = None) -> None:
+    def __init__(self, lazy_images: dict[str, LazyImage] | None = None) -> None:
         super().__init__()
-        self._loader = loader
-
-    def loadResource(self, kind: int, name: QUrl) -> object:  # noqa: N802 (Qt's name)
-        if self._loader is not None and kind == QTextDocument.ResourceType.ImageResource.value:
-            image = self._loader(name.toString())
-            if image is not None:
-                return image  # deliberately not cached (see the class docstring)
-        return super().loadResource(kind, name)
+        self.lazy_images: dict[str, LazyImage] = dict(lazy_images or {})
 
 
 def make_document(html: str, *, images: dict[str, QImage] | None = None,
-                  loader: ImageLoader | None = None) -> ReportDocument:
+                  lazy_images: dict[str, LazyImage] | None = None) -> ReportDocument:
     """A document for ``html``; ``images`` are small images kept in memory (thumbnails),
-    ``loader`` supplies larger ones on demand."""
+    ``lazy_images`` name larger ones loaded page by page while painting."""
     ensure_gui_app()
-    doc = ReportDocument(loader)
+    doc = ReportDocument(lazy_images)
     doc.setDefaultFont(body_font())
     doc.setDocumentMargin(0)
     for name, image in (images or {}).items():
@@ -212,6 +225,8 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
             result.headings.append(Heading(block.text().strip(), level, page, y_mm))
         block = block.next()
 
+    lazy = _lazy_images_by_page(doc, body_h) if isinstance(doc, ReportDocument) else {}
+
     small = QFont(body_font())
     small.setPointSizeF(7.5)
     rule = QPen(QColor("#9a9a9a"))
@@ -226,6 +241,10 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
             if index:
                 device.newPage()
             _paint_running(painter, running, index, pages, width, header_h, body_h, footer_h, small, rule)
+            for name in lazy.get(index, ()):
+                image = doc.lazy_images[name]()  # type: ignore[attr-defined]
+                if image is not None:
+                    doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
             painter.save()
             painter.translate(0, header_h - index * body_h)
             clip = QRectF(0, index * body_h, width, body_h)
@@ -237,11 +256,40 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
             ctx.clip = clip.adjusted(0, 0.5, 0, -0.5)
             layout.draw(painter, ctx)
             painter.restore()
+            for name in lazy.get(index, ()):
+                if not any(name in later for page, later in lazy.items() if page > index):
+                    # Drawn for the last time: let the pixels go.
+                    doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), QImage())
         if progress is not None:
             progress(pages, pages)
     finally:
         painter.end()
     return result
+
+
+def _lazy_images_by_page(doc: ReportDocument, body_h: float) -> dict[int, list[str]]:
+    """Which lazily loaded images each page shows (an image may run onto a second page)."""
+    if not doc.lazy_images:
+        return {}
+    layout = doc.documentLayout()
+    by_page: dict[int, list[str]] = {}
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            fmt = fragment.charFormat()
+            if fmt.isImageFormat():
+                image = fmt.toImageFormat()
+                if image.name() in doc.lazy_images:
+                    line = block.layout().lineForTextPosition(fragment.position() - block.position())
+                    top = layout.blockBoundingRect(block).top() + (line.y() if line.isValid() else 0)
+                    bottom = top + (line.height() if line.isValid() else image.height())
+                    for page in range(int(top // body_h), int(bottom // body_h) + 1):
+                        by_page.setdefault(page, []).append(image.name())
+            it += 1
+        block = block.next()
+    return by_page
 
 
 def _paint_running(painter: QPainter, running: Running, index: int, pages: int, width: float,
@@ -282,7 +330,7 @@ def _pdf_date(moment: datetime) -> str:
 
 def html_to_pdf(html: str, out: Path, *, paper: str = "A4", title: str = "", author: str = "",
                 subject: str = "", running: Running | None = None,
-                images: dict[str, QImage] | None = None, loader: ImageLoader | None = None,
+                images: dict[str, QImage] | None = None, lazy_images: dict[str, LazyImage] | None = None,
                 info: PdfInfo | None = None, progress: Progress | None = None) -> int:
     """Lay out ``html`` and write it to ``out`` as a PDF with a running header and footer,
     an outline of its headings and the given metadata. Returns the number of pages.
@@ -291,7 +339,7 @@ def html_to_pdf(html: str, out: Path, *, paper: str = "A4", title: str = "", aut
     and renamed. Raises :class:`RenderCancelled` if ``progress`` returns False.
     """
     info = info or PdfInfo(title=title, author=author, subject=subject)
-    doc = make_document(html, images=images, loader=loader)
+    doc = make_document(html, images=images, lazy_images=lazy_images)
     return document_to_pdf(doc, Path(out), paper=paper, running=running, info=info, progress=progress)
 
 
