@@ -147,12 +147,12 @@ class NextStepBanner(QFrame):
         buttons.addWidget(self.reply_button)
         buttons.addWidget(self.snooze_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.disclaimer)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addWidget(self.reason)
         layout.addWidget(self.clocks)
         layout.addLayout(buttons)
-        layout.addWidget(self.disclaimer)
         self.hide()
 
     def show_case(self, case_id: int | None) -> None:

@@ -149,14 +149,19 @@ class EvidenceModel(QAbstractTableModel):
         if item.sha256 not in self._thumbs:
             icon = QIcon()
             if item.media_type.startswith("image/"):
+                # Read at the screen's pixel density so thumbnails stay sharp at 2x.
+                ratio = QApplication.instance().devicePixelRatio()  # type: ignore[union-attr]
+                side = round(THUMB * ratio)
                 reader = QImageReader(str(self._store.evidence.path_for(item.sha256)))
                 reader.setAutoTransform(True)
                 size = reader.size()
                 if size.isValid() and size.width() > 0 and size.height() > 0:
-                    reader.setScaledSize(size.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio))
+                    reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
                 image = reader.read()
                 if not image.isNull():
-                    icon = QIcon(QPixmap.fromImage(image))
+                    pixmap = QPixmap.fromImage(image)
+                    pixmap.setDevicePixelRatio(ratio)
+                    icon = QIcon(pixmap)
             if icon.isNull():
                 standard = (QStyle.StandardPixmap.SP_FileDialogContentsView
                             if item.media_type in ("application/pdf",) or item.media_type.startswith("text/")
@@ -175,7 +180,7 @@ class EvidencePreview(QWidget):
         self.stack = QStackedWidget(self)
         self.picture = QLabel(self)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setMinimumSize(QSize(160, 160))
+        self.picture.setMinimumSize(QSize(120, 60))
         self.picture.setAccessibleName(self.tr("Preview"))
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
@@ -309,8 +314,10 @@ class EvidencePanel(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        for col in (SIZE, ADDED, LINKS):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        fm = self.table.fontMetrics()
+        for col, sample in ((SIZE, "1,023.9 MiB"), (ADDED, "28/12/2026 23:59"), (SHA, "b3c832c46995…"),
+                            (LINKS, self.tr("Events"))):
+            header.resizeSection(col, fm.horizontalAdvance(sample) + 24)
         self.table.setColumnHidden(KIND, True)  # the preview says what the file is
         self.table.setAcceptDrops(False)  # the panel takes the drop wherever it lands
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
@@ -347,12 +354,14 @@ class EvidencePanel(QWidget):
         self._progress_row.setLayout(progress_row)
         self._progress_row.hide()
 
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        # The list above the preview: the workspace is usually narrower than it is tall.
+        split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.table)
         split.addWidget(self.preview)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([600, 400])
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + 2 * (THUMB + 6))
         self.splitter = split
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
