@@ -292,8 +292,8 @@ def _with_state(item: DueItem, row: _Stored | None, today: date) -> DueItem:
 
 def compute(session: Session, case_ids: Iterable[int] | None = None, *, today: date | None = None,
             include_history: bool = False) -> list[DueItem]:
-    """Due items for the given cases (all if None) on an open session, overdue first, then by
-    date. Open items only, unless ``include_history`` (snoozed, done and dismissed too)."""
+    """Due items for the given cases (all if None) on an open session: open ones, overdue
+    first, then by date; with ``include_history`` the snoozed, done and dismissed ones after."""
     today = today or clock.today()
     ids = None if case_ids is None else list(case_ids)
     facts = gather_facts(session, ids)
@@ -319,7 +319,8 @@ def compute(session: Session, case_ids: Iterable[int] | None = None, *, today: d
         items.append(_with_state(item, row, today))
     if not include_history:
         items = [i for i in items if i.state == ReminderState.OPEN]
-    items.sort(key=lambda i: (not i.overdue, i.due, i.case_id, i.key))
+    # Open first (overdue, then by date); the history after, by date too.
+    items.sort(key=lambda i: (i.state != ReminderState.OPEN, not i.overdue, i.due, i.case_id, i.key))
     return items
 
 
@@ -429,7 +430,10 @@ def refresh_next_due(session: Session, case_ids: Iterable[int] | None = None) ->
     if ids == []:
         return
     earliest: dict[int, date] = {}
-    for item in compute(session, ids):
+    for item in compute(session, ids, include_history=True):
+        # A snoozed reminder counts from the day it wakes; done and dismissed ones not at all.
+        if item.state not in (ReminderState.OPEN, ReminderState.SNOOZED):
+            continue
         if item.case_id not in earliest or item.due < earliest[item.case_id]:
             earliest[item.case_id] = item.due
     targets = ids
@@ -464,9 +468,12 @@ def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _refresh_before_commit(session: Session) -> None:
+    if "store" not in session.info:
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # commit flushes only after this hook; the changes must be seen now
     if not session.info.get("due_touched"):
         return
-    session.flush()
     touched = session.info.pop("due_touched", [])
     ids = set()
     for obj in touched:
