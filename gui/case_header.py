@@ -127,6 +127,10 @@ class NextStepBanner(QFrame):
         self.clocks = QLabel(self)
         self.clocks.setWordWrap(True)
         self.clocks.setTextFormat(Qt.TextFormat.PlainText)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.hide()
         self.disclaimer = QLabel(self)
         small = self.disclaimer.font()
         small.setPointSizeF(small.pointSizeF() * 0.85)
@@ -153,10 +157,13 @@ class NextStepBanner(QFrame):
         layout.addWidget(self.reason)
         layout.addWidget(self.clocks)
         layout.addLayout(buttons)
+        layout.addWidget(self.note)
         self.hide()
 
     def show_case(self, case_id: int | None) -> None:
         """Ask the ladder for this case's next step; hide when there is none."""
+        if case_id != self._case_id:
+            self.note.hide()
         self._case_id = case_id
         # next_step lives in core.ladder (or, in some builds, core.reminders); either may be absent.
         provider = next((m for m in (_optional("core.ladder"), _optional("core.reminders"))
@@ -199,13 +206,20 @@ class NextStepBanner(QFrame):
             return
         until = clock.today() + timedelta(days=7)
         try:
+            # Open reminders come most urgent first: that is the one nagging the user now.
             items = [i for i in reminders.due_items(self._store, case_id=self._case_id)
-                     if getattr(i, "state", "open") in ("open", "snoozed")]
-            for item in items[:1] or []:
-                reminders.snooze(self._store, case_id=self._case_id, key=item.key, until=until)
+                     if getattr(i, "state", "open") == "open"]
+            if not items:
+                self.note.setText(self.tr("No reminder is open on this case; nothing to snooze."))
+                self.note.show()
+                return
+            reminders.snooze(self._store, case_id=self._case_id, key=items[0].key, until=until)
         except DocketError as exc:
             QMessageBox.warning(self, self.tr("Snooze"), str(exc))
             return
+        self.note.setText(self.tr("Snoozed until %1: %2").replace("%1", date_text(until))
+                          .replace("%2", items[0].reason))
+        self.note.show()
         self.snoozed.emit()
 
 

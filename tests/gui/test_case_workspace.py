@@ -231,3 +231,32 @@ def test_the_next_step_banner_says_what_to_do_and_that_it_is_not_legal_advice(wo
     assert banner.headline.text().startswith("Next step:")
     assert banner.reason.text()
     assert "not legal advice" in banner.disclaimer.text().lower()
+
+
+@offscreen_dialogs
+def test_the_banner_snoozes_the_reminder_and_logs_their_reply(qtbot, workspace: CaseWorkspace, store: Store) -> None:
+    reminders = pytest.importorskip("core.reminders")
+    if not hasattr(reminders, "snooze"):
+        pytest.skip("reminders cannot be snoozed yet")
+    clock.set_today("2024-12-20")
+    case_id = cases.open_case(store, title="Refund never paid", company="Shopfront", jurisdiction="GB",
+                              opened_on="2024-10-01")
+    cases.log_event(store, case_id=case_id, at="2024-10-02", kind="email", direction="to_company",
+                    summary="Asked for my refund")
+    [nagging, *_] = reminders.due_items(store, case_id=case_id)
+    workspace.show_case(case_id)
+    banner = workspace.header.banner
+
+    banner.snooze_button.click()
+    assert nagging.key not in {i.key for i in reminders.due_items(store, case_id=case_id)}
+    assert banner.note.text().startswith("Snoozed until")
+
+    def their_reply(dialog: EventDialog) -> None:
+        assert (dialog.kind.currentData(), dialog.direction.currentData()) == ("response", "from_company")
+        dialog.summary.setText("They refuse: 'all sales final'")
+        dialog.accept()
+
+    answer_dialog(EventDialog, their_reply)
+    banner.reply_button.click()
+    kinds = [(r.kind, r.summary) for r in queries.timeline_rows(store, case_id)]
+    assert ("response", "They refuse: 'all sales final'") in kinds
