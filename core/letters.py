@@ -743,6 +743,7 @@ class _TextMaker(HTMLParser):
         self.parts: list[str] = []
         self.skip = 0
         self.cells = 0
+        self.in_cell = 0
 
     def _break(self, blank: bool) -> None:
         self.parts.append("\n\n" if blank else "\n")
@@ -762,13 +763,17 @@ class _TextMaker(HTMLParser):
             if self.cells:
                 self.parts.append("  ")
             self.cells += 1
-        elif tag in self.BLOCKS:
+            self.in_cell += 1
+        elif tag in self.BLOCKS and not self.in_cell:
             self._break(True)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("head", "style", "script", "title"):
             self.skip = max(0, self.skip - 1)
-        elif tag in self.BLOCKS:
+        elif tag in ("td", "th"):
+            self.in_cell = max(0, self.in_cell - 1)
+        elif tag in self.BLOCKS and not self.in_cell:
+            # Qt writes each table cell's text as a paragraph; a cell stays on its row.
             self._break(True)
 
     def handle_data(self, data: str) -> None:

@@ -83,6 +83,9 @@ def test_missing_facts_are_listed_and_block_sending_until_filled(qtbot, store: S
     editor.fact_fields["card_last4"].editingFinished.emit()
     assert "ending 4242" in editor.editor.toPlainText()
     assert "last four digits of the card" not in editor.missing_facts()
+    # The plain text for an email keeps each table row on one line.
+    lines = editor.copy_text().splitlines()
+    assert any(line.startswith("Card:") and line.endswith("ending 4242") for line in lines), lines
 
 
 def test_edits_are_kept_and_the_draft_reopens(qtbot, store: Store, case_ids: dict[str, int]) -> None:  # noqa: ANN001
