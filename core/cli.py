@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "core.commands.demo",
     "core.commands.email",
     "core.commands.letters",
+    "core.commands.reminders",
     "core.commands.safety",
 ]
 
