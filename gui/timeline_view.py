@@ -59,13 +59,18 @@ class EvidenceChipDelegate(QStyledItemDelegate):
         height = metrics.height() + 4
         top = option.rect.top() + (option.rect.height() - height) // 2
         palette = option.palette
-        for _, name in items:
-            label = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, 140)
-            width = metrics.horizontalAdvance(label) + 12
-            if x + width > option.rect.right():
+        for i, (_, name) in enumerate(items):
+            rest = len(items) - i - 1
+            more = f"+{rest}" if rest else ""
+            room = option.rect.right() - x - 12 - (metrics.horizontalAdvance(more) + 8 if more else 0)
+            label = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, min(140, room))
+            if i and (not label or label == "…"):
+                # No room for another chip: say how many more there are.
                 painter.setPen(palette.color(QPalette.ColorRole.Text))
-                painter.drawText(QRect(x, top, 30, height), Qt.AlignmentFlag.AlignVCenter, "…")
+                painter.drawText(QRect(x, top, option.rect.right() - x, height), Qt.AlignmentFlag.AlignVCenter,
+                                 f"+{len(items) - i}")
                 break
+            width = metrics.horizontalAdvance(label) + 12
             chip = QRect(x, top, width, height)
             painter.setPen(palette.color(QPalette.ColorRole.Mid))
             painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))

@@ -169,3 +169,37 @@ def test_a_refused_value_is_shown_in_the_form(qtbot, store: Store) -> None:
     model = TimelineModel(store)
     model.load(case_id)
     assert model.rowCount() == 3  # nothing was written
+
+
+def test_a_long_timeline_is_read_in_one_statement(qtbot, store: Store, tmp_path: Path) -> None:
+    from sqlalchemy import event as sa_event
+
+    case_id = cases.open_case(store, title="Endless subscription", company="StreamCo")
+    contact = cases.add_contact(store, case_id=case_id, name="Billing team")
+    proof = tmp_path / "invoice.pdf"
+    proof.write_bytes(b"%PDF-1.4 invoice")
+    with store.write() as session:
+        ids = [cases.log_event(session, case_id=case_id, at=f"2023-02-{1 + i % 28:02d}", kind="email",
+                               summary=f"Invoice {i}", contact_id=contact) for i in range(150)]
+    cases.attach_evidence(store, case_id=case_id, path=proof, event_ids=ids[::10])
+
+    selects: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    sa_event.listen(store.reader, "before_cursor_execute", count)
+    try:
+        model = TimelineModel(store)
+        model.load(case_id)
+        while model.canFetchMore():
+            model.fetchMore()
+        for row in range(model.rowCount()):
+            model.index(row, SUMMARY).data()
+            model.index(row, EVIDENCE).data(EVIDENCE_ROLE)
+    finally:
+        sa_event.remove(store.reader, "before_cursor_execute", count)
+    assert len(selects) == 1  # no query per row, whatever the length of the case
+    assert model.rowCount() == 150
+    assert model.index(0, SUMMARY).data().endswith("(Billing team)")
