@@ -126,6 +126,17 @@ def _from_qdatetime(value: QDateTime) -> datetime:
     return datetime.fromtimestamp(value.toSecsSinceEpoch(), timezone(offset))
 
 
+def _same_moment(first: str, second: str) -> bool:
+    """Whether two event times are the same day, or the same instant to the minute."""
+    try:
+        a, b = When.parse(first), When.parse(second)
+    except ValidationError:
+        return False
+    if a.moment is None or b.moment is None:
+        return a.moment is None and b.moment is None and a.day == b.day
+    return abs((a.moment - b.moment).total_seconds()) < 60
+
+
 class EventDialog(QDialog):
     """Log or edit one event. ``submit(values)`` is called on OK with the fields for
     :func:`core.cases.log_event`/``update_event``; if it raises a :class:`DocketError` the
@@ -142,6 +153,7 @@ class EventDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._submit = submit
+        self._original_at = ""
         self.setAccessibleName(self.tr("Event"))
         kind, direction = QUICK_ACTIONS.get(action, QUICK_ACTIONS["event"])
         titles = {
@@ -313,6 +325,7 @@ class EventDialog(QDialog):
             combo.setCurrentIndex(index)
 
     def _load(self, event: TimelineRow) -> None:
+        self._original_at = event.at
         self._select(self.kind, event.kind)
         self._select(self.direction, event.direction)
         self._select(self.contact, event.contact_id)
@@ -357,6 +370,9 @@ class EventDialog(QDialog):
             at: str = date(qd.year(), qd.month(), qd.day()).isoformat()
         else:
             at = _from_qdatetime(self.when.dateTime()).isoformat()
+        original = self._original_at
+        if original and _same_moment(original, at):
+            at = original  # keep the time as the user first gave it, offset included
         promised = None
         if self.has_promise_date.isChecked():
             qd = self.promised_by.date()

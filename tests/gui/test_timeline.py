@@ -203,3 +203,20 @@ def test_a_long_timeline_is_read_in_one_statement(qtbot, store: Store, tmp_path:
     assert len(selects) == 1  # no query per row, whatever the length of the case
     assert model.rowCount() == 150
     assert model.index(0, SUMMARY).data().endswith("(Billing team)")
+
+
+def test_editing_keeps_the_time_as_it_was_given(qtbot, store: Store) -> None:
+    case_id = _case_with_calls(store)
+    model = TimelineModel(store)
+    model.load(case_id)
+    visit = model.index(1, 0).data(OBJECT_ROLE)
+    assert visit.at == "2024-05-02T11:00:00+02:00"
+    submitted: list[dict] = []
+    dialog = EventDialog(submitted.append, event=visit)
+    qtbot.addWidget(dialog)
+    assert dialog.duration.value() == 55 and not dialog.call_timer.running
+    dialog.summary.setText("Left the glasses for a hinge repair")
+    dialog.accept()
+    assert submitted[0]["at"] == "2024-05-02T11:00:00+02:00"  # not rewritten in this machine's offset
+    assert submitted[0]["summary"] == "Left the glasses for a hinge repair"
+    assert submitted[0]["waiting_minutes"] == 40
