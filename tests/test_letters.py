@@ -28,6 +28,14 @@ FULL_FACTS = {
 }
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _widgets_app(qapp):  # noqa: ANN001, ANN202
+    """PDFs are laid out by Qt. Make the application a widgets one before anything here
+    renders, so window tests run later in the same process still get the QApplication they
+    need (a bare QGuiApplication made by the renderer cannot host widgets)."""
+    return qapp
+
+
 def _jurisdictions(tpl: letters.LetterTemplate) -> list[str]:
     if letters.ANY in tpl.jurisdictions:
         return REPRESENTATIVE
