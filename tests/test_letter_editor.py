@@ -147,3 +147,16 @@ def test_mark_as_sent_logs_the_letter_and_freezes_the_editor(qtbot, store: Store
     assert editor.editor.isReadOnly()
     assert not editor.send_button.isEnabled() and not editor.save_button.isEnabled()
     assert "Sent by recorded post on 23 November 2026" in editor.editor.toPlainText()
+
+
+def test_the_ladder_suggests_the_template(qtbot, store: Store, case_ids: dict[str, int]) -> None:  # noqa: ANN001
+    """A refund case where letters already went out: the editor opens on the ladder's next
+    letter, not always on a first complaint."""
+    from core import reminders
+
+    expected = reminders.next_step(store, case_id=case_ids["case"]).template_id
+    assert expected != "first_complaint"  # two messages went unanswered
+    editor = LetterEditor(store, case_ids["case"])
+    qtbot.addWidget(editor)
+    assert editor.template_box.currentData() == expected
+    assert expected in {t.id for t in letters.list_templates(store)}
