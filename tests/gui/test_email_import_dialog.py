@@ -51,7 +51,7 @@ def mbox_path(tmp_path: Path) -> Path:
 def open_dialog(qtbot, store: Store, case_id: int, paths: list[Path]) -> EmailImportDialog:
     dialog = EmailImportDialog(store, case_id, paths)
     qtbot.addWidget(dialog)  # not shown: offscreen Qt warns about window size hints
-    qtbot.waitUntil(lambda: dialog.is_previewed, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.is_previewed, timeout=20000)
     return dialog
 
 
@@ -82,7 +82,7 @@ def test_the_preview_lists_each_message_and_add_creates_the_events(qtbot, qtmode
     # ... and gives the first one a clearer summary.
     assert dialog.model.setData(dialog.model.index(0, SUMMARY), "Asked to cancel (30 days notice)")
 
-    with qtbot.waitSignal(dialog.imported, timeout=5000) as signal:
+    with qtbot.waitSignal(dialog.imported, timeout=20000) as signal:
         dialog.add_button.click()
 
     assert len(signal.args[0].event_ids) == 3
@@ -116,7 +116,7 @@ def test_the_user_picks_another_contact_from_the_drop_down(qtbot, store, case_id
     combo.setCurrentIndex(1)
     dialog.view.closePersistentEditor(index)
 
-    with qtbot.waitSignal(dialog.imported, timeout=5000):
+    with qtbot.waitSignal(dialog.imported, timeout=20000):
         dialog.add_button.click()
     (event,) = queries.load_case(store, case_id).events
     assert event.contact.name == "Retention desk"
