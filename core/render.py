@@ -201,7 +201,8 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
     footer. The device's page layout (paper, margins) must be set already. Raises
     :class:`RenderCancelled` if ``progress`` returns False."""
     running = running or Running()
-    dpi = device.resolution() if isinstance(device, QPdfWriter) else device.logicalDpiY()
+    # QPdfWriter and QPrinter both say their resolution; other paged devices only their DPI.
+    dpi = device.resolution() if hasattr(device, "resolution") else device.logicalDpiY()
     paint_rect = device.pageLayout().paintRectPixels(dpi)
     width = float(paint_rect.width())
     header_h = _mm_to_px(HEADER_MM, dpi)
