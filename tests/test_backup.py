@@ -265,3 +265,17 @@ def test_a_network_file_system_gets_a_warning(tmp_path: Path) -> None:
     warning = risky_location("/net/my home/docket", mounts_file=mounts)
     assert warning is not None and "nfs4" in warning
     assert risky_location("/net/my homework", mounts_file=mounts) is None
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_everything_in_the_data_folder_stays_private(store: Store, tmp_path: Path) -> None:
+    _fill(store, tmp_path)
+    (store.templates_dir).mkdir(exist_ok=True)
+    (store.templates_dir / "my_letter.en.html.j2").write_text("Dear {{ company }}")
+    backup.auto_backup(store)
+    archive = tmp_path / "a.zip"
+    backup.backup_archive(store, archive)
+    backup.restore_archive(store, archive)
+    assert (store.templates_dir / "my_letter.en.html.j2").read_text() == "Dear {{ company }}"
+    for path in [store.data_dir, *store.data_dir.rglob("*")]:
+        assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
