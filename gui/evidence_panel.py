@@ -468,12 +468,15 @@ class EvidencePanel(QWidget):
         self._progress_row.show()
         self.add_button.setEnabled(False)
         self.status.setText(self.tr("Copying %n file(s) into the evidence store…", "", len(paths)))
-        task = run_task(work, self)
-        task.progressed.connect(lambda done, total: self.progress.setValue(int(done * 1000 / max(1, total))))
+        task = run_task(work)
+        task.progressed.connect(self._progressed)
         task.succeeded.connect(self._attached)
         task.failed.connect(self._attach_failed)
         task.finished.connect(self._task_done)
         self._task = task
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setValue(int(done * 1000 / max(1, total)))
 
     def cancel(self) -> None:
         """Stop copying: the file being copied is not kept; files already attached stay."""

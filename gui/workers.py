@@ -82,6 +82,11 @@ class _Runnable(QRunnable):
         self._task._run()
 
 
+# Tasks without a parent are kept here until they finish, so that closing the widget that
+# started one never deletes the object a worker thread is still reporting through.
+_running: set[Task] = set()
+
+
 def run_task(work: Work, parent: QObject | None = None, pool: QThreadPool | None = None) -> Task:
     """Start ``work`` on a pool thread and return its :class:`Task` for connecting signals.
 
@@ -90,5 +95,8 @@ def run_task(work: Work, parent: QObject | None = None, pool: QThreadPool | None
     """
     task = Task(work, parent)
     task.running = True
+    if parent is None:
+        _running.add(task)
+        task.finished.connect(lambda: _running.discard(task))
     (pool or QThreadPool.globalInstance()).start(_Runnable(task))
     return task

@@ -119,3 +119,19 @@ def test_the_model_is_empty_without_a_case(qtbot, qtmodeltester, store: Store) -
     model.load(None)
     qtmodeltester.check(model)
     assert model.rowCount() == 0
+
+
+def test_closing_the_case_while_copying_still_keeps_the_file(qtbot, store: Store, tmp_path: Path) -> None:
+    case_id = cases.open_case(store, title="Parcel never arrived", company="QuickShip")
+    video = tmp_path / "doorbell-camera.mp4"
+    video.write_bytes(b"\x07" * (8 * 1024 * 1024))
+    panel = EvidencePanel(store, QUndoStack(), lambda _: None, lambda _: None)
+    panel.show_case(case_id)
+    _drop(panel, video)
+    task = panel._task
+    assert task is not None
+    with qtbot.waitSignal(task.finished, timeout=20_000):
+        panel.deleteLater()  # the window moves on; the copy finishes on its own
+    [kept] = queries.case_evidence(store, case_id)
+    assert kept.original_name == "doorbell-camera.mp4"
+    assert store.evidence.path_for(kept.sha256).stat().st_size == 8 * 1024 * 1024
