@@ -603,7 +603,8 @@ def _add_evidence(store: Store, staging: Path, hashes: list[str]) -> int:
 def _swap_templates(store: Store, staging: Path, previous: Path) -> None:
     new = staging / "templates"
     if store.templates_dir.is_dir() and any(store.templates_dir.iterdir()):
-        store.templates_dir.rename(previous.with_name(previous.stem + "-templates"))
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        store.templates_dir.rename(previous.with_name(f"templates-before-restore-{stamp}"))
     else:
         shutil.rmtree(store.templates_dir, ignore_errors=True)
     if new.is_dir():

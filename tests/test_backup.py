@@ -276,6 +276,8 @@ def test_everything_in_the_data_folder_stays_private(store: Store, tmp_path: Pat
     archive = tmp_path / "a.zip"
     backup.backup_archive(store, archive)
     backup.restore_archive(store, archive)
+    backup.restore_archive(store, archive)  # twice: the templates kept aside do not collide
     assert (store.templates_dir / "my_letter.en.html.j2").read_text() == "Dear {{ company }}"
+    assert len(list(store.backups_dir.glob("templates-before-restore-*"))) == 2
     for path in [store.data_dir, *store.data_dir.rglob("*")]:
         assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
