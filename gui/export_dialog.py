@@ -50,6 +50,14 @@ def _safe_file_stem(title: str) -> str:
     return "-".join(keep.split())[:60] or "case"
 
 
+def _looks_like_a_person(name: str) -> bool:
+    """A first guess at which contacts to mask: names of two or more capitalised words
+    ("Claire Dubois"), not departments ("Service client", "billing"). The user edits the list;
+    every word of a listed name is masked on its own too."""
+    words = name.split()
+    return len(words) >= 2 and all(w[:1].isupper() for w in words)
+
+
 class ExportDialog(QDialog):
     """Options for a case history, with Print preview, Print and Save.
 
@@ -105,9 +113,10 @@ class ExportDialog(QDialog):
         self.redact = QCheckBox(self.tr("&Redacted copy for sharing in public"))
         self.redact.setToolTip(self.tr("Masks email addresses, phone numbers, account and card numbers, "
                                        "your name and the names below"))
-        self.redact_names = QPlainTextEdit("\n".join(c.name for c in case.contacts))
+        self.redact_names = QPlainTextEdit("\n".join(c.name for c in case.contacts if _looks_like_a_person(c.name)))
         self.redact_names.setAccessibleName(self.tr("Names to mask, one per line"))
         self.redact_names.setPlaceholderText(self.tr("Names to mask, one per line"))
+        self.redact_names.setToolTip(self.tr("Each name is masked whole and word by word (a surname alone too)"))
         self.redact_names.setMaximumHeight(80)
         self.redact_names.setEnabled(False)
         self.redact.toggled.connect(self.redact_names.setEnabled)
