@@ -7,11 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QIcon, QKeyEvent, QUndoStack
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QKeyEvent,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QTabWidget,
@@ -73,6 +82,8 @@ class CaseWorkspace(QWidget):
         self.timeline = TimelineView(store, self)
         self.timeline.event_activated.connect(lambda _: self.edit_selected())
         self.timeline.table.installEventFilter(self)
+        self.timeline.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.timeline.table.customContextMenuRequested.connect(self._timeline_menu)
         self.contacts = ContactsPanel(store, self.undo_stack, self._after_change, self._undo_failed, self)
         self.evidence = EvidencePanel(store, self.undo_stack, self._after_change, self._undo_failed, self)
         self.evidence.evidence_changed.connect(self._evidence_changed)
@@ -101,6 +112,7 @@ class CaseWorkspace(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
 
+        self.setAcceptDrops(True)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.empty)
         self.pages.addWidget(content)
@@ -261,6 +273,30 @@ class CaseWorkspace(QWidget):
     def _draft_letter(self, template_id: str) -> None:
         self.tabs.setCurrentWidget(self.letters)
         self.letters.new_letter(template_id or None)
+
+    def _timeline_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        has_event = self.timeline.selected_event() is not None
+        edit = menu.addAction(self.tr("&Edit…"), self.edit_selected)
+        edit.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        edit.setEnabled(has_event)
+        delete = menu.addAction(self.tr("&Delete"), self.delete_selected)
+        delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete.setEnabled(has_event)
+        menu.addSeparator()
+        menu.addAction(self.tr("&Log an event…"), self.log_event)
+        menu.popup(self.timeline.table.viewport().mapToGlobal(pos))
+
+    # Files dropped anywhere on the case go to its evidence.
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.evidence.dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.tabs.setCurrentWidget(self.evidence)
+        self.evidence.dropEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Del and F2 on the timeline; the main window's shortcuts, when present, act first.

@@ -135,3 +135,20 @@ def test_closing_the_case_while_copying_still_keeps_the_file(qtbot, store: Store
     [kept] = queries.case_evidence(store, case_id)
     assert kept.original_name == "doorbell-camera.mp4"
     assert store.evidence.path_for(kept.sha256).stat().st_size == 8 * 1024 * 1024
+
+
+def test_a_file_dropped_on_the_timeline_goes_to_the_evidence(qtbot, store: Store, tmp_path: Path) -> None:
+    from gui.case_workspace import CaseWorkspace
+
+    case_id = cases.open_case(store, title="Damaged sofa", company="Sofa World")
+    workspace = CaseWorkspace(store)
+    qtbot.addWidget(workspace)
+    workspace.show_case(case_id)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(_photo(tmp_path / "stain.png")))])
+    drop = QDropEvent(QPointF(30, 30), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(workspace.evidence.attach_finished, timeout=10_000):
+        workspace.dropEvent(drop)
+    assert workspace.tabs.currentWidget() is workspace.evidence
+    assert workspace.evidence.model.index(0, NAME).data() == "stain.png"
