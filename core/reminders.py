@@ -21,6 +21,8 @@ session hook calls it before each commit for the cases that transaction touched.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -293,16 +295,28 @@ def _with_state(item: DueItem, row: _Stored | None, today: date) -> DueItem:
 def compute(session: Session, case_ids: Iterable[int] | None = None, *, today: date | None = None,
             include_history: bool = False) -> list[DueItem]:
     """Due items for the given cases (all if None) on an open session: open ones, overdue
-    first, then by date; with ``include_history`` the snoozed, done and dismissed ones after."""
+    first, then by date; with ``include_history`` the snoozed, done and dismissed ones after.
+    Sees the session's own uncommitted changes (used before a commit)."""
     today = today or clock.today()
     ids = None if case_ids is None else list(case_ids)
     facts = gather_facts(session, ids)
-    stored = _stored(session, ids)
+    per_case = {case_id: computed_items(f, today) for case_id, f in facts.items()}
+    return _assemble(session, per_case, _stored(session, ids), today, include_history)
+
+
+def _assemble(session: Session, per_case: dict[int, list[DueItem]], stored: dict[int, dict[str, _Stored]],
+              today: date, include_history: bool) -> list[DueItem]:
+    """Apply the user's stored choices to the computed items, add their own reminders and
+    the history, filter and sort."""
     items: list[DueItem] = []
-    for case_id, f in facts.items():
+    for case_id, computed in per_case.items():
         rows = stored.get(case_id)
-        for item in computed_items(f, today):
-            if rows and item.key in rows:
+        if not rows:
+            items.extend(computed)
+            continue
+        for item in computed:
+            if item.key in rows:
+                # Popped: what is left over afterwards is the user's own and the history.
                 item = _with_state(item, rows.pop(item.key), today)
             items.append(item)
     # The user's own reminders, and the history of computed ones that no longer apply.
@@ -324,6 +338,71 @@ def compute(session: Session, case_ids: Iterable[int] | None = None, *, today: d
     return items
 
 
+# -- the all-cases list, kept between calls -------------------------------------------------------
+class _Cache:
+    """The facts and computed reminders of every open case, kept between calls to
+    :func:`due_items` and brought up to date for the cases each commit touched.
+
+    Docket is the only writer of its store (the lock file), so the commit hooks below see
+    every change made through sessions; a bulk statement or a restore (new engines) makes
+    the next call start afresh. ``generation`` counts commits: a result read while a commit
+    landed is returned but not kept.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.engine: object = None
+        self.facts: dict[int, CaseFacts] | None = None
+        self.items: dict[int, list[DueItem]] = {}
+        self.today: date | None = None
+        self.dirty: set[int] = set()
+        self.generation = 0
+
+    def touched(self, case_ids: set[int] | None) -> None:
+        with self.lock:
+            self.generation += 1
+            if case_ids is None:
+                self.facts = None
+            else:
+                self.dirty |= case_ids
+
+
+_caches: weakref.WeakKeyDictionary[Store, _Cache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _cache_for(store: Store) -> _Cache:
+    with _caches_lock:
+        cache = _caches.get(store)
+        if cache is None:
+            cache = _caches[store] = _Cache()
+        return cache
+
+
+def _all_cases(store: Store, include_history: bool) -> list[DueItem]:
+    cache = _cache_for(store)
+    today = clock.today()
+    with cache.lock:
+        generation, engine = cache.generation, store.writer
+        facts = None if cache.engine is not engine else cache.facts
+        items = cache.items if facts is not None and cache.today == today else {}
+        dirty = set(cache.dirty)
+    with store.read() as session:
+        if facts is None:
+            facts, items, dirty = gather_facts(session), {}, set()
+        elif dirty:
+            fresh = gather_facts(session, dirty)
+            facts = {cid: f for cid, f in facts.items() if cid not in dirty} | fresh
+            items = {cid: i for cid, i in items.items() if cid not in dirty}
+        items = {cid: items[cid] if cid in items else computed_items(f, today) for cid, f in facts.items()}
+        result = _assemble(session, items, _stored(session, None), today, include_history)
+    with cache.lock:
+        if cache.generation == generation:
+            cache.engine, cache.facts, cache.items, cache.today = engine, facts, items, today
+            cache.dirty -= dirty
+    return result
+
+
 def _kind_of(row: _Stored) -> str:
     if row.rule_id == SILENCE_RULE:
         return "silence"
@@ -339,8 +418,10 @@ def _kind_of(row: _Stored) -> str:
 def due_items(store: Store, *, case_id: int | None = None, include_history: bool = False) -> list[DueItem]:
     """Every open reminder (of one case, or all), overdue first, then by date; with
     ``include_history`` also the snoozed, done and dismissed ones. Reads only."""
+    if case_id is None:
+        return _all_cases(store, include_history)
     with store.read() as session:
-        return compute(session, None if case_id is None else [case_id], include_history=include_history)
+        return compute(session, [case_id], include_history=include_history)
 
 
 def next_step(store: Store, *, case_id: int) -> NextStep:
@@ -481,8 +562,26 @@ def _refresh_before_commit(session: Session) -> None:
         if case_id is not None:
             ids.add(case_id)
     refresh_next_due(session, ids)
+    session.info.setdefault("due_committed", set()).update(ids)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_statements(state: Any) -> None:
+    # insert(Event) and friends bypass the unit of work: the cached facts cannot be patched.
+    if "store" in state.session.info and (state.is_insert or state.is_update or state.is_delete):
+        state.session.info["due_bulk"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    store = session.info.get("store")
+    ids = session.info.pop("due_committed", None)
+    bulk = session.info.pop("due_bulk", False)
+    if store is not None and (ids or bulk):
+        _cache_for(store).touched(None if bulk else ids)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_changes(session: Session) -> None:
-    session.info.pop("due_touched", None)
+    for key in ("due_touched", "due_committed", "due_bulk"):
+        session.info.pop(key, None)

@@ -216,6 +216,34 @@ def test_refresh_all_recomputes_every_case(store: Store) -> None:
     assert [next_due(store, i) for i in ids] == [TODAY - timedelta(days=6), TODAY + timedelta(days=9)]
 
 
+# -- the all-cases list is kept between calls and follows every change ----------------------------
+def test_the_all_cases_list_follows_writes_bulk_statements_and_the_date(store: Store) -> None:
+    from sqlalchemy import insert
+
+    from core.models import Event
+
+    a = make_case(store, events=[to_company(20)], title="A")
+    b = make_case(store, title="B")
+    assert [(i.case_id, i.kind) for i in reminders.due_items(store)] == [(a, "silence")]
+    cases.log_event(store, case_id=b, at=ago(30), kind="email", direction="to_company", summary="Complaint")
+    assert [(i.case_id, i.kind) for i in reminders.due_items(store)] == [(b, "silence"), (a, "silence")]
+    cases.change_status(store, case_id=b, status="closed")
+    assert [i.case_id for i in reminders.due_items(store)] == [a]
+    with store.write() as session:
+        now = clock.now()
+        session.execute(insert(Event), [{
+            "case_id": a, "at": ago(1), "sort_key": f"{ago(1)}T00:00:00", "kind": "call",
+            "direction": "from_company", "summary": "They called back", "details": "", "reference": "",
+            "created_at": now, "updated_at": now}])
+    assert reminders.due_items(store) == []
+    key = reminders.add_user_reminder(store, case_id=a, due=ago(-2), reason="Check the account")
+    [mine] = reminders.due_items(store)
+    assert (mine.key, mine.overdue) == (key, False)
+    clock.set_today(TODAY + timedelta(days=3))
+    [later] = reminders.due_items(store)
+    assert later.overdue
+
+
 # -- properties -----------------------------------------------------------------------------------
 EVENT = st.tuples(
     st.integers(min_value=0, max_value=200),
@@ -251,6 +279,9 @@ def test_row_order_does_not_change_the_results(store: Store, facts: dict, raw: l
     a = make_case(store, events=events, **facts)
     b = make_case(store, events=shuffled, **facts)
     assert _comparable(reminders.due_items(store, case_id=a)) == _comparable(reminders.due_items(store, case_id=b))
+    # The all-cases list (kept between calls, patched after each commit) agrees with a fresh one.
+    every = reminders.due_items(store)
+    assert [i for i in every if i.case_id == a] == reminders.due_items(store, case_id=a)
     step_a, step_b = reminders.next_step(store, case_id=a), reminders.next_step(store, case_id=b)
     assert (step_a.step, step_a.due, step_a.reason) == (step_b.step, step_b.due, step_b.reason)
     assert next_due(store, a) == next_due(store, b)
