@@ -995,7 +995,7 @@ def mark_as_sent(store: Store, *, letter_id: int, via: str, sent_on: date | str 
                 media_type="application/pdf",
             )
             details = f"Sent by {SENT_VIA[via]}." + (f" Tracking number {tracking}." if tracking else "")
-            details += f" Reply requested by {reply_by.isoformat()}."
+            details += f" Reply requested by {format_date(reply_by)}."
             event_id = log_event(
                 session, case_id=letter.case_id, at=sent, kind=EventKind.LETTER.value,
                 direction=Direction.TO_COMPANY.value, summary=f"Letter sent: {letter.subject or letter.template_id}"[:1000],

@@ -417,3 +417,14 @@ def test_command_line_writes_text_html_and_pdf_and_lists_templates(you: Store, d
     assert main(base + ["letter", str(ids["case"]), "--template", "chaser", "--out", str(tmp_path / "x.doc")]) == 2
     assert "must end in .pdf" in capsys.readouterr().err
     assert main(base + ["letter", str(ids["case"]), "--template", "chaser", "--out", str(txt), "--fact", "pin=1"]) == 2
+
+
+def test_what_the_case_holds_is_text_never_markup_or_template_code(you: Store) -> None:
+    """A title with tags or template syntax is printed as typed: escaped, never run."""
+    clock.set_today(TODAY)
+    case_id = cases.open_case(you, title="Refund <b>now</b> {{ 7 * 7 }} {% if 1 %}x{% endif %}",
+                              company="Shop & Co <Ltd>", amount="10.00")
+    draft = letters.draft_letter(you, case_id=case_id, template_id="first_complaint")
+    assert "Refund <b>now</b> {{ 7 * 7 }} {% if 1 %}x{% endif %}" in draft.text
+    assert "49" not in draft.text
+    assert "Refund &lt;b&gt;now&lt;/b&gt;" in draft.html and "Shop &amp; Co &lt;Ltd&gt;" in draft.html
