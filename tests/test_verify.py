@@ -86,7 +86,7 @@ def test_a_broken_reference_is_reported(store: Store) -> None:
 def test_a_damaged_database_file_is_reported(data_dir: Path) -> None:
     with Store.open(data_dir) as store:
         with store.write() as session:
-            for i in range(300):
+            for i in range(30):
                 cases.open_case(session, title=f"Case number {i} " + "x" * 200, company=f"Company {i}")
         store.writer.dispose()
         store.reader.dispose()
