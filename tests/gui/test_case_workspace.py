@@ -260,3 +260,28 @@ def test_the_banner_snoozes_the_reminder_and_logs_their_reply(qtbot, workspace: 
     banner.reply_button.click()
     kinds = [(r.kind, r.summary) for r in queries.timeline_rows(store, case_id)]
     assert ("response", "They refuse: 'all sales final'") in kinds
+
+
+@offscreen_dialogs
+def test_draft_the_letter_opens_the_editor_and_lists_the_draft(qtbot, workspace: CaseWorkspace, store: Store) -> None:
+    editor_module = pytest.importorskip("gui.letter_editor")
+    clock.set_today("2024-12-20")
+    case_id = cases.open_case(store, title="Refund never paid", company="Shopfront", jurisdiction="GB",
+                              opened_on="2024-10-01", amount="89.90", currency="GBP")
+    workspace.show_case(case_id)
+    banner = workspace.header.banner
+    if banner.isHidden() or not banner.draft_button.isEnabled():
+        pytest.skip("no next step with a letter for this case")
+    opened: list[Any] = []
+
+    def write_and_keep(editor: Any) -> None:
+        opened.append(editor)
+        editor.save_draft()
+        editor.reject()
+
+    answer_dialog(editor_module.LetterEditor, write_and_keep)
+    banner.draft_button.click()
+    assert opened, "the letter editor did not open"
+    assert workspace.tabs.currentWidget() is workspace.letters
+    assert workspace.letters.list.count() == 1
+    assert workspace.letters.list.item(0).text().endswith("(draft)")
