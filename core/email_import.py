@@ -499,6 +499,17 @@ def _outlook_addresses(value: Any) -> list[Address]:
     return [Address(_clean_text(n), a if "@" in a else "") for n, a in getaddresses([text]) if n or a]
 
 
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return None
+
+
 def read_outlook(msg: Any, notes: list[str]) -> _Read:
     """The preview fields and attachment payloads of an Outlook message as ``extract_msg``
     gives it (``subject``, ``sender``, ``to``, ``cc``, ``date``, ``messageId``, ``body``,
@@ -512,16 +523,17 @@ def read_outlook(msg: Any, notes: list[str]) -> _Read:
             notes.append(f"The Outlook property {name!r} could not be read ({exc.__class__.__name__}).")
             return None
 
-    when: When | None = None
-    value = get("date")
-    if isinstance(value, datetime):
-        when = _date(value, str(value), notes)
-    elif isinstance(value, str) and value.strip():
-        try:
-            when = _date(parsedate_to_datetime(value), value, notes)
-        except (TypeError, ValueError):
-            when = _date(None, value, notes)
-    else:
+    # The transport headers keep the sender's UTC offset; extract_msg's own date is in UTC.
+    header = get("header")
+    try:
+        header_date = header.get("Date") if header is not None else None
+    except Exception:  # noqa: BLE001
+        header_date = None
+    candidates = [header_date, get("date")]
+    moment = next((m for m in map(_as_datetime, candidates) if m is not None), None)
+    shown = next((str(c) for c in candidates if c), "")
+    when = _date(moment, shown, notes) if moment or shown else None
+    if moment is None and not shown:
         notes.append("The Outlook message has no sent date.")
     senders = _outlook_addresses(get("sender"))
     body = get("body")

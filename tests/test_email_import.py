@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import mailbox
 import os
-from datetime import datetime
+import struct
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -344,10 +345,127 @@ def test_garbage_that_is_not_mail_still_gets_an_event_and_is_kept(store, case_id
     assert stored_bytes(store, event.evidence[0].sha256) == junk.read_bytes()
 
 
+# -- a real Outlook .msg, written byte by byte (no library writes them) ------------------------
+ENDOFCHAIN, FREESECT, FATSECT, NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def compound_file(tree: dict) -> bytes:
+    """An OLE compound file (version 3) holding ``tree``: name -> bytes (a stream) or a dict
+    (a storage). Each storage's children form a sorted chain of right siblings."""
+    names, kinds, datas, child, right = [], [], [], [], []
+
+    def add(name, node):
+        i = len(names)
+        names.append(name)
+        kinds.append(1 if isinstance(node, dict) else 2)
+        datas.append(b"" if isinstance(node, dict) else bytes(node))
+        child.append(NOSTREAM)
+        right.append(NOSTREAM)
+        if isinstance(node, dict):
+            kids = sorted((add(k, v) for k, v in node.items()), key=lambda j: (len(names[j]), names[j].upper()))
+            if kids:
+                child[i] = kids[0]
+            for a, b in zip(kids, kids[1:], strict=False):
+                right[a] = b
+        return i
+
+    add("Root Entry", tree)
+    kinds[0] = 5
+    mini, minifat, starts = bytearray(), [], {}
+    big = [i for i in range(len(names)) if kinds[i] == 2 and len(datas[i]) >= 4096]
+    for i in range(len(names)):
+        if kinds[i] == 2 and 0 < len(datas[i]) < 4096:
+            first, n = len(mini) // 64, (len(datas[i]) + 63) // 64
+            minifat += [first + k + 1 for k in range(n - 1)] + [ENDOFCHAIN]
+            mini += datas[i].ljust(n * 64, b"\0")
+            starts[i] = first
+    sectors = lambda size: (size + 511) // 512  # noqa: E731
+    runs = [("dir", sectors(len(names) * 128)), ("minifat", sectors(len(minifat) * 4)), ("mini", sectors(len(mini)))]
+    runs += [(i, sectors(len(datas[i]))) for i in big]
+    used = sum(n for _, n in runs)
+    fat_n = 1
+    while used + fat_n > fat_n * 128:
+        fat_n += 1
+    runs.append(("fat", fat_n))
+    at, fat = {}, [FREESECT] * (fat_n * 128)
+    pos = 0
+    for key, n in runs:
+        at[key] = pos if n else ENDOFCHAIN
+        for k in range(n):
+            fat[pos + k] = FATSECT if key == "fat" else (pos + k + 1 if k < n - 1 else ENDOFCHAIN)
+        pos += n
+    for i in big:
+        starts[i] = at[i]
+    body = bytearray()
+    for i, name in enumerate(names):
+        enc = name.encode("utf-16-le") + b"\0\0"
+        if kinds[i] == 5:
+            start, size = (at["mini"] if mini else ENDOFCHAIN), len(mini)
+        elif kinds[i] == 2:
+            start, size = starts.get(i, ENDOFCHAIN), len(datas[i])
+        else:
+            start, size = 0, 0
+        body += struct.pack("<64sHBBIII16sIQQIQ", enc.ljust(64, b"\0"), len(enc), kinds[i], 1,
+                            NOSTREAM, right[i], child[i], b"\0" * 16, 0, 0, 0, start, size)
+    out = bytearray()
+    out += body.ljust(sectors(len(body)) * 512, b"\0")
+    out += struct.pack(f"<{len(minifat)}I", *minifat).ljust(sectors(len(minifat) * 4) * 512, b"\xff")
+    out += bytes(mini).ljust(sectors(len(mini)) * 512, b"\0")
+    for i in big:
+        out += datas[i].ljust(sectors(len(datas[i])) * 512, b"\0")
+    out += struct.pack(f"<{len(fat)}I", *fat)
+    difat = [at["fat"] + k for k in range(fat_n)] + [FREESECT] * (109 - fat_n)
+    header = struct.pack("<8s16sHHHHH6sIIIIIIIII", bytes.fromhex("d0cf11e0a1b11ae1"), b"\0" * 16, 0x3E, 3, 0xFFFE,
+                         9, 6, b"\0" * 6, 0, fat_n, at["dir"], 0, 4096,
+                         at["minifat"] if minifat else ENDOFCHAIN, sectors(len(minifat) * 4), ENDOFCHAIN, 0)
+    header += struct.pack("<109I", *difat)
+    return header + bytes(out)
+
+
+def prop_stream(props: list[tuple[int, int, bytes]], header: bytes) -> bytes:
+    """A MAPI property stream: the header, then 16 bytes per property (tag, flags, value)."""
+    return header + b"".join(struct.pack("<II", tag, flags) + value.ljust(8, b"\0") for tag, flags, value in props)
+
+
+def s(text: str) -> bytes:
+    """A MAPI unicode string stream."""
+    return text.encode("utf-16-le")
+
+
+def outlook_msg(*, subject: str, sender_name: str, sender_email: str, to: str, date: datetime,
+                message_id: str, body: str, attachments: tuple = ()) -> bytes:
+    """A real Outlook .msg (MS-OXMSG): message properties, transport headers, one recipient,
+    attachments by value."""
+    headers = (f"From: {sender_name} <{sender_email}>\r\nTo: {to}\r\nSubject: {subject}\r\n"
+               f"Date: {date.strftime('%a, %d %b %Y %H:%M:%S %z')}\r\nMessage-ID: {message_id}\r\n\r\n")
+    filetime = int((date.astimezone(UTC).timestamp() + 11644473600) * 10_000_000)
+    strings = {0x001A: "IPM.Note", 0x0037: subject, 0x1000: body, 0x0C1A: sender_name, 0x0C1F: sender_email,
+               0x5D01: sender_email, 0x0E04: to, 0x1035: message_id, 0x007D: headers, 0x0042: sender_name}
+    tree = {f"__substg1.0_{pid:04X}001F": s(v) for pid, v in strings.items()}
+    props = [((pid << 16) | 0x001F, 6, struct.pack("<I", len(s(v)) + 2)) for pid, v in strings.items()]
+    props += [(0x00390040, 6, struct.pack("<Q", filetime)), (0x0E060040, 6, struct.pack("<Q", filetime))]
+    tree["__properties_version1.0"] = prop_stream(props, struct.pack("<8xIIII8x", 1, len(attachments), 1, len(attachments)))
+    tree["__recip_version1.0_#00000000"] = {
+        "__substg1.0_3001001F": s(to), "__substg1.0_3003001F": s(to), "__substg1.0_39FE001F": s(to),
+        "__properties_version1.0": prop_stream([(0x0C150003, 6, struct.pack("<I", 1)),
+                                                (0x3001001F, 6, struct.pack("<I", len(s(to)) + 2))], b"\0" * 8),
+    }
+    for n, (name, mime, data) in enumerate(attachments):
+        tree[f"__attach_version1.0_#{n:08X}"] = {
+            "__substg1.0_3707001F": s(name), "__substg1.0_3704001F": s(name[:12]),
+            "__substg1.0_370E001F": s(mime), "__substg1.0_37010102": data,
+            "__properties_version1.0": prop_stream([(0x37050003, 6, struct.pack("<I", 1)),
+                                                    (0x0E200003, 6, struct.pack("<I", len(data))),
+                                                    (0x37010102, 6, struct.pack("<I", len(data)))], b"\0" * 8),
+        }
+    tree["__nameid_version1.0"] = {"__substg1.0_00020102": b"", "__substg1.0_00030102": b"", "__substg1.0_00040102": b""}
+    return compound_file(tree)
+
+
 # -- Outlook ------------------------------------------------------------------------------------
 def test_outlook_fields_map_to_the_same_preview(tmp_path):
-    """The .msg path, fed an object shaped like extract_msg's Message (no .msg writer exists
-    to build a real file in a test)."""
+    """Cases the small .msg writer below does not produce (an HTML-only body, an embedded
+    Outlook item, a path in a name), fed as an object shaped like extract_msg's Message."""
     nested = SimpleNamespace(subject="Original order")
     msg = SimpleNamespace(
         subject="RE: Refund 42", sender="Acme Billing <billing@acme.example>",
@@ -395,3 +513,36 @@ def test_hash_of_kept_original_matches_the_file(store, case_id, tmp_path):
     path = save(tmp_path, "refund.eml", message())
     (item,) = parse_messages([path])
     assert item.raw_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_real_outlook_msg_file_becomes_an_event_with_its_attachment(store, case_id, tmp_path):
+    big = os.urandom(9000)  # over 4 KB: kept in the compound file's own sectors, not the mini stream
+    path = tmp_path / "declined.msg"
+    path.write_bytes(outlook_msg(
+        subject="RE: Refund 42", sender_name="Acme Billing", sender_email="billing@acme.example",
+        to="pat@home.example", date=datetime.fromisoformat("2024-04-02T10:20:00+01:00"),
+        message_id="<outlook-1@acme.example>", body="We have declined your refund.\r\nRegards",
+        attachments=(("statement.pdf", "application/pdf", PDF), ("photo.jpg", "image/jpeg", big)),
+    ))
+    original = path.read_bytes()
+
+    (item,) = parse_messages([path])
+    assert item.source_kind == "msg" and item.readable
+    assert item.at == "2024-04-02T10:20:00+01:00"
+    assert item.subject == "RE: Refund 42"
+    assert item.sender == email_import.Address("Acme Billing", "billing@acme.example")
+    import_emails(store, case_id=case_id, items=[item])
+
+    (event,) = queries.load_case(store, case_id).events
+    assert (event.direction, event.summary, event.contact.name) == ("from_company", "RE: Refund 42", "Acme Billing")
+    assert "We have declined your refund." in event.details
+    kept = {e.original_name: e for e in event.evidence}
+    assert kept["declined.msg"].media_type == "application/vnd.ms-outlook"
+    assert stored_bytes(store, kept["declined.msg"].sha256) == original
+    assert stored_bytes(store, kept["statement.pdf"].sha256) == PDF
+    assert stored_bytes(store, kept["photo.jpg"].sha256) == big
+
+    # The same message saved from another program as .eml is recognised by its Message-ID.
+    twin = save(tmp_path, "declined.eml", message(subject="RE: Refund 42", message_id="<outlook-1@acme.example>"))
+    result = import_emails(store, case_id=case_id, items=parse_messages([path, twin]))
+    assert result.event_ids == [] and len(result.skipped_duplicates) == 2
