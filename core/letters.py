@@ -364,27 +364,45 @@ def _read_sources(store: Store | None) -> _Sources:
     return found
 
 
-def list_templates(store: Store | None) -> list[LetterTemplate]:
-    """Every letter template, one per id and language, the user's overriding built-in ones.
-
-    Files whose names start with ``_`` are shared layout pieces, not letters.
-    """
+def _scan(store: Store | None) -> tuple[list[LetterTemplate], list[str]]:
     sources = _read_sources(store)
     chosen: dict[tuple[str, str], LetterTemplate] = {}
+    problems: list[str] = []
     for name, (source, filename) in sources.texts.items():
         if name.startswith("_"):
             continue
-        tpl = _template_from(source, filename, name, name in sources.user_names)
+        try:
+            tpl = _template_from(source, filename, name, name in sources.user_names)
+        except DocketError as exc:
+            problems.append(str(exc))
+            continue
         key = (tpl.id, tpl.language)
         # A user file overrides a built-in one with the same id and language, whatever its name.
         if key not in chosen or tpl.user:
             chosen[key] = tpl
-    return sorted(chosen.values(), key=lambda t: (t.id, LANGUAGES.index(t.language) if t.language in LANGUAGES else 99))
+    order = sorted(chosen.values(), key=lambda t: (t.id, LANGUAGES.index(t.language) if t.language in LANGUAGES else 99))
+    return order, problems
+
+
+def list_templates(store: Store | None) -> list[LetterTemplate]:
+    """Every letter template, one per id and language, the user's overriding built-in ones.
+
+    Files whose names start with ``_`` are shared layout pieces, not letters. A user's file
+    with a broken header is left out (see :func:`template_problems`), so that one bad file
+    does not stop every letter.
+    """
+    return _scan(store)[0]
+
+
+def template_problems(store: Store | None) -> list[str]:
+    """What is wrong with the user's template files that :func:`list_templates` left out:
+    one message per file, naming it and the line."""
+    return _scan(store)[1]
 
 
 def find_template(store: Store | None, template_id: str, language: str = "en") -> LetterTemplate:
     """The template ``template_id`` in ``language`` or a clear error naming what exists."""
-    templates = list_templates(store)
+    templates, problems = _scan(store)
     for tpl in templates:
         if tpl.id == template_id and tpl.language == language:
             return tpl
@@ -393,7 +411,8 @@ def find_template(store: Store | None, template_id: str, language: str = "en") -
         raise NotFoundError(f"Letter template {template_id!r} has no {language!r} version; "
                             f"it exists in: {', '.join(languages)}.")
     ids = sorted({t.id for t in templates})
-    raise NotFoundError(f"There is no letter template {template_id!r}. Templates: {', '.join(ids)}.")
+    note = (" Some template files could not be read: " + " ".join(problems)) if problems else ""
+    raise NotFoundError(f"There is no letter template {template_id!r}. Templates: {', '.join(ids)}.{note}")
 
 
 class _Loader(BaseLoader):

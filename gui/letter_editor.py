@@ -226,6 +226,9 @@ class LetterEditor(QDialog):
             self._loading = False
             self.redraft()
         self._loading = False
+        problems = letters.template_problems(store)
+        if problems:
+            self.status_label.setText(self.tr("Some of your templates were left out: %1").replace("%1", " ".join(problems)))
         self._update_state()
 
     # -- building -------------------------------------------------------------------------------

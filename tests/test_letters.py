@@ -277,9 +277,13 @@ def test_a_broken_user_template_names_its_file_and_line(you: Store) -> None:
     with pytest.raises(DocketError, match=r"typo\.en\.j2 line 8: .*amuont"):
         letters.draft_letter(you, case_id=ids["case"], template_id="typo")
 
+    # A file without its header is left out and reported; the other letters still work.
     _user_template(you, "headless.en.j2", "<p>no header</p>\n")
-    with pytest.raises(DocketError, match="headless.en.j2 line 1: it must start with a header"):
-        letters.list_templates(you)
+    [problem] = letters.template_problems(you)
+    assert "headless.en.j2 line 1: it must start with a header" in problem
+    assert letters.draft_letter(you, case_id=ids["case"], template_id="chaser").subject
+    _user_template(you, "badid.en.j2", HEADER.replace("id: %s", "id: Bad Id!") % () + "<p>x</p>\n")
+    assert any("id 'Bad Id!' may only hold" in p for p in letters.template_problems(you))
 
 
 def test_a_user_template_overrides_a_built_in_one(you: Store) -> None:

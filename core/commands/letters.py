@@ -67,6 +67,8 @@ def run_list(store: Store) -> int:
         juris = ", ".join(tpl.jurisdictions)
         print(f"{tpl.id:<22} {tpl.language}  {tpl.step:<16} {tpl.response_days:>3} days  "
               f"[{juris}]  {tpl.title}  ({where})")
+    for problem in letters.template_problems(store):
+        print(f"docket: left out: {problem}", file=sys.stderr)
     return 0
 
 
