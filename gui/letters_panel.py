@@ -57,9 +57,13 @@ class LettersPanel(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
-        available = _module("gui.letter_editor") is not None
-        self.new_button.setEnabled(available)
-        self.open_button.setEnabled(available)
+        self._editor_available = _module("gui.letter_editor") is not None
+        self.new_button.setEnabled(self._editor_available)
+        self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.open_button.setEnabled(self._editor_available and self.list.currentItem() is not None)
 
     def show_case(self, case_id: int | None) -> None:
         """List the letters of ``case_id``, newest first."""
@@ -83,6 +87,7 @@ class LettersPanel(QWidget):
             item.setData(LETTER_ROLE, letter.id)
             self.list.addItem(item)
         self.empty.setVisible(case_id is not None and not letters)
+        self._update_buttons()
 
     def new_letter(self, template_id: str | None = None) -> None:
         """Open the letter editor on a new letter (from ``template_id`` if given)."""
