@@ -415,8 +415,10 @@ def _entry_allowed(name: str) -> bool:
     return bool(_TEMPLATE_ENTRY.match(name)) and ".." not in name.split("/")
 
 
-def check_archive(source: Path | str, staging: Path) -> CheckedArchive:
+def check_archive(source: Path | str, staging: Path, *, progress: Progress | None = None) -> CheckedArchive:
     """Check every entry of an archive and unpack it into ``staging`` (an empty folder).
+
+    ``progress(done, total)`` in bytes may return False to cancel (nothing changes).
 
     Raises :class:`ArchiveError` naming what is wrong; ``staging`` may then hold partial
     files, which the caller removes.
@@ -473,6 +475,8 @@ def check_archive(source: Path | str, staging: Path) -> CheckedArchive:
                 unpacked += size
                 if unpacked > cap:
                     raise _refuse(source, f"unpacks to more than {cap:,} bytes")
+                if progress is not None and progress(unpacked, declared) is False:
+                    raise ArchiveError("Restore cancelled. Nothing was changed.")
                 if size != entry["size"] or sha != entry["sha256"]:
                     raise _refuse(source, f"{info.filename} does not match its manifest entry (damaged or altered)")
                 m = _EVIDENCE_ENTRY.match(info.filename)
@@ -552,7 +556,8 @@ class RestoreResult:
     schema_revision: str | None
 
 
-def restore_archive(target: Store | Path | str, source: Path | str) -> RestoreResult:
+def restore_archive(target: Store | Path | str, source: Path | str, *,
+                    progress: Progress | None = None) -> RestoreResult:
     """Replace the store's data with an archive made by :func:`backup_archive`.
 
     ``target`` is an open :class:`Store` (the window's) or a data directory (opened and
@@ -561,14 +566,16 @@ def restore_archive(target: Store | Path | str, source: Path | str) -> RestoreRe
     the kept backup may need them), templates are swapped (the current ones are kept beside
     the backup) and the database is replaced. A damaged or foreign archive raises
     :class:`ArchiveError` and the data directory is left exactly as it was.
+    ``progress(done, total)`` reports the checking, which is most of the time; returning
+    False cancels before anything changed.
     """
     if not isinstance(target, Store):
         with Store.open(target) as store:
-            return restore_archive(store, source)
+            return restore_archive(store, source, progress=progress)
     store = target
     with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".restore-") as tmp:
         staging = Path(tmp)
-        checked = check_archive(Path(source), staging)
+        checked = check_archive(Path(source), staging, progress=progress)
         needed = _needed_evidence(staging / DB_NAME)
         missing = sorted(needed - set(checked.evidence) - set(store.evidence.all_hashes()))
         if missing:

@@ -281,3 +281,21 @@ def test_everything_in_the_data_folder_stays_private(store: Store, tmp_path: Pat
     assert len(list(store.backups_dir.glob("templates-before-restore-*"))) == 2
     for path in [store.data_dir, *store.data_dir.rglob("*")]:
         assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
+
+
+def test_restore_reports_progress_and_can_be_cancelled(store: Store, tmp_path: Path) -> None:
+    _fill(store, tmp_path)
+    archive = tmp_path / "a.zip"
+    backup.backup_archive(store, archive)
+    cases.update_case(store, case_id=1, notes="kept, because the restore is cancelled")
+    before = store_dump(store.data_dir)
+    seen: list[tuple[int, int]] = []
+
+    def cancel_midway(done: int, total: int) -> bool:
+        seen.append((done, total))
+        return len(seen) < 2
+
+    with pytest.raises(ArchiveError, match="cancelled"):
+        backup.restore_archive(store, archive, progress=cancel_midway)
+    assert store_dump(store.data_dir) == before
+    assert seen[0][0] <= seen[0][1]
