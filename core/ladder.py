@@ -88,7 +88,7 @@ class Promise:
     summary: str
 
 
-@dataclass
+@dataclass(slots=True)
 class CaseFacts:
     """What the ladder needs to know about one case. Event days are the user's local days;
     ``*_key`` fields are UTC sort keys, compared to order messages and replies exactly."""

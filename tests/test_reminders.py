@@ -270,7 +270,7 @@ def _comparable(items: list[reminders.DueItem]) -> list[tuple]:
     return sorted((i.kind, i.due, i.overdue, i.reason, i.rule_id) for i in items)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(facts=CASE, raw=st.lists(EVENT, max_size=8), seed=st.randoms(use_true_random=False))
 def test_row_order_does_not_change_the_results(store: Store, facts: dict, raw: list, seed: random.Random) -> None:
     events = _events(raw)
@@ -287,7 +287,7 @@ def test_row_order_does_not_change_the_results(store: Store, facts: dict, raw: l
     assert next_due(store, a) == next_due(store, b)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(facts=CASE, raw=st.lists(EVENT, max_size=8), when=st.integers(min_value=0, max_value=200))
 def test_an_internal_note_never_moves_a_deadline_earlier(store: Store, facts: dict, raw: list, when: int) -> None:
     events = _events(raw)
