@@ -171,7 +171,7 @@ class EventDialog(QDialog):
         self.direction.setAccessibleName(self.tr("Direction"))
         for value in Direction:
             self.direction.addItem(direction_label(value), value.value)
-        self.when = QDateTimeEdit(QDateTime.currentDateTime(), self)
+        self.when = QDateTimeEdit(_to_qdatetime(clock.now()), self)  # honours --today
         self.when.setAccessibleName(self.tr("When"))
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat(self.locale().dateTimeFormat(self.locale().FormatType.ShortFormat))
@@ -194,7 +194,8 @@ class EventDialog(QDialog):
         self.has_promise_date = QCheckBox(self)
         self.has_promise_date.setAccessibleName(self.tr("They gave a date"))
         self.has_promise_date.setToolTip(self.tr("They gave a date"))
-        self.promised_by = QDateEdit(QDate.currentDate().addDays(7), self)
+        week = clock.today() + timedelta(days=7)
+        self.promised_by = QDateEdit(QDate(week.year, week.month, week.day), self)
         self.promised_by.setAccessibleName(self.tr("Promised by"))
         self.promised_by.setCalendarPopup(True)
         self.has_promise_date.toggled.connect(self.promised_by.setEnabled)
@@ -303,7 +304,7 @@ class EventDialog(QDialog):
             self.call_timer.stop()
         else:
             if self.call_timer.started_at is None:
-                self.when.setDateTime(QDateTime.currentDateTime())
+                self.when.setDateTime(_to_qdatetime(clock.now()))
             self.call_timer.start()
 
     def _timer_changed(self) -> None:

@@ -220,3 +220,14 @@ def test_editing_keeps_the_time_as_it_was_given(qtbot, store: Store) -> None:
     assert submitted[0]["at"] == "2024-05-02T11:00:00+02:00"  # not rewritten in this machine's offset
     assert submitted[0]["summary"] == "Left the glasses for a hinge repair"
     assert submitted[0]["waiting_minutes"] == 40
+
+
+def test_a_new_promise_defaults_to_a_week_from_today(qtbot, store: Store) -> None:
+    from core import clock
+
+    clock.set_today("2025-03-10")
+    dialog = EventDialog(lambda v: None, action="promise")
+    qtbot.addWidget(dialog)
+    values = dialog.values()
+    assert values["promised_by"].isoformat() == "2025-03-17"
+    assert values["at"].startswith("2025-03-10")
