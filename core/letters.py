@@ -441,7 +441,22 @@ class _LetterEnvironment(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+_ENVIRONMENTS: dict[int, SandboxedEnvironment] = {}
+
+
 def _environment(sources: _Sources) -> SandboxedEnvironment:
+    """A sandbox for these template files; kept while the files are unchanged, so the editor
+    does not compile every template again each time a box is ticked."""
+    key = hash(tuple(sorted(sources.texts.items())))
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        if len(_ENVIRONMENTS) >= 4:
+            _ENVIRONMENTS.pop(next(iter(_ENVIRONMENTS)))
+        env = _ENVIRONMENTS[key] = _new_environment(sources)
+    return env
+
+
+def _new_environment(sources: _Sources) -> SandboxedEnvironment:
     env = _LetterEnvironment(loader=_Loader(sources), autoescape=True, undefined=StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters["br"] = _join_lines
