@@ -88,6 +88,20 @@ def added_text(item: Evidence) -> str:
     return QLocale().toString(qdt, QLocale.FormatType.ShortFormat)
 
 
+def _file_icon(media_type: str) -> QIcon:
+    """An icon for a file that has no picture: Docket's own line icons when present."""
+    name = ("kind-email" if media_type in ("message/rfc822", "application/vnd.ms-outlook", "application/mbox")
+            else "kind-letter" if media_type == "application/pdf" or media_type.startswith("text/")
+            else "kind-note")
+    icons = _module("gui.icons")
+    if icons is not None:
+        try:
+            return icons.icon(name)
+        except (OSError, DocketError):
+            pass
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+
+
 class EvidenceModel(QAbstractTableModel):
     """The evidence files of one case, with image thumbnails made on first display."""
 
@@ -163,10 +177,7 @@ class EvidenceModel(QAbstractTableModel):
                     pixmap.setDevicePixelRatio(ratio)
                     icon = QIcon(pixmap)
             if icon.isNull():
-                standard = (QStyle.StandardPixmap.SP_FileDialogContentsView
-                            if item.media_type in ("application/pdf",) or item.media_type.startswith("text/")
-                            else QStyle.StandardPixmap.SP_FileIcon)
-                icon = QApplication.style().standardIcon(standard)
+                icon = _file_icon(item.media_type)
             self._thumbs[item.sha256] = icon
         return self._thumbs[item.sha256]
 
