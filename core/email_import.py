@@ -27,7 +27,7 @@ import mimetypes
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -350,6 +350,13 @@ def _date(value: datetime | None, raw: str, notes: list[str]) -> When | None:
     if value.tzinfo is None:
         notes.append("The Date header gives no time zone; the time was taken as UTC.")
         value = value.replace(tzinfo=UTC)
+    try:
+        in_utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        notes.append(f"The Date header {raw!r} is out of range.")
+        return None
+    if in_utc.year < 1990 or in_utc.date() > clock.today() + timedelta(days=2):
+        notes.append(f"The Date header says {value.date()}, which looks wrong; check it.")
     return When(value.date(), value)
 
 
@@ -864,6 +871,12 @@ class _Sources:
 
 
 def _details(item: ParsedEmail, notes: list[str]) -> str:
+    """The event's details: a short header block, the text, then the import notes. Each part
+    is bounded so that the whole always fits the details field; the body gives way first."""
+
+    def bounded(text: str, limit: int) -> str:
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
     head = []
     if item.sender:
         head.append(f"From: {item.sender.label()}")
@@ -874,13 +887,13 @@ def _details(item: ParsedEmail, notes: list[str]) -> str:
     head.append(f"Date: {item.at}")
     if item.attachments:
         head.append("Attachments: " + ", ".join(a.name for a in item.attachments))
-    tail = ("\n\nNotes from the import:\n" + "\n".join(f"- {n}" for n in notes)) if notes else ""
-    room = MAX_TEXT - len(tail) - 2000
+    head_text = "\n".join(bounded(line, 2_000) for line in head)
+    tail = bounded("\n\nNotes from the import:\n" + "\n".join(f"- {n}" for n in notes), 20_000) if notes else ""
+    room = MAX_TEXT - len(head_text) - len(tail) - 200
     body = item.body
-    if len("\n".join(head)) + len(body) > room:
-        body = body[: max(0, room - len("\n".join(head)))]
-        tail += "\n- The text was cut to fit; the full email is kept as evidence."
-    return "\n".join(head) + "\n\n" + body + tail
+    if len(body) > room:
+        body = body[:room] + "\n\n[The text was cut to fit; the full email is kept as evidence.]"
+    return head_text + "\n\n" + body + tail
 
 
 def _new_file(session: Session, stored: Any) -> None:

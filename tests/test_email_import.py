@@ -159,6 +159,17 @@ def test_missing_and_malformed_dates_fall_back_to_the_file_date_with_a_note(tmp_
     assert any("the 32nd of Smarch" in n for n in items["garbled.eml"].notes)
 
 
+def test_impossible_dates_are_flagged_not_trusted(tmp_path):
+    raw = message(date=None).as_bytes(policy=policy.SMTP)
+    overflow = save(tmp_path, "overflow.eml", b"Date: Fri, 31 Dec 9999 23:59:59 -0100\r\n" + raw)
+    epoch = save(tmp_path, "epoch.eml", b"Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n" + raw)
+    items = {i.source.name: i for i in parse_messages([overflow, epoch])}
+    assert any("out of range" in n for n in items["overflow.eml"].notes)
+    assert not items["overflow.eml"].date_known
+    assert items["epoch.eml"].at == "1970-01-01T00:00:00+00:00"
+    assert any("1970-01-01, which looks wrong" in n for n in items["epoch.eml"].notes)
+
+
 def test_html_only_mail_becomes_text_without_scripts_and_remote_images_are_not_fetched(tmp_path):
     msg = message(body="x")
     msg.set_content(
