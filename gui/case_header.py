@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from core import cases, clock, queries
 from core.errors import DocketError, ValidationError
 from core.models import Case, Outcome, Status
+from core.money import Money
 from core.store import Store
 
 
@@ -52,9 +53,11 @@ def money_text(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return "—"
     locale = QLocale()
+    exact = Money(amount, currency).quantized()
+    decimals = max(0, -int(exact.as_tuple().exponent))  # JPY has none, KWD three
     if locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == currency:
-        return locale.toCurrencyString(float(amount))  # the user's own currency: "£245.00"
-    return f"{currency}\u00a0{locale.toString(float(amount), 'f', 2)}"
+        return locale.toCurrencyString(float(exact), locale.currencySymbol(), decimals)  # "£245.00"
+    return f"{currency}\u00a0{locale.toString(float(exact), 'f', decimals)}"
 
 
 def date_text(value: date | None) -> str:

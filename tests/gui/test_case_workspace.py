@@ -285,3 +285,22 @@ def test_draft_the_letter_opens_the_editor_and_lists_the_draft(qtbot, workspace:
     assert workspace.tabs.currentWidget() is workspace.letters
     assert workspace.letters.list.count() == 1
     assert workspace.letters.list.item(0).text().endswith("(draft)")
+
+
+def test_money_shows_in_the_users_locale_with_the_currencys_own_decimals(qtbot) -> None:
+    from decimal import Decimal
+
+    from PySide6.QtCore import QLocale
+
+    from gui.case_header import money_text
+
+    before = QLocale()
+    try:
+        QLocale.setDefault(QLocale("en_GB"))
+        assert money_text(Decimal("245"), "GBP") == "£245.00"
+        assert money_text(Decimal("1500"), "JPY") == "JPY\u00a01,500"
+        QLocale.setDefault(QLocale("fr_FR"))
+        assert money_text(Decimal("245.5"), "EUR").startswith("245,50")
+        assert money_text(None, "EUR") == "—"
+    finally:
+        QLocale.setDefault(before)
