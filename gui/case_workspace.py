@@ -81,6 +81,7 @@ class CaseWorkspace(QWidget):
 
         self.timeline = TimelineView(store, self)
         self.timeline.event_activated.connect(lambda _: self.edit_selected())
+        self.timeline.evidence_activated.connect(self.show_evidence)
         self.timeline.table.installEventFilter(self)
         self.timeline.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.timeline.table.customContextMenuRequested.connect(self._timeline_menu)
@@ -239,6 +240,11 @@ class CaseWorkspace(QWidget):
             self.timeline.table.selectRow(min(row, count - 1))
         self.message.setText(self.tr("Deleted “%1”. Undo (Ctrl+Z) brings it back.").replace("%1", event.summary))
         self.message.show()
+
+    def show_evidence(self, evidence_id: int) -> None:
+        """Switch to the Evidence tab with ``evidence_id`` selected and previewed."""
+        self.tabs.setCurrentWidget(self.evidence)
+        self.evidence.select(evidence_id)
 
     # -- keeping everything in step -----------------------------------------------------
     def _contact_choices(self) -> list[tuple[int, str]]:

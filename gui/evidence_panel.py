@@ -395,6 +395,15 @@ class EvidencePanel(QWidget):
             self.table.selectRow(row)
         self._selection_changed()
 
+    def select(self, evidence_id: int) -> bool:
+        """Select (and preview) the file ``evidence_id``; False if this case has no such file."""
+        row = self.model.row_of(evidence_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, NAME))
+        return True
+
     def selected_item(self) -> Evidence | None:
         rows = self.table.selectionModel().selectedRows()
         return rows[0].data(OBJECT_ROLE) if rows else None

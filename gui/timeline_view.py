@@ -103,10 +103,12 @@ class TimelineTable(QTableView):
 
 
 class TimelineView(QWidget):
-    """The timeline panel. ``event_activated(event_id)`` on double-click or Enter;
+    """The timeline panel. ``event_activated(event_id)`` on double-click or Enter
+    (``evidence_activated(evidence_id)`` on the Evidence column);
     ``selection_changed()`` when the selected event changes."""
 
     event_activated = Signal(int)
+    evidence_activated = Signal(int)  # an evidence chip was activated: that file's id
     selection_changed = Signal()
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
@@ -143,7 +145,7 @@ class TimelineView(QWidget):
         for col, sample in samples.items():
             header.resizeSection(col, fm.horizontalAdvance(sample) + 36)
         self.table.setColumnHidden(DIRECTION, True)  # shown as an arrow in the Kind column
-        self.table.doubleClicked.connect(self._activated)
+        # "activated" is a double-click (or a single click, where the desktop says so) or Enter.
         self.table.activated.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
         self.model.modelReset.connect(self._update_count)
@@ -195,7 +197,11 @@ class TimelineView(QWidget):
 
     def _activated(self, index: QModelIndex) -> None:
         event = index.data(OBJECT_ROLE)
-        if event is not None:
+        if event is None:
+            return
+        if index.column() == EVIDENCE and event.evidence:
+            self.evidence_activated.emit(event.evidence[0][0])
+        else:
             self.event_activated.emit(event.id)
 
     def _update_count(self) -> None:

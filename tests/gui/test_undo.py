@@ -182,3 +182,15 @@ def test_del_on_another_tab_deletes_nothing_hidden(qtbot, store: Store, refund_c
     workspace.delete_selected()
     assert refund_case["promise"] in _timeline(store, refund_case["case"])
     assert workspace.undo_stack.count() == 0
+
+
+def test_activating_an_evidence_chip_shows_that_file(qtbot, store: Store, refund_case: dict[str, int]) -> None:
+    workspace = CaseWorkspace(store)
+    qtbot.addWidget(workspace)
+    workspace.show_case(refund_case["case"])
+    model = workspace.timeline.model
+    row = model.row_of_event(refund_case["promise"])
+    workspace.timeline.table.activated.emit(model.index(row, EVIDENCE))
+    assert workspace.tabs.currentWidget() is workspace.evidence
+    assert workspace.evidence.selected_item().id == refund_case["evidence"]
+    assert "Order 4711 confirmed" in workspace.evidence.preview.text.toPlainText()
