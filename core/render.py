@@ -19,6 +19,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,7 +122,14 @@ def ensure_gui_app() -> QGuiApplication:
     if app is None:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and os.name == "posix":
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication(["docket"])
+        widgets = sys.modules.get("PySide6.QtWidgets")
+        if widgets is not None:
+            # Something in this process already uses widgets (a test run, a tool embedding
+            # Docket): they need a QApplication, and Qt allows only one application object,
+            # so make that kind rather than lock them out. Core itself never imports QtWidgets.
+            app = widgets.QApplication(["docket"])
+        else:
+            app = QGuiApplication(["docket"])
     return app  # type: ignore[return-value]
 
 
@@ -227,6 +235,8 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
         block = block.next()
 
     lazy = _lazy_images_by_page(doc, body_h) if isinstance(doc, ReportDocument) else {}
+    prefetch = _Prefetch(doc, lazy)
+    shown: set[str] = set()
 
     small = QFont(body_font())
     small.setPointSizeF(7.5)
@@ -243,9 +253,11 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
                 device.newPage()
             _paint_running(painter, running, index, pages, width, header_h, body_h, footer_h, small, rule)
             for name in lazy.get(index, ()):
-                image = doc.lazy_images[name]()  # type: ignore[attr-defined]
-                if image is not None:
-                    doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
+                if name not in shown:
+                    image = prefetch.result(name, index)
+                    if image is not None:
+                        doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
+                    shown.add(name)
             painter.save()
             painter.translate(0, header_h - index * body_h)
             clip = QRectF(0, index * body_h, width, body_h)
@@ -261,11 +273,43 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
                 if not any(name in later for page, later in lazy.items() if page > index):
                     # Drawn for the last time: let the pixels go.
                     doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), QImage())
+                    shown.discard(name)
         if progress is not None:
             progress(pages, pages)
     finally:
+        prefetch.close()
         painter.end()
     return result
+
+
+class _Prefetch:
+    """Decodes the lazily loaded images of the next few pages on worker threads, so that
+    reading photographs overlaps drawing pages (Qt releases the GIL for both) while only a
+    few pages' images are in memory at once."""
+
+    AHEAD = 3  # pages
+
+    def __init__(self, doc: QTextDocument, by_page: dict[int, list[str]]) -> None:
+        self._loaders: dict[str, LazyImage] = getattr(doc, "lazy_images", {})
+        self._by_page = by_page
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="docket-image") if by_page else None
+        self._pending: dict[str, Future[QImage | None]] = {}
+        self._queued_to = -1
+
+    def result(self, name: str, page: int) -> QImage | None:
+        assert self._pool is not None
+        for ahead in range(self._queued_to + 1, page + self.AHEAD + 1):
+            for wanted in self._by_page.get(ahead, ()):
+                if wanted not in self._pending:
+                    self._pending[wanted] = self._pool.submit(self._loaders[wanted])
+        self._queued_to = max(self._queued_to, page + self.AHEAD)
+        future = self._pending.pop(name, None)
+        return future.result() if future is not None else self._loaders[name]()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pending.clear()
 
 
 def _lazy_images_by_page(doc: ReportDocument, body_h: float) -> dict[int, list[str]]:

@@ -299,6 +299,8 @@ class ExportDialog(QDialog):
             self._preview_printer = self.printer()
             dialog = QPrintPreviewDialog(self._preview_printer, self)
             dialog.setWindowTitle(self.tr("Print preview: %s") % self._title)
+            screen = self.screen().availableGeometry()
+            dialog.resize(min(1000, int(screen.width() * 0.8)), int(screen.height() * 0.9))
             dialog.paintRequested.connect(lambda printer: self.paint(printer, layout))
             self.preview_dialog = dialog
             dialog.open()
