@@ -770,14 +770,12 @@ def work_out_direction(item: ParsedEmail, own: set[str], contact_emails: set[str
 
 
 def counterpart(item: ParsedEmail, direction: str, own: set[str]) -> Address | None:
-    """The other side of the email: the sender of a message received, the first recipient
-    (not yourself) of one sent."""
-    if direction == Direction.TO_COMPANY:
-        for a in item.recipients:
-            if a.email.lower() not in own:
-                return a
-        return None
-    return item.sender
+    """The other side of the email, never yourself: the first recipient of a message to the
+    company, the sender of any other (each falling back on the rest of From/To/Cc)."""
+    people = [*item.recipients, *([item.sender] if item.sender else [])]
+    if direction != Direction.TO_COMPANY:
+        people = [*([item.sender] if item.sender else []), *item.recipients]
+    return next((a for a in people if a.email.lower() not in own), None)
 
 
 _NO_OWN_NOTE = ("Your email addresses are not set in Settings, so the direction was guessed; "
@@ -920,6 +918,10 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
         suggest(session, case_id=case_id, items=ordered, own_addresses=own_addresses)
         ids, hashes = _known(session, case_id)
         contacts = {c.email.strip().lower(): c.id for c in _case_contacts(session, case_id) if c.email.strip()}
+        # A new contact is named as any message of the lot names that address, since the
+        # first message may give the address alone.
+        names = {a.email.lower(): a.name for i in ordered for a in [*([i.sender] if i.sender else []), *i.recipients]
+                 if a.email and a.name}
         for n, item in enumerate(ordered):
             if progress is not None and progress(n, len(ordered)) is False:
                 raise Cancelled("Cancelled; no email was added.")
@@ -927,7 +929,7 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
                 result.skipped_duplicates.append(item)
                 continue
             try:
-                event_id = _import_one(session, store, case_id, item, sources, contacts)
+                event_id = _import_one(session, store, case_id, item, sources, contacts, names)
             except ValidationError as exc:
                 raise ValidationError(f"{item.label}: {exc.path}", exc.message) from None
             result.event_ids.append(event_id)
@@ -941,15 +943,15 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
 
 
 def _import_one(session: Session, store: Store, case_id: int, item: ParsedEmail,
-                sources: _Sources, contacts: dict[str, int]) -> int:
+                sources: _Sources, contacts: dict[str, int], names: dict[str, str]) -> int:
     original, payloads = sources.load(item)
     contact_id = item.contact_id
     if contact_id is None and item.new_contact is not None:
         key = item.new_contact.email.lower()
         contact_id = contacts.get(key) if key else None
         if contact_id is None:
-            contact_id = add_contact(session, case_id=case_id, name=item.new_contact.contact_name()[:300],
-                                     email=item.new_contact.email[:300])
+            name = item.new_contact.name or names.get(key) or item.new_contact.contact_name()
+            contact_id = add_contact(session, case_id=case_id, name=name[:300], email=item.new_contact.email[:300])
             if key:
                 contacts[key] = contact_id
     event_id = log_event(

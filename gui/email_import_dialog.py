@@ -115,11 +115,13 @@ class EmailPreviewModel(QAbstractTableModel):
         self._known: list[bool] = []
         self._contacts: list[ContactOption] = []
         self._own: set[str] = set()
+        self._contact_picked: set[int] = set()  # rows whose contact the user chose
 
     def set_preview(self, preview: Preview) -> None:
         self.beginResetModel()
         self._items, self._known = preview.items, preview.known
         self._contacts, self._own = preview.contacts, preview.own
+        self._contact_picked = set()
         self.endResetModel()
 
     def items(self) -> list[ParsedEmail]:
@@ -151,6 +153,13 @@ class EmailPreviewModel(QAbstractTableModel):
         if index.column() in (DIRECTION, CONTACT, SUMMARY) and not self._known[index.row()]:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
+
+    def _suggest_contact(self, item: ParsedEmail) -> None:
+        other = email_import.counterpart(item, item.direction or Direction.INTERNAL.value, self._own)
+        key = other.email.lower() if other and other.email else ""
+        match = next((c.id for c in self._contacts if key and c.email.lower() == key), None)
+        item.contact_id = match
+        item.new_contact = other if match is None else None
 
     def contact_label(self, item: ParsedEmail) -> str:
         kind, value = _contact_value(item)
@@ -244,11 +253,17 @@ class EmailPreviewModel(QAbstractTableModel):
             if value not in {d.value for d in Direction} or value == item.direction:
                 return False
             item.direction = value
+            if index.row() not in self._contact_picked:
+                # The other side changes with the direction, unless the user chose a contact.
+                self._suggest_contact(item)
+                contact = self.index(index.row(), CONTACT)
+                self.dataChanged.emit(contact, contact, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
         elif index.column() == CONTACT:
             kind, chosen = value
             item.contact_id = chosen if kind == "contact" else None
             item.new_contact = chosen if kind == "new" else None
             item.contact_decided = True
+            self._contact_picked.add(index.row())
         elif index.column() == SUMMARY:
             text = str(value).strip()
             if not text or text == item.summary:

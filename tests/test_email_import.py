@@ -269,6 +269,9 @@ def test_an_mbox_of_three_becomes_three_events_in_date_order(store, case_id, tmp
     assert [e.summary for e in events] == ["First complaint", "Second reply", "Final answer"]
     assert [e.direction for e in events] == ["to_company", "from_company", "from_company"]
     assert events[1].at == "2024-03-08T16:00:00-05:00"
+    # the first message gives the company's address alone; a later one gives its name
+    assert {e.contact.name for e in events} == {"Acme Support"}
+    assert len(queries.list_contacts(store, case_id)) == 1
     # each message's own bytes are kept as its own .eml
     assert stored_bytes(store, events[0].evidence[0].sha256) == raws[1]
     assert events[0].evidence[0].original_name == "acme message 2.eml"

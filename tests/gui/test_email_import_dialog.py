@@ -141,3 +141,20 @@ def test_a_broken_email_shows_what_could_not_be_read(qtbot, store, case_id, tmp_
     notes = dialog.model.index(0, NOTES).data(Qt.ItemDataRole.ToolTipRole)
     assert "no Date header" in notes and "x-unknown" in notes
     assert "Pay now £ 30" in dialog.details.toPlainText()
+
+
+def test_changing_the_direction_moves_the_contact_to_the_other_side_unless_chosen(qtbot, store, case_id, tmp_path):
+    path = tmp_path / "thread.eml"
+    path.write_bytes(message("Fwd: your cancellation", "Retention desk <retention@netco.example>",
+                             "Sales <sales@netco.example>", "Wed, 03 Jul 2024 12:00:00 +0100",
+                             "<t@netco.example>").as_bytes(policy=policy.SMTP))
+    dialog = open_dialog(qtbot, store, case_id, [path])
+    model = dialog.model
+    assert cell(dialog, 0, CONTACT) == "Retention desk <retention@netco.example>"
+
+    assert model.setData(model.index(0, DIRECTION), "to_company")
+    assert cell(dialog, 0, CONTACT) == "New: Sales <sales@netco.example>"
+
+    assert model.setData(model.index(0, CONTACT), ("none", None))
+    assert model.setData(model.index(0, DIRECTION), "from_company")
+    assert cell(dialog, 0, CONTACT) == "(none)"
