@@ -14,7 +14,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSize, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
@@ -82,6 +82,13 @@ class PagePreview(QScrollArea):
         self.page_count = 0
         self._images: list[QImage] = []
         self._labels: list[QLabel] = []
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        # The pages follow the pane's width, never the other way round.
+        return QSize(360, 480)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(160, 200)
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)  # type: ignore[arg-type]
@@ -201,7 +208,9 @@ class LetterEditor(QDialog):
         kept = letters.get_letter(store, letter_id=letter_id) if letter_id is not None else None
         case = queries.load_case(store, case_id)
         self.setWindowTitle(self.tr("Letter: %1").replace("%1", case.title))
-        self.resize(1200, 780)
+        # Large enough for text and page side by side, never larger than the screen.
+        available = self.screen().availableGeometry()
+        self.resize(min(1200, int(available.width() * 0.95)), min(800, int(available.height() * 0.9)))
 
         self._build_choices(case)
         self._build_text()
@@ -213,7 +222,9 @@ class LetterEditor(QDialog):
         splitter.addWidget(self._choices)
         splitter.addWidget(self._text_pane)
         splitter.addWidget(self._preview)
-        splitter.setSizes([300, 520, 380])
+        width = self.width()
+        splitter.setSizes([int(width * 0.26), int(width * 0.42), int(width * 0.32)])
+        splitter.setStretchFactor(1, 1)  # the text takes what the window gains
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(self._build_buttons())
@@ -253,6 +264,10 @@ class LetterEditor(QDialog):
             label = contact.name + (f" ({contact.role})" if contact.role else "")
             self.recipient_box.addItem(label, contact.id)
         self.recipient_box.currentIndexChanged.connect(self._choice_changed)
+        for box in (self.template_box, self.language_box, self.recipient_box):
+            # Long template titles must not widen the panel past the letter itself.
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(14)
         form.addRow(self.tr("&Template:"), self.template_box)
         form.addRow(self.tr("&Language:"), self.language_box)
         form.addRow(self.tr("&To:"), self.recipient_box)
