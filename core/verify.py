@@ -288,21 +288,30 @@ def _check_history(conn: Any, report: Report) -> None:
         result = conn.exec_driver_sql(f'SELECT * FROM "{table}" ORDER BY id')
         names = list(result.keys())
         seen: set[int] = set()
+        unrecorded: list[int] = []
         for values in result:
             row = dict(zip(names, values, strict=True))
             id_ = row["id"]
             seen.add(id_)
             recorded = last_sha.get((entity, id_))
             if recorded is None:
-                state.add(f"{entity} {id_} has no history: it was added outside Docket")
+                unrecorded.append(id_)
             elif recorded != history.row_digest(entity, row):
                 state.add(f"{entity} {id_} differs from its last recorded revision: it was changed outside Docket")
+        if unrecorded:
+            # Often many at once (rows written by bulk SQL): one line per kind of item.
+            shown = ", ".join(map(str, unrecorded[:10])) + (", ..." if len(unrecorded) > 10 else "")
+            report.add("history", f"{entity} rows without history, so added outside Docket: "
+                                  f"{len(unrecorded):,} ({shown})")
         for (kind, id_) in sorted(k for k in last_sha if k[0] == entity and k[1] not in seen):
             state.add(f"{kind} {id_} is in the history but no longer in the database: it was removed outside Docket")
     actual_links = set(map(tuple, conn.exec_driver_sql("SELECT event_id, evidence_id FROM event_evidence").all()))
     expected_links = {(ev, item) for ev, items in links_of_event.items() for item in items}
-    for ev, item in sorted(actual_links - expected_links):
-        state.add(f"evidence {item} is linked to event {ev} without a revision saying so")
+    unrecorded_links = sorted(actual_links - expected_links)
+    if unrecorded_links:
+        shown = ", ".join(f"{item}→{ev}" for ev, item in unrecorded_links[:10])
+        report.add("history", f"evidence links without history, so added outside Docket: "
+                              f"{len(unrecorded_links):,} ({shown}{', ...' if len(unrecorded_links) > 10 else ''})")
     for ev, item in sorted(expected_links - actual_links):
         state.add(f"the link of evidence {item} to event {ev} was removed outside Docket")
     state.close()

@@ -146,7 +146,7 @@ def test_rows_added_or_removed_outside_docket_are_detected(store: Store) -> None
          " created_at, updated_at) VALUES (99, ?, '2026-01-05', '2026-01-05', 'note', 'internal', 'forged', '',"
          " '', '2026-01-05 00:00:00', '2026-01-05 00:00:00')", case_id)
     messages = " ".join(f.message for f in verify(store).errors)
-    assert "event 99 has no history: it was added outside Docket" in messages
+    assert "event rows without history, so added outside Docket: 1 (99)" in messages
     assert f"event {event_id} is in the history but no longer in the database" in messages
 
 
