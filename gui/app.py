@@ -3,15 +3,54 @@
 from __future__ import annotations
 
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QThreadPool,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import __version__
 from core.errors import DocketError, StoreLockedError
 from core.store import Store
 from gui.icons import app_icon
+from gui.workers import Task, run_task
+
+START_CHECK_DELAY_MS = 1000  # after the window is up; a reminder a second later costs nothing
+
+
+def run_in_background(work: Callable[[Callable[[int, int], bool]], Any], parent: QObject | None,
+                      *, succeeded: Callable[[Any], Any], failed: Callable[[str], Any] | None = None,
+                      setup: Callable[[Task], Any] | None = None) -> Task:
+    """Run ``work(progress)`` in a worker; ``succeeded(result)`` is called on the window's thread.
+
+    The slots are connected before the work may start: a task that finishes at once would
+    otherwise report to nobody (a queued signal is only delivered to receivers connected when
+    it is emitted). ``setup(task)`` may connect more signals (progress, finished) in time.
+    """
+    gate = threading.Event()
+
+    def gated(progress: Callable[[int, int], bool]) -> Any:
+        gate.wait()
+        return work(progress)
+
+    task = run_task(gated, parent)
+    task.succeeded.connect(succeeded)
+    if failed is not None:
+        task.failed.connect(failed)
+    if setup is not None:
+        setup(task)
+    gate.set()
+    return task
 
 
 def application() -> QApplication:
@@ -66,8 +105,11 @@ def run(data_dir: str | Path | None = None) -> int:
         notifier.attention_requested.connect(window.show_attention)
         notifier.checked.connect(window.check_due)
         window.show()
-        # The start-up check runs once the window is on screen, so showing it is not delayed.
-        QTimer.singleShot(0, notifier.check)
+        # The start-up check waits for the first paint and then runs off the window's thread.
+        QTimer.singleShot(START_CHECK_DELAY_MS, notifier.check_in_background)
         return app.exec()
     finally:
+        # Background work (the due check, a companies query) reads the store and reports to
+        # the window: let it finish before either goes away.
+        QThreadPool.globalInstance().waitForDone()
         store.close()

@@ -88,14 +88,14 @@ def _activity_date(value: str | None) -> date | None:
 class CaseListModel(QAbstractTableModel):
     """Cases of one sidebar view, optionally narrowed by a search or a company."""
 
-    def __init__(self, store: Store, parent: Any = None) -> None:
+    def __init__(self, store: Store, parent: Any = None, *, view: str = "all", company_id: int | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._rows: list[CaseRow] = []
         self._exhausted = False
-        self.view = "all"
+        self.view = view
         self.search = ""
-        self.company_id: int | None = None
+        self.company_id = company_id
         self._sort = "last_activity"
         self._descending = True
         self._headers = (
@@ -107,14 +107,16 @@ class CaseListModel(QAbstractTableModel):
     # -- what to show --------------------------------------------------------------------------
     def set_filter(self, *, view: str | None = None, search: str | None = None,
                    company_id: int | None | object = _KEEP) -> None:
-        """Show another view, search or company; the first page is queried again."""
+        """Show another view, search or company; the first page is queried again if it changed."""
+        before = (self.view, self.search, self.company_id)
         if view is not None:
             self.view = view
         if search is not None:
             self.search = search.strip()
         if company_id is not _KEEP:
             self.company_id = company_id  # type: ignore[assignment]
-        self.refresh()
+        if (self.view, self.search, self.company_id) != before:
+            self._reload()
 
     def refresh(self) -> None:
         """Query again, keeping as many rows as were loaded (after an edit or an import)."""
@@ -210,6 +212,7 @@ class CaseListModel(QAbstractTableModel):
         """Sort in SQL by ``column``; the list is queried again from the first page."""
         if not 0 <= column < len(COLUMN_SORTS):
             return
-        self._sort = COLUMN_SORTS[column]
-        self._descending = order == Qt.SortOrder.DescendingOrder
-        self.refresh()
+        wanted = (COLUMN_SORTS[column], order == Qt.SortOrder.DescendingOrder)
+        if wanted != (self._sort, self._descending):
+            self._sort, self._descending = wanted
+            self.refresh()

@@ -146,8 +146,9 @@ class CaseListView(QWidget):
         self.table = QTableView()
         self.table.setAccessibleName(self.tr("Cases"))
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
+        # The indicator first: enabling sorting sorts by it, which the model already does.
         self.table.horizontalHeader().setSortIndicator(LAST_ACTIVITY, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)

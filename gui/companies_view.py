@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 from core import queries
 from core.queries import CompanyRecord
 from core.store import Store
+from gui.app import run_in_background
 from gui.case_list_model import CASE_ROLE, TITLE, CaseListModel
+from gui.workers import Task
 
 NAME, CASES, OPEN_CASES, DAYS_TO_REPLY = range(4)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -37,20 +39,34 @@ Index = QModelIndex | QPersistentModelIndex
 class CompanyModel(QAbstractTableModel):
     """Companies with their number of cases, open cases and average days to reply.
 
-    Companies are few next to cases, so all are loaded at once.
+    Companies are few next to cases, so all are held at once; the track record reads every
+    timeline, so it is computed in a worker and the model fills when it is ready.
     """
+
+    loaded = Signal()
 
     def __init__(self, store: Store, parent: Any = None) -> None:
         super().__init__(parent)
         self._store = store
         self._rows: list[CompanyRecord] = []
         self._headers = (self.tr("Company"), self.tr("Cases"), self.tr("Open"), self.tr("Days to reply"))
-        self.refresh()
+        self._task: Task | None = None
 
     def refresh(self) -> None:
+        """Query again now (the caller waits)."""
+        self.set_records(queries.company_records(self._store))
+
+    def refresh_in_background(self) -> Task:
+        """Query again in a worker; ``loaded`` is emitted when the rows are in."""
+        self._task = run_in_background(lambda _progress: queries.company_records(self._store), self,
+                                       succeeded=self.set_records)
+        return self._task
+
+    def set_records(self, records: list[CompanyRecord]) -> None:
         self.beginResetModel()
-        self._rows = queries.company_records(self._store)
+        self._rows = list(records)
         self.endResetModel()
+        self.loaded.emit()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -104,8 +120,7 @@ class CompaniesView(QWidget):
         self.companies.horizontalHeader().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         self.companies.selectionModel().currentRowChanged.connect(self._on_company)
 
-        self.cases_model = CaseListModel(store, self)
-        self.cases_model.set_filter(company_id=-1)  # nothing until a company is chosen
+        self.cases_model = CaseListModel(store, self, company_id=-1)  # nothing until a company is chosen
         self.cases = QTableView()
         self.cases.setAccessibleName(self.tr("Cases with this company"))
         self.cases.setModel(self.cases_model)
@@ -131,7 +146,8 @@ class CompaniesView(QWidget):
         layout.addWidget(self.splitter)
 
     def refresh(self) -> None:
-        self.model.refresh()
+        """Bring companies and their cases up to date; the track record loads in the background."""
+        self.model.refresh_in_background()
         self.cases_model.refresh()
 
     def _on_company(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -9,6 +9,7 @@ imported when first needed, so the window still opens while one is missing.
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 from core import cases, queries
 from core.store import Store
 from gui.about_dialog import AboutDialog
+from gui.app import run_in_background
 from gui.case_list_view import CaseListView
 from gui.companies_view import CompaniesView
 from gui.icons import app_icon, icon
@@ -40,11 +42,12 @@ from gui.new_case_dialog import NewCaseDialog
 from gui.settings_dialog import SettingsDialog
 from gui.sidebar import Sidebar
 from gui.window_state import WindowState
-from gui.workers import Task, run_task
+from gui.workers import Task
 
 AUTO_BACKUP_MS = 30 * 60 * 1000
 
 
+@cache
 def optional_module(name: str) -> Any:
     """A module written by another part of Docket, or None while it does not exist."""
     try:
@@ -101,14 +104,16 @@ class DataActions(QObject):
         progress = QProgressDialog(title, self.tr("Cancel"), 0, 0, self.window)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(400)  # quick work finishes before a dialog flashes up
-        task = run_task(work, self)
-        self._tasks.append(task)
-        task.progressed.connect(lambda d, t: (progress.setMaximum(t), progress.setValue(d)) if t else None)
-        progress.canceled.connect(task.cancel)
-        task.succeeded.connect(done)
-        task.failed.connect(lambda message: QMessageBox.warning(self.window, title, message))
-        task.finished.connect(progress.reset)
-        task.finished.connect(lambda: self._tasks.remove(task))
+
+        def connect(task: Task) -> None:
+            self._tasks.append(task)
+            task.progressed.connect(lambda d, t: (progress.setMaximum(t), progress.setValue(d)) if t else None)
+            progress.canceled.connect(task.cancel)
+            task.finished.connect(progress.reset)
+            task.finished.connect(lambda: self._tasks.remove(task))
+
+        task = run_in_background(work, self, succeeded=done, setup=connect,
+                                 failed=lambda message: QMessageBox.warning(self.window, title, message))
         return task
 
     def load_examples(self) -> Task:
@@ -184,10 +189,9 @@ class MainWindow(QMainWindow):
 
         self.sidebar = Sidebar()
         self.case_list = CaseListView(store)
-        self.companies = CompaniesView(store)
+        self.companies: CompaniesView | None = None  # built when first shown
         self.lists = QStackedWidget()
         self.lists.addWidget(self.case_list)
-        self.lists.addWidget(self.companies)
         self.workspace = self._make_workspace()
         self.banner = Banner()
 
@@ -207,7 +211,6 @@ class MainWindow(QMainWindow):
 
         self.sidebar.view_chosen.connect(self.show_view)
         self.case_list.case_selected.connect(self.open_case)
-        self.companies.case_selected.connect(self.open_case)
         self.case_list.new_case_requested.connect(self.new_case)
         self.case_list.load_examples_requested.connect(self.data.load_examples)
         self.data.changed.connect(self.refresh)
@@ -217,13 +220,13 @@ class MainWindow(QMainWindow):
 
         self._make_actions()
         self.statusBar()
-        self.sidebar.select_view("all")
-        self.refresh()
+        self.sidebar.select_view("all")  # loads the list's first page
+        self.refresh_counts()
         self.backup_timer = QTimer(self, interval=AUTO_BACKUP_MS)
         self.backup_timer.timeout.connect(lambda: self.data.auto_backup("timer"))
         self.backup_timer.start()
 
-        if not self.state.restore(self, {"main": self.splitter, "companies": self.companies.splitter}):
+        if not self.state.restore(self, {"main": self.splitter}):
             self.resize(1280, 800)
         self.reveal_case(self.state.last_case())
         self._warn_about_location()
@@ -313,6 +316,11 @@ class MainWindow(QMainWindow):
 
     def show_view(self, view: str) -> None:
         if view == "companies":
+            if self.companies is None:
+                self.companies = CompaniesView(self.store)
+                self.companies.case_selected.connect(self.open_case)
+                self.lists.addWidget(self.companies)
+                self.state.restore_splitters({"companies": self.companies.splitter})
             self.companies.refresh()
             self.lists.setCurrentWidget(self.companies)
         else:
@@ -346,11 +354,14 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Bring the counts and lists up to date after a change."""
+        self.refresh_counts()
+        self.case_list.refresh()
+        if self.companies is not None and self.lists.currentWidget() is self.companies:
+            self.companies.refresh()
+
+    def refresh_counts(self) -> None:
         counts = queries.view_counts(self.store)
         self.sidebar.set_counts(counts)
-        self.case_list.refresh()
-        if self.lists.currentWidget() is self.companies:
-            self.companies.refresh()
         total = counts["all"]
         self.statusBar().showMessage(self.tr("1 case") if total == 1 else self.tr("%1 cases").replace("%1", QLocale().toString(total)))
 
@@ -424,6 +435,9 @@ class MainWindow(QMainWindow):
             self.banner.show_message(warning)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.state.save(self, {"main": self.splitter, "companies": self.companies.splitter}, self.current_case_id())
+        splitters = {"main": self.splitter}
+        if self.companies is not None:
+            splitters["companies"] = self.companies.splitter
+        self.state.save(self, splitters, self.current_case_id())
         self.data.auto_backup("exit")
         super().closeEvent(event)

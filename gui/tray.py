@@ -14,7 +14,9 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from core import clock
 from core.store import Store
+from gui.app import run_in_background
 from gui.icons import app_icon
+from gui.workers import Task
 
 CHECK_EVERY_MS = 10 * 60 * 1000  # reminders are by the day; ten minutes is prompt enough
 
@@ -62,15 +64,27 @@ class DueNotifier(QObject):
             self.tray.messageClicked.connect(self.attention_requested.emit)
             self.tray.show()
         self.timer = QTimer(self, interval=CHECK_EVERY_MS)
-        self.timer.timeout.connect(self.check)
+        self.timer.timeout.connect(self.check_in_background)
         self.timer.start()
 
     def check(self) -> list[Any]:
         """Announce reminders that fell due since the last check. Returns them."""
-        fresh = [item for item in due_now(self._store) if (item.case_id, item.key) not in self._announced]
+        return self._announce(due_now(self._store))
+
+    def check_in_background(self) -> Task:
+        """Like :meth:`check`, with the reminders computed off the window's thread.
+
+        Used at start-up and by the timer: with thousands of cases the computation must not
+        hold up the first paint or a scroll.
+        """
+        return run_in_background(lambda _progress: due_now(self._store), self, succeeded=self._announce)
+
+    def _announce(self, due: list[Any]) -> list[Any]:
+        fresh = [item for item in due if (item.case_id, item.key) not in self._announced]
         self._announced.update((item.case_id, item.key) for item in fresh)
         if fresh and self.tray is not None:
-            title = self.tr("%n thing(s) need attention", "", len(fresh))
+            title = self.tr("1 reminder is due") if len(fresh) == 1 else \
+                self.tr("%1 reminders are due").replace("%1", str(len(fresh)))
             self.tray.showMessage(title, describe(fresh), app_icon(), 15_000)
         self.checked.emit(fresh)
         return fresh

@@ -39,11 +39,15 @@ class WindowState:
         state = s.value("window/state")
         if isinstance(state, QByteArray):
             window.restoreState(state)
+        self.restore_splitters(splitters)
+        return isinstance(geometry, QByteArray) and not geometry.isEmpty()
+
+    def restore_splitters(self, splitters: dict[str, QSplitter]) -> None:
+        """Restore splitters made after the window (a panel built when first shown)."""
         for name, splitter in splitters.items():
-            value = s.value(f"splitters/{name}")
+            value = self._settings.value(f"splitters/{name}")
             if isinstance(value, QByteArray):
                 splitter.restoreState(value)
-        return isinstance(geometry, QByteArray) and not geometry.isEmpty()
 
     def last_case(self) -> int | None:
         value = self._settings.value(f"{self._store_key}/last_case", 0)
