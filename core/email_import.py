@@ -482,7 +482,15 @@ def _read_email(raw: bytes, notes: list[str]) -> _Read:
         visit(msg, "")
     except RecursionError:
         notes.append("The email's parts are nested too deeply; Docket read what it could.")
-    if body_part is None and not texts:
+    if not any(t.strip() for t in texts):
+        # Some mailers send an empty plain-text alternative; the HTML one then holds the text.
+        try:
+            html_part = msg.get_body(preferencelist=("html",))
+        except Exception:  # noqa: BLE001
+            html_part = None
+        if html_part is not None and html_part is not body_part:
+            texts.insert(0, text_of(html_part, "The HTML body"))
+    if not any(t.strip() for t in texts):
         notes.append("The email has no readable text body.")
     if remote_images:
         notes.append(f"The HTML body refers to {remote_images} remote image(s); they were not fetched.")
@@ -493,7 +501,7 @@ def _read_email(raw: bytes, notes: list[str]) -> _Read:
         {"when": when, "subject": subject, "message_id": message_id,
          "sender": senders[0] if senders else None,
          "to": _addresses(msg, "To", notes), "cc": _addresses(msg, "Cc", notes),
-         "body": "\n\n".join(t for t in texts if t), "attachments": attachments},
+         "body": "\n\n".join(t.strip("\n") for t in texts if t.strip()), "attachments": attachments},
         payloads,
     )
 

@@ -185,6 +185,24 @@ def test_html_only_mail_becomes_text_without_scripts_and_remote_images_are_not_f
     assert any("1 remote image(s); they were not fetched" in n for n in item.notes)
 
 
+def test_an_empty_plain_alternative_gives_way_to_the_html_text(tmp_path):
+    msg = message(body="\n")
+    msg.add_alternative("<p>Your complaint reference is <b>C-2291</b>.</p>", subtype="html")
+    (item,) = parse_messages([save(tmp_path, "empty-plain.eml", msg)])
+    assert item.body == "Your complaint reference is C-2291."
+    assert not any("no readable text" in n for n in item.notes)
+
+
+def test_a_message_with_no_text_at_all_says_so(tmp_path):
+    msg = message(body="x")
+    msg.clear_content()
+    msg.set_content(PDF, maintype="application", subtype="pdf", filename="scan.pdf")
+    (item,) = parse_messages([save(tmp_path, "scan-only.eml", msg)])
+    assert item.body == ""
+    assert [a.name for a in item.attachments] == ["scan.pdf"]
+    assert any("no readable text" in n for n in item.notes)
+
+
 def nested_message() -> EmailMessage:
     """mixed( related( alternative(plain, html), inline png ), pdf with a path, forwarded msg )"""
     msg = message(subject="Photos of the damage", body="See the photo below.")
