@@ -18,10 +18,11 @@ from PySide6.QtCore import (
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QTimeZone,
 )
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from core import queries
@@ -122,6 +123,17 @@ def icon_for_kind(kind: str) -> QIcon:
     return style.standardIcon(standard.get(kind, QStyle.StandardPixmap.SP_FileDialogInfoView))  # type: ignore[call-overload]
 
 
+def _drawn_once(icon: QIcon, side: int = 16) -> QIcon:
+    """The icon drawn once into pixmaps at the screen's density: SVG icons would otherwise
+    be drawn again for every visible row on every repaint, which slows scrolling."""
+    app = QGuiApplication.instance()
+    ratio = app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
+    drawn = QIcon()
+    for mode in (QIcon.Mode.Normal, QIcon.Mode.Selected, QIcon.Mode.Disabled):
+        drawn.addPixmap(icon.pixmap(QSize(side, side), ratio, mode), mode)
+    return drawn
+
+
 class TimelineModel(QAbstractTableModel):
     """Events of one case; optionally only some kinds. Reload with :meth:`load`."""
 
@@ -157,6 +169,10 @@ class TimelineModel(QAbstractTableModel):
 
     def set_kinds(self, kinds: list[str] | None) -> None:
         self.load(self._case_id, kinds)
+
+    def forget_icons(self) -> None:
+        """Drop the drawn icons (after the palette changed: they are drawn in its colours)."""
+        self._icons.clear()
 
     def total(self) -> int:
         """Events in the case (with the kind filter), fetched or not."""
@@ -215,7 +231,7 @@ class TimelineModel(QAbstractTableModel):
             return self._display(row, col)
         if role == Qt.ItemDataRole.DecorationRole and col == KIND:
             if row.kind not in self._icons:
-                self._icons[row.kind] = icon_for_kind(row.kind)
+                self._icons[row.kind] = _drawn_once(icon_for_kind(row.kind))
             return self._icons[row.kind]
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == SUMMARY and row.details:

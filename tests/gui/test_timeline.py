@@ -231,3 +231,19 @@ def test_a_new_promise_defaults_to_a_week_from_today(qtbot, store: Store) -> Non
     values = dialog.values()
     assert values["promised_by"].isoformat() == "2025-03-17"
     assert values["at"].startswith("2025-03-10")
+
+
+def test_kind_icons_are_redrawn_when_the_palette_changes(qtbot, store: Store) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    case_id = _case_with_calls(store)
+    view = TimelineView(store)
+    qtbot.addWidget(view)
+    view.show_case(case_id)
+    light = view.model.index(0, KIND).data(Qt.ItemDataRole.DecorationRole)
+    assert not light.isNull()
+    dark = QPalette(view.palette())
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#eeeeee"))
+    view.setPalette(dark)  # the user switched to a dark theme
+    assert view.model._icons == {}
+    assert not view.model.index(0, KIND).data(Qt.ItemDataRole.DecorationRole).isNull()
