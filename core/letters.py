@@ -575,16 +575,42 @@ def _chronology(events: Sequence[Event], language: str, company: str = "") -> li
 
 
 def _load(session: Session, case_id: int) -> Case:
+    """The case with its company, contacts and evidence; its events are read apart (a case
+    may have thousands, and a letter cites a few)."""
     case = session.scalars(
         select(Case).where(Case.id == case_id).options(
-            selectinload(Case.company), selectinload(Case.contacts),
-            selectinload(Case.evidence),
-            selectinload(Case.events).selectinload(Event.contact),
+            selectinload(Case.company), selectinload(Case.contacts), selectinload(Case.evidence),
         )
     ).first()
     if case is None:
         raise NotFoundError(f"There is no case {case_id}.")
     return case
+
+
+_CITED = (Event.direction != Direction.INTERNAL) | Event.kind.in_(
+    [EventKind.PAYMENT.value, EventKind.DELIVERY.value, EventKind.PROMISE.value])
+
+
+def _events(session: Session, case_id: int, event_ids: Iterable[int] | None) -> list[Event]:
+    """The events to cite, in date order: those chosen, or every exchange with the company."""
+    stmt = select(Event).where(Event.case_id == case_id).options(selectinload(Event.contact))
+    if event_ids is None:
+        stmt = stmt.where(_CITED)
+    else:
+        wanted = list(dict.fromkeys(event_ids))
+        stmt = stmt.where(Event.id.in_(wanted))
+    events = list(session.scalars(stmt.order_by(Event.sort_key, Event.id)))
+    if event_ids is not None and len(events) != len(wanted):
+        unknown = sorted(set(wanted) - {e.id for e in events})
+        raise ValidationError("events", f"{unknown[0]} is not one of case {case_id}'s events")
+    return events
+
+
+def _edge(session: Session, case_id: int, direction: Direction, last: bool) -> Event | None:
+    """The first or last message in one direction, found through the timeline's index."""
+    order = (Event.sort_key.desc(), Event.id.desc()) if last else (Event.sort_key, Event.id)
+    return session.scalars(select(Event).where(Event.case_id == case_id, Event.direction == direction.value)
+                           .order_by(*order).limit(1)).first()
 
 
 def _pick(items: Sequence[Any], ids: Iterable[int] | None, what: str, case_id: int) -> list[Any]:
@@ -605,7 +631,10 @@ def default_event_ids(case: Case) -> list[int]:
 
 def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, Any],
              events: list[Event], evidence: list[Evidence], contact: Contact | None,
-             facts: dict[str, str], missing: _Missing, today: date) -> dict[str, Any]:
+             facts: dict[str, str], missing: _Missing, today: date,
+             exchange: tuple[Event | None, Event | None, Event | None]) -> dict[str, Any]:
+    """What a template sees. ``exchange`` is the first and last message to the company and
+    its last message back."""
     need = missing.need
     company = case.company
     company_name = company.name if company else ""
@@ -656,9 +685,7 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
         recipient_lines += _lines(address) or [need("", address_label)]
 
     platform = facts.get("platform") or ("PayPal" if case.payment_method == PaymentMethod.PAYPAL else "")
-    first_to = next((e for e in case.events if e.direction == Direction.TO_COMPANY), None)
-    last_to = next((e for e in reversed(case.events) if e.direction == Direction.TO_COMPANY), None)
-    last_from = next((e for e in reversed(case.events) if e.direction == Direction.FROM_COMPANY), None)
+    first_to, last_to, last_from = exchange
     promises = [e for e in events if e.promised_by]  # only what the user chose to cite
     jurisdiction = (case.jurisdiction or you.get("default_jurisdiction", "") or "").upper()
 
@@ -741,15 +768,17 @@ def draft_letter(
     with store.read() as session:
         case = _load(session, case_id)
         you = settings_mod.get_all(session)
-        chosen_ids = list(event_ids) if event_ids is not None else default_event_ids(case)
-        events = sorted(_pick(case.events, chosen_ids, "events", case_id), key=lambda e: (e.sort_key, e.id))
+        events = _events(session, case_id, event_ids)
+        exchange = (_edge(session, case_id, Direction.TO_COMPANY, last=False),
+                    _edge(session, case_id, Direction.TO_COMPANY, last=True),
+                    _edge(session, case_id, Direction.FROM_COMPANY, last=True))
         evidence = _pick(case.evidence, evidence_ids, "evidence", case_id)
         contact = _pick(case.contacts, [contact_id], "contacts", case_id)[0] if contact_id else None
         missing = _Missing()
         # A user's template in another language gets English dates and phrases until Docket
         # knows that language.
         ctx = _context(case, tpl, language=language if language in LANGUAGES else "en", you=you, events=events, evidence=evidence,
-                       contact=contact, facts=facts, missing=missing, today=today)
+                       contact=contact, facts=facts, missing=missing, today=today, exchange=exchange)
         env = _environment(sources)
         try:
             template = env.get_template(tpl.name)
