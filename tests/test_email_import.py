@@ -14,6 +14,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from core import cases, email_import, queries, settings
@@ -253,6 +256,24 @@ def test_a_huge_attachment_stays_inside_the_kept_original(store, case_id, tmp_pa
     (event,) = queries.load_case(store, case_id).events
     assert sorted(e.original_name for e in event.evidence) == ["big.eml", "note.txt"]
     assert any("disk.img" in n and "larger than the limit" in n for n in result.notes)
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(noise=st.binary(max_size=2000), at=st.integers(min_value=0, max_value=3000))
+def test_damaged_mail_still_gives_an_event_and_is_kept_whole(store, case_id, tmp_path, noise, at):
+    raw = nested_message().as_bytes(policy=policy.SMTP)
+    path = tmp_path / "damaged.eml"
+    path.write_bytes(raw[:at] + noise + raw[at:])
+
+    (item,) = parse_messages([path])
+    result = import_emails(store, case_id=case_id, items=[item])
+
+    if result.event_ids:
+        event = next(e for e in queries.load_case(store, case_id).events if e.id == result.event_ids[0])
+        assert event.summary
+        assert stored_bytes(store, event.evidence[0].sha256) == path.read_bytes()
+    else:  # the Message-ID survived the damage, or the same bytes came twice: already there
+        assert result.skipped_duplicates == [item]
 
 
 # -- several, mbox, duplicates -----------------------------------------------------------------
