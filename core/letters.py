@@ -858,16 +858,6 @@ def html_to_text(html: str) -> str:
     return maker.result()
 
 
-def text_to_html(plain: str) -> str:
-    """HTML for a letter the user wrote or pasted as plain text: one paragraph per blank line."""
-    paragraphs = re.split(r"\n\s*\n", plain.strip())
-    body = "".join(
-        "<p>" + "<br>".join(html_lib.escape(line) for line in para.splitlines()) + "</p>"
-        for para in paragraphs if para.strip()
-    )
-    return f"<html><body>{body}</body></html>"
-
-
 # -- keeping letters ----------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class LetterInfo:
@@ -958,11 +948,6 @@ def save_draft(store: Store, *, case_id: int, draft: Draft, letter_id: int | Non
         letter.updated_at = now
         session.flush()
         return letter.id
-
-
-def letter_html(store: Store, *, letter_id: int) -> str:
-    """The kept letter's HTML, as it will print."""
-    return get_letter(store, letter_id=letter_id).body
 
 
 PAGE_LABEL = {"en": "page {n} of {m}", "fr": "page {n} sur {m}", "de": "Seite {n} von {m}"}
