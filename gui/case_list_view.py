@@ -108,7 +108,7 @@ class EmptyState(QWidget):
         buttons.addWidget(self.examples_button)
         buttons.addStretch()
         layout = QVBoxLayout(self)
-        layout.addStretch()
+        layout.addStretch(1)  # a third of the way down, where the eye looks first
         layout.addWidget(self.heading)
         layout.addWidget(self.body)
         layout.addSpacing(12)

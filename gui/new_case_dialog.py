@@ -122,6 +122,8 @@ class NewCaseDialog(QDialog):
         self.opened_on.setCalendarPopup(True)
         today = clock.today()
         self.opened_on.setDate(QDate(today.year, today.month, today.day))
+        if QLocale().language() == QLocale.Language.C:
+            self.opened_on.setDisplayFormat("d MMM yyyy")  # the C locale's "23 11 2026" reads like a sum
         self.references = QLineEdit()
         self.references.setPlaceholderText(self.tr("Order, account or ticket numbers, separated by commas"))
         self.desired = QPlainTextEdit()
