@@ -453,8 +453,8 @@ def _read_email(raw: bytes, notes: list[str]) -> _Read:
             if not isinstance(inner_msg, EmailMessage):
                 notes.append("A forwarded message could not be read.")
                 return
-            inner_subject = _clean_text(inner_msg.get("Subject", "") or "")
-            inner_from = _clean_text(inner_msg.get("From", "") or "")
+            inner_subject = _clean_text(_header(inner_msg, "Subject", notes) or "")
+            inner_from = _clean_text(_header(inner_msg, "From", notes) or "")
             texts.append(f"[Forwarded message attached: {inner_subject or '(no subject)'}"
                          f"{' from ' + inner_from if inner_from else ''}]")
             data = _message_bytes(inner_msg)
@@ -850,30 +850,39 @@ def _is_known(item: ParsedEmail, ids: set[str], hashes: set[str]) -> bool:
 
 # -- importing --------------------------------------------------------------------------------
 class _Sources:
-    """Reads each item's bytes again at import time, checking they are what was previewed."""
+    """Reads each item's bytes again at import time, checking they are what was previewed.
+
+    An mbox is opened once and each message read from it as needed, so a large mailbox is
+    never held in memory whole.
+    """
 
     def __init__(self) -> None:
-        self.mboxes: dict[Path, dict[int, tuple[bytes, list[Payload]]]] = {}
+        self.boxes: dict[Path, tuple[mailbox.mbox, list[str]]] = {}
 
     def load(self, item: ParsedEmail) -> tuple[bytes | Path, list[Payload]]:
         """The original (bytes for an mbox message, else the file) and attachment payloads."""
         _check_path(item.source)
-        if item.source_kind == "mbox":
-            if item.source not in self.mboxes:
-                self.mboxes[item.source] = {}
-                for n, raw, _ in _mbox_messages(item.source):
-                    if len(raw) > MAX_MESSAGE_BYTES:
-                        self.mboxes[item.source][n] = (raw, [])
-                    else:
-                        self.mboxes[item.source][n] = (raw, _read_email(raw, []).payloads)
-            raw, payloads = self.mboxes[item.source].get(item.position, (b"", []))
-            if hashlib.sha256(raw).hexdigest() != item.raw_sha256:
-                raise DocketError(f"{item.label} changed since it was read; read it again. Nothing was added.")
-            return raw, payloads
-        read_item, payloads = _read_single(item.source, item.source_kind)
-        if read_item.raw_sha256 != item.raw_sha256:
-            raise DocketError(f"{item.label} changed since it was read; read it again. Nothing was added.")
-        return item.source, payloads
+        if item.source_kind != "mbox":
+            read_item, payloads = _read_single(item.source, item.source_kind)
+            if read_item.raw_sha256 != item.raw_sha256:
+                raise _changed(item)
+            return item.source, payloads
+        if item.source not in self.boxes:
+            box = mailbox.mbox(item.source, create=False)
+            self.boxes[item.source] = (box, list(box.keys()))
+        box, keys = self.boxes[item.source]
+        raw = box.get_bytes(keys[item.position]) if item.position < len(keys) else b""
+        if hashlib.sha256(raw).hexdigest() != item.raw_sha256:
+            raise _changed(item)
+        return raw, [] if len(raw) > MAX_MESSAGE_BYTES else _read_email(raw, []).payloads
+
+    def close(self) -> None:
+        for box, _ in self.boxes.values():
+            box.close()
+
+
+def _changed(item: ParsedEmail) -> DocketError:
+    return DocketError(f"{item.label} changed since it was read; read it again. Nothing was added.")
 
 
 def _details(item: ParsedEmail, notes: list[str]) -> str:
@@ -921,7 +930,7 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
     result = ImportResult()
     ordered = sorted(items, key=lambda i: i.when.sort_key())
     sources = _Sources()
-    with store.write() as session:
+    with contextlib.closing(sources), store.write() as session:
         get_case(session, case_id)
         suggest(session, case_id=case_id, items=ordered, own_addresses=own_addresses)
         ids, hashes = _known(session, case_id)
@@ -968,10 +977,12 @@ def _import_one(session: Session, store: Store, case_id: int, item: ParsedEmail,
         details=_details(item, item.notes), reference=item.reference(),
     )
     day = item.when.day
-    if isinstance(original, Path):
-        stored = store.evidence.add_file(original)
-    else:
-        stored = store.evidence.add_stream(io.BytesIO(original), total=len(original))
+    try:
+        # Checked against the preview's hash as it is copied: what is kept is what was read.
+        with open(original, "rb") if isinstance(original, Path) else io.BytesIO(original) as stream:
+            stored = store.evidence.add_stream(stream, total=item.raw_size, expected_sha256=item.raw_sha256)
+    except ValidationError:
+        raise _changed(item) from None
     _new_file(session, stored)
     media = "application/vnd.ms-outlook" if item.source_kind == "msg" else "message/rfc822"
     record_evidence(session, case_id=case_id, stored=stored, original_name=item.original_name,
