@@ -26,7 +26,7 @@ from core import queries
 from core.queries import CompanyRecord
 from core.store import Store
 from gui.app import run_in_background
-from gui.case_list_model import CASE_ROLE, TITLE, CaseListModel
+from gui.case_list_model import CASE_ROLE, COMPANY, TITLE, CaseListModel
 from gui.workers import Task
 
 NAME, CASES, OPEN_CASES, DAYS_TO_REPLY = range(4)
@@ -117,6 +117,8 @@ class CompaniesView(QWidget):
         self.companies.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.companies.verticalHeader().hide()
         self.companies.setShowGrid(False)
+        for column in (CASES, OPEN_CASES, DAYS_TO_REPLY):
+            self.companies.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.companies.horizontalHeader().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         self.companies.selectionModel().currentRowChanged.connect(self._on_company)
 
@@ -128,7 +130,11 @@ class CompaniesView(QWidget):
         self.cases.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.cases.verticalHeader().hide()
         self.cases.setShowGrid(False)
-        self.cases.horizontalHeader().setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        header = self.cases.horizontalHeader()
+        for column in range(self.cases_model.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        header.hideSection(COMPANY)  # the company is the one chosen above
         self.cases.selectionModel().currentRowChanged.connect(self._on_case)
 
         self.cases_label = QLabel(self.tr("Choose a company to see its cases."))
