@@ -20,7 +20,7 @@ from core import backup, casefile, cases
 from core.errors import DocketError
 from core.store import Store
 
-FUZZ = settings(max_examples=15, deadline=None,
+FUZZ = settings(max_examples=10, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 json_values = st.recursive(
