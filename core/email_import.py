@@ -905,7 +905,7 @@ def _details(item: ParsedEmail, notes: list[str]) -> str:
     head_text = "\n".join(bounded(line, 2_000) for line in head)
     tail = bounded("\n\nNotes from the import:\n" + "\n".join(f"- {n}" for n in notes), 20_000) if notes else ""
     room = MAX_TEXT - len(head_text) - len(tail) - 200
-    body = item.body
+    body = item.body.rstrip()
     if len(body) > room:
         body = body[:room] + "\n\n[The text was cut to fit; the full email is kept as evidence.]"
     return head_text + "\n\n" + body + tail
