@@ -180,7 +180,7 @@ Payload = Callable[[], bytes] | None
 
 
 @dataclass(slots=True)
-class _Read:
+class MessageParts:
     """A message as read: the preview's fields plus the means to fetch the bytes to store."""
 
     fields: dict[str, Any]
@@ -396,7 +396,7 @@ def _estimated_size(part: EmailMessage) -> int:
     return len(raw)
 
 
-def _read_email(raw: bytes, notes: list[str]) -> _Read:
+def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
     """The preview fields and attachment payloads of one RFC 5322 message."""
     try:
         msg = BytesParser(policy=_POLICY).parsebytes(raw)
@@ -497,7 +497,7 @@ def _read_email(raw: bytes, notes: list[str]) -> _Read:
     defects = sorted({d.__class__.__name__ for part in msg.walk() for d in getattr(part, "defects", ())})
     if defects:
         notes.append("The email is malformed in places (" + ", ".join(defects) + "); Docket read what it could.")
-    return _Read(
+    return MessageParts(
         {"when": when, "subject": subject, "message_id": message_id,
          "sender": senders[0] if senders else None,
          "to": _addresses(msg, "To", notes), "cc": _addresses(msg, "Cc", notes),
@@ -525,7 +525,7 @@ def _as_datetime(value: Any) -> datetime | None:
     return None
 
 
-def read_outlook(msg: Any, notes: list[str]) -> _Read:
+def read_outlook(msg: Any, notes: list[str]) -> MessageParts:
     """The preview fields and attachment payloads of an Outlook message as ``extract_msg``
     gives it (``subject``, ``sender``, ``to``, ``cc``, ``date``, ``messageId``, ``body``,
     ``htmlBody``, ``attachments`` with ``longFilename``/``shortFilename``, ``mimetype``,
@@ -597,7 +597,7 @@ def read_outlook(msg: Any, notes: list[str]) -> _Read:
             continue
         attachments.append(AttachmentInfo(name, media, len(data)))
         payloads.append(lambda data=data: data)
-    return _Read(
+    return MessageParts(
         {"when": when, "subject": _clean_text(get("subject") or ""),
          "message_id": _clean_text(get("messageId") or "").replace(" ", ""),
          "sender": senders[0] if senders else None,
@@ -653,7 +653,7 @@ def _fallback_when(path: Path, mbox_from: str | None, notes: list[str]) -> When:
 
 
 def _build(path: Path, kind: str, position: int, original_name: str, sha: str, size: int,
-           read: _Read, notes: list[str], mbox_from: str | None = None) -> ParsedEmail:
+           read: MessageParts, notes: list[str], mbox_from: str | None = None) -> ParsedEmail:
     f = read.fields
     when = f.get("when") or _fallback_when(path, mbox_from, notes)
     subject = f.get("subject", "")
@@ -668,8 +668,8 @@ def _build(path: Path, kind: str, position: int, original_name: str, sha: str, s
     )
 
 
-def _unread() -> _Read:
-    return _Read({"subject": "", "body": "", "attachments": [], "readable": False}, [])
+def _unread() -> MessageParts:
+    return MessageParts({"subject": "", "body": "", "attachments": [], "readable": False}, [])
 
 
 def _read_single(path: Path, kind: str) -> tuple[ParsedEmail, list[Payload]]:
@@ -685,7 +685,7 @@ def _read_single(path: Path, kind: str) -> tuple[ParsedEmail, list[Payload]]:
     return _build(path, kind, 0, clean_name(path.name), sha, size, read, notes), read.payloads
 
 
-def _read_msg_file(path: Path, notes: list[str]) -> _Read:
+def _read_msg_file(path: Path, notes: list[str]) -> MessageParts:
     try:
         import extract_msg
     except ImportError:  # pragma: no cover - a dependency of Docket
