@@ -197,7 +197,6 @@ class Report:
     private_notes: bool
     notes: str = ""
     time_spent: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def reference(self) -> str:
@@ -253,6 +252,10 @@ def _check_options(fmt: str, paper: str, date_from: date | None, date_to: date |
         raise ValidationError("format", f"expected one of {', '.join(FORMATS)}, got {fmt!r}")
     if paper not in PAPERS:
         raise ValidationError("paper", f"expected A4 or Letter, got {paper!r}")
+    _check_dates(date_from, date_to)
+
+
+def _check_dates(date_from: date | None, date_to: date | None) -> None:
     for where, value in (("from", date_from), ("to", date_to)):
         if value is not None and not isinstance(value, date):
             raise ValidationError(where, f"expected a date, got {value!r}")
@@ -265,7 +268,7 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
                   include_private_notes: bool = True) -> Report:
     """Read a case into a :class:`Report`, applying the date range, the private-notes choice
     and redaction. Reads only."""
-    _check_options("pdf", "A4", date_from, date_to)
+    _check_dates(date_from, date_to)
     case: Case = load_case(store, case_id)
     prefs = settings.get_all(store)
     names = list(redact_names)

@@ -141,6 +141,21 @@ def test_pdf_pages_are_numbered_and_metadata_and_outline_are_set(store: Store, c
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+def _images(path: Path) -> list[tuple[int, int]]:
+    listing = subprocess.run(["pdfimages", "-list", str(path)], check=True, capture_output=True, text=True).stdout
+    return [(int(row.split()[3]), int(row.split()[4])) for row in listing.splitlines()[2:] if row.strip()]
+
+
+def test_evidence_has_thumbnails_and_the_appendix_full_images(store: Store, case_id: int, tmp_path: Path) -> None:
+    full = export_case_report(store, case_id=case_id, fmt="pdf", out=tmp_path / "full.pdf")
+    lean = export_case_report(store, case_id=case_id, fmt="pdf", out=tmp_path / "lean.pdf", appendix=False)
+
+    # Two photos and the first page of the PDF as thumbnails; the photos again, full size.
+    assert len(_images(lean)) == 3
+    assert len(_images(full)) == 5
+    assert "Appendix: images" in pdf_text(full) and "Appendix: images" not in pdf_text(lean)
+
+
 def test_letter_paper_gives_letter_sized_pages(store: Store, case_id: int, tmp_path: Path) -> None:
     a4 = PdfReader(export_case_report(store, case_id=case_id, fmt="pdf", out=tmp_path / "a4.pdf"))
     letter = PdfReader(export_case_report(store, case_id=case_id, fmt="pdf", out=tmp_path / "l.pdf", paper="Letter"))
