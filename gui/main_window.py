@@ -92,6 +92,7 @@ class DataActions(QObject):
     """File menu work on the whole store, run in a worker with progress where it can be slow."""
 
     changed = Signal()  # the store's cases changed (an import or examples)
+    restored = Signal()  # everything was replaced from a backup
     case_imported = Signal(int)
 
     def __init__(self, store: Store, window: QWidget) -> None:
@@ -140,7 +141,8 @@ class DataActions(QObject):
         path, _ = QFileDialog.getSaveFileName(self.window, self.tr("Back up all your data"),
                                               "docket-backup.zip", self.tr("Zip archives (*.zip)"))
         if path:
-            self._run(self.tr("Backing up…"), lambda _progress: backup.backup_archive(self.store, Path(path)),
+            self._run(self.tr("Backing up…"),
+                      lambda progress: backup.backup_archive(self.store, Path(path), progress=progress),
                       lambda _r: QMessageBox.information(self.window, self.tr("Back up"),
                                                          self.tr("Everything was saved to %1.").replace("%1", path)))
 
@@ -154,11 +156,18 @@ class DataActions(QObject):
             return
         answer = QMessageBox.question(
             self.window, self.tr("Restore from a backup"),
-            self.tr("Replace all your cases with those in %1? Your current data is kept as a backup first. "
-                    "Docket closes afterwards; open it again to see the restored data.").replace("%1", path))
+            self.tr("Replace all your cases with those in %1? Your current data is kept as a backup first.")
+            .replace("%1", path))
         if answer == QMessageBox.StandardButton.Yes:
-            self._run(self.tr("Restoring…"), lambda _progress: backup.restore_archive(self.store, Path(path)),
-                      lambda _r: self.window.close())
+            self._run(self.tr("Restoring…"),
+                      lambda progress: backup.restore_archive(self.store, Path(path), progress=progress),
+                      self._restored)
+
+    def _restored(self, _result: Any) -> None:
+        self.restored.emit()
+        QMessageBox.information(self.window, self.tr("Restore from a backup"),
+                                self.tr("Your cases were restored. The data you had before is kept in %1.")
+                                .replace("%1", str(self.store.backups_dir)))
 
     def check_data(self) -> None:
         verify = optional_module("core.verify")
@@ -214,6 +223,7 @@ class MainWindow(QMainWindow):
         self.case_list.new_case_requested.connect(self.new_case)
         self.case_list.load_examples_requested.connect(self.data.load_examples)
         self.data.changed.connect(self.refresh)
+        self.data.restored.connect(lambda: (self.open_case(None), self.refresh()))
         self.data.case_imported.connect(self.reveal_case)
         if hasattr(self.workspace, "case_changed"):
             self.workspace.case_changed.connect(lambda _case_id: self.refresh())
@@ -397,12 +407,14 @@ class MainWindow(QMainWindow):
             module.ExportDialog(self.store, self.current_case_id(), self).exec()
 
     def print_case(self) -> None:
+        """Print preview of the case history, laid out as the export dialog would."""
         module = optional_module("gui.export_dialog")
         if module is None or self.current_case_id() is None:
             return
-        dialog = module.ExportDialog(self.store, self.current_case_id(), self)
-        preview = getattr(dialog, "print_preview", None)
-        preview() if preview is not None else dialog.exec()
+        # Kept on the window: the preview draws through this dialog for as long as it is open.
+        self._print_source = module.ExportDialog(self.store, self.current_case_id(), self)
+        preview = getattr(self._print_source, "preview", None)
+        preview() if preview is not None else self._print_source.exec()
 
     def open_settings(self) -> None:
         SettingsDialog(self.store, self).exec()

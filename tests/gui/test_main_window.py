@@ -306,3 +306,59 @@ def test_every_event_kind_has_its_own_icon_drawn_sharp_at_2x(qtbot) -> None:
         assert inked > 40, kind
         drawings.add(bytes(image.constBits()))
     assert len(drawings) == len(EventKind)
+
+
+def test_back_up_then_restore_from_the_file_menu_brings_a_deleted_case_back(
+        qtbot, store: Store, window: MainWindow, make_cases, tmp_path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    ids = make_cases(2)
+    window.refresh()
+    archive = tmp_path / "all-my-cases.zip"
+    told: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(archive), ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(archive), ""))
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text, *a: told.append(text))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+
+    window.data.back_up()
+    qtbot.waitUntil(lambda: archive.exists() and bool(told), timeout=10_000)
+    assert str(archive) in told[-1]
+
+    cases.delete_case(store, case_id=ids[0])
+    window.refresh()
+    assert listed_titles(window) == ["Case 1"]
+
+    with qtbot.waitSignal(window.data.restored, timeout=10_000):
+        window.data.restore()
+    assert sorted(listed_titles(window)) == ["Case 0", "Case 1"]
+    assert window.sidebar.count_of("all") == 2
+    assert "restored" in told[-1]
+
+
+def test_check_data_reports_that_all_is_in_order(qtbot, store: Store, window: MainWindow, make_cases,
+                                                 monkeypatch) -> None:
+    make_cases(2)
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text, *a: told.append(text))
+    window.data.check_data()
+    qtbot.waitUntil(lambda: bool(told), timeout=10_000)
+    assert "in order" in told[0]
+
+
+def test_importing_a_case_file_lists_and_opens_the_case(qtbot, store: Store, window: MainWindow, make_cases,
+                                                        tmp_path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from core import casefile
+
+    ids = make_cases(1, title="Washing machine {i}")
+    case_file = casefile.write_json(store, case_id=ids[0], out=tmp_path / "washing-machine.json")
+    cases.delete_case(store, case_id=ids[0])
+    window.refresh()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(case_file), ""))
+
+    with qtbot.waitSignal(window.data.case_imported, timeout=10_000) as imported:
+        window.data.import_case()
+    assert listed_titles(window) == ["Washing machine 0"]
+    assert window.current_case_id() == imported.args[0]
