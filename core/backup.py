@@ -260,6 +260,7 @@ class ArchiveSummary:
     evidence_files: int
     bytes: int
     schema_revision: str | None
+    missing_evidence: tuple[str, ...] = ()  # recorded but already missing from the store
 
 
 def _sha256_file(path: Path) -> tuple[str, int]:
@@ -306,6 +307,11 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
         entries: list[tuple[str, Path | bytes]] = [(DB_NAME, db_copy), (SETTINGS, settings_text.encode())]
         entries += [(f"evidence/{sha[:2]}/{sha}", store.evidence.path_for(sha)) for sha in store.evidence.all_hashes()]
         entries += list(_template_files(store))
+        # A damaged store is still backed up: what is already lost is named in the manifest, so
+        # that the archive restores and 'docket verify' then lists it.
+        with sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True) as conn:
+            needed = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM evidence")}
+        missing = sorted(needed - set(store.evidence.all_hashes()))
         total = sum(src.stat().st_size if isinstance(src, Path) else len(src) for _, src in entries)
         part = out.with_name(out.name + ".part")
         files, done = [], 0
@@ -330,13 +336,16 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
                     "created": datetime.now(UTC).isoformat(), "docket_version": __version__,
                     "sqlite_version": sqlite3.sqlite_version,
                     "schema_revision": revision[0] if revision else None, "files": files,
+                    "missing_evidence": missing,
                 }
                 zf.writestr(MANIFEST, json.dumps(manifest, indent=1), compress_type=zipfile.ZIP_DEFLATED)
             os.replace(part, out)
+        except OSError as exc:
+            raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
         finally:
             part.unlink(missing_ok=True)
     return ArchiveSummary(out, len(files), sum(f["path"].startswith("evidence/") for f in files), out.stat().st_size,
-                          manifest["schema_revision"])
+                          manifest["schema_revision"], tuple(missing))
 
 
 def _write_file_entry(zf: zipfile.ZipFile, name: str, src: Path, method: int) -> tuple[str, int]:
@@ -402,6 +411,9 @@ def _check_manifest(source: Path, raw: bytes) -> dict[str, Any]:
             raise _refuse(source, f"{where}.size should be a whole number of bytes")
     if DB_NAME not in seen:
         raise _refuse(source, f"manifest.json does not list {DB_NAME}")
+    missing = manifest.get("missing_evidence", [])
+    if not isinstance(missing, list) or not all(isinstance(m, str) and _HEX64.match(m) for m in missing):
+        raise _refuse(source, "manifest.json: missing_evidence should be a list of SHA-256 hex digests")
     return manifest
 
 
@@ -577,7 +589,8 @@ def restore_archive(target: Store | Path | str, source: Path | str, *,
         staging = Path(tmp)
         checked = check_archive(Path(source), staging, progress=progress)
         needed = _needed_evidence(staging / DB_NAME)
-        missing = sorted(needed - set(checked.evidence) - set(store.evidence.all_hashes()))
+        known_lost = set(checked.manifest.get("missing_evidence", []))
+        missing = sorted(needed - set(checked.evidence) - set(store.evidence.all_hashes()) - known_lost)
         if missing:
             raise _refuse(Path(source), f"incomplete: evidence file {missing[0]} is not in it")
         previous = backup_before(store, "before-restore")

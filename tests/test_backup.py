@@ -299,3 +299,30 @@ def test_restore_reports_progress_and_can_be_cancelled(store: Store, tmp_path: P
         backup.restore_archive(store, archive, progress=cancel_midway)
     assert store_dump(store.data_dir) == before
     assert seen[0][0] <= seen[0][1]
+
+
+def test_a_store_with_a_lost_evidence_file_is_still_backed_up_and_restores(store: Store, tmp_path: Path) -> None:
+    _fill(store, tmp_path)
+    with store.read() as session:
+        from core.models import Evidence
+
+        sha = session.query(Evidence).one().sha256
+    lost = store.evidence.path_for(sha)
+    os.chmod(lost, 0o600)
+    lost.unlink()
+    summary = backup.backup_archive(store, tmp_path / "a.zip")
+    assert summary.missing_evidence == (sha,)
+    with Store.open(tmp_path / "elsewhere") as other:
+        backup.restore_archive(other, tmp_path / "a.zip")
+        report = verify(other)
+        assert [f.message for f in report.errors] == [f"file {sha} is missing from the evidence store"]
+
+
+def test_an_archive_that_cannot_be_written_is_a_clear_error(store: Store, tmp_path: Path) -> None:
+    from core.errors import DocketError
+
+    in_the_way = tmp_path / "docket.zip"
+    in_the_way.mkdir()  # a folder where the archive should go
+    with pytest.raises(DocketError, match="Cannot write"):
+        backup.backup_archive(store, in_the_way)
+    assert list(tmp_path.glob("*.part")) == []

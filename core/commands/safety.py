@@ -38,6 +38,9 @@ def run_backup(store: Store, args: argparse.Namespace) -> int:
     summary = backup.backup_archive(store, args.file)
     print(f"Wrote {summary.path}: the database, {summary.evidence_files:,} evidence file(s) and settings, "
           f"{summary.bytes:,} bytes.")
+    if summary.missing_evidence:
+        print(f"docket: warning: {len(summary.missing_evidence):,} evidence file(s) were already missing from the "
+              "store and are not in the archive; run 'docket verify' for the list.", file=sys.stderr)
     return 0
 
 
