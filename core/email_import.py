@@ -25,7 +25,7 @@ import io
 import mailbox
 import mimetypes
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.generator import BytesGenerator
@@ -705,7 +705,7 @@ def _read_msg_file(path: Path, notes: list[str]) -> MessageParts:
             msg.close()
 
 
-def _mbox_messages(path: Path) -> Iterable[tuple[int, bytes, str | None]]:
+def _mbox_messages(path: Path) -> Iterator[tuple[int, bytes, str | None]]:
     try:
         box = mailbox.mbox(path, create=False)
     except Exception as exc:  # noqa: BLE001
@@ -720,8 +720,8 @@ def _mbox_messages(path: Path) -> Iterable[tuple[int, bytes, str | None]]:
         box.close()
 
 
-def _read_mbox(path: Path) -> list[tuple[ParsedEmail, list[Payload]]]:
-    out = []
+def _read_mbox(path: Path) -> Iterator[tuple[ParsedEmail, int]]:
+    """Each message of an mbox as an item, with its size; read one at a time."""
     for n, raw, from_line in _mbox_messages(path):
         notes: list[str] = []
         if len(raw) > MAX_MESSAGE_BYTES:
@@ -730,10 +730,8 @@ def _read_mbox(path: Path) -> list[tuple[ParsedEmail, list[Payload]]]:
         else:
             read = _read_email(raw, notes)
         name = clean_name(f"{path.stem} message {n + 1}.eml")
-        item = _build(path, "mbox", n, name, hashlib.sha256(raw).hexdigest(), len(raw), read,
-                      notes, mbox_from=from_line)
-        out.append((item, read.payloads))
-    return out
+        yield _build(path, "mbox", n, name, hashlib.sha256(raw).hexdigest(), len(raw), read,
+                     notes, mbox_from=from_line), len(raw)
 
 
 def _check_path(path: Path) -> None:
@@ -743,22 +741,36 @@ def _check_path(path: Path) -> None:
         raise ValidationError(str(path), "is not a file")
 
 
-def parse_messages(paths: Iterable[Path | str]) -> list[ParsedEmail]:
+def parse_messages(paths: Iterable[Path | str], *, progress: Progress | None = None) -> list[ParsedEmail]:
     """Read saved emails (``.eml``, ``.msg``, ``.mbox``; one item per message) in date order.
 
     Nothing in the store changes. A file that is missing raises :class:`ValidationError`
     naming it; a message that is damaged becomes an item with notes saying what could not
-    be read.
+    be read. ``progress(bytes_read, total_bytes)`` may return False to cancel
+    (:class:`~core.evidence.Cancelled`).
     """
-    items: list[ParsedEmail] = []
-    for p in paths:
-        path = Path(p)
+    files = [Path(p) for p in paths]
+    for path in files:
         _check_path(path)
-        kind = _kind_of(path)
-        if kind == "mbox":
-            items += [item for item, _ in _read_mbox(path)]
+    total = sum(path.stat().st_size for path in files)
+    done = 0
+
+    def advance(size: int) -> None:
+        nonlocal done
+        done += size
+        if progress is not None and progress(min(done, total), total) is False:
+            raise Cancelled("Cancelled; nothing was read.")
+
+    items: list[ParsedEmail] = []
+    for path in files:
+        if _kind_of(path) == "mbox":
+            for item, size in _read_mbox(path):
+                items.append(item)
+                advance(size)
         else:
-            items.append(_read_single(path, kind)[0])
+            item = _read_single(path, _kind_of(path))[0]
+            items.append(item)
+            advance(item.raw_size)
     return sorted(items, key=lambda i: i.when.sort_key())
 
 

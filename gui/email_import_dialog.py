@@ -80,9 +80,9 @@ class Preview:
     own: set[str]
 
 
-def read_preview(store: Store, case_id: int, paths: list[Path]) -> Preview:
+def read_preview(store: Store, case_id: int, paths: list[Path], progress: Any = None) -> Preview:
     """Read the files and work out each message's direction and contact (no store changes)."""
-    items = email_import.parse_messages(paths)
+    items = email_import.parse_messages(paths, progress=progress)
     own = settings.own_email_addresses(store)
     email_import.suggest(store, case_id=case_id, items=items, own_addresses=own)
     known = email_import.already_imported(store, case_id=case_id, items=items)
@@ -369,7 +369,8 @@ class EmailImportDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
 
-        self._start(lambda progress: read_preview(store, case_id, self._paths), self._previewed)
+        self.progress.show()
+        self._start(lambda progress: read_preview(store, case_id, self._paths, progress), self._previewed)
 
     # -- work off the window's thread -----------------------------------------------------
     def _start(self, work: Any, done: Any) -> None:

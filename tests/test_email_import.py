@@ -373,6 +373,19 @@ def test_cancelling_adds_nothing(store, case_id, tmp_path):
     assert snapshot(store) == before
 
 
+def test_reading_reports_progress_and_can_be_cancelled(tmp_path):
+    path = tmp_path / "acme.mbox"
+    write_mbox(path, three_messages())
+    seen: list[tuple[int, int]] = []
+    parse_messages([path], progress=lambda done, total: seen.append((done, total)))
+    size = path.stat().st_size
+    assert len(seen) == 3 and {total for _, total in seen} == {size}
+    done = [d for d, _ in seen]
+    assert done == sorted(set(done)) and 0 < done[-1] <= size
+    with pytest.raises(Cancelled):
+        parse_messages([path], progress=lambda done, total: False)
+
+
 def test_a_file_changed_after_the_preview_stops_the_import(store, case_id, tmp_path):
     path = save(tmp_path, "refund.eml", message())
     items = parse_messages([path])
