@@ -275,8 +275,7 @@ class MainWindow(QMainWindow):
         quit_action = a(self.tr("&Quit"), self.close, "Ctrl+Q")
         self.log_action = a(self.tr("&Log event…"), lambda: self._workspace_call("log_event"), "Ctrl+L", "log-event")
         self.edit_action = a(self.tr("&Edit selected"), lambda: self._workspace_call("edit_selected"), "F2", "edit")
-        self.delete_action = a(self.tr("&Delete selected"), lambda: self._workspace_call("delete_selected"),
-                               "Del", "delete")
+        self.delete_action = a(self.tr("&Delete selected"), self.delete_selected, "Del", "delete")
         self.delete_case_action = a(self.tr("Delete &case…"), self.delete_case, None, "delete")
         self.find_action = a(self.tr("&Find"), self.case_list.focus_search, "Ctrl+F", "search")
         about = a(self.tr("&About Docket"), self.about, None, "about")
@@ -385,6 +384,14 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.case_id is not None:
             self.refresh()
             self.reveal_case(dialog.case_id)
+
+    def delete_selected(self) -> None:
+        """Del: in the case list it deletes the case (after asking); elsewhere the workspace's
+        selected event, contact or evidence link (which Undo brings back)."""
+        if self.case_list.table.hasFocus():
+            self.delete_case()
+        else:
+            self._workspace_call("delete_selected")
 
     def delete_case(self) -> None:
         case_id = self.current_case_id()

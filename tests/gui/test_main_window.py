@@ -181,7 +181,8 @@ def test_deleting_a_case_asks_first(qtbot, store: Store, window: MainWindow, mak
         return answers.pop(0)
 
     monkeypatch.setattr(QMessageBox, "question", answer)
-    window.delete_case_action.trigger()
+    window.case_list.table.setFocus()
+    qtbot.keyClick(window.case_list.table, Qt.Key.Key_Delete)  # Del in the list means the case
     assert "Case 0" in asked[0]
     assert queries.count_cases(store) == 1
     window.delete_case_action.trigger()
