@@ -490,8 +490,8 @@ def _chronology_html(r: Report) -> str:
     if not r.chronology:
         return "<p class='muted'>No events in this period.</p>"
     head = ("<thead><tr><th width='4%'>#</th><th width='12%'>Date</th><th width='8%'>Kind</th>"
-            "<th width='10%'>Direction</th><th width='11%'>Who</th><th width='30%'>What happened</th>"
-            "<th width='9%'>Time</th><th width='10%'>Reference</th><th width='6%'>Files</th></tr></thead>")
+            "<th width='10%'>Direction</th><th width='10%'>Who</th><th width='28%'>What happened</th>"
+            "<th width='12%'>Time</th><th width='10%'>Reference</th><th width='6%'>Files</th></tr></thead>")
     out: list[str] = []
     month = None
     body: list[str] = []
@@ -518,11 +518,18 @@ def _chronology_html(r: Report) -> str:
         body.append(
             f"<tr{shade}><td class='muted'>{row.number}</td><td>{when}</td><td>{_e(row.kind)}</td>"
             f"<td>{_e(row.direction)}</td><td>{_e(row.who)}</td><td>{what}</td>"
-            f"<td>{_e(time_text(row.duration_minutes, row.waiting_minutes))}</td>"
+            f"<td>{_time_cell(row.duration_minutes, row.waiting_minutes)}</td>"
             f"<td>{_e(row.reference)}</td><td>{_e(', '.join(row.evidence))}</td></tr>"
         )
     flush()
     return "".join(out)
+
+
+def _time_cell(duration: int | None, waiting: int | None) -> str:
+    lines = [_e(_minutes(duration))] if duration else []
+    if waiting:
+        lines.append(f"<span class='muted'>{_e(_minutes(waiting))} on hold</span>")
+    return "<br/>".join(lines)
 
 
 def _letters_html(r: Report) -> str:
