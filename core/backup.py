@@ -641,8 +641,16 @@ def _swap_database(store: Store, new_db: Path) -> None:
     for suffix in ("-wal", "-shm"):
         Path(str(store.db_path) + suffix).unlink(missing_ok=True)
     make_private_file(new_db)
-    os.replace(new_db, store.db_path)
-    store.reconnect()
+    try:
+        os.replace(new_db, store.db_path)  # atomic: the old database or the new one, never half
+        if os.name == "posix":
+            fd = os.open(store.db_path.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    finally:
+        store.reconnect()  # whatever happened, the store is usable again
 
 
 def newest_backup_date(store: Store) -> date | None:
