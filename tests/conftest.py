@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from core import clock  # noqa: E402
-from core.store import Store  # noqa: E402
+from core.store import DB_NAME, Store  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +30,27 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "docket-data"
 
 
+@pytest.fixture(scope="session")
+def _empty_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file made once by Store.open at the newest schema, copied for each test
+    (running every migration for every test would make the suite slow)."""
+    folder = tmp_path_factory.mktemp("template") / "docket-data"
+    Store.open(folder).close()
+    return folder / DB_NAME
+
+
 @pytest.fixture
-def store(data_dir: Path) -> Iterator[Store]:
+def store(data_dir: Path, _empty_store_file: Path) -> Iterator[Store]:
     """A real SQLite store, created at the newest schema, closed after the test."""
+    data_dir.mkdir(mode=0o700, parents=True)
+    shutil.copyfile(_empty_store_file, data_dir / DB_NAME)
     with Store.open(data_dir) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_qt_application(qapp):  # type: ignore[no-untyped-def]
+    """The whole run shares one QApplication, made first. Core's renderer makes a bare
+    QGuiApplication when none exists (as the command line needs); if a PDF test ran first,
+    a later window test could not create its QApplication."""
+    return qapp

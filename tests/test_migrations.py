@@ -103,11 +103,12 @@ def test_a_store_already_at_the_newest_revision_is_opened_without_a_backup(data_
         assert not store.backups_dir.exists() or not list(store.backups_dir.glob("*.sqlite3"))
 
 
-def test_a_new_store_is_created_at_the_newest_revision(store: Store) -> None:
+def test_a_new_store_is_created_at_the_newest_revision(data_dir: Path) -> None:
     cfg, ctx = _alembic_config()
     head = ScriptDirectory.from_config(cfg).get_current_head()
     ctx.__exit__(None, None, None)
-    assert store.revision() == head
-    with sqlite3.connect(store.db_path) as raw:
+    with Store.open(data_dir) as store:
+        assert store.revision() == head
+    with sqlite3.connect(data_dir / DB_NAME) as raw:
         tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"cases", "events", "contacts", "evidence", "letters", "reminders", "revisions", "search_index"} <= tables
