@@ -56,6 +56,7 @@ MAX_MESSAGE_BYTES = 150 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
 
 REFERENCE_PREFIX = "Message-ID: "
+_GUESSED_DATE_NOTES = ("The date was taken from", "The date was set to today")
 EMAIL_SUFFIXES = (".eml", ".msg", ".mbox")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -159,6 +160,13 @@ class ParsedEmail:
     @property
     def recipients(self) -> list[Address]:
         return [*self.to, *self.cc]
+
+    def set_date(self, value: When | str) -> None:
+        """The user's own date for the message (a date, or a date-time with its offset); the
+        notes about a guessed date go. Raises :class:`ValidationError` for a bad value."""
+        when = When.of(value, f"{self.label}.date")
+        self.at, self.date_known = when.iso(), True
+        self.notes = [n for n in self.notes if not n.startswith(_GUESSED_DATE_NOTES)]
 
     def reference(self) -> str:
         """What the event's reference field holds: the Message-ID, if it fits."""

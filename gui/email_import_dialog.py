@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from core import email_import, settings
 from core.email_import import Address, ImportResult, ParsedEmail
+from core.errors import ValidationError
 from core.models import Direction
 from core.queries import list_contacts
 from core.store import Store
@@ -150,7 +151,7 @@ class EmailPreviewModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() in (DIRECTION, CONTACT, SUMMARY) and not self._known[index.row()]:
+        if index.column() in (DATE, DIRECTION, CONTACT, SUMMARY) and not self._known[index.row()]:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
@@ -217,6 +218,8 @@ class EmailPreviewModel(QAbstractTableModel):
                 notes = self._notes(row)
                 return notes.splitlines()[0] + (" (+more)" if "\n" in notes else "") if notes else ""
         if role == Qt.ItemDataRole.EditRole:
+            if col == DATE:
+                return item.at
             if col == DIRECTION:
                 return item.direction
             if col == CONTACT:
@@ -249,7 +252,16 @@ class EmailPreviewModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False
         item = self._items[index.row()]
-        if index.column() == DIRECTION:
+        if index.column() == DATE:
+            if str(value).strip() == item.at:
+                return False
+            try:  # a date, or a date-time with its offset, as the timeline keeps it
+                item.set_date(str(value))
+            except ValidationError:
+                return False
+            notes = self.index(index.row(), NOTES)
+            self.dataChanged.emit(notes, notes, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole])
+        elif index.column() == DIRECTION:
             if value not in {d.value for d in Direction} or value == item.direction:
                 return False
             item.direction = value
@@ -416,7 +428,7 @@ class EmailImportDialog(QDialog):
             text = self.tr("%n message(s) will be added as email events with their attachments.", "", new)
             if total > new:
                 text += " " + self.tr("%n already in this case will be skipped.", "", total - new)
-            text += " " + self.tr("Double-click a direction, contact or summary to change it.")
+            text += " " + self.tr("Double-click a date, direction, contact or summary to change it.")
             self.status.setText(text)
         self.add_button.setText(self.tr("Add %n email(s)", "", new))
         self.add_button.setEnabled(new > 0)

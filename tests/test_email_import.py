@@ -159,6 +159,12 @@ def test_missing_and_malformed_dates_fall_back_to_the_file_date_with_a_note(tmp_
         assert not item.date_known
         assert any("modification date (2023-11-20)" in n for n in item.notes)
     assert any("no Date header" in n for n in items["nodate.eml"].notes)
+    # the user sets the right date in the preview: the guess and its note go
+    items["nodate.eml"].set_date("2023-11-18T16:05:00+00:00")
+    assert items["nodate.eml"].date_known
+    assert not any("modification date" in n for n in items["nodate.eml"].notes)
+    with pytest.raises(ValidationError, match="nodate.eml.date"):
+        items["nodate.eml"].set_date("18/11/2023")
     assert any("the 32nd of Smarch" in n for n in items["garbled.eml"].notes)
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox
 
 from core import cases, email_import, queries, settings
 from core.store import Store
-from gui.email_import_dialog import CONTACT, DIRECTION, NOTES, SUMMARY, EmailImportDialog
+from gui.email_import_dialog import CONTACT, DATE, DIRECTION, NOTES, SUMMARY, EmailImportDialog
 
 
 def message(subject: str, sender: str, to: str, date: str, mid: str, body: str = "Hello") -> EmailMessage:
@@ -79,8 +79,10 @@ def test_the_preview_lists_each_message_and_add_creates_the_events(qtbot, qtmode
     combo.setCurrentIndex(combo.findData("internal"))
     dialog.view.closePersistentEditor(index)
     assert cell(dialog, 2, DIRECTION) == "· Own note"
-    # ... and gives the first one a clearer summary.
+    # ... and gives the first one a clearer summary, and a time zone typo is refused.
     assert dialog.model.setData(dialog.model.index(0, SUMMARY), "Asked to cancel (30 days notice)")
+    assert not dialog.model.setData(dialog.model.index(1, DATE), "2024-07-02T10:30:00")
+    assert dialog.model.setData(dialog.model.index(1, DATE), "2024-07-02T11:30:00+02:00")
 
     with qtbot.waitSignal(dialog.imported, timeout=20000) as signal:
         dialog.add_button.click()
@@ -93,6 +95,7 @@ def test_the_preview_lists_each_message_and_add_creates_the_events(qtbot, qtmode
         ("Your bill", "internal"),
     ]
     assert events[1].contact.name == "Retention desk"
+    assert events[1].at == "2024-07-02T11:30:00+02:00"
     assert events[2].contact.name == "Billing"  # offered as new, created on Add
     assert all(len(e.evidence) == 1 for e in events)
     assert dialog.result() == dialog.DialogCode.Accepted
