@@ -202,7 +202,8 @@ class MainWindow(QMainWindow):
         self.lists = QStackedWidget()
         self.lists.addWidget(self.case_list)
         self.workspace = self._make_workspace()
-        self.banner = Banner()
+        self.banner = Banner()  # reminders due
+        self.location_banner = Banner()  # the data folder is somewhere risky
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -214,6 +215,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        layout.addWidget(self.location_banner)
         layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -451,7 +453,7 @@ class MainWindow(QMainWindow):
         risky = getattr(paths, "risky_location", None)
         warning = risky(self.store.data_dir) if risky is not None else None
         if warning:
-            self.banner.show_message(warning)
+            self.location_banner.show_message(warning)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         splitters = {"main": self.splitter}

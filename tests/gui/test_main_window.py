@@ -363,3 +363,25 @@ def test_importing_a_case_file_lists_and_opens_the_case(qtbot, store: Store, win
         window.data.import_case()
     assert listed_titles(window) == ["Washing machine 0"]
     assert window.current_case_id() == imported.args[0]
+
+
+def test_a_data_folder_already_open_elsewhere_is_explained_not_crashed(qtbot, store: Store, monkeypatch) -> None:
+    from gui import app
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, title, text, *a: shown.append(f"{title}: {text}"))
+    assert app.run(data_dir=store.data_dir) == 2  # the fixture's store holds the lock
+    assert "already open" in shown[0]
+    assert str(store.data_dir) in shown[0]
+
+
+def test_a_risky_data_folder_is_warned_about_without_blocking(qtbot, store: Store, window_settings,
+                                                              monkeypatch) -> None:
+    from core import paths
+
+    monkeypatch.setattr(paths, "risky_location", lambda _path: "This folder is synchronised by Dropbox.")
+    win = MainWindow(store, window_settings)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.location_banner.isVisible()
+    assert "Dropbox" in win.location_banner.text.text()
