@@ -594,7 +594,9 @@ def restore_archive(target: Store | Path | str, source: Path | str, *,
         if missing:
             raise _refuse(Path(source), f"incomplete: evidence file {missing[0]} is not in it")
         previous = backup_before(store, "before-restore")
-        with store._write_lock:
+        # Every read and write waits while the file is swapped: a connection left open on the
+        # old file could otherwise remove the new file's WAL when it closes.
+        with store.paused():
             added = _add_evidence(store, staging, checked.evidence)
             _swap_templates(store, staging, previous)
             _swap_database(store, staging / DB_NAME)

@@ -104,6 +104,11 @@ class Store:
         self.templates_dir = data_dir / "templates"
         self._lock = lock
         self._write_lock = threading.RLock()
+        # Reads in progress, so that a restore can wait for them before it swaps the file.
+        self._readers = 0
+        self._reads_paused = False
+        self._pause_owner: int | None = None
+        self._readers_changed = threading.Condition()
         self.writer = _make_engine(self.db_path, writer=True)
         self.reader = _make_engine(self.db_path, writer=False)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False, info={"store": self})
@@ -213,8 +218,43 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; sees a consistent snapshot for its lifetime."""
-        with self._read_sessions() as session:
-            yield session
+        with self._readers_changed:
+            # The thread that paused the store may still read (a restore backs up before it
+            # upgrades an older archive's schema).
+            while self._reads_paused and self._pause_owner != threading.get_ident():
+                self._readers_changed.wait()
+            self._readers += 1
+        try:
+            with self._read_sessions() as session:
+                yield session
+        finally:
+            with self._readers_changed:
+                self._readers -= 1
+                self._readers_changed.notify_all()
+
+    @contextmanager
+    def paused(self, timeout: float = 30.0) -> Iterator[None]:
+        """No read or write runs inside this block (a restore swaps the database file in it).
+
+        Waits for reads in progress to end; raises :class:`StoreError` if they do not end
+        within ``timeout`` seconds.
+        """
+        with self._write_lock:
+            with self._readers_changed:
+                self._reads_paused = True
+                self._pause_owner = threading.get_ident()
+                if not self._readers_changed.wait_for(lambda: self._readers == 0, timeout):
+                    self._reads_paused = False
+                    self._pause_owner = None
+                    self._readers_changed.notify_all()
+                    raise StoreError("Docket is still busy reading the data; wait a moment and try again.")
+            try:
+                yield
+            finally:
+                with self._readers_changed:
+                    self._reads_paused = False
+                    self._pause_owner = None
+                    self._readers_changed.notify_all()
 
     # -- copies --------------------------------------------------------------------------
     def snapshot(self, label: str) -> Path:

@@ -326,3 +326,56 @@ def test_an_archive_that_cannot_be_written_is_a_clear_error(store: Store, tmp_pa
     with pytest.raises(DocketError, match="Cannot write"):
         backup.backup_archive(store, in_the_way)
     assert list(tmp_path.glob("*.part")) == []
+
+
+def test_restore_waits_for_a_read_in_progress(store: Store, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    _fill(store, tmp_path)
+    archive = tmp_path / "a.zip"
+    backup.backup_archive(store, archive)
+    cases.delete_case(store, case_id=1)
+    reading = threading.Event()
+    titles: list[str] = []
+
+    def slow_reader() -> None:
+        with store.read() as session:
+            from core.models import Case
+
+            reading.set()
+            time.sleep(0.5)  # a long query in the window while the restore starts
+            titles.extend(c.title for c in session.query(Case))
+
+    reader = threading.Thread(target=slow_reader)
+    reader.start()
+    reading.wait(5)
+    backup.restore_archive(store, archive)
+    reader.join(5)
+    assert titles == []  # the reader finished on the data as it was
+    assert [r.title for r in queries.list_cases(store)] == ["Washing machine refund"]
+    assert verify(store).ok
+
+
+def test_pausing_gives_up_when_a_read_does_not_end(store: Store) -> None:
+    import threading
+
+    from core.errors import StoreError
+
+    release = threading.Event()
+    started = threading.Event()
+
+    def stuck_reader() -> None:
+        with store.read():
+            started.set()
+            release.wait(5)
+
+    reader = threading.Thread(target=stuck_reader)
+    reader.start()
+    started.wait(5)
+    with pytest.raises(StoreError, match="busy reading"), store.paused(timeout=0.2):
+        pass
+    release.set()
+    reader.join(5)
+    with store.paused(timeout=1), store.read():
+        pass  # the pausing thread itself may still read
