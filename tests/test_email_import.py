@@ -282,6 +282,18 @@ def test_damaged_mail_still_gives_an_event_and_is_kept_whole(store, case_id, tmp
         assert result.skipped_duplicates == [item]
 
 
+def test_a_message_too_large_to_read_is_kept_as_evidence_only(store, case_id, tmp_path, monkeypatch):
+    monkeypatch.setattr(email_import, "MAX_MESSAGE_BYTES", 500)
+    path = save(tmp_path, "huge.eml", message(body="x" * 2000))
+    (item,) = parse_messages([path])
+    assert not item.readable and item.subject == ""
+    assert any("too large to read" in n for n in item.notes)
+    import_emails(store, case_id=case_id, items=[item])
+    (event,) = queries.load_case(store, case_id).events
+    assert event.summary == "Email: huge.eml (no subject)"
+    assert stored_bytes(store, event.evidence[0].sha256) == path.read_bytes()
+
+
 # -- several, mbox, duplicates -----------------------------------------------------------------
 def write_mbox(path: Path, messages: list[EmailMessage]) -> list[bytes]:
     box = mailbox.mbox(path)
