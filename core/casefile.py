@@ -166,9 +166,24 @@ def export_case(store: Store, *, case_id: int) -> dict[str, Any]:
 
 
 def _atomic_output(out: Path) -> tuple[int, Path]:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    """A temporary file beside ``out``, renamed over it once complete."""
+    if out.is_dir():
+        raise DocketError(f"Cannot write {out}: it is a folder; give a file name such as {out / 'case.zip'}.")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    except OSError as exc:
+        raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
     return fd, Path(tmp)
+
+
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """Report a disk that fills up or refuses as a user error, not a crash."""
+    try:
+        yield
+    except OSError as exc:
+        raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
 
 
 def document_bytes(document: dict[str, Any]) -> bytes:
@@ -185,9 +200,10 @@ def write_json(store: Store, *, case_id: int, out: Path | str) -> Path:
     data = document_bytes(export_case(store, case_id=case_id))
     fd, tmp = _atomic_output(out)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out)
+        with _writing(out):
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -208,7 +224,7 @@ def write_zip(store: Store, *, case_id: int, out: Path | str) -> Path:
     fd, tmp = _atomic_output(out)
     os.close(fd)
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        with _writing(out), zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
             zf.writestr(CASE_JSON, document_bytes(document))
             written: set[str] = set()
             for item in document["case"]["evidence"]:
@@ -218,7 +234,8 @@ def write_zip(store: Store, *, case_id: int, out: Path | str) -> Path:
                 method = (zipfile.ZIP_STORED if item["media_type"].startswith(_STORED_TYPES)
                           else zipfile.ZIP_DEFLATED)
                 zf.write(store.evidence.path_for(item["sha256"]), item["path"], compress_type=method)
-        os.replace(tmp, out)
+        with _writing(out):
+            os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -377,7 +394,11 @@ class _Source:
             raise ValidationError(where, f"{name!r} escapes the case file's folder")
         if not target.is_file():
             raise ValidationError(where, f"{name!r} was not found beside {self.path.name}")
-        with open(target, "rb") as fh:
+        try:
+            fh = open(target, "rb")
+        except OSError as exc:
+            raise ValidationError(where, f"{name!r} cannot be read: {exc.strerror or exc}") from None
+        with fh:
             yield fh
 
     def beside(self, name: str, where: str) -> bool:
@@ -490,7 +511,10 @@ def import_case(
         raise DocketError(f"There is no file {path}.")
     source = _Source(path, max_file_size, max_total_size)
     try:
-        document = source.document()
+        try:
+            document = source.document()
+        except OSError as exc:
+            raise DocketError(f"Cannot read {path}: {exc.strerror or exc}") from None
         from core.backup import backup_before  # the way back if the import was a mistake
 
         backup_before(store, "before-import")

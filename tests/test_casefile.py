@@ -205,6 +205,9 @@ def test_import_and_export_from_the_command_line(store: Store, tmp_path: Path, c
     # Report options make no sense for a case file, which always holds everything.
     assert cli.main([*data, "export", str(case_id), "--format", "json", "--redact", "--out", str(tmp_path / "r.json")]) == 2
     assert "pdf, md and csv" in capsys.readouterr().err
+    assert cli.main([*data, "export", str(case_id), "--format", "zip", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"docket: Cannot write {tmp_path}: it is a folder")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
     assert cli.main([*data, "export", "999", "--format", "json", "--out", str(tmp_path / "x.json")]) == 2
     assert capsys.readouterr().err.strip() == "docket: There is no case 999."
     assert not (tmp_path / "x.json").exists()
