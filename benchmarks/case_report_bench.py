@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -117,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
                 proc = subprocess.run(
                     [sys.executable, "-m", "benchmarks.case_report_bench", "--child", str(work / "store"),
                      str(case_id), str(out), "1" if appendix else "0"],
-                    cwd=ROOT, capture_output=True, text=True, check=True)
+                    cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, PYTHONFAULTHANDLER="1"))
+                if proc.returncode != 0:
+                    raise SystemExit(f"export failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
                 runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
             secs = [r["seconds"] for r in runs]
             print(json.dumps({
