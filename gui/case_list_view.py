@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -190,6 +190,7 @@ class CaseListView(QWidget):
         layout.addWidget(self.search_field)
         layout.addWidget(self.stack)
         self._selected: int | None = None
+        self._chosen_columns: set[int] = set()
         self._update_empty_state()
 
     def _column_menu(self, position) -> None:
@@ -200,8 +201,25 @@ class CaseListView(QWidget):
             action = menu.addAction(self.model.headerData(column, Qt.Orientation.Horizontal))
             action.setCheckable(True)
             action.setChecked(not header.isSectionHidden(column))
-            action.toggled.connect(lambda shown, c=column: header.setSectionHidden(c, not shown))
+            action.toggled.connect(lambda shown, c=column: self._choose_column(c, shown))
         menu.exec(header.mapToGlobal(position))
+
+    def _choose_column(self, column: int, shown: bool) -> None:
+        self._chosen_columns.add(column)  # the user's choice wins over fitting to the width
+        self.table.horizontalHeader().setSectionHidden(column, not shown)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """In a narrow list, drop the last-activity column before the title gets unreadable."""
+        if LAST_ACTIVITY in self._chosen_columns:
+            return
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in (COMPANY, STATUS, NEXT_DUE, AMOUNT) if not header.isSectionHidden(c))
+        room_for_title = self.table.viewport().width() - others - header.sectionSize(LAST_ACTIVITY)
+        header.setSectionHidden(LAST_ACTIVITY, room_for_title < self.fontMetrics().averageCharWidth() * 24)
 
     # -- what the list shows -------------------------------------------------------------------
     def set_view(self, view: str) -> None:

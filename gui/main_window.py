@@ -200,6 +200,8 @@ class MainWindow(QMainWindow):
         self.case_list = CaseListView(store)
         self.companies: CompaniesView | None = None  # built when first shown
         self.lists = QStackedWidget()
+        # Never so narrow that titles and dates cannot be read; the workspace gives way first.
+        self.lists.setMinimumWidth(self.fontMetrics().averageCharWidth() * 48)
         self.lists.addWidget(self.case_list)
         self.workspace = self._make_workspace()
         self.banner = Banner()  # reminders due
