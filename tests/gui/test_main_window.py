@@ -385,3 +385,24 @@ def test_a_risky_data_folder_is_warned_about_without_blocking(qtbot, store: Stor
     win.show()
     assert win.location_banner.isVisible()
     assert "Dropbox" in win.location_banner.text.text()
+
+
+def test_a_narrow_list_drops_last_activity_before_the_title_becomes_unreadable(qtbot, store: Store,
+                                                                               make_cases) -> None:
+    from gui.case_list_model import LAST_ACTIVITY
+    from gui.case_list_view import CaseListView
+
+    make_cases(3)
+    view = CaseListView(store)
+    qtbot.addWidget(view)
+    view.show()
+    header = view.table.horizontalHeader()
+    view.resize(900, 400)
+    qtbot.waitUntil(lambda: not header.isSectionHidden(LAST_ACTIVITY))
+    view.resize(380, 400)
+    qtbot.waitUntil(lambda: header.isSectionHidden(LAST_ACTIVITY))
+
+    view._choose_column(LAST_ACTIVITY, True)  # as from the header's column menu
+    view.resize(370, 400)
+    qtbot.wait(50)
+    assert not header.isSectionHidden(LAST_ACTIVITY)
