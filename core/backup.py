@@ -600,6 +600,9 @@ def restore_archive(target: Store | Path | str, source: Path | str, *,
             added = _add_evidence(store, staging, checked.evidence)
             _swap_templates(store, staging, previous)
             _swap_database(store, staging / DB_NAME)
+    # The restored data's first backup: the history starts again from here (core.verify
+    # compares today's chain only with backups made from this point on).
+    _make_backup(store, "after-restore", fingerprint(store))
     return RestoreResult(previous, added, checked.schema_revision)
 
 

@@ -15,6 +15,7 @@ The result is a :class:`Report`; ``docket verify`` prints it and exits 1 when it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable
@@ -165,6 +166,8 @@ def verify(store: Store, *, quick: bool = False, progress: VerifyProgress | None
         _guarded(report, "evidence", lambda: _check_evidence(store, conn, report, step))
         step("history", 2, 4)
         _guarded(report, "history", lambda: _check_history(conn, report))
+        step("backups", 3, 4)
+        _guarded(report, "history", lambda: _check_against_backups(store, conn, report))
         step("done", 4, 4)
     return report
 
@@ -315,3 +318,30 @@ def _check_history(conn: Any, report: Report) -> None:
     for ev, item in sorted(expected_links - actual_links):
         state.add(f"the link of evidence {item} to event {ev} was removed outside Docket")
     state.close()
+
+
+def _check_against_backups(store: Store, conn: Any, report: Report) -> None:
+    """Each automatic backup is an independent witness: the newest revision it holds must
+    still be in today's chain, with the same hash. This catches what the chain alone cannot:
+    the newest revisions removed together with the changes they recorded."""
+    from core.backup import list_backups
+
+    backups = list_backups(store)
+    # A restore legitimately replaces the history; only backups made since then are witnesses.
+    restores = [i for i, b in enumerate(backups) if b.reason == "after-restore"]
+    witnesses = backups[restores[-1]:] if restores else backups
+    compared = 0
+    for b in witnesses:
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{b.path}?mode=ro", uri=True)) as old:
+                newest = old.execute("SELECT id, hash FROM revisions ORDER BY id DESC LIMIT 1").fetchone()
+        except sqlite3.Error:
+            continue  # a backup from before the history existed
+        if newest is None:
+            continue
+        compared += 1
+        now = conn.exec_driver_sql("SELECT hash FROM revisions WHERE id = ?", (newest[0],)).scalar()
+        if now != newest[1]:
+            report.add("history", f"the backup of {b.made_at:%Y-%m-%d %H:%M} UTC holds revision {newest[0]}, "
+                                  "which is no longer in the history as it was: the history was rewritten since")
+    report.counts["backups_compared"] = compared
