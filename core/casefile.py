@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from core import cases, clock
 from core.errors import DocketError, ValidationError
-from core.evidence import Progress, StoredFile
+from core.evidence import Cancelled, Progress, StoredFile
 from core.models import Contact, Event, Evidence, Letter, LetterStatus
 from core.money import check_currency, parse_amount
 from core.store import Store
@@ -401,6 +401,17 @@ class _Source:
         with fh:
             yield fh
 
+    def size_of(self, name: Any) -> int:
+        """The size of an evidence file the document names, or 0 if unknown (for progress)."""
+        if not isinstance(name, str):
+            return 0
+        if self.zip is not None:
+            info = self.entries.get(name)
+            return info.file_size if info else 0
+        with contextlib.suppress(OSError, ValueError):
+            return (self.path.parent / name).stat().st_size
+        return 0
+
     def beside(self, name: str, where: str) -> bool:
         """Whether a JSON case file's folder holds a file of that (safe) name."""
         check_member_name(name, where)
@@ -436,6 +447,38 @@ class _Counted(io.RawIOBase):
 
 
 # -- import -----------------------------------------------------------------------------------
+# Logging one event costs about as long as copying a quarter of a megabyte of evidence; the
+# progress of an import counts both in those units so that the bar moves evenly.
+EVENT_WEIGHT = 256 * 1024
+
+
+class _ImportProgress:
+    """One progress figure for the whole import: events logged plus evidence bytes copied."""
+
+    def __init__(self, report: Progress | None, total: int) -> None:
+        self.report = report
+        self.total = max(total, 1)
+        self.done = 0
+
+    def step(self, amount: int) -> None:
+        self.done += amount
+        self._tell(self.done)
+
+    def _tell(self, done: int) -> None:
+        if self.report is not None and self.report(min(done, self.total), self.total) is False:
+            raise Cancelled("Import cancelled; nothing was stored.")
+
+    def for_file(self) -> Progress:
+        """A progress callback for one evidence copy, counted on top of what is done."""
+        start = self.done
+
+        def copy_progress(copied: int, _total: int) -> bool:
+            self._tell(start + copied)
+            return True
+
+        return copy_progress
+
+
 @contextmanager
 def _fields_at(*renames: tuple[str, str]) -> Iterator[None]:
     """Report errors of the use-case functions under the document's own field paths."""
@@ -527,6 +570,10 @@ def import_case(
 def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source,
             progress: Progress | None) -> int:
     _obj(doc, "case", CASE_KEYS)
+    events = _list(doc.get("events"), "case.events")
+    evidence = _list(doc.get("evidence"), "case.evidence")
+    paths = {item.get("path") for item in evidence if isinstance(item, dict)}
+    meter = _ImportProgress(progress, len(events) * EVENT_WEIGHT + sum(source.size_of(p) for p in paths))
     fields: dict[str, Any] = {}
     for key in ("title", "category", "status", "outcome", "resolved_on", "opened_on", "jurisdiction",
                 "references", "desired_outcome", "impact", "notes", "tags", "silence_days"):
@@ -580,7 +627,7 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
         return contact_ids[key]
 
     event_ids: list[int] = []
-    for i, raw in enumerate(_list(doc.get("events"), "case.events")):
+    for i, raw in enumerate(events):
         where = f"case.events[{i}]"
         event = dict(_obj(raw, where, EVENT_KEYS))
         contact_id = contact_of(event.pop("contact", None), f"{where}.contact")
@@ -592,10 +639,11 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             raise ValidationError(f"{where}.kind", "is required")
         with _fields_at(("event", where)):
             event_ids.append(cases.log_event(session, case_id=case_id, contact_id=contact_id, **event))
+        meter.step(EVENT_WEIGHT)
 
     evidence_ids: list[int] = []
     stored_by_path: dict[str, StoredFile] = {}
-    for i, raw in enumerate(_list(doc.get("evidence"), "case.evidence")):
+    for i, raw in enumerate(evidence):
         where = f"case.evidence[{i}]"
         item = _obj(raw, where, EVIDENCE_KEYS)
         name = _str(item.get("path"), f"{where}.path")
@@ -615,7 +663,7 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             with source.evidence(name, f"{where}.path") as fh:
                 try:
                     stored = store.evidence.add_stream(
-                        fh, expected_sha256=sha, max_size=source.max_file_size, progress=progress)
+                        fh, expected_sha256=sha, max_size=source.max_file_size, progress=meter.for_file())
                 except ValidationError as exc:
                     if exc.path == "sha256":
                         raise ValidationError(f"{where}.sha256", f"the file {name!r} does not match it "
@@ -624,6 +672,7 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             if stored.created:
                 session.info.setdefault("new_evidence_files", []).append(stored.sha256)
             stored_by_path[name] = stored
+            meter.step(stored.size)
         if stored.sha256 != sha:
             raise ValidationError(f"{where}.sha256", f"the file {name!r} does not match it (its SHA-256 is {stored.sha256})")
         size = item.get("size")

@@ -438,3 +438,22 @@ def test_any_case_survives_export_and_import(store: Store, tmp_path_factory, tit
     first = casefile.export_case(store, case_id=case_id)
     out = casefile.write_json(store, case_id=case_id, out=tmp_path_factory.mktemp("rt") / "case.json")
     assert casefile.export_case(store, case_id=casefile.import_case(store, path=out)) == first
+
+
+def test_import_reports_progress_and_can_be_cancelled(store: Store, tmp_path: Path) -> None:
+    case_id = rich_case(store, tmp_path)
+    out = casefile.write_zip(store, case_id=case_id, out=tmp_path / "gym.zip")
+    with Store.open(tmp_path / "elsewhere") as other:
+        before = state(other)
+        seen: list[tuple[int, int]] = []
+        with pytest.raises(DocketError, match="Import cancelled; nothing was stored"):
+            casefile.import_case(other, path=out, progress=lambda done, total: seen.append((done, total)) or len(seen) < 3)
+        assert len(seen) == 3
+        assert state(other) == before
+
+        seen.clear()
+        new_id = casefile.import_case(other, path=out, progress=lambda done, total: seen.append((done, total)))
+        assert new_id > 0
+        done = [d for d, _ in seen]
+        assert done == sorted(done) and len({t for _, t in seen}) == 1
+        assert seen[-1][0] == seen[-1][1]  # the bar ends full
