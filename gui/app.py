@@ -61,7 +61,7 @@ def application() -> QApplication:
     app.setApplicationName("Docket")
     app.setOrganizationName("Docket")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("org.docket.Docket")
+    app.setDesktopFileName("io.github.docket.Docket")  # packaging/linux: the .desktop file's id
     app.setWindowIcon(app_icon())
     _install_translations(app)
     return app

@@ -142,6 +142,7 @@ class CaseListView(QWidget):
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_search)
         self.search_field.textChanged.connect(self._search_timer.start)
+        self.search_field.returnPressed.connect(self._go_to_results)
 
         self.table = QTableView()
         self.table.setAccessibleName(self.tr("Cases"))
@@ -234,6 +235,14 @@ class CaseListView(QWidget):
     def _apply_search(self) -> None:
         self.model.set_filter(search=self.search_field.text())
         self._reselect()
+
+    def _go_to_results(self) -> None:
+        """Enter in the search field: search now and move to the first case found."""
+        self._search_timer.stop()
+        self._apply_search()
+        if self.model.rowCount():
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.table.selectRow(0)
 
     def focus_search(self) -> None:
         self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)

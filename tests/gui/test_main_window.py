@@ -121,6 +121,12 @@ def test_search_finds_a_word_in_an_events_details_and_narrows_the_list(qtbot, st
     window.case_list.search_field.clear()
     qtbot.waitUntil(lambda: len(listed_titles(window)) == 4)
 
+    qtbot.keyClicks(window.case_list.search_field, "depot")
+    qtbot.keyClick(window.case_list.search_field, Qt.Key.Key_Return)  # Enter opens the first case found
+    assert window.current_case_id() == ids[2]
+    assert window.case_list.table.hasFocus()
+
+    window.case_list.search_field.clear()
     qtbot.keyClicks(window.case_list.search_field, "zebra")
     qtbot.waitUntil(lambda: window.case_list.stack.currentWidget() is window.case_list.empty)
     assert "zebra" in window.case_list.empty.heading.text()
