@@ -412,3 +412,30 @@ def test_a_narrow_list_drops_last_activity_before_the_title_becomes_unreadable(q
     view.resize(370, 400)
     qtbot.wait(50)
     assert not header.isSectionHidden(LAST_ACTIVITY)
+
+
+def test_del_on_the_timeline_then_ctrl_z_from_the_edit_menu(qtbot, store: Store, window: MainWindow,
+                                                           make_cases) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    ids = make_cases(1)
+    cases.log_event(store, case_id=ids[0], at="2026-02-01", kind="email", direction="to_company",
+                    summary="Asked for a refund")
+    cases.log_event(store, case_id=ids[0], at="2026-02-09", kind="call", direction="to_company",
+                    summary="Chased by phone")
+    window.refresh()
+    window.case_list.table.selectRow(0)
+    assert window.current_case_id() == ids[0]
+    timeline = window.workspace.timeline
+    timeline.table.setFocus()
+    timeline.table.selectRow(timeline.model.rowCount() - 1)
+
+    window.delete_action.trigger()
+    assert [e.summary for e in queries.case_events(store, ids[0])] == ["Asked for a refund"]
+    assert window.case_list.model.case_at(0).last_activity.startswith("2026-02-01")  # the list follows
+
+    undo = next(a for a in window.findChildren(type(window.delete_action))
+                if a.shortcut() == QKeySequence("Ctrl+Z"))
+    undo.trigger()
+    assert [e.summary for e in queries.case_events(store, ids[0])] == ["Asked for a refund", "Chased by phone"]
+    assert window.case_list.model.case_at(0).last_activity.startswith("2026-02-09")
