@@ -9,6 +9,7 @@ imported when first needed, so the window still opens while one is missing.
 from __future__ import annotations
 
 import importlib
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import cases, queries
+from core.errors import DocketError
 from core.store import Store
 from gui.about_dialog import AboutDialog
 from gui.app import run_in_background
@@ -95,7 +97,7 @@ class DataActions(QObject):
     restored = Signal()  # everything was replaced from a backup
     case_imported = Signal(int)
 
-    def __init__(self, store: Store, window: QWidget) -> None:
+    def __init__(self, store: Store, window: QMainWindow) -> None:
         super().__init__(window)
         self.store = store
         self.window = window
@@ -179,9 +181,25 @@ class DataActions(QObject):
                   if report.ok else QMessageBox.warning(self.window, self.tr("Check data"), report.text()))
 
     def auto_backup(self, reason: str) -> None:
+        """A backup copy if anything changed since the last one; at exit, before closing."""
         backup = optional_module("core.backup")
-        if backup is not None and hasattr(backup, "auto_backup"):
+        if backup is None or not hasattr(backup, "auto_backup"):
+            return
+        try:
             backup.auto_backup(self.store, reason=reason)
+        except DocketError as exc:  # a full disk must not stop Docket from closing
+            print(f"docket: automatic backup failed: {exc}", file=sys.stderr)
+
+    def auto_backup_in_background(self, reason: str) -> None:
+        """The 30-minute backup, off the window's thread so a large store never freezes it."""
+        backup = optional_module("core.backup")
+        if backup is None or not hasattr(backup, "auto_backup"):
+            return
+        status = self.window.statusBar()
+        run_in_background(
+            lambda _progress: backup.auto_backup(self.store, reason=reason), self,
+            succeeded=lambda path: status.showMessage(self.tr("Backed up automatically."), 5000) if path else None,
+            failed=lambda message: status.showMessage(self.tr("Automatic backup failed: %1").replace("%1", message)))
 
 
 class MainWindow(QMainWindow):
@@ -237,7 +255,7 @@ class MainWindow(QMainWindow):
         self.sidebar.select_view("all")  # loads the list's first page
         self.refresh_counts()
         self.backup_timer = QTimer(self, interval=AUTO_BACKUP_MS)
-        self.backup_timer.timeout.connect(lambda: self.data.auto_backup("timer"))
+        self.backup_timer.timeout.connect(lambda: self.data.auto_backup_in_background("timer"))
         self.backup_timer.start()
 
         if not self.state.restore(self, {"main": self.splitter}):

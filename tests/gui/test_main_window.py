@@ -439,3 +439,12 @@ def test_del_on_the_timeline_then_ctrl_z_from_the_edit_menu(qtbot, store: Store,
     undo.trigger()
     assert [e.summary for e in queries.case_events(store, ids[0])] == ["Asked for a refund", "Chased by phone"]
     assert window.case_list.model.case_at(0).last_activity.startswith("2026-02-09")
+
+
+def test_the_half_hourly_backup_runs_in_the_background_and_says_so(qtbot, store: Store, window: MainWindow,
+                                                                   make_cases) -> None:
+    make_cases(2)
+    before = set(store.backups_dir.glob("*")) if store.backups_dir.exists() else set()
+    window.backup_timer.timeout.emit()
+    qtbot.waitUntil(lambda: "Backed up" in window.statusBar().currentMessage(), timeout=10_000)
+    assert set(store.backups_dir.glob("*")) - before  # a new backup file is there
