@@ -457,3 +457,24 @@ def test_import_reports_progress_and_can_be_cancelled(store: Store, tmp_path: Pa
         done = [d for d, _ in seen]
         assert done == sorted(done) and len({t for _, t in seen}) == 1
         assert seen[-1][0] == seen[-1][1]  # the bar ends full
+
+
+def test_the_schema_lists_exactly_the_values_docket_knows() -> None:
+    """A new event kind or status must be published in the schema too."""
+    from core.models import Category, LetterStatus, Outcome, PaymentMethod, Status
+
+    defs = json.loads((files("resources") / "schema" / "docket-case-v1.schema.json").read_text("utf-8"))["$defs"]
+    case = defs["case"]["properties"]
+    assert case["category"]["enum"] == [m.value for m in Category]
+    assert case["status"]["enum"] == [m.value for m in Status]
+    assert case["outcome"]["enum"] == [m.value for m in Outcome]
+    assert case["payment"]["properties"]["method"]["enum"] == [m.value for m in PaymentMethod]
+    assert defs["event"]["properties"]["kind"]["enum"] == [m.value for m in EventKind]
+    assert defs["event"]["properties"]["direction"]["enum"] == [m.value for m in Direction]
+    assert defs["letter"]["properties"]["status"]["enum"] == [m.value for m in LetterStatus]
+    assert set(case) == set(casefile.CASE_KEYS)
+    assert set(defs["event"]["properties"]) == set(casefile.EVENT_KEYS)
+    assert set(defs["evidence"]["properties"]) == set(casefile.EVIDENCE_KEYS)
+    assert set(defs["contact"]["properties"]) == set(casefile.CONTACT_KEYS)
+    assert set(defs["company"]["properties"]) == set(casefile.COMPANY_KEYS)
+    assert set(defs["letter"]["properties"]) == set(casefile.LETTER_KEYS)
