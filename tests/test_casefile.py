@@ -478,3 +478,23 @@ def test_the_schema_lists_exactly_the_values_docket_knows() -> None:
     assert set(defs["contact"]["properties"]) == set(casefile.CONTACT_KEYS)
     assert set(defs["company"]["properties"]) == set(casefile.COMPANY_KEYS)
     assert set(defs["letter"]["properties"]) == set(casefile.LETTER_KEYS)
+
+
+def test_a_zip_that_lies_about_its_sizes_is_refused(store: Store, tmp_path: Path) -> None:
+    """The headers say 10 bytes; the data unpacks to 20 MiB. Docket stops at what was declared
+    and the check of the content refuses the file."""
+    zeros = b"\0" * (20 * 1024 * 1024)
+    doc = issue_example(hashlib.sha256(zeros).hexdigest())
+    path = make_zip(tmp_path / "liar.zip", [("evidence/receipt.pdf", zeros)], doc)
+    data = bytearray(path.read_bytes())
+    name = b"evidence/receipt.pdf"
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            if data[start + name_at:start + name_at + len(name)] == name:
+                data[start + size_at:start + size_at + 4] = (10).to_bytes(4, "little")
+            start += 4
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValidationError, match=r"^case.evidence\[0\].path: 'evidence/receipt.pdf': cannot be unpacked: Bad CRC-32"):
+        casefile.import_case(store, path=path, max_total_size=1_000_000)
+    assert state(store) == (dict.fromkeys(TABLES, []), [], [])
