@@ -379,3 +379,12 @@ def test_pausing_gives_up_when_a_read_does_not_end(store: Store) -> None:
     reader.join(5)
     with store.paused(timeout=1), store.read():
         pass  # the pausing thread itself may still read
+
+
+def test_docket_backups_lists_them(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(data_dir), "backups"]) == 0
+    assert "No automatic backups yet" in capsys.readouterr().out
+    with Store.open(data_dir) as store:
+        backup.backup_before(store, "before-import")
+    assert main(["--data-dir", str(data_dir), "backups"]) == 0
+    assert "before-import" in capsys.readouterr().out

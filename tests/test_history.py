@@ -188,3 +188,21 @@ def test_after_a_restore_older_backups_are_not_witnesses(store: Store, tmp_path:
     backup.auto_backup(store, reason="timer")
     backup.restore_archive(store, archive)
     assert verify(store).ok
+
+
+def test_docket_history_shows_what_changed(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from core.cli import main
+
+    with Store.open(data_dir) as store:
+        case_id = cases.open_case(store, title="Refund", company="Acme", amount="20")
+        cases.update_case(store, case_id=case_id, amount="25")
+    assert main(["--data-dir", str(data_dir), "history", str(case_id)]) == 0
+    out = capsys.readouterr().out
+    assert f"case {case_id} created" in out and "amount: 20 -> 25" in out and "History head: " in out
+    assert main(["--data-dir", str(data_dir), "history", str(case_id), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [r["action"] for r in data["revisions"]] == ["insert", "update"]
+    assert data["revisions"][-1]["fields"]["amount"] == ["20", "25"]
+    assert main(["--data-dir", str(data_dir), "history", "999"]) == 2

@@ -1,11 +1,12 @@
-"""``docket backup FILE.zip``, ``docket restore FILE.zip``, ``docket verify``."""
+"""``docket backup FILE.zip``, ``docket restore FILE.zip``, ``docket verify``, ``docket backups``,
+``docket history CASE``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from core import backup
+from core import backup, history
 from core.cli import print_json
 from core.paths import risky_location
 from core.store import Store
@@ -25,6 +26,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quick", action="store_true", help="a quicker database check (quick_check)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run_verify)
+
+    p = sub.add_parser("backups", help="list the automatic backups kept in the data folder")
+    p.set_defaults(func=run_backups)
+
+    p = sub.add_parser("history", help="every change to a case and everything in it, oldest first")
+    p.add_argument("case", type=int, metavar="CASE")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_history)
 
 
 def _warn_location(store: Store) -> None:
@@ -60,3 +69,40 @@ def run_verify(store: Store, args: argparse.Namespace) -> int:
     else:
         print(report.text())
     return 0 if report.ok else 1
+
+
+def run_backups(store: Store, args: argparse.Namespace) -> int:
+    backups = backup.list_backups(store)
+    if not backups:
+        print("No automatic backups yet. Docket makes one every 30 minutes while the window is open "
+              "and something changed, and before an upgrade, a restore or an import.")
+        return 0
+    for b in backups:
+        print(f"{b.made_at:%Y-%m-%d %H:%M} UTC  {b.reason:<28} {b.path.stat().st_size:>14,} bytes  {b.path.name}")
+    return 0
+
+
+def run_history(store: Store, args: argparse.Namespace) -> int:
+    from core import queries
+
+    queries.load_case(store, args.case)  # a clear error for a case that does not exist
+    revisions = history.case_history(store, case_id=args.case)
+    if args.json:
+        print_json({"case_id": args.case, "head_hash": history.head_hash(store), "revisions": [
+            {"id": r.id, "at": r.at.isoformat(), "entity": r.entity, "entity_id": r.entity_id,
+             "action": r.action, "fields": {k: list(v) for k, v in r.fields.items()}, "hash": r.hash}
+            for r in revisions]})
+        return 0
+    for r in revisions:
+        print(f"{r.at:%Y-%m-%d %H:%M:%S} UTC  {r.describe()}")
+        if r.action == "update":
+            for name, (before, after) in sorted(r.fields.items()):
+                if name != "updated_at":
+                    print(f"    {name}: {_short(before)} -> {_short(after)}")
+    print(f"History head: {history.head_hash(store)}")
+    return 0
+
+
+def _short(value: object, limit: int = 70) -> str:
+    text = "-" if value is None else str(value).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
