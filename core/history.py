@@ -296,6 +296,12 @@ class RevisionView:
     fields: dict[str, tuple[Any, Any]]  # column -> (before, after); all columns for insert/delete
     hash: str
 
+    @property
+    def bookkeeping(self) -> bool:
+        """True for an update that only moved ``updated_at`` (a case touched by a new event):
+        kept so that verification can match every row, but not worth showing as a change."""
+        return self.action == "update" and set(self.fields) <= {"updated_at"}
+
     def describe(self) -> str:
         """One line a person can read: what happened to which item."""
         what = {"case": "case", "event": "event", "contact": "contact", "evidence": "evidence item",
@@ -304,10 +310,14 @@ class RevisionView:
             return f"evidence {self.fields['evidence_id'][1]} linked to event {self.entity_id}"
         if self.action == "unlink":
             return f"evidence {self.fields['evidence_id'][0]} unlinked from event {self.entity_id}"
+        label_field = {"case": "title", "event": "summary", "contact": "name", "evidence": "original_name",
+                       "letter": "subject"}.get(self.entity, "")
+        before, after = self.fields.get(label_field, (None, None))
+        label = f" ({after or before})" if (after or before) else ""
         if self.action == "insert":
-            return f"{what} {self.entity_id} created"
+            return f"{what} {self.entity_id} created{label}"
         if self.action == "delete":
-            return f"{what} {self.entity_id} deleted"
+            return f"{what} {self.entity_id} deleted{label}"
         return f"{what} {self.entity_id}: " + ", ".join(sorted(self.fields)) + " changed"
 
 

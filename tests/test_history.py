@@ -206,3 +206,11 @@ def test_docket_history_shows_what_changed(data_dir: Path, capsys: pytest.Captur
     assert [r["action"] for r in data["revisions"]] == ["insert", "update"]
     assert data["revisions"][-1]["fields"]["amount"] == ["20", "25"]
     assert main(["--data-dir", str(data_dir), "history", "999"]) == 2
+
+
+def test_a_case_touched_by_a_new_event_is_bookkeeping_not_a_change(store: Store) -> None:
+    case_id = cases.open_case(store, title="Refund", company="Acme")
+    cases.log_event(store, case_id=case_id, at="2026-01-01", kind="call", summary="Called")
+    revs = history.case_history(store, case_id=case_id)
+    assert [(r.entity, r.action, r.bookkeeping) for r in revs] == [
+        ("case", "insert", False), ("case", "update", True), ("event", "insert", False)]

@@ -94,6 +94,8 @@ def run_history(store: Store, args: argparse.Namespace) -> int:
             for r in revisions]})
         return 0
     for r in revisions:
+        if r.bookkeeping:
+            continue
         print(f"{r.at:%Y-%m-%d %H:%M:%S} UTC  {r.describe()}")
         if r.action == "update":
             for name, (before, after) in sorted(r.fields.items()):
