@@ -689,9 +689,8 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             evidence_id = cases.record_evidence(
                 session, case_id=case_id, stored=stored, original_name=original,
                 description=description, captured_on=captured, event_ids=links,
-                media_type=cases.text(media_type, "evidence.media_type", limit=200) or None)
-        if added_at is not None:
-            session.get(Evidence, evidence_id).added_at = added_at
+                media_type=cases.text(media_type, "evidence.media_type", limit=200) or None,
+                added_at=added_at)
         evidence_ids.append(evidence_id)
 
     for i, raw in enumerate(_list(doc.get("letters"), "case.letters")):

@@ -558,8 +558,12 @@ def record_evidence(
     captured_on: date | None = None,
     event_ids: Iterable[int] = (),
     media_type: str | None = None,
+    added_at: datetime | None = None,
 ) -> int:
-    """Record a file already in the evidence store on a case. Returns the evidence id."""
+    """Record a file already in the evidence store on a case. Returns the evidence id.
+
+    ``added_at`` keeps the moment it was first added when a case file is imported.
+    """
     get_case(session, case_id)
     item = Evidence(
         case_id=case_id,
@@ -567,7 +571,7 @@ def record_evidence(
         original_name=clean_name(original_name),
         media_type=media_type or guess_media_type(original_name),
         size=stored.size,
-        added_at=clock.now(),
+        added_at=added_at or clock.now(),
         captured_on=captured_on,
         description=description,
     )
