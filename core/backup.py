@@ -75,6 +75,22 @@ class Backup:
     fingerprint: str
 
 
+def clean_leftovers(store: Store) -> list[Path]:
+    """Remove what a backup, an archive or a restore cut short (crash, kill) left behind:
+    ``backups/.*.part`` copies and ``.archive-*`` / ``.restore-*`` working folders. Only
+    called while opening the store, when no such operation can be running. Returns them."""
+    found = [p for p in store.data_dir.glob(".archive-*") if p.is_dir()]
+    found += [p for p in store.data_dir.glob(".restore-*") if p.is_dir()]
+    if store.backups_dir.is_dir():
+        found += [p for p in store.backups_dir.glob(".docket-*.part") if p.is_file()]
+    for path in found:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return found
+
+
 def _label(reason: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", reason).strip("-")[:80] or "backup"
 

@@ -146,6 +146,9 @@ class Store:
         store = cls(data_dir, lock)
         try:
             store.evidence.clean_incoming()
+            from core.backup import clean_leftovers  # a backup or restore cut short by a crash
+
+            clean_leftovers(store)
             store._migrate()
             for suffix in ("", "-wal", "-shm"):
                 make_private_file(Path(str(store.db_path) + suffix))

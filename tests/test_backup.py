@@ -388,3 +388,17 @@ def test_docket_backups_lists_them(data_dir: Path, capsys: pytest.CaptureFixture
         backup.backup_before(store, "before-import")
     assert main(["--data-dir", str(data_dir), "backups"]) == 0
     assert "before-import" in capsys.readouterr().out
+
+
+def test_leftovers_of_an_interrupted_restore_are_cleaned_at_the_next_start(data_dir: Path) -> None:
+    with Store.open(data_dir) as store:
+        backup.auto_backup(store)
+    staging = data_dir / ".restore-abc123"
+    (staging / "evidence" / "ab").mkdir(parents=True)
+    (staging / "docket.sqlite3").write_bytes(b"half a database")
+    (data_dir / ".archive-xyz").mkdir()
+    part = data_dir / "backups" / ".docket-20260101T000000000000Z-auto.part"
+    part.write_bytes(b"half a copy")
+    with Store.open(data_dir):
+        assert not staging.exists() and not (data_dir / ".archive-xyz").exists() and not part.exists()
+        assert len(list((data_dir / "backups").glob("*.sqlite3"))) == 1
