@@ -374,3 +374,19 @@ def test_an_archive_from_a_newer_docket_is_refused(target: Store, tmp_path: Path
     entries = {n: b for n, b in originals["archive"].items() if n != "manifest.json"}
     entries["docket.sqlite3"] = newer.read_bytes()
     assert "newer Docket" in _refused_restore(target, _archive(tmp_path / "a.zip", entries, _manifest_for(entries)))
+
+
+@FUZZ
+@given(lie=st.sampled_from(["sha256", "size"]))
+def test_a_case_zip_whose_document_lies_about_a_file_is_refused(target: Store, tmp_path: Path,
+                                                                originals: dict[str, Any], lie: str) -> None:
+    with zipfile.ZipFile(io.BytesIO(originals["case_zip"])) as zf:
+        entries = {i.filename: zf.read(i) for i in zf.infolist()}
+    document = json.loads(entries["case.json"])
+    item = document["case"]["evidence"][0]
+    if lie == "sha256":
+        item["sha256"] = hashlib.sha256(b"something else").hexdigest()
+    else:
+        item["size"] = item["size"] + 1
+    entries["case.json"] = json.dumps(document).encode()
+    _refused_import(target, _zip(tmp_path / "case.zip", list(entries.items())))
