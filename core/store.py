@@ -155,8 +155,9 @@ class Store:
         except BaseException:
             store.close()
             raise
-        from core import history  # noqa: F401  (registers the revision chain on sessions)
-        from core import reminders  # noqa: F401  (keeps Case.next_due fresh on commit)
+        # Imported for their session hooks: the revision chain (history) and Case.next_due
+        # kept fresh on commit (reminders).
+        from core import history, reminders  # noqa: F401
 
         return store
 
