@@ -29,9 +29,11 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import OperationalError
 
 from core import __version__
 from core.errors import DocketError, StoreError
@@ -126,14 +128,17 @@ def fingerprint(store: Store) -> str:
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             " AND name NOT LIKE 'search_index%' ORDER BY name")]
         for table in tables:
-            digest.update(repr(conn.exec_driver_sql(
-                f'SELECT count(*), max(rowid) FROM "{table}"').first()).encode())
+            try:
+                size = conn.exec_driver_sql(f'SELECT count(*), max(rowid) FROM "{table}"').first()
+            except OperationalError:  # a WITHOUT ROWID table has no rowid
+                size = conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').first()
+            digest.update(repr(size).encode())
         if "revisions" in tables:
             digest.update(repr(conn.exec_driver_sql(
                 "SELECT hash FROM revisions ORDER BY id DESC LIMIT 1").first()).encode())
         for table in ("settings", "companies", "reminders", "alembic_version"):
             if table in tables:
-                for row in conn.exec_driver_sql(f'SELECT * FROM "{table}" ORDER BY rowid'):
+                for row in conn.exec_driver_sql(f'SELECT * FROM "{table}" ORDER BY 1'):
                     digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()
 
@@ -673,14 +678,3 @@ def _swap_database(store: Store, new_db: Path) -> None:
     finally:
         store.reconnect()  # whatever happened, the store is usable again
 
-
-def newest_backup_date(store: Store) -> date | None:
-    """The day of the newest automatic backup, for the window's status line."""
-    backups = list_backups(store)
-    return backups[-1].made_at.date() if backups else None
-
-
-def older_than(store: Store, days: int) -> bool:
-    """True when the newest backup is older than ``days`` days (or there is none)."""
-    newest = newest_backup_date(store)
-    return newest is None or datetime.now(UTC).date() - newest > timedelta(days=days)
