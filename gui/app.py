@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,23 +32,15 @@ def run_in_background(work: Callable[[Callable[[int, int], bool]], Any], parent:
                       setup: Callable[[Task], Any] | None = None) -> Task:
     """Run ``work(progress)`` in a worker; ``succeeded(result)`` is called on the window's thread.
 
-    The slots are connected before the work may start: a task that finishes at once would
-    otherwise report to nobody (a queued signal is only delivered to receivers connected when
-    it is emitted). ``setup(task)`` may connect more signals (progress, finished) in time.
+    ``setup(task)`` may connect more signals (progress, finished); the work starts only once
+    control is back in the event loop (see :func:`gui.workers.run_task`), so none is missed.
     """
-    gate = threading.Event()
-
-    def gated(progress: Callable[[int, int], bool]) -> Any:
-        gate.wait()
-        return work(progress)
-
-    task = run_task(gated, parent)
+    task = run_task(work, parent)
     task.succeeded.connect(succeeded)
     if failed is not None:
         task.failed.connect(failed)
     if setup is not None:
         setup(task)
-    gate.set()
     return task
 
 

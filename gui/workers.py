@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from core.errors import DocketError
 from core.evidence import Cancelled
@@ -90,13 +90,15 @@ _running: set[Task] = set()
 def run_task(work: Work, parent: QObject | None = None, pool: QThreadPool | None = None) -> Task:
     """Start ``work`` on a pool thread and return its :class:`Task` for connecting signals.
 
-    Connect to the task's signals right after this call: the signals are queued to this
-    thread's event loop, so none can be missed before control returns to it.
+    The work starts when control returns to the event loop, so signals connected right after
+    this call are always in place: a queued signal only reaches the receivers connected when
+    it is emitted, and a quick task would otherwise report to nobody.
     """
     task = Task(work, parent)
     task.running = True
     if parent is None:
         _running.add(task)
         task.finished.connect(lambda: _running.discard(task))
-    (pool or QThreadPool.globalInstance()).start(_Runnable(task))
+    runner = pool or QThreadPool.globalInstance()
+    QTimer.singleShot(0, task, lambda: runner.start(_Runnable(task)))
     return task
