@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 
 from core import history
 from core.evidence import Cancelled, hash_file
@@ -178,6 +178,8 @@ def _guarded(report: Report, area: str, check: Callable[[], None]) -> None:
         check()
     except DatabaseError as exc:
         report.add(area, f"the database cannot be read: {exc.orig or exc}")
+    except SQLAlchemyError as exc:  # e.g. the connection gave up after an earlier failure
+        report.add(area, f"the database cannot be read: {exc}")
 
 
 def _check_database(conn: Any, report: Report, quick: bool) -> None:
