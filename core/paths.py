@@ -40,6 +40,7 @@ _CLOUD_FOLDERS = {
     "dropbox": "Dropbox",
     "onedrive": "OneDrive",
     "icloud drive": "iCloud Drive",
+    "iclouddrive": "iCloud Drive",  # iCloud for Windows
     "icloud": "iCloud",
     "mobile documents": "iCloud Drive",
     "com~apple~clouddocs": "iCloud Drive",

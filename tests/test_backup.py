@@ -246,6 +246,8 @@ def test_backup_refuses_a_name_without_zip(store: Store, tmp_path: Path) -> None
     ("OneDrive - Contoso/Docket", "OneDrive"),
     ("Library/Mobile Documents/com~apple~CloudDocs/Docket", "iCloud Drive"),
     ("Google Drive/My Drive/Docket", "Google Drive"),
+    ("Library/CloudStorage/GoogleDrive-ada@example.org/My Drive/Docket", "Google Drive"),
+    ("iCloudDrive/Docket", "iCloud Drive"),
 ])
 def test_cloud_synced_folders_get_a_warning(tmp_path: Path, folder: str, service: str) -> None:
     warning = risky_location(tmp_path / folder)
