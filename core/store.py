@@ -18,11 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +27,7 @@ from sqlalchemy.pool import QueuePool
 
 from core.errors import StoreError, StoreLockedError
 from core.evidence import EvidenceStore
+from core.migrations import HEAD
 from core.paths import default_data_dir, make_private_dir, make_private_file
 
 DB_NAME = "docket.sqlite3"
@@ -86,7 +84,9 @@ def _refuse_foreign_database(db_path: Path) -> None:
         raise StoreError(f"{db_path} is not a Docket store (no schema revision).")
 
 
-def _alembic_config() -> tuple[Config, object]:
+def _alembic_config() -> tuple[Any, object]:
+    from alembic.config import Config
+
     ctx = as_file(files("core") / "migrations")
     location = ctx.__enter__()
     cfg = Config()
@@ -162,12 +162,16 @@ class Store:
         return store
 
     def _migrate(self) -> None:
+        existed = self.db_path.exists() and self.db_path.stat().st_size > 0
+        current = self.revision() if existed else None
+        if current == HEAD:
+            return  # the usual case: no need to load Alembic at all
+        from alembic import command
+        from alembic.script import ScriptDirectory
+
         cfg, ctx = _alembic_config()
         try:
             head = ScriptDirectory.from_config(cfg).get_current_head()
-            existed = self.db_path.exists() and self.db_path.stat().st_size > 0
-            with self.writer.connect() as conn:
-                current = MigrationContext.configure(conn).get_current_revision()
             if current == head:
                 return
             if existed and current is not None:
@@ -201,7 +205,13 @@ class Store:
     def revision(self) -> str | None:
         """The schema revision the database is at."""
         with self.writer.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            has_table = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).first()
+            if not has_table:
+                return None
+            row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+            return None if row is None else str(row[0])
 
     # -- units of work -------------------------------------------------------------------
     @contextmanager

@@ -112,3 +112,19 @@ def test_a_new_store_is_created_at_the_newest_revision(data_dir: Path) -> None:
     with sqlite3.connect(data_dir / DB_NAME) as raw:
         tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"cases", "events", "contacts", "evidence", "letters", "reminders", "revisions", "search_index"} <= tables
+
+
+def test_the_recorded_head_is_alembics_newest_revision() -> None:
+    """Opening an up-to-date store compares with core.migrations.HEAD instead of loading
+    Alembic; a new migration must move HEAD too, or stores would never be upgraded."""
+    from importlib.resources import as_file, files
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from core.migrations import HEAD
+
+    with as_file(files("core") / "migrations") as location:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(location))
+        assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD
