@@ -89,17 +89,24 @@ def risky_location(path: Path | str, *, mounts_file: Path = Path("/proc/mounts")
     path = Path(path).expanduser()
     with contextlib.suppress(OSError, RuntimeError):
         path = path.resolve()
+    found: list[str] = []
     for part in path.parts:
         name = part.lower()
         service = _CLOUD_FOLDERS.get(name)
-        if service is None and (name.startswith("onedrive - ") or name.startswith("dropbox (")):
-            service = "OneDrive" if name.startswith("onedrive") else "Dropbox"
+        if service is None and name.startswith(("onedrive - ", "onedrive-")):
+            service = "OneDrive"
+        if service is None and name.startswith(("dropbox (", "dropbox-")):
+            service = "Dropbox"
         if service is None and name.startswith("googledrive-"):
             service = "Google Drive"
         if service:
-            return (f"Docket's data folder {path} is inside a folder synced by {service}. Sync can damage "
-                    "the database; move the data folder to a local folder and keep backups there instead "
-                    "(docket backup FILE.zip).")
+            found.append(service)
+    if found:
+        # macOS keeps every provider under ~/Library/CloudStorage: name the provider if known.
+        service = next((s for s in found if s != _CLOUD_FOLDERS["cloudstorage"]), found[0])
+        return (f"Docket's data folder {path} is inside a folder synced by {service}. Sync can damage "
+                "the database; move the data folder to a local folder and keep backups there instead "
+                "(docket backup FILE.zip).")
     kind = _windows_remote(path) if os.name == "nt" else network_filesystem(path, mounts_file)
     if kind:
         return (f"Docket's data folder {path} is on a network file system ({kind}), where SQLite "
