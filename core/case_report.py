@@ -291,9 +291,11 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
         return (date_from is None or day >= date_from) and (date_to is None or day <= date_to)
 
     evidence_numbers = {item.id: f"E{i}" for i, item in enumerate(case.evidence, start=1)}
-    event_numbers = {event.id: i for i, event in enumerate(case.events, start=1)}
+    # Events logged for the same moment keep the order they were logged in.
+    timeline = sorted(case.events, key=lambda e: (e.sort_key, e.id))
+    event_numbers = {event.id: i for i, event in enumerate(timeline, start=1)}
     chronology: list[ChronologyRow] = []
-    for event in case.events:
+    for event in timeline:
         when = event.when
         if not in_range(when.day):
             continue
@@ -589,73 +591,78 @@ def _pdf_first_page(path: Path, box_px: tuple[int, int]) -> Any:
         return None if image.isNull() else image
 
 
-def _thumbnail(item: EvidenceRow, box: tuple[int, int]) -> tuple[Any, tuple[int, int] | None, str]:
-    """(thumbnail, upright size in pixels, note) for one evidence file; runs on a pool thread."""
-    from PySide6.QtCore import QSize, Qt
-    from PySide6.QtGui import QImageReader
+def _open_image(path: Path, box_px: tuple[int, int]) -> tuple[Any, tuple[int, int]] | None:
+    """A reader for an image, set to decode it no larger than ``box_px``, and the image's
+    upright size; None if Qt cannot read the format.
 
-    if item.media_type == "application/pdf":
-        image = _pdf_first_page(item.path, box)
-        if image is None:
-            return None, None, "no preview of PDF pages on this system"
-        return image, (image.width(), image.height()), ""
-    reader = QImageReader(str(item.path))
+    Run this on one thread (it touches Qt enums, which PySide does not make thread-safe);
+    ``reader.read()`` may then run on any thread, one reader per thread.
+    """
+    from PySide6.QtCore import QSize, Qt
+    from PySide6.QtGui import QImageIOHandler, QImageReader
+
+    reader = QImageReader(str(path))
     reader.setAutoTransform(True)
     raw = reader.size()
     if not raw.isValid():
-        return None, None, "no preview: image format not readable here"
+        return None
     # The reader scales before it turns the image upright (EXIF orientation); JPEGs are
     # decoded straight at a fraction of their size, which is what makes this fast.
-    scaled = raw.scaled(QSize(*box), Qt.AspectRatioMode.KeepAspectRatio)
-    if scaled.width() < raw.width():
-        reader.setScaledSize(scaled)
-    turned = bool(reader.transformation().value & 4)
+    turned = bool(reader.transformation() & QImageIOHandler.Transformation.TransformationRotate90)
+    upright = QSize(raw.height(), raw.width()) if turned else raw
+    target = upright.scaled(QSize(*box_px), Qt.AspectRatioMode.KeepAspectRatio)
+    if target.width() < upright.width():
+        reader.setScaledSize(QSize(target.height(), target.width()) if turned else target)
+    return reader, (upright.width(), upright.height())
+
+
+def _read_image(reader: Any) -> Any:
     image = reader.read()
-    if image.isNull():
-        return None, None, "no preview: " + (reader.errorString() or "unreadable image")
-    return image, ((raw.height(), raw.width()) if turned else (raw.width(), raw.height())), ""
+    return None if image.isNull() else image
 
 
 def _load_images(r: Report, appendix: bool, progress: Callable[[int, int], None]) -> _Images:
     found = _Images()
     box = (_mm_px(THUMB_MM[0]) * 2, _mm_px(THUMB_MM[1]) * 2)  # twice over: sharp on paper
-    wanted = [item for item in r.evidence
-              if item.media_type.startswith("image/") or item.media_type == "application/pdf"]
-    # Decoding photos is most of the work and Qt releases the GIL while it decodes.
+    jobs: list[tuple[EvidenceRow, Callable[[], Any]]] = []
+    for item in r.evidence:
+        if item.media_type == "application/pdf":
+            jobs.append((item, lambda item=item: _pdf_first_page(item.path, box)))
+        elif item.media_type.startswith("image/"):
+            opened = _open_image(item.path, box)
+            if opened is None:
+                found.notes[item.number] = "no preview: image format not readable here"
+                continue
+            reader, size = opened
+            found.sizes[item.number] = size
+            jobs.append((item, lambda reader=reader: _read_image(reader)))
+    # Decoding photos is most of the work, and Qt releases the GIL while it decodes.
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2))) as pool:
-        results = pool.map(lambda item: _thumbnail(item, box), wanted)
-        for i, (item, (image, size, note)) in enumerate(zip(wanted, results, strict=True)):
-            progress(i, len(wanted))
-            if image is None or size is None:
-                found.notes[item.number] = note
+        results = pool.map(lambda job: job[1](), jobs)
+        for i, ((item, _job), image) in enumerate(zip(jobs, results, strict=True)):
+            progress(i, len(jobs))
+            if image is None:
+                found.notes[item.number] = ("no preview of PDF pages on this system"
+                                            if item.media_type == "application/pdf" else "no preview: unreadable image")
+                found.sizes.pop(item.number, None)
                 continue
             found.thumbs[f"docket-thumb:{item.number}"] = image
-            found.sizes[item.number] = size
-            if appendix and item.media_type.startswith("image/"):
-                found.full[f"docket-full:{item.number}"] = (item.path, size)
+            if item.media_type == "application/pdf":
+                found.sizes[item.number] = (image.width(), image.height())
+            elif appendix:
+                found.full[f"docket-full:{item.number}"] = (item.path, found.sizes[item.number])
     return found
 
 
-def _full_image(path: Path, size: tuple[int, int]) -> Callable[[], Any]:
-    """Load an appendix image at print resolution, when its page is drawn."""
+def _full_image(path: Path) -> Callable[[], Any]:
+    """Prepare an appendix image for reading at print resolution, when its page is near."""
 
-    def load() -> Any:
-        from PySide6.QtCore import QSize, Qt
-        from PySide6.QtGui import QImageReader
+    def prepare() -> Any:
+        limit = (round(APPENDIX_MM[0] / 25.4 * APPENDIX_DPI), round(APPENDIX_MM[1] / 25.4 * APPENDIX_DPI))
+        opened = _open_image(path, limit)
+        return None if opened is None else opened[0]
 
-        limit = QSize(round(APPENDIX_MM[0] / 25.4 * APPENDIX_DPI), round(APPENDIX_MM[1] / 25.4 * APPENDIX_DPI))
-        w, h = size
-        reader = QImageReader(str(path))
-        reader.setAutoTransform(True)
-        turned = reader.size().width() != w
-        target = QSize(w, h).scaled(limit, Qt.AspectRatioMode.KeepAspectRatio)
-        if target.width() < w:
-            # The reader scales before it turns the image upright.
-            reader.setScaledSize(QSize(target.height(), target.width()) if turned else target)
-        image = reader.read()
-        return None if image.isNull() else image
-
-    return load
+    return prepare
 
 
 def _evidence_html(r: Report, images: _Images) -> str:
@@ -780,7 +787,7 @@ def build_report_layout(store: Store, *, case_id: int, redact: bool = False, red
         keywords="case history" + (", redacted" if report.redacted else ""),
         created=report.made_at,
     )
-    lazy = {url: _full_image(path, size) for url, (path, size) in images.full.items()}
+    lazy = {url: _full_image(path) for url, (path, _size) in images.full.items()}
     return ReportLayout(report, report_html(report, images), images.thumbs, lazy, running, info)
 
 

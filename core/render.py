@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QFont,
     QGuiApplication,
     QImage,
+    QImageReader,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
@@ -79,8 +80,10 @@ FOOTER_MM = 9.0  # and for the running footer
 
 # progress(done, total) -> False to cancel, as everywhere in Docket
 Progress = Callable[[int, int], bool | None]
-# Loads one large image when its page is drawn (None if it cannot be read)
-LazyImage = Callable[[], QImage | None]
+# Prepares one large image when its page is near: returns a QImageReader set up to read it
+# (scaled size, orientation), or None. Preparing touches Qt enums, which PySide does not make
+# safe across threads, so it runs on the painting thread; only reader.read() runs on a worker.
+LazyImage = Callable[[], QImageReader | None]
 
 
 class RenderCancelled(Exception):
@@ -282,6 +285,13 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
     return result
 
 
+def _read(reader: QImageReader | None) -> QImage | None:
+    if reader is None:
+        return None
+    image = reader.read()
+    return None if image.isNull() else image
+
+
 class _Prefetch:
     """Decodes the lazily loaded images of the next few pages on worker threads, so that
     reading photographs overlaps drawing pages (Qt releases the GIL for both) while only a
@@ -301,10 +311,11 @@ class _Prefetch:
         for ahead in range(self._queued_to + 1, page + self.AHEAD + 1):
             for wanted in self._by_page.get(ahead, ()):
                 if wanted not in self._pending:
-                    self._pending[wanted] = self._pool.submit(self._loaders[wanted])
+                    reader = self._loaders[wanted]()
+                    self._pending[wanted] = self._pool.submit(_read, reader)
         self._queued_to = max(self._queued_to, page + self.AHEAD)
         future = self._pending.pop(name, None)
-        return future.result() if future is not None else self._loaders[name]()
+        return future.result() if future is not None else _read(self._loaders[name]())
 
     def close(self) -> None:
         if self._pool is not None:
