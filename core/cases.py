@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import clock
-from core.errors import NotFoundError, ValidationError
+from core.errors import DocketError, NotFoundError, ValidationError
 from core.evidence import Progress, StoredFile, clean_name, guess_media_type
 from core.models import (
     Case,
@@ -565,6 +565,10 @@ def record_evidence(
     ``added_at`` keeps the moment it was first added when a case file is imported.
     """
     get_case(session, case_id)
+    if not store_of(session).evidence.has(stored.sha256):
+        # Only possible if an overlapping attachment of the same new content failed and
+        # removed the copy; recording it would point at nothing.
+        raise DocketError(f"{original_name}: the copy in the evidence store is gone; please add the file again.")
     item = Evidence(
         case_id=case_id,
         sha256=stored.sha256,

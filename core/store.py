@@ -224,9 +224,14 @@ class Store:
                 with session.begin():
                     yield session
             except BaseException:
-                # Files copied in for this unit of work belong to no committed record.
+                # Files copied in for this unit of work belong to no committed record, unless
+                # another attachment of the same content committed meanwhile (copies are made
+                # outside the write lock).
                 for sha in new_files:
-                    self.evidence.discard(sha)
+                    with self.writer.connect() as conn:
+                        kept = conn.exec_driver_sql("SELECT 1 FROM evidence WHERE sha256 = ? LIMIT 1", (sha,)).first()
+                    if kept is None:
+                        self.evidence.discard(sha)
                 raise
 
     @contextmanager

@@ -170,3 +170,33 @@ def test_only_hashes_name_stored_files(tmp_path: Path) -> None:
     for bad in ("../../etc/passwd", "ABC", "g" * 64, ""):
         with pytest.raises(ValidationError, match="not a SHA-256 hex digest"):
             evidence.path_for(bad)
+
+
+def test_a_failed_attachment_keeps_a_file_that_another_case_recorded_meanwhile(store, tmp_path) -> None:
+    """Copies happen outside the write lock: when one attachment's transaction fails, the
+    clean-up must not delete content that another attachment has recorded since."""
+    from core import cases
+    from core.errors import ValidationError
+
+    first = cases.open_case(store, title="Parcel lost", company="Parcels Ltd")
+    second = cases.open_case(store, title="Refund refused", company="Shop Ltd")
+    receipt = tmp_path / "receipt.txt"
+    receipt.write_text("Receipt 42: GBP 20.00")
+    stored = store.evidence.add_file(receipt)
+    assert stored.created
+    try:
+        with store.write() as session:
+            session.info["new_evidence_files"].append(stored.sha256)
+            # Meanwhile the same content is recorded on another case and committed.
+            with store.writer.connect() as conn:
+                conn.exec_driver_sql(
+                    "INSERT INTO evidence (case_id, sha256, original_name, media_type, size, added_at, description) "
+                    "VALUES (?, ?, 'receipt.txt', 'text/plain', ?, '2026-11-23 10:00:00', '')",
+                    (second, stored.sha256, stored.size),
+                )
+                conn.commit()
+            raise ValidationError("evidence.description", "made to fail")
+    except ValidationError:
+        pass
+    assert store.evidence.has(stored.sha256)
+    assert first != second
