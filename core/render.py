@@ -63,6 +63,21 @@ def protect_none_refcount() -> None:
 
 protect_none_refcount()
 
+
+def _warm_enums() -> None:
+    """Create, on the importing (main) thread, the Qt flag combinations that rendering on a
+    worker thread produces, so that no worker has to create a new enum member while another
+    thread does the same (PySide's enums are not safe for that)."""
+    from PySide6.QtGui import QImageIOHandler
+
+    for value in range(8):
+        QImageIOHandler.Transformation(value)
+    for side in (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight):
+        _ = side | Qt.AlignmentFlag.AlignVCenter
+
+
+_warm_enums()
+
 # Families in order of preference; Qt falls back per character through the system's fonts
 # (fontconfig, DirectWrite, CoreText), so Hebrew, Arabic, Chinese and emoji find a face even
 # where the first family lacks them. Noto is what Linux systems have; the others are the
