@@ -209,7 +209,8 @@ class Event(Base):
 
     __tablename__ = "events"
     __table_args__ = (
-        Index("ix_events_case_sort", "case_id", "sort_key"),
+        # Direction and kind are covered so that reply times are read from the index alone.
+        Index("ix_events_case_sort", "case_id", "sort_key", "direction", "kind"),
         Index("ix_events_reminder_facts", "case_id", "direction", "kind", "sort_key", "at", "promised_by"),
     )
 

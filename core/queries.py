@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core import clock
 from core.errors import NotFoundError, ValidationError
-from core.models import Case, Company, Contact, Event, EventKind, Evidence, Status
+from core.models import Case, Company, Contact, Event, Evidence, Status
 from core.store import Store
 
 VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
@@ -307,49 +307,45 @@ class CompanyRecord:
     avg_days_to_reply: float | None
 
 
+_COMPANY_RECORDS = text(
+    """
+    WITH ordered AS (
+        -- Walking each timeline backwards, the earliest reply seen so far is the first
+        -- reply after the row: a running aggregate, one pass over the covering index.
+        SELECT case_id, kind, direction, sort_key,
+               MIN(CASE WHEN direction = 'from_company' THEN sort_key END) OVER (
+                   PARTITION BY case_id ORDER BY sort_key DESC
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_reply
+        FROM events
+    ), gaps AS (
+        SELECT case_id, julianday(next_reply) - julianday(sort_key) AS days FROM ordered
+        WHERE direction = 'to_company' AND next_reply IS NOT NULL
+          AND kind IN ('email', 'letter', 'web_form', 'call', 'chat')
+    ), per_company AS (
+        SELECT cases.company_id, avg(gaps.days) AS avg_days
+        FROM gaps JOIN cases ON cases.id = gaps.case_id GROUP BY cases.company_id
+    )
+    SELECT companies.id, companies.name, count(cases.id),
+           coalesce(sum(CASE WHEN cases.status NOT IN ('resolved', 'closed') THEN 1 ELSE 0 END), 0),
+           per_company.avg_days
+    FROM companies
+    LEFT JOIN cases ON cases.company_id = companies.id
+    LEFT JOIN per_company ON per_company.company_id = companies.id
+    GROUP BY companies.id ORDER BY lower(companies.name), companies.id
+    """
+)
+
+
 def company_records(store: Store) -> list[CompanyRecord]:
     """Every company with its number of cases, open cases and average days to reply.
 
-    Days to reply: for each message sent to the company, the days until the next message or
-    response from it, averaged over the company's cases.
+    Days to reply: for each message sent to the company (email, letter, web form, call,
+    chat), the days until its next message or response, averaged over the company's cases.
     """
-    sent = Event.__table__.alias("sent")
-    reply = Event.__table__.alias("reply")
-    first_reply = (
-        select(func.min(reply.c.sort_key))
-        .where(reply.c.case_id == sent.c.case_id, reply.c.direction == "from_company", reply.c.sort_key > sent.c.sort_key)
-        .scalar_subquery()
-    )
-    gaps = (
-        select(
-            sent.c.case_id.label("case_id"),
-            (func.julianday(first_reply) - func.julianday(sent.c.sort_key)).label("days"),
-        )
-        .where(sent.c.direction == "to_company", sent.c.kind.in_([k.value for k in (EventKind.EMAIL, EventKind.LETTER, EventKind.WEB_FORM, EventKind.CALL, EventKind.CHAT)]))
-        .subquery()
-    )
-    avg_reply = (
-        select(Case.company_id, func.avg(gaps.c.days).label("avg_days"))
-        .join(gaps, gaps.c.case_id == Case.id)
-        .where(gaps.c.days.is_not(None))
-        .group_by(Case.company_id)
-        .subquery()
-    )
-    stmt = (
-        select(
-            Company.id, Company.name, func.count(Case.id),
-            func.coalesce(func.sum(sql_case((Case.status.notin_([Status.RESOLVED, Status.CLOSED]), 1), else_=0)), 0),
-            avg_reply.c.avg_days,
-        )
-        .outerjoin(Case, Case.company_id == Company.id)
-        .outerjoin(avg_reply, avg_reply.c.company_id == Company.id)
-        .group_by(Company.id)
-        .order_by(func.lower(Company.name))
-    )
     with store.read() as session:
         return [
             CompanyRecord(id_, name, int(n), int(open_), None if avg is None else round(float(avg), 1))
-            for id_, name, n, open_, avg in session.execute(stmt)
+            for id_, name, n, open_, avg in session.execute(_COMPANY_RECORDS)
         ]
 
 

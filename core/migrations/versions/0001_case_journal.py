@@ -84,7 +84,7 @@ def upgrade() -> None:
         sa.Column("created_at", TZ, nullable=False),
         sa.Column("updated_at", TZ, nullable=False),
     )
-    op.create_index("ix_events_case_sort", "events", ["case_id", "sort_key"])
+    op.create_index("ix_events_case_sort", "events", ["case_id", "sort_key", "direction", "kind"])
     op.create_table(
         "evidence",
         sa.Column("id", sa.Integer, primary_key=True),
