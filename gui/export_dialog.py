@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QStandardPaths
+from PySide6.QtCore import QDate, QEventLoop, QStandardPaths, QTimer
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -229,9 +229,17 @@ class ExportDialog(QDialog):
         if self._task is not None:
             self._task.cancel()
 
-    def reject(self) -> None:
-        self.cancel()
-        super().reject()
+    def done(self, result: int) -> None:
+        """Closing stops a running export first: it cancels at its next page and leaves no file."""
+        task = self._task
+        if task is not None:
+            task.cancel()
+            loop = QEventLoop()
+            task.finished.connect(loop.quit)
+            QTimer.singleShot(15_000, loop.quit)  # never hang the window on a stuck export
+            if self._task is not None:
+                loop.exec()
+        super().done(result)
 
     # -- save -----------------------------------------------------------------------------------
     def save(self) -> None:

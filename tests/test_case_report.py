@@ -329,6 +329,40 @@ def test_progress_reaches_the_end(store: Store, case_id: int, tmp_path: Path) ->
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
+def test_the_command_line_writes_the_same_report(store: Store, case_id: int, tmp_path: Path) -> None:
+    from core.cli import main
+
+    store.close()  # the command opens the store itself, as a second Docket would
+    out = tmp_path / "cli.pdf"
+    code = main(["--data-dir", str(store.data_dir), "export", str(case_id), "--format", "pdf", "--out", str(out),
+                 "--redact", "--paper", "Letter", "--from", "2024-02-01"])
+
+    assert code == 0
+    text = pdf_text(out)
+    assert "Step 12 chased the refund" in text and "Step 10 chased" not in text  # before 1 February
+    assert "Dana Cohen" not in text and "[name]" in text
+    assert round(float(PdfReader(out).pages[0].mediabox.width)) == 612
+
+
+def test_long_drawing_does_not_wear_out_none() -> None:
+    """PySide6 6.12 on Python 3.11 drops a reference to None per void call; the renderer's
+    guard keeps the interpreter from aborting during a long export."""
+    import sys
+
+    from PySide6.QtGui import QImage, QPainter
+
+    from core.render import ensure_gui_app
+
+    ensure_gui_app()
+    image = QImage(10, 10, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    for _ in range(50_000):
+        painter.save()
+        painter.restore()
+    painter.end()
+    assert sys.getrefcount(None) > 1_000_000
+
+
 # -- the redaction rules on their own ---------------------------------------------------------
 def test_redactor_keeps_dates_amounts_and_hashes() -> None:
     mask = Redactor(["Jane Smith"])

@@ -157,3 +157,18 @@ def test_printing_draws_the_document_with_page_numbers(qtbot, store: Store, case
     text = _text(tmp_path / "printed.pdf")
     assert pages >= 2 and f"page {pages} of {pages}" in text
     assert "Call 000 about the charge" in text and "Call 119 about the charge" in text
+
+
+def test_closing_while_saving_stops_the_export(qtbot, store: Store, case_id: int, tmp_path: Path) -> None:
+    dialog = ExportDialog(store, case_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    task = dialog.save_to(tmp_path / "history.pdf")
+    finished: list[bool] = []
+    task.finished.connect(lambda: finished.append(True))
+
+    dialog.reject()
+
+    assert finished == [True] and not dialog.busy and not dialog.isVisible()
+    assert not (tmp_path / "history.pdf").exists()
+    assert not list(tmp_path.glob(".docket-*"))
