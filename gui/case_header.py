@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from core import cases, clock, queries
 from core.errors import DocketError, ValidationError
 from core.models import Case, Outcome, Status
-from core.money import Money
 from core.store import Store
+from gui.formatting import format_date, format_money
 
 
 def _optional(module: str) -> Any:
@@ -49,21 +49,12 @@ def status_labels(widget: QWidget) -> dict[str, str]:
 
 
 def money_text(amount: Decimal | None, currency: str) -> str:
-    """An amount in the user's locale with its currency code, or a dash when unknown."""
-    if amount is None:
-        return "—"
-    locale = QLocale()
-    exact = Money(amount, currency).quantized()
-    decimals = max(0, -int(exact.as_tuple().exponent))  # JPY has none, KWD three
-    if locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == currency:
-        return locale.toCurrencyString(float(exact), locale.currencySymbol(), decimals)  # "£245.00"
-    return f"{currency}\u00a0{locale.toString(float(exact), 'f', decimals)}"
+    """An amount in the user's locale with its currency, or a dash when unknown."""
+    return format_money(amount, currency, empty="—")
 
 
 def date_text(value: date | None) -> str:
-    if value is None:
-        return ""
-    return QLocale().toString(QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat)
+    return format_date(value)
 
 
 class OutcomeDialog(QDialog):

@@ -12,8 +12,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
-    QDate,
-    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -21,9 +19,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from core import clock, queries
-from core.money import _EXPONENTS
 from core.queries import CaseRow
 from core.store import Store
+from gui.formatting import format_date, format_money
 
 TITLE, COMPANY, STATUS, LAST_ACTIVITY, NEXT_DUE, AMOUNT = range(6)
 COLUMN_SORTS = ("title", "company", "status", "last_activity", "next_due", "amount")
@@ -47,33 +45,6 @@ def status_label(status: str) -> str:
         "closed": QCoreApplication.translate("Status", "Closed"),
     }
     return labels.get(status, status)
-
-
-def format_date(value: date | None) -> str:
-    """A date in the user's locale, short form."""
-    if value is None:
-        return ""
-    locale = QLocale()
-    day = QDate(value.year, value.month, value.day)
-    if locale.language() == QLocale.Language.C:
-        # The C locale's short format ("20 11 2026") reads like a sum; spell the month instead.
-        return locale.toString(day, "d MMM yyyy")
-    return locale.toString(day, QLocale.FormatType.ShortFormat)
-
-
-def format_money(amount: Any, currency: str) -> str:
-    """An amount with its currency in the user's locale (display only: the store keeps Decimal).
-
-    The locale's own symbol is used for its own currency (£ in the UK); any other currency is
-    shown by its code, so EUR and USD are never mistaken for one another.
-    """
-    if amount is None:
-        return ""
-    locale = QLocale()
-    places = _EXPONENTS.get(currency, 2)
-    if locale.language() != QLocale.Language.C and locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == currency:
-        return locale.toCurrencyString(float(amount), locale.currencySymbol(), places)
-    return f"{currency}\u00a0{locale.toString(float(amount), 'f', places)}"
 
 
 def _activity_date(value: str | None) -> date | None:

@@ -59,6 +59,7 @@ from core.evidence import Cancelled
 from core.models import Evidence
 from core.store import Store
 from gui import undo
+from gui.formatting import format_datetime
 from gui.timeline_model import when_text
 from gui.workers import Task, run_task
 
@@ -85,7 +86,7 @@ def size_text(size: int) -> str:
 def added_text(item: Evidence) -> str:
     moment = item.added_at
     qdt = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), QTimeZone.utc()).toLocalTime()
-    return QLocale().toString(qdt, QLocale.FormatType.ShortFormat)
+    return format_datetime(qdt)
 
 
 def _file_icon(media_type: str) -> QIcon:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import DocketError
 from core.store import Store
+from gui.formatting import format_date
 
 LETTER_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -75,8 +76,7 @@ class LettersPanel(QWidget):
             letters = letters_module.list_letters(self._store, case_id=case_id)
         for letter in letters:
             if letter.sent_on is not None:
-                d = letter.sent_on
-                day = QLocale().toString(QDate(d.year, d.month, d.day), QLocale.FormatType.ShortFormat)
+                day = format_date(letter.sent_on)
                 state = self.tr("sent %1").replace("%1", day)
                 if letter.sent_via:
                     state += " · " + letter.sent_via.replace("_", " ")

@@ -13,9 +13,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
-    QDate,
     QDateTime,
-    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -30,6 +28,7 @@ from core.models import Direction, EventKind
 from core.queries import TimelineRow
 from core.store import Store
 from core.timeutil import When
+from gui.formatting import format_date, format_datetime
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -92,11 +91,11 @@ def when_text(at: str) -> str:
     except ValueError:
         return at
     if when.moment is None:
-        return QLocale().toString(QDate(when.day.year, when.day.month, when.day.day), QLocale.FormatType.ShortFormat)
+        return format_date(when.day)
     moment: datetime = when.moment
     offset = int(moment.utcoffset().total_seconds()) if moment.utcoffset() else 0
     qdt = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), QTimeZone.fromSecondsAheadOfUtc(offset))
-    return QLocale().toString(qdt.toLocalTime(), QLocale.FormatType.ShortFormat)
+    return format_datetime(qdt.toLocalTime())
 
 
 def icon_for_kind(kind: str) -> QIcon:
@@ -263,8 +262,7 @@ class TimelineModel(QAbstractTableModel):
             if row.contact_name:
                 extra.append(row.contact_name)
             if row.promised_by is not None:
-                due = QDate(row.promised_by.year, row.promised_by.month, row.promised_by.day)
-                extra.append(_tr("by %1").replace("%1", QLocale().toString(due, QLocale.FormatType.ShortFormat)))
+                extra.append(_tr("by %1").replace("%1", format_date(row.promised_by)))
             return row.summary + (f" ({'; '.join(extra)})" if extra else "")
         if col == TIME:
             return time_text(row.duration_minutes, row.waiting_minutes)
