@@ -444,7 +444,7 @@ def document_to_pdf(doc: QTextDocument, out: Path, *, paper: str = "A4", running
 def _finish_pdf(drawn: Path, out: Path, pagination: Pagination, info: PdfInfo, paper: str) -> None:
     """Add the outline and the full metadata to the PDF Qt drew."""
     from pypdf import PdfWriter
-    from pypdf.generic import Fit, NameObject
+    from pypdf.generic import Fit
 
     writer = PdfWriter(clone_from=str(drawn))
     page_h_mm = QPageSize(PAPER.get(paper, QPageSize.PageSizeId.A4)).size(QPageSize.Unit.Millimeter).height()
@@ -462,7 +462,7 @@ def _finish_pdf(drawn: Path, out: Path, pagination: Pagination, info: PdfInfo, p
         for deeper in [lvl for lvl in parents if lvl > heading.level]:
             del parents[deeper]
     if pagination.headings:
-        writer._root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
+        writer.page_mode = "/UseOutlines"  # viewers open with the bookmarks shown
     created = _pdf_date(info.created or datetime.now(UTC))
     writer.add_metadata({
         "/Title": info.title, "/Author": info.author, "/Subject": info.subject,

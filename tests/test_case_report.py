@@ -137,6 +137,7 @@ def test_pdf_pages_are_numbered_and_metadata_and_outline_are_set(store: Store, c
     chronology_at = next(i for i, item in enumerate(outline) if not isinstance(item, list) and item.title == "Chronology")
     months = outline[chronology_at + 1]
     assert [m.title for m in months][:2] == ["January 2024", "February 2024"]
+    assert reader.page_mode == "/UseOutlines"
     check = subprocess.run(["qpdf", "--check", str(out)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
 
