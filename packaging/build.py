@@ -1,10 +1,12 @@
 """Build the one-folder Docket for this platform: icons, then PyInstaller.
 
     python packaging/build.py            # -> dist/docket/ (and dist/Docket.app on macOS)
+    python packaging/build.py --dist DIR --work DIR   # elsewhere (the tests build in a temporary folder)
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +14,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the one-folder Docket.")
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument("--work", type=Path, default=ROOT / "packaging" / "build" / "pyinstaller")
+    args = parser.parse_args(argv)
     subprocess.run([sys.executable, str(ROOT / "packaging" / "make_icons.py")], check=True)
     return subprocess.run(
         [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean",
-         "--distpath", str(ROOT / "dist"), "--workpath", str(ROOT / "packaging" / "build" / "pyinstaller"),
+         "--distpath", str(args.dist), "--workpath", str(args.work),
          str(ROOT / "packaging" / "docket.spec")],
         cwd=ROOT,
     ).returncode

@@ -1,6 +1,6 @@
 """Build the one-folder Docket (unless told not to) and prove it runs on its own.
 
-    python packaging/check_bundle.py [--no-build]
+    python packaging/check_bundle.py [--no-build] [--dist DIR]
 
 With a temporary data directory, the bundle's ``docket`` must report the version in
 ``pyproject.toml``, load the example cases (migrations and resources found inside the
@@ -9,6 +9,7 @@ bundle), and export a case history as a PDF that a PDF reader opens.
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -17,41 +18,50 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXE = ROOT / "dist" / "docket" / ("docket.exe" if os.name == "nt" else "docket")
 
 
-def run(*args: str, data_dir: Path) -> str:
+def executable(dist: Path) -> Path:
+    return dist / "docket" / ("docket.exe" if os.name == "nt" else "docket")
+
+
+def run(exe: Path, *args: str, data_dir: Path) -> str:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     # The bundle must not lean on the checkout: run it from elsewhere, with nothing on the path.
     env.pop("PYTHONPATH", None)
-    out = subprocess.run([str(EXE), "--data-dir", str(data_dir), *args], capture_output=True, text=True,
+    out = subprocess.run([str(exe), "--data-dir", str(data_dir), *args], capture_output=True, text=True,
                          env=env, cwd=data_dir.parent, timeout=300)
     if out.returncode != 0:
         raise SystemExit(f"docket {' '.join(args)} failed ({out.returncode}): {out.stderr.strip()}")
     return out.stdout
 
 
-def check() -> None:
+def check(dist: Path = ROOT / "dist") -> str:
+    """Run the bundle in ``dist`` with a temporary data directory; returns a summary line."""
+    exe = executable(dist)
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     with tempfile.TemporaryDirectory(prefix="docket-bundle-") as tmp:
         data = Path(tmp) / "data"
-        shown = run("--version", data_dir=data).strip()
+        shown = run(exe, "--version", data_dir=data).strip()
         assert shown == f"Docket {version}", f"--version says {shown!r}, pyproject says {version}"
-        run("demo", data_dir=data)
-        cases = run("cases", data_dir=data)
+        run(exe, "demo", data_dir=data)
+        cases = run(exe, "cases", data_dir=data)
         assert cases.strip(), "demo loaded no cases"
         first = cases.split()[0]
         pdf = Path(tmp) / "case.pdf"
-        run("export", first, "--format", "pdf", "--out", str(pdf), data_dir=data)
+        run(exe, "export", first, "--format", "pdf", "--out", str(pdf), data_dir=data)
         head = pdf.read_bytes()[:5]
         assert head == b"%PDF-", f"{pdf} is not a PDF (starts {head!r})"
-        print(f"bundle ok: {shown}; {len(cases.splitlines())} example cases; PDF of case {first}: {pdf.stat().st_size:,} bytes")
+        return f"bundle ok: {shown}; {len(cases.splitlines())} example cases; PDF of case {first}: {pdf.stat().st_size:,} bytes"
 
 
 def main() -> int:
-    if "--no-build" not in sys.argv:
-        subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py")], check=True)
-    check()
+    parser = argparse.ArgumentParser(description="Build Docket and prove the bundle runs on its own.")
+    parser.add_argument("--no-build", action="store_true", help="check an existing build")
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    args = parser.parse_args()
+    if not args.no_build:
+        subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(args.dist)], check=True)
+    print(check(args.dist))
     return 0
 
 
