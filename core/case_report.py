@@ -415,6 +415,10 @@ td { vertical-align: top; }
 """
 
 
+def _period(r: Report) -> str:
+    return " in this period" if r.date_from or r.date_to else ""
+
+
 def _e(text: str | None) -> str:
     return html.escape(text or "", quote=True)
 
@@ -490,7 +494,7 @@ def _cover_html(r: Report) -> str:
 
 def _chronology_html(r: Report) -> str:
     if not r.chronology:
-        return "<p class='muted'>No events in this period.</p>"
+        return f"<p class='muted'>No events{_period(r)}.</p>"
     head = ("<thead><tr><th width='4%'>#</th><th width='12%'>Date</th><th width='8%'>Kind</th>"
             "<th width='10%'>Direction</th><th width='10%'>Who</th><th width='28%'>What happened</th>"
             "<th width='12%'>Time</th><th width='10%'>Reference</th><th width='6%'>Files</th></tr></thead>")
@@ -543,7 +547,7 @@ def _letters_html(r: Report) -> str:
                                       f"tracking {letter.tracking}" if letter.tracking else "") if x)
         out.append(f"<h2>{_e(letter.subject or 'Letter')}</h2><p class='muted small'>{_e(meta)}</p>"
                    f"<p>{_lines(letter.body)}</p>")
-    return "".join(out) or "<p class='muted'>No letters sent in this period.</p>"
+    return "".join(out) or f"<p class='muted'>No letters sent{_period(r)}.</p>"
 
 
 def _people_html(r: Report) -> str:
@@ -667,7 +671,7 @@ def _full_image(path: Path) -> Callable[[], Any]:
 
 def _evidence_html(r: Report, images: _Images) -> str:
     if not r.evidence:
-        return "<p class='muted'>No evidence files in this period.</p>"
+        return f"<p class='muted'>No evidence files{_period(r)}.</p>"
     rows = []
     for item in r.evidence:
         name = f"docket-thumb:{item.number}"
@@ -839,7 +843,7 @@ def report_markdown(r: Report) -> str:
                        f"{time_text(row.duration_minutes, row.waiting_minutes)} | {_md(row.reference)} | "
                        f"{', '.join(row.evidence)} |")
     else:
-        out.append("No events in this period.")
+        out.append(f"No events{_period(r)}.")
     out += ["", "## Correspondence", ""]
     for letter in r.letters:
         sent = letter.sent_on.isoformat() if letter.sent_on else "date not recorded"
@@ -848,7 +852,7 @@ def report_markdown(r: Report) -> str:
         out += [("> " + _MD_SPECIAL.sub(r"\\\1", line)) if line.strip() else ">" for line in letter.body.splitlines()]
         out.append("")
     if not r.letters:
-        out.append("No letters sent in this period.")
+        out.append(f"No letters sent{_period(r)}.")
     out += ["", "## People", ""]
     if r.people:
         out += ["| Name | Role | Organisation | Email | Phone | Address | Notes |", "|---|---|---|---|---|---|---|"]
@@ -862,7 +866,7 @@ def report_markdown(r: Report) -> str:
         out += [f"| {e.number} | {_md(e.name)} | {_md(e.media_type)} | {e.size:,} | `{e.sha256}` | {e.added} | "
                 f"{e.captured.isoformat() if e.captured else ''} | {', '.join(e.supports)} |" for e in r.evidence]
     else:
-        out.append("No evidence files in this period.")
+        out.append(f"No evidence files{_period(r)}.")
     out.append("")
     return "\n".join(out)
 
