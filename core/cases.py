@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -124,32 +124,30 @@ def jurisdiction_code(value: Any, where: str = "jurisdiction") -> str:
 
 
 # -- lookups ----------------------------------------------------------------------------------
+_Row = TypeVar("_Row")
+
+
+def _get(session: Session, model: type[_Row], row_id: int, what: str) -> _Row:
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFoundError(f"There is no {what} {row_id}.")
+    return row
+
+
 def get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFoundError(f"There is no case {case_id}.")
-    return case
+    return _get(session, Case, case_id, "case")
 
 
 def get_event(session: Session, event_id: int) -> Event:
-    event = session.get(Event, event_id)
-    if event is None:
-        raise NotFoundError(f"There is no event {event_id}.")
-    return event
+    return _get(session, Event, event_id, "event")
 
 
 def get_contact(session: Session, contact_id: int) -> Contact:
-    contact = session.get(Contact, contact_id)
-    if contact is None:
-        raise NotFoundError(f"There is no contact {contact_id}.")
-    return contact
+    return _get(session, Contact, contact_id, "contact")
 
 
 def get_evidence(session: Session, evidence_id: int) -> Evidence:
-    item = session.get(Evidence, evidence_id)
-    if item is None:
-        raise NotFoundError(f"There is no evidence item {evidence_id}.")
-    return item
+    return _get(session, Evidence, evidence_id, "evidence item")
 
 
 # -- companies --------------------------------------------------------------------------------
