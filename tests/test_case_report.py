@@ -395,3 +395,18 @@ def test_any_email_or_long_number_is_masked(user: str, host: str, digits: str, b
     masked = Redactor()(f"{before} {user}@{host} and {digits} ")
     assert f"{user}@{host}" not in masked
     assert digits not in masked
+
+
+def test_the_command_line_masks_the_names_it_is_given(store: Store, case_id: int, tmp_path: Path) -> None:
+    from core.cli import main
+
+    store.close()  # the command opens the data folder itself
+    base = ["--data-dir", str(store.data_dir), "export", str(case_id), "--format", "md"]
+    assert main([*base, "--out", str(tmp_path / "plain.md")]) == 0
+    assert SECRETS["name"] in (tmp_path / "plain.md").read_text()
+    assert main([*base, "--out", str(tmp_path / "shared.md"), "--redact", "--mask-name", SECRETS["name"]]) == 0
+    shared = (tmp_path / "shared.md").read_text()
+    for word in SECRETS["name"].split():
+        assert word not in shared
+    # Without --redact the name option would silently do nothing, so it is refused.
+    assert main([*base, "--out", str(tmp_path / "other.md"), "--mask-name", SECRETS["name"]]) == 2
