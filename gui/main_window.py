@@ -2,15 +2,13 @@
 
 This module only composes: menus, toolbar, shortcuts and splitters. Each panel is its own
 class; the file operations (import, export, backup, restore, check) are in
-:class:`DataActions`. Parts written elsewhere (workspace, export dialog, backup, verify) are
-imported when first needed, so the window still opens while one is missing.
+:class:`DataActions`. The modules behind those operations and the export dialog are imported
+when first used, so they do not slow down start-up.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import cases, queries
+from core import cases, paths, queries
 from core.errors import DocketError
 from core.store import Store
 from gui.about_dialog import AboutDialog
 from gui.app import run_in_background
 from gui.case_list_view import CaseListView
+from gui.case_workspace import CaseWorkspace
 from gui.companies_view import CompaniesView
 from gui.icons import app_icon, icon
 from gui.new_case_dialog import NewCaseDialog
@@ -47,15 +46,6 @@ from gui.window_state import WindowState
 from gui.workers import Task
 
 AUTO_BACKUP_MS = 30 * 60 * 1000
-
-
-@cache
-def optional_module(name: str) -> Any:
-    """A module written by another part of Docket, or None while it does not exist."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 class Banner(QFrame):
@@ -120,15 +110,15 @@ class DataActions(QObject):
         return task
 
     def load_examples(self) -> Task:
-        demo = importlib.import_module("core.demo")
+        from core import demo  # imported here: keeps start-up quick
+
         return self._run(self.tr("Loading example cases…"),
                          lambda progress: demo.load_examples(self.store, progress=progress),
                          lambda _ids: self.changed.emit())
 
     def import_case(self) -> None:
-        casefile = optional_module("core.casefile")
-        if casefile is None:
-            return
+        from core import casefile  # imported here: keeps start-up quick
+
         path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Import a case file"), "",
                                               self.tr("Docket case files (*.json *.zip)"))
         if path:
@@ -137,9 +127,8 @@ class DataActions(QObject):
                       lambda case_id: (self.changed.emit(), self.case_imported.emit(case_id)))
 
     def back_up(self) -> None:
-        backup = optional_module("core.backup")
-        if backup is None or not hasattr(backup, "backup_archive"):
-            return
+        from core import backup  # imported here: keeps start-up quick
+
         path, _ = QFileDialog.getSaveFileName(self.window, self.tr("Back up all your data"),
                                               "docket-backup.zip", self.tr("Zip archives (*.zip)"))
         if path:
@@ -149,9 +138,8 @@ class DataActions(QObject):
                                                          self.tr("Everything was saved to %1.").replace("%1", path)))
 
     def restore(self) -> None:
-        backup = optional_module("core.backup")
-        if backup is None or not hasattr(backup, "restore_archive"):
-            return
+        from core import backup  # imported here: keeps start-up quick
+
         path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Restore from a backup"), "",
                                               self.tr("Zip archives (*.zip)"))
         if not path:
@@ -172,9 +160,8 @@ class DataActions(QObject):
                                 .replace("%1", str(self.store.backups_dir)))
 
     def check_data(self) -> None:
-        verify = optional_module("core.verify")
-        if verify is None:
-            return
+        from core import verify  # imported here: keeps start-up quick
+
         self._run(self.tr("Checking your data…"),
                   lambda progress: verify.verify(self.store, progress=lambda _a, d, t: progress(d, t)),
                   lambda report: QMessageBox.information(self.window, self.tr("Check data"), report.text())
@@ -182,9 +169,8 @@ class DataActions(QObject):
 
     def auto_backup(self, reason: str) -> None:
         """A backup copy if anything changed since the last one; at exit, before closing."""
-        backup = optional_module("core.backup")
-        if backup is None or not hasattr(backup, "auto_backup"):
-            return
+        from core import backup  # imported here: keeps start-up quick
+
         try:
             backup.auto_backup(self.store, reason=reason)
         except DocketError as exc:  # a full disk must not stop Docket from closing
@@ -192,9 +178,8 @@ class DataActions(QObject):
 
     def auto_backup_in_background(self, reason: str) -> None:
         """The 30-minute backup, off the window's thread so a large store never freezes it."""
-        backup = optional_module("core.backup")
-        if backup is None or not hasattr(backup, "auto_backup"):
-            return
+        from core import backup  # imported here: keeps start-up quick
+
         status = self.window.statusBar()
         run_in_background(
             lambda _progress: backup.auto_backup(self.store, reason=reason), self,
@@ -221,7 +206,7 @@ class MainWindow(QMainWindow):
         # Never so narrow that titles and dates cannot be read; the workspace gives way first.
         self.lists.setMinimumWidth(self.fontMetrics().averageCharWidth() * 48)
         self.lists.addWidget(self.case_list)
-        self.workspace = self._make_workspace()
+        self.workspace = CaseWorkspace(store, self)
         self.banner = Banner()  # reminders due
         self.location_banner = Banner()  # the data folder is somewhere risky
 
@@ -247,8 +232,7 @@ class MainWindow(QMainWindow):
         self.data.changed.connect(self.refresh)
         self.data.restored.connect(lambda: (self.open_case(None), self.refresh()))
         self.data.case_imported.connect(self.reveal_case)
-        if hasattr(self.workspace, "case_changed"):
-            self.workspace.case_changed.connect(lambda _case_id: self.refresh())
+        self.workspace.case_changed.connect(lambda _case_id: self.refresh())
 
         self._make_actions()
         self.statusBar()
@@ -264,15 +248,6 @@ class MainWindow(QMainWindow):
         self._warn_about_location()
 
     # -- composition ---------------------------------------------------------------------------
-    def _make_workspace(self) -> QWidget:
-        module = optional_module("gui.case_workspace")
-        if module is not None:
-            return module.CaseWorkspace(self.store, self)
-        placeholder = QLabel(self.tr("Choose a case to see its timeline, contacts and evidence."))
-        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        placeholder.setWordWrap(True)
-        return placeholder
-
     def _action(self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None,
                 icon_name: str | None = None) -> QAction:
         action = QAction(text, self)
@@ -302,21 +277,12 @@ class MainWindow(QMainWindow):
         self.find_action = a(self.tr("&Find"), self.case_list.focus_search, "Ctrl+F", "search")
         about = a(self.tr("&About Docket"), self.about, None, "about")
 
-        for action, module in ((import_action, "core.casefile"), (backup, "core.backup"), (restore, "core.backup"),
-                               (check, "core.verify"), (self.export_action, "gui.export_dialog"),
-                               (self.print_action, "gui.export_dialog")):
-            action.setEnabled(optional_module(module) is not None)
-
-        undo_stack = getattr(self.workspace, "undo_stack", None)
-        edit_menu_undo: list[QAction] = []
-        if undo_stack is not None:
-            undo = undo_stack.createUndoAction(self, self.tr("&Undo"))
-            undo.setShortcut(QKeySequence("Ctrl+Z"))
-            undo.setIcon(icon("undo"))
-            redo = undo_stack.createRedoAction(self, self.tr("&Redo"))
-            redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
-            redo.setIcon(icon("redo"))
-            edit_menu_undo = [undo, redo]
+        undo = self.workspace.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        undo.setIcon(icon("undo"))
+        redo = self.workspace.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        redo.setIcon(icon("redo"))
 
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
@@ -324,7 +290,7 @@ class MainWindow(QMainWindow):
                      backup, restore, check, None, settings, None, quit_action):
             file_menu.addSeparator() if item is None else file_menu.addAction(item)
         edit_menu = bar.addMenu(self.tr("&Edit"))
-        for item in (*edit_menu_undo, None, self.edit_action, self.delete_action, None, self.find_action):
+        for item in (undo, redo, None, self.edit_action, self.delete_action, None, self.find_action):
             edit_menu.addSeparator() if item is None else edit_menu.addAction(item)
         case_menu = bar.addMenu(self.tr("&Case"))
         for item in (self.log_action, None, self.delete_case_action):
@@ -361,8 +327,7 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: int | None) -> None:
         """Show ``case_id`` in the workspace (None: no case)."""
         self._case_id = case_id
-        if hasattr(self.workspace, "show_case"):
-            self.workspace.show_case(case_id)
+        self.workspace.show_case(case_id)
         self._update_case_actions()
 
     def reveal_case(self, case_id: int | None) -> None:
@@ -378,10 +343,9 @@ class MainWindow(QMainWindow):
 
     def _update_case_actions(self) -> None:
         has_case = self.current_case_id() is not None
-        for action in (self.log_action, self.edit_action, self.delete_action, self.delete_case_action):
+        for action in (self.log_action, self.edit_action, self.delete_action, self.delete_case_action,
+                       self.export_action, self.print_action):
             action.setEnabled(has_case)
-        for action in (self.export_action, self.print_action):
-            action.setEnabled(has_case and optional_module("gui.export_dialog") is not None)
 
     def refresh(self) -> None:
         """Bring the counts and lists up to date after a change."""
@@ -397,9 +361,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("1 case") if total == 1 else self.tr("%1 cases").replace("%1", QLocale().toString(total)))
 
     def _workspace_call(self, name: str) -> None:
-        method = getattr(self.workspace, name, None)
-        if method is not None and self.current_case_id() is not None:
-            method()
+        if self.current_case_id() is not None:
+            getattr(self.workspace, name)()
 
     def new_case(self) -> None:
         dialog = NewCaseDialog(self.store, self)
@@ -431,19 +394,20 @@ class MainWindow(QMainWindow):
             self.refresh()
 
     def export_case(self) -> None:
-        module = optional_module("gui.export_dialog")
-        if module is not None and self.current_case_id() is not None:
-            module.ExportDialog(self.store, self.current_case_id(), self).exec()
+        from gui.export_dialog import ExportDialog  # imported here: keeps start-up quick
+
+        if self.current_case_id() is not None:
+            ExportDialog(self.store, self.current_case_id(), self).exec()
 
     def print_case(self) -> None:
         """Print preview of the case history, laid out as the export dialog would."""
-        module = optional_module("gui.export_dialog")
-        if module is None or self.current_case_id() is None:
+        from gui.export_dialog import ExportDialog  # imported here: keeps start-up quick
+
+        if self.current_case_id() is None:
             return
         # Kept on the window: the preview draws through this dialog for as long as it is open.
-        self._print_source = module.ExportDialog(self.store, self.current_case_id(), self)
-        preview = getattr(self._print_source, "preview", None)
-        preview() if preview is not None else self._print_source.exec()
+        self._print_source = ExportDialog(self.store, self.current_case_id(), self)
+        self._print_source.preview()
 
     def open_settings(self) -> None:
         SettingsDialog(self.store, self).exec()
@@ -469,9 +433,7 @@ class MainWindow(QMainWindow):
         self.sidebar.select_view("attention")
 
     def _warn_about_location(self) -> None:
-        paths = optional_module("core.paths")
-        risky = getattr(paths, "risky_location", None)
-        warning = risky(self.store.data_dir) if risky is not None else None
+        warning = paths.risky_location(self.store.data_dir)
         if warning:
             self.location_banner.show_message(warning)
 
