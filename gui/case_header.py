@@ -3,10 +3,8 @@ and the next step (from the escalation ladder) with buttons to act on it."""
 
 from __future__ import annotations
 
-import importlib
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -25,19 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import cases, clock, queries
+from core import cases, clock, queries, reminders
 from core.errors import DocketError, ValidationError
-from core.models import Case, Outcome, Status
+from core.models import Case, Outcome, ReminderState, Status
+from core.rules import DISCLAIMER
 from core.store import Store
 from gui.formatting import format_date, format_money
-
-
-def _optional(module: str) -> Any:
-    """A module written by another part of Docket, or ``None`` while it does not exist yet."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
 
 
 def status_labels(widget: QWidget) -> dict[str, str]:
@@ -91,7 +82,7 @@ class OutcomeDialog(QDialog):
 
 class NextStepBanner(QFrame):
     """What to do next, why, and by when, with buttons to act. Hidden when the ladder has
-    nothing to suggest (or is not part of this build)."""
+    nothing to suggest."""
 
     draft_letter = Signal(str)  # template id
     log_reply = Signal()
@@ -159,50 +150,44 @@ class NextStepBanner(QFrame):
         if case_id != self._case_id:
             self.note.hide()
         self._case_id = case_id
-        # next_step lives in core.ladder (or, in some builds, core.reminders); either may be absent.
-        provider = next((m for m in (_optional("core.ladder"), _optional("core.reminders"))
-                         if m is not None and hasattr(m, "next_step")), None)
-        if case_id is None or provider is None:
+        if case_id is None:
             self.hide()
             return
         try:
-            step = provider.next_step(self._store, case_id=case_id)
+            step = reminders.next_step(self._store, case_id=case_id)
         except DocketError:
             step = None
-        if step is None or not getattr(step, "step", None):
+        if step is None or not step.step:
             self.hide()
             return
-        self._template_id = getattr(step, "template_id", "") or ""
-        self.draft_button.setEnabled(bool(self._template_id) and _optional("gui.letter_editor") is not None)
+        self._template_id = step.template_id or ""
+        self.draft_button.setEnabled(bool(self._template_id))
         title = str(step.step).replace("_", " ").capitalize()
-        due: date | None = getattr(step, "due", None)
+        due: date | None = step.due
         if due is not None:
             when = self.tr("overdue since %1") if due < clock.today() else self.tr("due %1")
             self.headline.setText(self.tr("Next step: %1, %2").replace("%1", title)
                                   .replace("%2", when.replace("%1", date_text(due))))
         else:
             self.headline.setText(self.tr("Next step: %1").replace("%1", title))
-        self.reason.setText(getattr(step, "reason", "") or "")
-        running = list(getattr(step, "clocks", None) or [])
-        self.clocks.setText("\n".join(getattr(c, "text", "") or str(c) for c in running))
+        self.reason.setText(step.reason or "")
+        running = step.clocks
+        self.clocks.setText("\n".join(c.text or str(c) for c in running))
         # The rule behind each clock, in plain words, with its source.
         self.clocks.setToolTip("\n\n".join(
-            " ".join(t for t in (getattr(c, "explanation", ""), getattr(c, "source", "")) if t)
-            for c in running if getattr(c, "explanation", "")))
+            " ".join(t for t in (c.explanation, c.source) if t) for c in running if c.explanation))
         self.clocks.setVisible(bool(self.clocks.text()))
-        rules = _optional("core.rules")
-        self.disclaimer.setText(getattr(rules, "DISCLAIMER", None) or self.tr("General information, not legal advice."))
+        self.disclaimer.setText(DISCLAIMER)
         self.show()
 
     def _snooze(self) -> None:
-        reminders = _optional("core.reminders")
-        if self._case_id is None or reminders is None:
+        if self._case_id is None:
             return
         until = clock.today() + timedelta(days=7)
         try:
             # Open reminders come most urgent first: that is the one nagging the user now.
             items = [i for i in reminders.due_items(self._store, case_id=self._case_id)
-                     if getattr(i, "state", "open") == "open"]
+                     if i.state == ReminderState.OPEN]
             if not items:
                 self.note.setText(self.tr("No reminder is open on this case; nothing to snooze."))
                 self.note.show()

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import clock, letters, queries, render, settings
+from core import clock, letters, queries, reminders, render, settings
 from core.errors import DocketError
 from core.store import Store
 from core.timeutil import When
@@ -50,21 +50,11 @@ _MISSING = re.compile(r"\[missing: ([^\]]+)\]")
 
 def suggested_template(store: Store, case_id: int) -> str:
     """The template the escalation ladder suggests for the case, else a first complaint."""
-    import importlib
-
-    for module_name in ("core.reminders", "core.ladder"):
-        try:
-            next_step = getattr(importlib.import_module(module_name), "next_step", None)
-        except ImportError:
-            continue
-        if next_step is None:
-            continue
-        try:
-            step = next_step(store, case_id=case_id)
-        except DocketError:
-            break
-        return getattr(step, "template_id", None) or "first_complaint"
-    return "first_complaint"
+    try:
+        step = reminders.next_step(store, case_id=case_id)
+    except DocketError:
+        return "first_complaint"
+    return step.template_id or "first_complaint"
 
 
 class PagePreview(QScrollArea):

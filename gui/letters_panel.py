@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -17,18 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import letters
 from core.errors import DocketError
 from core.store import Store
 from gui.formatting import format_date
 
 LETTER_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def _module(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 class LettersPanel(QWidget):
@@ -58,23 +51,18 @@ class LettersPanel(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
-        self._editor_available = _module("gui.letter_editor") is not None
-        self.new_button.setEnabled(self._editor_available)
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        self.open_button.setEnabled(self._editor_available and self.list.currentItem() is not None)
+        self.open_button.setEnabled(self.list.currentItem() is not None)
 
     def show_case(self, case_id: int | None) -> None:
         """List the letters of ``case_id``, newest first."""
         self._case_id = case_id
         self.list.clear()
-        letters_module = _module("core.letters")
-        letters = []
-        if case_id is not None and letters_module is not None and hasattr(letters_module, "list_letters"):
-            letters = letters_module.list_letters(self._store, case_id=case_id)
-        for letter in letters:
+        found = [] if case_id is None else letters.list_letters(self._store, case_id=case_id)
+        for letter in found:
             if letter.sent_on is not None:
                 day = format_date(letter.sent_on)
                 state = self.tr("sent %1").replace("%1", day)
@@ -86,7 +74,7 @@ class LettersPanel(QWidget):
             item = QListWidgetItem(f"{subject} ({state})")
             item.setData(LETTER_ROLE, letter.id)
             self.list.addItem(item)
-        self.empty.setVisible(case_id is not None and not letters)
+        self.empty.setVisible(case_id is not None and not found)
         self._update_buttons()
 
     def new_letter(self, template_id: str | None = None) -> None:
@@ -102,18 +90,17 @@ class LettersPanel(QWidget):
             self.open_letter(item.data(LETTER_ROLE))
 
     def _open_editor(self, **kwargs: Any) -> None:
-        editor_module = _module("gui.letter_editor")
-        if self._case_id is None or editor_module is None:
+        from gui.letter_editor import LetterEditor  # imported here: keeps start-up quick
+
+        if self._case_id is None:
             return
         try:
-            editor = editor_module.LetterEditor(self._store, self._case_id, self, **kwargs)
+            editor = LetterEditor(self._store, self._case_id, self, **kwargs)
         except DocketError as exc:
             QMessageBox.warning(self, self.tr("Letter"), str(exc))
             return
-        for name in ("letter_saved", "letter_sent"):
-            signal = getattr(editor, name, None)
-            if signal is not None:
-                signal.connect(self._letter_changed)
+        editor.letter_saved.connect(self._letter_changed)
+        editor.letter_sent.connect(self._letter_changed)
         editor.exec()
         self.show_case(self._case_id)
 

@@ -9,12 +9,13 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
-from core import cases, clock, queries
+from core import cases, clock, queries, reminders
 from core.store import Store
 from gui.case_header import OutcomeDialog
 from gui.case_workspace import CaseWorkspace
 from gui.contacts_panel import ContactDialog
 from gui.event_dialog import EventDialog
+from gui.letter_editor import LetterEditor
 from gui.timeline_model import SUMMARY, TIME
 
 # Showing a dialog on Qt's offscreen platform logs this; it says nothing about Docket.
@@ -216,10 +217,6 @@ def test_contacts_are_added_and_the_model_holds(qtbot, qtmodeltester, workspace:
 
 def test_the_next_step_banner_says_what_to_do_and_that_it_is_not_legal_advice(workspace: CaseWorkspace,
                                                                               store: Store) -> None:
-    providers = [m for m in (pytest.importorskip("core.ladder"), pytest.importorskip("core.reminders"))
-                 if hasattr(m, "next_step")]
-    if not providers:
-        pytest.skip("the escalation ladder has no next_step yet")
     clock.set_today("2024-12-20")
     case_id = cases.open_case(store, title="Refund never paid", company="Shopfront", jurisdiction="GB",
                               opened_on="2024-10-01")
@@ -235,9 +232,6 @@ def test_the_next_step_banner_says_what_to_do_and_that_it_is_not_legal_advice(wo
 
 @offscreen_dialogs
 def test_the_banner_snoozes_the_reminder_and_logs_their_reply(qtbot, workspace: CaseWorkspace, store: Store) -> None:
-    reminders = pytest.importorskip("core.reminders")
-    if not hasattr(reminders, "snooze"):
-        pytest.skip("reminders cannot be snoozed yet")
     clock.set_today("2024-12-20")
     case_id = cases.open_case(store, title="Refund never paid", company="Shopfront", jurisdiction="GB",
                               opened_on="2024-10-01")
@@ -264,14 +258,12 @@ def test_the_banner_snoozes_the_reminder_and_logs_their_reply(qtbot, workspace: 
 
 @offscreen_dialogs
 def test_draft_the_letter_opens_the_editor_and_lists_the_draft(qtbot, workspace: CaseWorkspace, store: Store) -> None:
-    editor_module = pytest.importorskip("gui.letter_editor")
     clock.set_today("2024-12-20")
     case_id = cases.open_case(store, title="Refund never paid", company="Shopfront", jurisdiction="GB",
                               opened_on="2024-10-01", amount="89.90", currency="GBP")
     workspace.show_case(case_id)
     banner = workspace.header.banner
-    if banner.isHidden() or not banner.draft_button.isEnabled():
-        pytest.skip("no next step with a letter for this case")
+    assert not banner.isHidden() and banner.draft_button.isEnabled(), "the ladder suggests a letter"
     opened: list[Any] = []
 
     def write_and_keep(editor: Any) -> None:
@@ -279,7 +271,7 @@ def test_draft_the_letter_opens_the_editor_and_lists_the_draft(qtbot, workspace:
         editor.save_draft()
         editor.reject()
 
-    answer_dialog(editor_module.LetterEditor, write_and_keep)
+    answer_dialog(LetterEditor, write_and_keep)
     banner.draft_button.click()
     assert opened, "the letter editor did not open"
     assert workspace.tabs.currentWidget() is workspace.letters
