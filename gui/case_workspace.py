@@ -12,7 +12,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QIcon,
     QKeyEvent,
     QKeySequence,
     QUndoStack,
@@ -36,21 +35,12 @@ from gui.case_header import CaseHeader
 from gui.contacts_panel import ContactsPanel
 from gui.event_dialog import EventDialog
 from gui.evidence_panel import EvidencePanel
+from gui.icons import icon_for_kind
 from gui.letters_panel import LettersPanel
 from gui.notes_panel import NotesPanel
-from gui.timeline_model import icon_for_kind
 from gui.timeline_view import TimelineView
 
 EDITABLE = undo.EDITABLE_EVENT_FIELDS
-
-
-def _action_icon(name: str) -> QIcon:
-    try:
-        from gui import icons
-
-        return icons.icon(name)
-    except (ImportError, OSError, FileNotFoundError, DocketError):
-        return QIcon()
 
 
 class CaseWorkspace(QWidget):

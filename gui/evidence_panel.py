@@ -47,7 +47,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -60,6 +59,7 @@ from core.models import Evidence
 from core.store import Store
 from gui import undo
 from gui.formatting import format_datetime
+from gui.icons import icon
 from gui.timeline_model import when_text
 from gui.workers import Task, run_task
 
@@ -72,9 +72,10 @@ EMAIL_SUFFIXES = {".eml", ".msg", ".mbox"}
 TEXT_PREVIEW_BYTES = 200_000
 
 
-def _module(name: str) -> Any:
+def _qtpdf() -> Any:
+    """PySide6's QtPdf module, or None: PySide6-Essentials does not include it."""
     try:
-        return importlib.import_module(name)
+        return importlib.import_module("PySide6.QtPdf")
     except ImportError:
         return None
 
@@ -90,17 +91,10 @@ def added_text(item: Evidence) -> str:
 
 
 def _file_icon(media_type: str) -> QIcon:
-    """An icon for a file that has no picture: Docket's own line icons when present."""
-    name = ("kind-email" if media_type in ("message/rfc822", "application/vnd.ms-outlook", "application/mbox")
-            else "kind-letter" if media_type == "application/pdf" or media_type.startswith("text/")
-            else "kind-note")
-    icons = _module("gui.icons")
-    if icons is not None:
-        try:
-            return icons.icon(name)
-        except (OSError, DocketError):
-            pass
-    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+    """An icon for a file that has no picture, in Docket's own line icons."""
+    return icon("kind-email" if media_type in ("message/rfc822", "application/vnd.ms-outlook", "application/mbox")
+                else "kind-letter" if media_type == "application/pdf" or media_type.startswith("text/")
+                else "kind-note")
 
 
 class EvidenceModel(QAbstractTableModel):
@@ -262,7 +256,7 @@ class EvidencePreview(QWidget):
     @staticmethod
     def _pdf_first_page(path: Path) -> QImage:
         """Page 1 of a PDF through QtPdf, when this Qt has it (PySide6-Essentials does not)."""
-        qtpdf = _module("PySide6.QtPdf")
+        qtpdf = _qtpdf()
         if qtpdf is None:
             return QImage()
         document = qtpdf.QPdfDocument()
@@ -445,14 +439,16 @@ class EvidencePanel(QWidget):
             self.add_files([Path(n) for n in names])
 
     def add_files(self, paths: list[Path]) -> None:
-        """Attach ``paths`` to the case: emails go through the email import when Docket has
-        it; everything else is copied and hashed in the background."""
+        """Attach ``paths`` to the case: emails go through the email import; everything else
+        is copied and hashed in the background."""
         if self._case_id is None:
             return
         emails = [p for p in paths if p.suffix.lower() in EMAIL_SUFFIXES]
-        importer = _module("gui.email_import_dialog") if emails else None
-        if importer is not None and hasattr(importer, "EmailImportDialog"):
-            importer.EmailImportDialog(self._store, self._case_id, emails, self).exec()
+        if emails:
+            # Imported here: keeps start-up quick.
+            from gui.email_import_dialog import EmailImportDialog
+
+            EmailImportDialog(self._store, self._case_id, emails, self).exec()
             paths = [p for p in paths if p not in emails]
             self.reload()
             self.evidence_changed.emit()

@@ -21,7 +21,6 @@ from PySide6.QtCore import (
     QTimeZone,
 )
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QStyle
 
 from core import queries
 from core.models import Direction, EventKind
@@ -29,6 +28,7 @@ from core.queries import TimelineRow
 from core.store import Store
 from core.timeutil import When
 from gui.formatting import format_date, format_datetime
+from gui.icons import icon_for_kind
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -96,30 +96,6 @@ def when_text(at: str) -> str:
     offset = int(moment.utcoffset().total_seconds()) if moment.utcoffset() else 0
     qdt = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), QTimeZone.fromSecondsAheadOfUtc(offset))
     return format_datetime(qdt.toLocalTime())
-
-
-def icon_for_kind(kind: str) -> QIcon:
-    """The kind's icon from the app's SVG set, or a standard icon if that set is absent."""
-    try:
-        from gui import icons  # the window's icon set, when present
-    except ImportError:
-        icons = None  # type: ignore[assignment]
-    if icons is not None and hasattr(icons, "icon_for_kind"):
-        icon = icons.icon_for_kind(kind)
-        if icon is not None and not icon.isNull():
-            return icon
-    standard = {
-        EventKind.CALL: QStyle.StandardPixmap.SP_MessageBoxInformation,
-        EventKind.EMAIL: QStyle.StandardPixmap.SP_FileIcon,
-        EventKind.LETTER: QStyle.StandardPixmap.SP_FileDialogDetailedView,
-        EventKind.PAYMENT: QStyle.StandardPixmap.SP_DialogApplyButton,
-        EventKind.PROMISE: QStyle.StandardPixmap.SP_MessageBoxWarning,
-        EventKind.RESPONSE: QStyle.StandardPixmap.SP_ArrowBack,
-        EventKind.VISIT: QStyle.StandardPixmap.SP_DirHomeIcon,
-        EventKind.DELIVERY: QStyle.StandardPixmap.SP_DriveHDIcon,
-    }
-    style = QApplication.style()
-    return style.standardIcon(standard.get(kind, QStyle.StandardPixmap.SP_FileDialogInfoView))  # type: ignore[call-overload]
 
 
 def _drawn_once(icon: QIcon, side: int = 16) -> QIcon:

@@ -6,13 +6,13 @@ run; a reminder that falls due later in the day is announced at the next check.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
-from core import clock
+from core import clock, reminders
+from core.models import ReminderState
 from core.store import Store
 from gui.app import run_in_background
 from gui.icons import app_icon
@@ -22,14 +22,10 @@ CHECK_EVERY_MS = 10 * 60 * 1000  # reminders are by the day; ten minutes is prom
 
 
 def due_now(store: Store) -> list[Any]:
-    """Reminders due today or overdue, still open; empty while the reminders module is absent."""
-    try:
-        reminders = importlib.import_module("core.reminders")
-    except ImportError:
-        return []
+    """Reminders due today or overdue, still open."""
     today = clock.today()
     return [item for item in reminders.due_items(store)
-            if item.due <= today and getattr(item, "state", "open") == "open"]
+            if item.due <= today and item.state == ReminderState.OPEN]
 
 
 def describe(items: list[Any]) -> str:
