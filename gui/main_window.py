@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import cases, paths, queries
-from core.errors import DocketError
+from core.errors import DocketError, NotFoundError
 from core.store import Store
 from gui.about_dialog import AboutDialog
 from gui.app import run_in_background
@@ -335,8 +335,9 @@ class MainWindow(QMainWindow):
         if case_id is None:
             return
         try:
-            queries.load_case(self.store, case_id)
-        except Exception:  # the remembered case may have been deleted since
+            # Only whether it still exists: the workspace reads the rest as it shows it.
+            queries.case_with_company(self.store, case_id)
+        except NotFoundError:  # the remembered case may have been deleted since
             return
         self.case_list.select_case(case_id)
         self.open_case(case_id)
@@ -382,7 +383,7 @@ class MainWindow(QMainWindow):
         case_id = self.current_case_id()
         if case_id is None:
             return
-        title = queries.load_case(self.store, case_id).title
+        title = queries.case_with_company(self.store, case_id).title
         answer = QMessageBox.question(
             self, self.tr("Delete case"),
             self.tr("Delete “%1” with its timeline, contacts and evidence records? This cannot be undone.")

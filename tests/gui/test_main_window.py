@@ -220,6 +220,24 @@ def test_window_size_splitters_and_last_case_are_restored(qtbot, store: Store, w
     assert second.case_list.current_case_id() == ids[1]
 
 
+def test_a_remembered_case_deleted_since_opens_nothing(qtbot, store: Store, window_settings: QSettings,
+                                                       make_cases) -> None:
+    ids = make_cases(2)
+    first = MainWindow(store, window_settings)
+    qtbot.addWidget(first)
+    first.case_list.table.selectRow(first.case_list.model.row_of(ids[0]))
+    assert first.current_case_id() == ids[0]
+    first.close()
+    cases.delete_case(store, case_id=ids[0])
+
+    second = MainWindow(store, window_settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.current_case_id() is None
+    assert second.workspace.pages.currentWidget() is second.workspace.empty
+    assert listed_titles(second) == ["Case 1"]
+
+
 def test_about_shows_version_licence_and_data_folder(qtbot, store: Store) -> None:
     dialog = AboutDialog(store.data_dir)
     qtbot.addWidget(dialog)
