@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -16,10 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import letters
 from core.errors import DocketError
 from core.store import Store
 from gui.formatting import format_date
+
+if TYPE_CHECKING:
+    from core.letters import LetterInfo
 
 LETTER_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -33,6 +36,7 @@ class LettersPanel(QWidget):
         super().__init__(parent)
         self._store = store
         self._case_id: int | None = None
+        self._stale = False  # the list shows another case than _case_id
         self.list = QListWidget(self)
         self.list.setAccessibleName(self.tr("Letters"))
         self.list.itemActivated.connect(lambda item: self.open_letter(item.data(LETTER_ROLE)))
@@ -58,10 +62,26 @@ class LettersPanel(QWidget):
         self.open_button.setEnabled(self.list.currentItem() is not None)
 
     def show_case(self, case_id: int | None) -> None:
-        """List the letters of ``case_id``, newest first."""
+        """List the letters of ``case_id``, newest first: now if this is the tab in view,
+        otherwise when the tab is next shown (a case is usually opened to read its timeline)."""
         self._case_id = case_id
+        self._stale = True
+        if case_id is None or not self.isHidden():
+            self._list_letters()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._list_letters()
+
+    def _list_letters(self) -> None:
+        self._stale = False
         self.list.clear()
-        found = [] if case_id is None else letters.list_letters(self._store, case_id=case_id)
+        found: list[LetterInfo] = []
+        if self._case_id is not None:
+            from core import letters  # imported here: keeps start-up quick (it loads Jinja)
+
+            found = letters.list_letters(self._store, case_id=self._case_id)
         for letter in found:
             if letter.sent_on is not None:
                 day = format_date(letter.sent_on)
@@ -74,7 +94,7 @@ class LettersPanel(QWidget):
             item = QListWidgetItem(f"{subject} ({state})")
             item.setData(LETTER_ROLE, letter.id)
             self.list.addItem(item)
-        self.empty.setVisible(case_id is not None and not found)
+        self.empty.setVisible(self._case_id is not None and not found)
         self._update_buttons()
 
     def new_letter(self, template_id: str | None = None) -> None:

@@ -279,6 +279,31 @@ def test_draft_the_letter_opens_the_editor_and_lists_the_draft(qtbot, workspace:
     assert workspace.letters.list.item(0).text().endswith("(draft)")
 
 
+def test_the_letters_tab_lists_the_open_cases_letters_when_shown(qtbot, workspace: CaseWorkspace, store: Store,
+                                                                 optician_case: int) -> None:
+    from core import letters
+
+    draft = letters.draft_letter(store, case_id=optician_case, template_id="first_complaint")
+    letters.save_draft(store, case_id=optician_case, draft=draft)
+    other = cases.open_case(store, title="Parcel never delivered", company="Quickship")
+    workspace.show()
+    workspace.show_case(optician_case)
+    assert workspace.tabs.currentWidget() is workspace.timeline
+    workspace.tabs.setCurrentWidget(workspace.letters)
+    assert workspace.letters.list.count() == 1
+    assert workspace.letters.list.item(0).text().endswith("(draft)")
+    assert workspace.letters.empty.isHidden()
+
+    workspace.tabs.setCurrentWidget(workspace.timeline)
+    workspace.show_case(other)  # opened on another tab: its letters are read when the tab is shown
+    workspace.tabs.setCurrentWidget(workspace.letters)
+    assert workspace.letters.list.count() == 0
+    assert workspace.letters.empty.isVisible()
+
+    workspace.show_case(optician_case)  # opened with the Letters tab in view
+    assert workspace.letters.list.count() == 1
+
+
 def test_money_shows_in_the_users_locale_with_the_currencys_own_decimals(qtbot) -> None:
     from decimal import Decimal
 
