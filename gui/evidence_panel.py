@@ -57,9 +57,8 @@ from core.errors import DocketError
 from core.evidence import Cancelled
 from core.models import Evidence
 from core.store import Store
-from gui import undo
+from gui import icons, undo
 from gui.formatting import format_datetime
-from gui.icons import icon
 from gui.timeline_model import when_text
 from gui.workers import Task, run_task
 
@@ -92,9 +91,9 @@ def added_text(item: Evidence) -> str:
 
 def _file_icon(media_type: str) -> QIcon:
     """An icon for a file that has no picture, in Docket's own line icons."""
-    return icon("kind-email" if media_type in ("message/rfc822", "application/vnd.ms-outlook", "application/mbox")
-                else "kind-letter" if media_type == "application/pdf" or media_type.startswith("text/")
-                else "kind-note")
+    return icons.icon("kind-email" if media_type in ("message/rfc822", "application/vnd.ms-outlook", "application/mbox")
+                      else "kind-letter" if media_type == "application/pdf" or media_type.startswith("text/")
+                      else "kind-note")
 
 
 class EvidenceModel(QAbstractTableModel):

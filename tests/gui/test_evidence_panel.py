@@ -152,3 +152,46 @@ def test_a_file_dropped_on_the_timeline_goes_to_the_evidence(qtbot, store: Store
         workspace.dropEvent(drop)
     assert workspace.tabs.currentWidget() is workspace.evidence
     assert workspace.evidence.model.index(0, NAME).data() == "stain.png"
+
+
+def test_dropped_emails_go_through_the_email_preview_and_other_files_are_copied(qtbot, store: Store,
+                                                                                tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gui.email_import_dialog import EmailImportDialog
+
+    case_id = cases.open_case(store, title="Broadband never cancelled", company="Netco")
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "Pat <pat@home.example>", "retention@netco.example"
+    msg["Subject"], msg["Date"] = "Cancel my contract", "Mon, 01 Jul 2024 09:00:00 +0100"
+    msg["Message-ID"] = "<c1@home.example>"
+    msg.set_content("Please cancel my contract from today.")
+    email = tmp_path / "cancel.eml"
+    email.write_bytes(bytes(msg))
+    receipt = tmp_path / "receipt.txt"
+    receipt.write_text("Netco final bill\n")
+    panel = _panel(qtbot, store, case_id)
+
+    previews: list[EmailImportDialog] = []
+
+    def add_the_emails() -> None:  # as the user would, once the preview has read the file
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, EmailImportDialog) and dialog.is_previewed and not previews:
+            previews.append(dialog)
+            dialog.add_button.click()
+
+    poll = QTimer(interval=10)
+    poll.timeout.connect(add_the_emails)
+    poll.start()
+    with qtbot.waitSignal(panel.attach_finished, timeout=20_000) as blocker:
+        _drop(panel, email, receipt)
+    poll.stop()
+
+    assert previews, "the email preview did not open"
+    assert len(blocker.args[0].attached) == 1  # only the receipt went through the plain copy
+    assert [e.summary for e in queries.case_events(store, case_id)] == ["Cancel my contract"]
+    names = sorted(item.original_name for item in queries.case_evidence(store, case_id))
+    assert len(names) == 2 and "receipt.txt" in names
