@@ -389,6 +389,40 @@ def test_importing_a_case_file_lists_and_opens_the_case(qtbot, store: Store, win
     assert window.current_case_id() == imported.args[0]
 
 
+def test_export_and_print_open_the_case_history_for_the_open_case(qtbot, window: MainWindow, make_cases) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gui.export_dialog import ExportDialog
+
+    assert not window.export_action.isEnabled() and not window.print_action.isEnabled()
+    ids = make_cases(2, title="Boiler {i}")
+    window.refresh()
+    window.case_list.table.selectRow(window.case_list.model.row_of(ids[1]))
+    assert window.export_action.isEnabled() and window.print_action.isEnabled()
+
+    titles: list[str] = []
+
+    def close_export() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, ExportDialog) and not titles:
+            titles.append(dialog.windowTitle())
+            dialog.reject()
+
+    poll = QTimer(interval=10)
+    poll.timeout.connect(close_export)
+    poll.start()
+    window.export_action.trigger()  # returns when the dialog is closed
+    poll.stop()
+    assert titles == ["Export case history: Boiler 1"]
+
+    window.print_action.trigger()
+    qtbot.waitUntil(lambda: window._print_source.preview_dialog is not None, timeout=10_000)
+    preview = window._print_source.preview_dialog
+    assert preview.isVisible() and "Boiler 1" in preview.windowTitle()
+    preview.close()
+
+
 def test_a_data_folder_already_open_elsewhere_is_explained_not_crashed(qtbot, store: Store, monkeypatch) -> None:
     from gui import app
 
