@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
@@ -27,6 +26,7 @@ from core.queries import CompanyRecord
 from core.store import Store
 from gui.app import run_in_background
 from gui.case_list_model import CASE_ROLE, COMPANY, TITLE, CaseListModel
+from gui.table_model import RowsTableModel
 from gui.workers import Task
 
 NAME, CASES, OPEN_CASES, DAYS_TO_REPLY = range(4)
@@ -36,7 +36,7 @@ COMPANY_ROLE = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 
 
-class CompanyModel(QAbstractTableModel):
+class CompanyModel(RowsTableModel):
     """Companies with their number of cases, open cases and average days to reply.
 
     Companies are few next to cases, so all are held at once; the track record reads every
@@ -67,17 +67,6 @@ class CompanyModel(QAbstractTableModel):
         self._rows = list(records)
         self.endResetModel()
         self.loaded.emit()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 4
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
-            return self._headers[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

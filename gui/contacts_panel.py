@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from core.errors import DocketError, ValidationError
 from core.models import Company, Contact
 from core.store import Store
 from gui import undo
+from gui.table_model import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 NAME, ROLE, ORGANISATION, EMAIL, PHONE = range(5)
@@ -36,7 +37,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-class ContactsModel(QAbstractTableModel):
+class ContactsModel(RowsTableModel):
     """Contacts of one case (a handful; loaded at once)."""
 
     def __init__(self, parent: Any = None) -> None:
@@ -52,19 +53,6 @@ class ContactsModel(QAbstractTableModel):
 
     def contacts(self) -> list[Contact]:
         return list(self._rows)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self._headers)):
-            return self._headers[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

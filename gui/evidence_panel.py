@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDateTime,
     QLocale,
     QModelIndex,
@@ -59,6 +58,7 @@ from core.models import Evidence
 from core.store import Store
 from gui import icons, undo
 from gui.formatting import format_datetime
+from gui.table_model import RowsTableModel
 from gui.timeline_model import when_text
 from gui.workers import Task, run_task
 
@@ -96,7 +96,7 @@ def _file_icon(media_type: str) -> QIcon:
                       else "kind-note")
 
 
-class EvidenceModel(QAbstractTableModel):
+class EvidenceModel(RowsTableModel):
     """The evidence files of one case, with image thumbnails made on first display."""
 
     def __init__(self, store: Store, parent: Any = None) -> None:
@@ -117,19 +117,6 @@ class EvidenceModel(QAbstractTableModel):
 
     def row_of(self, evidence_id: int) -> int:
         return next((i for i, e in enumerate(self._rows) if e.id == evidence_id), -1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self._headers)):
-            return self._headers[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         item = self.item_at(index.row()) if index.isValid() else None
