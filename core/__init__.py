@@ -1,7 +1,7 @@
 """Docket's core: the case journal without a screen.
 
 Everything the window can do is available here headless: the domain model, the store,
-escalation rules, reminders, letters and exports. Nothing in this package imports QtWidgets.
+escalation rules, reminders, letters and exports. Nothing in this package imports Qt's widget module.
 """
 
 from importlib.metadata import PackageNotFoundError, version

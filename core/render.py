@@ -7,7 +7,7 @@ writer cannot: an outline (bookmarks) built from the document's headings and com
 metadata, written with pypdf after Qt has drawn the pages.
 
 This is the only core module that uses Qt, and only QtCore and QtGui; it never imports
-QtWidgets (QtPrintSupport pulls QtWidgets in, so a printer is passed in by the window as a
+the widget module (QtPrintSupport pulls it in, so a printer is passed in by the window as a
 plain ``QPagedPaintDevice``).
 """
 
@@ -140,14 +140,9 @@ def ensure_gui_app() -> QGuiApplication:
     if app is None:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and os.name == "posix":
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        widgets = sys.modules.get("PySide6.QtWidgets")
-        if widgets is not None:
-            # Something in this process already uses widgets (a test run, a tool embedding
-            # Docket): they need a QApplication, and Qt allows only one application object,
-            # so make that kind rather than lock them out. Core itself never imports QtWidgets.
-            app = widgets.QApplication(["docket"])
-        else:
-            app = QGuiApplication(["docket"])
+        # A program that also shows widgets must make its QApplication before rendering (the
+        # window does, and so does the test suite): Qt allows one application object.
+        app = QGuiApplication(["docket"])
     return app  # type: ignore[return-value]
 
 
