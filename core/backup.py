@@ -284,15 +284,6 @@ class ArchiveSummary:
     missing_evidence: tuple[str, ...] = ()  # recorded but already missing from the store
 
 
-def _sha256_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
 
 def _template_files(store: Store) -> Iterator[tuple[str, Path]]:
     root = store.templates_dir

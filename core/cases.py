@@ -202,13 +202,6 @@ def update_company(target: Target, *, company_id: int, **changes: Any) -> None:
 
 
 # -- cases ------------------------------------------------------------------------------------
-CASE_FIELDS = (
-    "title", "category", "status", "outcome", "resolved_on", "opened_on", "currency", "amount",
-    "recovered", "payment_method", "payment_date", "references", "desired_outcome", "impact",
-    "jurisdiction", "notes", "tags", "silence_days", "company_id",
-)
-
-
 def _case_values(fields: dict[str, Any], where: str = "case") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in fields.items():

@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.cases import MAX_LINE, MAX_TEXT, add_contact, get_case, log_event, record_evidence
 from core.errors import DocketError, ValidationError
-from core.evidence import Cancelled, Progress, clean_name
+from core.evidence import Cancelled, Progress, clean_name, hash_file
 from core.models import Contact, Direction, Event, EventKind, Evidence, event_evidence
 from core.store import Store
 from core.timeutil import When
@@ -630,16 +630,6 @@ def _kind_of(path: Path) -> str:
     return "msg" if head == _OLE_MAGIC else "eml"
 
 
-def _hash_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1024 * 1024):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
 def _fallback_when(path: Path, mbox_from: str | None, notes: list[str]) -> When:
     """A date-only value for a message without a usable Date: the mbox separator line's date,
     else the file's modification date, else today."""
@@ -682,7 +672,7 @@ def _unread() -> MessageParts:
 
 def _read_single(path: Path, kind: str) -> tuple[ParsedEmail, list[Payload]]:
     notes: list[str] = []
-    sha, size = _hash_file(path)
+    sha, size = hash_file(path)
     if size > MAX_MESSAGE_BYTES:
         notes.append(f"The file is {size / 1e6:,.0f} MB, too large to read; it is kept as evidence only.")
         read = _unread()

@@ -53,7 +53,6 @@ from core.models import Case, Event, Letter, Reminder, ReminderState
 from core.rules import all_packs
 from core.store import Store
 
-KINDS = ("silence", "promise", "clock_opens", "clock_closes", "user")
 SILENCE_RULE = "docket.silence"
 PROMISE_RULE = "docket.promise"
 # Messages: the kinds of event by which the user talks to the company.

@@ -212,3 +212,24 @@ def test_contact_details_are_validated(store: Store, perfume: int) -> None:
     cases.update_contact(store, contact_id=contact, email="ann@example.fr")
     (ann,) = queries.list_contacts(store, perfume)
     assert (ann.name, ann.role, ann.email) == ("Ann", "Manager", "ann@example.fr")
+
+
+def test_describing_evidence_later_changes_its_record_never_its_file(store, tmp_path) -> None:
+    from core import cases, queries
+    from core.errors import ValidationError
+
+    case_id = cases.open_case(store, title="Lenses lost", company="ClearSight Opticians")
+    photo = tmp_path / "ticket.png"
+    photo.write_bytes(b"\x89PNG repair ticket")
+    evidence_id = cases.attach_evidence(store, case_id=case_id, path=photo)
+    item = queries.load_case(store, case_id).evidence[0]
+    before = store.evidence.path_for(item.sha256).read_bytes()
+
+    cases.update_evidence(store, evidence_id=evidence_id, description="Repair ticket, job 7719",
+                          captured_on="2026-10-23")
+    with pytest.raises(ValidationError, match="evidence.captured_on"):
+        cases.update_evidence(store, evidence_id=evidence_id, captured_on="23/10/2026")
+
+    item = queries.load_case(store, case_id).evidence[0]
+    assert (item.description, item.captured_on.isoformat()) == ("Repair ticket, job 7719", "2026-10-23")
+    assert store.evidence.path_for(item.sha256).read_bytes() == before

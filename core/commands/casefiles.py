@@ -10,7 +10,6 @@ from core.errors import DocketError
 from core.store import Store
 
 FORMATS = ("json", "zip", "pdf", "md", "csv")
-REPORT_FORMATS = ("pdf", "md", "csv")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
