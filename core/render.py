@@ -14,9 +14,7 @@ plain ``QPagedPaintDevice``).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
-import sys
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,24 +42,6 @@ from PySide6.QtGui import (
 )
 
 PAPER = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
-
-
-def protect_none_refcount() -> None:
-    """Work around PySide6 6.12 on Python 3.11: its void methods (``QPainter.save``,
-    ``drawLine``, ``QTextCursor.setPosition``...) return ``None`` without taking a reference,
-    which is harmless from Python 3.12 (``None`` is immortal) but on 3.11 counts ``None`` down
-    by one per call until the interpreter aborts ("none_dealloc"), typically after a few
-    thousand calls, e.g. while painting a long PDF. Giving ``None`` a vast reference count
-    makes it as good as immortal. Call once, before much Qt work; repeated calls are harmless.
-    """
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return
-    refcount = ctypes.c_ssize_t.from_address(id(None))  # ob_refcnt is the first field
-    if refcount.value < 1 << 40:
-        refcount.value += 1 << 42
-
-
-protect_none_refcount()
 
 
 def _warm_enums() -> None:

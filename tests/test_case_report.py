@@ -346,8 +346,9 @@ def test_the_command_line_writes_the_same_report(store: Store, case_id: int, tmp
 
 
 def test_long_drawing_does_not_wear_out_none() -> None:
-    """PySide6 6.12 on Python 3.11 drops a reference to None per void call; the renderer's
-    guard keeps the interpreter from aborting during a long export."""
+    """A long export makes tens of thousands of Qt calls that return nothing. PySide6 6.12.0
+    dropped a reference to None on each, and Python 3.11 aborts once None's count runs out;
+    pyproject.toml keeps such a Qt out. Whatever Qt is installed must not lose any."""
     import sys
 
     from PySide6.QtGui import QImage, QPainter
@@ -357,11 +358,12 @@ def test_long_drawing_does_not_wear_out_none() -> None:
     ensure_gui_app()
     image = QImage(10, 10, QImage.Format.Format_RGB32)
     painter = QPainter(image)
-    for _ in range(50_000):
+    before = sys.getrefcount(None)
+    for _ in range(20_000):
         painter.save()
         painter.restore()
     painter.end()
-    assert sys.getrefcount(None) > 1_000_000
+    assert sys.getrefcount(None) >= before - 100  # other code may let a few go meanwhile
 
 
 # -- the redaction rules on their own ---------------------------------------------------------
