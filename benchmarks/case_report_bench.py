@@ -34,9 +34,9 @@ def build_case(data: Path, photos: Path, events: int, images: int) -> int:
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter
 
-    from core import cases
-    from core.render import ensure_gui_app
-    from core.store import Store
+    from core.documents.render import ensure_gui_app
+    from core.journal import cases
+    from core.store.store import Store
 
     ensure_gui_app()
     photos.mkdir(parents=True, exist_ok=True)
@@ -81,9 +81,9 @@ def build_case(data: Path, photos: Path, events: int, images: int) -> int:
 
 def child(data: Path, case_id: int, out: Path, appendix: bool) -> None:
     """Run one export and print its figures as JSON."""
-    from core.case_report import export_case_report
-    from core.render import ensure_gui_app
-    from core.store import Store
+    from core.documents.render import ensure_gui_app
+    from core.documents.report import export_case_report
+    from core.store.store import Store
 
     ensure_gui_app()
     base = _rss_mb()

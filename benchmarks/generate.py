@@ -20,8 +20,8 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from core.models import Case, Company, Contact, Event, Evidence, Letter, event_evidence
-from core.store import Store
+from core.domain.models import Case, Company, Contact, Event, Evidence, Letter, event_evidence
+from core.store.store import Store
 
 
 @dataclass(frozen=True)

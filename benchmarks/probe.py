@@ -64,7 +64,7 @@ def docket(data_dir: str, browse: bool = False) -> int:
         return 0
 
     QApplication.exec = exec_and_report  # type: ignore[method-assign]
-    from gui.app import run
+    from gui.shell.app import run
 
     return run(data_dir=data_dir)
 
@@ -73,7 +73,7 @@ def _browse(app: object) -> dict[str, object]:
     """Scroll the whole case list, open twenty cases and search, as a person browsing."""
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from gui.case_list_model import CaseListModel
+    from gui.shell.case_list_model import CaseListModel
 
     window = next(w for w in QApplication.topLevelWidgets() if w.isVisible())
     views = [v for v in window.findChildren(QTableView) if isinstance(v.model(), CaseListModel) or

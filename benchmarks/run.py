@@ -80,8 +80,8 @@ def keystrokes() -> list[str]:
 
 
 def bench_search(data_dir: Path, reps: int) -> list[Result]:
-    from core import queries
-    from core.store import Store
+    from core.journal import queries
+    from core.store.store import Store
 
     search = Result("search", "search as you type, first 50 results (p95 over every keystroke)", "p95 < 50 ms")
     listed = Result("list_search", "case list filtered as you type, first 200 rows (p95)", "< 100 ms")
@@ -105,8 +105,8 @@ def bench_search(data_dir: Path, reps: int) -> list[Result]:
 
 
 def bench_open_case(data_dir: Path, reps: int) -> list[Result]:
-    from core import queries
-    from core.store import Store
+    from core.journal import queries
+    from core.store.store import Store
 
     res = Result("open_case", "open the case with the most events (2,000 at full size): load + time spent", "< 150 ms")
     with Store.open(data_dir) as store:
@@ -115,7 +115,7 @@ def bench_open_case(data_dir: Path, reps: int) -> list[Result]:
         try:
             from PySide6.QtWidgets import QApplication
 
-            from gui.case_workspace import CaseWorkspace
+            from gui.case.workspace import CaseWorkspace
 
             app = QApplication.instance() or QApplication([])
             workspace = CaseWorkspace(store)
@@ -134,11 +134,11 @@ def bench_open_case(data_dir: Path, reps: int) -> list[Result]:
 def bench_due(data_dir: Path, reps: int) -> list[Result]:
     res = Result("due_list", "due list for all cases (core.reminders.due_items)", "< 200 ms")
     try:
-        from core import reminders
+        from core.escalation import reminders
     except ImportError as exc:
         res.note = f"not available: {exc}"
         return [res]
-    from core.store import Store
+    from core.store.store import Store
 
     first = Result("due_list_first", "due list for all cases, first call in a process (nothing kept in memory yet)", "< 200 ms")
     with Store.open(data_dir) as store:
@@ -154,10 +154,10 @@ def bench_due(data_dir: Path, reps: int) -> list[Result]:
 
 def _big_case_file(data_dir: Path, work: Path) -> Path | None:
     try:
-        from core import casefile
+        from core.exchange import casefile
     except ImportError:
         return None
-    from core.store import Store
+    from core.store.store import Store
 
     out = work / "case-1.zip"  # the zip carries the evidence files the document names
     with Store.open(data_dir) as store:
@@ -171,8 +171,8 @@ def bench_import(data_dir: Path, reps: int, work: Path) -> list[Result]:
     if source is None:
         res.note = "not available: core.casefile"
         return [res]
-    from core import casefile
-    from core.store import Store
+    from core.exchange import casefile
+    from core.store.store import Store
 
     events = len(casefile.load_document(source)["case"]["events"])
     res.what = f"import a case file of {events:,} events into an empty store"
@@ -188,9 +188,9 @@ def _pdf_case(work: Path, events: int, images: int) -> tuple[Path, int]:
     """A store with one case of ``events`` events and ``images`` photos of receipts."""
     from PySide6.QtGui import QColor, QImage, QPainter
 
-    from core import cases
-    from core.render import ensure_gui_app
-    from core.store import Store
+    from core.documents.render import ensure_gui_app
+    from core.journal import cases
+    from core.store.store import Store
 
     ensure_gui_app()
     data = work / "pdf-store"
@@ -218,12 +218,12 @@ def _pdf_case(work: Path, events: int, images: int) -> tuple[Path, int]:
 def bench_pdf(reps: int, work: Path, events: int = 1000, images: int = 50) -> list[Result]:
     res = Result("pdf_export", f"PDF of a {events:,}-event case with {images} images", "< 5 s", unit="ms")
     try:
-        from core import case_report
+        from core.documents import report as case_report
     except ImportError as exc:
         res.note = f"not available: {exc}"
         return [res]
-    from core.render import html_to_pdf
-    from core.store import Store
+    from core.documents.render import html_to_pdf
+    from core.store.store import Store
 
     data, case_id = _pdf_case(work, events, images)
     with Store.open(data) as store:

@@ -11,8 +11,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from core import clock  # noqa: E402
-from core.store import DB_NAME, Store  # noqa: E402
+from core.domain import clock  # noqa: E402
+from core.store.store import DB_NAME, Store  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

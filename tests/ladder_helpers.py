@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from core import cases
-from core.models import Letter
-from core.store import Store
+from core.domain.models import Letter
+from core.journal import cases
+from core.store.store import Store
 
 TODAY = date(2026, 11, 23)
 

@@ -8,12 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from core import backup, case_report, casefile, letters, reminders
-from core.calendar_export import export_reminders
-from core.demo import load_examples
-from core.email_import import import_emails, parse_messages
-from core.store import Store
-from core.verify import verify
+from core.documents import letters
+from core.documents import report as case_report
+from core.escalation import reminders
+from core.escalation.calendar import export_reminders
+from core.exchange import casefile
+from core.exchange.demo import load_examples
+from core.exchange.emails import import_emails, parse_messages
+from core.store import backup
+from core.store.store import Store
+from core.store.verify import verify
 
 EML = b"""From: Customer Care <care@globex.example>
 To: Ada <ada@example.org>

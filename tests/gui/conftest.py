@@ -12,8 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings  # noqa: E402
 
-from core import cases  # noqa: E402
-from core.store import Store  # noqa: E402
+from core.journal import cases  # noqa: E402
+from core.store.store import Store  # noqa: E402
 
 # The offscreen platform says it cannot pass a window's size limits to, or raise a window
 # through, a window manager it does not have; that is the test platform talking, not Docket,

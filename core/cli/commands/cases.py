@@ -1,0 +1,121 @@
+"""``docket cases``, ``docket show CASE``, ``docket search TEXT``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from core.cli.output import print_json
+from core.domain.models import Case
+from core.journal import queries
+from core.store.store import Store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("cases", help="list cases: id, title, company, status, last activity")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--view", choices=queries.VIEWS, default="all")
+    p.set_defaults(func=run_cases)
+
+    p = sub.add_parser("show", help="show one case with its timeline")
+    p.add_argument("case", type=int, metavar="CASE")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_show)
+
+    p = sub.add_parser("search", help="find cases by any word in them, their events or contacts")
+    p.add_argument("text", metavar="TEXT")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_search)
+
+
+def _all_rows(store: Store, view: str) -> list[queries.CaseRow]:
+    rows: list[queries.CaseRow] = []
+    while True:
+        page = queries.list_cases(store, view=view, limit=1000, offset=len(rows))
+        rows += page
+        if len(page) < 1000:
+            return rows
+
+
+def run_cases(store: Store, args: argparse.Namespace) -> int:
+    rows = _all_rows(store, args.view)
+    if args.json:
+        print_json([
+            {"id": r.id, "title": r.title, "company": r.company, "status": r.status,
+             "last_activity": r.last_activity, "next_due": r.next_due,
+             "amount": None if r.amount is None else {"value": str(r.amount), "currency": r.currency}}
+            for r in rows
+        ])
+        return 0
+    if not rows:
+        print("No cases yet. Import one with 'docket import FILE' or load examples with 'docket demo'.")
+        return 0
+    for r in rows:
+        last = (r.last_activity or "")[:10] or "-"
+        print(f"{r.id:>6}  {r.status:<15} {last:<10}  {r.company[:24]:<24}  {r.title}")
+    return 0
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    """A case as plain data for ``show --json``."""
+    return {
+        "id": case.id,
+        "title": case.title,
+        "company": case.company.name if case.company else None,
+        "category": case.category,
+        "status": case.status,
+        "outcome": case.outcome,
+        "opened_on": case.opened_on,
+        "amount": None if case.amount is None else {"value": str(case.amount), "currency": case.currency},
+        "recovered": None if case.recovered is None else {"value": str(case.recovered), "currency": case.currency},
+        "references": case.references,
+        "jurisdiction": case.jurisdiction,
+        "contacts": [{"id": c.id, "name": c.name, "role": c.role, "organisation": c.organisation} for c in case.contacts],
+        "events": [
+            {"id": e.id, "at": e.at, "kind": e.kind, "direction": e.direction, "summary": e.summary,
+             "details": e.details, "contact": e.contact.name if e.contact else None,
+             "duration_minutes": e.duration_minutes, "waiting_minutes": e.waiting_minutes,
+             "promised_by": e.promised_by, "evidence": [x.id for x in e.evidence]}
+            for e in case.events
+        ],
+        "evidence": [
+            {"id": x.id, "name": x.original_name, "sha256": x.sha256, "size": x.size,
+             "media_type": x.media_type, "description": x.description}
+            for x in case.evidence
+        ],
+    }
+
+
+def run_show(store: Store, args: argparse.Namespace) -> int:
+    case = queries.load_case(store, args.case)
+    if args.json:
+        print_json(case_summary(case))
+        return 0
+    print(f"Case {case.id}: {case.title}")
+    print(f"Company: {case.company.name if case.company else '-'}    Status: {case.status}")
+    if case.amount is not None:
+        print(f"Amount in dispute: {case.currency} {case.amount}")
+    if case.references:
+        print("References: " + ", ".join(case.references))
+    print(f"Time spent: {queries.time_spent(store, case.id).describe()}")
+    print()
+    for e in case.events:
+        who = f" ({e.contact.name})" if e.contact else ""
+        print(f"{e.at:<25} {e.kind:<9} {e.direction:<13} {e.summary}{who}")
+    if case.evidence:
+        print()
+        for x in case.evidence:
+            print(f"evidence {x.id}: {x.original_name}  {x.size:,} bytes  sha256 {x.sha256}")
+    return 0
+
+
+def run_search(store: Store, args: argparse.Namespace) -> int:
+    hits = queries.search(store, args.text)
+    if args.json:
+        print_json([{"case_id": h.case_id, "title": h.title, "company": h.company, "snippet": h.snippet} for h in hits])
+        return 0
+    if not hits:
+        print(f"No case mentions {args.text!r}.")
+    for h in hits:
+        print(f"{h.case_id:>6}  {h.title}  ({h.company})\n        {h.snippet}")
+    return 0

@@ -1,0 +1,106 @@
+"""``docket letter CASE --template ID --out FILE`` and ``docket letter --list``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from core.documents import letters
+from core.domain.errors import DocketError, ValidationError
+from core.store.store import Store
+
+FORMATS = (".pdf", ".txt", ".html", ".htm")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "letter",
+        help="draft a letter for a case from a template, as PDF, text or HTML",
+        description="Draft a letter for CASE and write it to FILE (.pdf, .txt or .html). Facts the "
+                    "case lacks are marked [missing: ...] in the letter and listed on stderr.",
+    )
+    p.add_argument("case", type=int, nargs="?", metavar="CASE", help="the case's number")
+    p.add_argument("--list", action="store_true", help="list the letter templates and exit")
+    p.add_argument("--template", metavar="ID", help="template id (see --list)")
+    p.add_argument("--out", metavar="FILE", help="where to write the letter: .pdf, .txt or .html")
+    p.add_argument("--language", default=None, choices=letters.LANGUAGES,
+                   help="the letter's language (default: from Settings)")
+    p.add_argument("--events", metavar="IDS", help="events for the chronology, e.g. 1,2,5 "
+                   "(default: every exchange with the company)")
+    p.add_argument("--evidence", metavar="IDS", help="evidence to list as enclosures, e.g. 3,4")
+    p.add_argument("--contact", type=int, metavar="ID", help="the contact to write to")
+    p.add_argument("--fact", action="append", default=[], metavar="KEY=VALUE",
+                   help="an extra fact, e.g. card_last4=1234 (keys: " + ", ".join(letters.EXTRA_FACTS) + ")")
+    p.add_argument("--save", action="store_true", help="also keep the letter as a draft with the case")
+    p.set_defaults(func=run_letter)
+
+
+def _ids(value: str | None, where: str) -> list[int] | None:
+    if value is None:
+        return None
+    out = []
+    for part in value.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise ValidationError(where, f"expected numbers separated by commas, got {part!r}")
+        out.append(int(part))
+    return out
+
+
+def _facts(pairs: list[str]) -> dict[str, str]:
+    facts = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or key not in letters.EXTRA_FACTS:
+            raise ValidationError("--fact", f"expected KEY=VALUE with KEY one of {', '.join(letters.EXTRA_FACTS)}, got {pair!r}")
+        facts[key] = value.strip()
+    return facts
+
+
+def run_list(store: Store) -> int:
+    for tpl in letters.list_templates(store):
+        where = "yours" if tpl.user else "built-in"
+        juris = ", ".join(tpl.jurisdictions)
+        print(f"{tpl.id:<22} {tpl.language}  {tpl.step:<16} {tpl.response_days:>3} days  "
+              f"[{juris}]  {tpl.title}  ({where})")
+    for problem in letters.template_problems(store):
+        print(f"docket: left out: {problem}", file=sys.stderr)
+    return 0
+
+
+def run_letter(store: Store, args: argparse.Namespace) -> int:
+    if args.list:
+        return run_list(store)
+    if args.case is None or not args.template or not args.out:
+        raise DocketError("give CASE, --template ID and --out FILE (or --list to see the templates)")
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValidationError("--out", f"the file must end in .pdf, .txt or .html, got {out.name!r}")
+    if not out.parent.is_dir():
+        raise ValidationError("--out", f"the folder {out.parent} does not exist")
+    from core.journal import settings
+
+    language = args.language or settings.get(store, "letter_language")
+    draft = letters.draft_letter(
+        store, case_id=args.case, template_id=args.template, language=language,
+        event_ids=_ids(args.events, "--events"), evidence_ids=_ids(args.evidence, "--evidence"),
+        contact_id=args.contact, facts=_facts(args.fact),
+    )
+    if suffix == ".pdf":
+        letters.draft_pdf(store, draft=draft, out=out)
+    elif suffix == ".txt":
+        out.write_text(draft.text, encoding="utf-8")
+    else:
+        out.write_text(draft.html, encoding="utf-8")
+    print(f"Wrote {out} ({draft.template.title}, reply by {draft.reply_by.isoformat()})")
+    if args.save:
+        letter_id = letters.save_draft(store, case_id=args.case, draft=draft)
+        print(f"Kept as draft letter {letter_id} of case {args.case}.")
+    if draft.missing:
+        print("Missing facts, marked [missing: ...] in the letter: " + "; ".join(draft.missing), file=sys.stderr)
+    return 0

@@ -1,0 +1,92 @@
+"""``docket due``, ``docket next CASE``, ``docket export-reminders --out FILE.ics``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from core.cli.output import print_json
+from core.domain import clock
+from core.escalation import reminders
+from core.escalation.calendar import export_reminders
+from core.escalation.ladder import STEP_NAMES
+from core.escalation.rules import DISCLAIMER
+from core.store.store import Store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("due", help="list reminders that are due: overdue first, then by date")
+    p.add_argument("--json", action="store_true", help="print JSON (for a scheduler)")
+    p.add_argument("--case", type=int, metavar="CASE", help="only this case")
+    p.add_argument("--history", action="store_true", help="also snoozed, done and dismissed reminders")
+    p.set_defaults(func=run_due)
+
+    p = sub.add_parser("next", help="where a case stands on the escalation ladder and what to do next")
+    p.add_argument("case", type=int, metavar="CASE")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_next)
+
+    p = sub.add_parser("export-reminders", help="write the reminders to an iCalendar (.ics) file")
+    p.add_argument("--out", required=True, metavar="FILE.ics", help="the file to write")
+    p.add_argument("--case", type=int, metavar="CASE", help="only this case")
+    p.set_defaults(func=run_export)
+
+
+def item_data(item: reminders.DueItem) -> dict[str, Any]:
+    return {"key": item.key, "case_id": item.case_id, "case_title": item.case_title,
+            "company": item.company, "due": item.due.isoformat(), "reason": item.reason,
+            "rule_id": item.rule_id, "kind": item.kind, "state": item.state, "overdue": item.overdue}
+
+
+def run_due(store: Store, args: argparse.Namespace) -> int:
+    items = reminders.due_items(store, case_id=args.case, include_history=args.history)
+    if args.json:
+        print_json([item_data(i) for i in items])
+        return 0
+    if not items:
+        print("Nothing is due.")
+        return 0
+    today = clock.today()
+    for i in items:
+        if i.state != "open":
+            flag = i.state.upper()
+        elif i.overdue:
+            flag = "OVERDUE"
+        elif i.due == today:
+            flag = "TODAY"
+        else:
+            flag = ""
+        print(f"{flag:<9} {i.due.isoformat()}  case {i.case_id:<5} {i.company[:20]:<20}  {i.reason}")
+    return 0
+
+
+def run_next(store: Store, args: argparse.Namespace) -> int:
+    step = reminders.next_step(store, case_id=args.case)
+    if args.json:
+        print_json({
+            "case_id": args.case,
+            "current_step": step.current_step, "step": step.step, "reason": step.reason,
+            "due": step.due, "template_id": step.template_id, "rule_id": step.rule_id,
+            "clocks": [{"label": c.label, "date": c.date, "opens": c.opens, "text": c.text,
+                        "rule_id": c.rule_id, "source": c.source} for c in step.clocks],
+            "disclaimer": DISCLAIMER,
+        })
+        return 0
+    now = STEP_NAMES[step.current_step] if step.current_step else "not started"
+    print(f"Case {args.case}: at the {now} step." if step.current_step else f"Case {args.case}: {now}.")
+    if step.step:
+        print(f"Next: {STEP_NAMES[step.step]}, due {step.due.isoformat() if step.due else '-'}"
+              f" (letter template: {step.template_id})")
+    print(step.reason)
+    if step.clocks:
+        print()
+        for c in step.clocks:
+            print(f"  {c.text}")
+        print(f"\n{DISCLAIMER}")
+    return 0
+
+
+def run_export(store: Store, args: argparse.Namespace) -> int:
+    count = export_reminders(store, args.out, case_id=args.case)
+    print(f"Wrote {count} reminder{'s' if count != 1 else ''} to {args.out}")
+    return 0

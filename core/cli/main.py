@@ -1,0 +1,82 @@
+"""The ``docket`` command line.
+
+``docket [--data-dir DIR] [--today YYYY-MM-DD] SUBCOMMAND ...``; with no subcommand it opens
+the window. Each group of subcommands lives in a module of :mod:`core.commands` with a
+``register(subparsers)`` function; its handlers take ``(store, args)`` and return an exit code.
+User errors print one line to stderr and exit 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from core import __version__
+from core.domain import clock
+from core.domain.errors import DocketError
+
+# Each module adds its subcommands. Keep the list in the order the help should show them.
+COMMAND_MODULES = [
+    "core.cli.commands.cases",
+    "core.cli.commands.casefiles",
+    "core.cli.commands.demo",
+    "core.cli.commands.email",
+    "core.cli.commands.letters",
+    "core.cli.commands.reminders",
+    "core.cli.commands.safety",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line and exit 2, like every user error
+        self.exit(2, f"docket: {message} (see 'docket --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="docket", description="Keep the record of your disputes with companies.")
+    parser.add_argument("--version", action="version", version=f"Docket {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="where Docket keeps its data (or DOCKET_DATA_DIR)")
+    parser.add_argument("--today", metavar="YYYY-MM-DD", help="treat this date as today for every date rule (or DOCKET_TODAY)")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *,
+         open_window: Callable[[str | None], int] | None = None) -> int:
+    """Run the command line. ``open_window`` is the window front end, called when no
+    subcommand is given; :mod:`gui.launch` passes it, so that core never imports the window."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.today:
+            clock.set_today(args.today)
+        else:
+            clock.today()  # validates DOCKET_TODAY early
+        if args.command is None:
+            if open_window is None:
+                parser.print_help(sys.stderr)
+                return 2
+            return open_window(args.data_dir)
+        needs_store = getattr(args, "needs_store", True)
+        if not needs_store:
+            return int(args.func(None, args) or 0)
+        from core.store.store import Store
+
+        with Store.open(args.data_dir) as store:
+            return int(args.func(store, args) or 0)
+    except DocketError as exc:
+        print(f"docket: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("docket: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

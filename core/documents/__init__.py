@@ -1,0 +1,1 @@
+"""What Docket hands over: letters and case histories, and the renderer that prints them."""

@@ -1,0 +1,1 @@
+"""The domain: models, money, time, the clock, errors."""

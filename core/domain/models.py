@@ -1,0 +1,338 @@
+"""The domain, as SQLAlchemy 2 models.
+
+Names follow the domain: a :class:`Case` has a timeline of :class:`Event` rows, the
+:class:`Contact` people involved, and :class:`Evidence` files. Enumerations are ``StrEnum``
+values stored as text, validated by the use-case functions in :mod:`core.cases`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from core.domain.when import When
+
+
+class Category(StrEnum):
+    REFUND = "refund"
+    NON_DELIVERY = "non_delivery"
+    FAULTY_GOODS = "faulty_goods"
+    BILLING_ERROR = "billing_error"
+    SUBSCRIPTION = "subscription"
+    CANCELLATION = "cancellation"
+    WARRANTY = "warranty"
+    SERVICE = "service"
+    OTHER = "other"
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    AWAITING_REPLY = "awaiting_reply"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    WON = "won"
+    PARTLY_WON = "partly_won"
+    LOST = "lost"
+    ABANDONED = "abandoned"
+
+
+class PaymentMethod(StrEnum):
+    CREDIT_CARD = "credit_card"
+    DEBIT_CARD = "debit_card"
+    PAYPAL = "paypal"
+    BANK_TRANSFER = "bank_transfer"
+    CASH = "cash"
+    OTHER = "other"
+
+
+class EventKind(StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    LETTER = "letter"
+    CHAT = "chat"
+    VISIT = "visit"
+    WEB_FORM = "web_form"
+    SOCIAL = "social"
+    PAYMENT = "payment"
+    DELIVERY = "delivery"
+    PROMISE = "promise"
+    RESPONSE = "response"
+    NOTE = "note"
+
+
+class Direction(StrEnum):
+    TO_COMPANY = "to_company"
+    FROM_COMPANY = "from_company"
+    INTERNAL = "internal"
+
+
+class LetterStatus(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+
+
+class ReminderState(StrEnum):
+    OPEN = "open"
+    SNOOZED = "snoozed"
+    DONE = "done"
+    DISMISSED = "dismissed"
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """A Decimal kept as exact text; SQLite has no decimal type and REAL would round."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | str | None, dialect: Any) -> str | None:
+        return None if value is None else format(Decimal(value), "f")
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, Decimal: DecimalText}
+
+
+event_evidence = Table(
+    "event_evidence",
+    Base.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("evidence_id", ForeignKey("evidence.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_event_evidence_evidence", "evidence_id"),
+)
+
+
+class Company(Base):
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    address: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(100), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    account_numbers: Mapped[list[str]] = mapped_column(default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    cases: Mapped[list[Case]] = relationship(back_populates="company")
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="RESTRICT"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(30), default=Category.OTHER.value)
+    status: Mapped[str] = mapped_column(String(30), default=Status.OPEN.value, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    opened_on: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    amount: Mapped[Decimal | None] = mapped_column(DecimalText)
+    recovered: Mapped[Decimal | None] = mapped_column(DecimalText)
+    payment_method: Mapped[str | None] = mapped_column(String(30))
+    payment_date: Mapped[date | None] = mapped_column(Date)
+    references: Mapped[list[str]] = mapped_column(JSON, default=list)
+    desired_outcome: Mapped[str] = mapped_column(Text, default="")
+    impact: Mapped[str] = mapped_column(Text, default="")
+    jurisdiction: Mapped[str] = mapped_column(String(8), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Days of silence after a message to the company before Docket reminds the user.
+    silence_days: Mapped[int] = mapped_column(Integer, default=14)
+    # Denormalised for a fast case list; kept in step by triggers (last_activity) and by
+    # core.reminders (next_due).
+    last_activity: Mapped[str | None] = mapped_column(String(30), index=True)
+    next_due: Mapped[date | None] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    company: Mapped[Company | None] = relationship(back_populates="cases")
+    events: Mapped[list[Event]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Event.sort_key"
+    )
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Contact.id"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Evidence.id"
+    )
+
+
+class Contact(Base):
+    """A person or department involved in one case: at the company, the bank, a regulator."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(300), default="")
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="contacts")
+
+
+class Event(Base):
+    """One line of a case's timeline."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        # Direction and kind are covered so that reply times are read from the index alone.
+        Index("ix_events_case_sort", "case_id", "sort_key", "direction", "kind"),
+        Index("ix_events_reminder_facts", "case_id", "direction", "kind", "sort_key", "at", "promised_by"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    # ISO 8601 as the user gave it: a date, or a date-time with its UTC offset.
+    at: Mapped[str] = mapped_column(String(40))
+    sort_key: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(20), default=Direction.INTERNAL.value)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    summary: Mapped[str] = mapped_column(String(1000))
+    details: Mapped[str] = mapped_column(Text, default="")
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    waiting_minutes: Mapped[int | None] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(300), default="")
+    promised_by: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    contact: Mapped[Contact | None] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(
+        secondary=event_evidence, back_populates="events", order_by="Evidence.id"
+    )
+
+    @property
+    def when(self) -> When:
+        return When.parse(self.at)
+
+
+class Evidence(Base):
+    """A file kept for a case. The bytes live in the evidence store under their SHA-256."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    original_name: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(200), default="application/octet-stream")
+    size: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    captured_on: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="evidence")
+    events: Mapped[list[Event]] = relationship(
+        secondary=event_evidence, back_populates="evidence", order_by="Event.sort_key"
+    )
+
+
+class Letter(Base):
+    """A letter drafted for a case; frozen once marked as sent."""
+
+    __tablename__ = "letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    template_id: Mapped[str] = mapped_column(String(100))
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default=LetterStatus.DRAFT.value)
+    reply_by: Mapped[date | None] = mapped_column(Date)
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    sent_via: Mapped[str] = mapped_column(String(40), default="")
+    tracking: Mapped[str] = mapped_column(String(200), default="")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id", ondelete="SET NULL"))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Reminder(Base):
+    """A reminder's state.
+
+    The user's own reminders are rows with ``rule_id`` empty. Reminders computed from rules
+    (silence, promises, clocks) are only stored once the user acts on them (snooze, done,
+    dismiss), keyed by ``key``, so that the computed list can honour that choice.
+    """
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    rule_id: Mapped[str] = mapped_column(String(100), default="")
+    due: Mapped[date] = mapped_column(Date, index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default=ReminderState.OPEN.value)
+    snoozed_until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Revision(Base):
+    """One change to a case, an event, an evidence link or a letter, chained by SHA-256."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_revisions_entity", "entity", "entity_id"),)
+
+
+class Setting(Base):
+    """A user setting (sender block, defaults). Declared with types in :mod:`core.settings`."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

@@ -1,0 +1,69 @@
+"""When an event happened: a timezone-aware moment, or a date alone.
+
+People often remember only the day of a phone call, so an event's time may be a bare date.
+It is kept as the user gave it (ISO 8601 text with its UTC offset) plus a sort key in UTC so
+that SQL can order a timeline without parsing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from core.domain.errors import ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """A point on a timeline: ``moment`` is set unless only ``day`` is known."""
+
+    day: date
+    moment: datetime | None = None
+
+    @classmethod
+    def parse(cls, text: str, where: str = "at") -> When:
+        """Parse ``YYYY-MM-DD`` or an ISO 8601 date-time with a UTC offset."""
+        if not isinstance(text, str) or not text.strip():
+            raise ValidationError(where, "expected a date or date-time, got nothing")
+        raw = text.strip()
+        if len(raw) == 10:
+            try:
+                return cls(date.fromisoformat(raw))
+            except ValueError:
+                raise ValidationError(where, f"expected a date as YYYY-MM-DD, got {raw!r}") from None
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError(
+                where, f"expected an ISO 8601 date-time such as 2024-03-01T14:30:00+01:00, got {raw!r}"
+            ) from None
+        if moment.tzinfo is None:
+            raise ValidationError(where, f"date-time {raw!r} has no UTC offset (add e.g. +01:00 or Z)")
+        return cls(moment.date(), moment)
+
+    @classmethod
+    def of(cls, value: When | datetime | date | str, where: str = "at") -> When:
+        """Accept any of the forms callers naturally have."""
+        if isinstance(value, When):
+            return value
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValidationError(where, "a date-time needs a time zone")
+            return cls(value.date(), value)
+        if isinstance(value, date):
+            return cls(value)
+        return cls.parse(value, where)
+
+    def iso(self) -> str:
+        """The text kept in the store, exactly as it round-trips through case files."""
+        return self.moment.isoformat() if self.moment else self.day.isoformat()
+
+    def sort_key(self) -> str:
+        """UTC text that orders correctly; a bare date sorts at the start of its day."""
+        if self.moment is None:
+            return f"{self.day.isoformat()}T00:00:00"
+        return self.moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+    @property
+    def has_time(self) -> bool:
+        return self.moment is not None

@@ -1,0 +1,1 @@
+"""The escalation ladder: rule packs, the next step, reminders, calendar export."""

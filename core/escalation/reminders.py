@@ -1,0 +1,590 @@
+"""Reminders: what falls due, on every case at once.
+
+Four kinds of reminder:
+
+* ``silence``: no reply from the company ``Case.silence_days`` (default 14) after the
+  user's last message to it (or by the reply-by date of a letter sent then);
+* ``promise``: an event's ``promised_by`` date with no later response, payment or delivery
+  from the company;
+* ``clock_opens`` / ``clock_closes``: a rule-pack window opening ("8 weeks passed: you may
+  ask the ombudsman") or about to close ("chargeback window ends in 10 days");
+* ``user``: the user's own ("call back on Monday").
+
+Computed reminders are not stored; they are worked out from a few GROUP BY queries over
+all cases (never one ORM object per event) and the rules applied per case in Python. A row
+in the ``reminders`` table records the user's choice about one (snoozed, done, dismissed)
+under its ``key``, and holds the user's own reminders. Past ones stay visible as history.
+
+:func:`refresh_next_due` keeps ``Case.next_due`` (the earliest open due date) fresh; a
+session hook calls it before each commit for the cases that transaction touched.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import bindparam, event, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from core.domain import clock
+from core.domain.errors import NotFoundError, ValidationError
+from core.domain.models import Case, Event, Letter, Reminder, ReminderState
+from core.escalation.ladder import (
+    STEP_NAMES,
+    CaseFacts,
+    NextStep,
+    Promise,
+    SentLetter,
+    clocks_for,
+    day_text,
+    next_step_for,
+    silence_due,
+    steps_reached,
+)
+from core.escalation.rules import all_packs
+from core.store.store import Store
+
+SILENCE_RULE = "docket.silence"
+PROMISE_RULE = "docket.promise"
+# Messages: the kinds of event by which the user talks to the company.
+MESSAGE_KINDS = ("call", "email", "letter", "chat", "visit", "web_form", "social")
+# What keeps a promise: the company answered, paid or delivered.
+FULFILMENT_KINDS = ("response", "payment", "delivery")
+CHUNK = 500  # case ids per IN (...) list
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    """One reminder on one case. ``key`` identifies it within the case for snooze/done/dismiss."""
+
+    key: str
+    case_id: int
+    case_title: str
+    company: str
+    due: date
+    reason: str
+    rule_id: str
+    kind: str
+    state: str = ReminderState.OPEN.value
+    overdue: bool = False
+
+
+# -- gathering facts in SQL -------------------------------------------------------------------
+def _ids_clause(column: str, ids: list[int] | None) -> str:
+    if ids is None:
+        return ""
+    return f" AND {column} IN ({','.join(str(int(i)) for i in ids)})"
+
+
+def _chunks(ids: Iterable[int] | None) -> Iterator[list[int] | None]:
+    if ids is None:
+        yield None
+        return
+    ordered = sorted(set(ids))
+    for i in range(0, len(ordered), CHUNK):
+        yield ordered[i:i + CHUNK]
+
+
+def _split(value: str | None) -> tuple[str, date | None]:
+    """``sort_key || local day`` (19 + 10 characters) back into its parts."""
+    if not value:
+        return "", None
+    return value[:19], date.fromisoformat(value[19:29])
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+_MSG = f"e.direction = 'to_company' AND e.kind IN ({', '.join(repr(k) for k in MESSAGE_KINDS)})"
+_FULFIL = f"e.kind IN ({', '.join(repr(k) for k in FULFILMENT_KINDS)}) AND e.direction != 'to_company'"
+# Aggregates carry the UTC sort key (for exact order) joined to the user's local day (for
+# date rules): the first 19 characters decide min/max, the rest rides along. One pass over
+# the events of every case; the ix_events_reminder_facts index covers every column read.
+_DAYKEY = "e.sort_key || substr(e.at, 1, 10)"
+_FACTS_SQL = f"""
+SELECT e.case_id,
+  min(CASE WHEN {_MSG} THEN {_DAYKEY} END),
+  max(CASE WHEN {_MSG} THEN {_DAYKEY} END),
+  count(CASE WHEN {_MSG} THEN 1 END),
+  max(CASE WHEN e.direction = 'from_company' THEN {_DAYKEY} END),
+  max(CASE WHEN e.direction = 'from_company' AND e.kind = 'response' THEN {_DAYKEY} END),
+  min(CASE WHEN e.kind = 'delivery' AND e.direction != 'to_company' THEN {_DAYKEY} END),
+  min(CASE WHEN e.kind = 'payment' AND e.direction = 'to_company' THEN {_DAYKEY} END),
+  group_concat(CASE WHEN e.kind = 'letter' AND e.direction = 'to_company'
+                     AND e.id NOT IN (SELECT event_id FROM letters WHERE event_id IS NOT NULL)
+                    THEN {_DAYKEY} END, ''),
+  max(CASE WHEN {_FULFIL} THEN e.sort_key END),
+  group_concat(CASE WHEN e.promised_by IS NOT NULL
+                    THEN {_DAYKEY} || e.promised_by || e.id END, ',')
+FROM events AS e
+WHERE 1 = 1 {{cases}}
+GROUP BY e.case_id
+"""
+_CASES_SQL = """
+SELECT c.id, c.title, coalesce(co.name, ''), c.category, c.status, c.jurisdiction, c.currency,
+       c.amount, c.payment_method, c.payment_date, c.silence_days, c.opened_on
+FROM cases AS c LEFT JOIN companies AS co ON co.id = c.company_id
+WHERE 1 = 1 {cases}
+"""
+_LETTERS_SQL = """
+SELECT l.case_id, l.template_id, l.sent_on, l.reply_by, json_extract(l.options, '$.step')
+FROM letters AS l
+WHERE l.status = 'sent' AND l.sent_on IS NOT NULL {cases}
+"""
+_OPEN_ONLY = " AND c.status NOT IN ('resolved', 'closed')"
+_OPEN_EVENTS = " AND e.case_id IN (SELECT id FROM cases WHERE status NOT IN ('resolved', 'closed'))"
+
+
+def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
+                 include_closed: bool = False) -> dict[int, CaseFacts]:
+    """The ladder's facts for the given cases (all if None): one GROUP BY pass over the
+    events, plus the cases, the sent letters and the text of unkept promises."""
+    facts: dict[int, CaseFacts] = {}
+    # The driver's own cursor: tens of thousands of plain tuples need no result wrapping.
+    conn = session.connection().connection.driver_connection
+    unkept: list[tuple[int, int, date, date]] = []
+    for chunk in _chunks(case_ids):
+        cases = _ids_clause("c.id", chunk) + ("" if include_closed else _OPEN_ONLY)
+        for row in conn.execute(_CASES_SQL.format(cases=cases)):
+            facts[row[0]] = CaseFacts(
+                case_id=row[0], title=row[1], company=row[2], category=row[3], status=row[4],
+                jurisdiction=row[5] or "", currency=row[6] or "EUR",
+                amount=None if row[7] is None else Decimal(row[7]), payment_method=row[8],
+                payment_date=_as_date(row[9]), silence_days=row[10] or 14, opened_on=_as_date(row[11]),
+            )
+        # Skipping closed cases' events before aggregating saves a third of the pass.
+        events = _ids_clause("e.case_id", chunk) + ("" if include_closed else _OPEN_EVENTS)
+        for row in conn.execute(_FACTS_SQL.format(cases=events)):
+            f = facts.get(row[0])
+            if f is None:
+                continue  # a closed case
+            f.first_to_key, f.first_to = _split(row[1])
+            f.last_to_key, f.last_to = _split(row[2])
+            f.n_to = row[3]
+            f.last_from_key, f.last_from = _split(row[4])
+            f.final_response = _split(row[5])[1]
+            f.first_delivery = _split(row[6])[1]
+            f.first_payment_to = _split(row[7])[1]
+            if row[8]:
+                f.letter_events = sorted(
+                    (row[8][i:i + 19], date.fromisoformat(row[8][i + 19:i + 29]))
+                    for i in range(0, len(row[8]), 29))
+            if row[10]:
+                kept_until = row[9] or ""
+                for piece in row[10].split(","):
+                    # A promise is kept by an answer, payment or delivery after it was made.
+                    if kept_until <= piece[:19]:
+                        unkept.append((int(piece[39:]), row[0], date.fromisoformat(piece[19:29]),
+                                       date.fromisoformat(piece[29:39])))
+        for case_id, template_id, sent_on, reply_by, step in conn.execute(
+                _LETTERS_SQL.format(cases=_ids_clause("l.case_id", chunk))):
+            if case_id in facts:
+                facts[case_id].sent_letters.append(
+                    SentLetter(template_id, _as_date(sent_on), _as_date(reply_by), step))
+    summaries = _summaries(session, [p[0] for p in unkept])
+    for event_id, case_id, made_on, promised_by in unkept:
+        facts[case_id].promises.append(Promise(event_id, made_on, promised_by, summaries.get(event_id, "")))
+    for f in facts.values():
+        # Row order from SQLite is not a promise; the ladder reads these in date order.
+        f.sent_letters.sort(key=lambda x: (x.sent_on, x.template_id, x.reply_by or x.sent_on))
+        f.promises.sort(key=lambda p: (p.promised_by, p.made_on, p.summary, p.event_id))
+    return facts
+
+
+def _summaries(session: Session, event_ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for chunk in _chunks(event_ids):
+        sql = "SELECT id, summary FROM events WHERE 1 = 1" + _ids_clause("id", chunk)
+        out.update(session.connection().exec_driver_sql(sql).fetchall())
+    return out
+
+
+# -- computing reminders ----------------------------------------------------------------------
+def computed_items(facts: CaseFacts, today: date) -> list[DueItem]:
+    """The reminders the rules give for one open case, before the user's choices apply."""
+    if facts.closed:
+        return []
+    company = facts.company or "the company"
+    out: list[DueItem] = []
+
+    def item(key: str, due: date, reason: str, rule_id: str, kind: str) -> None:
+        out.append(DueItem(key, facts.case_id, facts.title, facts.company, due, reason, rule_id, kind,
+                           ReminderState.OPEN.value, due < today))
+
+    reached = steps_reached(facts)
+    clocks = clocks_for(facts, today, reached)
+    due = silence_due(facts)
+    if due is not None and facts.last_to is not None:
+        step = next_step_for(facts, today, reached, clocks).step
+        then = f" Next: {STEP_NAMES[step]}." if step else ""
+        item(f"silence:{facts.last_to.isoformat()}", due,
+             f"No reply from {company} since {day_text(facts.last_to, today)} "
+             f"({(due - facts.last_to).days} days).{then}", SILENCE_RULE, "silence")
+    for promise in facts.promises:
+        item(f"promise:{promise.event_id}", promise.promised_by,
+             f"{company} promised by {day_text(promise.promised_by, today)}: \u201c{promise.summary}\u201d. "
+             "Nothing from them since.", PROMISE_RULE, "promise")
+    for c in clocks:
+        if c.opens:
+            # A window open from day one (section 75) is a fact to show, not a reminder.
+            if c.start is not None and c.date <= c.start:
+                continue
+            item(f"clock:{c.rule_id}:{c.date.isoformat()}", c.date, c.text + ".", c.rule_id, "clock_opens")
+        elif c.date >= today and c.remind_on is not None:
+            item(f"clock:{c.rule_id}:{c.date.isoformat()}", c.remind_on, c.text + ".", c.rule_id, "clock_closes")
+    return out
+
+
+@dataclass
+class _Stored:
+    id: int
+    case_id: int
+    key: str
+    rule_id: str
+    due: date
+    reason: str
+    state: str
+    snoozed_until: date | None
+
+
+def _stored(session: Session, case_ids: Iterable[int] | None) -> dict[int, dict[str, _Stored]]:
+    out: dict[int, dict[str, _Stored]] = defaultdict(dict)
+    conn = session.connection()
+    for chunk in _chunks(case_ids):
+        sql = ("SELECT id, case_id, key, rule_id, due, reason, state, snoozed_until FROM reminders "
+               "WHERE 1 = 1" + _ids_clause("case_id", chunk))
+        for row in conn.exec_driver_sql(sql):
+            out[row[1]][row[2]] = _Stored(row[0], row[1], row[2], row[3], _as_date(row[4]), row[5],
+                                          row[6], _as_date(row[7]))
+    return out
+
+
+def _titles(session: Session, case_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    out = {}
+    for chunk in _chunks(case_ids):
+        sql = ("SELECT c.id, c.title, coalesce(co.name, '') FROM cases AS c LEFT JOIN companies AS co "
+               "ON co.id = c.company_id WHERE 1 = 1" + _ids_clause("c.id", chunk))
+        for row in session.connection().exec_driver_sql(sql):
+            out[row[0]] = (row[1], row[2])
+    return out
+
+
+def _with_state(item: DueItem, row: _Stored | None, today: date) -> DueItem:
+    """The item as the user's stored choice leaves it: snoozed (due when it wakes), done,
+    dismissed, or open again once a snooze has run out."""
+    if row is None:
+        return item
+    state, due = row.state, item.due
+    if state == ReminderState.SNOOZED and row.snoozed_until is not None:
+        due = row.snoozed_until
+        if due <= today:
+            state = ReminderState.OPEN.value
+    open_ = state == ReminderState.OPEN
+    return replace(item, due=due, state=state, overdue=open_ and due < today)
+
+
+def compute(session: Session, case_ids: Iterable[int] | None = None, *, today: date | None = None,
+            include_history: bool = False) -> list[DueItem]:
+    """Due items for the given cases (all if None) on an open session: open ones, overdue
+    first, then by date; with ``include_history`` the snoozed, done and dismissed ones after.
+    Sees the session's own uncommitted changes (used before a commit)."""
+    today = today or clock.today()
+    ids = None if case_ids is None else list(case_ids)
+    facts = gather_facts(session, ids)
+    per_case = {case_id: computed_items(f, today) for case_id, f in facts.items()}
+    return _assemble(session, per_case, _stored(session, ids), today, include_history)
+
+
+def _assemble(session: Session, per_case: dict[int, list[DueItem]], stored: dict[int, dict[str, _Stored]],
+              today: date, include_history: bool) -> list[DueItem]:
+    """Apply the user's stored choices to the computed items, add their own reminders and
+    the history, filter and sort."""
+    items: list[DueItem] = []
+    for case_id, computed in per_case.items():
+        rows = stored.get(case_id)
+        if not rows:
+            items.extend(computed)
+            continue
+        for item in computed:
+            if item.key in rows:
+                # Popped: what is left over afterwards is the user's own and the history.
+                item = _with_state(item, rows.pop(item.key), today)
+            items.append(item)
+    # The user's own reminders, and the history of computed ones that no longer apply.
+    leftover = [row for rows in stored.values() for row in rows.values()]
+    names = _titles(session, {row.case_id for row in leftover}) if leftover else {}
+    for row in leftover:
+        title, company = names.get(row.case_id, ("", ""))
+        user = row.key.startswith("user:") and not row.rule_id
+        if not user and row.state == ReminderState.OPEN:
+            continue  # a computed reminder whose cause has gone (the company replied)
+        kind = "user" if user else _kind_of(row)
+        item = DueItem(row.key, row.case_id, title, company, row.due, row.reason, row.rule_id, kind,
+                       ReminderState.OPEN.value, row.due < today)
+        items.append(_with_state(item, row, today))
+    if not include_history:
+        items = [i for i in items if i.state == ReminderState.OPEN]
+    # Open first (overdue, then by date); the history after, by date too.
+    items.sort(key=lambda i: (i.state != ReminderState.OPEN, not i.overdue, i.due, i.case_id, i.key))
+    return items
+
+
+# -- the all-cases list, kept between calls -------------------------------------------------------
+class _Cache:
+    """The facts and computed reminders of every open case, kept between calls to
+    :func:`due_items` and brought up to date for the cases each commit touched.
+
+    Docket is the only writer of its store (the lock file), so the commit hooks below see
+    every change made through sessions; a bulk statement or a restore (new engines) makes
+    the next call start afresh. ``generation`` counts commits: a result read while a commit
+    landed is returned but not kept.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.engine: object = None
+        self.facts: dict[int, CaseFacts] | None = None
+        self.items: dict[int, list[DueItem]] = {}
+        self.today: date | None = None
+        self.dirty: set[int] = set()
+        self.generation = 0
+
+    def touched(self, case_ids: set[int] | None) -> None:
+        with self.lock:
+            self.generation += 1
+            if case_ids is None:
+                self.facts = None
+            else:
+                self.dirty |= case_ids
+
+
+_caches: weakref.WeakKeyDictionary[Store, _Cache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _cache_for(store: Store) -> _Cache:
+    with _caches_lock:
+        cache = _caches.get(store)
+        if cache is None:
+            cache = _caches[store] = _Cache()
+        return cache
+
+
+def _all_cases(store: Store, include_history: bool) -> list[DueItem]:
+    cache = _cache_for(store)
+    today = clock.today()
+    with cache.lock:
+        generation, engine = cache.generation, store.writer
+        facts = None if cache.engine is not engine else cache.facts
+        items = cache.items if facts is not None and cache.today == today else {}
+        dirty = set(cache.dirty)
+    with store.read() as session:
+        if facts is None:
+            facts, items, dirty = gather_facts(session), {}, set()
+        elif dirty:
+            fresh = gather_facts(session, dirty)
+            facts = {cid: f for cid, f in facts.items() if cid not in dirty} | fresh
+            items = {cid: i for cid, i in items.items() if cid not in dirty}
+        items = {cid: items[cid] if cid in items else computed_items(f, today) for cid, f in facts.items()}
+        result = _assemble(session, items, _stored(session, None), today, include_history)
+    with cache.lock:
+        if cache.generation == generation:
+            cache.engine, cache.facts, cache.items, cache.today = engine, facts, items, today
+            cache.dirty -= dirty
+    return result
+
+
+def _kind_of(row: _Stored) -> str:
+    if row.rule_id == SILENCE_RULE:
+        return "silence"
+    if row.rule_id == PROMISE_RULE:
+        return "promise"
+    for pack in all_packs():
+        for rule in pack.rules:
+            if rule.id == row.rule_id:
+                return "clock_opens" if rule.opens else "clock_closes"
+    return "user"
+
+
+def due_items(store: Store, *, case_id: int | None = None, include_history: bool = False) -> list[DueItem]:
+    """Every open reminder (of one case, or all), overdue first, then by date; with
+    ``include_history`` also the snoozed, done and dismissed ones. Reads only."""
+    if case_id is None:
+        return _all_cases(store, include_history)
+    with store.read() as session:
+        return compute(session, [case_id], include_history=include_history)
+
+
+def next_step(store: Store, *, case_id: int) -> NextStep:
+    """Where a case stands on the escalation ladder and the next step with its due date,
+    letter template and the rule clocks running. Reads only."""
+    with store.read() as session:
+        facts = gather_facts(session, [case_id], include_closed=True)
+    if case_id not in facts:
+        raise NotFoundError(f"There is no case {case_id}.")
+    return next_step_for(facts[case_id], clock.today())
+
+
+# -- the user's choices -------------------------------------------------------------------------
+def _row(session: Session, case_id: int, key: str) -> Reminder:
+    row = session.query(Reminder).filter_by(case_id=case_id, key=key).one_or_none()
+    if row is not None:
+        return row
+    found = [i for i in compute(session, [case_id]) if i.key == key]
+    if not found:
+        raise NotFoundError(f"Case {case_id} has no reminder {key!r}.")
+    item, now = found[0], clock.now()
+    row = Reminder(case_id=case_id, key=key, rule_id=item.rule_id, due=item.due, reason=item.reason,
+                   state=ReminderState.OPEN.value, created_at=now, updated_at=now)
+    session.add(row)
+    return row
+
+
+def _set_state(store: Store, case_id: int, key: str, state: ReminderState, until: date | None = None) -> None:
+    with store.write() as session:
+        row = _row(session, case_id, key)
+        row.state = state.value
+        row.snoozed_until = until
+        row.updated_at = clock.now()
+
+
+def snooze(store: Store, *, case_id: int, key: str, until: date | str) -> None:
+    """Hide a reminder until ``until`` (a date after today); it comes back due that day.
+    Stores the choice in the reminders table."""
+    from core.journal.cases import optional_date
+
+    day = optional_date(until, "until")
+    if day is None or day <= clock.today():
+        raise ValidationError("until", f"snooze until a day after today ({clock.today().isoformat()})")
+    _set_state(store, case_id, key, ReminderState.SNOOZED, day)
+
+
+def mark_done(store: Store, *, case_id: int, key: str) -> None:
+    """Record that the user acted on a reminder; it moves to the history."""
+    _set_state(store, case_id, key, ReminderState.DONE)
+
+
+def dismiss(store: Store, *, case_id: int, key: str) -> None:
+    """Record that the user does not want this reminder; it moves to the history."""
+    _set_state(store, case_id, key, ReminderState.DISMISSED)
+
+
+def reopen(store: Store, *, case_id: int, key: str) -> None:
+    """Undo a snooze, done or dismiss: the reminder is open again."""
+    _set_state(store, case_id, key, ReminderState.OPEN)
+
+
+def add_user_reminder(store: Store, *, case_id: int, due: date | str, reason: str) -> str:
+    """Add the user's own reminder to a case ("call back on Monday"). Returns its key."""
+    from core.journal.cases import get_case, optional_date
+    from core.journal.cases import text as check_text
+
+    day = optional_date(due, "due")
+    if day is None:
+        raise ValidationError("due", "is required")
+    reason = check_text(reason, "reason", required=True, limit=1000)
+    with store.write() as session:
+        get_case(session, case_id)
+        now = clock.now()
+        row = Reminder(case_id=case_id, key="user:new", rule_id="", due=day, reason=reason,
+                       state=ReminderState.OPEN.value, created_at=now, updated_at=now)
+        session.add(row)
+        session.flush()
+        row.key = f"user:{row.id}"
+        return row.key
+
+
+# -- Case.next_due ----------------------------------------------------------------------------
+def refresh_next_due(session: Session, case_ids: Iterable[int] | None = None) -> None:
+    """Recompute ``Case.next_due`` (the earliest open reminder's date) for those cases (all
+    if None), in the session's transaction."""
+    ids = None if case_ids is None else sorted(set(case_ids))
+    if ids == []:
+        return
+    earliest: dict[int, date] = {}
+    for item in compute(session, ids, include_history=True):
+        # A snoozed reminder counts from the day it wakes; done and dismissed ones not at all.
+        if item.state not in (ReminderState.OPEN, ReminderState.SNOOZED):
+            continue
+        if item.case_id not in earliest or item.due < earliest[item.case_id]:
+            earliest[item.case_id] = item.due
+    targets = ids
+    if targets is None:
+        targets = [r[0] for r in session.connection().exec_driver_sql("SELECT id FROM cases")]
+    params = [{"cid": cid, "due": earliest.get(cid)} for cid in targets]
+    if params:
+        # Core UPDATE: next_due is derived, not a change the user made to the case.
+        session.connection().execute(
+            update(Case.__table__).where(Case.__table__.c.id == bindparam("cid"))
+            .values(next_due=bindparam("due")),
+            params,
+        )
+    # Loaded Case objects would otherwise keep the old date (sessions do not expire on commit).
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Case) and (ids is None or obj.id in ids):
+            set_committed_value(obj, "next_due", earliest.get(obj.id))
+
+
+_WATCHED = (Case, Event, Reminder, Letter)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
+    if "store" not in session.info:
+        return
+    touched = session.info.setdefault("due_touched", [])
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, _WATCHED):
+            touched.append(obj)
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_before_commit(session: Session) -> None:
+    if "store" not in session.info:
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # commit flushes only after this hook; the changes must be seen now
+    if not session.info.get("due_touched"):
+        return
+    touched = session.info.pop("due_touched", [])
+    ids = set()
+    for obj in touched:
+        case_id = obj.id if isinstance(obj, Case) else obj.case_id
+        if case_id is not None:
+            ids.add(case_id)
+    refresh_next_due(session, ids)
+    session.info.setdefault("due_committed", set()).update(ids)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_statements(state: Any) -> None:
+    # insert(Event) and friends bypass the unit of work: the cached facts cannot be patched.
+    if "store" in state.session.info and (state.is_insert or state.is_update or state.is_delete):
+        state.session.info["due_bulk"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    store = session.info.get("store")
+    ids = session.info.pop("due_committed", None)
+    bulk = session.info.pop("due_bulk", False)
+    if store is not None and (ids or bulk):
+        _cache_for(store).touched(None if bulk else ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    for key in ("due_touched", "due_committed", "due_bulk"):
+        session.info.pop(key, None)

@@ -1,0 +1,1 @@
+"""Data in and out: case files, emails, example cases."""

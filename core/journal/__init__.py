@@ -1,0 +1,1 @@
+"""The case journal's use cases and queries: cases, contacts, events, evidence, settings."""

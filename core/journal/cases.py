@@ -1,0 +1,608 @@
+"""Use cases that change the case journal: one function each, keyword-only arguments.
+
+Each takes the :class:`~core.store.Store` (a unit of work of its own) or an open write
+:class:`~sqlalchemy.orm.Session` (to join a larger transaction, as an import does) and says in
+its docstring what it changes. Invalid input raises :class:`~core.errors.ValidationError`
+naming the field; nothing is written then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.domain import clock
+from core.domain.errors import DocketError, NotFoundError, ValidationError
+from core.domain.models import (
+    Case,
+    Category,
+    Company,
+    Contact,
+    Direction,
+    Event,
+    EventKind,
+    Evidence,
+    Outcome,
+    PaymentMethod,
+    Status,
+)
+from core.domain.money import check_currency, parse_amount
+from core.domain.when import When
+from core.store.files import Progress, StoredFile, clean_name, guess_media_type
+from core.store.store import Store
+
+Target = Store | Session
+
+MAX_TEXT = 100_000  # characters in a free-text field
+MAX_LINE = 1_000  # characters in a one-line field such as a title
+
+
+@contextmanager
+def unit_of_work(target: Target) -> Iterator[Session]:
+    """A write session: the caller's, or a new transaction on the store."""
+    if isinstance(target, Session):
+        yield target
+    else:
+        with target.write() as session:
+            yield session
+
+
+def store_of(session: Session) -> Store:
+    return session.info["store"]
+
+
+# -- validation -------------------------------------------------------------------------------
+def enum_value(enum: type[StrEnum], value: Any, where: str) -> str:
+    try:
+        return enum(value).value
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)
+        raise ValidationError(where, f"unknown value {value!r}; expected one of: {allowed}") from None
+
+
+def text(value: Any, where: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(where, f"expected text, got {type(value).__name__}")
+    value = value.replace("\x00", "")
+    if required and not value.strip():
+        raise ValidationError(where, "is required")
+    if len(value) > limit:
+        raise ValidationError(where, f"is {len(value):,} characters long; the limit is {limit:,}")
+    return value.strip() if limit <= MAX_LINE else value
+
+
+def optional_date(value: Any, where: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return clock.parse_date(value, where)
+    raise ValidationError(where, f"expected a date as YYYY-MM-DD, got {type(value).__name__}")
+
+
+def minutes(value: Any, where: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(where, f"expected a whole number of minutes, got {value!r}")
+    if not 0 <= value <= 100_000:
+        raise ValidationError(where, f"expected 0 to 100000 minutes, got {value}")
+    return value
+
+
+def string_list(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError(where, "expected a list of texts")
+    out = []
+    for i, item in enumerate(value):
+        item = text(item, f"{where}[{i}]", limit=MAX_LINE)
+        if item:
+            out.append(item)
+    return out
+
+
+def jurisdiction_code(value: Any, where: str = "jurisdiction") -> str:
+    value = text(value, where, limit=8).upper()
+    if value and not (value.isalpha() and 2 <= len(value) <= 3):
+        raise ValidationError(where, f"expected a country code such as GB, US or FR, got {value!r}")
+    return value
+
+
+# -- lookups ----------------------------------------------------------------------------------
+_Row = TypeVar("_Row")
+
+
+def _get(session: Session, model: type[_Row], row_id: int, what: str) -> _Row:
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFoundError(f"There is no {what} {row_id}.")
+    return row
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    return _get(session, Case, case_id, "case")
+
+
+def get_event(session: Session, event_id: int) -> Event:
+    return _get(session, Event, event_id, "event")
+
+
+def get_contact(session: Session, contact_id: int) -> Contact:
+    return _get(session, Contact, contact_id, "contact")
+
+
+def get_evidence(session: Session, evidence_id: int) -> Evidence:
+    return _get(session, Evidence, evidence_id, "evidence item")
+
+
+# -- companies --------------------------------------------------------------------------------
+COMPANY_FIELDS = ("name", "address", "email", "phone", "website", "account_numbers", "notes")
+
+
+def _company_values(fields: dict[str, Any], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key not in COMPANY_FIELDS:
+            raise ValidationError(f"{where}.{key}", "is not a company field")
+        if key == "account_numbers":
+            out[key] = string_list(value, f"{where}.{key}")
+        elif key == "name":
+            out[key] = text(value, f"{where}.name", required=True, limit=300)
+        else:
+            out[key] = text(value, f"{where}.{key}", limit=MAX_TEXT if key in ("address", "notes") else 300)
+    return out
+
+
+def find_or_create_company(target: Target, *, name: str, **details: Any) -> int:
+    """Return the id of the company called ``name`` (ignoring case), creating it if new.
+
+    Details given for a new company are stored; an existing company's blank details are
+    filled in from them, and nothing already recorded is overwritten.
+    """
+    values = _company_values({"name": name, **details}, "company")
+    with unit_of_work(target) as session:
+        company = session.scalars(
+            select(Company).where(func.lower(Company.name) == values["name"].lower()).limit(1)
+        ).first()
+        if company is None:
+            company = Company(created_at=clock.now(), **{k: values.get(k, [] if k == "account_numbers" else "") for k in COMPANY_FIELDS})
+            session.add(company)
+        else:
+            for key, value in values.items():
+                if value and not getattr(company, key):
+                    setattr(company, key, value)
+        session.flush()
+        return company.id
+
+
+def update_company(target: Target, *, company_id: int, **changes: Any) -> None:
+    """Change a company's details (name, address, email, phone, website, account numbers, notes)."""
+    values = _company_values(changes, "company")
+    with unit_of_work(target) as session:
+        company = session.get(Company, company_id)
+        if company is None:
+            raise NotFoundError(f"There is no company {company_id}.")
+        for key, value in values.items():
+            setattr(company, key, value)
+
+
+# -- cases ------------------------------------------------------------------------------------
+def _case_values(fields: dict[str, Any], where: str = "case") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        path = f"{where}.{key}"
+        if key == "title":
+            out[key] = text(value, path, required=True, limit=500)
+        elif key == "category":
+            out[key] = enum_value(Category, value, path)
+        elif key == "status":
+            out[key] = enum_value(Status, value, path)
+        elif key == "outcome":
+            out[key] = None if value in (None, "") else enum_value(Outcome, value, path)
+        elif key == "payment_method":
+            out[key] = None if value in (None, "") else enum_value(PaymentMethod, value, path)
+        elif key in ("resolved_on", "payment_date"):
+            out[key] = optional_date(value, path)
+        elif key == "opened_on":
+            out[key] = optional_date(value, path) or clock.today()
+        elif key == "currency":
+            out[key] = check_currency(value, path)
+        elif key in ("amount", "recovered"):
+            out[key] = None if value in (None, "") else parse_amount(value, path)
+        elif key in ("references", "tags"):
+            out[key] = string_list(value, path)
+        elif key in ("desired_outcome", "impact", "notes"):
+            out[key] = text(value, path)
+        elif key == "jurisdiction":
+            out[key] = jurisdiction_code(value, path)
+        elif key == "silence_days":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 365:
+                raise ValidationError(path, f"expected a number of days from 1 to 365, got {value!r}")
+            out[key] = value
+        elif key == "company_id":
+            out[key] = value
+        else:
+            raise ValidationError(path, "is not a case field")
+    if out.get("outcome") and out.get("status") not in (None, Status.RESOLVED, Status.CLOSED):
+        raise ValidationError(f"{where}.outcome", "an outcome is only recorded for a resolved or closed case")
+    return out
+
+
+def open_case(
+    target: Target,
+    *,
+    title: str,
+    company: str | None = None,
+    company_id: int | None = None,
+    category: str = Category.OTHER.value,
+    status: str = Status.OPEN.value,
+    opened_on: date | str | None = None,
+    currency: str = "EUR",
+    amount: Decimal | str | None = None,
+    **fields: Any,
+) -> int:
+    """Create a case (and its company, if named and new). Returns the new case's id.
+
+    Other keyword arguments are case fields: references, desired_outcome, impact,
+    jurisdiction, notes, tags, payment_method, payment_date, silence_days, outcome,
+    resolved_on, recovered.
+    """
+    values = _case_values(
+        {"title": title, "category": category, "status": status, "opened_on": opened_on,
+         "currency": currency, "amount": amount, **fields}
+    )
+    with unit_of_work(target) as session:
+        if company_id is None and company is not None and str(company).strip():
+            company_id = find_or_create_company(session, name=company)
+        elif company_id is not None and session.get(Company, company_id) is None:
+            raise NotFoundError(f"There is no company {company_id}.")
+        now = clock.now()
+        case = Case(
+            company_id=company_id,
+            created_at=now,
+            updated_at=now,
+            references=values.pop("references", []),
+            tags=values.pop("tags", []),
+            desired_outcome=values.pop("desired_outcome", ""),
+            impact=values.pop("impact", ""),
+            notes=values.pop("notes", ""),
+            jurisdiction=values.pop("jurisdiction", ""),
+            silence_days=values.pop("silence_days", 14),
+            **values,
+        )
+        session.add(case)
+        session.flush()
+        return case.id
+
+
+def update_case(target: Target, *, case_id: int, company: str | None = None, **changes: Any) -> None:
+    """Change a case's fields; ``company`` (a name) moves it to that company, created if new."""
+    values = _case_values(changes)
+    with unit_of_work(target) as session:
+        case = get_case(session, case_id)
+        if company is not None:
+            values["company_id"] = find_or_create_company(session, name=company) if company.strip() else None
+        for key, value in values.items():
+            setattr(case, key, value)
+        if case.outcome and case.status not in (Status.RESOLVED, Status.CLOSED):
+            raise ValidationError("case.outcome", "an outcome is only recorded for a resolved or closed case")
+        case.updated_at = clock.now()
+
+
+def change_status(
+    target: Target,
+    *,
+    case_id: int,
+    status: str,
+    outcome: str | None = None,
+    resolved_on: date | str | None = None,
+    recovered: Decimal | str | None = None,
+) -> None:
+    """Move a case to ``status``. Resolving or closing records the outcome and the date
+    (today unless given); reopening clears them."""
+    status = enum_value(Status, status, "status")
+    with unit_of_work(target) as session:
+        case = get_case(session, case_id)
+        case.status = status
+        if status in (Status.RESOLVED, Status.CLOSED):
+            case.outcome = None if outcome in (None, "") else enum_value(Outcome, outcome, "outcome")
+            case.resolved_on = optional_date(resolved_on, "resolved_on") or clock.today()
+        else:
+            case.outcome = None
+            case.resolved_on = None
+        if recovered not in (None, ""):
+            case.recovered = parse_amount(recovered, "recovered")
+        case.updated_at = clock.now()
+
+
+def delete_case(target: Target, *, case_id: int) -> None:
+    """Delete a case with its timeline, contacts, evidence records and letters.
+
+    Evidence files stay in the store (other cases may share them; backups refer to them).
+    """
+    with unit_of_work(target) as session:
+        session.delete(get_case(session, case_id))
+
+
+# -- contacts ---------------------------------------------------------------------------------
+CONTACT_FIELDS = ("name", "role", "organisation", "email", "phone", "address", "notes")
+
+
+def _contact_values(fields: dict[str, Any], where: str = "contact") -> dict[str, Any]:
+    out = {}
+    for key, value in fields.items():
+        if key not in CONTACT_FIELDS:
+            raise ValidationError(f"{where}.{key}", "is not a contact field")
+        long = key in ("address", "notes")
+        out[key] = text(value, f"{where}.{key}", required=key == "name", limit=MAX_TEXT if long else 300)
+    return out
+
+
+def add_contact(target: Target, *, case_id: int, name: str, contact_id: int | None = None, **fields: Any) -> int:
+    """Add a person or department to a case. Returns the contact's id.
+
+    ``contact_id`` restores a deleted contact under its old id (undo).
+    """
+    values = _contact_values({"name": name, **fields})
+    with unit_of_work(target) as session:
+        get_case(session, case_id)
+        contact = Contact(case_id=case_id, id=contact_id, **{k: values.get(k, "") for k in CONTACT_FIELDS})
+        session.add(contact)
+        session.flush()
+        return contact.id
+
+
+def update_contact(target: Target, *, contact_id: int, **changes: Any) -> None:
+    """Change a contact's details."""
+    values = _contact_values(changes)
+    with unit_of_work(target) as session:
+        contact = get_contact(session, contact_id)
+        for key, value in values.items():
+            setattr(contact, key, value)
+
+
+def delete_contact(target: Target, *, contact_id: int) -> None:
+    """Remove a contact; events that named them keep their text but lose the link."""
+    with unit_of_work(target) as session:
+        session.delete(get_contact(session, contact_id))
+
+
+# -- events -----------------------------------------------------------------------------------
+EVENT_FIELDS = (
+    "at", "kind", "direction", "contact_id", "summary", "details", "duration_minutes",
+    "waiting_minutes", "reference", "promised_by",
+)
+
+
+def _event_values(fields: dict[str, Any], where: str = "event") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        path = f"{where}.{key}"
+        if key == "at":
+            when = When.of(value, path)
+            out["at"] = when.iso()
+            out["sort_key"] = when.sort_key()
+        elif key == "kind":
+            out[key] = enum_value(EventKind, value, path)
+        elif key == "direction":
+            out[key] = enum_value(Direction, value, path)
+        elif key == "summary":
+            out[key] = text(value, path, required=True, limit=MAX_LINE)
+        elif key == "details":
+            out[key] = text(value, path)
+        elif key == "reference":
+            out[key] = text(value, path, limit=300)
+        elif key in ("duration_minutes", "waiting_minutes"):
+            out[key] = minutes(value, path)
+        elif key == "promised_by":
+            out[key] = optional_date(value, path)
+        elif key == "contact_id":
+            out[key] = value
+        else:
+            raise ValidationError(path, "is not an event field")
+    return out
+
+
+def _check_contact(session: Session, case_id: int, contact_id: int | None, where: str) -> None:
+    if contact_id is None:
+        return
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.case_id != case_id:
+        raise ValidationError(where, f"contact {contact_id} is not a contact of this case")
+
+
+def log_event(
+    target: Target,
+    *,
+    case_id: int,
+    at: When | datetime | date | str,
+    kind: str,
+    summary: str,
+    direction: str = Direction.INTERNAL.value,
+    evidence_ids: Iterable[int] = (),
+    event_id: int | None = None,
+    **fields: Any,
+) -> int:
+    """Add an event to a case's timeline. Returns the event's id.
+
+    Other keyword arguments: contact_id, details, duration_minutes, waiting_minutes,
+    reference, promised_by. ``event_id`` restores a deleted event under its old id (undo).
+    """
+    values = _event_values({"at": at, "kind": kind, "summary": summary, "direction": direction, **fields})
+    with unit_of_work(target) as session:
+        case = get_case(session, case_id)
+        _check_contact(session, case_id, values.get("contact_id"), "event.contact_id")
+        now = clock.now()
+        event = Event(
+            id=event_id, case_id=case_id, created_at=now, updated_at=now,
+            details=values.pop("details", ""), reference=values.pop("reference", ""), **values,
+        )
+        session.add(event)
+        for evidence_id in evidence_ids:
+            item = get_evidence(session, evidence_id)
+            if item.case_id != case_id:
+                raise ValidationError("event.evidence", f"evidence {evidence_id} belongs to another case")
+            event.evidence.append(item)
+        case.updated_at = now
+        session.flush()
+        return event.id
+
+
+def update_event(target: Target, *, event_id: int, **changes: Any) -> None:
+    """Change an event's fields (when, kind, direction, contact, summary, details, minutes,
+    reference, promised-by date)."""
+    values = _event_values(changes)
+    with unit_of_work(target) as session:
+        event = get_event(session, event_id)
+        if "contact_id" in values:
+            _check_contact(session, event.case_id, values["contact_id"], "event.contact_id")
+        for key, value in values.items():
+            setattr(event, key, value)
+        event.updated_at = clock.now()
+
+
+def delete_event(target: Target, *, event_id: int) -> dict[str, Any]:
+    """Delete an event. Returns what :func:`restore_event` needs to put it back (undo)."""
+    with unit_of_work(target) as session:
+        event = get_event(session, event_id)
+        snapshot = event_snapshot(event)
+        session.delete(event)
+        return snapshot
+
+
+def event_snapshot(event: Event) -> dict[str, Any]:
+    """An event's fields, its id and its evidence links, as plain data."""
+    data = {key: getattr(event, key) for key in EVENT_FIELDS}
+    data.update(event_id=event.id, case_id=event.case_id, evidence_ids=[e.id for e in event.evidence])
+    return data
+
+
+def restore_event(target: Target, *, snapshot: dict[str, Any]) -> int:
+    """Put back an event deleted by :func:`delete_event`, with its id and evidence links."""
+    return log_event(target, **snapshot)
+
+
+# -- evidence ---------------------------------------------------------------------------------
+def attach_evidence(
+    target: Target,
+    *,
+    case_id: int,
+    path: Path | str,
+    original_name: str | None = None,
+    description: str = "",
+    captured_on: date | str | None = None,
+    event_ids: Iterable[int] = (),
+    media_type: str | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Copy a file into the evidence store and record it on a case. Returns the evidence id.
+
+    The file is hashed while it is copied (``progress(done, total)`` may return False to
+    cancel). ``event_ids`` links it to those events of the same case.
+    """
+    source = Path(path)
+    name = clean_name(original_name or source.name)
+    description = text(description, "evidence.description")
+    captured = optional_date(captured_on, "evidence.captured_on")
+    if isinstance(target, Session):
+        stored = store_of(target).evidence.add_file(source, progress)
+        _note_new_file(target, stored)
+        return record_evidence(target, case_id=case_id, stored=stored, original_name=name,
+                               description=description, captured_on=captured, event_ids=event_ids,
+                               media_type=media_type)
+    # Copy outside the write lock: hashing a large file must not hold up other writes.
+    stored = target.evidence.add_file(source, progress)
+    with target.write() as session:
+        _note_new_file(session, stored)
+        return record_evidence(session, case_id=case_id, stored=stored, original_name=name,
+                               description=description, captured_on=captured, event_ids=event_ids,
+                               media_type=media_type)
+
+
+def _note_new_file(session: Session, stored: StoredFile) -> None:
+    if stored.created:
+        session.info.setdefault("new_evidence_files", []).append(stored.sha256)
+
+
+def record_evidence(
+    session: Session,
+    *,
+    case_id: int,
+    stored: StoredFile,
+    original_name: str,
+    description: str = "",
+    captured_on: date | None = None,
+    event_ids: Iterable[int] = (),
+    media_type: str | None = None,
+    added_at: datetime | None = None,
+) -> int:
+    """Record a file already in the evidence store on a case. Returns the evidence id.
+
+    ``added_at`` keeps the moment it was first added when a case file is imported.
+    """
+    get_case(session, case_id)
+    if not store_of(session).evidence.has(stored.sha256):
+        # Only possible if an overlapping attachment of the same new content failed and
+        # removed the copy; recording it would point at nothing.
+        raise DocketError(f"{original_name}: the copy in the evidence store is gone; please add the file again.")
+    item = Evidence(
+        case_id=case_id,
+        sha256=stored.sha256,
+        original_name=clean_name(original_name),
+        media_type=media_type or guess_media_type(original_name),
+        size=stored.size,
+        added_at=added_at or clock.now(),
+        captured_on=captured_on,
+        description=description,
+    )
+    session.add(item)
+    session.flush()
+    for event_id in event_ids:
+        link_evidence(session, event_id=event_id, evidence_id=item.id)
+    return item.id
+
+
+def update_evidence(target: Target, *, evidence_id: int, description: str | None = None,
+                    captured_on: date | str | None = None) -> None:
+    """Change an evidence item's description or capture date (the file itself never changes)."""
+    with unit_of_work(target) as session:
+        item = get_evidence(session, evidence_id)
+        if description is not None:
+            item.description = text(description, "evidence.description")
+        if captured_on is not None:
+            item.captured_on = optional_date(captured_on, "evidence.captured_on")
+
+
+def link_evidence(target: Target, *, event_id: int, evidence_id: int) -> None:
+    """Link an evidence item to an event of the same case (no change if already linked)."""
+    with unit_of_work(target) as session:
+        event = get_event(session, event_id)
+        item = get_evidence(session, evidence_id)
+        if item.case_id != event.case_id:
+            raise ValidationError("evidence", f"evidence {evidence_id} belongs to another case")
+        if item not in event.evidence:
+            event.evidence.append(item)
+
+
+def unlink_evidence(target: Target, *, event_id: int, evidence_id: int) -> None:
+    """Remove the link between an event and an evidence item (both are kept)."""
+    with unit_of_work(target) as session:
+        event = get_event(session, event_id)
+        item = get_evidence(session, evidence_id)
+        if item in event.evidence:
+            event.evidence.remove(item)

@@ -1,0 +1,438 @@
+"""Read-only questions about the journal, answered in SQL.
+
+The case list, its counts per view, full-text search (FTS5) and a case's details. Lists are
+paged with LIMIT/OFFSET so the window can fetch rows lazily.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Float, Select, and_, cast, func, select, text
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import Session, selectinload
+
+from core.domain import clock
+from core.domain.errors import NotFoundError, ValidationError
+from core.domain.models import Case, Company, Contact, Event, Evidence, Status
+from core.store.store import Store
+
+VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
+SORTS = ("title", "company", "status", "last_activity", "next_due", "amount", "opened_on", "id")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One line of the case list."""
+
+    id: int
+    title: str
+    company: str
+    status: str
+    last_activity: str | None
+    next_due: date | None
+    amount: Decimal | None
+    currency: str
+    opened_on: date
+    company_id: int | None = None
+
+
+def fts_query(user_text: str) -> str | None:
+    """Turn what a person typed into a safe FTS5 query: every word must match, as a prefix.
+
+    Quotes and operators in the input are treated as plain text, so any input is valid.
+    """
+    words = re.findall(r"\w+", user_text, flags=re.UNICODE)
+    if not words:
+        return None
+    # A lone letter as a prefix would expand to half the vocabulary; match it as a word.
+    return " AND ".join(f'"{w}"*' if len(w) > 1 else f'"{w}"' for w in words[:20])
+
+
+def matching_case_ids(user_text: str) -> Select[Any] | None:
+    """A select of ``case_id`` for cases whose text, events, contacts or company match."""
+    query = fts_query(user_text)
+    if query is None:
+        return None
+    hits = text(
+        "SELECT case_id FROM search_index WHERE search_index MATCH :q AND case_id IS NOT NULL "
+        "UNION SELECT cases.id FROM search_index JOIN cases "
+        "ON cases.company_id = (search_index.rowid - 3) / 4 "
+        "WHERE search_index MATCH :q AND search_index.rowid % 4 = 3"
+    ).bindparams(q=query).columns(case_id=Case.id.type)
+    return select(hits.subquery().c.case_id)
+
+
+def _view_filter(view: str) -> Any:
+    if view == "open":
+        return Case.status == Status.OPEN
+    if view == "awaiting_reply":
+        return Case.status == Status.AWAITING_REPLY
+    if view == "escalated":
+        return Case.status == Status.ESCALATED
+    if view == "closed":
+        return Case.status.in_([Status.RESOLVED, Status.CLOSED])
+    if view == "attention":
+        return and_(Case.status.notin_([Status.RESOLVED, Status.CLOSED]), _within_week())
+    if view == "all":
+        return None
+    raise ValidationError("view", f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
+
+
+def _within_week() -> Any:
+    """Due by a week from today (overdue included); the reminders keep ``next_due`` fresh."""
+    return Case.next_due <= clock.today() + timedelta(days=7)
+
+
+def _case_select(view: str, search: str | None, company_id: int | None) -> Select[Any]:
+    stmt = select(
+        Case.id, Case.title, func.coalesce(Company.name, "").label("company"), Case.status,
+        Case.last_activity, Case.next_due, Case.amount, Case.currency, Case.opened_on, Case.company_id,
+    ).outerjoin(Company, Company.id == Case.company_id)
+    condition = _view_filter(view)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if company_id is not None:
+        stmt = stmt.where(Case.company_id == company_id)
+    if search and search.strip():
+        ids = matching_case_ids(search)
+        if ids is not None:
+            stmt = stmt.where(Case.id.in_(ids))
+    return stmt
+
+
+def _order(sort: str, descending: bool) -> list[Any]:
+    columns = {
+        "title": func.lower(Case.title),
+        "company": func.lower(Company.name),
+        "status": Case.status,
+        "last_activity": Case.last_activity,
+        "next_due": Case.next_due,
+        "amount": cast(Case.amount, Float),
+        "opened_on": Case.opened_on,
+        "id": Case.id,
+    }
+    if sort not in columns:
+        raise ValidationError("sort", f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
+    column = columns[sort]
+    # Empty values go last whichever way the list is sorted.
+    nulls_last = sql_case((column.is_(None), 1), else_=0)
+    return [nulls_last, column.desc() if descending else column.asc(), Case.id.desc() if descending else Case.id]
+
+
+def list_cases(
+    store: Store,
+    *,
+    view: str = "all",
+    search: str | None = None,
+    company_id: int | None = None,
+    sort: str = "last_activity",
+    descending: bool = True,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[CaseRow]:
+    """A page of the case list for a sidebar view, optionally narrowed by a search."""
+    stmt = _case_select(view, search, company_id).order_by(*_order(sort, descending)).limit(limit).offset(offset)
+    with store.read() as session:
+        return [CaseRow(*row) for row in session.execute(stmt)]
+
+
+def count_cases(store: Store, *, view: str = "all", search: str | None = None, company_id: int | None = None) -> int:
+    """How many cases the list would show."""
+    stmt = select(func.count()).select_from(_case_select(view, search, company_id).subquery())
+    with store.read() as session:
+        return int(session.execute(stmt).scalar_one())
+
+
+def view_counts(store: Store) -> dict[str, int]:
+    """The number of cases in each sidebar view, in one query."""
+    week = _within_week()
+    active = Case.status.notin_([Status.RESOLVED, Status.CLOSED])
+    stmt = select(
+        func.count(),
+        func.sum(sql_case((and_(active, week), 1), else_=0)),
+        func.sum(sql_case((Case.status == Status.OPEN, 1), else_=0)),
+        func.sum(sql_case((Case.status == Status.AWAITING_REPLY, 1), else_=0)),
+        func.sum(sql_case((Case.status == Status.ESCALATED, 1), else_=0)),
+        func.sum(sql_case((Case.status.in_([Status.RESOLVED, Status.CLOSED]), 1), else_=0)),
+    ).select_from(Case)
+    with store.read() as session:
+        total, attention, open_, awaiting, escalated, closed = session.execute(stmt).one()
+        companies = session.execute(select(func.count()).select_from(Company)).scalar_one()
+    return {
+        "all": total or 0, "attention": attention or 0, "open": open_ or 0,
+        "awaiting_reply": awaiting or 0, "escalated": escalated or 0, "closed": closed or 0,
+        "companies": companies or 0,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    case_id: int
+    title: str
+    company: str
+    snippet: str
+
+
+def search(store: Store, user_text: str, *, limit: int = 50, offset: int = 0) -> list[SearchHit]:
+    """Cases matching ``user_text`` anywhere (title, notes, events, contacts, company), the
+    most recently recorded match first, each with a snippet of that matching text.
+
+    Hits are read newest first and the scan stops once enough distinct cases are found:
+    a common word ("refund") matches most of a large journal, and ranking every hit would
+    take as long as a person's typing pause. Snippets are made for the returned rows only.
+    """
+    query = fts_query(user_text)
+    if query is None:
+        return []
+    wanted = offset + limit
+    found: dict[int, str] = {}  # case id -> snippet of its newest matching text
+    with store.read() as session:
+        conn = session.connection()
+        hits = conn.exec_driver_sql(
+            "SELECT rowid, case_id, snippet(search_index, 0, '[', ']', '…', 12) FROM search_index "
+            "WHERE search_index MATCH ? ORDER BY rowid DESC",
+            (query,),
+        )
+        for rowid, case_id, snip in hits:
+            if case_id is None:  # a company: every case against it matches
+                for (cid,) in conn.exec_driver_sql(
+                    "SELECT id FROM cases WHERE company_id = ? ORDER BY id DESC", ((rowid - 3) // 4,)
+                ):
+                    found.setdefault(cid, snip)
+            else:
+                found.setdefault(case_id, snip)
+            if len(found) >= wanted:
+                break
+        hits.close()
+        page = list(found.items())[offset:wanted]
+        if not page:
+            return []
+        marks = ",".join("?" * len(page))
+        titles = {
+            row[0]: (row[1], row[2])
+            for row in conn.exec_driver_sql(
+                "SELECT cases.id, cases.title, coalesce(companies.name, '') FROM cases "
+                f"LEFT JOIN companies ON companies.id = cases.company_id WHERE cases.id IN ({marks})",
+                tuple(cid for cid, _ in page),
+            )
+        }
+        return [SearchHit(cid, *titles[cid], snip or "") for cid, snip in page if cid in titles]
+
+
+def load_case(store: Store, case_id: int) -> Case:
+    """A case with its company, timeline (with contacts and evidence), contacts and evidence
+    loaded, detached from the session so it can be read anywhere."""
+    with store.read() as session:
+        case = session.scalars(
+            select(Case)
+            .where(Case.id == case_id)
+            .options(
+                selectinload(Case.company),
+                selectinload(Case.contacts),
+                selectinload(Case.evidence).selectinload(Evidence.events),
+                selectinload(Case.events).selectinload(Event.evidence),
+                selectinload(Case.events).selectinload(Event.contact),
+            )
+        ).first()
+        if case is None:
+            raise NotFoundError(f"There is no case {case_id}.")
+        session.expunge_all()
+        return case
+
+
+def case_events(store: Store, case_id: int, *, kinds: list[str] | None = None) -> list[Event]:
+    """A case's timeline in date order, optionally only some kinds, with links loaded."""
+    stmt = (
+        select(Event)
+        .where(Event.case_id == case_id)
+        .options(selectinload(Event.evidence), selectinload(Event.contact))
+        .order_by(Event.sort_key, Event.id)
+    )
+    if kinds:
+        stmt = stmt.where(Event.kind.in_(kinds))
+    with store.read() as session:
+        events = list(session.scalars(stmt))
+        session.expunge_all()
+        return events
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSpent:
+    """What a dispute has cost in time: calls, visits and chats, and how much was waiting."""
+
+    total_minutes: int
+    waiting_minutes: int
+
+    def describe(self) -> str:
+        def hm(m: int) -> str:
+            return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
+
+        if not self.total_minutes and not self.waiting_minutes:
+            return "no time logged"
+        if self.waiting_minutes:
+            return f"{hm(self.total_minutes)}, {hm(self.waiting_minutes)} of it on hold"
+        return hm(self.total_minutes)
+
+
+def time_spent(store_or_session: Store | Session, case_id: int) -> TimeSpent:
+    """Total duration (waiting included) and waiting time across a case's events.
+
+    Duration counts the whole call or visit; where only waiting was logged, the wait counts.
+    """
+    stmt = select(
+        func.coalesce(func.sum(func.max(func.coalesce(Event.duration_minutes, 0), func.coalesce(Event.waiting_minutes, 0))), 0),
+        func.coalesce(func.sum(Event.waiting_minutes), 0),
+    ).where(Event.case_id == case_id)
+    if isinstance(store_or_session, Session):
+        total, waiting = store_or_session.execute(stmt).one()
+    else:
+        with store_or_session.read() as session:
+            total, waiting = session.execute(stmt).one()
+    return TimeSpent(int(total), int(waiting))
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRecord:
+    """A company with a simple track record."""
+
+    id: int
+    name: str
+    cases: int
+    open_cases: int
+    avg_days_to_reply: float | None
+
+
+_COMPANY_RECORDS = text(
+    """
+    WITH ordered AS (
+        -- Walking each timeline backwards, the earliest reply seen so far is the first
+        -- reply after the row: a running aggregate, one pass over the covering index.
+        SELECT case_id, kind, direction, sort_key,
+               MIN(CASE WHEN direction = 'from_company' THEN sort_key END) OVER (
+                   PARTITION BY case_id ORDER BY sort_key DESC
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_reply
+        FROM events
+    ), gaps AS (
+        SELECT case_id, julianday(next_reply) - julianday(sort_key) AS days FROM ordered
+        WHERE direction = 'to_company' AND next_reply IS NOT NULL
+          AND kind IN ('email', 'letter', 'web_form', 'call', 'chat')
+    ), per_company AS (
+        SELECT cases.company_id, avg(gaps.days) AS avg_days
+        FROM gaps JOIN cases ON cases.id = gaps.case_id GROUP BY cases.company_id
+    )
+    SELECT companies.id, companies.name, count(cases.id),
+           coalesce(sum(CASE WHEN cases.status NOT IN ('resolved', 'closed') THEN 1 ELSE 0 END), 0),
+           per_company.avg_days
+    FROM companies
+    LEFT JOIN cases ON cases.company_id = companies.id
+    LEFT JOIN per_company ON per_company.company_id = companies.id
+    GROUP BY companies.id ORDER BY lower(companies.name), companies.id
+    """
+)
+
+
+def company_records(store: Store) -> list[CompanyRecord]:
+    """Every company with its number of cases, open cases and average days to reply.
+
+    Days to reply: for each message sent to the company (email, letter, web form, call,
+    chat), the days until its next message or response, averaged over the company's cases.
+    """
+    with store.read() as session:
+        return [
+            CompanyRecord(id_, name, int(n), int(open_), None if avg is None else round(float(avg), 1))
+            for id_, name, n, open_, avg in session.execute(_COMPANY_RECORDS)
+        ]
+
+
+def list_contacts(store: Store, case_id: int) -> list[Contact]:
+    with store.read() as session:
+        rows = list(session.scalars(select(Contact).where(Contact.case_id == case_id).order_by(Contact.id)))
+        session.expunge_all()
+        return rows
+
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """One line of a case's timeline as the window shows it; ``evidence`` is (id, name) pairs."""
+
+    id: int
+    at: str
+    kind: str
+    direction: str
+    summary: str
+    details: str
+    duration_minutes: int | None
+    waiting_minutes: int | None
+    reference: str
+    promised_by: date | None
+    contact_id: int | None
+    contact_name: str
+    evidence: tuple[tuple[int, str], ...]
+
+
+_TIMELINE_SQL = """
+SELECT e.id, e.at, e.kind, e.direction, e.summary, e.details, e.duration_minutes,
+       e.waiting_minutes, e.reference, e.promised_by, e.contact_id, coalesce(c.name, ''),
+       (SELECT group_concat(v.id || char(31) || v.original_name, char(30))
+          FROM event_evidence l JOIN evidence v ON v.id = l.evidence_id WHERE l.event_id = e.id)
+FROM events e LEFT JOIN contacts c ON c.id = e.contact_id
+WHERE e.case_id = ? {kinds}
+ORDER BY e.sort_key, e.id
+"""
+
+
+def timeline_rows(store: Store, case_id: int, *, kinds: list[str] | None = None) -> list[TimelineRow]:
+    """A case's timeline in date order, with contact names and linked evidence, in one query.
+
+    Plain driver SQL: a case with thousands of events must open at once, and building ORM
+    rows costs more than the query itself.
+    """
+    params: list[Any] = [case_id]
+    where_kinds = ""
+    if kinds:
+        where_kinds = f"AND e.kind IN ({','.join('?' * len(kinds))})"
+        params.extend(kinds)
+    rows = []
+    with store.read() as session:
+        result = session.connection().exec_driver_sql(_TIMELINE_SQL.format(kinds=where_kinds), tuple(params))
+        for *fields, packed in result:
+            items: list[tuple[int, str]] = []
+            for part in (packed or "").split("\x1e"):
+                if part:
+                    ident, _, name = part.partition("\x1f")
+                    items.append((int(ident), name))
+            items.sort()
+            if fields[9] is not None:
+                fields[9] = date.fromisoformat(fields[9])
+            rows.append(TimelineRow(*fields, evidence=tuple(items)))
+    return rows
+
+
+def case_with_company(store: Store, case_id: int) -> Case:
+    """A case's own fields and its company, detached, without its timeline (for a header
+    that must show at once even when the case has thousands of events)."""
+    with store.read() as session:
+        case = session.scalars(
+            select(Case).where(Case.id == case_id).options(selectinload(Case.company))
+        ).first()
+        if case is None:
+            raise NotFoundError(f"There is no case {case_id}.")
+        session.expunge_all()
+        return case
+
+
+def case_evidence(store: Store, case_id: int) -> list[Evidence]:
+    """A case's evidence files, oldest first, each with the events it is linked to, detached."""
+    with store.read() as session:
+        items = list(session.scalars(
+            select(Evidence).where(Evidence.case_id == case_id)
+            .options(selectinload(Evidence.events)).order_by(Evidence.id)
+        ))
+        session.expunge_all()
+        return items

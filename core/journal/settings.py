@@ -1,0 +1,91 @@
+"""Every user setting, declared once with its type and default.
+
+Settings live in the store (table ``settings``) so that backups carry them. The window's
+own geometry (sizes, splitters) is not a setting here; it lives in Qt's QSettings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.domain.errors import ValidationError
+from core.domain.models import Setting
+from core.store.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    name: str
+    type: type
+    default: Any
+    label: str
+
+
+KEYS: dict[str, Key] = {
+    k.name: k
+    for k in (
+        Key("your_name", str, "", "Your name"),
+        Key("your_address", str, "", "Your postal address"),
+        Key("your_email", str, "", "Your email"),
+        Key("your_phone", str, "", "Your phone"),
+        # Other addresses you write from, one per line: an email from any of them is "to the company".
+        Key("your_other_emails", str, "", "Other email addresses of yours"),
+        Key("default_jurisdiction", str, "GB", "Default jurisdiction"),
+        Key("default_currency", str, "GBP", "Default currency"),
+        Key("paper_size", str, "A4", "Paper size"),  # "A4" or "Letter"
+        Key("silence_days", int, 14, "Days of silence before a reminder"),
+        Key("letter_language", str, "en", "Default letter language"),
+    )
+}
+
+
+def _check(key: str, value: Any) -> Any:
+    if key not in KEYS:
+        raise ValidationError(f"settings.{key}", "is not a Docket setting")
+    spec = KEYS[key]
+    if spec.type is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(f"settings.{key}", f"expected a whole number, got {value!r}")
+    elif not isinstance(value, spec.type):
+        raise ValidationError(f"settings.{key}", f"expected {spec.type.__name__}, got {type(value).__name__}")
+    if key == "paper_size" and value not in ("A4", "Letter"):
+        raise ValidationError("settings.paper_size", "expected A4 or Letter")
+    return value
+
+
+def get_all(target: Store | Session) -> dict[str, Any]:
+    """Every setting, with defaults for those never set."""
+    values = {k: spec.default for k, spec in KEYS.items()}
+    if isinstance(target, Session):
+        rows = target.query(Setting).all()
+        values.update({r.key: r.value for r in rows if r.key in KEYS})
+        return values
+    with target.read() as session:
+        values.update({r.key: r.value for r in session.query(Setting).all() if r.key in KEYS})
+    return values
+
+
+def get(target: Store | Session, key: str) -> Any:
+    if key not in KEYS:
+        raise ValidationError(f"settings.{key}", "is not a Docket setting")
+    return get_all(target)[key]
+
+
+def update(target: Store, **values: Any) -> None:
+    """Change settings; every value is checked before any is written."""
+    checked = {k: _check(k, v) for k, v in values.items()}
+    with target.write() as session:
+        for key, value in checked.items():
+            session.merge(Setting(key=key, value=value))
+
+
+def own_email_addresses(target: Store | Session) -> set[str]:
+    """The user's own addresses, lower-cased: the main one and any others."""
+    values = get_all(target)
+    found = {values["your_email"].strip().lower()} | {
+        line.strip().lower() for line in values["your_other_emails"].splitlines()
+    }
+    return {a for a in found if a}

@@ -1,0 +1,1 @@
+"""Where the data lives: the SQLite store, its migrations, evidence files, backups, revisions and verification."""

@@ -1,0 +1,671 @@
+"""Backups: automatic copies of the database, and whole archives to keep elsewhere.
+
+Automatic backups are copies of the database made with SQLite's online backup API into
+``backups/`` in the data directory. :func:`auto_backup` makes one only when something changed
+since the last one (the window calls it every 30 minutes and at exit); :func:`backup_before`
+always makes one (before a schema upgrade, a restore, an import). Each copy is checked with
+``PRAGMA integrity_check`` before it counts, and old copies are thinned to the newest of each of
+the last 7 days, 8 weeks and 12 months.
+
+A whole archive (:func:`backup_archive`) is a zip of the database, every evidence file, the
+letter templates and a readable copy of the settings, with a manifest of SHA-256 hashes.
+:func:`restore_archive` checks the whole archive before it changes anything (names, sizes,
+hashes, the database's integrity and schema, the evidence it needs), keeps the current data as
+a backup, then swaps the database in. A damaged or foreign archive is refused and the data
+directory stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+
+from core import __version__
+from core.domain.errors import DocketError, StoreError
+from core.store.paths import make_private_dir, make_private_file
+from core.store.store import DB_NAME, Store
+
+ARCHIVE_FORMAT = "docket-archive"
+ARCHIVE_VERSION = 1
+MANIFEST = "manifest.json"
+SETTINGS = "settings.json"
+# Caps on what an archive may hold, checked before anything is unpacked; the unpacked size is
+# also counted while unpacking, so a zip whose headers lie cannot fill the disk.
+MAX_ENTRIES = 2_000_000
+MAX_UNPACKED = 64 * 1024**3
+MAX_MANIFEST = 256 * 1024**2
+MAX_SETTINGS = 16 * 1024**2
+KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 8, 12
+
+_BACKUP_NAME = re.compile(r"^docket-(\d{8}T\d{12})Z-([A-Za-z0-9._-]{1,80})\.sqlite3$")
+_EVIDENCE_ENTRY = re.compile(r"^evidence/([0-9a-f]{2})/([0-9a-f]{64})$")
+_TEMPLATE_ENTRY = re.compile(r"^templates/(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,120}/){0,4}[A-Za-z0-9_][A-Za-z0-9._-]{0,120}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_CHUNK = 1024 * 1024
+
+# progress(done, total) -> False to cancel
+Progress = Callable[[int, int], bool | None]
+
+
+class ArchiveError(DocketError):
+    """An archive is damaged, incomplete, too large or not a Docket archive; nothing changed."""
+
+
+# -- automatic backups ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Backup:
+    """One automatic backup in ``backups/``."""
+
+    path: Path
+    made_at: datetime  # UTC
+    reason: str
+    fingerprint: str
+
+
+def clean_leftovers(store: Store) -> list[Path]:
+    """Remove what a backup, an archive or a restore cut short (crash, kill) left behind:
+    ``backups/.*.part`` copies and ``.archive-*`` / ``.restore-*`` working folders. Only
+    called while opening the store, when no such operation can be running. Returns them."""
+    found = [p for p in store.data_dir.glob(".archive-*") if p.is_dir()]
+    found += [p for p in store.data_dir.glob(".restore-*") if p.is_dir()]
+    if store.backups_dir.is_dir():
+        found += [p for p in store.backups_dir.glob(".docket-*.part") if p.is_file()]
+    for path in found:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return found
+
+
+def _label(reason: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", reason).strip("-")[:80] or "backup"
+
+
+def list_backups(store: Store) -> list[Backup]:
+    """The automatic backups, oldest first."""
+    if not store.backups_dir.is_dir():
+        return []
+    found = []
+    for path in store.backups_dir.iterdir():
+        m = _BACKUP_NAME.match(path.name)
+        if not m or not path.is_file():
+            continue
+        made = datetime.strptime(m.group(1), "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
+        fingerprint = ""
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            fingerprint = json.loads(path.with_suffix(".json").read_text("utf-8")).get("fingerprint", "")
+        found.append(Backup(path, made, m.group(2), fingerprint))
+    return sorted(found, key=lambda b: b.made_at)
+
+
+def fingerprint(store: Store) -> str:
+    """What the data looks like now, in 64 hex digits: equal fingerprints mean nothing changed.
+
+    Covers the history head (every recorded change), the size and highest row id of every
+    table (writes that make no revision) and the full content of settings, companies and
+    reminders (which have no history).
+    """
+    digest = hashlib.sha256()
+    with store.read() as session:
+        conn = session.connection()
+        tables = [r[0] for r in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT LIKE 'search_index%' ORDER BY name")]
+        for table in tables:
+            try:
+                size = conn.exec_driver_sql(f'SELECT count(*), max(rowid) FROM "{table}"').first()
+            except OperationalError:  # a WITHOUT ROWID table has no rowid
+                size = conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').first()
+            digest.update(repr(size).encode())
+        if "revisions" in tables:
+            digest.update(repr(conn.exec_driver_sql(
+                "SELECT hash FROM revisions ORDER BY id DESC LIMIT 1").first()).encode())
+        for table in ("settings", "companies", "reminders", "alembic_version"):
+            if table in tables:
+                for row in conn.exec_driver_sql(f'SELECT * FROM "{table}" ORDER BY 1'):
+                    digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def _copy_database(store: Store, dest: Path) -> None:
+    """Copy the live database to ``dest`` with the online backup API, as one plain file."""
+    # The copy is read through the store's one writing connection, under the write lock:
+    # a second connection that closes last could checkpoint the WAL at the same moment as the
+    # writer, which older SQLite builds get wrong.
+    with store._write_lock, store.writer.connect() as conn:
+        source = conn.connection.driver_connection
+        out = sqlite3.connect(dest)
+        try:
+            source.backup(out)
+            out.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            out.close()
+    make_private_file(dest)
+
+
+def integrity_of(db_file: Path) -> str:
+    """``ok``, or what SQLite's integrity_check says is wrong with a database file."""
+    try:
+        conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        lines = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        return "ok" if lines == ["ok"] else "; ".join(lines[:5])
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        conn.close()
+
+
+def backup_before(store: Store, reason: str) -> Path:
+    """Make sure a checked backup of the data as it is now exists, before an upgrade, a
+    restore or an import; return its path.
+
+    When nothing changed since the newest backup, that backup is the one (importing ten case
+    files in a row makes one copy, not ten). Otherwise adds a backup file and its note to
+    ``backups/`` and thins old ones. Raises :class:`StoreError` if the copy fails its
+    integrity check (the bad copy is removed).
+    """
+    current = fingerprint(store)
+    backups = list_backups(store)
+    if backups and backups[-1].fingerprint == current:
+        return backups[-1].path
+    path = _make_backup(store, reason, current)
+    thin_backups(store)
+    return path
+
+
+def auto_backup(store: Store, *, reason: str = "auto") -> Path | None:
+    """Back the database up if anything changed since the newest backup; return its path.
+
+    Returns None when nothing changed. The window calls this every 30 minutes and at exit.
+    """
+    current = fingerprint(store)
+    backups = list_backups(store)
+    if backups and backups[-1].fingerprint == current:
+        return None
+    path = _make_backup(store, reason, current)
+    thin_backups(store)
+    return path
+
+
+def _make_backup(store: Store, reason: str, print_: str, *, when: datetime | None = None) -> Path:
+    make_private_dir(store.backups_dir)
+    when = when or datetime.now(UTC)
+    stem = f"docket-{when:%Y%m%dT%H%M%S%f}Z-{_label(reason)}"
+    dest = store.backups_dir / f"{stem}.sqlite3"
+    tmp = store.backups_dir / f".{stem}.part"
+    try:
+        _copy_database(store, tmp)
+        verdict = integrity_of(tmp)
+        if verdict != "ok":
+            raise StoreError(f"The backup copy failed its integrity check ({verdict}); the database may be damaged. Run 'docket verify'.")
+        note = {"reason": reason, "made_at": when.isoformat(), "fingerprint": print_, "integrity_check": "ok",
+                "size": tmp.stat().st_size, "docket_version": __version__, "sqlite_version": sqlite3.sqlite_version}
+        note_path = dest.with_suffix(".json")
+        note_path.write_text(json.dumps(note, indent=2), "utf-8")
+        make_private_file(note_path)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest
+
+
+def backups_to_keep(made: list[datetime]) -> set[datetime]:
+    """Which backup times survive thinning: the newest of each of the last 7 days with a
+    backup, 8 ISO weeks and 12 months, and always the newest one."""
+    keep: set[datetime] = set()
+    if not made:
+        return keep
+    ordered = sorted(made, reverse=True)
+    keep.add(ordered[0])
+    for limit, bucket in ((KEEP_DAILY, lambda t: t.date()),
+                          (KEEP_WEEKLY, lambda t: t.isocalendar()[:2]),
+                          (KEEP_MONTHLY, lambda t: (t.year, t.month))):
+        seen: list[Any] = []
+        for t in ordered:
+            b = bucket(t)
+            if b not in seen:
+                if len(seen) == limit:
+                    break
+                seen.append(b)
+                keep.add(t)
+    return keep
+
+
+def thin_backups(store: Store, *, now: datetime | None = None) -> list[Path]:
+    """Delete automatic backups that thinning does not keep. Returns the removed paths.
+
+    Besides the newest of each of the last 7 days, 8 weeks and 12 months, every backup of the
+    last 24 hours is kept, and those made before an upgrade, a restore or an import are kept
+    for 30 days: they are the way back from a change that went wrong.
+    """
+    now = now or datetime.now(UTC)
+    backups = list_backups(store)
+    keep = backups_to_keep([b.made_at for b in backups])
+    for b in backups:
+        age = now - b.made_at
+        if age < timedelta(hours=24) or (b.reason.startswith("before-") and age < timedelta(days=30)):
+            keep.add(b.made_at)
+    removed = []
+    for b in backups:
+        if b.made_at not in keep:
+            b.path.unlink(missing_ok=True)
+            b.path.with_suffix(".json").unlink(missing_ok=True)
+            removed.append(b.path)
+    return removed
+
+
+# -- whole archives ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ArchiveSummary:
+    path: Path
+    files: int
+    evidence_files: int
+    bytes: int
+    schema_revision: str | None
+    missing_evidence: tuple[str, ...] = ()  # recorded but already missing from the store
+
+
+
+def _template_files(store: Store) -> Iterator[tuple[str, Path]]:
+    root = store.templates_dir
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            name = "templates/" + path.relative_to(root).as_posix()
+            if _TEMPLATE_ENTRY.match(name):
+                yield name, path
+
+
+def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | None = None) -> ArchiveSummary:
+    """Write the whole store (database, evidence files, templates, settings) to ``out_zip``.
+
+    The database is copied with the online backup API and checked first; the zip is written
+    under a temporary name and renamed when complete. Nothing in the store changes.
+    """
+    from core.journal import settings
+
+    out = Path(out_zip)
+    if out.suffix.lower() != ".zip":
+        raise DocketError(f"{out}: an archive's name should end in .zip")
+    if not out.parent.is_dir():
+        raise DocketError(f"{out.parent}: no such folder")
+    with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".archive-") as tmp_dir:
+        db_copy = Path(tmp_dir) / DB_NAME
+        _copy_database(store, db_copy)
+        verdict = integrity_of(db_copy)
+        if verdict != "ok":
+            raise StoreError(f"The database failed its integrity check ({verdict}); run 'docket verify'.")
+        settings_text = json.dumps(settings.get_all(store), indent=2, ensure_ascii=False, default=str)
+        entries: list[tuple[str, Path | bytes]] = [(DB_NAME, db_copy), (SETTINGS, settings_text.encode())]
+        entries += [(f"evidence/{sha[:2]}/{sha}", store.evidence.path_for(sha)) for sha in store.evidence.all_hashes()]
+        entries += list(_template_files(store))
+        # A damaged store is still backed up: what is already lost is named in the manifest, so
+        # that the archive restores and 'docket verify' then lists it.
+        with sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True) as conn:
+            needed = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM evidence")}
+        missing = sorted(needed - set(store.evidence.all_hashes()))
+        total = sum(src.stat().st_size if isinstance(src, Path) else len(src) for _, src in entries)
+        part = out.with_name(out.name + ".part")
+        files, done = [], 0
+        try:
+            with zipfile.ZipFile(part, "w", allowZip64=True) as zf:
+                for name, src in entries:
+                    # Evidence is mostly photos and PDFs, already compressed.
+                    method = zipfile.ZIP_STORED if name.startswith("evidence/") else zipfile.ZIP_DEFLATED
+                    if isinstance(src, bytes):
+                        zf.writestr(name, src, compress_type=method)
+                        sha, size = hashlib.sha256(src).hexdigest(), len(src)
+                    else:
+                        sha, size = _write_file_entry(zf, name, src, method)
+                    files.append({"path": name, "sha256": sha, "size": size})
+                    done += size
+                    if progress is not None and progress(done, total) is False:
+                        raise DocketError("Cancelled; no archive was written.")
+                with sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True) as conn:
+                    revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                manifest = {
+                    "format": ARCHIVE_FORMAT, "version": ARCHIVE_VERSION,
+                    "created": datetime.now(UTC).isoformat(), "docket_version": __version__,
+                    "sqlite_version": sqlite3.sqlite_version,
+                    "schema_revision": revision[0] if revision else None, "files": files,
+                    "missing_evidence": missing,
+                }
+                zf.writestr(MANIFEST, json.dumps(manifest, indent=1), compress_type=zipfile.ZIP_DEFLATED)
+            os.replace(part, out)
+        except OSError as exc:
+            raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
+        finally:
+            part.unlink(missing_ok=True)
+    return ArchiveSummary(out, len(files), sum(f["path"].startswith("evidence/") for f in files), out.stat().st_size,
+                          manifest["schema_revision"], tuple(missing))
+
+
+def _write_file_entry(zf: zipfile.ZipFile, name: str, src: Path, method: int) -> tuple[str, int]:
+    info = zipfile.ZipInfo.from_file(src, name)
+    info.compress_type = method
+    digest = hashlib.sha256()
+    size = 0
+    with open(src, "rb") as fh, zf.open(info, "w", force_zip64=True) as dst:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            dst.write(chunk)
+    return digest.hexdigest(), size
+
+
+# -- checking an archive ----------------------------------------------------------------------
+@dataclass
+class CheckedArchive:
+    """An archive whose every entry was checked and unpacked into ``staging``."""
+
+    staging: Path
+    manifest: dict[str, Any]
+    evidence: list[str]
+    templates: list[str]
+    schema_revision: str
+
+
+def _refuse(source: Path, message: str) -> ArchiveError:
+    return ArchiveError(f"{source.name}: {message}. Nothing was changed.")
+
+
+def _check_manifest(source: Path, raw: bytes) -> dict[str, Any]:
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _refuse(source, f"manifest.json is not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
+        raise _refuse(source, "not a Docket archive (manifest.json has no \"format\": \"docket-archive\")")
+    version = manifest.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _refuse(source, f"manifest.json: version should be a whole number, got {version!r}")
+    if version > ARCHIVE_VERSION:
+        raise _refuse(source, f"made by a newer Docket (archive version {version}); update Docket to restore it")
+    if version < 1:
+        raise _refuse(source, f"manifest.json: unknown archive version {version}")
+    files = manifest.get("files")
+    if not isinstance(files, list):
+        raise _refuse(source, "manifest.json: files should be a list")
+    seen: set[str] = set()
+    for i, item in enumerate(files):
+        where = f"manifest.json: files[{i}]"
+        if not isinstance(item, dict):
+            raise _refuse(source, f"{where} should be an object")
+        path, sha, size = item.get("path"), item.get("sha256"), item.get("size")
+        if not isinstance(path, str) or not _entry_allowed(path) or path == MANIFEST:
+            raise _refuse(source, f"{where}.path is not a file a Docket archive holds: {str(path)[:200]!r}")
+        if path in seen:
+            raise _refuse(source, f"{where}.path lists {path!r} twice")
+        seen.add(path)
+        if not isinstance(sha, str) or not _HEX64.match(sha):
+            raise _refuse(source, f"{where}.sha256 is not a SHA-256 hex digest")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise _refuse(source, f"{where}.size should be a whole number of bytes")
+    if DB_NAME not in seen:
+        raise _refuse(source, f"manifest.json does not list {DB_NAME}")
+    missing = manifest.get("missing_evidence", [])
+    if not isinstance(missing, list) or not all(isinstance(m, str) and _HEX64.match(m) for m in missing):
+        raise _refuse(source, "manifest.json: missing_evidence should be a list of SHA-256 hex digests")
+    return manifest
+
+
+def _entry_allowed(name: str) -> bool:
+    """Only the names Docket writes: anything else (``../x``, ``/etc``, ``C:``...) is refused."""
+    if name in (DB_NAME, SETTINGS, MANIFEST):
+        return True
+    m = _EVIDENCE_ENTRY.match(name)
+    if m:
+        return m.group(1) == m.group(2)[:2]
+    return bool(_TEMPLATE_ENTRY.match(name)) and ".." not in name.split("/")
+
+
+def check_archive(source: Path | str, staging: Path, *, progress: Progress | None = None) -> CheckedArchive:
+    """Check every entry of an archive and unpack it into ``staging`` (an empty folder).
+
+    ``progress(done, total)`` in bytes may return False to cancel (nothing changes).
+
+    Raises :class:`ArchiveError` naming what is wrong; ``staging`` may then hold partial
+    files, which the caller removes.
+    """
+    from alembic.script import ScriptDirectory
+
+    source = Path(source)
+    try:
+        zf = zipfile.ZipFile(source)
+    except FileNotFoundError:
+        raise ArchiveError(f"{source}: no such file") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _refuse(source, f"not a readable zip archive ({exc})") from None
+    try:
+        with zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise _refuse(source, f"holds {len(infos):,} entries; the limit is {MAX_ENTRIES:,}")
+            names: set[str] = set()
+            for info in infos:
+                if info.filename in names:
+                    raise _refuse(source, f"holds {info.filename[:200]!r} twice")
+                names.add(info.filename)
+                if info.is_dir() or not _entry_allowed(info.filename):
+                    raise _refuse(source, f"holds {info.filename[:200]!r}, which is not a file a Docket archive holds")
+            if MANIFEST not in names:
+                raise _refuse(source, "not a Docket archive (no manifest.json)")
+            declared = sum(i.file_size for i in infos)
+            room = _free_space(staging)
+            cap = min(MAX_UNPACKED, room)
+            if declared > cap:
+                raise _refuse(source, f"would unpack to {declared:,} bytes; the limit here is {cap:,}")
+            manifest_info = zf.getinfo(MANIFEST)
+            if manifest_info.file_size > MAX_MANIFEST:
+                raise _refuse(source, "manifest.json is too large")
+            manifest = _check_manifest(source, _read_capped(zf, manifest_info, MAX_MANIFEST, source))
+            listed = {f["path"]: f for f in manifest["files"]}
+            unlisted = names - set(listed) - {MANIFEST}
+            if unlisted:
+                raise _refuse(source, f"holds {sorted(unlisted)[0][:200]!r}, which the manifest does not list")
+            absent = set(listed) - names
+            if absent:
+                raise _refuse(source, f"the manifest lists {sorted(absent)[0]!r}, which is not in the archive")
+            unpacked = 0
+            for info in infos:
+                if info.filename == MANIFEST:
+                    continue
+                entry = listed[info.filename]
+                if info.filename == SETTINGS and entry["size"] > MAX_SETTINGS:
+                    raise _refuse(source, "settings.json is too large")
+                target = staging / info.filename
+                make_private_dir(target.parent)
+                sha, size = _unpack(zf, info, target, entry["size"], source)
+                unpacked += size
+                if unpacked > cap:
+                    raise _refuse(source, f"unpacks to more than {cap:,} bytes")
+                if progress is not None and progress(unpacked, declared) is False:
+                    raise ArchiveError("Restore cancelled. Nothing was changed.")
+                if size != entry["size"] or sha != entry["sha256"]:
+                    raise _refuse(source, f"{info.filename} does not match its manifest entry (damaged or altered)")
+                m = _EVIDENCE_ENTRY.match(info.filename)
+                if m and sha != m.group(2):
+                    raise _refuse(source, f"{info.filename} does not hash to its name")
+    except zipfile.BadZipFile as exc:
+        raise _refuse(source, f"damaged zip archive ({exc})") from None
+    except (zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        raise _refuse(source, f"damaged or unsupported zip archive ({exc})") from None
+    except OSError as exc:
+        raise ArchiveError(f"{source.name}: cannot unpack ({exc.strerror or exc}). Nothing was changed.") from None
+
+    db_file = staging / DB_NAME
+    verdict = integrity_of(db_file)
+    if verdict != "ok":
+        raise _refuse(source, f"its database is damaged ({verdict})")
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            conn.execute("SELECT sha256 FROM evidence LIMIT 1").fetchall()
+    except sqlite3.Error:
+        raise _refuse(source, "its database is not a Docket database") from None
+    if not revision:
+        raise _refuse(source, "its database is not a Docket database (no schema revision)")
+    cfg, ctx = _alembic()
+    try:
+        known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
+    finally:
+        ctx.__exit__(None, None, None)
+    if revision[0] not in known:
+        raise _refuse(source, f"its database was made by a newer Docket (schema {revision[0]!r}); update Docket to restore it")
+    evidence = sorted(m.group(2) for n in listed if (m := _EVIDENCE_ENTRY.match(n)))
+    templates = sorted(n for n in listed if n.startswith("templates/"))
+    return CheckedArchive(staging, manifest, evidence, templates, revision[0])
+
+
+def _alembic() -> tuple[Any, Any]:
+    from core.store.store import _alembic_config
+
+    return _alembic_config()
+
+
+def _free_space(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return MAX_UNPACKED
+
+
+def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, source: Path) -> bytes:
+    with zf.open(info) as fh:
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise _refuse(source, f"{info.filename} is too large")
+    return data
+
+
+def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, expected: int, source: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    # The manifest's size, not the zip header's, bounds what is read: a lying header stops here.
+    with zf.open(info) as src, open(target, "xb") as dst:
+        while chunk := src.read(_CHUNK):
+            size += len(chunk)
+            if size > expected:
+                raise _refuse(source, f"{info.filename} is larger than its manifest entry says")
+            digest.update(chunk)
+            dst.write(chunk)
+    return digest.hexdigest(), size
+
+
+# -- restoring --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RestoreResult:
+    previous_backup: Path  # the data as it was before the restore
+    evidence_added: int
+    schema_revision: str | None
+
+
+def restore_archive(target: Store | Path | str, source: Path | str, *,
+                    progress: Progress | None = None) -> RestoreResult:
+    """Replace the store's data with an archive made by :func:`backup_archive`.
+
+    ``target`` is an open :class:`Store` (the window's) or a data directory (opened and
+    locked for the restore). The whole archive is checked first; then the current database
+    is backed up into ``backups/``, the archived evidence files are added (none is removed:
+    the kept backup may need them), templates are swapped (the current ones are kept beside
+    the backup) and the database is replaced. A damaged or foreign archive raises
+    :class:`ArchiveError` and the data directory is left exactly as it was.
+    ``progress(done, total)`` reports the checking, which is most of the time; returning
+    False cancels before anything changed.
+    """
+    if not isinstance(target, Store):
+        with Store.open(target) as store:
+            return restore_archive(store, source, progress=progress)
+    store = target
+    with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".restore-") as tmp:
+        staging = Path(tmp)
+        checked = check_archive(Path(source), staging, progress=progress)
+        needed = _needed_evidence(staging / DB_NAME)
+        known_lost = set(checked.manifest.get("missing_evidence", []))
+        missing = sorted(needed - set(checked.evidence) - set(store.evidence.all_hashes()) - known_lost)
+        if missing:
+            raise _refuse(Path(source), f"incomplete: evidence file {missing[0]} is not in it")
+        previous = backup_before(store, "before-restore")
+        # Every read and write waits while the file is swapped: a connection left open on the
+        # old file could otherwise remove the new file's WAL when it closes.
+        with store.paused():
+            added = _add_evidence(store, staging, checked.evidence)
+            _swap_templates(store, staging, previous)
+            _swap_database(store, staging / DB_NAME)
+    # The restored data's first backup: the history starts again from here (core.verify
+    # compares today's chain only with backups made from this point on).
+    _make_backup(store, "after-restore", fingerprint(store))
+    return RestoreResult(previous, added, checked.schema_revision)
+
+
+def _needed_evidence(db_file: Path) -> set[str]:
+    with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
+        return {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM evidence")}
+
+
+def _add_evidence(store: Store, staging: Path, hashes: list[str]) -> int:
+    added = 0
+    for sha in hashes:
+        final = store.evidence.path_for(sha)
+        if final.exists():
+            continue
+        make_private_dir(final.parent)
+        src = staging / "evidence" / sha[:2] / sha
+        os.chmod(src, 0o400)
+        os.replace(src, final)
+        added += 1
+    return added
+
+
+def _swap_templates(store: Store, staging: Path, previous: Path) -> None:
+    new = staging / "templates"
+    if store.templates_dir.is_dir() and any(store.templates_dir.iterdir()):
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        store.templates_dir.rename(previous.with_name(f"templates-before-restore-{stamp}"))
+    else:
+        shutil.rmtree(store.templates_dir, ignore_errors=True)
+    if new.is_dir():
+        os.replace(new, store.templates_dir)
+
+
+def _swap_database(store: Store, new_db: Path) -> None:
+    # Empty the WAL into the database and let go of every connection first: a WAL file left
+    # beside the new database would be replayed into it.
+    with store.writer.connect() as conn:
+        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.writer.dispose()
+    store.reader.dispose()
+    for suffix in ("-wal", "-shm"):
+        Path(str(store.db_path) + suffix).unlink(missing_ok=True)
+    make_private_file(new_db)
+    try:
+        os.replace(new_db, store.db_path)  # atomic: the old database or the new one, never half
+        if os.name == "posix":
+            fd = os.open(store.db_path.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    finally:
+        store.reconnect()  # whatever happened, the store is usable again
+

@@ -1,0 +1,180 @@
+"""The evidence store: files kept unaltered, under their SHA-256.
+
+A file is copied in while it is hashed (one pass, constant memory), written under a temporary
+name in ``evidence/.incoming`` and renamed into place only when complete, so a crash never
+leaves half a file in the store. Stored files are made read-only and never modified; the same
+content is stored once however often it is attached. The user's original file name is data
+only and never becomes part of a path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import mimetypes
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from core.domain.errors import DocketError, ValidationError
+from core.store.paths import make_private_dir
+
+CHUNK = 1024 * 1024
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+# progress(done_bytes, total_bytes) -> False to cancel
+Progress = Callable[[int, int], bool | None]
+
+
+class Cancelled(DocketError):
+    """The user cancelled a long operation; nothing was stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    sha256: str
+    size: int
+    path: Path
+    created: bool = False  # False when identical content was already stored
+
+
+def clean_name(name: str, limit: int = 255) -> str:
+    """A display name safe to keep as data: no NUL or control characters, bounded length.
+
+    Only the final component is kept, whichever separator the sender's system used.
+    """
+    base = re.split(r"[\\/]", str(name))[-1]
+    base = "".join(ch if ch.isprintable() else "_" for ch in base).strip() or "unnamed"
+    if len(base) > limit:
+        stem, dot, ext = base.rpartition(".")
+        if dot and 0 < len(ext) <= 16:
+            base = stem[: limit - len(ext) - 1] + "." + ext
+        else:
+            base = base[:limit]
+    return base
+
+
+def guess_media_type(name: str) -> str:
+    """The media type from the file name's extension, or ``application/octet-stream``."""
+    guessed, _ = mimetypes.guess_type(clean_name(name), strict=False)
+    return guessed or "application/octet-stream"
+
+
+def hash_file(path: Path, progress: Progress | None = None) -> tuple[str, int]:
+    """SHA-256 and size of a file, read in chunks."""
+    digest = hashlib.sha256()
+    total = path.stat().st_size
+    done = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            done += len(chunk)
+            if progress is not None and progress(done, total) is False:
+                raise Cancelled("Cancelled; nothing was stored.")
+    return digest.hexdigest(), done
+
+
+class EvidenceStore:
+    """Content-addressed files under ``<data dir>/evidence``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = make_private_dir(root)
+        self.incoming = make_private_dir(root / ".incoming")
+
+    def path_for(self, sha256: str) -> Path:
+        if not _HEX64.match(sha256):
+            raise ValidationError("sha256", f"not a SHA-256 hex digest: {sha256!r}")
+        return self.root / sha256[:2] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def clean_incoming(self) -> None:
+        """Remove temporary files left by a copy that was interrupted (crash, kill)."""
+        for leftover in self.incoming.iterdir():
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+    def add_file(self, source: Path, progress: Progress | None = None) -> StoredFile:
+        """Copy ``source`` into the store. Raises :class:`Cancelled` if progress says so."""
+        try:
+            fh = open(source, "rb")
+        except OSError as exc:
+            raise DocketError(f"Cannot read {source}: {exc.strerror or exc}") from None
+        with fh:
+            total = os.fstat(fh.fileno()).st_size
+            return self.add_stream(fh, total=total, progress=progress)
+
+    def add_stream(
+        self,
+        stream: BinaryIO,
+        *,
+        total: int = 0,
+        progress: Progress | None = None,
+        expected_sha256: str | None = None,
+        max_size: int | None = None,
+    ) -> StoredFile:
+        """Copy a binary stream into the store, hashing as it goes."""
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=self.incoming, prefix="in-")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if max_size is not None and size > max_size:
+                        raise ValidationError("evidence", f"file is larger than the limit of {max_size:,} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+                    if progress is not None and progress(size, total) is False:
+                        raise Cancelled("Cancelled; nothing was stored.")
+                out.flush()
+                os.fsync(out.fileno())
+            sha = digest.hexdigest()
+            if expected_sha256 is not None and sha != expected_sha256.lower():
+                raise ValidationError("sha256", f"file content does not match: expected {expected_sha256}, got {sha}")
+            final = self.path_for(sha)
+            if final.exists():
+                tmp.unlink()
+                return StoredFile(sha, size, final, created=False)
+            make_private_dir(final.parent)
+            os.chmod(tmp, 0o400)
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+            return StoredFile(sha, size, final, created=True)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def discard(self, sha256: str) -> None:
+        """Remove a file this operation just added, when its transaction rolled back."""
+        path = self.path_for(sha256)
+        if path.exists():
+            os.chmod(path, 0o600)
+            path.unlink()
+
+    def open(self, sha256: str) -> BinaryIO:
+        return open(self.path_for(sha256), "rb")
+
+    def all_hashes(self) -> Iterator[str]:
+        """Every stored file's hash, for verification."""
+        for sub in sorted(self.root.iterdir()):
+            if sub.is_dir() and len(sub.name) == 2:
+                for f in sorted(sub.iterdir()):
+                    if _HEX64.match(f.name):
+                        yield f.name
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,313 @@
+"""The store: one SQLite file and the evidence files beside it, in a data directory.
+
+Opening a store takes an exclusive lock file (a second Docket on the same data is refused),
+sets every connection's pragmas, and migrates the schema to the newest revision with Alembic,
+after taking a backup copy when an existing store is upgraded.
+
+All writes go through :meth:`Store.write`: one writing connection for the process, a
+``BEGIN IMMEDIATE`` transaction that commits on success and rolls back on any error, so a
+failed operation leaves the store exactly as it was. Reads use :meth:`Store.read`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from core.domain.errors import StoreError, StoreLockedError
+from core.store.files import EvidenceStore
+from core.store.migrations import HEAD
+from core.store.paths import default_data_dir, make_private_dir, make_private_file
+
+DB_NAME = "docket.sqlite3"
+LOCK_NAME = "docket.lock"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Docket emits BEGIN itself (see _begin); the driver's implicit transactions would get in
+    # the way of SAVEPOINTs and of BEGIN IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def _make_engine(db_path: Path, *, writer: bool) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{db_path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        # The writer is a single connection: SQLite's WAL allows one writer at a time, and
+        # older SQLite builds have a bug when two connections of one process write or
+        # checkpoint together.
+        poolclass=QueuePool,
+        pool_size=1 if writer else 4,
+        max_overflow=0 if writer else 4,
+    )
+    event.listen(engine, "connect", _set_pragmas)
+    begin_sql = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql(begin_sql)
+
+    return engine
+
+
+def _refuse_foreign_database(db_path: Path) -> None:
+    """Refuse a database that is not Docket's before any pragma (WAL) changes its file."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
+        try:
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{db_path} is not a Docket store ({exc}).") from None
+    if names and "alembic_version" not in names:
+        raise StoreError(f"{db_path} is not a Docket store (no schema revision).")
+
+
+def _alembic_config() -> tuple[Any, object]:
+    from alembic.config import Config
+
+    ctx = as_file(files("core.store") / "migrations")
+    location = ctx.__enter__()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(location))
+    return cfg, ctx
+
+
+class Store:
+    """An open Docket data directory. Use :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, data_dir: Path, lock: FileLock) -> None:
+        self.data_dir = data_dir
+        self.db_path = data_dir / DB_NAME
+        self.backups_dir = data_dir / "backups"
+        self.templates_dir = data_dir / "templates"
+        self._lock = lock
+        self._write_lock = threading.RLock()
+        # Reads in progress, so that a restore can wait for them before it swaps the file.
+        self._readers = 0
+        self._reads_paused = False
+        self._pause_owner: int | None = None
+        self._readers_changed = threading.Condition()
+        self.writer = _make_engine(self.db_path, writer=True)
+        self.reader = _make_engine(self.db_path, writer=False)
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False, info={"store": self})
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False, info={"store": self})
+        self.evidence = EvidenceStore(data_dir / "evidence")
+        self.closed = False
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, data_dir: Path | str | None = None) -> Store:
+        """Open (creating if needed) the store in ``data_dir`` and bring its schema up to date.
+
+        Raises :class:`StoreLockedError` if another Docket has it open.
+        """
+        # Everything Docket creates (database, WAL, evidence, backups) is private to the user.
+        if os.name == "posix":
+            os.umask(0o077)
+        data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        try:
+            make_private_dir(data_dir)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the data folder {data_dir}: {exc.strerror or exc}") from None
+        lock = FileLock(str(data_dir / LOCK_NAME), timeout=0, is_singleton=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreLockedError(
+                f"Docket is already open on {data_dir}. Close the other Docket window first."
+            ) from None
+        try:
+            _refuse_foreign_database(data_dir / DB_NAME)
+        except BaseException:
+            lock.release()
+            raise
+        store = cls(data_dir, lock)
+        try:
+            store.evidence.clean_incoming()
+            from core.store.backup import (
+                clean_leftovers,  # a backup or restore cut short by a crash
+            )
+
+            clean_leftovers(store)
+            store._migrate()
+            for suffix in ("", "-wal", "-shm"):
+                make_private_file(Path(str(store.db_path) + suffix))
+        except BaseException:
+            store.close()
+            raise
+        # Imported for their session hooks: the revision chain (history) and Case.next_due
+        # kept fresh on commit (reminders).
+        from core.store import revisions as history  # noqa: F401
+
+        return store
+
+    def _migrate(self) -> None:
+        existed = self.db_path.exists() and self.db_path.stat().st_size > 0
+        current = self.revision() if existed else None
+        if current == HEAD:
+            return  # the usual case: no need to load Alembic at all
+        from alembic import command
+        from alembic.script import ScriptDirectory
+
+        cfg, ctx = _alembic_config()
+        try:
+            head = ScriptDirectory.from_config(cfg).get_current_head()
+            if current == head:
+                return
+            if existed and current is not None:
+                self.snapshot(f"before-upgrade-{current}-to-{head}")
+            elif existed and current is None:
+                with self.writer.connect() as conn:
+                    tables = conn.exec_driver_sql(
+                        "SELECT count(*) FROM sqlite_master WHERE type='table'"
+                    ).scalar()
+                if tables:
+                    raise StoreError(f"{self.db_path} is not a Docket store (no schema revision).")
+            with self._write_lock, self.writer.connect() as conn:
+                # Table rebuilds in migrations must not fire ON DELETE CASCADE: foreign keys
+                # are off while migrating and checked afterwards, as SQLite recommends. The
+                # pragma only works outside a transaction, hence the raw driver connection.
+                raw = conn.connection.driver_connection
+                raw.execute("PRAGMA foreign_keys = OFF")
+                try:
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if bad:
+                        conn.rollback()
+                        raise StoreError(f"The upgrade left broken references: {bad[:5]}")
+                    conn.commit()
+                finally:
+                    raw.execute("PRAGMA foreign_keys = ON")
+        finally:
+            ctx.__exit__(None, None, None)
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at."""
+        with self.writer.connect() as conn:
+            has_table = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).first()
+            if not has_table:
+                return None
+            row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+            return None if row is None else str(row[0])
+
+    # -- units of work -------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one unit of work: committed on success, rolled back on any error."""
+        with self._write_lock, self._write_sessions() as session:
+            new_files: list[str] = []
+            session.info["new_evidence_files"] = new_files
+            try:
+                with session.begin():
+                    yield session
+            except BaseException:
+                # Files copied in for this unit of work belong to no committed record, unless
+                # another attachment of the same content committed meanwhile (copies are made
+                # outside the write lock).
+                for sha in new_files:
+                    with self.writer.connect() as conn:
+                        kept = conn.exec_driver_sql("SELECT 1 FROM evidence WHERE sha256 = ? LIMIT 1", (sha,)).first()
+                    if kept is None:
+                        self.evidence.discard(sha)
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; sees a consistent snapshot for its lifetime."""
+        with self._readers_changed:
+            # The thread that paused the store may still read (a restore backs up before it
+            # upgrades an older archive's schema).
+            while self._reads_paused and self._pause_owner != threading.get_ident():
+                self._readers_changed.wait()
+            self._readers += 1
+        try:
+            with self._read_sessions() as session:
+                yield session
+        finally:
+            with self._readers_changed:
+                self._readers -= 1
+                self._readers_changed.notify_all()
+
+    @contextmanager
+    def paused(self, timeout: float = 30.0) -> Iterator[None]:
+        """No read or write runs inside this block (a restore swaps the database file in it).
+
+        Waits for reads in progress to end; raises :class:`StoreError` if they do not end
+        within ``timeout`` seconds.
+        """
+        with self._write_lock:
+            with self._readers_changed:
+                self._reads_paused = True
+                self._pause_owner = threading.get_ident()
+                if not self._readers_changed.wait_for(lambda: self._readers == 0, timeout):
+                    self._reads_paused = False
+                    self._pause_owner = None
+                    self._readers_changed.notify_all()
+                    raise StoreError("Docket is still busy reading the data; wait a moment and try again.")
+            try:
+                yield
+            finally:
+                with self._readers_changed:
+                    self._reads_paused = False
+                    self._pause_owner = None
+                    self._readers_changed.notify_all()
+
+    # -- copies --------------------------------------------------------------------------
+    def snapshot(self, label: str) -> Path:
+        """Back the database up into ``backups/`` (checked, see :mod:`core.backup`); return its path."""
+        from core.store.backup import backup_before
+
+        return backup_before(self, label)
+
+    def reconnect(self) -> None:
+        """Drop every connection and open new ones: used after a restore replaced the file."""
+        with self._write_lock:
+            self.writer.dispose()
+            self.reader.dispose()
+            self.writer = _make_engine(self.db_path, writer=True)
+            self.reader = _make_engine(self.db_path, writer=False)
+            self._write_sessions.configure(bind=self.writer)
+            self._read_sessions.configure(bind=self.reader)
+            self._migrate()
+            for suffix in ("", "-wal", "-shm"):
+                make_private_file(Path(str(self.db_path) + suffix))
+
+    def close(self) -> None:
+        """Release the database connections and the lock file."""
+        if self.closed:
+            return
+        self.closed = True
+        self.writer.dispose()
+        self.reader.dispose()
+        self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

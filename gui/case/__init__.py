@@ -1,0 +1,1 @@
+"""The case workspace: header, timeline, contacts, evidence, notes, letters, undo."""

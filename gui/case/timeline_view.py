@@ -1,0 +1,215 @@
+"""A case's timeline: a kind filter above a table of events, evidence drawn as chips."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.domain.models import EventKind
+from core.journal.queries import TimelineRow
+from core.store.store import Store
+from gui.case.timeline_model import (
+    DIRECTION,
+    EVIDENCE,
+    EVIDENCE_ROLE,
+    KIND,
+    OBJECT_ROLE,
+    SUMMARY,
+    TIME,
+    WHEN,
+    TimelineModel,
+    kind_label,
+    time_text,
+    when_text,
+)
+
+
+class EvidenceChipDelegate(QStyledItemDelegate):
+    """Draws each linked evidence file as a small rounded chip with its name."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        items = index.data(EVIDENCE_ROLE) or []
+        if not items:
+            super().paint(painter, option, index)
+            return
+        style = option.widget.style() if option.widget else None
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, option.widget)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = option.fontMetrics
+        x = option.rect.left() + 4
+        height = metrics.height() + 4
+        top = option.rect.top() + (option.rect.height() - height) // 2
+        palette = option.palette
+        for i, (_, name) in enumerate(items):
+            rest = len(items) - i - 1
+            more = f"+{rest}" if rest else ""
+            room = option.rect.right() - x - 12 - (metrics.horizontalAdvance(more) + 8 if more else 0)
+            label = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, min(140, room))
+            if i and (not label or label == "…"):
+                # No room for another chip: say how many more there are.
+                painter.setPen(palette.color(QPalette.ColorRole.Text))
+                painter.drawText(QRect(x, top, option.rect.right() - x, height), Qt.AlignmentFlag.AlignVCenter,
+                                 f"+{len(items) - i}")
+                break
+            width = metrics.horizontalAdvance(label) + 12
+            chip = QRect(x, top, width, height)
+            painter.setPen(palette.color(QPalette.ColorRole.Mid))
+            painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
+            painter.drawRoundedRect(chip, height / 2, height / 2)
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
+            x += width + 4
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width(), max(hint.height(), option.fontMetrics.height() + 8))
+
+
+class TimelineTable(QTableView):
+    """The table of events; "What happened" takes the room left, but never less than a
+    readable width (the table scrolls sideways instead)."""
+
+    MIN_SUMMARY = 240
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.fit_summary()
+
+    def fit_summary(self) -> None:
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c != SUMMARY and not header.isSectionHidden(c))
+        header.resizeSection(SUMMARY, max(self.MIN_SUMMARY, self.viewport().width() - others))
+
+
+class TimelineView(QWidget):
+    """The timeline panel. ``event_activated(event_id)`` on double-click or Enter
+    (``evidence_activated(evidence_id)`` on the Evidence column);
+    ``selection_changed()`` when the selected event changes."""
+
+    event_activated = Signal(int)
+    evidence_activated = Signal(int)  # an evidence chip was activated: that file's id
+    selection_changed = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = TimelineModel(store, self)
+
+        self.kind_filter = QComboBox(self)
+        self.kind_filter.setAccessibleName(self.tr("Show events of kind"))
+        self.kind_filter.addItem(self.tr("All kinds"), None)
+        for kind in EventKind:
+            self.kind_filter.addItem(kind_label(kind), kind.value)
+        self.kind_filter.currentIndexChanged.connect(self._filter_changed)
+
+        self.count_label = QLabel(self)
+
+        self.table = TimelineTable(self)
+        self.table.setObjectName("timeline")
+        self.table.setAccessibleName(self.tr("Timeline"))
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.setItemDelegateForColumn(EVIDENCE, EvidenceChipDelegate(self.table))
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(24)
+        header.setStretchLastSection(False)
+        # Widths from the font, not from measuring every row (thousands of rows must open at once).
+        fm = self.table.fontMetrics()
+        samples = {WHEN: when_text("2026-12-28T23:59:00+00:00"), KIND: "→ " + kind_label("web_form"),
+                   TIME: time_text(50, 40), EVIDENCE: "receipt.pdf"}
+        for col, sample in samples.items():
+            header.resizeSection(col, fm.horizontalAdvance(sample) + 36)
+        self.table.setColumnHidden(DIRECTION, True)  # shown as an arrow in the Kind column
+        # "activated" is a double-click (or a single click, where the desktop says so) or Enter.
+        self.table.activated.connect(self._activated)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("Show:"), self))
+        bar.addWidget(self.kind_filter)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.model.forget_icons()  # they are drawn in the palette's colours
+            self.table.viewport().update()
+        super().changeEvent(event)
+
+    def show_case(self, case_id: int | None) -> None:
+        """Show another case's timeline, with the kind filter kept."""
+        self.model.load(case_id, self._kinds())
+
+    def reload(self, select_event: int | None = None) -> None:
+        """Re-read after a change; keep (or move) the selection to ``select_event``."""
+        keep = select_event if select_event is not None else self.selected_event_id()
+        self.model.reload()
+        if keep is not None:
+            self.select_event(keep)
+
+    def select_event(self, event_id: int) -> bool:
+        row = self.model.row_of_event(event_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, SUMMARY))
+        return True
+
+    def selected_event(self) -> TimelineRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].data(OBJECT_ROLE) if rows else None
+
+    def selected_event_id(self) -> int | None:
+        event = self.selected_event()
+        return event.id if event else None
+
+    def _kinds(self) -> list[str] | None:
+        kind = self.kind_filter.currentData()
+        return [kind] if kind else None
+
+    def _filter_changed(self) -> None:
+        self.model.set_kinds(self._kinds())
+
+    def _activated(self, index: QModelIndex) -> None:
+        event = index.data(OBJECT_ROLE)
+        if event is None:
+            return
+        if index.column() == EVIDENCE and event.evidence:
+            self.evidence_activated.emit(event.evidence[0][0])
+        else:
+            self.event_activated.emit(event.id)
+
+    def _update_count(self) -> None:
+        total = self.model.total()
+        self.count_label.setText(self.tr("%n event(s)", "", total))

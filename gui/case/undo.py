@@ -1,0 +1,214 @@
+"""Undoable changes to a case, as QUndoCommands over the use-case functions of core.cases.
+
+Each command does its work once through :func:`push` (so a validation error reaches the form
+that caused it and nothing goes on the undo stack), then undo and redo call core again. A
+deleted event is put back from the snapshot :func:`core.cases.delete_event` returns, with its
+id and its evidence links. ``changed(event_id)`` is called after every do, undo and redo so
+the window can re-read the case and select the event that changed (or ``None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from core.domain.errors import DocketError
+from core.journal import cases, queries
+from core.store.store import Store
+
+Changed = Callable[[int | None], None]
+Failed = Callable[[str], None]
+
+
+class CoreCommand(QUndoCommand):
+    """A change to the store that can be undone. Subclasses implement ``apply``/``revert``."""
+
+    def __init__(self, store: Store, text: str, changed: Changed, failed: Failed | None = None) -> None:
+        super().__init__(text)
+        self.store = store
+        self._changed = changed
+        self._failed = failed
+        self._skip_first_redo = False
+        self.focus: int | None = None
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        if self._skip_first_redo:
+            self._skip_first_redo = False
+        else:
+            self._guarded(self.apply)
+        self._changed(self.focus)
+
+    def undo(self) -> None:
+        self._guarded(self.revert)
+        self._changed(self.focus)
+
+    def _guarded(self, action: Callable[[], None]) -> None:
+        # Undo must never bring the window down: if the store has moved on (the case was
+        # deleted meanwhile), say so and drop the history that can no longer apply.
+        try:
+            action()
+        except DocketError as exc:
+            self.setObsolete(True)
+            if self._failed is not None:
+                self._failed(str(exc))
+
+
+def push(stack: QUndoStack, command: CoreCommand) -> None:
+    """Do ``command`` now and put it on ``stack``. Raises the core error (and pushes nothing)
+    if the change is refused."""
+    command.apply()
+    command._skip_first_redo = True
+    stack.push(command)
+
+
+EDITABLE_EVENT_FIELDS = ("at", "kind", "direction", "contact_id", "summary", "details",
+                         "duration_minutes", "waiting_minutes", "reference", "promised_by")
+
+
+class AddEvent(CoreCommand):
+    """Log an event (with evidence links); undo deletes it, redo puts it back with its id."""
+
+    def __init__(self, store: Store, changed: Changed, *, case_id: int, values: dict[str, Any],
+                 evidence_ids: list[int] | None = None, failed: Failed | None = None, text: str = "") -> None:
+        super().__init__(store, text or "Log event", changed, failed)
+        self.case_id = case_id
+        self.values = dict(values)
+        self.evidence_ids = list(evidence_ids or [])
+        self.snapshot: dict[str, Any] | None = None
+
+    def apply(self) -> None:
+        if self.snapshot is not None:
+            self.focus = cases.restore_event(self.store, snapshot=self.snapshot)
+        else:
+            self.focus = cases.log_event(self.store, case_id=self.case_id, evidence_ids=self.evidence_ids, **self.values)
+
+    def revert(self) -> None:
+        assert self.focus is not None
+        self.snapshot = cases.delete_event(self.store, event_id=self.focus)
+
+
+class EditEvent(CoreCommand):
+    """Change an event's fields; undo puts the old values back."""
+
+    def __init__(self, store: Store, changed: Changed, *, event_id: int, before: dict[str, Any],
+                 after: dict[str, Any], failed: Failed | None = None, text: str = "") -> None:
+        super().__init__(store, text or "Edit event", changed, failed)
+        self.focus = event_id
+        self.before = {k: before.get(k) for k in after}
+        self.after = dict(after)
+
+    def apply(self) -> None:
+        cases.update_event(self.store, event_id=self.focus, **self.after)  # type: ignore[arg-type]
+
+    def revert(self) -> None:
+        cases.update_event(self.store, event_id=self.focus, **self.before)  # type: ignore[arg-type]
+
+
+class DeleteEvent(CoreCommand):
+    """Delete an event; undo restores it with its id, contact and evidence links."""
+
+    def __init__(self, store: Store, changed: Changed, *, event_id: int, failed: Failed | None = None,
+                 text: str = "") -> None:
+        super().__init__(store, text or "Delete event", changed, failed)
+        self.event_id = event_id
+        self.snapshot: dict[str, Any] | None = None
+
+    def apply(self) -> None:
+        self.snapshot = cases.delete_event(self.store, event_id=self.event_id)
+        self.focus = None
+
+    def revert(self) -> None:
+        assert self.snapshot is not None
+        self.focus = cases.restore_event(self.store, snapshot=self.snapshot)
+
+
+class AddContact(CoreCommand):
+    """Add a contact to a case; undo removes it; redo brings it back under the same id."""
+
+    def __init__(self, store: Store, changed: Changed, *, case_id: int, values: dict[str, Any],
+                 failed: Failed | None = None, text: str = "") -> None:
+        super().__init__(store, text or "Add contact", changed, failed)
+        self.case_id = case_id
+        self.values = dict(values)
+        self.contact_id: int | None = None
+
+    def apply(self) -> None:
+        self.contact_id = cases.add_contact(self.store, case_id=self.case_id, contact_id=self.contact_id, **self.values)
+
+    def revert(self) -> None:
+        assert self.contact_id is not None
+        cases.delete_contact(self.store, contact_id=self.contact_id)
+
+
+class EditContact(CoreCommand):
+    """Change a contact's details; undo puts the old ones back."""
+
+    def __init__(self, store: Store, changed: Changed, *, contact_id: int, before: dict[str, Any],
+                 after: dict[str, Any], failed: Failed | None = None, text: str = "") -> None:
+        super().__init__(store, text or "Edit contact", changed, failed)
+        self.contact_id = contact_id
+        self.before = {k: before.get(k, "") for k in after}
+        self.after = dict(after)
+
+    def apply(self) -> None:
+        cases.update_contact(self.store, contact_id=self.contact_id, **self.after)
+
+    def revert(self) -> None:
+        cases.update_contact(self.store, contact_id=self.contact_id, **self.before)
+
+
+class DeleteContact(CoreCommand):
+    """Delete a contact; undo brings them back and re-links the events that named them."""
+
+    def __init__(self, store: Store, changed: Changed, *, case_id: int, contact_id: int,
+                 failed: Failed | None = None, text: str = "") -> None:
+        super().__init__(store, text or "Delete contact", changed, failed)
+        self.case_id = case_id
+        self.contact_id = contact_id
+        self.values: dict[str, Any] = {}
+        self.linked_events: list[int] = []
+
+    def apply(self) -> None:
+        contact = next((c for c in queries.list_contacts(self.store, self.case_id) if c.id == self.contact_id), None)
+        if contact is None:
+            raise DocketError(f"There is no contact {self.contact_id}.")
+        self.values = {k: getattr(contact, k) for k in cases.CONTACT_FIELDS}
+        self.linked_events = [row.id for row in queries.timeline_rows(self.store, self.case_id)
+                              if row.contact_id == self.contact_id]
+        cases.delete_contact(self.store, contact_id=self.contact_id)
+
+    def revert(self) -> None:
+        # One transaction: the contact and every link come back together or not at all.
+        with self.store.write() as session:
+            cases.add_contact(session, case_id=self.case_id, contact_id=self.contact_id, **self.values)
+            for event_id in self.linked_events:
+                cases.update_event(session, event_id=event_id, contact_id=self.contact_id)
+
+
+class LinkEvidence(CoreCommand):
+    """Link (or, with ``unlink=True``, unlink) an evidence file and an event."""
+
+    def __init__(self, store: Store, changed: Changed, *, event_id: int, evidence_id: int,
+                 unlink: bool = False, failed: Failed | None = None, text: str = "") -> None:
+        super().__init__(store, text or ("Unlink evidence" if unlink else "Link evidence"), changed, failed)
+        self.focus = event_id
+        self.evidence_id = evidence_id
+        self.unlink = unlink
+
+    def _link(self, on: bool) -> None:
+        fn = cases.link_evidence if on else cases.unlink_evidence
+        fn(self.store, event_id=self.focus, evidence_id=self.evidence_id)  # type: ignore[arg-type]
+
+    def apply(self) -> None:
+        self._link(not self.unlink)
+
+    def revert(self) -> None:
+        self._link(self.unlink)

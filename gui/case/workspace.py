@@ -1,0 +1,307 @@
+"""The case workspace beside the case list: header, quick actions, and one tab per panel.
+
+It composes the panels (each its own class) and owns the undo stack for the open case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.domain.errors import DocketError, NotFoundError
+from core.store.store import Store
+from gui.case import undo
+from gui.case.contacts_panel import ContactsPanel
+from gui.case.evidence_panel import EvidencePanel
+from gui.case.header import CaseHeader
+from gui.case.letters_panel import LettersPanel
+from gui.case.notes_panel import NotesPanel
+from gui.case.timeline_view import TimelineView
+from gui.dialogs.event import EventDialog
+from gui.kit.icons import icon_for_kind
+
+EDITABLE = undo.EDITABLE_EVENT_FIELDS
+
+
+class CaseWorkspace(QWidget):
+    """Everything about one case. ``case_changed(case_id)`` after any edit made here."""
+
+    case_changed = Signal(int)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._case_id: int | None = None
+        self.undo_stack = QUndoStack(self)
+
+        self.empty = QLabel(self.tr(
+            "<h3>No case selected</h3><p>Pick a case from the list to see its timeline, contacts "
+            "and evidence.</p><p>New here? Start a case with <b>New case</b> (Ctrl+N): the company, "
+            "what went wrong and how much is at stake. Then log every call, email and letter as it "
+            "happens.</p>"), self)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setAccessibleName(self.tr("No case selected"))
+
+        self.header = CaseHeader(store, self)
+        self.header.changed.connect(self._case_edited)
+        self.header.banner.draft_letter.connect(self._draft_letter)
+        self.header.banner.log_reply.connect(lambda: self.log_event("reply"))
+        self.header.banner.snoozed.connect(self._case_edited)
+
+        self.timeline = TimelineView(store, self)
+        self.timeline.event_activated.connect(lambda _: self.edit_selected())
+        self.timeline.evidence_activated.connect(self.show_evidence)
+        self.timeline.table.installEventFilter(self)
+        self.timeline.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.timeline.table.customContextMenuRequested.connect(self._timeline_menu)
+        self.contacts = ContactsPanel(store, self.undo_stack, self._after_change, self._undo_failed, self)
+        self.evidence = EvidencePanel(store, self.undo_stack, self._after_change, self._undo_failed, self)
+        self.evidence.evidence_changed.connect(self._evidence_changed)
+        self.notes = NotesPanel(store, self)
+        self.notes.saved.connect(self.case_changed.emit)
+        self.letters = LettersPanel(store, self)
+        self.letters.letters_changed.connect(self._case_edited)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(self.tr("Case details"))
+        self.tabs.addTab(self.timeline, self.tr("&Timeline"))
+        self.tabs.addTab(self.contacts, self.tr("C&ontacts"))
+        self.tabs.addTab(self.evidence, self.tr("E&vidence"))
+        self.tabs.addTab(self.notes, self.tr("&Notes"))
+        self.tabs.addTab(self.letters, self.tr("Lette&rs"))
+
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName(self.tr("Workspace message"))
+        self.message.hide()
+
+        content = QWidget(self)
+        layout = QVBoxLayout(content)
+        layout.addWidget(self.header)
+        layout.addLayout(self._quick_actions())
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.message)
+
+        self.setAcceptDrops(True)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.pages)
+        self.show_case(None)
+
+    def _quick_actions(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        actions = (
+            ("call", self.tr("Log a &call"), "call"),
+            ("promise", self.tr("Log a &promise"), "promise"),
+            ("email", self.tr("Log an &email"), "email"),
+            ("letter", self.tr("Log a &letter"), "letter"),
+            ("visit", self.tr("Log a &visit"), "visit"),
+            ("event", self.tr("Log &other…"), "note"),
+        )
+        self.quick_buttons: dict[str, QToolButton] = {}
+        for action, label, kind in actions:
+            button = QToolButton(self)
+            button.setText(label)
+            button.setAccessibleName(label.replace("&", ""))
+            button.setIcon(icon_for_kind(kind))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.clicked.connect(lambda _=False, a=action: self.log_event(a))
+            row.addWidget(button)
+            self.quick_buttons[action] = button
+        row.addStretch(1)
+        return row
+
+    # -- the contract with the main window ----------------------------------------------
+    @property
+    def case_id(self) -> int | None:
+        return self._case_id
+
+    def show_case(self, case_id: int | None) -> None:
+        """Show ``case_id`` (or the empty state for ``None``). Undo history is per case."""
+        self.notes.save()
+        if case_id != self._case_id:
+            self.undo_stack.clear()
+        self._case_id = case_id
+        self.message.hide()
+        if case_id is None:
+            self.pages.setCurrentWidget(self.empty)
+            self.header.show_case(None)
+            self.timeline.show_case(None)
+            self.contacts.show_case(None)
+            self.evidence.show_case(None)
+            self.notes.show_case(None)
+            self.letters.show_case(None)
+            return
+        try:
+            self.header.show_case(case_id)
+        except NotFoundError:
+            self.show_case(None)
+            return
+        case = self.header.case
+        assert case is not None
+        self.pages.setCurrentWidget(self.pages.widget(1))
+        self.timeline.show_case(case_id)
+        self.contacts.show_case(case_id, case.company)
+        self.evidence.show_case(case_id)
+        self.notes.show_case(case_id, case.notes)
+        self.letters.show_case(case_id)
+
+    def log_event(self, action: str = "event") -> None:
+        """Open the event form for a quick action (call, promise, email, letter, visit, reply)."""
+        if self._case_id is None:
+            return
+        case_id = self._case_id
+
+        def submit(values: dict[str, Any]) -> None:
+            command = undo.AddEvent(self._store, self._after_change, case_id=case_id, values=values,
+                                    failed=self._undo_failed, text=self.tr("Log %1").replace("%1", values["summary"]))
+            undo.push(self.undo_stack, command)
+
+        self.tabs.setCurrentWidget(self.timeline)
+        EventDialog(submit, action=action, contacts=self._contact_choices(), parent=self).exec()
+
+    def edit_selected(self) -> None:
+        """Edit the selected event (F2), or the selected contact on the Contacts tab."""
+        if self.tabs.currentWidget() is self.contacts:
+            self.contacts.edit_selected()
+            return
+        if self.tabs.currentWidget() is not self.timeline:
+            return  # never act on a selection the user cannot see
+        event = self.timeline.selected_event()
+        if event is None:
+            return
+        before = {key: getattr(event, key) for key in EDITABLE}
+
+        def submit(values: dict[str, Any]) -> None:
+            after = {k: v for k, v in values.items() if v != before.get(k)}
+            if after:
+                undo.push(self.undo_stack, undo.EditEvent(
+                    self._store, self._after_change, event_id=event.id, before=before, after=after,
+                    failed=self._undo_failed, text=self.tr("Edit %1").replace("%1", event.summary)))
+
+        EventDialog(submit, event=event, contacts=self._contact_choices(), parent=self).exec()
+
+    def delete_selected(self) -> None:
+        """Delete the selected event (Del) without asking: Undo brings it back with its links.
+        On the Contacts tab, the selected contact."""
+        if self.tabs.currentWidget() is self.contacts:
+            self.contacts.delete_selected()
+            return
+        if self.tabs.currentWidget() is not self.timeline:
+            return  # never delete what the user cannot see
+        event = self.timeline.selected_event()
+        if event is None:
+            return
+        row = self.timeline.model.row_of_event(event.id)
+        try:
+            undo.push(self.undo_stack, undo.DeleteEvent(
+                self._store, self._after_change, event_id=event.id, failed=self._undo_failed,
+                text=self.tr("Delete %1").replace("%1", event.summary)))
+        except DocketError as exc:
+            QMessageBox.warning(self, self.tr("Event not deleted"), str(exc))
+            return
+        # Keep the cursor where it was so Del can be pressed again.
+        count = self.timeline.model.rowCount()
+        if count:
+            self.timeline.table.selectRow(min(row, count - 1))
+        self.message.setText(self.tr("Deleted “%1”. Undo (Ctrl+Z) brings it back.").replace("%1", event.summary))
+        self.message.show()
+
+    def show_evidence(self, evidence_id: int) -> None:
+        """Switch to the Evidence tab with ``evidence_id`` selected and previewed."""
+        self.tabs.setCurrentWidget(self.evidence)
+        self.evidence.select(evidence_id)
+
+    # -- keeping everything in step -----------------------------------------------------
+    def _contact_choices(self) -> list[tuple[int, str]]:
+        return [(c.id, f"{c.name} ({c.role})" if c.role else c.name) for c in self.contacts.model.contacts()]
+
+    def _after_change(self, focus_event: int | None) -> None:
+        """Called by every undo command after it did, undid or redid its change."""
+        if self._case_id is None:
+            return
+        self.message.hide()
+        self.timeline.reload(select_event=focus_event)
+        self.header.refresh_time_spent()
+        self.header.banner.show_case(self._case_id)
+        self.contacts.show_case(self._case_id, self.header.case.company if self.header.case else None)
+        self.evidence.reload()
+        self.case_changed.emit(self._case_id)
+
+    def _evidence_changed(self) -> None:
+        if self._case_id is not None:
+            self.timeline.reload()
+            self.case_changed.emit(self._case_id)
+
+    def _case_edited(self) -> None:
+        if self._case_id is not None:
+            self.header.show_case(self._case_id)
+            self.case_changed.emit(self._case_id)
+
+    def _undo_failed(self, message: str) -> None:
+        self.message.setText(self.tr("Could not undo or redo: %1").replace("%1", message))
+        self.message.show()
+
+    def _draft_letter(self, template_id: str) -> None:
+        self.tabs.setCurrentWidget(self.letters)
+        self.letters.new_letter(template_id or None)
+
+    def _timeline_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        has_event = self.timeline.selected_event() is not None
+        edit = menu.addAction(self.tr("&Edit…"), self.edit_selected)
+        edit.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        edit.setEnabled(has_event)
+        delete = menu.addAction(self.tr("&Delete"), self.delete_selected)
+        delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete.setEnabled(has_event)
+        menu.addSeparator()
+        menu.addAction(self.tr("&Log an event…"), self.log_event)
+        menu.popup(self.timeline.table.viewport().mapToGlobal(pos))
+
+    # Files dropped anywhere on the case go to its evidence.
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.evidence.dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.tabs.setCurrentWidget(self.evidence)
+        self.evidence.dropEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Del and F2 on the timeline; the main window's shortcuts, when present, act first.
+        if watched is self.timeline.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if key == Qt.Key.Key_Delete:
+                self.delete_selected()
+                return True
+            if key == Qt.Key.Key_F2:
+                self.edit_selected()
+                return True
+        return super().eventFilter(watched, event)

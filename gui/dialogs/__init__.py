@@ -1,0 +1,1 @@
+"""Dialogs: new case, event, letter editor, export, email import, settings, about."""

@@ -1,0 +1,1 @@
+"""Small parts every screen uses: workers, icons, formatting, table models."""

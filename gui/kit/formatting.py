@@ -1,0 +1,55 @@
+"""Dates, times and money as the user's locale writes them: one place for every panel.
+
+Qt's C locale (a system with no locale set) writes short dates as "20 11 2026", which reads
+like a sum; there the month is spelled instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, QLocale
+
+from core.domain.money import Money
+
+
+def _c_locale(locale: QLocale) -> bool:
+    return locale.language() == QLocale.Language.C
+
+
+def format_date(value: date | None) -> str:
+    """A date in the user's locale, short form; empty for no date."""
+    if value is None:
+        return ""
+    locale = QLocale()
+    day = QDate(value.year, value.month, value.day)
+    if _c_locale(locale):
+        return locale.toString(day, "d MMM yyyy")
+    return locale.toString(day, QLocale.FormatType.ShortFormat)
+
+
+def format_datetime(moment: QDateTime) -> str:
+    """A date and time in the user's locale, short form."""
+    locale = QLocale()
+    if _c_locale(locale):
+        return locale.toString(moment, "d MMM yyyy HH:mm")
+    return locale.toString(moment, QLocale.FormatType.ShortFormat)
+
+
+def format_money(amount: Decimal | Any | None, currency: str, *, empty: str = "") -> str:
+    """An amount with its currency in the user's locale (display only: the store keeps Decimal).
+
+    The locale's own symbol is used for its own currency (£ in the UK); any other currency is
+    shown by its code, so EUR and USD are never mistaken for one another. Decimals follow the
+    currency (none for JPY, three for KWD).
+    """
+    if amount is None:
+        return empty
+    locale = QLocale()
+    exact = Money(Decimal(amount), currency).quantized()
+    places = max(0, -int(exact.as_tuple().exponent))
+    if not _c_locale(locale) and locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == currency:
+        return locale.toCurrencyString(float(exact), locale.currencySymbol(), places)
+    return f"{currency}\u00a0{locale.toString(float(exact), 'f', places)}"

@@ -1,0 +1,1 @@
+"""The application and its main window: sidebar, case list, companies, tray."""

@@ -1,0 +1,106 @@
+"""Start the Docket window: ``docket`` with no subcommand calls :func:`run`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QThreadPool,
+    QTimer,
+    QTranslator,
+)
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core import __version__
+from core.domain.errors import DocketError, StoreLockedError
+from core.store.store import Store
+from gui.kit.icons import app_icon
+from gui.kit.workers import Task, run_task
+
+START_CHECK_DELAY_MS = 1000  # after the window is up; a reminder a second later costs nothing
+
+
+def run_in_background(work: Callable[[Callable[[int, int], bool]], Any], parent: QObject | None,
+                      *, succeeded: Callable[[Any], Any], failed: Callable[[str], Any] | None = None,
+                      setup: Callable[[Task], Any] | None = None) -> Task:
+    """Run ``work(progress)`` in a worker; ``succeeded(result)`` is called on the window's thread.
+
+    ``setup(task)`` may connect more signals (progress, finished); the work starts only once
+    control is back in the event loop (see :func:`gui.workers.run_task`), so none is missed.
+    """
+    task = run_task(work, parent)
+    task.succeeded.connect(succeeded)
+    if failed is not None:
+        task.failed.connect(failed)
+    if setup is not None:
+        setup(task)
+    return task
+
+
+def application() -> QApplication:
+    """The QApplication, created once with Docket's names, icon and translations."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("Docket")
+    app.setOrganizationName("Docket")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("io.github.docket.Docket")  # packaging/linux: the .desktop file's id
+    app.setWindowIcon(app_icon())
+    _install_translations(app)
+    return app
+
+
+def _install_translations(app: QApplication) -> None:
+    """Qt's own strings and Docket's, in the user's language when a translation exists."""
+    from importlib.resources import as_file, files
+
+    locale = QLocale()
+    qt = QTranslator(app)
+    if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+    own = QTranslator(app)
+    with as_file(files("resources").joinpath("translations")) as folder:
+        if Path(folder).is_dir() and own.load(locale, "docket", "_", str(folder)):
+            app.installTranslator(own)
+
+
+def run(data_dir: str | Path | None = None) -> int:
+    """Open the store and show the window; returns the exit code when the window closes.
+
+    A store that cannot be opened (already open elsewhere, damaged, not writable) is explained
+    in a dialog and Docket exits with code 2.
+    """
+    app = application()
+    try:
+        store = Store.open(data_dir)
+    except StoreLockedError as exc:
+        QMessageBox.information(None, QCoreApplication.translate("App", "Docket is already open"), str(exc))
+        return 2
+    except DocketError as exc:
+        QMessageBox.critical(None, QCoreApplication.translate("App", "Docket cannot open your data"), str(exc))
+        return 2
+    from gui.shell.main_window import MainWindow
+    from gui.shell.tray import DueNotifier
+
+    try:
+        window = MainWindow(store)
+        notifier = DueNotifier(store, window, window)
+        notifier.attention_requested.connect(window.show_attention)
+        notifier.checked.connect(window.check_due)
+        window.show()
+        # The start-up check waits for the first paint and then runs off the window's thread.
+        QTimer.singleShot(START_CHECK_DELAY_MS, notifier.check_in_background)
+        return app.exec()
+    finally:
+        # Background work (the due check, a companies query) reads the store and reports to
+        # the window: let it finish before either goes away.
+        QThreadPool.globalInstance().waitForDone()
+        store.close()

@@ -1,0 +1,130 @@
+"""A store made by the first Docket release is upgraded when opened, with nothing lost."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+
+from core.journal import cases, queries
+from core.store.store import DB_NAME, Store, _alembic_config
+
+# Rows as the first schema (revision 0001) stored them, written with plain SQL.
+FIRST_RELEASE_ROWS = [
+    "INSERT INTO companies VALUES (1, 'Maison Example', '12 rue Exemple\n75001 Paris', 'service@example.fr',"
+    " '', '', '[\"ACC-9\"]', '', '2014-11-20 09:00:00.000000')",
+    "INSERT INTO cases (id, title, company_id, category, status, outcome, resolved_on, opened_on, currency,"
+    " amount, recovered, payment_method, payment_date, \"references\", desired_outcome, impact, jurisdiction,"
+    " notes, tags, silence_days, last_activity, created_at, updated_at) VALUES (1, 'Perfume never delivered',"
+    " 1, 'non_delivery', 'awaiting_reply', NULL, NULL, '2014-11-20', 'EUR', '129.00', NULL, 'credit_card',"
+    " '2014-11-03', '[\"Order PF-88213\"]', 'Refund to my card', '', 'FR', 'Kept the parcel tracking page',"
+    " '[\"perfume\"]', 14, NULL, '2014-11-20 09:00:00.000000', '2014-11-20 09:00:00.000000')",
+    "INSERT INTO contacts VALUES (1, 1, 'Customer service', 'support', 'Maison Example', '', '', '', '')",
+    "INSERT INTO events VALUES (1, 1, '2014-11-03T10:15:00+01:00', '2014-11-03T09:15:00', 'payment',"
+    " 'to_company', NULL, 'Paid by card', '', NULL, NULL, '', NULL, '2014-11-20 09:00:00', '2014-11-20 09:00:00')",
+    "INSERT INTO events VALUES (2, 1, '2014-12-01', '2014-12-01T00:00:00', 'promise', 'from_company', 1,"
+    " 'Refund promised', 'Said the courier lost it', 40, 35, 'TCK-1', '2014-12-15', '2014-12-01 09:00:00',"
+    " '2014-12-01 09:00:00')",
+    "INSERT INTO evidence VALUES (1, 1, '" + "ab" * 32 + "', 'receipt.pdf', 'application/pdf', 16,"
+    " '2014-11-20 09:00:00', '2014-11-03', 'Order confirmation')",
+    "INSERT INTO event_evidence VALUES (1, 1)",
+]
+
+
+def make_first_release_store(data_dir: Path) -> Path:
+    """A data folder as the first release left it: schema 0001 and real rows."""
+    data_dir.mkdir(parents=True)
+    db = data_dir / DB_NAME
+    cfg, ctx = _alembic_config()
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+    finally:
+        engine.dispose()
+        ctx.__exit__(None, None, None)
+    with sqlite3.connect(db) as raw:
+        for statement in FIRST_RELEASE_ROWS:
+            raw.execute(statement)
+    return db
+
+
+def dump(db: Path, tables: tuple[str, ...]) -> dict[str, list[tuple]]:
+    with sqlite3.connect(db) as raw:
+        return {t: raw.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+
+
+OLD_TABLES = ("companies", "contacts", "events", "evidence", "event_evidence")
+
+
+def test_an_old_store_is_backed_up_then_upgraded_with_nothing_lost(data_dir: Path) -> None:
+    db = make_first_release_store(data_dir)
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert raw.execute("SELECT last_activity FROM cases").fetchone() == ("2014-12-01T00:00:00",)  # trigger ran
+    before = dump(db, OLD_TABLES)
+
+    cfg, ctx = _alembic_config()
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    ctx.__exit__(None, None, None)
+    with Store.open(data_dir) as store:
+        assert store.revision() == head != "0001"
+        # Every old row is still there, column for column.
+        after = dump(db, OLD_TABLES)
+        assert after == before
+        case = queries.load_case(store, 1)
+        assert (case.title, str(case.amount), case.references) == ("Perfume never delivered", "129.00", ["Order PF-88213"])
+        assert [e.summary for e in case.events] == ["Paid by card", "Refund promised"]
+        assert case.events[1].contact.name == "Customer service"
+        assert [x.original_name for x in case.events[0].evidence] == ["receipt.pdf"]
+        # The search index was filled from the old rows, not only from new ones.
+        for word, expect in [("perfume", {1}), ("tracking", {1}), ("courier", {1}), ("TCK-1", {1}),
+                             ("customer", {1}), ("maison", {1})]:
+            assert {h.case_id for h in queries.search(store, word)} == expect, word
+        # And the upgraded store works as a new one does.
+        cases.log_event(store, case_id=1, at="2015-01-05", kind="letter", direction="to_company", summary="Formal complaint")
+        assert {h.case_id for h in queries.search(store, "formal complaint")} == {1}
+
+        # A copy at the old revision was taken before anything changed.
+        backups = sorted(store.backups_dir.glob("*.sqlite3"))
+        assert backups, "no backup before the upgrade"
+        with sqlite3.connect(backups[0]) as raw:
+            assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert dump(backups[0], OLD_TABLES) == before
+
+
+def test_a_store_already_at_the_newest_revision_is_opened_without_a_backup(data_dir: Path) -> None:
+    Store.open(data_dir).close()
+    with Store.open(data_dir) as store:
+        assert not store.backups_dir.exists() or not list(store.backups_dir.glob("*.sqlite3"))
+
+
+def test_a_new_store_is_created_at_the_newest_revision(data_dir: Path) -> None:
+    cfg, ctx = _alembic_config()
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    ctx.__exit__(None, None, None)
+    with Store.open(data_dir) as store:
+        assert store.revision() == head
+    with sqlite3.connect(data_dir / DB_NAME) as raw:
+        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"cases", "events", "contacts", "evidence", "letters", "reminders", "revisions", "search_index"} <= tables
+
+
+def test_the_recorded_head_is_alembics_newest_revision() -> None:
+    """Opening an up-to-date store compares with core.migrations.HEAD instead of loading
+    Alembic; a new migration must move HEAD too, or stores would never be upgraded."""
+    from importlib.resources import as_file, files
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from core.store.migrations import HEAD
+
+    with as_file(files("core.store") / "migrations") as location:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(location))
+        assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD
