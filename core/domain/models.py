@@ -62,8 +62,49 @@ class PaymentMethod(StrEnum):
     DEBIT_CARD = "debit_card"
     PAYPAL = "paypal"
     BANK_TRANSFER = "bank_transfer"
+    DIRECT_DEBIT = "direct_debit"
     CASH = "cash"
     OTHER = "other"
+
+
+class CardScheme(StrEnum):
+    """The network a card payment went through. Chargeback windows are the networks' rules;
+    a domestic debit scheme (Girocard, Interac debit, EFTPOS...) has none of theirs."""
+
+    VISA = "visa"
+    MASTERCARD = "mastercard"
+    AMEX = "amex"
+    DISCOVER = "discover"
+    DOMESTIC_DEBIT = "domestic_debit"
+    OTHER = "other"
+
+
+class CompanyKind(StrEnum):
+    """What the other side is. Financial ombudsmen and regulators cover only financial firms."""
+
+    TRADER = "trader"
+    BANK = "bank"  # a bank, building society or card issuer
+    PAYMENT_SERVICE = "payment_service"  # PayPal and the like
+    LENDER = "lender"
+    INSURER = "insurer"
+    TELECOMS = "telecoms"
+    ENERGY = "energy"
+    CLUB = "club"  # a gym, club or membership organisation
+    PUBLIC_BODY = "public_body"
+    OTHER = "other"
+
+
+FINANCIAL_KINDS = frozenset({CompanyKind.BANK, CompanyKind.PAYMENT_SERVICE, CompanyKind.LENDER,
+                             CompanyKind.INSURER})
+
+
+class Purchase(StrEnum):
+    """What was bought: the law differs for goods, services and digital content."""
+
+    GOODS = "goods"
+    SERVICES = "services"
+    DIGITAL = "digital"
+    SUBSCRIPTION = "subscription"
 
 
 class EventKind(StrEnum):
@@ -79,6 +120,47 @@ class EventKind(StrEnum):
     PROMISE = "promise"
     RESPONSE = "response"
     NOTE = "note"
+
+
+class EventMeaning(StrEnum):
+    """What an event is in the story, beyond its kind and direction.
+
+    Letters, the case history and the ladder read these, never direction alone: a charge
+    taken is not a payment made, a purchase is not a complaint, a direct debit is not a reply.
+    An event without a meaning is a plain contact (or a note).
+    """
+
+    # Money, with ``Event.amount``.
+    PURCHASE = "purchase"  # the user ordered or paid
+    CHARGE = "charge"  # the company took money: a charge, a direct debit, a renewal
+    REFUND = "refund"  # money came back to the user
+    INVOICE = "invoice"  # the company asked for money (a bill, a reminder, a demand)
+    # The user's side of the story.
+    PROBLEM = "problem"  # the moment the problem began: not delivered, faulty, wrongly billed
+    COMPLAINT = "complaint"  # the user complained or asked for a remedy
+    FORMAL_COMPLAINT = "formal_complaint"
+    CANCELLATION = "cancellation"  # the user cancelled the contract or subscription
+    # What the company answered.
+    REPLY = "reply"  # an answer with no particular meaning
+    ACKNOWLEDGEMENT = "acknowledgement"  # "we are looking into it"
+    PROMISE = "promise"  # with ``Event.promised_by``
+    PARTIAL_OFFER = "partial_offer"  # with ``Event.amount``: a voucher, half the money
+    REFUSAL = "refusal"
+    FINAL_RESPONSE = "final_response"
+    RESOLVED = "resolved"  # resolved in full
+
+
+#: Meanings that are an answer from the company (a charge or an invoice is not).
+REPLY_MEANINGS = frozenset({
+    EventMeaning.REPLY, EventMeaning.ACKNOWLEDGEMENT, EventMeaning.PROMISE,
+    EventMeaning.PARTIAL_OFFER, EventMeaning.REFUSAL, EventMeaning.FINAL_RESPONSE,
+    EventMeaning.RESOLVED,
+})
+#: Meanings that are money moving, with an amount.
+MONEY_MEANINGS = frozenset({EventMeaning.PURCHASE, EventMeaning.CHARGE, EventMeaning.REFUND,
+                            EventMeaning.INVOICE})
+#: Meanings that are a complaint by the user.
+COMPLAINT_MEANINGS = frozenset({EventMeaning.COMPLAINT, EventMeaning.FORMAL_COMPLAINT})
 
 
 class Direction(StrEnum):
@@ -136,6 +218,8 @@ class Company(Base):
     website: Mapped[str] = mapped_column(String(300), default="")
     account_numbers: Mapped[list[str]] = mapped_column(default=list)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # A CompanyKind value; empty when the user has not said.
+    kind: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     cases: Mapped[list[Case]] = relationship(back_populates="company")
@@ -159,6 +243,12 @@ class Case(Base):
     recovered: Mapped[Decimal | None] = mapped_column(DecimalText)
     payment_method: Mapped[str | None] = mapped_column(String(30))
     payment_date: Mapped[date | None] = mapped_column(Date)
+    card_scheme: Mapped[str | None] = mapped_column(String(20))
+    # A Purchase value: goods, services, digital content or a subscription.
+    purchase: Mapped[str | None] = mapped_column(String(20))
+    # When the goods were due to arrive or the service to be done (chargeback windows run
+    # from it for non-delivery).
+    expected_by: Mapped[date | None] = mapped_column(Date)
     references: Mapped[list[str]] = mapped_column(JSON, default=list)
     desired_outcome: Mapped[str] = mapped_column(Text, default="")
     impact: Mapped[str] = mapped_column(Text, default="")
@@ -212,6 +302,7 @@ class Event(Base):
         # Direction and kind are covered so that reply times are read from the index alone.
         Index("ix_events_case_sort", "case_id", "sort_key", "direction", "kind"),
         Index("ix_events_reminder_facts", "case_id", "direction", "kind", "sort_key", "at", "promised_by"),
+        Index("ix_events_case_meaning", "case_id", "meaning", "sort_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -230,6 +321,10 @@ class Event(Base):
     waiting_minutes: Mapped[int | None] = mapped_column(Integer)
     reference: Mapped[str] = mapped_column(String(300), default="")
     promised_by: Mapped[date | None] = mapped_column(Date)
+    # An EventMeaning value, or empty for a plain contact.
+    meaning: Mapped[str | None] = mapped_column(String(30))
+    # Money moved or offered, in the case's currency (purchase, charge, refund, offer).
+    amount: Mapped[Decimal | None] = mapped_column(DecimalText)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -4,7 +4,7 @@ The document (``{"format": "docket-case", "version": 1, "case": {...}}``) holds 
 ids: contacts are named by a ``key`` of the file's own choosing, and evidence items and
 letters point at events by their index in ``case.events``. Exporting a case, importing it into
 an empty store and exporting again gives the same document. ``docs/case-file-format.md``
-describes the format; ``resources/schema/docket-case-v1.schema.json`` is its JSON Schema.
+describes the format; ``resources/schema/docket-case-v2.schema.json`` is its JSON Schema (version 1 still imports).
 
 Import is all or nothing: the whole case is written in one :meth:`Store.write` transaction
 through the use-case functions of :mod:`core.cases`, so any bad value rolls everything back,
@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from core.domain import clock
 from core.domain.errors import DocketError, ValidationError
+from core.domain.meaning import guess_meaning
 from core.domain.models import Contact, Event, Evidence, Letter, LetterStatus
 from core.domain.money import check_currency, parse_amount
 from core.journal import cases
@@ -40,7 +41,7 @@ from core.store.files import Cancelled, Progress, StoredFile
 from core.store.store import Store
 
 FORMAT = "docket-case"
-VERSION = 1
+VERSION = 2
 CASE_JSON = "case.json"
 
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a case document; a long timeline is a few MB at most
@@ -51,12 +52,13 @@ CASE_KEYS = (
     "title", "category", "status", "outcome", "resolved_on", "opened_on", "jurisdiction",
     "currency", "amount", "recovered", "payment", "references", "desired_outcome", "impact",
     "notes", "tags", "silence_days", "company", "contacts", "events", "evidence", "letters",
+    "purchase", "expected_by",
 )
 COMPANY_KEYS = cases.COMPANY_FIELDS
 CONTACT_KEYS = ("key", *cases.CONTACT_FIELDS)
 EVENT_KEYS = (
     "at", "kind", "direction", "contact", "summary", "details", "duration_minutes",
-    "waiting_minutes", "reference", "promised_by",
+    "waiting_minutes", "reference", "promised_by", "meaning", "amount",
 )
 EVIDENCE_KEYS = (
     "path", "sha256", "original_name", "media_type", "size", "added_at", "captured_on",
@@ -79,7 +81,7 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
 
 
 def export_case(store: Store, *, case_id: int) -> dict[str, Any]:
-    """The case as a version 1 case-file document (plain JSON data). Changes nothing."""
+    """The case as a version 2 case-file document (plain JSON data). Changes nothing."""
     with store.read() as session:
         case = cases.get_case(session, case_id)
         contacts = list(session.scalars(
@@ -107,8 +109,11 @@ def export_case(store: Store, *, case_id: int) -> dict[str, Any]:
             doc["recovered"] = {"value": format(case.recovered, "f"), "currency": case.currency}
         payment: dict[str, Any] = {}
         _put(payment, "method", case.payment_method)
+        _put(payment, "scheme", case.card_scheme)
         _put(payment, "date", case.payment_date)
         _put(doc, "payment", payment)
+        _put(doc, "purchase", case.purchase)
+        _put(doc, "expected_by", case.expected_by)
         _put(doc, "references", list(case.references or []))
         _put(doc, "desired_outcome", case.desired_outcome)
         _put(doc, "impact", case.impact)
@@ -133,8 +138,11 @@ def export_case(store: Store, *, case_id: int) -> dict[str, Any]:
             item = {"at": e.at, "kind": e.kind, "direction": e.direction}
             _put(item, "contact", contact_key.get(e.contact_id) if e.contact_id else None)
             item["summary"] = e.summary
-            for key in ("details", "duration_minutes", "waiting_minutes", "reference", "promised_by"):
+            for key in ("details", "duration_minutes", "waiting_minutes", "reference", "promised_by",
+                        "meaning"):
                 _put(item, key, getattr(e, key))
+            if e.amount is not None:
+                item["amount"] = format(e.amount, "f")
             doc["events"].append(item)
 
         doc["evidence"] = []
@@ -563,13 +571,14 @@ def import_case(
 
         backup_before(store, "before-import")
         with store.write() as session:
-            return _import(session, store, document["case"], source, progress)
+            return _import(session, store, document["case"], source, progress,
+                           version=document["version"])
     finally:
         source.close()
 
 
 def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source,
-            progress: Progress | None) -> int:
+            progress: Progress | None, *, version: int = VERSION) -> int:
     _obj(doc, "case", CASE_KEYS)
     events = _list(doc.get("events"), "case.events")
     evidence = _list(doc.get("evidence"), "case.evidence")
@@ -577,7 +586,8 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
     meter = _ImportProgress(progress, len(events) * EVENT_WEIGHT + sum(source.size_of(p) for p in paths))
     fields: dict[str, Any] = {}
     for key in ("title", "category", "status", "outcome", "resolved_on", "opened_on", "jurisdiction",
-                "references", "desired_outcome", "impact", "notes", "tags", "silence_days"):
+                "references", "desired_outcome", "impact", "notes", "tags", "silence_days",
+                "purchase", "expected_by"):
         if key in doc:
             fields[key] = doc[key]
     currencies: list[tuple[str, str]] = []
@@ -592,8 +602,9 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             raise ValidationError(where, f"a case has one currency; expected {currencies[0][1]}, got {currency}")
     fields["currency"] = currencies[0][1] if currencies else "EUR"
     if doc.get("payment") is not None:
-        payment = _obj(doc["payment"], "case.payment", ("method", "date"))
+        payment = _obj(doc["payment"], "case.payment", ("method", "scheme", "date"))
         fields["payment_method"] = payment.get("method")
+        fields["card_scheme"] = payment.get("scheme")
         fields["payment_date"] = payment.get("date")
     fields.setdefault("title", None)  # so a missing title says "case.title: is required"
 
@@ -603,6 +614,7 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
         with _fields_at(("company", "case.company")):
             company_id = cases.find_or_create_company(session, **{"name": None, **company})
     with _fields_at(("case.payment_method", "case.payment.method"),
+                    ("case.card_scheme", "case.payment.scheme"),
                     ("case.payment_date", "case.payment.date"),
                     ("case.amount", "case.amount.value"), ("case.recovered", "case.recovered.value")):
         case_id = cases.open_case(session, company_id=company_id, **fields)
@@ -638,6 +650,10 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             raise ValidationError(f"{where}.at", f"expected a date or date-time as text, got {_type_name(event['at'])}")
         if event["kind"] is None:
             raise ValidationError(f"{where}.kind", "is required")
+        if version < 2 and "meaning" not in event and isinstance(event["summary"], str):
+            # Version 1 had no meanings: read them as an upgraded store does.
+            event["meaning"] = guess_meaning(str(event["kind"]), str(event.get("direction") or ""),
+                                             event["summary"])
         with _fields_at(("event", where)):
             event_ids.append(cases.log_event(session, case_id=case_id, contact_id=contact_id, **event))
         meter.step(EVENT_WEIGHT)

@@ -22,16 +22,20 @@ from sqlalchemy.orm import Session
 from core.domain import clock
 from core.domain.errors import DocketError, NotFoundError, ValidationError
 from core.domain.models import (
+    CardScheme,
     Case,
     Category,
     Company,
+    CompanyKind,
     Contact,
     Direction,
     Event,
     EventKind,
+    EventMeaning,
     Evidence,
     Outcome,
     PaymentMethod,
+    Purchase,
     Status,
 )
 from core.domain.money import check_currency, parse_amount
@@ -151,7 +155,7 @@ def get_evidence(session: Session, evidence_id: int) -> Evidence:
 
 
 # -- companies --------------------------------------------------------------------------------
-COMPANY_FIELDS = ("name", "address", "email", "phone", "website", "account_numbers", "notes")
+COMPANY_FIELDS = ("name", "kind", "address", "email", "phone", "website", "account_numbers", "notes")
 
 
 def _company_values(fields: dict[str, Any], where: str) -> dict[str, Any]:
@@ -161,6 +165,8 @@ def _company_values(fields: dict[str, Any], where: str) -> dict[str, Any]:
             raise ValidationError(f"{where}.{key}", "is not a company field")
         if key == "account_numbers":
             out[key] = string_list(value, f"{where}.{key}")
+        elif key == "kind":
+            out[key] = None if value in (None, "") else enum_value(CompanyKind, value, f"{where}.kind")
         elif key == "name":
             out[key] = text(value, f"{where}.name", required=True, limit=300)
         else:
@@ -180,7 +186,9 @@ def find_or_create_company(target: Target, *, name: str, **details: Any) -> int:
             select(Company).where(func.lower(Company.name) == values["name"].lower()).limit(1)
         ).first()
         if company is None:
-            company = Company(created_at=clock.now(), **{k: values.get(k, [] if k == "account_numbers" else "") for k in COMPANY_FIELDS})
+            defaults: dict[str, Any] = {"account_numbers": [], "kind": None}
+            company = Company(created_at=clock.now(),
+                              **{k: values.get(k, defaults.get(k, "")) for k in COMPANY_FIELDS})
             session.add(company)
         else:
             for key, value in values.items():
@@ -191,7 +199,8 @@ def find_or_create_company(target: Target, *, name: str, **details: Any) -> int:
 
 
 def update_company(target: Target, *, company_id: int, **changes: Any) -> None:
-    """Change a company's details (name, address, email, phone, website, account numbers, notes)."""
+    """Change a company's details (name, kind, address, email, phone, website, account numbers,
+    notes)."""
     values = _company_values(changes, "company")
     with unit_of_work(target) as session:
         company = session.get(Company, company_id)
@@ -216,7 +225,11 @@ def _case_values(fields: dict[str, Any], where: str = "case") -> dict[str, Any]:
             out[key] = None if value in (None, "") else enum_value(Outcome, value, path)
         elif key == "payment_method":
             out[key] = None if value in (None, "") else enum_value(PaymentMethod, value, path)
-        elif key in ("resolved_on", "payment_date"):
+        elif key == "card_scheme":
+            out[key] = None if value in (None, "") else enum_value(CardScheme, value, path)
+        elif key == "purchase":
+            out[key] = None if value in (None, "") else enum_value(Purchase, value, path)
+        elif key in ("resolved_on", "payment_date", "expected_by"):
             out[key] = optional_date(value, path)
         elif key == "opened_on":
             out[key] = optional_date(value, path) or clock.today()
@@ -259,8 +272,8 @@ def open_case(
     """Create a case (and its company, if named and new). Returns the new case's id.
 
     Other keyword arguments are case fields: references, desired_outcome, impact,
-    jurisdiction, notes, tags, payment_method, payment_date, silence_days, outcome,
-    resolved_on, recovered.
+    jurisdiction, notes, tags, payment_method, card_scheme, payment_date, purchase,
+    expected_by, silence_days, outcome, resolved_on, recovered.
     """
     values = _case_values(
         {"title": title, "category": category, "status": status, "opened_on": opened_on,
@@ -385,7 +398,7 @@ def delete_contact(target: Target, *, contact_id: int) -> None:
 # -- events -----------------------------------------------------------------------------------
 EVENT_FIELDS = (
     "at", "kind", "direction", "contact_id", "summary", "details", "duration_minutes",
-    "waiting_minutes", "reference", "promised_by",
+    "waiting_minutes", "reference", "promised_by", "meaning", "amount",
 )
 
 
@@ -411,6 +424,10 @@ def _event_values(fields: dict[str, Any], where: str = "event") -> dict[str, Any
             out[key] = minutes(value, path)
         elif key == "promised_by":
             out[key] = optional_date(value, path)
+        elif key == "meaning":
+            out[key] = None if value in (None, "") else enum_value(EventMeaning, value, path)
+        elif key == "amount":
+            out[key] = None if value in (None, "") else parse_amount(value, path)
         elif key == "contact_id":
             out[key] = value
         else:
@@ -441,7 +458,7 @@ def log_event(
     """Add an event to a case's timeline. Returns the event's id.
 
     Other keyword arguments: contact_id, details, duration_minutes, waiting_minutes,
-    reference, promised_by. ``event_id`` restores a deleted event under its old id (undo).
+    reference, promised_by, meaning (an :class:`EventMeaning`), amount. ``event_id`` restores a deleted event under its old id (undo).
     """
     values = _event_values({"at": at, "kind": kind, "summary": summary, "direction": direction, **fields})
     with unit_of_work(target) as session:

@@ -158,6 +158,10 @@ def test_the_issue_example_imports_and_exports_with_the_same_fields(store: Store
 
     example = issue_example(sha)["case"]
     got = exported["case"]
+    # The example is a version 1 file: its events gain the meanings an upgraded store reads.
+    meanings = [event.pop("meaning", None) for event in got["events"]]
+    assert meanings[0] == "purchase"
+    assert exported["version"] == 2
     for key, value in example.items():
         if key != "evidence":
             assert got[key] == value, key
@@ -179,12 +183,14 @@ def test_a_json_file_imported_into_its_own_store_duplicates_the_case(store: Stor
 
 
 def test_exported_documents_and_the_example_follow_the_published_schema(store: Store, tmp_path: Path) -> None:
-    schema = json.loads((files("resources") / "schema" / "docket-case-v1.schema.json").read_text("utf-8"))
+    schema = json.loads((files("resources") / "schema" / "docket-case-v2.schema.json").read_text("utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     exported = casefile.export_case(store, case_id=rich_case(store, tmp_path))
     validator.validate(exported)
-    validator.validate(issue_example(hashlib.sha256(RECEIPT).hexdigest()))
+    # The example is a version 1 file, which still imports; it follows the version 1 schema.
+    old = json.loads((files("resources") / "schema" / "docket-case-v1.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(old).validate(issue_example(hashlib.sha256(RECEIPT).hexdigest()))
     # The schema is not a rubber stamp: it refuses what import refuses.
     broken = copy.deepcopy(exported)
     broken["case"]["events"][0]["kind"] = "fax"
@@ -320,9 +326,9 @@ def test_text_that_is_not_a_case_file_is_refused(store: Store, tmp_path: Path, c
 
 def test_a_file_from_a_newer_docket_is_refused_saying_so(store: Store, tmp_path: Path) -> None:
     doc = issue_example(hashlib.sha256(RECEIPT).hexdigest())
-    doc["version"] = 2
+    doc["version"] = 3
     doc["case"]["hologram"] = {"kind": "3d"}
-    with pytest.raises(DocketError, match=r"made by a newer Docket \(format version 2\); this Docket reads version 1"):
+    with pytest.raises(DocketError, match=r"made by a newer Docket \(format version 3\); this Docket reads version 2"):
         casefile.import_case(store, path=write_example(tmp_path, doc))
 
 
@@ -465,7 +471,7 @@ def test_the_schema_lists_exactly_the_values_docket_knows() -> None:
     """A new event kind or status must be published in the schema too."""
     from core.domain.models import Category, LetterStatus, Outcome, PaymentMethod, Status
 
-    defs = json.loads((files("resources") / "schema" / "docket-case-v1.schema.json").read_text("utf-8"))["$defs"]
+    defs = json.loads((files("resources") / "schema" / "docket-case-v2.schema.json").read_text("utf-8"))["$defs"]
     case = defs["case"]["properties"]
     assert case["category"]["enum"] == [m.value for m in Category]
     assert case["status"]["enum"] == [m.value for m in Status]
