@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "core.cli.commands.reminders",
     "core.cli.commands.remind",
     "core.cli.commands.safety",
+    "core.cli.commands.completion",
 ]
 
 

@@ -26,6 +26,7 @@ from core.domain.models import (
     EventKind,
     EventMeaning,
     Outcome,
+    PaymentMethod,
     Purchase,
     Status,
 )
@@ -34,6 +35,9 @@ from core.store.store import Store
 
 DIRECTIONS = {"to": Direction.TO_COMPANY.value, "from": Direction.FROM_COMPANY.value,
               "internal": Direction.INTERNAL.value}
+# The guided start's words (card:credit) and the payment methods' own values (credit_card).
+PAID_BY_CHOICES = [p.value for p in intake.PAID_BY] + [
+    m.value for m in PaymentMethod if m.value not in {p.value for p in intake.PAID_BY}]
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m?)?$")
 
 
@@ -119,7 +123,8 @@ def _case_options(p: argparse.ArgumentParser, *, creating: bool) -> None:
     p.add_argument("--category", choices=_choices(Category))
     p.add_argument("--amount", metavar="AMOUNT", help="the amount in dispute, e.g. 129.00")
     p.add_argument("--currency", metavar="CODE", help="ISO 4217 code, e.g. EUR (default: the setting)")
-    p.add_argument("--paid-by", metavar="HOW", help="how you paid: " + ", ".join(p_.value for p_ in intake.PAID_BY))
+    p.add_argument("--paid-by", metavar="HOW", choices=PAID_BY_CHOICES,
+                   help="how you paid: " + ", ".join(p_.value for p_ in intake.PAID_BY))
     p.add_argument("--card-scheme", choices=_choices(CardScheme), help="the card network, for a card payment")
     p.add_argument("--paid-on", metavar="DATE", help="the payment date, YYYY-MM-DD")
     p.add_argument("--purchase", choices=_choices(Purchase), help="what was bought")
@@ -138,7 +143,7 @@ def _case_options(p: argparse.ArgumentParser, *, creating: bool) -> None:
 
 def _event_options(p: argparse.ArgumentParser, *, creating: bool) -> None:
     p.add_argument("--kind", choices=_choices(EventKind), required=creating, help="what sort of event")
-    p.add_argument("--direction", choices=list(DIRECTIONS) + _choices(Direction),
+    p.add_argument("--direction", choices=list(dict.fromkeys([*DIRECTIONS, *_choices(Direction)])),
                    help="to the company, from it, or internal (default: internal)" if creating else None)
     p.add_argument("--at", metavar="WHEN", help="YYYY-MM-DD or an ISO date-time with offset"
                    + (" (default: today)" if creating else ""))
