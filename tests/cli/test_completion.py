@@ -101,3 +101,14 @@ def test_bash_completes_commands_flags_choices_cases_and_templates(two_cases: Pa
     receipt = tmp_path / "receipt.pdf"
     receipt.write_text("x")
     assert complete_in_bash(path, two_cases, "attach", "1", str(tmp_path / "rec")) == [str(receipt)]
+
+
+def test_the_readme_and_the_guide_name_every_command_with_an_example() -> None:
+    root = Path(__file__).parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    guide = (root / "docs" / "cli.md").read_text(encoding="utf-8")
+    for verb, command in completion.describe().verbs.items():
+        assert f"| `{verb}`" in readme, verb
+        assert f"docket {verb}" in guide or f"docket --today 2027-02-10 {verb}" in guide, verb
+        for sub in command.verbs:
+            assert f"docket {verb} {sub}" in guide, (verb, sub)

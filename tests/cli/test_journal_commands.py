@@ -163,7 +163,8 @@ def test_companies_contacts_and_reminders(data_dir: Path, capsys) -> None:
     assert ref.startswith(f"{case}:user:")
     ok(capsys, data_dir, "snooze", ref, "--until", "2026-12-05", today="2026-11-20")
     due = json.loads(ok(capsys, data_dir, "due", "--json", "--history", today="2026-11-20"))
-    assert [(i["key"], i["state"], i["due"]) for i in due] == [(ref.split(":", 1)[1], "snoozed", "2026-12-05")]
+    assert [(i["reminder"], i["state"], i["due"]) for i in due] == [(ref, "snoozed", "2026-12-05")]
+    assert f"[{ref}]" in ok(capsys, data_dir, "due", "--history", today="2026-11-20")
     ok(capsys, data_dir, "done", ref, today="2026-11-20")
     assert json.loads(ok(capsys, data_dir, "due", "--json", today="2026-11-20")) == []
 

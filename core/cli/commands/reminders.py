@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def item_data(item: reminders.DueItem) -> dict[str, Any]:
-    return {"key": item.key, "case_id": item.case_id, "case_title": item.case_title,
+    return {"reminder": f"{item.case_id}:{item.key}", "key": item.key, "case_id": item.case_id, "case_title": item.case_title,
             "company": item.company, "due": item.due.isoformat(), "reason": item.reason,
             "rule_id": item.rule_id, "kind": item.kind, "state": item.state, "overdue": item.overdue}
 
@@ -56,7 +56,9 @@ def run_due(store: Store, args: argparse.Namespace) -> int:
             flag = "TODAY"
         else:
             flag = ""
-        print(f"{flag:<9} {i.due.isoformat()}  case {i.case_id:<5} {i.company[:20]:<20}  {i.reason}")
+        # The bracketed name is what 'docket snooze|done|dismiss' take.
+        print(f"{flag:<9} {i.due.isoformat()}  case {i.case_id:<5} {i.company[:20]:<20}  {i.reason}"
+              f"  [{i.case_id}:{i.key}]")
     return 0
 
 
