@@ -492,8 +492,8 @@ def preview(store: Store, *, answers: Answers, today: date | None = None) -> Pre
     """What Docket would understand from these answers: the clocks running now with their
     dates and sources, the facts missing and what each would unlock, and the first step.
     The case is built in a transaction that is rolled back: nothing is written."""
-    from core.escalation.ladder import STEP_NAMES, next_step_for
-    from core.escalation.reminders import gather_facts
+    from core.escalation.ladder import STEP_NAMES, day_text, next_step_for
+    from core.escalation.reminders import PROMISE_RULE, gather_facts
     from core.escalation.rules import DISCLAIMER
 
     today = today or clock.today()
@@ -502,9 +502,13 @@ def preview(store: Store, *, answers: Answers, today: date | None = None) -> Pre
         case_id = start_case(session, answers=answers)
         facts = gather_facts(session, [case_id], include_closed=True)[case_id]
         step = next_step_for(facts, today)
+        company = facts.company or "The company"
+        promises = [ClockLine(f"{company} promised by {day_text(p.promised_by, today)}: \u201c{p.summary}\u201d",
+                              p.promised_by, False, "their promise", PROMISE_RULE) for p in facts.promises]
         found.append(Preview(
             title=facts.title,
-            clocks=[ClockLine(c.text, c.date, c.opens, c.source, c.rule_id) for c in step.clocks],
+            clocks=sorted([*promises, *(ClockLine(c.text, c.date, c.opens, c.source, c.rule_id) for c in step.clocks)],
+                          key=lambda c: c.date),
             missing=missing_facts(answers),
             step=STEP_NAMES[step.step] if step.step else None,
             reason=step.reason, due=step.due, template_id=step.template_id, disclaimer=DISCLAIMER,

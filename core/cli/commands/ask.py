@@ -82,7 +82,8 @@ def _date(prompt: str) -> str | None:
 
 
 def _gather(answers: Answers, default_region: str, default_currency: str) -> None:
-    answers.situation = (_pick("1. What happened?", [Choice(s.value, s.label) for s in intake.SITUATIONS]) or [None])[0]
+    happened = _pick("1. What happened?", [Choice(s.value, s.label) for s in intake.SITUATIONS])
+    answers.situation = happened[0] if happened else None
     _say()
     _say("2. Who is it with?")
     answers.company = _ask("  The company's name (Enter to skip): ", str) or ""

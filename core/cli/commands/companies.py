@@ -14,7 +14,7 @@ from core.journal import cases, queries
 from core.store.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("company", help="the companies: list, show one with its cases, edit its details")
     verbs = p.add_subparsers(dest="verb", metavar="list|show|edit", required=True, parser_class=type(p))
     v = verbs.add_parser("list", help="every company with its cases and days to reply")

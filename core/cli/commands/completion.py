@@ -26,7 +26,7 @@ TEMPLATE_OPTIONS = frozenset({"--template"})
 FILE_METAVARS = frozenset({"FILE", "PATH", "FILE.ics", "DIR", "ZIP"})
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("completion", help="print a shell completion script: bash, zsh or fish",
                        description="Print a completion script. bash: eval \"$(docket completion bash)\" in "
                                    "~/.bashrc; zsh: eval \"$(docket completion zsh)\" in ~/.zshrc; fish: "

@@ -14,7 +14,7 @@ from typing import Any
 
 from core.cli.output import print_json
 from core.domain import clock
-from core.domain.errors import ValidationError
+from core.domain.errors import NotFoundError, ValidationError
 from core.domain.meaning import guess_meaning
 from core.domain.models import (
     CardScheme,
@@ -109,7 +109,7 @@ def _event(store: Store, event_id: int) -> Event:
         event = session.get(Event, event_id, options=[selectinload(Event.evidence), selectinload(Event.contact),
                                                       selectinload(Event.case)])
         if event is None:
-            raise cases.NotFoundError(f"There is no event {event_id}.")
+            raise NotFoundError(f"There is no event {event_id}.")
         return event
 
 
@@ -160,7 +160,7 @@ def _event_options(p: argparse.ArgumentParser, *, creating: bool) -> None:
     p.add_argument("--json", action="store_true", help="print the event as JSON")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("new", help="open a case from flags, or answer the guided questions with --ask; prints its id",
                        description="Open a case. Give its fields as flags, or --ask to answer the same questions "
                                    "as the window's guided start (read from standard input).")

@@ -28,7 +28,7 @@ def parse_ref(text: str) -> tuple[int, str]:
     return int(case), key.strip()
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("remind", help="add your own reminder to a case; prints its name (CASE:KEY)")
     p.add_argument("case", type=int, metavar="CASE")
     p.add_argument("--on", required=True, metavar="DATE", help="the day to be reminded")
