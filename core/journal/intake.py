@@ -396,17 +396,31 @@ def case_events(answers: Answers) -> list[dict[str, Any]]:
     promised_by = _day(answers.promised_by, "answers.promised_by")
     if answers.promise.strip() or promised_by is not None:
         made = _day(answers.promised_on, "answers.promised_on")
+        details = ""
         if made is None:
-            # Said on the day of the user's latest contact, if we know it; otherwise today.
-            made = max((e["at"] for e in events if e["direction"] == Direction.TO_COMPANY.value), default=None)
-            made = made or clock.today()
-        if promised_by is not None and promised_by < made:
+            made = _promise_day(events, promised_by)
+            # The timeline needs a day; say plainly that it is Docket's placing, not a fact.
+            details = f"The day this promise was made was not given; Docket placed it on {made.isoformat()}."
+        elif promised_by is not None and promised_by < made:
             raise ValidationError("answers.promised_by", "the promised date is before the promise was made")
         words = answers.promise.strip() or "They promised to put it right"
         events.append({"at": made, "kind": EventKind.PROMISE.value, "direction": Direction.FROM_COMPANY.value,
-                       "summary": words, "promised_by": promised_by, "meaning": EventMeaning.PROMISE.value})
+                       "summary": words, "promised_by": promised_by, "meaning": EventMeaning.PROMISE.value,
+                       "details": details})
     events.sort(key=lambda e: e["at"])
     return events
+
+
+def _promise_day(events: list[dict[str, Any]], promised_by: date | None) -> date:
+    """Where to place a promise whose day the user did not give: on their latest contact
+    with the company (or the payment) before the promised date, else today, never after the
+    promised date."""
+    latest = promised_by or clock.today()
+    for wanted in (Direction.TO_COMPANY.value, None):
+        days: list[date] = [e["at"] for e in events if (wanted is None or e["direction"] == wanted) and e["at"] <= latest]
+        if days:
+            return max(days)
+    return min(clock.today(), latest)
 
 
 # -- use cases -----------------------------------------------------------------------------------

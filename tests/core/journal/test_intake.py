@@ -116,3 +116,15 @@ def test_an_existing_company_is_reused_and_its_kind_filled_in_once(store: Store)
                                                  ("el_GR", "EU"), ("ja_JP", ""), ("C", "")])
 def test_the_region_is_read_from_the_locale(locale: str, region: str) -> None:
     assert intake.region_for_locale(locale) == region
+
+
+def test_a_promise_whose_day_is_not_given_is_placed_honestly(store: Store) -> None:
+    clock.set_today("2027-01-20")
+    answers = Answers(situation="refund_not_paid", company="Shop", paid_on="2026-11-03", amount="20",
+                      promise="Refund", promised_by="2026-12-15",
+                      done=[DoneEntry("emailed", "2026-11-12"), DoneEntry("called", "2027-01-05")])
+    case = queries.load_case(store, intake.start_case(store, answers=answers))
+    promise = next(e for e in case.events if e.meaning == "promise")
+    # On the last contact before the promised date, never after it, and the timeline says so.
+    assert promise.at == "2026-11-12" and promise.promised_by == date(2026, 12, 15)
+    assert "not given" in promise.details and "2026-11-12" in promise.details

@@ -185,3 +185,23 @@ def test_drafting_the_suggested_letter_opens_the_letter_editor_on_the_new_case(
         assert editor._case_id == wizard.case_id
     finally:
         editor.reject()  # deletes itself on close
+
+
+def test_the_perfume_story_with_two_chasers_gets_the_command_lines_next_step(wizard: GuidedStart, store: Store) -> None:
+    """The same story as tests/cli/test_journal_commands.py builds with new, log and attach:
+    on 10 Feb 2027 both say to ask the card issuer for a chargeback before 3 Mar."""
+    answer_up_to_the_purchase(wizard, "not_arrived")
+    wizard.promise.setText("Refund within a month")
+    wizard.promised_on.set_value(date(2026, 11, 14))
+    wizard.promised_by.set_value(date(2026, 12, 15))
+    wizard.next()
+    wizard.add_done_entry("emailed", date(2026, 11, 12))
+    wizard.add_done_entry("emailed", date(2026, 12, 20))
+    wizard.add_done_entry("called", date(2027, 1, 5))
+    for _ in range(4):
+        wizard.next()
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    clock.set_today("2027-02-10")
+    step = reminders.next_step(store, case_id=wizard.case_id)
+    assert (step.current_step, step.step, step.template_id) == ("chaser", "payment_dispute", "chargeback_request")
+    assert [c.date for c in step.clocks if c.rule_id == "generic.card_chargeback"] == [date(2027, 3, 3)]
