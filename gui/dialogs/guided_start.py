@@ -365,6 +365,8 @@ class GuidedStart(QWizard):
         self.current_preview = seen
         self.summary.setHtml(self._preview_html(seen))
         self.draft_button.setEnabled(seen.template_id is not None)
+        if seen.step:
+            self.draft_button.setText(self.tr("Open the case and &draft the letter: %1").replace("%1", seen.step))
 
     def _preview_html(self, seen: Preview) -> str:
         parts = [f"<h3>{_escape(seen.title)}</h3>"]
@@ -383,7 +385,7 @@ class GuidedStart(QWizard):
             parts.append("</ul>")
         if seen.step:
             due = (" " + self.tr("by %1").replace("%1", format_date(seen.due))) if seen.due else ""
-            parts.append(f"<p><b>{self.tr('Suggested first step')}</b>: {_escape(seen.step)}{_escape(due)}<br>"
+            parts.append(f"<p><b>{self.tr('Suggested next step')}</b>: {_escape(seen.step)}{_escape(due)}<br>"
                          f"{_escape(seen.reason)}</p>")
         parts.append(f"<p><i>{_escape(seen.disclaimer)}</i></p>")
         return "".join(parts)

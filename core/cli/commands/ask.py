@@ -145,7 +145,7 @@ def _show(store: Store, answers: Answers) -> None:
             _say(f"  {m.fact}: {m.unlocks}")
     if seen.step:
         due = f", by {seen.due.isoformat()}" if seen.due else ""
-        _say(f"First step: {seen.step}{due} (letter template: {seen.template_id})")
+        _say(f"Next step: {seen.step}{due} (letter template: {seen.template_id})")
         _say(f"  {seen.reason}")
     _say(seen.disclaimer)
 

@@ -83,7 +83,7 @@ def test_each_answer_to_what_happened_opens_the_right_case(wizard: GuidedStart, 
     assert wizard.currentPage().isFinalPage()
     shown = wizard.summary.toPlainText()
     assert "Card chargeback window closes on 3 Mar 2027" in shown
-    assert "not legal advice" in shown and "Suggested first step" in shown
+    assert "not legal advice" in shown and "Suggested next step" in shown
 
     wizard.button(QWizard.WizardButton.FinishButton).click()
     assert wizard.case_id is not None
@@ -176,6 +176,7 @@ def test_drafting_the_suggested_letter_opens_the_letter_editor_on_the_new_case(
     answer_up_to_the_purchase(wizard, "not_arrived")
     for _ in range(4):
         wizard.next()
+    assert wizard.draft_button.text().endswith("complaint")
     wizard.draft_button.click()
     assert wizard.case_id is not None
     editor = wizard.letter_editor
