@@ -73,7 +73,9 @@ def test_periods_count_like_people_do(start: date, period: rules.Period, expecte
 
 
 def test_jurisdictions_map_to_packs() -> None:
-    assert rules.pack_for("fr").code == "EU"
+    assert rules.pack_for("fr").code == "FR"
+    assert rules.pack_for("it").code == "EU"
+    assert rules.pack_for("GB-SCT").code == "GB"
     assert rules.pack_for("UK").code == "GB"
     assert rules.pack_for("US").code == "US"
     assert rules.pack_for("").code == "generic"
@@ -100,7 +102,16 @@ def test_section_75_applies_only_within_its_limits_and_in_pounds() -> None:
         (lambda r: r.__setitem__("source", "http://example.org"), "source", "https"),
         (lambda r: r.pop("checked"), "gb.fos.eight_weeks", "secondary"),
         (lambda r: r.__setitem__("effect", "maybe"), "effect", "opens"),
-        (lambda r: r.__setitem__("applies_to", {"categories": ["bananas"]}), "categories[0]", "bananas"),
+        (lambda r: r.__setitem__("applies_when", {"categories": ["bananas"]}), "categories[0]", "bananas"),
+        (lambda r: r.__setitem__("applies_when", {"company_kinds": ["pirate"]}), "company_kinds[0]", "pirate"),
+        (lambda r: r.__setitem__("applies_when", {"card_schemes": ["girocard"]}), "card_schemes[0]", "girocard"),
+        (lambda r: r.__setitem__("applies_when", {"regions": ["GB-XYZ"]}), "regions[0]", "GB-XYZ"),
+        (lambda r: r.__setitem__("applies_when", {"weather": ["rain"]}), "applies_when.weather", "not a condition"),
+        (lambda r: r.__setitem__("applies_when", {"has": ["moon_landing"]}), "has[0]", "moon_landing"),
+        (lambda r: r.__setitem__("applies_when", {"in_force_from": "soon"}), "in_force_from", "YYYY-MM-DD"),
+        (lambda r: r.__setitem__("applies_when", {"complaint_to": "the_king"}), "complaint_to", "card_issuer"),
+        (lambda r: r.pop("applies_when"), "applies_when", "missing"),
+        (lambda r: r.__setitem__("applies_to", {}), "applies_to", "not a rule field"),
     ],
 )
 def test_a_broken_rule_is_reported_with_its_place(damage, where: str, message: str) -> None:
