@@ -1060,7 +1060,7 @@ def _sentence(rule: Rule, start: date, deadline: date, anchor: str, today: date)
 def clocks(facts: CaseFacts, today: date) -> list[Clock]:
     """Every clock running on the case, earliest deadline first: each applicable rule whose
     start is on record, unless the step it opens or closes has already been taken."""
-    facts = facts if facts.as_of else _with(facts, as_of=today)
+    facts = _with(facts, as_of=today)  # a rule is in force or not on the day asked about
     out = []
     for rule in applicable_rules(facts):
         start = _start(rule, facts)
