@@ -746,6 +746,7 @@ class CaseFacts:
     amount: Decimal | None = None
     currency: str = ""
     company: str = ""
+    closed: bool = False  # resolved or closed: no clock runs, no fact is asked for
     # The day the rules are read for: a rule in force from a later day is off.
     as_of: date | None = None
     purchased: date | None = None
@@ -884,6 +885,7 @@ def case_facts(case: Any, events: Iterable[Any] = (), letters: Iterable[Any] = (
         amount=case.amount,
         currency=case.currency or "",
         company=case.company.name if getattr(case, "company", None) is not None else "",
+        closed=case.status in ("resolved", "closed"),
         as_of=as_of,
         acknowledgements=tuple(sorted(acks)),
         **story,
@@ -1061,7 +1063,9 @@ def clocks(facts: CaseFacts, today: date) -> list[Clock]:
     """Every clock running on the case, earliest deadline first: each applicable rule whose
     start is on record, unless the step it opens or closes has already been taken."""
     facts = _with(facts, as_of=today)  # a rule is in force or not on the day asked about
-    out = []
+    out: list[Clock] = []
+    if facts.closed:
+        return out
     for rule in applicable_rules(facts):
         start = _start(rule, facts)
         if start is None:
@@ -1114,6 +1118,8 @@ def missing_facts(facts: CaseFacts) -> list[MissingFact]:
     """Which missing fact would unlock which clock: one line per fact, e.g. "Add how you
     paid to see: Card chargeback window, PayPal dispute window."."""
     wanted: dict[str, list[Rule]] = {}
+    if facts.closed:
+        return []
     if not facts.jurisdiction:
         wanted["jurisdiction"] = []
     for rule in _all_rules(facts):
@@ -1125,12 +1131,11 @@ def missing_facts(facts: CaseFacts) -> list[MissingFact]:
         if missing:
             continue
         # The rule applies; a fact it counts from may be missing.
-        known = [a for a in rule.starts if facts.anchor(a) is not None]
         for anchor in rule.starts:
             fact = _FACT_ANCHORS.get(anchor)
             if fact is None or facts.anchor(anchor) is not None:
                 continue
-            if anchor == "expected_by" and known and facts.category not in ("non_delivery", "service") \
+            if anchor == "expected_by" and len(rule.starts) > 1 and facts.category not in ("non_delivery", "service") \
                     and facts.purchase != Purchase.SERVICES.value:
                 continue  # the date something was due matters only when it never came
             if anchor == "delivery_date" and facts.category == "non_delivery":
