@@ -131,6 +131,7 @@ STORY = {
     "resolved": "the resolution",
     "expected_by": "the date the goods or service were due",
     "payment_date": "the payment",
+    "first_charge": "the first charge",
 }
 FINANCIAL = frozenset(k.value for k in FINANCIAL_KINDS)
 CARD_METHODS = frozenset({PaymentMethod.CREDIT_CARD.value, PaymentMethod.DEBIT_CARD.value})
@@ -765,6 +766,7 @@ class CaseFacts:
     regulator_complaint: date | None = None
     refund: date | None = None
     resolved: date | None = None
+    first_charge: date | None = None  # the company took money (a charge, a renewal)
     # Every acknowledgement, not only the first: ``lacks`` asks for one after a given day.
     acknowledgements: tuple[date, ...] = ()
 
@@ -784,7 +786,8 @@ class CaseFacts:
 
     def anchor(self, name: str) -> date | None:
         """The day a rule's ``starts_from`` fact happened, if it is on record."""
-        paid = self.payment_date or self.purchased
+        # A charge the company took is the card transaction when no payment is recorded.
+        paid = self.payment_date or self.purchased or self.first_charge
         return {
             "complaint_sent": self.first_complaint,
             "formal_complaint_sent": self.formal_complaint,
@@ -866,6 +869,8 @@ def case_facts(case: Any, events: Iterable[Any] = (), letters: Iterable[Any] = (
         if key:
             mark(key, letter.sent_on)
         mark("first_complaint", letter.sent_on)
+    if charges:
+        story["first_charge"] = min(charges)
     if "cancellation" in story:
         after = [d for d in charges if d > story["cancellation"]]
         if after:
@@ -1042,18 +1047,27 @@ _OPENS_VERB = {
     "chaser": "you may chase",
     "formal_complaint": "you may complain formally",
     "final_notice": "you may send a final notice",
-    "payment_dispute": "you may claim from the card issuer",
+    "payment_dispute": "you may claim from your card issuer or bank",
     "regulator": "you may refer the complaint",
     "small_claims": "you may claim in court",
 }
 
 
-def _sentence(rule: Rule, start: date, deadline: date, anchor: str, today: date) -> str:
-    since = f"{rule.period.describe()} after {ALL_ANCHORS[anchor]} on {_day_text(start)}"
+def _anchor_text(facts: CaseFacts, anchor: str) -> str:
+    if anchor in ("payment_date", "statement_date", "contract_date") and not (facts.payment_date or facts.purchased):
+        return STORY["first_charge"]  # no payment on record: the charge the company took
+    return ALL_ANCHORS[anchor]
+
+
+def _sentence(rule: Rule, start: date, deadline: date, what: str, today: date) -> str:
+    since = f"{rule.period.describe()} after {what} on {_day_text(start)}"
     if rule.opens:
         verb = _OPENS_VERB.get(rule.steps[0], "you may act")
-        when = "now" if deadline <= today else "from"
-        return f"{rule.label}: {verb} {when} {_day_text(deadline)} ({since})."
+        if rule.period.amount == 0 and not rule.period.plus_days:
+            return f"{rule.label}: {verb} (since {what} on {_day_text(start)})."
+        if deadline <= today:
+            return f"{rule.label}: {verb} now (since {_day_text(deadline)}, {since})."
+        return f"{rule.label}: {verb} from {_day_text(deadline)} ({since})."
     if deadline < today:
         return f"{rule.label}: closed on {_day_text(deadline)} ({since})."
     return f"{rule.label}: closes on {_day_text(deadline)} ({since})."
@@ -1084,7 +1098,7 @@ def clocks(facts: CaseFacts, today: date) -> list[Clock]:
         out.append(Clock(
             rule_id=rule.id, label=rule.label, start=start, deadline=deadline, opens=rule.opens,
             steps=rule.steps, source=rule.source, checked=rule.checked, confidence=rule.confidence,
-            text=_sentence(rule, start, deadline, anchor, today), starts_from=anchor,
+            text=_sentence(rule, start, deadline, _anchor_text(facts, anchor), today), starts_from=anchor,
             explanation=rule.explanation,
             remind_on=None if rule.opens else deadline - timedelta(days=rule.remind_before_days),
         ))

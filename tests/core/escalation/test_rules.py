@@ -181,7 +181,8 @@ def test_a_bank_complaint_opens_the_financial_ombudsman_after_8_weeks() -> None:
     fos = clock_of(f, "gb.fos.eight_weeks")
     assert fos is not None and fos.opens and fos.deadline == date(2026, 10, 27)
     assert fos.confidence == "primary" and fos.checked == date(2026, 11, 23)
-    assert "Financial Ombudsman: you may refer the complaint now 27 Oct 2026" in fos.text
+    assert fos.text == ("Financial Ombudsman: you may refer the complaint now (since 27 Oct 2026, "
+                        "8 weeks after your first message to the company on 1 Sep 2026).")
 
 
 def test_a_chargeback_to_the_card_issuer_is_the_part_of_a_shop_case_that_goes_to_the_ombudsman() -> None:
