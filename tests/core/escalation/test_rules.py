@@ -398,3 +398,21 @@ def test_case_facts_are_read_from_a_real_case(store) -> None:
     # The chargeback was asked for: its window is no longer a running clock; the mediator's year is.
     ids = {c.rule_id for c in rules.clocks(f, TODAY)}
     assert "generic.card_chargeback" not in ids and "fr.mediateur.un_an" in ids
+
+
+@pytest.mark.parametrize("code", ["GB-SCT", "us-ca", "CA-QC", "AU-NSW", "FR"])
+def test_a_case_may_be_in_a_region_of_a_country(store, code: str) -> None:
+    from core.journal import cases
+
+    case_id = cases.open_case(store, title="Where I live", jurisdiction=code)
+    with store.read() as session:
+        assert rules.case_facts_for(session, case_id).jurisdiction == code.upper()
+
+
+@pytest.mark.parametrize("code", ["Scotland", "GB-", "GB-SC-T", "G1-SCT"])
+def test_a_jurisdiction_that_is_no_country_or_region_is_refused(store, code: str) -> None:
+    from core.domain.errors import ValidationError as Invalid
+    from core.journal import cases
+
+    with pytest.raises(Invalid, match="case.jurisdiction"):
+        cases.open_case(store, title="Where I live", jurisdiction=code)
