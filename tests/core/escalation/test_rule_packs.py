@@ -164,6 +164,8 @@ TABLE: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
                                   {"jurisdiction": "FR", "payment_method": "direct_debit", "charge_after_cancellation": D}),
     # GB telecoms
     "gb.ofcom.adr": ({"jurisdiction": "GB-SCT", "company_kind": "telecoms"}, {"jurisdiction": "GB-SCT", "company_kind": "energy"}),
+    "gb.ofcom.adr_before_april_2026": ({"jurisdiction": "GB-ENG", "company_kind": "telecoms", "as_of": date(2026, 3, 1)},
+                                       {"jurisdiction": "GB-ENG", "company_kind": "telecoms"}),
     # Canadian card issuers
     "ca-on.cpa.s99": ({"jurisdiction": "CA-ON", "payment_method": "credit_card", "cancellation": D},
                       {"jurisdiction": "CA-QC", "payment_method": "credit_card", "cancellation": D}),

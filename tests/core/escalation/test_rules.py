@@ -416,3 +416,12 @@ def test_a_jurisdiction_that_is_no_country_or_region_is_refused(store, code: str
 
     with pytest.raises(Invalid, match="case.jurisdiction"):
         cases.open_case(store, title="Where I live", jurisdiction=code)
+
+
+def test_a_telecoms_complaint_may_go_to_the_ombudsman_after_6_weeks_since_april_2026() -> None:
+    f = facts(jurisdiction="GB-WLS", company_kind="telecoms", first_complaint=date(2026, 10, 1))
+    adr = [c for c in rules.clocks(f, TODAY) if c.label == "Telecoms ombudsman (ADR)"]
+    assert [(c.rule_id, c.deadline, c.checked) for c in adr] == [("gb.ofcom.adr", date(2026, 11, 12), date(2026, 12, 1))]
+    before = facts(jurisdiction="GB-WLS", company_kind="telecoms", first_complaint=date(2026, 1, 5))
+    early = [c for c in rules.clocks(before, date(2026, 2, 1)) if c.label == "Telecoms ombudsman (ADR)"]
+    assert [(c.rule_id, c.deadline) for c in early] == [("gb.ofcom.adr_before_april_2026", date(2026, 3, 2))]
