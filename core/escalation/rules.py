@@ -1059,8 +1059,9 @@ def _anchor_text(facts: CaseFacts, anchor: str) -> str:
     return ALL_ANCHORS[anchor]
 
 
-def _sentence(rule: Rule, start: date, deadline: date, what: str, today: date) -> str:
-    since = f"{rule.period.describe()} after {what} on {_day_text(start)}"
+def _sentence(rule: Rule, start: date, deadline: date, what: str, today: date,
+              period: Period | None = None) -> str:
+    since = f"{(period or rule.period).describe()} after {what} on {_day_text(start)}"
     if rule.opens:
         verb = _OPENS_VERB.get(rule.steps[0], "you may act")
         if rule.period.amount == 0 and not rule.period.plus_days:
@@ -1091,14 +1092,15 @@ def clocks(facts: CaseFacts, today: date) -> list[Clock]:
             continue
         deadline = rule.period.after(start)
         anchor = max((a for a in rule.starts if facts.anchor(a) == start), key=rule.starts.index)
-        if rule.cap is not None:
-            first = facts.anchor(rule.starts[0])
-            if first is not None and rule.cap.after(first) < deadline:
-                deadline = rule.cap.after(first)
+        period = rule.period
+        first = facts.anchor(rule.starts[0])
+        if rule.cap is not None and first is not None and rule.cap.after(first) < deadline:
+            # The outer limit comes first (a chargeback never runs past 540 days): it decides.
+            deadline, start, anchor, period = rule.cap.after(first), first, rule.starts[0], rule.cap
         out.append(Clock(
             rule_id=rule.id, label=rule.label, start=start, deadline=deadline, opens=rule.opens,
             steps=rule.steps, source=rule.source, checked=rule.checked, confidence=rule.confidence,
-            text=_sentence(rule, start, deadline, _anchor_text(facts, anchor), today), starts_from=anchor,
+            text=_sentence(rule, start, deadline, _anchor_text(facts, anchor), today, period), starts_from=anchor,
             explanation=rule.explanation,
             remind_on=None if rule.opens else deadline - timedelta(days=rule.remind_before_days),
         ))

@@ -209,3 +209,45 @@ def test_every_rule_shows_where_it_comes_from(code: str) -> None:
             assert item.note, item.id
         if item.checked is not None:
             assert item.checked <= TODAY, item.id
+
+
+# -- any case at all ------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from core.domain.models import CardScheme, Category, CompanyKind, PaymentMethod, Purchase  # noqa: E402
+
+_days = st.one_of(st.none(), st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)))
+_any_case = st.builds(
+    CaseFacts,
+    jurisdiction=st.sampled_from(["", "GB", "GB-ENG", "GB-SCT", "GB-NIR", "US", "US-CA", "FR", "DE", "IT", "CA-QC",
+                                  "CA-ON", "AU-NSW", "JP", "UK"]),
+    company_kind=st.one_of(st.none(), st.sampled_from([k.value for k in CompanyKind])),
+    purchase=st.one_of(st.none(), st.sampled_from([p.value for p in Purchase])),
+    category=st.sampled_from([c.value for c in Category]),
+    payment_method=st.one_of(st.none(), st.sampled_from([m.value for m in PaymentMethod])),
+    card_scheme=st.one_of(st.none(), st.sampled_from([s.value for s in CardScheme])),
+    payment_date=_days, expected_by=_days, delivered=_days, first_complaint=_days, cancellation=_days,
+    charge_after_cancellation=_days, payment_dispute=_days, final_notice=_days, final_response=_days,
+    amount=st.one_of(st.none(), st.decimals(min_value=0, max_value=50000, places=2)),
+    currency=st.sampled_from(["GBP", "USD", "EUR", "CAD"]),
+    as_of=st.just(TODAY),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_any_case)
+def test_every_clock_comes_from_a_rule_that_applies_and_nothing_is_both_applied_and_asked_for(f: CaseFacts) -> None:
+    applied = {r.id for r in rules.applicable_rules(f)}
+    running = rules.clocks(f, TODAY)
+    assert {c.rule_id for c in running} <= applied
+    for c in running:
+        assert c.text.startswith(c.label) and c.source.startswith("https://")
+        if not c.opens:
+            assert c.deadline >= c.start
+    for missing in rules.missing_facts(f):
+        assert missing.text.startswith("Add ")
+        # A rule held back for a missing condition is not applied; one only lacking its start date is.
+        if missing.fact in ("company_kind", "purchase", "payment_method", "card_scheme", "region", "amount"):
+            assert not set(missing.rule_ids) & applied
+    assert all(b.certainty in ("applies", "may apply") for b in rules.legal_basis(f))

@@ -231,7 +231,9 @@ def test_the_chargeback_window_never_runs_past_540_days_from_the_payment() -> No
     f = facts(jurisdiction="US", category="non_delivery", payment_method="credit_card", card_scheme="mastercard",
               payment_date=date(2025, 1, 1), expected_by=date(2026, 6, 1))
     # 120 days from 1 June 2026 would be 29 September; 540 days from the payment is 25 June.
-    assert clock_of(f, "generic.card_chargeback").deadline == date(2026, 6, 25)
+    chargeback = clock_of(f, "generic.card_chargeback")
+    assert (chargeback.deadline, chargeback.start, chargeback.starts_from) == (date(2026, 6, 25), date(2025, 1, 1), "payment_date")
+    assert chargeback.text == "Card chargeback window: closed on 25 Jun 2026 (540 days after the payment on 1 Jan 2025)."
 
 
 def test_a_domestic_debit_card_gets_no_scheme_chargeback_window() -> None:
