@@ -643,6 +643,14 @@ def parse_pack(data: Any, where: str, parent: RulePack | None = None) -> RulePac
     notes = data.get("notes", [])
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
         raise ValidationError(f"{where}.notes", "expected a list of sentences")
+    covers = data.get("covers", [])
+    if not isinstance(covers, list):
+        raise ValidationError(f"{where}.covers", "expected a list of countries")
+    for i, value in enumerate(covers):
+        if not _region_ok(value):
+            raise ValidationError(f"{where}.covers[{i}]", f"unknown country {value!r}")
+    if not isinstance(data.get("topic", False), bool):
+        raise ValidationError(f"{where}.topic", "expected true or false")
     return RulePack(
         code=code, name=_need(data, "name", str, where), covers=tuple(data.get("covers", [])),
         rules=tuple([*inherited, *own]), currency=data.get("currency"),

@@ -124,6 +124,37 @@ def test_a_broken_rule_is_reported_with_its_place(damage, where: str, message: s
     assert message in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("damage", "where", "message"),
+    [
+        (lambda b: b.__setitem__("certainty", "probably"), "certainty", "may apply"),
+        (lambda b: b.__setitem__("applies_when", {"purchases": ["pets"]}), "applies_when.purchases[0]", "pets"),
+        (lambda b: b.pop("source"), "source", "missing"),
+        (lambda b: b.__setitem__("statute", "CRA"), "statute", "not a legal basis field"),
+    ],
+)
+def test_a_broken_legal_basis_is_reported_with_its_place(damage, where: str, message: str) -> None:
+    data = copy.deepcopy(_raw("GB"))
+    damage(data["legal_bases"][0])
+    with pytest.raises(ValidationError) as err:
+        rules.parse_pack(data, "rules/GB.json", rules.load_pack("generic"))
+    assert "rules/GB.json: legal_bases[0](gb.law.cra_goods)" in err.value.path
+    assert where in err.value.path
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("covers", ["Narnia"], "unknown country"), ("topic", "yes", "true or false"), ("weather", 1, "not a pack field")],
+)
+def test_a_broken_pack_is_reported_with_its_file(field: str, value, message: str) -> None:
+    data = copy.deepcopy(_raw("subscriptions"))
+    data[field] = value
+    with pytest.raises(ValidationError, match=message) as err:
+        rules.parse_pack(data, "rules/subscriptions.json")
+    assert err.value.path.startswith("rules/subscriptions.json")
+
+
 def test_duplicate_rule_ids_are_refused() -> None:
     data = copy.deepcopy(_raw("GB"))
     data["rules"].append(copy.deepcopy(data["rules"][0]))
