@@ -37,15 +37,25 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.domain import clock
 from core.domain.errors import NotFoundError, ValidationError
-from core.domain.models import Case, Event, Letter, Reminder, ReminderState
+from core.domain.meaning import MESSAGE_KINDS as GUESSED_MESSAGE_KINDS
+from core.domain.models import (
+    REPLY_MEANINGS,
+    Case,
+    Event,
+    EventMeaning,
+    Letter,
+    Reminder,
+    ReminderState,
+)
 from core.escalation.ladder import (
-    STEP_NAMES,
+    MESSAGE_WORDS,
     CaseFacts,
     NextStep,
     Promise,
     SentLetter,
     clocks_for,
     day_text,
+    duration_text,
     next_step_for,
     silence_due,
     steps_reached,
@@ -57,8 +67,6 @@ SILENCE_RULE = "docket.silence"
 PROMISE_RULE = "docket.promise"
 # Messages: the kinds of event by which the user talks to the company.
 MESSAGE_KINDS = ("call", "email", "letter", "chat", "visit", "web_form", "social")
-# What keeps a promise: the company answered, paid or delivered.
-FULFILMENT_KINDS = ("response", "payment", "delivery")
 CHUNK = 500  # case ids per IN (...) list
 
 
@@ -76,6 +84,7 @@ class DueItem:
     kind: str
     state: str = ReminderState.OPEN.value
     overdue: bool = False
+    step: bool = False  # this reminder is the case's next step (see core.escalation.ladder)
 
 
 # -- gathering facts in SQL -------------------------------------------------------------------
@@ -108,18 +117,35 @@ def _as_date(value: Any) -> date | None:
 
 
 _MSG = f"e.direction = 'to_company' AND e.kind IN ({', '.join(repr(k) for k in MESSAGE_KINDS)})"
-_FULFIL = f"e.kind IN ({', '.join(repr(k) for k in FULFILMENT_KINDS)}) AND e.direction != 'to_company'"
+_REPLIES = ", ".join(repr(m.value) for m in sorted(REPLY_MEANINGS - {EventMeaning.ACKNOWLEDGEMENT}))
+# What keeps a promise: an answer of substance (a new promise replaces the old one), money
+# back, or a delivery. A charge or an acknowledgement keeps nothing.
+_FULFIL = (f"(e.direction != 'to_company' AND (m IN ({_REPLIES}, 'refund') OR e.kind = 'delivery'))")
+_FROM = "e.direction != 'to_company'"
+# The meaning of each event: its own, or the reading guess_meaning gives old data (the same
+# rules, in SQL, so that one pass reads them all).
+_GUESSED = " ".join(repr(k.value) for k in sorted(GUESSED_MESSAGE_KINDS)).replace(" ", ", ")
+_MEANING = f"""coalesce(e.meaning, CASE
+  WHEN e.kind = 'promise' THEN 'promise'
+  WHEN e.kind = 'payment' AND e.direction = 'to_company' THEN 'purchase'
+  WHEN e.kind = 'payment' AND e.direction = 'from_company'
+    THEN CASE WHEN lower(e.summary) LIKE '%refund%' THEN 'refund' ELSE 'charge' END
+  WHEN e.kind IN ({_GUESSED}) AND e.direction = 'from_company' THEN 'reply'
+  WHEN e.kind IN ({_GUESSED}) AND e.direction = 'to_company'
+    THEN CASE WHEN lower(e.summary) LIKE '%formal complaint%' THEN 'formal_complaint'
+              WHEN lower(e.summary) LIKE '%cancel%' THEN 'cancellation' ELSE 'complaint' END
+END)"""
 # Aggregates carry the UTC sort key (for exact order) joined to the user's local day (for
 # date rules): the first 19 characters decide min/max, the rest rides along. One pass over
-# the events of every case; the ix_events_reminder_facts index covers every column read.
+# the events of every case.
 _DAYKEY = "e.sort_key || substr(e.at, 1, 10)"
 _FACTS_SQL = f"""
 SELECT e.case_id,
   min(CASE WHEN {_MSG} THEN {_DAYKEY} END),
-  max(CASE WHEN {_MSG} THEN {_DAYKEY} END),
+  max(CASE WHEN {_MSG} THEN {_DAYKEY} || e.kind END),
   count(CASE WHEN {_MSG} THEN 1 END),
-  max(CASE WHEN e.direction = 'from_company' THEN {_DAYKEY} END),
-  max(CASE WHEN e.direction = 'from_company' AND e.kind = 'response' THEN {_DAYKEY} END),
+  max(CASE WHEN {_FROM} AND m IN ({_REPLIES}) THEN {_DAYKEY} || m || '|' || coalesce(e.amount, '') END),
+  max(CASE WHEN m = 'final_response' AND {_FROM} THEN {_DAYKEY} END),
   min(CASE WHEN e.kind = 'delivery' AND e.direction != 'to_company' THEN {_DAYKEY} END),
   min(CASE WHEN e.kind = 'payment' AND e.direction = 'to_company' THEN {_DAYKEY} END),
   group_concat(CASE WHEN e.kind = 'letter' AND e.direction = 'to_company'
@@ -127,9 +153,14 @@ SELECT e.case_id,
                     THEN {_DAYKEY} END, ''),
   max(CASE WHEN {_FULFIL} THEN e.sort_key END),
   group_concat(CASE WHEN e.promised_by IS NOT NULL
-                    THEN {_DAYKEY} || e.promised_by || e.id END, ',')
-FROM events AS e
-WHERE 1 = 1 {{cases}}
+                    THEN {_DAYKEY} || e.promised_by || e.id END, ','),
+  max(CASE WHEN m = 'acknowledgement' AND {_FROM} THEN {_DAYKEY} END),
+  min(CASE WHEN m = 'formal_complaint' AND e.direction = 'to_company' THEN {_DAYKEY} END),
+  min(CASE WHEN m = 'cancellation' AND e.direction != 'from_company' THEN {_DAYKEY} END),
+  max(CASE WHEN m IN ('charge', 'invoice') THEN {_DAYKEY} || m END),
+  max(CASE WHEN m = 'refund' THEN e.sort_key END),
+  group_concat(CASE WHEN m = 'refund' AND e.amount IS NOT NULL THEN e.amount END, ',')
+FROM (SELECT e.*, {_MEANING} AS m FROM events AS e WHERE 1 = 1 {{cases}}) AS e
 GROUP BY e.case_id
 """
 _CASES_SQL = """
@@ -172,8 +203,12 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
                 continue  # a closed case
             f.first_to_key, f.first_to = _split(row[1])
             f.last_to_key, f.last_to = _split(row[2])
+            f.last_to_kind = (row[2] or "")[29:]
             f.n_to = row[3]
             f.last_from_key, f.last_from = _split(row[4])
+            if row[4]:
+                f.last_from_meaning, _, amount = row[4][29:].partition("|")
+                f.last_from_amount = Decimal(amount) if amount else None
             f.final_response = _split(row[5])[1]
             f.first_delivery = _split(row[6])[1]
             f.first_payment_to = _split(row[7])[1]
@@ -181,6 +216,14 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
                 f.letter_events = sorted(
                     (row[8][i:i + 19], date.fromisoformat(row[8][i + 19:i + 29]))
                     for i in range(0, len(row[8]), 29))
+            f.last_ack = _split(row[11])[1]
+            f.formal_complaint = _split(row[12])[1]
+            f.cancelled_key, f.cancelled = _split(row[13])
+            f.last_billed_key, f.last_billed = _split(row[14])
+            f.last_billed_meaning = (row[14] or "")[29:]
+            f.last_refund_key = row[15] or ""
+            if row[16]:
+                f.refunded = sum((Decimal(a) for a in row[16].split(",")), Decimal(0))
             if row[10]:
                 kept_until = row[9] or ""
                 for piece in row[10].split(","):
@@ -212,30 +255,39 @@ def _summaries(session: Session, event_ids: list[int]) -> dict[int, str]:
 
 
 # -- computing reminders ----------------------------------------------------------------------
-def computed_items(facts: CaseFacts, today: date) -> list[DueItem]:
-    """The reminders the rules give for one open case, before the user's choices apply."""
+STEP_RULES = {"silence": SILENCE_RULE, "promise": PROMISE_RULE, "billing": "docket.billing",
+              "refusal": "docket.refusal", "offer": "docket.offer"}
+
+
+def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) -> list[DueItem]:
+    """The reminders the rules give for one open case, before the user's choices apply.
+    The case's next step (:func:`core.escalation.ladder.next_step_for`) is one of them,
+    marked ``step``, with the step's own date and reason: the due list, ``Case.next_due``
+    and the banner say the same thing."""
     if facts.closed:
         return []
     company = facts.company or "the company"
-    out: list[DueItem] = []
+    out: dict[str, DueItem] = {}
 
     def item(key: str, due: date, reason: str, rule_id: str, kind: str) -> None:
-        out.append(DueItem(key, facts.case_id, facts.title, facts.company, due, reason, rule_id, kind,
-                           ReminderState.OPEN.value, due < today))
+        out[key] = DueItem(key, facts.case_id, facts.title, facts.company, due, reason, rule_id, kind,
+                           ReminderState.OPEN.value, due < today)
 
     reached = steps_reached(facts)
     clocks = clocks_for(facts, today, reached)
+    step = next_step_for(facts, today, reached, clocks) if step is None else step
     due = silence_due(facts)
     if due is not None and facts.last_to is not None:
-        step = next_step_for(facts, today, reached, clocks).step
-        then = f" Next: {STEP_NAMES[step]}." if step else ""
         item(f"silence:{facts.last_to.isoformat()}", due,
-             f"No reply from {company} since {day_text(facts.last_to, today)} "
-             f"({(due - facts.last_to).days} days).{then}", SILENCE_RULE, "silence")
+             f"No reply to {_message_words(facts, today)} ({(today - facts.last_to).days} days).",
+             SILENCE_RULE, "silence")
     for promise in facts.promises:
+        quote = f" (\u201c{promise.summary}\u201d)" if promise.summary else ""
+        late = (today - promise.promised_by).days
+        state = f"{duration_text(late)} late" if late > 0 else "nothing from them yet"
         item(f"promise:{promise.event_id}", promise.promised_by,
-             f"{company} promised by {day_text(promise.promised_by, today)}: \u201c{promise.summary}\u201d. "
-             "Nothing from them since.", PROMISE_RULE, "promise")
+             f"{company} promised by {day_text(promise.promised_by, today)}{quote}: {state}.",
+             PROMISE_RULE, "promise")
     for c in clocks:
         if c.opens:
             # A window open from day one (section 75) is a fact to show, not a reminder.
@@ -244,7 +296,19 @@ def computed_items(facts: CaseFacts, today: date) -> list[DueItem]:
             item(f"clock:{c.rule_id}:{c.date.isoformat()}", c.date, c.text + ".", c.rule_id, "clock_opens")
         elif c.date >= today and c.remind_on is not None:
             item(f"clock:{c.rule_id}:{c.date.isoformat()}", c.remind_on, c.text + ".", c.rule_id, "clock_closes")
-    return out
+    if step.reminds and step.due is not None:
+        prefix = step.key.split(":", 1)[0]
+        old = out.get(step.key)
+        kind = old.kind if old is not None else prefix
+        rule_id = old.rule_id if old is not None else (step.rule_id or STEP_RULES.get(prefix, "docket.step"))
+        out[step.key] = DueItem(step.key, facts.case_id, facts.title, facts.company, step.due, step.reason,
+                                rule_id, kind, ReminderState.OPEN.value, step.due < today, True)
+    return list(out.values())
+
+
+def _message_words(facts: CaseFacts, today: date) -> str:
+    word = MESSAGE_WORDS.get(facts.last_to_kind, "message")
+    return f"your {word} of {day_text(facts.last_to, today)}" if facts.last_to else "your last message"
 
 
 @dataclass
@@ -411,6 +475,9 @@ def _kind_of(row: _Stored) -> str:
         return "silence"
     if row.rule_id == PROMISE_RULE:
         return "promise"
+    for kind, rule_id in STEP_RULES.items():
+        if row.rule_id == rule_id:
+            return kind
     for pack in all_packs():
         for rule in pack.rules:
             if rule.id == row.rule_id:
@@ -514,11 +581,17 @@ def refresh_next_due(session: Session, case_ids: Iterable[int] | None = None) ->
     if ids == []:
         return
     earliest: dict[int, date] = {}
+    stepped: set[int] = set()
     for item in compute(session, ids, include_history=True):
         # A snoozed reminder counts from the day it wakes; done and dismissed ones not at all.
         if item.state not in (ReminderState.OPEN, ReminderState.SNOOZED):
             continue
-        if item.case_id not in earliest or item.due < earliest[item.case_id]:
+        # The case's next step decides its date, as the banner shows it; other reminders
+        # count only for a case whose step is not a reminder.
+        if item.step:
+            earliest[item.case_id] = item.due
+            stepped.add(item.case_id)
+        elif item.case_id not in stepped and (item.case_id not in earliest or item.due < earliest[item.case_id]):
             earliest[item.case_id] = item.due
     targets = ids
     if targets is None:

@@ -34,6 +34,7 @@ class Story:
     reason: str = ""
     clocks: list[str] = field(default_factory=list)
     no_clocks: list[str] = field(default_factory=list)
+    no_due: bool = False  # nothing is due yet: the step is advice, not a reminder
 
 
 def d(days_ago: int) -> date:
@@ -43,13 +44,14 @@ def d(days_ago: int) -> date:
 STORIES = [
     Story("nothing sent yet: write the complaint",
           {"category": "non_delivery", "opened_on": ago(3)}, current=None,
-          step=Step.COMPLAINT, due=d(3), template="refund_non_delivery", reason="Nothing has been sent"),
+          step=Step.COMPLAINT, no_due=True, template="refund_non_delivery", reason="Nothing has been sent"),
     Story("subscription complaint uses the stop-billing letter",
           {"category": "subscription", "opened_on": ago(1)},
           step=Step.COMPLAINT, template="stop_billing"),
     Story("silence after the complaint: a chaser, 14 days on",
           {"category": "refund"}, [to_company(20)],
-          current=Step.COMPLAINT, step=Step.CHASER, due=d(6), template="chaser", reason="No reply from Acme Ltd"),
+          current=Step.COMPLAINT, step=Step.CHASER, due=d(6), template="chaser",
+          reason="No reply to your email of 3 Nov (20 days): the next step is the chaser."),
     Story("a case's own silence period is honoured",
           {"category": "refund", "silence_days": 30}, [to_company(20)],
           current=Step.COMPLAINT, step=Step.CHASER, due=d(-10)),
@@ -68,7 +70,7 @@ STORIES = [
           clocks=["Final notice deadline: you may refer from"]),
     Story("the company replied: escalate from its reply if it did not settle things",
           {"category": "refund"}, [to_company(30), from_company(5)],
-          current=Step.COMPLAINT, step=Step.CHASER, due=d(5), reason="Acme Ltd replied on"),
+          current=Step.COMPLAINT, step=Step.CHASER, no_due=True, reason="Acme Ltd replied on 18 Nov"),
     Story("an internal note is not a reply",
           {"category": "refund"}, [to_company(30), note(5)],
           current=Step.COMPLAINT, step=Step.CHASER, due=d(16), reason="No reply"),
@@ -122,7 +124,7 @@ STORIES = [
           clocks=[f"Financial Ombudsman: you may refer from {(d(21) + timedelta(weeks=8)).day} "]),
     Story("GB: six months from the final response to go to the ombudsman",
           {"category": "billing_error", "jurisdiction": "GB", "currency": "GBP"},
-          [to_company(200), from_company(20, "response")],
+          [to_company(200), from_company(20, "response", meaning="final_response")],
           clocks=["Financial Ombudsman closes on 3 May 2027"]),
     Story("GB: the 30-day right to reject faulty goods",
           {"category": "faulty_goods", "jurisdiction": "GB", "currency": "GBP"},
@@ -199,13 +201,15 @@ STORIES = [
           current=Step.COMPLAINT, step=Step.REGULATOR, due=d(4), reason="Bank complaint period"),
     Story("CA: 180 days to go to OBSI after the final response",
           {"category": "billing_error", "jurisdiction": "CA", "currency": "CAD"},
-          [to_company(100), from_company(10, "response")], clocks=["Ombudsman (OBSI) closes on"]),
+          [to_company(100), from_company(10, "response", meaning="final_response")],
+          clocks=["Ombudsman (OBSI) closes on"]),
     Story("AU: 30 days of internal dispute resolution, then AFCA",
           {"category": "billing_error", "jurisdiction": "AU", "currency": "AUD"}, [to_company(31)],
           current=Step.COMPLAINT, step=Step.REGULATOR, due=d(1), reason="AFCA: you may refer now"),
     Story("AU: two years from the final response to lodge with AFCA",
           {"category": "billing_error", "jurisdiction": "AU", "currency": "AUD"},
-          [to_company(100), from_company(10, "response")], clocks=["AFCA closes on 13 Nov 2028"]),
+          [to_company(100), from_company(10, "response", meaning="final_response")],
+          clocks=["AFCA closes on 13 Nov 2028"]),
     Story("an unknown country falls back to the general rules",
           {"category": "non_delivery", "jurisdiction": "JP", "payment_method": "credit_card",
            "payment_date": ago(115)}, [to_company(30)],
@@ -225,6 +229,8 @@ def test_next_step(store: Store, story: Story) -> None:
         assert result.step == story.step, result.reason
     if story.due is not None:
         assert result.due == story.due, result.reason
+    if story.no_due:
+        assert result.due is None, result.reason
     if story.template is not None:
         assert result.template_id == story.template
     assert story.reason in result.reason

@@ -38,7 +38,9 @@ def test_silence_after_a_message_is_overdue_after_fourteen_days(store: Store) ->
     case_id = make_case(store, events=[to_company(20)])
     [item] = reminders.due_items(store, case_id=case_id)
     assert (item.kind, item.due, item.overdue) == ("silence", TODAY - timedelta(days=6), True)
-    assert item.reason.startswith("No reply from Acme Ltd since 3 Nov (14 days). Next: chaser.")
+    # The case's next step is this reminder: the list says what the banner says.
+    assert item.reason == "No reply to your email of 3 Nov (20 days): the next step is the chaser."
+    assert item.step
     assert (item.case_title, item.company, item.rule_id) == ("Refund never paid", "Acme Ltd", "docket.silence")
 
 
@@ -72,7 +74,8 @@ def test_a_broken_promise_is_overdue(store: Store) -> None:
 
 
 @pytest.mark.parametrize(("kind", "direction", "kept"), [
-    ("payment", "from_company", True),
+    # A charge is not a refund: money taken keeps no promise (it used to count as an answer).
+    ("payment", "from_company", False),
     ("delivery", "internal", True),
     ("response", "from_company", True),
     ("email", "to_company", False),
@@ -101,7 +104,9 @@ def test_clock_reminders_open_and_close(store: Store) -> None:
     assert chargeback.kind == "clock_closes"
     assert chargeback.due == TODAY - timedelta(days=5)  # 14 days before 2 Dec
     assert chargeback.overdue
-    assert chargeback.reason == "Card chargeback window closes in 9 days (2 Dec)."
+    # The closing window is the case's next step, so its reminder says what to do.
+    assert chargeback.reason == "Card chargeback window closes in 9 days (2 Dec): ask now, before it is too late."
+    assert chargeback.step
     # Six years to go to court is far off and not overdue.
     assert not items["gb.limitation.contract"].overdue
 
