@@ -600,6 +600,16 @@ def _urgency(due: date | None, today: date) -> Urgency:
 _Make = Callable[..., NextStep]
 
 
+def _billed_after_cancelling(facts: CaseFacts) -> bool:
+    """A charge or an invoice after the user's cancellation, not refunded and not yet
+    answered by a stop-billing letter."""
+    if facts.cancelled is None or facts.last_billed is None:
+        return False
+    last = facts.last_billed
+    return (facts.last_billed_key > facts.cancelled_key and facts.last_refund_key < facts.last_billed_key
+            and not any(s.template_id == "stop_billing" and s.sent_on >= last for s in facts.sent_letters))
+
+
 def _lapsed(facts: CaseFacts, today: date) -> Promise | None:
     late = [p for p in facts.promises if p.promised_by < today]
     return min(late, key=lambda p: (p.promised_by, p.event_id)) if late else None
@@ -704,6 +714,7 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
                     "demand letters. Mark the case resolved once the money or the goods have arrived.",
                     None, None)
 
+    billed = _billed_after_cancelling(facts)
     # 1. A promise not kept is the most urgent fact of a case.
     promise = _lapsed(facts, today)
     if promise is not None:
@@ -712,15 +723,14 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
         then = f" Next: {STEP_NAMES[step]}." if step else " Follow the court's timetable."
         reason = (f"They promised by {day_text(promise.promised_by, today)}{_quote(promise)}: "
                   f"{duration_text(late)} late.{then}")
+        if billed and facts.last_billed is not None:
+            reason += (f" They also billed you on {day_text(facts.last_billed, today)} after you cancelled: "
+                       "the stop-billing letter says so.")
         return make(StepKind.PROMISE_LAPSED, step, reason, promise.promised_by,
                     template_for(step, facts) if step else None, key=f"promise:{promise.event_id}",
                     promise=promise, late_days=late, routes=tuple(_routes(facts, reached, today, clocks)))
 
     # 2. Charged or invoiced after the user cancelled: stop the billing, get the money back.
-    billed = (facts.cancelled is not None and facts.last_billed is not None
-              and facts.last_billed_key > facts.cancelled_key and facts.last_refund_key < facts.last_billed_key
-              and not any(s.template_id == "stop_billing" and s.sent_on >= facts.last_billed
-                          for s in facts.sent_letters))
     if billed and facts.last_billed is not None and facts.cancelled is not None:
         what = "sent an invoice" if facts.last_billed_meaning == EventMeaning.INVOICE else "took a payment"
         reason = (f"{company} {what} on {day_text(facts.last_billed, today)} after you cancelled on "
@@ -746,7 +756,7 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
                         key=f"clock:{clock.rule_id}:{clock.date.isoformat()}", rule_id=clock.rule_id)
 
     # 4. A refusal or a final response: the answer is in; chasing it again is no step.
-    if facts.replied and facts.last_from is not None and facts.last_from_meaning in (
+    if facts.last_from is not None and facts.last_from_meaning in (
             EventMeaning.REFUSAL, EventMeaning.FINAL_RESPONSE):
         return _after_refusal(facts, today, current, reached, clocks, make)
 
@@ -775,7 +785,7 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
     step = _following(current, facts, reached, today, clocks)
     if step is None:
         return make(StepKind.LAST, None, "This is the last step: follow the court's timetable.", None, None)
-    if waiting is not None and not facts.replied:
+    if waiting is not None and (not facts.replied or facts.last_from_meaning == EventMeaning.PROMISE):
         reason = (f"{company} promised by {day_text(waiting.promised_by, today)}{_quote(waiting)}: wait until then. "
                   f"If it does not happen, the next step is the {STEP_NAMES[step]}.")
         return make(StepKind.WAIT, step, reason, waiting.promised_by, template_for(step, facts),
@@ -823,11 +833,21 @@ def _after_refusal(facts: CaseFacts, today: date, current: Step | None, reached:
     routes = _routes(facts, reached, today, clocks)
     others = "; ".join(_route_text(r, today) for r in routes if r.step is not Step.FINAL_NOTICE)
     key = f"refusal:{when.isoformat()}"
+    wait = ""
+    if facts.last_to is not None and facts.last_to_key > facts.last_from_key:
+        # The user wrote since: that message gets the usual time to be answered first.
+        answer_by = facts.last_to + timedelta(days=facts.silence_days)
+        if answer_by > when:
+            when = answer_by
+            key = f"refusal:{facts.last_from.isoformat()}:{facts.last_to.isoformat()}"
+            wait = (f" You wrote again on {day_text(facts.last_to, today)}: they have until "
+                    f"{day_text(answer_by, today)} to answer.")
     if Step.FORMAL_COMPLAINT not in reached:
         reason = (f"{opening}: a chaser would only ask again. Next: a formal complaint to management that "
-                  "challenges the refusal.")
+                  "challenges their answer.")
         if others:
             reason += f" Also open: {others}."
+        reason += wait
         return make(StepKind.REFUSED, Step.FORMAL_COMPLAINT, reason, when,
                     template_for(Step.FORMAL_COMPLAINT, facts), key=key, routes=tuple(routes))
     # The formal complaint was made: the step the rules allow outside the company.
@@ -836,15 +856,15 @@ def _after_refusal(facts: CaseFacts, today: date, current: Step | None, reached:
         if route.step is Step.REGULATOR and route.opens is not None and route.opens > today:
             continue  # not open yet; listed among the others
         rest = "; ".join(_route_text(r, today) for r in routes if r is not route)
-        reason = f"{opening}, after your formal complaint. Next: {_route_text(route, today)}."
-        reason += f" Also: {rest}." if rest else ""
+        reason = f"{opening} and you have made your formal complaint. Next: {_route_text(route, today)}."
+        reason += (f" Also: {rest}." if rest else "") + wait
         return make(StepKind.REFUSED, route.step, reason, due, template_for(route.step, facts), key=key,
                     rule_id=route.rule_id, routes=tuple(routes))
     higher = _escalation(current, facts, reached, today, clocks)
     if higher is None:
         return make(StepKind.LAST, None, f"{opening}. This is the last step: follow the court's timetable.",
                     None, None)
-    return make(StepKind.REFUSED, higher, f"{opening}. Next: the {STEP_NAMES[higher]}.", when,
+    return make(StepKind.REFUSED, higher, f"{opening}. Next: the {STEP_NAMES[higher]}.{wait}", when,
                 template_for(higher, facts), key=key, routes=tuple(routes))
 
 

@@ -68,6 +68,8 @@ PROMISE_RULE = "docket.promise"
 # Messages: the kinds of event by which the user talks to the company.
 MESSAGE_KINDS = ("call", "email", "letter", "chat", "visit", "web_form", "social")
 CHUNK = 500  # case ids per IN (...) list
+# Plain strings for the loops over every item (an enum member lookup costs more than the compare).
+_OPEN = ReminderState.OPEN.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,34 +120,36 @@ def _as_date(value: Any) -> date | None:
 
 _MSG = f"e.direction = 'to_company' AND e.kind IN ({', '.join(repr(k) for k in MESSAGE_KINDS)})"
 _REPLIES = ", ".join(repr(m.value) for m in sorted(REPLY_MEANINGS - {EventMeaning.ACKNOWLEDGEMENT}))
+_FROM = "e.direction != 'to_company'"
+# An event without a meaning is a plain contact: read only by what its kind and direction
+# say without doubt (guess_meaning's reading, less the words of the summary, which the
+# migration to revision 0003 already applied to older events). The pass reads nothing
+# outside the ix_events_reminder_facts index.
+_GUESSED = ", ".join(repr(k.value) for k in sorted(GUESSED_MESSAGE_KINDS))
+_GUESSED_REPLY = (f"e.meaning IS NULL AND (e.kind = 'promise' OR "
+                  f"(e.direction = 'from_company' AND e.kind IN ({_GUESSED})))")
+# A meaning the user gave says it all, whatever the direction (the manager refused during
+# the user's own call); a plain contact from the company is a reply.
+_REPLY = f"(e.meaning IN ({_REPLIES}) OR ({_FROM} AND {_GUESSED_REPLY}))"
+_REPLY_MEANING = "coalesce(e.meaning, CASE WHEN e.kind = 'promise' THEN 'promise' ELSE 'reply' END)"
 # What keeps a promise: an answer of substance (a new promise replaces the old one), money
 # back, or a delivery. A charge or an acknowledgement keeps nothing.
-_FULFIL = (f"(e.direction != 'to_company' AND (m IN ({_REPLIES}, 'refund') OR e.kind = 'delivery'))")
-_FROM = "e.direction != 'to_company'"
-# The meaning of each event: its own, or the reading guess_meaning gives old data (the same
-# rules, in SQL, so that one pass reads them all).
-_GUESSED = " ".join(repr(k.value) for k in sorted(GUESSED_MESSAGE_KINDS)).replace(" ", ", ")
-_MEANING = f"""coalesce(e.meaning, CASE
-  WHEN e.kind = 'promise' THEN 'promise'
-  WHEN e.kind = 'payment' AND e.direction = 'to_company' THEN 'purchase'
-  WHEN e.kind = 'payment' AND e.direction = 'from_company'
-    THEN CASE WHEN lower(e.summary) LIKE '%refund%' THEN 'refund' ELSE 'charge' END
-  WHEN e.kind IN ({_GUESSED}) AND e.direction = 'from_company' THEN 'reply'
-  WHEN e.kind IN ({_GUESSED}) AND e.direction = 'to_company'
-    THEN CASE WHEN lower(e.summary) LIKE '%formal complaint%' THEN 'formal_complaint'
-              WHEN lower(e.summary) LIKE '%cancel%' THEN 'cancellation' ELSE 'complaint' END
-END)"""
+_FULFIL = f"({_REPLY} OR e.meaning IN ('refund', 'resolved') OR (e.kind = 'delivery' AND {_FROM}))"
+_REFUND = "e.meaning = 'refund'"
+_BILLED = "e.meaning IN ('charge', 'invoice')"
+_FORMAL = "(e.direction = 'to_company' AND e.meaning = 'formal_complaint')"
+_CANCELLED = "(e.direction != 'from_company' AND e.meaning = 'cancellation')"
 # Aggregates carry the UTC sort key (for exact order) joined to the user's local day (for
 # date rules): the first 19 characters decide min/max, the rest rides along. One pass over
-# the events of every case.
+# the events of every case, in the order of the ix_events_reminder_facts index.
 _DAYKEY = "e.sort_key || substr(e.at, 1, 10)"
 _FACTS_SQL = f"""
 SELECT e.case_id,
   min(CASE WHEN {_MSG} THEN {_DAYKEY} END),
   max(CASE WHEN {_MSG} THEN {_DAYKEY} || e.kind END),
   count(CASE WHEN {_MSG} THEN 1 END),
-  max(CASE WHEN {_FROM} AND m IN ({_REPLIES}) THEN {_DAYKEY} || m || '|' || coalesce(e.amount, '') END),
-  max(CASE WHEN m = 'final_response' AND {_FROM} THEN {_DAYKEY} END),
+  max(CASE WHEN {_REPLY} THEN {_DAYKEY} || {_REPLY_MEANING} || '|' || coalesce(e.amount, '') END),
+  max(CASE WHEN e.meaning = 'final_response' THEN {_DAYKEY} END),
   min(CASE WHEN e.kind = 'delivery' AND e.direction != 'to_company' THEN {_DAYKEY} END),
   min(CASE WHEN e.kind = 'payment' AND e.direction = 'to_company' THEN {_DAYKEY} END),
   group_concat(CASE WHEN e.kind = 'letter' AND e.direction = 'to_company'
@@ -154,13 +158,14 @@ SELECT e.case_id,
   max(CASE WHEN {_FULFIL} THEN e.sort_key END),
   group_concat(CASE WHEN e.promised_by IS NOT NULL
                     THEN {_DAYKEY} || e.promised_by || e.id END, ','),
-  max(CASE WHEN m = 'acknowledgement' AND {_FROM} THEN {_DAYKEY} END),
-  min(CASE WHEN m = 'formal_complaint' AND e.direction = 'to_company' THEN {_DAYKEY} END),
-  min(CASE WHEN m = 'cancellation' AND e.direction != 'from_company' THEN {_DAYKEY} END),
-  max(CASE WHEN m IN ('charge', 'invoice') THEN {_DAYKEY} || m END),
-  max(CASE WHEN m = 'refund' THEN e.sort_key END),
-  group_concat(CASE WHEN m = 'refund' AND e.amount IS NOT NULL THEN e.amount END, ',')
-FROM (SELECT e.*, {_MEANING} AS m FROM events AS e WHERE 1 = 1 {{cases}}) AS e
+  max(CASE WHEN e.meaning = 'acknowledgement' THEN {_DAYKEY} END),
+  min(CASE WHEN {_FORMAL} THEN {_DAYKEY} END),
+  min(CASE WHEN {_CANCELLED} THEN {_DAYKEY} END),
+  max(CASE WHEN {_BILLED} THEN {_DAYKEY} || e.meaning END),
+  max(CASE WHEN {_REFUND} THEN e.sort_key END),
+  group_concat(CASE WHEN {_REFUND} AND e.amount IS NOT NULL THEN e.amount END, ',')
+FROM events AS e
+WHERE 1 = 1 {{cases}}
 GROUP BY e.case_id
 """
 _CASES_SQL = """
@@ -271,7 +276,7 @@ def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) 
 
     def item(key: str, due: date, reason: str, rule_id: str, kind: str) -> None:
         out[key] = DueItem(key, facts.case_id, facts.title, facts.company, due, reason, rule_id, kind,
-                           ReminderState.OPEN.value, due < today)
+                           _OPEN, due < today)
 
     reached = steps_reached(facts)
     clocks = clocks_for(facts, today, reached)
@@ -302,7 +307,7 @@ def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) 
         kind = old.kind if old is not None else prefix
         rule_id = old.rule_id if old is not None else (step.rule_id or STEP_RULES.get(prefix, "docket.step"))
         out[step.key] = DueItem(step.key, facts.case_id, facts.title, facts.company, step.due, step.reason,
-                                rule_id, kind, ReminderState.OPEN.value, step.due < today, True)
+                                rule_id, kind, _OPEN, step.due < today, True)
     return list(out.values())
 
 
@@ -399,9 +404,9 @@ def _assemble(session: Session, per_case: dict[int, list[DueItem]], stored: dict
                        ReminderState.OPEN.value, row.due < today)
         items.append(_with_state(item, row, today))
     if not include_history:
-        items = [i for i in items if i.state == ReminderState.OPEN]
+        items = [i for i in items if i.state == _OPEN]
     # Open first (overdue, then by date); the history after, by date too.
-    items.sort(key=lambda i: (i.state != ReminderState.OPEN, not i.overdue, i.due, i.case_id, i.key))
+    items.sort(key=lambda i: (i.state != _OPEN, not i.overdue, i.due, i.case_id, i.key))
     return items
 
 
