@@ -672,7 +672,8 @@ def _routes(facts: CaseFacts, reached: dict[Step, date], today: date, clocks: li
     return out
 
 
-def _route_text(route: Route, today: date) -> str:
+def route_text(route: Route, today: date) -> str:
+    """"Card dispute until 12 Jan", "Financial Ombudsman from 19 Dec", "Final notice ... now"."""
     if route.opens is not None:
         return f"{route.text} from {day_text(route.opens, today)}"
     if route.closes is not None:
@@ -831,7 +832,7 @@ def _after_refusal(facts: CaseFacts, today: date, current: Step | None, reached:
     when = facts.last_from
     opening = f"{company} {said} on {day_text(when, today)}"
     routes = _routes(facts, reached, today, clocks)
-    others = "; ".join(_route_text(r, today) for r in routes if r.step is not Step.FINAL_NOTICE)
+    others = "; ".join(route_text(r, today) for r in routes if r.step is not Step.FINAL_NOTICE)
     key = f"refusal:{when.isoformat()}"
     wait = ""
     if facts.last_to is not None and facts.last_to_key > facts.last_from_key:
@@ -855,8 +856,8 @@ def _after_refusal(facts: CaseFacts, today: date, current: Step | None, reached:
         due = max(when, route.opens) if route.opens else when
         if route.step is Step.REGULATOR and route.opens is not None and route.opens > today:
             continue  # not open yet; listed among the others
-        rest = "; ".join(_route_text(r, today) for r in routes if r is not route)
-        reason = f"{opening} and you have made your formal complaint. Next: {_route_text(route, today)}."
+        rest = "; ".join(route_text(r, today) for r in routes if r is not route)
+        reason = f"{opening} and you have made your formal complaint. Next: {route_text(route, today)}."
         reason += (f" Also: {rest}." if rest else "") + wait
         return make(StepKind.REFUSED, route.step, reason, due, template_for(route.step, facts), key=key,
                     rule_id=route.rule_id, routes=tuple(routes))
@@ -926,6 +927,6 @@ def _following(current: Step, facts: CaseFacts, reached: dict[Step, date], today
 __all__ = [
     "ANCHORS", "CaseFacts", "CaseStep", "Clock", "NextStep", "Promise", "Route", "Rung", "SentLetter", "Step",
     "STEP_NAMES", "StepKind", "TEMPLATE_STEPS", "Urgency", "anchors", "clocks_for", "current_step",
-    "demand_refusal", "ladder_data", "missing_facts", "next_step_for", "silence_due", "steps_reached",
+    "demand_refusal", "ladder_data", "missing_facts", "next_step_for", "route_text", "silence_due", "steps_reached",
     "template_for",
 ]

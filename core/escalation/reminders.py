@@ -53,6 +53,7 @@ from core.escalation.ladder import (
     NextStep,
     Promise,
     SentLetter,
+    StepKind,
     clocks_for,
     day_text,
     duration_text,
@@ -282,7 +283,9 @@ def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) 
     clocks = clocks_for(facts, today, reached)
     step = next_step_for(facts, today, reached, clocks) if step is None else step
     due = silence_due(facts)
-    if due is not None and facts.last_to is not None:
+    # A step that already waits on that silence (after a refusal) says it; once is enough.
+    if due is not None and facts.last_to is not None and not (step.reminds and step.due == due
+                                                               and step.kind is StepKind.REFUSED):
         item(f"silence:{facts.last_to.isoformat()}", due,
              f"No reply to {_message_words(facts, today)} ({(today - facts.last_to).days} days).",
              SILENCE_RULE, "silence")

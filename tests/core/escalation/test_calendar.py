@@ -104,7 +104,8 @@ def test_commands_due_next_and_export(data_dir: Path, tmp_path: Path, capsys: py
     assert data[0]["due"] == "2026-11-17" and data[0]["case_id"] == ids["silent"]
     assert main([*args, "due"]) == 0
     text = capsys.readouterr().out
-    assert text.splitlines()[0].startswith("OVERDUE   2026-11-17")
+    # Dates in words; ">" marks the reminder that is the case's next step.
+    assert text.splitlines()[0].startswith("OVERDUE   17 Nov      > case")
     assert main([*args, "next", str(ids["card"]), "--json"]) == 0
     step = json.loads(capsys.readouterr().out)
     assert (step["current_step"], step["step"], step["template_id"]) == ("complaint", "payment_dispute", "chargeback_request")

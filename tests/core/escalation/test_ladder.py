@@ -7,6 +7,7 @@ this letter, and shows these clocks.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -505,3 +506,27 @@ def test_the_banner_and_the_list_give_a_broken_promise_the_same_date(store: Stor
     assert step.due == row.next_due == item.due == listed.due == d(21)
     assert item.reason == listed.reason == step.reason
     assert step.reason.startswith("They promised by 2 Nov")
+
+
+def test_docket_next_answers_a_refusal_with_the_formal_complaint(data_dir, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's example: a refusal, read by ``docket next``."""
+    from core.cli.main import main
+
+    with Store.open(data_dir) as store:
+        case_id = make_case(store, company="Clay & Kiln Studio", category="service", payment_method="credit_card",
+                            payment_date=ago(70), jurisdiction="CA", currency="CAD", events=[
+                                to_company(22), from_company(20, meaning="refusal", summary="All payments are final")])
+    assert main(["--data-dir", str(data_dir), "--today", TODAY.isoformat(), "next", str(case_id)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == [
+        f"Case {case_id}: at the complaint step.",
+        "Next: Formal complaint to management, overdue since 3 Nov (letter template: formal_complaint)",
+        "Clay & Kiln Studio refused on 3 Nov: a chaser would only ask again. Next: a formal complaint to "
+        "management that challenges their answer. Also open: Card dispute until 12 Jan 2027.",
+    ]
+    assert "  Card dispute until 12 Jan 2027" in out and "  Final notice (letter before action) now" in out
+    assert out[-1] == "General information, not legal advice."
+    assert main(["--data-dir", str(data_dir), "--today", TODAY.isoformat(), "next", str(case_id), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["kind"], data["urgency"], data["due"]) == ("refused", "overdue", "2026-11-03")
+    assert [r["step"] for r in data["routes"]] == ["payment_dispute", "final_notice"]
