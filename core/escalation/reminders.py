@@ -29,9 +29,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, event, update
+from sqlalchemy import Table, bindparam, event, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -119,6 +119,14 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def _day(value: Any) -> date:
+    """A date from a column the query guarantees is set."""
+    day = _as_date(value)
+    if day is None:
+        raise ValueError("a date was expected")
+    return day
+
+
 _MSG = f"e.direction = 'to_company' AND e.kind IN ({', '.join(repr(k) for k in MESSAGE_KINDS)})"
 _REPLIES = ", ".join(repr(m.value) for m in sorted(REPLY_MEANINGS - {EventMeaning.ACKNOWLEDGEMENT}))
 _FROM = "e.direction != 'to_company'"
@@ -191,6 +199,7 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
     facts: dict[int, CaseFacts] = {}
     # The driver's own cursor: tens of thousands of plain tuples need no result wrapping.
     conn = session.connection().connection.driver_connection
+    assert conn is not None  # an open session's connection always has one
     unkept: list[tuple[int, int, date, date]] = []
     for chunk in _chunks(case_ids):
         cases = _ids_clause("c.id", chunk) + ("" if include_closed else _OPEN_ONLY)
@@ -241,7 +250,7 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
                 _LETTERS_SQL.format(cases=_ids_clause("l.case_id", chunk))):
             if case_id in facts:
                 facts[case_id].sent_letters.append(
-                    SentLetter(template_id, _as_date(sent_on), _as_date(reply_by), step))
+                    SentLetter(template_id, _day(sent_on), _as_date(reply_by), step))
     summaries = _summaries(session, [p[0] for p in unkept])
     for event_id, case_id, made_on, promised_by in unkept:
         facts[case_id].promises.append(Promise(event_id, made_on, promised_by, summaries.get(event_id, "")))
@@ -338,7 +347,7 @@ def _stored(session: Session, case_ids: Iterable[int] | None) -> dict[int, dict[
         sql = ("SELECT id, case_id, key, rule_id, due, reason, state, snoozed_until FROM reminders "
                "WHERE 1 = 1" + _ids_clause("case_id", chunk))
         for row in conn.exec_driver_sql(sql):
-            out[row[1]][row[2]] = _Stored(row[0], row[1], row[2], row[3], _as_date(row[4]), row[5],
+            out[row[1]][row[2]] = _Stored(row[0], row[1], row[2], row[3], _day(row[4]), row[5],
                                           row[6], _as_date(row[7]))
     return out
 
@@ -607,9 +616,9 @@ def refresh_next_due(session: Session, case_ids: Iterable[int] | None = None) ->
     params = [{"cid": cid, "due": earliest.get(cid)} for cid in targets]
     if params:
         # Core UPDATE: next_due is derived, not a change the user made to the case.
+        table = cast(Table, Case.__table__)
         session.connection().execute(
-            update(Case.__table__).where(Case.__table__.c.id == bindparam("cid"))
-            .values(next_due=bindparam("due")),
+            update(table).where(table.c.id == bindparam("cid")).values(next_due=bindparam("due")),
             params,
         )
     # Loaded Case objects would otherwise keep the old date (sessions do not expire on commit).
