@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from core.domain import clock
 from core.domain.errors import NotFoundError, ValidationError
-from core.domain.models import Case, Reminder
+from core.domain.models import Case, EventMeaning, Reminder
 from core.escalation import reminders
 from core.journal import cases, queries
 from core.store.store import Store
@@ -257,6 +257,8 @@ EVENT = st.tuples(
     st.sampled_from(["email", "call", "letter", "response", "payment", "delivery", "note"]),
     st.sampled_from(["to_company", "from_company", "internal"]),
     st.one_of(st.none(), st.integers(min_value=-30, max_value=150)),
+    # What the user said the event meant, if anything (money meanings with an amount).
+    st.one_of(st.none(), st.sampled_from([m.value for m in EventMeaning])),
 )
 CASE = st.fixed_dictionaries({
     "category": st.sampled_from(["refund", "faulty_goods", "billing_error", "cancellation", "warranty"]),
@@ -266,10 +268,11 @@ CASE = st.fixed_dictionaries({
 })
 
 
-def _events(raw: list[tuple[int, str, str, int | None]]) -> list[dict]:
+def _events(raw: list[tuple[int, str, str, int | None, str | None]]) -> list[dict]:
     return [{"at": ago(days), "kind": kind, "direction": direction, "summary": f"{kind} {days}",
-             "promised_by": None if promised is None else ago(days - promised)}
-            for days, kind, direction, promised in raw]
+             "promised_by": None if promised is None else ago(days - promised), "meaning": meaning,
+             "amount": "20" if meaning in ("charge", "refund", "invoice", "partial_offer") else None}
+            for days, kind, direction, promised, meaning in raw]
 
 
 def _comparable(items: list[reminders.DueItem]) -> list[tuple]:
@@ -292,6 +295,11 @@ def test_row_order_does_not_change_the_results(store: Store, facts: dict, raw: l
     step_a, step_b = reminders.next_step(store, case_id=a), reminders.next_step(store, case_id=b)
     assert (step_a.step, step_a.due, step_a.reason) == (step_b.step, step_b.due, step_b.reason)
     assert next_due(store, a) == next_due(store, b)
+    # The banner and the list agree: a step that is a reminder is the case's date.
+    if step_a.reminds:
+        assert next_due(store, a) == step_a.due
+        [item] = [i for i in every if i.case_id == a and i.step]
+        assert (item.due, item.reason) == (step_a.due, step_a.reason)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
