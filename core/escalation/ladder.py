@@ -686,6 +686,11 @@ def _far_windows(clocks: list[Clock], after: date, today: date) -> tuple[str, ..
     return tuple(f"{c.text}." for c in clocks if not c.opens and c.date > after)
 
 
+def _nothing_lost(far: tuple[str, ...]) -> str:
+    """The sentence that says why waiting costs nothing (the first window to close is far)."""
+    return f" Nothing is lost by waiting: {far[0]}" if far else ""
+
+
 def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None,
                   clocks: list[Clock] | None = None) -> NextStep:
     """The case's next step: which rung, why (one sentence the user can read), by when, with
@@ -787,10 +792,11 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
     if step is None:
         return make(StepKind.LAST, None, "This is the last step: follow the court's timetable.", None, None)
     if waiting is not None and (not facts.replied or facts.last_from_meaning == EventMeaning.PROMISE):
+        far = _far_windows(clocks, waiting.promised_by, today)
         reason = (f"{company} promised by {day_text(waiting.promised_by, today)}{_quote(waiting)}: wait until then. "
-                  f"If it does not happen, the next step is the {STEP_NAMES[step]}.")
+                  f"If it does not happen, the next step is the {STEP_NAMES[step]}.{_nothing_lost(far)}")
         return make(StepKind.WAIT, step, reason, waiting.promised_by, template_for(step, facts),
-                    key=f"promise:{waiting.event_id}", notes=_far_windows(clocks, waiting.promised_by, today))
+                    key=f"promise:{waiting.event_id}", notes=far)
 
     # 8. The ordinary ladder: an answer to read, or silence to act on once the usual time has passed.
     if facts.replied and facts.last_from is not None:
@@ -813,11 +819,12 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
     key = f"silence:{facts.last_to.isoformat()}" if facts.last_to else ""
     if base > today:
         waited = (today - facts.last_to).days if facts.last_to else 0
+        far = _far_windows(clocks, base, today)
         reason = (f"Too early: {company} has had {duration_text(waited)} to answer {message}, and "
                   f"{facts.silence_days} days is the usual time. Wait until {day_text(base, today)}; "
-                  f"then the next step is the {STEP_NAMES[step]}.{ack}{opens_text}")
+                  f"then the next step is the {STEP_NAMES[step]}.{ack}{opens_text}{_nothing_lost(far)}")
         return make(StepKind.WAIT, step, reason, base, template_for(step, facts), key=key, rule_id=rule_id,
-                    notes=_far_windows(clocks, base, today))
+                    notes=far)
     days = (today - facts.last_to).days if facts.last_to else 0
     reason = (f"No reply to {message} ({days} days): the next step is the "
               f"{STEP_NAMES[step]}.{ack}{opens_text}")

@@ -348,7 +348,8 @@ REPLIES = [
           [to_company(2), to_company(2), to_company(2), to_company(2)],
           StepKind.WAIT, Step.CHASER, d(-12), "chaser",
           "Too early: Acme Ltd has had 2 days to answer your email of 21 Nov, and 14 days is the usual time. "
-          "Wait until 5 Dec; then the next step is the chaser."),
+          "Wait until 5 Dec; then the next step is the chaser. Nothing is lost by waiting: Card chargeback "
+          "window closes on 13 Mar 2027."),
     Reply("resolved in full: no demand letters",
           {"category": "refund"},
           [to_company(20), from_company(3, meaning="resolved", summary="Refund on its way")],
