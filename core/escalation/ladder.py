@@ -294,13 +294,38 @@ class LadderData:
     refund_routes: dict[str, dict[str, RefundRoute]]  # pack code -> payment method -> route
 
     def opens_early(self, code: str) -> tuple[bool, str]:
-        return self.final_response_opens.get(code, self.final_response_opens.get("generic", (False, "")))
+        for pack in _pack_chain(code):
+            if pack in self.final_response_opens:
+                return self.final_response_opens[pack]
+        return False, ""
 
     def refund_route(self, code: str, method: str | None) -> RefundRoute | None:
         if method is None:
             return None
-        own = self.refund_routes.get(code, {})
-        return own.get(method) or self.refund_routes.get("generic", {}).get(method)
+        for pack in _pack_chain(code):
+            route = self.refund_routes.get(pack, {}).get(method)
+            if route is not None:
+                return route
+        return None
+
+
+@cache
+def _pack_chain(code: str) -> tuple[str, ...]:
+    """A rule pack's code and those of the packs it extends, nearest first, then
+    ``generic`` (a country pack such as FR that extends EU finds EU's entries)."""
+    chain: list[str] = []
+    current: str | None = code
+    while current and current not in chain:
+        chain.append(current)
+        try:
+            data = json.loads((files("resources") / "rules" / f"{current}.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            break
+        parent = data.get("extends") if isinstance(data, dict) else None
+        current = parent if isinstance(parent, str) else None
+    if "generic" not in chain:
+        chain.append("generic")
+    return tuple(chain)
 
 
 def parse_ladder_data(data: Any, where: str = "rules/ladder.json") -> LadderData:

@@ -531,3 +531,38 @@ def test_docket_next_answers_a_refusal_with_the_formal_complaint(data_dir, capsy
     data = json.loads(capsys.readouterr().out)
     assert (data["kind"], data["urgency"], data["due"]) == ("refused", "overdue", "2026-11-03")
     assert [r["step"] for r in data["routes"]] == ["payment_dispute", "final_notice"]
+
+
+def test_a_direct_debit_after_cancelling_in_france_gets_the_sepa_refund_route(store: Store) -> None:
+    clock.set_today(TODAY)
+    case_id = make_case(store, category="subscription", jurisdiction="FR", payment_method="direct_debit", events=[
+        to_company(60, "letter", meaning="cancellation"), from_company(6, "payment", meaning="charge", amount="19")])
+    step = reminders.next_step(store, case_id=case_id)
+    assert step.kind is StepKind.STOP_BILLING and step.template_id == "stop_billing"
+    assert "any SEPA direct debit can be refunded within 8 weeks of the debit" in step.reason
+    assert step.notes and step.notes[0].startswith("SEPA direct debit refund (PSD2): ")
+
+
+@pytest.mark.parametrize(("change", "where", "message"), [
+    (lambda d: d.update(chaser_min_days=-1), "rules/ladder.json.chaser_min_days", "expected 0 to 60 days"),
+    (lambda d: d["jurisdictions"]["GB"].update(final_response_source="http://example.org"),
+     "rules/ladder.json.jurisdictions.GB.final_response_source", "https://"),
+    (lambda d: d["jurisdictions"]["EU"]["refund_routes"].update(cheque={"label": "x", "text": "y",
+                                                                         "source": "https://x"}),
+     "rules/ladder.json.jurisdictions.EU.refund_routes.cheque", "unknown payment method"),
+    (lambda d: d["jurisdictions"]["US"]["refund_routes"]["direct_debit"].pop("source"),
+     "rules/ladder.json.jurisdictions.US.refund_routes.direct_debit.source", "is missing"),
+    (lambda d: d.pop("jurisdictions"), "rules/ladder.json.jurisdictions", "'generic'"),
+])
+def test_a_mistake_in_the_ladder_data_names_its_place(change: Any, where: str, message: str) -> None:
+    from importlib.resources import files
+
+    from core.domain.errors import ValidationError
+    from core.escalation.ladder import parse_ladder_data
+
+    data = json.loads((files("resources") / "rules" / "ladder.json").read_text(encoding="utf-8"))
+    parse_ladder_data(data)  # the shipped file is valid
+    change(data)
+    with pytest.raises(ValidationError) as err:
+        parse_ladder_data(data)
+    assert err.value.path == where and message in str(err.value)
