@@ -766,7 +766,7 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
         what = "sent an invoice" if facts.last_billed_meaning == EventMeaning.INVOICE else "took a payment"
         reason = (f"{company} {what} on {day_text(facts.last_billed, today)} after you cancelled on "
                   f"{day_text(facts.cancelled, today)}: send the stop-billing letter, citing the cancellation "
-                  "and its proof of delivery.")
+                  "and any proof that it reached them.")
         route = ladder_data().refund_route(pack_for(facts.jurisdiction).code, facts.payment_method)
         notes: tuple[str, ...] = ()
         if route is not None and facts.last_billed_meaning != EventMeaning.INVOICE:

@@ -306,13 +306,13 @@ REPLIES = [
            from_company(131, meaning="invoice", amount="95", summary="Invoice for the year")],
           StepKind.STOP_BILLING, Step.COMPLAINT, d(131), "stop_billing",
           "Acme Ltd sent an invoice on 15 Jul after you cancelled on 27 May: send the stop-billing letter, "
-          "citing the cancellation and its proof of delivery."),
+          "citing the cancellation and any proof that it reached them."),
     Reply("a direct debit taken after a cancellation in the UK: the Direct Debit Guarantee",
           {"category": "subscription", "jurisdiction": "GB", "currency": "GBP", "payment_method": "direct_debit"},
           [to_company(60, "letter", meaning="cancellation"), from_company(6, "payment", meaning="charge", amount="34.99")],
           StepKind.STOP_BILLING, Step.COMPLAINT, d(6), "stop_billing",
           "Acme Ltd took a payment on 17 Nov after you cancelled on 24 Sep: send the stop-billing letter, citing "
-          "the cancellation and its proof of delivery. Also cancel the Direct Debit with your bank and ask it for "
+          "the cancellation and any proof that it reached them. Also cancel the Direct Debit with your bank and ask it for "
           "an immediate refund of the collections taken after you cancelled, under the Direct Debit Guarantee."),
     Reply("a charge before the cancellation is no reason to write about billing",
           {"category": "subscription"},
@@ -566,3 +566,17 @@ def test_a_mistake_in_the_ladder_data_names_its_place(change: Any, where: str, m
     with pytest.raises(ValidationError) as err:
         parse_ladder_data(data)
     assert err.value.path == where and message in str(err.value)
+
+
+def test_the_steps_of_a_page_of_cases_are_the_steps_of_each(store: Store) -> None:
+    """Needs attention shows each case's reason and date: read for the page at once, the same."""
+    clock.set_today(TODAY)
+    ids = [make_case(store, events=[to_company(20)]),
+           make_case(store, events=[to_company(30), from_company(5, meaning="refusal")]),
+           make_case(store, status="closed")]
+    steps = reminders.next_steps(store, case_ids=[*ids, 999])
+    assert sorted(steps) == sorted(ids)
+    for case_id in ids:
+        one = reminders.next_step(store, case_id=case_id)
+        assert (steps[case_id].kind, steps[case_id].due, steps[case_id].reason) == (one.kind, one.due, one.reason)
+    assert steps[ids[1]].kind is StepKind.REFUSED and steps[ids[2]].kind is StepKind.CLOSED
