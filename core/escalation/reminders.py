@@ -4,18 +4,24 @@ Four kinds of reminder:
 
 * ``silence``: no reply from the company ``Case.silence_days`` (default 14) after the
   user's last message to it (or by the reply-by date of a letter sent then);
-* ``promise``: an event's ``promised_by`` date with no later response, payment or delivery
-  from the company;
+* ``promise``: an event's ``promised_by`` date with no later answer of substance, refund,
+  resolution or delivery (a charge or an acknowledgement keeps no promise);
 * ``clock_opens`` / ``clock_closes``: a rule-pack window opening ("8 weeks passed: you may
   ask the ombudsman") or about to close ("chargeback window ends in 10 days");
 * ``user``: the user's own ("call back on Monday").
+
+One of a case's reminders is its next step (:func:`core.escalation.ladder.next_step_for`,
+``DueItem.step``), with the step's date and reason; when what the company answered decided
+the step, its kind says so (``billing``, ``refusal``, ``offer``). ``Case.next_due`` is the
+step's date, so the case list, *Needs attention* and the banner agree.
 
 Computed reminders are not stored; they are worked out from a few GROUP BY queries over
 all cases (never one ORM object per event) and the rules applied per case in Python. A row
 in the ``reminders`` table records the user's choice about one (snoozed, done, dismissed)
 under its ``key``, and holds the user's own reminders. Past ones stay visible as history.
 
-:func:`refresh_next_due` keeps ``Case.next_due`` (the earliest open due date) fresh; a
+:func:`refresh_next_due` keeps ``Case.next_due`` (the next step's date, else the earliest
+open due date) fresh; a
 session hook calls it before each commit for the cases that transaction touched.
 """
 
