@@ -301,7 +301,9 @@ class Event(Base):
     __table_args__ = (
         # Direction and kind are covered so that reply times are read from the index alone.
         Index("ix_events_case_sort", "case_id", "sort_key", "direction", "kind"),
-        Index("ix_events_reminder_facts", "case_id", "direction", "kind", "sort_key", "at", "promised_by"),
+        # Everything the due list's one pass over all events reads (core.escalation.reminders).
+        Index("ix_events_reminder_facts", "case_id", "direction", "kind", "sort_key", "at", "promised_by",
+              "meaning", "amount"),
         Index("ix_events_case_meaning", "case_id", "meaning", "sort_key"),
     )
 
