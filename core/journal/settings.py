@@ -6,14 +6,23 @@ own geometry (sizes, splitters) is not a setting here; it lives in Qt's QSetting
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from core.domain.errors import ValidationError
 from core.domain.models import Setting
-from core.store.store import Store
+
+
+class Store(Protocol):
+    """An open :class:`core.store.store.Store`, as settings use it (a protocol: backups, which
+    the store imports, read the settings, so this module does not import the store)."""
+
+    def read(self) -> AbstractContextManager[Session]: ...
+
+    def write(self) -> AbstractContextManager[Session]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any
 
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, event
@@ -27,10 +25,9 @@ from sqlalchemy.pool import QueuePool
 
 from core.domain.errors import StoreError, StoreLockedError
 from core.store.files import EvidenceStore
-from core.store.migrations import HEAD
-from core.store.paths import default_data_dir, make_private_dir, make_private_file
+from core.store.migrations import HEAD, alembic_config
+from core.store.paths import DB_NAME, default_data_dir, make_private_dir, make_private_file
 
-DB_NAME = "docket.sqlite3"
 LOCK_NAME = "docket.lock"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -82,16 +79,6 @@ def _refuse_foreign_database(db_path: Path) -> None:
         raise StoreError(f"{db_path} is not a Docket store ({exc}).") from None
     if names and "alembic_version" not in names:
         raise StoreError(f"{db_path} is not a Docket store (no schema revision).")
-
-
-def _alembic_config() -> tuple[Any, object]:
-    from alembic.config import Config
-
-    ctx = as_file(files("core.store") / "migrations")
-    location = ctx.__enter__()
-    cfg = Config()
-    cfg.set_main_option("script_location", str(location))
-    return cfg, ctx
 
 
 class Store:
@@ -171,7 +158,7 @@ class Store:
         from alembic import command
         from alembic.script import ScriptDirectory
 
-        cfg, ctx = _alembic_config()
+        cfg, ctx = alembic_config()
         try:
             head = ScriptDirectory.from_config(cfg).get_current_head()
             if current == head:
