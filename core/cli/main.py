@@ -64,9 +64,9 @@ def main(argv: Sequence[str] | None = None, *,
         needs_store = getattr(args, "needs_store", True)
         if not needs_store:
             return int(args.func(None, args) or 0)
-        from core.store.store import Store
+        from core.journal.opening import open_store
 
-        with Store.open(args.data_dir) as store:
+        with open_store(args.data_dir) as store:
             return int(args.func(store, args) or 0)
     except DocketError as exc:
         print(f"docket: {exc}", file=sys.stderr)

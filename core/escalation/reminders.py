@@ -15,24 +15,23 @@ all cases (never one ORM object per event) and the rules applied per case in Pyt
 in the ``reminders`` table records the user's choice about one (snoozed, done, dismissed)
 under its ``key``, and holds the user's own reminders. Past ones stay visible as history.
 
-:func:`refresh_next_due` keeps ``Case.next_due`` (the earliest open due date) fresh; a
-session hook calls it before each commit for the cases that transaction touched.
+:func:`refresh_next_due` keeps ``Case.next_due`` (the earliest open due date) fresh; the
+:class:`NextDue` reaction calls it before each commit for the cases that unit of work touched.
 """
 
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import bindparam, event, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.domain import clock
@@ -52,6 +51,7 @@ from core.escalation.ladder import (
 )
 from core.escalation.rules import all_packs
 from core.store.store import Store
+from core.store.unit_of_work import Reaction, UnitOfWork
 
 SILENCE_RULE = "docket.silence"
 PROMISE_RULE = "docket.promise"
@@ -346,8 +346,8 @@ class _Cache:
     """The facts and computed reminders of every open case, kept between calls to
     :func:`due_items` and brought up to date for the cases each commit touched.
 
-    Docket is the only writer of its store (the lock file), so the commit hooks below see
-    every change made through sessions; a bulk statement or a restore (new engines) makes
+    Docket is the only writer of its store (the lock file), so the :class:`NextDue` reaction
+    sees every change made through the store's sessions; a bulk statement or a restore (new engines) makes
     the next call start afresh. ``generation`` counts commits: a result read while a commit
     landed is returned but not kept.
     """
@@ -370,16 +370,11 @@ class _Cache:
                 self.dirty |= case_ids
 
 
-_caches: weakref.WeakKeyDictionary[Store, _Cache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
-
-
 def _cache_for(store: Store) -> _Cache:
-    with _caches_lock:
-        cache = _caches.get(store)
-        if cache is None:
-            cache = _caches[store] = _Cache()
-        return cache
+    reaction = store.reactions.find(NextDue)
+    # Without the reaction nothing would tell a kept list that a write made it stale: such a
+    # store's list is worked out afresh each time.
+    return _Cache() if reaction is None else reaction.cache
 
 
 def _all_cases(store: Store, include_history: bool) -> list[DueItem]:
@@ -540,51 +535,60 @@ def refresh_next_due(session: Session, case_ids: Iterable[int] | None = None) ->
 _WATCHED = (Case, Event, Reminder, Letter)
 
 
-@event.listens_for(Session, "before_flush")
-def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
-    if "store" not in session.info:
-        return
-    touched = session.info.setdefault("due_touched", [])
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, _WATCHED):
-            touched.append(obj)
+@dataclass
+class _DueNotes:
+    """What one unit of work did that the due dates depend on."""
+
+    touched: list[Case | Event | Reminder | Letter] = field(default_factory=list)
+    committed: set[int] = field(default_factory=set)  # cases whose next_due was refreshed
+    bulk: bool = False  # a bulk statement: which cases changed is not known
 
 
-@event.listens_for(Session, "before_commit")
-def _refresh_before_commit(session: Session) -> None:
-    if "store" not in session.info:
-        return
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # commit flushes only after this hook; the changes must be seen now
-    if not session.info.get("due_touched"):
-        return
-    touched = session.info.pop("due_touched", [])
-    ids = set()
-    for obj in touched:
-        case_id = obj.id if isinstance(obj, Case) else obj.case_id
-        if case_id is not None:
-            ids.add(case_id)
-    refresh_next_due(session, ids)
-    session.info.setdefault("due_committed", set()).update(ids)
+class NextDue(Reaction):
+    """Keeps ``Case.next_due`` and the due list right on every write to a store.
 
+    Before a unit of work commits, ``next_due`` is recomputed (in the same transaction) for
+    the cases whose case, events, reminders or letters it changed; once it committed, the due
+    list kept between calls reads those cases again. Added by
+    :func:`core.journal.opening.open_store`.
+    """
 
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_statements(state: Any) -> None:
-    # insert(Event) and friends bypass the unit of work: the cached facts cannot be patched.
-    if "store" in state.session.info and (state.is_insert or state.is_update or state.is_delete):
-        state.session.info["due_bulk"] = True
+    def __init__(self) -> None:
+        self.cache = _Cache()
 
+    def before_flush(self, unit: UnitOfWork) -> None:
+        session = unit.session
+        touched = unit.notes(_DueNotes).touched
+        for obj in chain(session.new, session.dirty, session.deleted):
+            if isinstance(obj, _WATCHED):
+                touched.append(obj)
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    store = session.info.get("store")
-    ids = session.info.pop("due_committed", None)
-    bulk = session.info.pop("due_bulk", False)
-    if store is not None and (ids or bulk):
-        _cache_for(store).touched(None if bulk else ids)
+    def before_commit(self, unit: UnitOfWork) -> None:
+        session = unit.session
+        if session.new or session.dirty or session.deleted:
+            session.flush()  # commit flushes only after this hook; the changes must be seen now
+        notes = unit.notes(_DueNotes)
+        if not notes.touched:
+            return
+        touched, notes.touched = notes.touched, []
+        ids = set()
+        for obj in touched:
+            case_id = obj.id if isinstance(obj, Case) else obj.case_id
+            if case_id is not None:
+                ids.add(case_id)
+        refresh_next_due(session, ids)
+        notes.committed.update(ids)
 
+    def on_statement(self, unit: UnitOfWork, statement: ORMExecuteState) -> None:
+        # insert(Event) and friends bypass the unit of work: the cached facts cannot be patched.
+        if statement.is_insert or statement.is_update or statement.is_delete:
+            unit.notes(_DueNotes).bulk = True
 
-@event.listens_for(Session, "after_rollback")
-def _forget_changes(session: Session) -> None:
-    for key in ("due_touched", "due_committed", "due_bulk"):
-        session.info.pop(key, None)
+    def after_commit(self, unit: UnitOfWork) -> None:
+        notes = unit.notes(_DueNotes)
+        unit.forget(_DueNotes)
+        if notes.committed or notes.bulk:
+            self.cache.touched(None if notes.bulk else notes.committed)
+
+    def after_rollback(self, unit: UnitOfWork) -> None:
+        unit.forget(_DueNotes)

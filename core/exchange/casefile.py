@@ -39,6 +39,7 @@ from core.domain.money import check_currency, parse_amount
 from core.journal import cases
 from core.store.files import Cancelled, Progress, StoredFile
 from core.store.store import Store
+from core.store.unit_of_work import unit_of
 
 FORMAT = "docket-case"
 VERSION = 2
@@ -686,8 +687,7 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
                         raise ValidationError(f"{where}.sha256", f"the file {name!r} does not match it "
                                               f"(its SHA-256 is {exc.message.rsplit(' ', 1)[-1]})") from None
                     raise ValidationError(f"{where}.path", f"{name!r}: {exc.message}") from None
-            if stored.created:
-                session.info.setdefault("new_evidence_files", []).append(stored.sha256)
+            unit_of(session).keep_new_file(stored)
             stored_by_path[name] = stored
             meter.step(stored.size)
         if stored.sha256 != sha:

@@ -47,6 +47,7 @@ from core.domain.when import When
 from core.journal.cases import MAX_LINE, MAX_TEXT, add_contact, get_case, log_event, record_evidence
 from core.store.files import Cancelled, Progress, clean_name, hash_file
 from core.store.store import Store
+from core.store.unit_of_work import unit_of
 
 # A single .eml or .msg, or one message of an mbox, is read into memory to be parsed; past
 # this size it is kept as evidence only.
@@ -922,8 +923,7 @@ def _details(item: ParsedEmail, notes: list[str]) -> str:
 
 
 def _new_file(session: Session, stored: Any) -> None:
-    if stored.created:  # removed again by Store.write if the transaction rolls back
-        session.info.setdefault("new_evidence_files", []).append(stored.sha256)
+    unit_of(session).keep_new_file(stored)  # removed again if the transaction rolls back
 
 
 def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],

@@ -42,6 +42,7 @@ from core.domain.money import check_currency, parse_amount
 from core.domain.when import When
 from core.store.files import Progress, StoredFile, clean_name, guess_media_type
 from core.store.store import Store
+from core.store.unit_of_work import unit_of
 
 Target = Store | Session
 
@@ -57,10 +58,6 @@ def unit_of_work(target: Target) -> Iterator[Session]:
     else:
         with target.write() as session:
             yield session
-
-
-def store_of(session: Session) -> Store:
-    return session.info["store"]
 
 
 # -- validation -------------------------------------------------------------------------------
@@ -537,23 +534,19 @@ def attach_evidence(
     description = text(description, "evidence.description")
     captured = optional_date(captured_on, "evidence.captured_on")
     if isinstance(target, Session):
-        stored = store_of(target).evidence.add_file(source, progress)
-        _note_new_file(target, stored)
+        unit = unit_of(target)
+        stored = unit.evidence.add_file(source, progress)
+        unit.keep_new_file(stored)
         return record_evidence(target, case_id=case_id, stored=stored, original_name=name,
                                description=description, captured_on=captured, event_ids=event_ids,
                                media_type=media_type)
     # Copy outside the write lock: hashing a large file must not hold up other writes.
     stored = target.evidence.add_file(source, progress)
     with target.write() as session:
-        _note_new_file(session, stored)
+        unit_of(session).keep_new_file(stored)
         return record_evidence(session, case_id=case_id, stored=stored, original_name=name,
                                description=description, captured_on=captured, event_ids=event_ids,
                                media_type=media_type)
-
-
-def _note_new_file(session: Session, stored: StoredFile) -> None:
-    if stored.created:
-        session.info.setdefault("new_evidence_files", []).append(stored.sha256)
 
 
 def record_evidence(
@@ -573,7 +566,7 @@ def record_evidence(
     ``added_at`` keeps the moment it was first added when a case file is imported.
     """
     get_case(session, case_id)
-    if not store_of(session).evidence.has(stored.sha256):
+    if not unit_of(session).evidence.has(stored.sha256):
         # Only possible if an overlapping attachment of the same new content failed and
         # removed the copy; recording it would point at nothing.
         raise DocketError(f"{original_name}: the copy in the evidence store is gone; please add the file again.")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import __version__
 from core.domain.errors import DocketError, StoreLockedError
-from core.store.store import Store
+from core.journal.opening import open_store
 from gui.kit.icons import app_icon
 
 START_CHECK_DELAY_MS = 1000  # after the window is up; a reminder a second later costs nothing
@@ -59,7 +59,7 @@ def run(data_dir: str | Path | None = None) -> int:
     """
     app = application()
     try:
-        store = Store.open(data_dir)
+        store = open_store(data_dir)
     except StoreLockedError as exc:
         QMessageBox.information(None, QCoreApplication.translate("App", "Docket is already open"), str(exc))
         return 2
