@@ -386,10 +386,33 @@ def update_contact(target: Target, *, contact_id: int, **changes: Any) -> None:
             setattr(contact, key, value)
 
 
-def delete_contact(target: Target, *, contact_id: int) -> None:
-    """Remove a contact; events that named them keep their text but lose the link."""
+def delete_contact(target: Target, *, contact_id: int) -> dict[str, Any]:
+    """Remove a contact; events that named them keep their text but lose the link.
+
+    Returns what :func:`restore_contact` needs to put them back (undo): their details, id and
+    case, and the events that named them (in timeline order).
+    """
     with unit_of_work(target) as session:
-        session.delete(get_contact(session, contact_id))
+        contact = get_contact(session, contact_id)
+        snapshot: dict[str, Any] = {key: getattr(contact, key) for key in CONTACT_FIELDS}
+        linked = session.scalars(
+            select(Event.id).where(Event.contact_id == contact_id).order_by(Event.sort_key, Event.id)
+        )
+        snapshot.update(contact_id=contact.id, case_id=contact.case_id, event_ids=list(linked))
+        session.delete(contact)
+        return snapshot
+
+
+def restore_contact(target: Target, *, snapshot: dict[str, Any]) -> int:
+    """Put back a contact removed by :func:`delete_contact`, under their old id, and link the
+    events that named them again: all in one transaction, or nothing. Returns the id."""
+    values = dict(snapshot)
+    event_ids = values.pop("event_ids")
+    with unit_of_work(target) as session:
+        contact_id = add_contact(session, **values)
+        for event_id in event_ids:
+            update_event(session, event_id=event_id, contact_id=contact_id)
+        return contact_id
 
 
 # -- events -----------------------------------------------------------------------------------
