@@ -841,6 +841,28 @@ def already_imported(store: Store, *, case_id: int, items: Iterable[ParsedEmail]
     return [_is_known(item, ids, hashes) for item in items]
 
 
+@dataclass(slots=True)
+class EmailPreview:
+    """Saved emails read for a case, before any is imported."""
+
+    items: list[ParsedEmail]  # in date order, direction and contact suggested
+    already_imported: list[bool]  # per item: the case already has it
+    own_addresses: set[str]  # the user's addresses the suggestions were worked out with
+
+
+def preview_emails(store: Store, *, case_id: int, paths: Iterable[Path | str],
+                   progress: Progress | None = None) -> EmailPreview:
+    """Read saved emails for a case and suggest each one's direction and contact
+    (:func:`suggest`), saying which the case already has. Nothing in the store changes; the
+    items can be edited and passed to :func:`import_emails`."""
+    from core.journal import settings
+
+    items = parse_messages(paths, progress=progress)
+    own = settings.own_email_addresses(store)
+    suggest(store, case_id=case_id, items=items, own_addresses=own)
+    return EmailPreview(items, already_imported(store, case_id=case_id, items=items), own)
+
+
 def _known(session: Session, case_id: int) -> tuple[set[str], set[str]]:
     refs = session.scalars(
         select(Event.reference).where(Event.case_id == case_id, Event.kind == EventKind.EMAIL,

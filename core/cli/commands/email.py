@@ -34,13 +34,13 @@ def _describe(item: email_import.ParsedEmail) -> dict:
 
 
 def run_import_email(store: Store, args: argparse.Namespace) -> int:
-    items = email_import.parse_messages(args.files)
+    preview = email_import.preview_emails(store, case_id=args.case, paths=args.files)
+    items = preview.items
     if not items:
         print("No messages found in the given files.")
         return 0
-    email_import.suggest(store, case_id=args.case, items=items)
     if args.preview:
-        known = email_import.already_imported(store, case_id=args.case, items=items)
+        known = preview.already_imported
         if args.json:
             print_json([{**_describe(i), "already_in_case": k} for i, k in zip(items, known, strict=True)])
             return 0
