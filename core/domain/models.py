@@ -50,6 +50,10 @@ class Status(StrEnum):
     CLOSED = "closed"
 
 
+# A case in one of these is over: no reminder is overdue on it, and it is not "open".
+CLOSED_STATUSES: tuple[Status, ...] = (Status.RESOLVED, Status.CLOSED)
+
+
 class Outcome(StrEnum):
     WON = "won"
     PARTLY_WON = "partly_won"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.domain import clock
 from core.domain.errors import NotFoundError, ValidationError
-from core.domain.models import Case, Company, Contact, Event, Evidence, Status
+from core.domain.models import CLOSED_STATUSES, Case, Company, Contact, Event, Evidence, Status
 from core.store.store import Store
 
 VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
@@ -75,9 +75,9 @@ def _view_filter(view: str) -> Any:
     if view == "escalated":
         return Case.status == Status.ESCALATED
     if view == "closed":
-        return Case.status.in_([Status.RESOLVED, Status.CLOSED])
+        return Case.status.in_(CLOSED_STATUSES)
     if view == "attention":
-        return and_(Case.status.notin_([Status.RESOLVED, Status.CLOSED]), _within_week())
+        return and_(Case.status.notin_(CLOSED_STATUSES), _within_week())
     if view == "all":
         return None
     raise ValidationError("view", f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
@@ -151,14 +151,14 @@ def count_cases(store: Store, *, view: str = "all", search: str | None = None, c
 def view_counts(store: Store) -> dict[str, int]:
     """The number of cases in each sidebar view, in one query."""
     week = _within_week()
-    active = Case.status.notin_([Status.RESOLVED, Status.CLOSED])
+    active = Case.status.notin_(CLOSED_STATUSES)
     stmt = select(
         func.count(),
         func.sum(sql_case((and_(active, week), 1), else_=0)),
         func.sum(sql_case((Case.status == Status.OPEN, 1), else_=0)),
         func.sum(sql_case((Case.status == Status.AWAITING_REPLY, 1), else_=0)),
         func.sum(sql_case((Case.status == Status.ESCALATED, 1), else_=0)),
-        func.sum(sql_case((Case.status.in_([Status.RESOLVED, Status.CLOSED]), 1), else_=0)),
+        func.sum(sql_case((Case.status.in_(CLOSED_STATUSES), 1), else_=0)),
     ).select_from(Case)
     with store.read() as session:
         total, attention, open_, awaiting, escalated, closed = session.execute(stmt).one()
