@@ -7,6 +7,7 @@ values stored as text, validated by the use-case functions in :mod:`core.cases`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -52,6 +53,13 @@ class Status(StrEnum):
 
 # A case in one of these is over: no reminder is overdue on it, and it is not "open".
 CLOSED_STATUSES: tuple[Status, ...] = (Status.RESOLVED, Status.CLOSED)
+
+
+def sql_in(values: Iterable[StrEnum]) -> str:
+    """Enum values as an SQL list for raw SQL, ``('resolved', 'closed')``: literals rather than
+    parameters so that a statement's text is fixed (its query plan too). Enum values are plain
+    identifiers, so quoting them needs no escaping."""
+    return "(" + ", ".join(f"'{value.value}'" for value in values) + ")"
 
 
 class Outcome(StrEnum):

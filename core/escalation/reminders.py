@@ -36,7 +36,18 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.domain import clock
 from core.domain.errors import NotFoundError, ValidationError
-from core.domain.models import Case, Event, Letter, Reminder, ReminderState
+from core.domain.models import (
+    CLOSED_STATUSES,
+    Case,
+    Direction,
+    Event,
+    EventKind,
+    Letter,
+    LetterStatus,
+    Reminder,
+    ReminderState,
+    sql_in,
+)
 from core.escalation.ladder import (
     STEP_NAMES,
     CaseFacts,
@@ -56,9 +67,10 @@ from core.store.unit_of_work import Reaction, UnitOfWork
 SILENCE_RULE = "docket.silence"
 PROMISE_RULE = "docket.promise"
 # Messages: the kinds of event by which the user talks to the company.
-MESSAGE_KINDS = ("call", "email", "letter", "chat", "visit", "web_form", "social")
+MESSAGE_KINDS = (EventKind.CALL, EventKind.EMAIL, EventKind.LETTER, EventKind.CHAT, EventKind.VISIT,
+                 EventKind.WEB_FORM, EventKind.SOCIAL)
 # What keeps a promise: the company answered, paid or delivered.
-FULFILMENT_KINDS = ("response", "payment", "delivery")
+FULFILMENT_KINDS = (EventKind.RESPONSE, EventKind.PAYMENT, EventKind.DELIVERY)
 CHUNK = 500  # case ids per IN (...) list
 
 
@@ -107,8 +119,10 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-_MSG = f"e.direction = 'to_company' AND e.kind IN ({', '.join(repr(k) for k in MESSAGE_KINDS)})"
-_FULFIL = f"e.kind IN ({', '.join(repr(k) for k in FULFILMENT_KINDS)}) AND e.direction != 'to_company'"
+# Enum values go into the SQL text from the enums (f-strings of members give their values).
+_TO, _FROM = Direction.TO_COMPANY, Direction.FROM_COMPANY
+_MSG = f"e.direction = '{_TO}' AND e.kind IN {sql_in(MESSAGE_KINDS)}"
+_FULFIL = f"e.kind IN {sql_in(FULFILMENT_KINDS)} AND e.direction != '{_TO}'"
 # Aggregates carry the UTC sort key (for exact order) joined to the user's local day (for
 # date rules): the first 19 characters decide min/max, the rest rides along. One pass over
 # the events of every case; the ix_events_reminder_facts index covers every column read.
@@ -118,11 +132,11 @@ SELECT e.case_id,
   min(CASE WHEN {_MSG} THEN {_DAYKEY} END),
   max(CASE WHEN {_MSG} THEN {_DAYKEY} END),
   count(CASE WHEN {_MSG} THEN 1 END),
-  max(CASE WHEN e.direction = 'from_company' THEN {_DAYKEY} END),
-  max(CASE WHEN e.direction = 'from_company' AND e.kind = 'response' THEN {_DAYKEY} END),
-  min(CASE WHEN e.kind = 'delivery' AND e.direction != 'to_company' THEN {_DAYKEY} END),
-  min(CASE WHEN e.kind = 'payment' AND e.direction = 'to_company' THEN {_DAYKEY} END),
-  group_concat(CASE WHEN e.kind = 'letter' AND e.direction = 'to_company'
+  max(CASE WHEN e.direction = '{_FROM}' THEN {_DAYKEY} END),
+  max(CASE WHEN e.direction = '{_FROM}' AND e.kind = '{EventKind.RESPONSE}' THEN {_DAYKEY} END),
+  min(CASE WHEN e.kind = '{EventKind.DELIVERY}' AND e.direction != '{_TO}' THEN {_DAYKEY} END),
+  min(CASE WHEN e.kind = '{EventKind.PAYMENT}' AND e.direction = '{_TO}' THEN {_DAYKEY} END),
+  group_concat(CASE WHEN e.kind = '{EventKind.LETTER}' AND e.direction = '{_TO}'
                      AND e.id NOT IN (SELECT event_id FROM letters WHERE event_id IS NOT NULL)
                     THEN {_DAYKEY} END, ''),
   max(CASE WHEN {_FULFIL} THEN e.sort_key END),
@@ -138,13 +152,13 @@ SELECT c.id, c.title, coalesce(co.name, ''), c.category, c.status, c.jurisdictio
 FROM cases AS c LEFT JOIN companies AS co ON co.id = c.company_id
 WHERE 1 = 1 {cases}
 """
-_LETTERS_SQL = """
+_LETTERS_SQL = f"""
 SELECT l.case_id, l.template_id, l.sent_on, l.reply_by, json_extract(l.options, '$.step')
 FROM letters AS l
-WHERE l.status = 'sent' AND l.sent_on IS NOT NULL {cases}
+WHERE l.status = '{LetterStatus.SENT}' AND l.sent_on IS NOT NULL {{cases}}
 """
-_OPEN_ONLY = " AND c.status NOT IN ('resolved', 'closed')"
-_OPEN_EVENTS = " AND e.case_id IN (SELECT id FROM cases WHERE status NOT IN ('resolved', 'closed'))"
+_OPEN_ONLY = f" AND c.status NOT IN {sql_in(CLOSED_STATUSES)}"
+_OPEN_EVENTS = f" AND e.case_id IN (SELECT id FROM cases WHERE status NOT IN {sql_in(CLOSED_STATUSES)})"
 
 
 def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,

@@ -18,7 +18,18 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.domain import clock
 from core.domain.errors import NotFoundError, ValidationError
-from core.domain.models import CLOSED_STATUSES, Case, Company, Contact, Event, Evidence, Status
+from core.domain.models import (
+    CLOSED_STATUSES,
+    Case,
+    Company,
+    Contact,
+    Direction,
+    Event,
+    EventKind,
+    Evidence,
+    Status,
+    sql_in,
+)
 from core.store.store import Store
 
 VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
@@ -307,26 +318,27 @@ class CompanyRecord:
     avg_days_to_reply: float | None
 
 
+_MESSAGE_KINDS = (EventKind.EMAIL, EventKind.LETTER, EventKind.WEB_FORM, EventKind.CALL, EventKind.CHAT)
 _COMPANY_RECORDS = text(
-    """
+    f"""
     WITH ordered AS (
         -- Walking each timeline backwards, the earliest reply seen so far is the first
         -- reply after the row: a running aggregate, one pass over the covering index.
         SELECT case_id, kind, direction, sort_key,
-               MIN(CASE WHEN direction = 'from_company' THEN sort_key END) OVER (
+               MIN(CASE WHEN direction = '{Direction.FROM_COMPANY}' THEN sort_key END) OVER (
                    PARTITION BY case_id ORDER BY sort_key DESC
                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_reply
         FROM events
     ), gaps AS (
         SELECT case_id, julianday(next_reply) - julianday(sort_key) AS days FROM ordered
-        WHERE direction = 'to_company' AND next_reply IS NOT NULL
-          AND kind IN ('email', 'letter', 'web_form', 'call', 'chat')
+        WHERE direction = '{Direction.TO_COMPANY}' AND next_reply IS NOT NULL
+          AND kind IN {sql_in(_MESSAGE_KINDS)}
     ), per_company AS (
         SELECT cases.company_id, avg(gaps.days) AS avg_days
         FROM gaps JOIN cases ON cases.id = gaps.case_id GROUP BY cases.company_id
     )
     SELECT companies.id, companies.name, count(cases.id),
-           coalesce(sum(CASE WHEN cases.status NOT IN ('resolved', 'closed') THEN 1 ELSE 0 END), 0),
+           coalesce(sum(CASE WHEN cases.status NOT IN {sql_in(CLOSED_STATUSES)} THEN 1 ELSE 0 END), 0),
            per_company.avg_days
     FROM companies
     LEFT JOIN cases ON cases.company_id = companies.id
