@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from core import __version__
 from core.domain import clock
@@ -30,7 +31,7 @@ COMMAND_MODULES = [
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and exit 2, like every user error
+    def error(self, message: str) -> NoReturn:  # one line and exit 2, like every user error
         self.exit(2, f"docket: {message} (see 'docket --help')\n")
 
 

@@ -61,12 +61,21 @@ def unit_of_work(target: Target) -> Iterator[Session]:
 
 
 # -- validation -------------------------------------------------------------------------------
-def enum_value(enum: type[StrEnum], value: Any, where: str) -> str:
+E = TypeVar("E", bound=StrEnum)
+
+
+def enum_member(enum: type[E], value: Any, where: str) -> E:
+    """``value`` as a member of ``enum``; a value it does not have is refused, naming ``where``."""
     try:
-        return enum(value).value
+        return enum(value)
     except ValueError:
         allowed = ", ".join(m.value for m in enum)
         raise ValidationError(where, f"unknown value {value!r}; expected one of: {allowed}") from None
+
+
+def enum_value(enum: type[StrEnum], value: Any, where: str) -> str:
+    """``value`` checked against ``enum``, as the text the store keeps."""
+    return enum_member(enum, value, where).value
 
 
 def text(value: Any, where: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
@@ -79,7 +88,8 @@ def text(value: Any, where: str, *, required: bool = False, limit: int = MAX_TEX
         raise ValidationError(where, "is required")
     if len(value) > limit:
         raise ValidationError(where, f"is {len(value):,} characters long; the limit is {limit:,}")
-    return value.strip() if limit <= MAX_LINE else value
+    checked: str = value
+    return checked.strip() if limit <= MAX_LINE else checked
 
 
 def optional_date(value: Any, where: str) -> date | None:
@@ -118,14 +128,15 @@ def string_list(value: Any, where: str) -> list[str]:
 
 
 def jurisdiction_code(value: Any, where: str = "jurisdiction") -> str:
-    value = text(value, where, limit=8).upper()
-    if value and not (value.isalpha() and 2 <= len(value) <= 3):
-        raise ValidationError(where, f"expected a country code such as GB, US or FR, got {value!r}")
-    return value
+    code = text(value, where, limit=8).upper()
+    if code and not (code.isalpha() and 2 <= len(code) <= 3):
+        raise ValidationError(where, f"expected a country code such as GB, US or FR, got {code!r}")
+    return code
 
 
 # -- lookups ----------------------------------------------------------------------------------
 _Row = TypeVar("_Row")
+
 
 
 def _get(session: Session, model: type[_Row], row_id: int, what: str) -> _Row:
@@ -325,12 +336,12 @@ def change_status(
 ) -> None:
     """Move a case to ``status``. Resolving or closing records the outcome and the date
     (today unless given); reopening clears them."""
-    status = enum_value(Status, status, "status")
+    new_status = enum_member(Status, status, "status")
     with unit_of_work(target) as session:
         case = get_case(session, case_id)
-        case.status = status
-        if status in (Status.RESOLVED, Status.CLOSED):
-            case.outcome = None if outcome in (None, "") else enum_value(Outcome, outcome, "outcome")
+        case.status = new_status
+        if new_status in (Status.RESOLVED, Status.CLOSED):
+            case.outcome = None if outcome in (None, "") else enum_member(Outcome, outcome, "outcome")
             case.resolved_on = optional_date(resolved_on, "resolved_on") or clock.today()
         else:
             case.outcome = None

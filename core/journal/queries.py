@@ -99,7 +99,7 @@ def _within_week() -> Any:
     return Case.next_due <= clock.today() + timedelta(days=7)
 
 
-def _case_select(view: str, search: str | None, company_id: int | None) -> Select[Any]:
+def _case_select(view: str, search: str | None, company_id: int | None) -> Select[*tuple[Any, ...]]:
     stmt = select(
         Case.id, Case.title, func.coalesce(Company.name, "").label("company"), Case.status,
         Case.last_activity, Case.next_due, Case.amount, Case.currency, Case.opened_on, Case.company_id,
@@ -304,7 +304,7 @@ def time_spent(store_or_session: Store | Session, case_id: int) -> TimeSpent:
     else:
         with store_or_session.read() as session:
             total, waiting = session.execute(stmt).one()
-    return TimeSpent(int(total), int(waiting))
+    return TimeSpent(int(total or 0), int(waiting or 0))  # coalesce: never NULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,16 +413,20 @@ def timeline_rows(store: Store, case_id: int, *, kinds: list[str] | None = None)
     rows = []
     with store.read() as session:
         result = session.connection().exec_driver_sql(_TIMELINE_SQL.format(kinds=where_kinds), tuple(params))
-        for *fields, packed in result:
+        for (event_id, at, kind, direction, summary, details, duration, waiting, reference, promised_by,
+             contact_id, contact_name, packed) in result:
             items: list[tuple[int, str]] = []
             for part in (packed or "").split("\x1e"):
                 if part:
                     ident, _, name = part.partition("\x1f")
                     items.append((int(ident), name))
             items.sort()
-            if fields[9] is not None:
-                fields[9] = date.fromisoformat(fields[9])
-            rows.append(TimelineRow(*fields, evidence=tuple(items)))
+            rows.append(TimelineRow(
+                id=event_id, at=at, kind=kind, direction=direction, summary=summary, details=details,
+                duration_minutes=duration, waiting_minutes=waiting, reference=reference,
+                promised_by=None if promised_by is None else date.fromisoformat(promised_by),
+                contact_id=contact_id, contact_name=contact_name, evidence=tuple(items),
+            ))
     return rows
 
 

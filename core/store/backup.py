@@ -32,7 +32,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -178,7 +178,7 @@ def _copy_database(store: Store, dest: Path) -> None:
     # a second connection that closes last could checkpoint the WAL at the same moment as the
     # writer, which older SQLite builds get wrong.
     with store._write_lock, store.writer.connect() as conn:
-        source = conn.connection.driver_connection
+        source = cast(sqlite3.Connection, conn.connection.driver_connection)
         out = sqlite3.connect(dest)
         try:
             source.backup(out)
@@ -355,7 +355,8 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
         missing = sorted(needed - set(store.evidence.all_hashes()))
         total = sum(src.stat().st_size if isinstance(src, Path) else len(src) for _, src in entries)
         part = out.with_name(out.name + ".part")
-        files, done = [], 0
+        files: list[dict[str, Any]] = []
+        done = 0
         try:
             with zipfile.ZipFile(part, "w", allowZip64=True) as zf:
                 for name, src in entries:
@@ -372,7 +373,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
                         raise DocketError("Cancelled; no archive was written.")
                 with sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True) as conn:
                     revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-                manifest = {
+                manifest: dict[str, Any] = {
                     "format": ARCHIVE_FORMAT, "version": ARCHIVE_VERSION,
                     "created": datetime.now(UTC).isoformat(), "docket_version": __version__,
                     "sqlite_version": sqlite3.sqlite_version,
@@ -673,7 +674,7 @@ def _swap_database(store: Store, new_db: Path) -> None:
     # Empty the WAL into the database and let go of every connection first: a WAL file left
     # beside the new database would be replayed into it.
     with store.writer.connect() as conn:
-        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cast(sqlite3.Connection, conn.connection.driver_connection).execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.writer.dispose()
     store.reader.dispose()
     for suffix in ("-wal", "-shm"):

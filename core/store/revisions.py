@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import attributes
+from sqlalchemy.orm import PassiveFlag, attributes
 
 from core.domain.models import Case, Contact, Event, Evidence, Letter
 from core.store.unit_of_work import Reaction, UnitOfWork
@@ -146,7 +146,7 @@ def _key(obj: object) -> tuple[str, int | None] | None:
 
 
 def _history_ids(obj: object, attr: str) -> set[int]:
-    hist = attributes.get_history(obj, attr, passive=attributes.PASSIVE_NO_INITIALIZE)
+    hist = attributes.get_history(obj, attr, passive=PassiveFlag.PASSIVE_NO_INITIALIZE)
     return {o.id for o in (*hist.added, *hist.deleted) if getattr(o, "id", None) is not None}
 
 

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, event
@@ -178,7 +179,7 @@ class Store:
                 # Table rebuilds in migrations must not fire ON DELETE CASCADE: foreign keys
                 # are off while migrating and checked afterwards, as SQLite recommends. The
                 # pragma only works outside a transaction, hence the raw driver connection.
-                raw = conn.connection.driver_connection
+                raw = cast(sqlite3.Connection, conn.connection.driver_connection)
                 raw.execute("PRAGMA foreign_keys = OFF")
                 try:
                     cfg.attributes["connection"] = conn

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from core.cli.output import print_json
 from core.exchange import emails as email_import
 from core.store.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "import-email",
         help="add saved emails (.eml, .msg, .mbox) to a case's timeline, with their attachments",
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_import_email)
 
 
-def _describe(item: email_import.ParsedEmail) -> dict:
+def _describe(item: email_import.ParsedEmail) -> dict[str, Any]:
     return {
         "file": item.label, "at": item.at, "direction": item.direction, "summary": item.summary,
         "from": item.sender.label() if item.sender else None,
