@@ -464,7 +464,7 @@ def _row(session: Session, case_id: int, key: str) -> Reminder:
 def _set_state(store: Store, case_id: int, key: str, state: ReminderState, until: date | None = None) -> None:
     with store.write() as session:
         row = _row(session, case_id, key)
-        row.state = state.value
+        row.state = state
         row.snoozed_until = until
         row.updated_at = clock.now()
 
