@@ -1,8 +1,8 @@
 """Opening the store the way Docket uses it: with every reaction to its writes in place.
 
 The window, the command line and the tests open the store here. :meth:`Store.open` locks the
-data folder, brings the schema up to date and adds the store's own reaction (the revision
-chain); this adds the reactions of the rooms above the store, so that one place lists all
+data folder and brings the schema up to date, and every store runs its own reaction (the
+revision chain); this adds the reactions of the rooms above the store, so that one place lists all
 that a write sets off (see :mod:`core.store.unit_of_work`).
 """
 
@@ -18,7 +18,7 @@ def open_store(data_dir: Path | str | None = None) -> Store:
     """Open (creating if needed) the store in ``data_dir`` (the user's data folder if None).
 
     Every write to it then also: records its revisions (:class:`core.store.revisions.RevisionChain`,
-    added by :meth:`Store.open`); recomputes ``Case.next_due`` for the cases it touched and
+    which every store runs); recomputes ``Case.next_due`` for the cases it touched and
     refreshes the due list (:class:`core.escalation.reminders.NextDue`); and removes the
     evidence files it copied in if it rolls back (:meth:`Store.write`).
 

@@ -131,7 +131,7 @@ def _links(conn: Connection, event_ids: Iterable[int]) -> set[tuple[int, int]]:
     return pairs
 
 
-# -- the session events ---------------------------------------------------------------------------
+# -- the reaction to each flush --------------------------------------------------------------
 @dataclass
 class _Pending:
     before: dict[tuple[str, int], dict[str, Any] | None]

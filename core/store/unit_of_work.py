@@ -12,7 +12,7 @@ kept right by *reactions* to the unit rather than by each use case:
   store itself does this, from :attr:`UnitOfWork.new_evidence_files`).
 
 A :class:`Reaction` is registered on one store's own session factory with
-``store.reactions.add(...)``; the store registers the revision chain when it opens, and
+``store.reactions.add(...)``; every store registers the revision chain itself, and
 :func:`core.journal.opening.open_store` adds the rest. Nothing listens to every SQLAlchemy
 session of the process, and a reaction keeps what it notes during one unit in a typed object
 of its own (:meth:`UnitOfWork.notes`), not in ``session.info``.
