@@ -21,37 +21,41 @@ in the ``reminders`` table records the user's choice about one (snoozed, done, d
 under its ``key``, and holds the user's own reminders. Past ones stay visible as history.
 
 :func:`refresh_next_due` keeps ``Case.next_due`` (the next step's date, else the earliest
-open due date) fresh; a
-session hook calls it before each commit for the cases that transaction touched.
+open due date) fresh; the :class:`NextDue` reaction calls it before each commit for the cases
+that unit of work touched.
 """
 
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from itertools import chain
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, update
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.domain import clock
 from core.domain.errors import NotFoundError, ValidationError
 from core.domain.meaning import MESSAGE_KINDS as GUESSED_MESSAGE_KINDS
 from core.domain.models import (
+    CLOSED_STATUSES,
     REPLY_MEANINGS,
     Case,
+    Direction,
     Event,
+    EventKind,
     EventMeaning,
     Letter,
+    LetterStatus,
     Reminder,
     ReminderState,
+    sql_in,
 )
 from core.escalation.ladder import (
     MESSAGE_WORDS,
@@ -69,11 +73,13 @@ from core.escalation.ladder import (
 )
 from core.escalation.rules import all_packs
 from core.store.store import Store
+from core.store.unit_of_work import Reaction, UnitOfWork
 
 SILENCE_RULE = "docket.silence"
 PROMISE_RULE = "docket.promise"
 # Messages: the kinds of event by which the user talks to the company.
-MESSAGE_KINDS = ("call", "email", "letter", "chat", "visit", "web_form", "social")
+MESSAGE_KINDS = (EventKind.CALL, EventKind.EMAIL, EventKind.LETTER, EventKind.CHAT, EventKind.VISIT,
+                 EventKind.WEB_FORM, EventKind.SOCIAL)
 CHUNK = 500  # case ids per IN (...) list
 # Plain strings for the loops over every item (an enum member lookup costs more than the compare).
 _OPEN = ReminderState.OPEN.value
@@ -133,27 +139,32 @@ def _day(value: Any) -> date:
     return day
 
 
-_MSG = f"e.direction = 'to_company' AND e.kind IN ({', '.join(repr(k) for k in MESSAGE_KINDS)})"
+# Enum values go into the SQL text from the enums (f-strings of members give their values).
+_TO, _FROM_CO = Direction.TO_COMPANY, Direction.FROM_COMPANY
+_M = EventMeaning
+_MSG = f"e.direction = '{_TO}' AND e.kind IN {sql_in(MESSAGE_KINDS)}"
 _REPLIES = ", ".join(repr(m.value) for m in sorted(REPLY_MEANINGS - {EventMeaning.ACKNOWLEDGEMENT}))
-_FROM = "e.direction != 'to_company'"
+_FROM = f"e.direction != '{_TO}'"
 # An event without a meaning is a plain contact: read only by what its kind and direction
 # say without doubt (guess_meaning's reading, less the words of the summary, which the
 # migration to revision 0003 already applied to older events). The pass reads nothing
 # outside the ix_events_reminder_facts index.
 _GUESSED = ", ".join(repr(k.value) for k in sorted(GUESSED_MESSAGE_KINDS))
-_GUESSED_REPLY = (f"e.meaning IS NULL AND (e.kind = 'promise' OR "
-                  f"(e.direction = 'from_company' AND e.kind IN ({_GUESSED})))")
+_GUESSED_REPLY = (f"e.meaning IS NULL AND (e.kind = '{EventKind.PROMISE}' OR "
+                  f"(e.direction = '{_FROM_CO}' AND e.kind IN ({_GUESSED})))")
 # A meaning the user gave says it all, whatever the direction (the manager refused during
 # the user's own call); a plain contact from the company is a reply.
 _REPLY = f"(e.meaning IN ({_REPLIES}) OR ({_FROM} AND {_GUESSED_REPLY}))"
-_REPLY_MEANING = "coalesce(e.meaning, CASE WHEN e.kind = 'promise' THEN 'promise' ELSE 'reply' END)"
+_REPLY_MEANING = (f"coalesce(e.meaning, CASE WHEN e.kind = '{EventKind.PROMISE}' THEN '{_M.PROMISE}' "
+                  f"ELSE '{_M.REPLY}' END)")
 # What keeps a promise: an answer of substance (a new promise replaces the old one), money
 # back, or a delivery. A charge or an acknowledgement keeps nothing.
-_FULFIL = f"({_REPLY} OR e.meaning IN ('refund', 'resolved') OR (e.kind = 'delivery' AND {_FROM}))"
-_REFUND = "e.meaning = 'refund'"
-_BILLED = "e.meaning IN ('charge', 'invoice')"
-_FORMAL = "(e.direction = 'to_company' AND e.meaning = 'formal_complaint')"
-_CANCELLED = "(e.direction != 'from_company' AND e.meaning = 'cancellation')"
+_FULFIL = (f"({_REPLY} OR e.meaning IN {sql_in((_M.REFUND, _M.RESOLVED))} "
+           f"OR (e.kind = '{EventKind.DELIVERY}' AND {_FROM}))")
+_REFUND = f"e.meaning = '{_M.REFUND}'"
+_BILLED = f"e.meaning IN {sql_in((_M.CHARGE, _M.INVOICE))}"
+_FORMAL = f"(e.direction = '{_TO}' AND e.meaning = '{_M.FORMAL_COMPLAINT}')"
+_CANCELLED = f"(e.direction != '{_FROM_CO}' AND e.meaning = '{_M.CANCELLATION}')"
 # Aggregates carry the UTC sort key (for exact order) joined to the user's local day (for
 # date rules): the first 19 characters decide min/max, the rest rides along. One pass over
 # the events of every case, in the order of the ix_events_reminder_facts index.
@@ -164,16 +175,16 @@ SELECT e.case_id,
   max(CASE WHEN {_MSG} THEN {_DAYKEY} || e.kind END),
   count(CASE WHEN {_MSG} THEN 1 END),
   max(CASE WHEN {_REPLY} THEN {_DAYKEY} || {_REPLY_MEANING} || '|' || coalesce(e.amount, '') END),
-  max(CASE WHEN e.meaning = 'final_response' THEN {_DAYKEY} END),
-  min(CASE WHEN e.kind = 'delivery' AND e.direction != 'to_company' THEN {_DAYKEY} END),
-  min(CASE WHEN e.kind = 'payment' AND e.direction = 'to_company' THEN {_DAYKEY} END),
-  group_concat(CASE WHEN e.kind = 'letter' AND e.direction = 'to_company'
+  max(CASE WHEN e.meaning = '{_M.FINAL_RESPONSE}' THEN {_DAYKEY} END),
+  min(CASE WHEN e.kind = '{EventKind.DELIVERY}' AND e.direction != '{_TO}' THEN {_DAYKEY} END),
+  min(CASE WHEN e.kind = '{EventKind.PAYMENT}' AND e.direction = '{_TO}' THEN {_DAYKEY} END),
+  group_concat(CASE WHEN e.kind = '{EventKind.LETTER}' AND e.direction = '{_TO}'
                      AND e.id NOT IN (SELECT event_id FROM letters WHERE event_id IS NOT NULL)
                     THEN {_DAYKEY} END, ''),
   max(CASE WHEN {_FULFIL} THEN e.sort_key END),
   group_concat(CASE WHEN e.promised_by IS NOT NULL
                     THEN {_DAYKEY} || e.promised_by || e.id END, ','),
-  max(CASE WHEN e.meaning = 'acknowledgement' THEN {_DAYKEY} END),
+  max(CASE WHEN e.meaning = '{_M.ACKNOWLEDGEMENT}' THEN {_DAYKEY} END),
   min(CASE WHEN {_FORMAL} THEN {_DAYKEY} END),
   min(CASE WHEN {_CANCELLED} THEN {_DAYKEY} END),
   max(CASE WHEN {_BILLED} THEN {_DAYKEY} || e.meaning END),
@@ -189,13 +200,13 @@ SELECT c.id, c.title, coalesce(co.name, ''), c.category, c.status, c.jurisdictio
 FROM cases AS c LEFT JOIN companies AS co ON co.id = c.company_id
 WHERE 1 = 1 {cases}
 """
-_LETTERS_SQL = """
+_LETTERS_SQL = f"""
 SELECT l.case_id, l.template_id, l.sent_on, l.reply_by, json_extract(l.options, '$.step')
 FROM letters AS l
-WHERE l.status = 'sent' AND l.sent_on IS NOT NULL {cases}
+WHERE l.status = '{LetterStatus.SENT}' AND l.sent_on IS NOT NULL {{cases}}
 """
-_OPEN_ONLY = " AND c.status NOT IN ('resolved', 'closed')"
-_OPEN_EVENTS = " AND e.case_id IN (SELECT id FROM cases WHERE status NOT IN ('resolved', 'closed'))"
+_OPEN_ONLY = f" AND c.status NOT IN {sql_in(CLOSED_STATUSES)}"
+_OPEN_EVENTS = f" AND e.case_id IN (SELECT id FROM cases WHERE status NOT IN {sql_in(CLOSED_STATUSES)})"
 
 
 def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
@@ -433,8 +444,8 @@ class _Cache:
     """The facts and computed reminders of every open case, kept between calls to
     :func:`due_items` and brought up to date for the cases each commit touched.
 
-    Docket is the only writer of its store (the lock file), so the commit hooks below see
-    every change made through sessions; a bulk statement or a restore (new engines) makes
+    Docket is the only writer of its store (the lock file), so the :class:`NextDue` reaction
+    sees every change made through the store's sessions; a bulk statement or a restore (new engines) makes
     the next call start afresh. ``generation`` counts commits: a result read while a commit
     landed is returned but not kept.
     """
@@ -457,16 +468,11 @@ class _Cache:
                 self.dirty |= case_ids
 
 
-_caches: weakref.WeakKeyDictionary[Store, _Cache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
-
-
 def _cache_for(store: Store) -> _Cache:
-    with _caches_lock:
-        cache = _caches.get(store)
-        if cache is None:
-            cache = _caches[store] = _Cache()
-        return cache
+    reaction = store.reactions.find(NextDue)
+    # Without the reaction nothing would tell a kept list that a write made it stale: such a
+    # store's list is worked out afresh each time.
+    return _Cache() if reaction is None else reaction.cache
 
 
 def _all_cases(store: Store, include_history: bool) -> list[DueItem]:
@@ -558,7 +564,7 @@ def _row(session: Session, case_id: int, key: str) -> Reminder:
 def _set_state(store: Store, case_id: int, key: str, state: ReminderState, until: date | None = None) -> None:
     with store.write() as session:
         row = _row(session, case_id, key)
-        row.state = state.value
+        row.state = state
         row.snoozed_until = until
         row.updated_at = clock.now()
 
@@ -649,51 +655,60 @@ def refresh_next_due(session: Session, case_ids: Iterable[int] | None = None) ->
 _WATCHED = (Case, Event, Reminder, Letter)
 
 
-@event.listens_for(Session, "before_flush")
-def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
-    if "store" not in session.info:
-        return
-    touched = session.info.setdefault("due_touched", [])
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, _WATCHED):
-            touched.append(obj)
+@dataclass
+class _DueNotes:
+    """What one unit of work did that the due dates depend on."""
+
+    touched: list[Case | Event | Reminder | Letter] = field(default_factory=list)
+    committed: set[int] = field(default_factory=set)  # cases whose next_due was refreshed
+    bulk: bool = False  # a bulk statement: which cases changed is not known
 
 
-@event.listens_for(Session, "before_commit")
-def _refresh_before_commit(session: Session) -> None:
-    if "store" not in session.info:
-        return
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # commit flushes only after this hook; the changes must be seen now
-    if not session.info.get("due_touched"):
-        return
-    touched = session.info.pop("due_touched", [])
-    ids = set()
-    for obj in touched:
-        case_id = obj.id if isinstance(obj, Case) else obj.case_id
-        if case_id is not None:
-            ids.add(case_id)
-    refresh_next_due(session, ids)
-    session.info.setdefault("due_committed", set()).update(ids)
+class NextDue(Reaction):
+    """Keeps ``Case.next_due`` and the due list right on every write to a store.
 
+    Before a unit of work commits, ``next_due`` is recomputed (in the same transaction) for
+    the cases whose case, events, reminders or letters it changed; once it committed, the due
+    list kept between calls reads those cases again. Added by
+    :func:`core.journal.opening.open_store`.
+    """
 
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_statements(state: Any) -> None:
-    # insert(Event) and friends bypass the unit of work: the cached facts cannot be patched.
-    if "store" in state.session.info and (state.is_insert or state.is_update or state.is_delete):
-        state.session.info["due_bulk"] = True
+    def __init__(self) -> None:
+        self.cache = _Cache()
 
+    def before_flush(self, unit: UnitOfWork) -> None:
+        session = unit.session
+        touched = unit.notes(_DueNotes).touched
+        for obj in chain(session.new, session.dirty, session.deleted):
+            if isinstance(obj, _WATCHED):
+                touched.append(obj)
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    store = session.info.get("store")
-    ids = session.info.pop("due_committed", None)
-    bulk = session.info.pop("due_bulk", False)
-    if store is not None and (ids or bulk):
-        _cache_for(store).touched(None if bulk else ids)
+    def before_commit(self, unit: UnitOfWork) -> None:
+        session = unit.session
+        if session.new or session.dirty or session.deleted:
+            session.flush()  # commit flushes only after this hook; the changes must be seen now
+        notes = unit.notes(_DueNotes)
+        if not notes.touched:
+            return
+        touched, notes.touched = notes.touched, []
+        ids = set()
+        for obj in touched:
+            case_id = obj.id if isinstance(obj, Case) else obj.case_id
+            if case_id is not None:
+                ids.add(case_id)
+        refresh_next_due(session, ids)
+        notes.committed.update(ids)
 
+    def on_statement(self, unit: UnitOfWork, statement: ORMExecuteState) -> None:
+        # insert(Event) and friends bypass the unit of work: the cached facts cannot be patched.
+        if statement.is_insert or statement.is_update or statement.is_delete:
+            unit.notes(_DueNotes).bulk = True
 
-@event.listens_for(Session, "after_rollback")
-def _forget_changes(session: Session) -> None:
-    for key in ("due_touched", "due_committed", "due_bulk"):
-        session.info.pop(key, None)
+    def after_commit(self, unit: UnitOfWork) -> None:
+        notes = unit.notes(_DueNotes)
+        unit.forget(_DueNotes)
+        if notes.committed or notes.bulk:
+            self.cache.touched(None if notes.bulk else notes.committed)
+
+    def after_rollback(self, unit: UnitOfWork) -> None:
+        unit.forget(_DueNotes)

@@ -15,7 +15,7 @@ from core.escalation.rules import DISCLAIMER
 from core.store.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("due", help="list reminders that are due: overdue first, then by date")
     p.add_argument("--json", action="store_true", help="print JSON (for a scheduler)")
     p.add_argument("--case", type=int, metavar="CASE", help="only this case")
