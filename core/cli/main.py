@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "core.cli.commands.letters",
     "core.cli.commands.reminders",
     "core.cli.commands.safety",
+    "core.cli.commands.stats",
 ]
 
 
