@@ -20,6 +20,7 @@ import html
 import importlib.util
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -221,7 +222,8 @@ def _from_email(path: Path) -> str:
 def _from_image(path: Path) -> str:
     engine = _ocr_engine()
     result, _elapsed = engine(str(path))
-    return "\n".join(str(line[1]) for line in (result or []))
+    # NFKC: the engine's models also read Chinese and give full-width commas and digits.
+    return unicodedata.normalize("NFKC", "\n".join(str(line[1]) for line in (result or [])))
 
 
 _ENGINE: Any = None

@@ -179,3 +179,35 @@ def test_a_picture_waits_for_ocr_when_the_extra_is_not_installed(store: Store, c
     extracted = evidence_text.extract_text(png, name="label.png", media_type="image/png", ocr=False)
     assert extracted.state == evidence_text.NEEDS_OCR
     assert "docket[ocr]" in extracted.note
+
+
+def receipt_png(path: Path, lines: list[str]) -> Path:
+    """A till receipt as a phone screenshot would show it: dark text on white."""
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+    image = QImage(520, 40 + 34 * len(lines), QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    font = QFont("DejaVu Sans Mono")
+    font.setPixelSize(22)
+    painter.setFont(font)
+    painter.setPen(QColor("black"))
+    for i, line in enumerate(lines):
+        painter.drawText(20, 40 + 34 * i, line)
+    painter.end()
+    assert image.save(str(path))
+    return path
+
+
+def test_a_photographed_receipt_is_found_by_its_total_with_the_ocr_extra(
+        store: Store, case_id: int, tmp_path: Path) -> None:
+    if not evidence_text.ocr_available():
+        pytest.skip('the OCR extra is not installed (pip install "docket[ocr]"); pictures are not searched')
+    png = receipt_png(tmp_path / "till-receipt.png", [
+        "CORNER HARDWARE CO.", "Receipt 0419-2231", "Cordless drill     49.99", "Tax                 2.99",
+        "TOTAL USD          52.98", "VISA ****4417  13/03/2026"])
+    cases.attach_evidence(store, case_id=case_id, path=png)
+
+    (hit,) = hits(store, "52.98")
+    assert (hit.case_id, hit.where) == (case_id, "in evidence till-receipt.png")
+    assert hits(store, "hardware")[0].case_id == case_id
