@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar()
         self.case_list = CaseListView(store)
         self.companies: CompaniesView | None = None  # built when first shown
+        self.overview: Any = None  # the OverviewView, built when first shown
         self.lists = QStackedWidget()
         # Never so narrow that titles and dates cannot be read; the workspace gives way first.
         self.lists.setMinimumWidth(self.fontMetrics().averageCharWidth() * 48)
@@ -313,7 +314,17 @@ class MainWindow(QMainWindow):
         return self._case_id
 
     def show_view(self, view: str) -> None:
-        if view == "companies":
+        self.workspace.setVisible(view != "overview")  # the charts take the room
+        if view == "overview":
+            if self.overview is None:
+                from gui.shell.overview_view import OverviewView  # QtCharts loads only when asked
+
+                self.overview = OverviewView(self.store)
+                self.overview.case_selected.connect(lambda case_id: (self.sidebar.select_view("all"), self.reveal_case(case_id)))
+                self.lists.addWidget(self.overview)
+            self.overview.refresh()
+            self.lists.setCurrentWidget(self.overview)
+        elif view == "companies":
             if self.companies is None:
                 self.companies = CompaniesView(self.store)
                 self.companies.case_selected.connect(self.open_case)
