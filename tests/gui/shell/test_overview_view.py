@@ -105,3 +105,15 @@ def test_the_overview_is_a_view_of_the_sidebar(qtbot: QtBot, store: Store, windo
     assert not window.workspace.isVisible()
     window.sidebar.select_view("all")
     assert window.workspace.isVisible()
+
+
+def test_settings_say_how_to_search_pictures_when_ocr_is_missing(qtbot: QtBot, store: Store) -> None:
+    from core.journal import evidence_text
+    from gui.dialogs.settings import SettingsDialog
+
+    dialog = SettingsDialog(store)
+    qtbot.addWidget(dialog)
+    if evidence_text.ocr_available():
+        assert dialog.ocr_note.text() == "Text in pictures is searched."
+    else:
+        assert 'pip install "docket[ocr]"' in dialog.ocr_note.text()
