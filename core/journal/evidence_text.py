@@ -209,7 +209,7 @@ def _from_email(path: Path) -> str:
         if ctype not in ("text/plain", "text/html"):
             continue
         try:
-            content = part.get_content()  # type: ignore[attr-defined]
+            content = part.get_content()
         except (LookupError, UnicodeError):
             payload = part.get_payload(decode=True)
             content = _decode(payload) if isinstance(payload, bytes) else ""
@@ -232,7 +232,7 @@ _ENGINE: Any = None
 def _ocr_engine() -> Any:
     global _ENGINE
     if _ENGINE is None:
-        from rapidocr_onnxruntime import RapidOCR  # the optional extra; models ship in its wheel
+        from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-not-found]  # the optional extra
 
         _ENGINE = RapidOCR()
     return _ENGINE

@@ -166,12 +166,13 @@ _TIME_SQL = (
 
 
 def _time_rows(store: Store, label: str, order: str, year: int | None) -> list[TimeRow]:
-    where, params = "", ()
+    where = ""
+    params_: tuple[str, ...] = ()
     if year is not None:
-        where, params = "AND substr(e.sort_key, 1, 4) = ? ", (f"{year:04d}",)
+        where, params_ = "AND substr(e.sort_key, 1, 4) = ? ", (f"{year:04d}",)
     with store.read() as session:
         rows = session.connection().exec_driver_sql(
-            _TIME_SQL.format(label=label, where=where, order=order), params).all()
+            _TIME_SQL.format(label=label, where=where, order=order), params_).all()
     return [TimeRow(str(r[0]), int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows]
 
 
@@ -291,7 +292,7 @@ def _plain(value: Any) -> Any:
 def overview(store: Store, *, year: int | None = None) -> dict[str, Any]:
     """Every Overview figure as JSON-ready data (Decimals and dates as strings)."""
     standings = company_standings(store)
-    return _plain({
+    figures: dict[str, Any] = _plain({
         "today": clock.today(),
         "money_over_time": [asdict(m) for m in money_over_time(store, year=year)],
         "outcomes_by_category": [asdict(o) | {"total": o.total} for o in outcomes_by_category(store, year=year)],
@@ -300,3 +301,4 @@ def overview(store: Store, *, year: int | None = None) -> dict[str, Any]:
         "companies": [asdict(s) | {"share_favourable": s.share_favourable} for s in standings],
         "deadlines": [asdict(d) for d in upcoming_deadlines(store)],
     })
+    return figures

@@ -64,6 +64,8 @@ from gui.kit.formatting import format_date, format_money
 from gui.kit.workers import Task
 from gui.shell.app import run_in_background
 
+CHART_LANES = 12  # cases drawn in the deadlines chart (the table has them all)
+
 # Okabe-Ito colours (told apart with any colour vision), a darker and a lighter set so that
 # every series stands out on a light and on a dark background.
 SERIES_ON_LIGHT = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8B6F00")
@@ -453,7 +455,9 @@ class OverviewView(QWidget):
 
     def _show_deadlines(self, data: OverviewData) -> None:
         rows = data.deadlines
-        titles = list(dict.fromkeys(d.case_title for d in rows))
+        # The chart gives a line to each of the soonest cases; the table lists every deadline.
+        titles = list(dict.fromkeys(d.case_title for d in rows))[:CHART_LANES]
+        charted = [d for d in rows if d.case_title in set(titles)]
 
         def build(chart: QChart, colours: tuple[str, ...]) -> None:
             due = QScatterSeries()
@@ -464,14 +468,14 @@ class OverviewView(QWidget):
                 series.setColor(QColor(colour))
                 series.setBorderColor(QColor(colour))
                 series.setMarkerSize(12)
-            for d in rows:
+            for d in charted:
                 moment = QDateTime(datetime.combine(d.due, time(12))).toMSecsSinceEpoch()
                 (late if d.overdue else due).append(moment, titles.index(d.case_title))
             chart.addSeries(due)
             chart.addSeries(late)
             axis = QDateTimeAxis()
             axis.setFormat("d MMM")
-            start = min([data.today] + [d.due for d in rows])
+            start = min([data.today] + [d.due for d in charted])
             axis.setRange(QDateTime(datetime.combine(start - timedelta(days=1), time())),
                           QDateTime(datetime.combine(data.today + timedelta(days=31), time())))
             lanes = QCategoryAxis()

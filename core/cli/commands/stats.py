@@ -9,7 +9,7 @@ from core.journal import stats
 from core.store.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("stats", help="where you stand: money in dispute and recovered, outcomes, time spent, "
                                      "companies' records, deadlines of the next 30 days")
     p.add_argument("--json", action="store_true", help="print every figure as JSON")
