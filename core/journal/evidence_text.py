@@ -406,3 +406,27 @@ def text_of(store: Store, sha256: str) -> list[tuple[int, str]]:
     with store.read() as session:
         return [(r[0], r[1]) for r in session.connection().exec_driver_sql(
             "SELECT page, body FROM evidence_text_pages WHERE sha256 = ? ORDER BY page, id", (sha256,))]
+
+
+def evidence_found_in(store: Store, user_text: str, case_id: int) -> EvidenceMatch | None:
+    """The evidence item of ``case_id`` whose text holds every word of ``user_text`` when the
+    case's own text does not (so that opening a search result can show where the words are)."""
+    from core.journal.queries import fts_query
+
+    query = fts_query(user_text)
+    if query is None:
+        return None
+    with store.read() as session:
+        conn = session.connection()
+        own = conn.exec_driver_sql(
+            "SELECT 1 FROM search_index WHERE search_index MATCH ? AND case_id = ? LIMIT 1", (query, case_id)).first()
+        if own is not None:
+            return None
+        row = conn.exec_driver_sql(
+            "SELECT evidence.id, evidence.original_name, etp.page, "
+            "snippet(evidence_text_search, 0, '[', ']', '…', 12) FROM evidence_text_search "
+            "JOIN evidence_text_pages AS etp ON etp.id = evidence_text_search.rowid "
+            "JOIN evidence ON evidence.sha256 = etp.sha256 "
+            "WHERE evidence_text_search MATCH ? AND evidence.case_id = ? ORDER BY evidence.id, etp.page LIMIT 1",
+            (query, case_id)).first()
+    return None if row is None else EvidenceMatch(case_id, row[0], row[1], row[2], row[3] or "")

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import DocketError, NotFoundError
-from core.journal import cases, queries
+from core.journal import cases, evidence_text, queries
 from core.store import paths
 from core.store.store import Store
 from gui.case.workspace import CaseWorkspace
@@ -341,6 +341,10 @@ class MainWindow(QMainWindow):
         self._case_id = case_id
         self.workspace.show_case(case_id)
         self._update_case_actions()
+        if case_id is not None and self.case_list.model.search:  # words found inside a file: show it
+            found = evidence_text.evidence_found_in(self.store, self.case_list.model.search, case_id)
+            if found is not None:
+                self.workspace.show_evidence(found.evidence_id)
 
     def reveal_case(self, case_id: int | None) -> None:
         """Select and open a case (after an import, or the one open when Docket last closed)."""
