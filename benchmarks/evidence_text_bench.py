@@ -126,26 +126,32 @@ def bench_store(data_dir: Path | None, cases_count: int) -> dict[str, Any]:
 def bench_overview(store: Any) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
+    from core.journal import stats
     from gui.shell.overview_view import OverviewView, load_overview
 
     app = QApplication.instance() or QApplication([])
-    figures, drawn = [], []
+    figures, drawn, companies = [], [], []
     for _ in range(5):
         t = time.perf_counter()
         data = load_overview(store)
         figures.append(time.perf_counter() - t)
         t = time.perf_counter()
+        records = stats.company_standings(store)
+        companies.append(time.perf_counter() - t)
+        t = time.perf_counter()
         view = OverviewView(store)
         view.resize(1200, 900)
         view.show_data(data)
+        view.show_companies(records)
         view.show()
         app.processEvents()
         drawn.append(time.perf_counter() - t)
         view.deleteLater()
         app.processEvents()
-    return {"figures_ms": round(1000 * statistics.median(figures), 1),
-            "drawn_ms": round(1000 * statistics.median(drawn), 1),
-            "total_ms": round(1000 * (statistics.median(figures) + statistics.median(drawn)), 1), "target_ms": 300}
+    ms = {name: round(1000 * statistics.median(v), 1) for name, v in
+          (("figures_ms", figures), ("companies_ms", companies), ("drawn_ms", drawn))}
+    # The view opens with every chart but the companies' records (read in a worker of its own).
+    return ms | {"open_ms": round(ms["figures_ms"] + ms["drawn_ms"], 1), "target_ms": 300}
 
 
 def main() -> None:

@@ -31,14 +31,24 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDateTime, QEvent, QLocale, QMargins, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDateTime,
+    QEvent,
+    QLocale,
+    QMargins,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
     QPainter,
     QPalette,
-    QStandardItem,
-    QStandardItemModel,
 )
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -87,15 +97,14 @@ class OverviewData:
     outcomes: list[stats.OutcomeCounts]
     time_by_company: list[stats.TimeRow]
     time_by_month: list[stats.TimeRow]
-    companies: list[stats.CompanyStanding]
     deadlines: list[stats.Deadline]
 
 
 def load_overview(store: Store) -> OverviewData:
-    """Read every Overview figure (runs in a worker)."""
+    """Read the Overview's figures but the companies' records (runs in a worker)."""
     return OverviewData(clock.today(), stats.money_over_time(store), stats.outcomes_by_category(store),
                         stats.time_by_company(store), stats.time_by_month(store),
-                        stats.company_standings(store), stats.upcoming_deadlines(store))
+                        stats.upcoming_deadlines(store))
 
 
 def _hm(minutes: int) -> str:
@@ -103,6 +112,44 @@ def _hm(minutes: int) -> str:
 
 
 # -- one chart with its table ------------------------------------------------------------------
+class FiguresModel(QAbstractTableModel):
+    """A chart's figures as rows of values: shown as text, numbers right-aligned and sorted as
+    numbers. Holds the rows as given (thousands of companies cost nothing until shown)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._headers: list[str] = []
+        self._rows: list[Sequence[Any]] = []
+
+    def set_rows(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        self.beginResetModel()
+        self._headers = list(headers)
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        value = self._rows[index.row()][index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float | Decimal):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self._headers):
+            return self._headers[section]
+        return None
+
+
 class ChartPanel(QWidget):
     """A titled chart with its figures as a table behind it (Table / Chart), and buttons to
     copy the chart as an image or save it as PNG or SVG."""
@@ -121,7 +168,7 @@ class ChartPanel(QWidget):
         self.chart_view.setMinimumSize(QSize(380, 260))
         self.chart_view.setAccessibleName(self.tr("%1, chart").replace("%1", title))
         self.chart_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the table holds the same, readable
-        self.model = QStandardItemModel(self)
+        self.model = FiguresModel(self)
         self.table = QTableView()
         self.table.setAccessibleName(self.tr("%1, table").replace("%1", title))
         self.table.setModel(self.model)
@@ -158,16 +205,7 @@ class ChartPanel(QWidget):
         """Draw the chart with ``build(chart, colours)`` and fill the table with ``rows``
         (values shown as given; numbers right-aligned). With no rows, say ``empty``."""
         self._build = build if rows else None  # an empty chart has no range to draw
-        self.model.clear()
-        self.model.setHorizontalHeaderLabels(list(headers))
-        for row in rows:
-            items = []
-            for value in row:
-                item = QStandardItem("" if value is None else str(value))
-                if isinstance(value, int | float | Decimal):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                items.append(item)
-            self.model.appendRow(items)
+        self.model.set_rows(headers, rows)
         self.empty.setText(empty)
         has_rows = bool(rows)
         for button in (self.toggle, self.copy_button, self.save_button):
@@ -300,6 +338,8 @@ class OverviewView(QWidget):
         self.store = store
         self.data: OverviewData | None = None
         self._task: Task | None = None
+        self._companies_task: Task | None = None
+        self._waiting = 0
         self.currency = QComboBox()
         self.currency.setAccessibleName(self.tr("Currency"))
         self.currency.currentTextChanged.connect(lambda _c: self._show_money())
@@ -327,10 +367,20 @@ class OverviewView(QWidget):
         layout.addWidget(scroll, 1)
 
     def refresh(self) -> Task:
-        """Read the figures again in a worker; the charts are drawn when they are in."""
+        """Read the figures again in workers; each chart is drawn as soon as its figures are in.
+        The companies' records read every timeline, so they come in a worker of their own and
+        the rest does not wait for them. ``loaded`` is emitted when both are in."""
+        self._waiting = 2
         self._task = run_in_background(lambda _progress: load_overview(self.store), self, succeeded=self.show_data,
                                        failed=self.status.setText)
+        self._companies_task = run_in_background(lambda _progress: stats.company_standings(self.store), self,
+                                                 succeeded=self.show_companies, failed=self.status.setText)
         return self._task
+
+    def _one_loaded(self) -> None:
+        self._waiting -= 1
+        if self._waiting <= 0:
+            self.loaded.emit()
 
     def show_data(self, data: OverviewData) -> None:
         self.data = data
@@ -345,9 +395,12 @@ class OverviewView(QWidget):
         self._show_money()
         self._show_outcomes(data)
         self._show_time(data)
-        self._show_companies(data)
         self._show_deadlines(data)
-        self.loaded.emit()
+        self._one_loaded()
+
+    def show_companies(self, rows: list[stats.CompanyStanding]) -> None:
+        self._show_companies(rows)
+        self._one_loaded()
 
     # -- each chart
     def _show_money(self) -> None:
@@ -422,8 +475,7 @@ class OverviewView(QWidget):
                                [(r.label, r.calls, r.visits, r.waiting, _hm(r.total)) for r in rows],
                                empty=self.tr("No call, chat or visit with a duration logged yet."))
 
-    def _show_companies(self, data: OverviewData) -> None:
-        rows = data.companies
+    def _show_companies(self, rows: list[stats.CompanyStanding]) -> None:
         locale = QLocale()
 
         def build(chart: QChart, colours: tuple[str, ...]) -> None:
