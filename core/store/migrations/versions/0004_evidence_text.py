@@ -9,6 +9,9 @@ a search reads both. The files themselves never change.
 
 When the last evidence item of a file is deleted, its text goes too.
 
+Also a partial index of the calls, chats and visits with a duration or a wait, which the
+Overview's "time spent" charts read without scanning the whole timeline table.
+
 Revision ID: 0004
 Revises: 0003
 """
@@ -61,7 +64,14 @@ def upgrade() -> None:
     )
 
 
+    op.execute(
+        "CREATE INDEX ix_events_time_spent ON events(kind, case_id, sort_key, duration_minutes, waiting_minutes) "
+        "WHERE duration_minutes > 0 OR waiting_minutes > 0"
+    )
+
+
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_events_time_spent")
     op.execute("DROP TRIGGER IF EXISTS evidence_ad_text")
     op.execute("DROP TRIGGER IF EXISTS evidence_text_pages_ad")
     op.execute("DROP TRIGGER IF EXISTS evidence_text_pages_ai")
