@@ -74,7 +74,8 @@ from gui.kit.formatting import format_date, format_money
 from gui.kit.workers import Task
 from gui.shell.app import run_in_background
 
-CHART_LANES = 12  # cases drawn in the deadlines chart (the table has them all)
+CHART_LANES = 12  # cases drawn in the deadlines chart (the table has more)
+TABLE_DEADLINES = 500  # the due list (Needs attention) is the place for a longer list
 
 # Okabe-Ito colours (told apart with any colour vision), a darker and a lighter set so that
 # every series stands out on a light and on a dark background.
@@ -176,6 +177,8 @@ class ChartPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # Sizing columns to thousands of rows would take seconds; the first rows tell enough.
+        self.table.horizontalHeader().setResizeContentsPrecision(50)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.chart_view)
         self.stack.addWidget(self.table)
@@ -508,8 +511,9 @@ class OverviewView(QWidget):
     def _show_deadlines(self, data: OverviewData) -> None:
         rows = data.deadlines
         # The chart gives a line to each of the soonest cases; the table lists every deadline.
-        titles = list(dict.fromkeys(d.case_title for d in rows))[:CHART_LANES]
-        charted = [d for d in rows if d.case_title in set(titles)]
+        lanes_of = {case_id: i for i, case_id in enumerate(list(dict.fromkeys(d.case_id for d in rows))[:CHART_LANES])}
+        charted = [d for d in rows if d.case_id in lanes_of]
+        titles = list({d.case_id: d.case_title for d in charted}.values())
 
         def build(chart: QChart, colours: tuple[str, ...]) -> None:
             due = QScatterSeries()
@@ -522,7 +526,7 @@ class OverviewView(QWidget):
                 series.setMarkerSize(12)
             for d in charted:
                 moment = QDateTime(datetime.combine(d.due, time(12))).toMSecsSinceEpoch()
-                (late if d.overdue else due).append(moment, titles.index(d.case_title))
+                (late if d.overdue else due).append(moment, lanes_of[d.case_id])
             chart.addSeries(due)
             chart.addSeries(late)
             axis = QDateTimeAxis()
@@ -541,10 +545,13 @@ class OverviewView(QWidget):
                 series.attachAxis(axis)
                 series.attachAxis(lanes)
 
+        listed = [(format_date(d.due) + (" " + self.tr("(overdue)") if d.overdue else ""), d.case_title, d.company,
+                   d.reason) for d in rows[:TABLE_DEADLINES]]
+        if len(rows) > TABLE_DEADLINES:
+            listed.append(("", self.tr("… and %1 more: see Needs attention").replace("%1", str(len(rows) - TABLE_DEADLINES)),
+                           "", ""))
         self.deadlines.show_figures(
-            build, [self.tr("Due"), self.tr("Case"), self.tr("Company"), self.tr("What")],
-            [(format_date(d.due) + (" " + self.tr("(overdue)") if d.overdue else ""), d.case_title, d.company, d.reason)
-             for d in rows],
+            build, [self.tr("Due"), self.tr("Case"), self.tr("Company"), self.tr("What")], listed,
             empty=self.tr("Nothing due in the next 30 days."))
 
     def _open_deadline(self, index: Any) -> None:
