@@ -48,6 +48,7 @@ FAILED = "failed"  # the file could not be read (damaged, encrypted)
 TEXT_SUFFIXES = {".txt", ".text", ".csv", ".md", ".log", ".json", ".xml", ".html", ".htm", ".ics", ".vcf"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 EMAIL_SUFFIXES = {".eml"}
+OUTLOOK_SUFFIXES = {".msg"}
 
 OCR_MODULE = "rapidocr_onnxruntime"
 OCR_HINT = 'Pictures are not searched: install the OCR extra with  pip install "docket[ocr]"'
@@ -86,6 +87,8 @@ def kind_of(name: str, media_type: str) -> str:
         return "pdf"
     if media_type == "message/rfc822" or suffix in EMAIL_SUFFIXES:
         return "email"
+    if media_type == "application/vnd.ms-outlook" or suffix in OUTLOOK_SUFFIXES:
+        return "outlook"
     if media_type.startswith("image/") or suffix in IMAGE_SUFFIXES:
         return "image"
     if media_type.startswith("text/") or suffix in TEXT_SUFFIXES:
@@ -104,6 +107,8 @@ def extract_text(path: Path, *, name: str, media_type: str, ocr: bool | None = N
             return _from_pdf(path)
         if kind == "email":
             return _done("email", (_from_email(path),))
+        if kind == "outlook":
+            return _done("email", (_from_outlook(path),))
         if kind == "text":
             return _done("text", (_from_text_file(path, html_like=Path(name).suffix.lower() in {".html", ".htm"}),))
         if kind == "image":
@@ -217,6 +222,23 @@ def _from_email(path: Path) -> str:
     # The plain body says it all when there is one; HTML alone is turned into text.
     parts.extend(plain or [html_to_text(m) for m in markup])
     return "\n".join(parts)
+
+
+def _from_outlook(path: Path) -> str:
+    import extract_msg  # a dependency of Docket (the email import reads .msg files with it)
+
+    msg = extract_msg.openMsg(str(path))
+    try:
+        parts = [f"{label}: {value}" for label, value in
+                 (("Subject", msg.subject), ("From", msg.sender), ("To", msg.to), ("Date", msg.date)) if value]
+        body = str(msg.body or "")
+        if not body.strip() and msg.htmlBody:
+            html_body = msg.htmlBody
+            body = html_to_text(_decode(html_body) if isinstance(html_body, bytes) else str(html_body))
+        parts.append(body)
+        return "\n".join(parts)
+    finally:
+        msg.close()
 
 
 def _from_image(path: Path) -> str:

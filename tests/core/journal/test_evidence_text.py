@@ -211,3 +211,19 @@ def test_a_photographed_receipt_is_found_by_its_total_with_the_ocr_extra(
     (hit,) = hits(store, "52.98")
     assert (hit.case_id, hit.where) == (case_id, "in evidence till-receipt.png")
     assert hits(store, "hardware")[0].case_id == case_id
+
+
+def test_an_outlook_message_is_found_by_a_word_of_its_body(store: Store, case_id: int, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from tests.core.exchange.test_emails import outlook_msg
+
+    path = tmp_path / "declined.msg"
+    path.write_bytes(outlook_msg(
+        subject="RE: Refund 42", sender_name="Acme Billing", sender_email="billing@acme.example",
+        to="pat@home.example", date=datetime.fromisoformat("2024-04-02T10:20:00+01:00"),
+        message_id="<outlook-1@acme.example>", body="We have declined your refund under clause Zeta-19.\r\nRegards"))
+    cases.attach_evidence(store, case_id=case_id, path=path)
+
+    (hit,) = hits(store, "zeta-19")
+    assert (hit.case_id, hit.where) == (case_id, "in evidence declined.msg")
