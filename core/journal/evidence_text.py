@@ -227,7 +227,7 @@ def _from_email(path: Path) -> str:
 def _from_outlook(path: Path) -> str:
     import extract_msg  # a dependency of Docket (the email import reads .msg files with it)
 
-    msg = extract_msg.openMsg(str(path))
+    msg: Any = extract_msg.openMsg(str(path))  # a Message; typed as its base class
     try:
         parts = [f"{label}: {value}" for label, value in
                  (("Subject", msg.subject), ("From", msg.sender), ("To", msg.to), ("Date", msg.date)) if value]
