@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "core.cli.commands.reminders",
     "core.cli.commands.safety",
     "core.cli.commands.stats",
+    "core.cli.commands.evidence_text",
 ]
 
 

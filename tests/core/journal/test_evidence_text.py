@@ -227,3 +227,19 @@ def test_an_outlook_message_is_found_by_a_word_of_its_body(store: Store, case_id
 
     (hit,) = hits(store, "zeta-19")
     assert (hit.case_id, hit.where) == (case_id, "in evidence declined.msg")
+
+
+def test_docket_index_reads_old_evidence_for_the_command_line(
+        store: Store, case_id: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from core.cli.main import main
+
+    (tmp_path / "old.txt").write_text("Parcel number PN-31337\n")
+    cases.attach_evidence(store, case_id=case_id, path=tmp_path / "old.txt")
+    with store.write() as session:
+        session.connection().exec_driver_sql("DELETE FROM evidence_texts")
+    store.close()
+
+    assert main(["--data-dir", str(store.data_dir), "index"]) == 0
+    assert "Read 1 file(s): 1 with text" in capsys.readouterr().out
+    assert main(["--data-dir", str(store.data_dir), "search", "PN-31337"]) == 0
+    assert "(in evidence old.txt)" in capsys.readouterr().out
