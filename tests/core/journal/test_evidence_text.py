@@ -243,3 +243,17 @@ def test_docket_index_reads_old_evidence_for_the_command_line(
     assert "Read 1 file(s): 1 with text" in capsys.readouterr().out
     assert main(["--data-dir", str(store.data_dir), "search", "PN-31337"]) == 0
     assert "(in evidence old.txt)" in capsys.readouterr().out
+
+
+def test_the_text_of_evidence_comes_back_with_a_restored_backup(store: Store, case_id: int, tmp_path: Path) -> None:
+    from core.store import backup
+
+    cases.attach_evidence(store, case_id=case_id, path=make_pdf(tmp_path / "warranty.pdf", ["Serial WX-88120"]))
+    backup.backup_archive(store, tmp_path / "all.zip")
+    cases.delete_case(store, case_id=case_id)
+    assert hits(store, "WX-88120") == []
+
+    backup.restore_archive(store, tmp_path / "all.zip")
+
+    assert hits(store, "WX-88120")[0].where == "in evidence warranty.pdf, page 1"
+    assert verify(store).ok
