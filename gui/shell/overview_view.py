@@ -555,5 +555,6 @@ class OverviewView(QWidget):
             empty=self.tr("Nothing due in the next 30 days."))
 
     def _open_deadline(self, index: Any) -> None:
-        if self.data is not None and 0 <= index.row() < len(self.data.deadlines):
+        # The last row may be "… and N more", which opens nothing.
+        if self.data is not None and 0 <= index.row() < min(len(self.data.deadlines), TABLE_DEADLINES):
             self.case_selected.emit(self.data.deadlines[index.row()].case_id)
