@@ -118,3 +118,20 @@ def test_settings_say_how_to_search_pictures_when_ocr_is_missing(qtbot: QtBot, s
         assert dialog.ocr_note.text() == "Text in pictures is searched."
     else:
         assert 'pip install "docket[ocr]"' in dialog.ocr_note.text()
+
+
+def test_double_clicking_a_deadline_opens_its_case(qtbot: QtBot, store: Store, window_settings: QSettings) -> None:
+    clock.set_today("2026-06-15")
+    load_examples(store)
+    window = MainWindow(store, window_settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.sidebar.select_view("overview")
+    with qtbot.waitSignal(window.overview.loaded, timeout=20000):
+        pass
+    first = window.overview.data.deadlines[0]
+
+    window.overview.deadlines.table.doubleClicked.emit(window.overview.deadlines.model.index(0, 1))
+
+    assert window.current_case_id() == first.case_id
+    assert window.lists.currentWidget() is window.case_list and window.workspace.isVisible()
