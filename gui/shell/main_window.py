@@ -8,6 +8,7 @@ when first used, so they do not slow down start-up.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -345,6 +346,7 @@ class MainWindow(QMainWindow):
             found = evidence_text.evidence_found_in(self.store, self.case_list.model.search, case_id)
             if found is not None:
                 self.workspace.show_evidence(found.evidence_id)
+                self.workspace.evidence.preview.highlight(re.findall(r"\w+", self.case_list.model.search))
 
     def reveal_case(self, case_id: int | None) -> None:
         """Select and open a case (after an import, or the one open when Docket last closed)."""

@@ -53,3 +53,6 @@ def test_opening_a_case_found_by_a_word_in_its_evidence_shows_that_file(
     assert window.current_case_id() == case_id != other
     assert window.workspace.tabs.currentWidget() is window.workspace.evidence
     assert window.workspace.evidence.selected_item().id == claim
+    preview = window.workspace.evidence.preview.text
+    (mark,) = preview.extraSelections()  # the word found is highlighted in the text preview
+    assert mark.cursor.selectedText() == "CLM77120"
