@@ -31,6 +31,8 @@ COMMAND_MODULES = [
     "core.cli.commands.remind",
     "core.cli.commands.safety",
     "core.cli.commands.completion",
+    "core.cli.commands.stats",
+    "core.cli.commands.evidence_text",
 ]
 
 

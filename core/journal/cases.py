@@ -40,6 +40,7 @@ from core.domain.models import (
 )
 from core.domain.money import check_currency, parse_amount
 from core.domain.when import When
+from core.journal import evidence_text
 from core.store.files import Progress, StoredFile, clean_name, guess_media_type
 from core.store.store import Store
 from core.store.unit_of_work import unit_of
@@ -577,13 +578,14 @@ def attach_evidence(
         return record_evidence(target, case_id=case_id, stored=stored, original_name=name,
                                description=description, captured_on=captured, event_ids=event_ids,
                                media_type=media_type)
-    # Copy outside the write lock: hashing a large file must not hold up other writes.
+    # Copy and read its text outside the write lock: a large file must not hold up other writes.
     stored = target.evidence.add_file(source, progress)
+    extracted = evidence_text.extract_text(stored.path, name=name, media_type=media_type or guess_media_type(name))
     with target.write() as session:
         unit_of(session).keep_new_file(stored)
         return record_evidence(session, case_id=case_id, stored=stored, original_name=name,
                                description=description, captured_on=captured, event_ids=event_ids,
-                               media_type=media_type)
+                               media_type=media_type, extracted=extracted)
 
 
 def record_evidence(
@@ -597,10 +599,12 @@ def record_evidence(
     event_ids: Iterable[int] = (),
     media_type: str | None = None,
     added_at: datetime | None = None,
+    extracted: evidence_text.ExtractedText | None = None,
 ) -> int:
     """Record a file already in the evidence store on a case. Returns the evidence id.
 
-    ``added_at`` keeps the moment it was first added when a case file is imported.
+    ``added_at`` keeps the moment it was first added when a case file is imported. The file's
+    text is stored for search (``extracted`` if it was read already, else it is read now).
     """
     get_case(session, case_id)
     if not unit_of(session).evidence.has(stored.sha256):
@@ -619,6 +623,8 @@ def record_evidence(
     )
     session.add(item)
     session.flush()
+    evidence_text.record_text(session, sha256=stored.sha256, path=stored.path, name=item.original_name,
+                              media_type=item.media_type, extracted=extracted)
     for event_id in event_ids:
         link_evidence(session, event_id=event_id, evidence_id=item.id)
     return item.id

@@ -6,7 +6,6 @@ paged with LIMIT/OFFSET so the window can fetch rows lazily.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,6 +29,8 @@ from core.domain.models import (
     Status,
     sql_in,
 )
+from core.journal import evidence_text
+from core.journal.search_text import fts_query
 from core.store.store import Store
 
 VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
@@ -52,18 +53,6 @@ class CaseRow:
     company_id: int | None = None
 
 
-def fts_query(user_text: str) -> str | None:
-    """Turn what a person typed into a safe FTS5 query: every word must match, as a prefix.
-
-    Quotes and operators in the input are treated as plain text, so any input is valid.
-    """
-    words = re.findall(r"\w+", user_text, flags=re.UNICODE)
-    if not words:
-        return None
-    # A lone letter as a prefix would expand to half the vocabulary; match it as a word.
-    return " AND ".join(f'"{w}"*' if len(w) > 1 else f'"{w}"' for w in words[:20])
-
-
 def matching_case_ids(user_text: str) -> Select[Any] | None:
     """A select of ``case_id`` for cases whose text, events, contacts or company match."""
     query = fts_query(user_text)
@@ -73,7 +62,8 @@ def matching_case_ids(user_text: str) -> Select[Any] | None:
         "SELECT case_id FROM search_index WHERE search_index MATCH :q AND case_id IS NOT NULL "
         "UNION SELECT cases.id FROM search_index JOIN cases "
         "ON cases.company_id = (search_index.rowid - 3) / 4 "
-        "WHERE search_index MATCH :q AND search_index.rowid % 4 = 3"
+        "WHERE search_index MATCH :q AND search_index.rowid % 4 = 3 "
+        f"UNION {evidence_text.CASE_IDS_SQL}"
     ).bindparams(q=query).columns(case_id=Case.id.type)
     return select(hits.subquery().c.case_id)
 
@@ -187,11 +177,14 @@ class SearchHit:
     title: str
     company: str
     snippet: str
+    where: str = ""  # where the words were found when not in the case's own text
+    evidence_id: int | None = None  # the evidence item they were found in
 
 
 def search(store: Store, user_text: str, *, limit: int = 50, offset: int = 0) -> list[SearchHit]:
     """Cases matching ``user_text`` anywhere (title, notes, events, contacts, company), the
-    most recently recorded match first, each with a snippet of that matching text.
+    most recently recorded match first, each with a snippet of that matching text; then cases
+    matched only by the text inside their evidence files, saying where (``SearchHit.where``).
 
     Hits are read newest first and the scan stops once enough distinct cases are found:
     a common word ("refund") matches most of a large journal, and ranking every hit would
@@ -220,6 +213,9 @@ def search(store: Store, user_text: str, *, limit: int = 50, offset: int = 0) ->
             if len(found) >= wanted:
                 break
         hits.close()
+        # Then words inside evidence files, for cases their own text did not match.
+        inside = {m.case_id: m for m in evidence_text.matches(conn, query, limit=wanted - len(found), exclude=found)}
+        found.update((cid, m.snippet) for cid, m in inside.items())
         page = list(found.items())[offset:wanted]
         if not page:
             return []
@@ -232,7 +228,9 @@ def search(store: Store, user_text: str, *, limit: int = 50, offset: int = 0) ->
                 tuple(cid for cid, _ in page),
             )
         }
-        return [SearchHit(cid, *titles[cid], snip or "") for cid, snip in page if cid in titles]
+        return [SearchHit(cid, *titles[cid], snip or "", inside[cid].where if cid in inside else "",
+                          inside[cid].evidence_id if cid in inside else None)
+                for cid, snip in page if cid in titles]
 
 
 def load_case(store: Store, case_id: int) -> Case:

@@ -66,6 +66,7 @@ def run(data_dir: str | Path | None = None) -> int:
     except DocketError as exc:
         QMessageBox.critical(None, QCoreApplication.translate("App", "Docket cannot open your data"), str(exc))
         return 2
+    from gui.shell.evidence_indexing import index_evidence_in_background
     from gui.shell.main_window import MainWindow
     from gui.shell.tray import DueNotifier
 
@@ -77,6 +78,7 @@ def run(data_dir: str | Path | None = None) -> int:
         window.show()
         # The start-up check waits for the first paint and then runs off the window's thread.
         QTimer.singleShot(START_CHECK_DELAY_MS, notifier.check_in_background)
+        QTimer.singleShot(START_CHECK_DELAY_MS, lambda: index_evidence_in_background(store, window))
         return app.exec()
     finally:
         # Background work (the due check, a companies query) reads the store and reports to

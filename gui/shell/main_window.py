@@ -8,6 +8,7 @@ when first used, so they do not slow down start-up.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import DocketError, NotFoundError
-from core.journal import cases, queries
+from core.journal import cases, evidence_text, queries
 from core.store import paths
 from core.store.store import Store
 from gui.case.workspace import CaseWorkspace
@@ -202,6 +203,7 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar()
         self.case_list = CaseListView(store)
         self.companies: CompaniesView | None = None  # built when first shown
+        self.overview: Any = None  # the OverviewView, built when first shown
         self.lists = QStackedWidget()
         # Never so narrow that titles and dates cannot be read; the workspace gives way first.
         self.lists.setMinimumWidth(self.fontMetrics().averageCharWidth() * 48)
@@ -313,7 +315,17 @@ class MainWindow(QMainWindow):
         return self._case_id
 
     def show_view(self, view: str) -> None:
-        if view == "companies":
+        self.workspace.setVisible(view != "overview")  # the charts take the room
+        if view == "overview":
+            if self.overview is None:
+                from gui.shell.overview_view import OverviewView  # QtCharts loads only when asked
+
+                self.overview = OverviewView(self.store)
+                self.overview.case_selected.connect(lambda case_id: (self.sidebar.select_view("all"), self.reveal_case(case_id)))
+                self.lists.addWidget(self.overview)
+            self.overview.refresh()
+            self.lists.setCurrentWidget(self.overview)
+        elif view == "companies":
             if self.companies is None:
                 self.companies = CompaniesView(self.store)
                 self.companies.case_selected.connect(self.open_case)
@@ -330,6 +342,11 @@ class MainWindow(QMainWindow):
         self._case_id = case_id
         self.workspace.show_case(case_id)
         self._update_case_actions()
+        if case_id is not None and self.case_list.model.search:  # words found inside a file: show it
+            found = evidence_text.evidence_found_in(self.store, self.case_list.model.search, case_id)
+            if found is not None:
+                self.workspace.show_evidence(found.evidence_id)
+                self.workspace.evidence.preview.highlight(re.findall(r"\w+", self.case_list.model.search))
 
     def reveal_case(self, case_id: int | None) -> None:
         """Select and open a case (after an import, or the one open when Docket last closed)."""
