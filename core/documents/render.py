@@ -14,6 +14,7 @@ plain ``QPagedPaintDevice``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
@@ -36,10 +38,14 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextCharFormat,
     QTextCursor,
     QTextDocument,
     QTextFormat,
 )
+
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
 
 PAPER = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
 
@@ -168,7 +174,38 @@ def make_document(html: str, *, images: dict[str, QImage] | None = None,
         doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
     doc.setHtml(html)
     _honour_heading_sizes(doc)
+    _without_ligatures(doc)
+    _keep_marked_blocks(doc)
     return doc
+
+
+KEEP_ANCHOR = "docket-keep"  # <a name="docket-keep"></a> in a paragraph: never split it across pages
+
+
+def _without_ligatures(doc: QTextDocument) -> None:
+    """Turn off ligatures: with them the PDF's text layer holds "ﬁ" (U+FB01) for "fi", and a
+    search for "confirms" in the copy a court or a bank receives finds nothing."""
+    fmt = QTextCharFormat()
+    fmt.setFontFeatures({QFont.Tag("liga"): 0, QFont.Tag("clig"): 0})
+    cursor = QTextCursor(doc)
+    cursor.select(QTextCursor.SelectionType.Document)
+    cursor.mergeCharFormat(fmt)
+
+
+def _keep_marked_blocks(doc: QTextDocument) -> None:
+    """Paragraphs marked with :data:`KEEP_ANCHOR` keep their lines on one page (a letter's
+    closing and signature). Qt's HTML reader has no CSS for this, so it is set here."""
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            if KEEP_ANCHOR in it.fragment().charFormat().anchorNames():
+                fmt = block.blockFormat()
+                fmt.setNonBreakableLines(True)
+                QTextCursor(block).setBlockFormat(fmt)
+                break
+            it += 1
+        block = block.next()
 
 
 def _honour_heading_sizes(doc: QTextDocument) -> None:
@@ -416,6 +453,40 @@ def document_to_pdf(doc: QTextDocument, out: Path, *, paper: str = "A4", running
                 leftover.unlink()
 
 
+def _subset_tag(name: str) -> str:
+    """Six capital letters derived from the font's name, as PDF subset tags are written."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return "".join(chr(ord("A") + b % 26) for b in digest[:6])
+
+
+def _tag_font_subsets(writer: PdfWriter) -> None:
+    """Name each embedded font as the subset it is ("ABCDEF+NotoSans-Regular").
+
+    Qt embeds only the glyphs a document uses but names the font as if it were whole; a
+    checker (PDF/A, preflight) then takes the file for one that embeds full fonts.
+    """
+    from pypdf.generic import NameObject
+
+    seen: set[int] = set()
+    for page in writer.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            if id(font) in seen:
+                continue
+            seen.add(id(font))
+            targets = [font] + [d.get_object() for d in font.get("/DescendantFonts", [])]
+            for item in targets:
+                base = str(item.get("/BaseFont", ""))
+                if not base or "+" in base:
+                    continue
+                tagged = NameObject(f"/{_subset_tag(base)}+{base.lstrip('/')}")
+                item[NameObject("/BaseFont")] = tagged
+                descriptor = item.get("/FontDescriptor")
+                if descriptor is not None:
+                    descriptor.get_object()[NameObject("/FontName")] = tagged
+
+
 def _finish_pdf(drawn: Path, out: Path, pagination: Pagination, info: PdfInfo, paper: str) -> None:
     """Add the outline and the full metadata to the PDF Qt drew."""
     from pypdf import PdfWriter
@@ -438,6 +509,7 @@ def _finish_pdf(drawn: Path, out: Path, pagination: Pagination, info: PdfInfo, p
             del parents[deeper]
     if pagination.headings:
         writer.page_mode = "/UseOutlines"  # viewers open with the bookmarks shown
+    _tag_font_subsets(writer)
     created = _pdf_date(info.created or datetime.now(UTC))
     writer.add_metadata({
         "/Title": info.title, "/Author": info.author, "/Subject": info.subject,

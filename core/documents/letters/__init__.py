@@ -17,9 +17,14 @@ from core.documents.html_text import html_to_text
 from core.documents.letters.draft import (
     EXTRA_FACTS,
     Draft,
+    LetterRefused,
+    Story,
     default_event_ids,
     draft_letter,
+    event_sentence,
+    missing_facts,
     off_weekend,
+    read_story,
     reply_deadline,
 )
 from core.documents.letters.kept import (
@@ -59,6 +64,7 @@ from core.documents.wording import (
 )
 
 __all__ = [
+    "LetterRefused", "Story", "event_sentence", "missing_facts", "read_story",
     "ANY", "EU_MEMBERS", "EXTRA_FACTS", "KIND_WORDS", "LANGUAGES", "LANGUAGE_NAMES", "NBSP", "PAGE_LABEL",
     "PAYMENT_WORDS", "RECIPIENTS", "SENT_VIA", "VIA_WORDS", "WORDS", "Draft", "LetterInfo", "LetterTemplate",
     "default_event_ids", "draft_letter", "draft_pdf", "find_template", "format_date", "format_minutes",

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.documents.letters.draft import Draft, reply_deadline
-from core.documents.wording import PAGE_LABEL, SENT_VIA, VIA_WORDS, WORDS, format_date
+from core.documents.wording import PAGE_LABEL, SENT_VIA, VIA_WORDS, WORDS, elide, format_date
 from core.domain import clock
 from core.domain.errors import DocketError, NotFoundError, ValidationError
 from core.domain.models import (
@@ -124,7 +124,7 @@ def running_footer(subject: str, language: str) -> Any:
     """The letter's running header and footer: its subject and "page N of M" in its language."""
     from core.documents.render import Running  # Qt is only loaded when a page is laid out
 
-    return Running(footer_left=subject[:90], page_label=PAGE_LABEL.get(language, PAGE_LABEL["en"]))
+    return Running(footer_left=elide(subject, 90), page_label=PAGE_LABEL.get(language, PAGE_LABEL["en"]))
 
 
 def _write_pdf(store: Store, html: str, out: Path, subject: str, language: str) -> int:

@@ -23,10 +23,21 @@ from core.store.store import Store
 RECIPIENTS = ("company", "card_issuer", "regulator", "platform")
 
 
+# The 27 member states by ISO 3166 code, with EL (the EU's own code for Greece) and EU itself
+# (a case filed under EU law in general).
 EU_MEMBERS = frozenset({
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "HU",
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "EL", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "HU", "EU",
 })
+
+
+def country_of(jurisdiction: str | None) -> str:
+    """The country part of a jurisdiction: ``US-CA`` -> ``US``; ``GB-SCT`` stays as it is,
+    because Scotland's courts are not England's."""
+    code = (jurisdiction or "").upper().strip()
+    if code.startswith("GB-"):
+        return code
+    return code.split("-", 1)[0]
 
 
 ANY = "any"
@@ -49,13 +60,16 @@ class LetterTemplate:
     filename: str  # what the user sees in messages: the file's path
     name: str  # the loader's name for it
     user: bool  # from the user's templates folder
+    demand: bool = False  # asks for money: refused when nothing is outstanding
 
     def applies_to(self, jurisdiction: str) -> bool:
         """Whether this template claims to suit a case in ``jurisdiction`` (a country code)."""
         if ANY in self.jurisdictions or not jurisdiction:
             return True
         code = jurisdiction.upper()
-        return code in self.jurisdictions or ("EU" in self.jurisdictions and code in EU_MEMBERS)
+        country = country_of(code)
+        return (code in self.jurisdictions or country in self.jurisdictions
+                or ("EU" in self.jurisdictions and country in EU_MEMBERS))
 
 
 def _parse_header(source: str, filename: str) -> dict[str, str]:
@@ -93,6 +107,7 @@ def _template_from(source: str, filename: str, name: str, user: bool) -> LetterT
         id=head["id"], title=head["title"], step=head.get("step", ""), jurisdictions=jurisdictions,
         response_days=days, language=head["language"].lower(), recipient=recipient,
         filename=filename, name=name, user=user,
+        demand=head.get("demand", "no").strip().lower() in ("yes", "true"),
     )
 
 
