@@ -42,6 +42,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
     QTextFormat,
+    QTextOption,
 )
 
 if TYPE_CHECKING:
@@ -170,6 +171,10 @@ def make_document(html: str, *, images: dict[str, QImage] | None = None,
     doc = ReportDocument(lazy_images)
     doc.setDefaultFont(body_font())
     doc.setDocumentMargin(0)
+    # Break lines between words only: a narrow table cell must not print "Membershi|p".
+    option = doc.defaultTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    doc.setDefaultTextOption(option)
     for name, image in (images or {}).items():
         doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
     doc.setHtml(html)

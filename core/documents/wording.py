@@ -454,3 +454,18 @@ STORY_WORDS: dict[str, dict[str, str]] = {
         "contact": "Mein Gesprächspartner: {who}.", "contact_from": "Absender: {who}.",
     },
 }
+
+
+MEANING_LABELS = {
+    "purchase": "Purchase / payment by me", "charge": "Charge taken by the company",
+    "refund": "Refund received", "invoice": "Bill from the company", "problem": "Problem began",
+    "complaint": "Complaint", "formal_complaint": "Formal complaint", "cancellation": "Cancellation",
+    "reply": "Reply", "acknowledgement": "Acknowledgement", "promise": "Promise",
+    "partial_offer": "Partial offer", "refusal": "Refusal", "final_response": "Final response",
+    "resolved": "Resolved",
+}
+
+
+def meaning_label(meaning: str) -> str:
+    """An event meaning as the case history's chronology names it."""
+    return MEANING_LABELS.get(meaning, label(meaning))

@@ -4,19 +4,28 @@ notes left out if asked, and redacted if asked. Reads only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from core.documents.report.redact import Redactor
-from core.documents.wording import DIRECTION_LABELS, format_duration, label
+from core.documents.html_text import html_to_text
+from core.documents.letters.draft import meaning_of
+from core.documents.report.redact import Redactor, own_details
+from core.documents.wording import (
+    DIRECTION_LABELS,
+    PAYMENT_WORDS,
+    format_date,
+    format_duration,
+    label,
+)
 from core.domain import clock
 from core.domain.errors import ValidationError
-from core.domain.models import Case, Direction, EventKind, Letter, LetterStatus
+from core.domain.models import MONEY_MEANINGS, Case, Direction, EventKind, Letter, LetterStatus
 from core.domain.money import Money
 from core.journal import settings
 from core.journal.queries import load_case
@@ -53,6 +62,8 @@ class ChronologyRow:
     reference: str
     promised_by: date | None
     evidence: list[str]
+    meaning: str = ""  # the EventMeaning value ("" for a plain contact or a note)
+    amount: str = ""  # money moved or offered, formatted ("GBP 34.99")
 
 
 @dataclass(slots=True)
@@ -67,6 +78,12 @@ class EvidenceRow:
     description: str
     supports: list[str]
     path: Path
+    # May its image appear in a redacted copy? (Always True in a copy that is not redacted.)
+    shareable: bool = True
+    # The full text of a text item (.txt, a saved email's body, a chat transcript), masked
+    # in a redacted copy; "" for other files.
+    text: str = ""
+    text_note: str = ""  # e.g. "first 200,000 characters shown"
 
 
 @dataclass(slots=True)
@@ -76,7 +93,7 @@ class LetterRow:
     sent_via: str
     tracking: str
     to: str
-    body: str
+    body: str  # the letter as plain text (masked in a redacted copy), never its HTML
 
 
 @dataclass(slots=True)
@@ -122,6 +139,7 @@ class Report:
     private_notes: bool
     notes: str = ""
     time_spent: str = ""
+    fingerprint_note: str = ""
 
     @property
     def reference(self) -> str:
@@ -133,15 +151,70 @@ def _money(value: Decimal | None, currency: str) -> str:
     return "not recorded" if value is None else str(Money(value, currency))
 
 
-def _fingerprint(store: Store) -> str:
-    """The revision history's head hash, once the store keeps one."""
-    from core.store import revisions as history
+_HTML_TAG = re.compile(r"<(?:html|body|p|br|div|table|ul|ol|li|h[1-6])\b", re.IGNORECASE)
 
-    head_hash = getattr(history, "head_hash", None)
-    if head_hash is None:
-        return ""
-    value = head_hash(store)
+
+def letter_text(body: str) -> str:
+    """A kept letter's text as a reader sees it: letters are kept as HTML (what was laid out
+    and sent); a body typed as plain text (imported) is kept as it is."""
+    return html_to_text(body).rstrip("\n") if _HTML_TAG.search(body or "") else (body or "")
+
+
+def _fingerprint(store: Store, case_id: int) -> str:
+    """The hash of the newest entry of this case's change history: each entry's hash covers
+    the one before it, so the value pins the case's whole recorded history at this moment."""
+    with store.read() as session:
+        value = session.execute(
+            text("SELECT hash FROM revisions WHERE case_id = :case ORDER BY id DESC LIMIT 1"), {"case": case_id}
+        ).scalar()
     return str(value or "")
+
+
+FINGERPRINT_NOTE = (
+    "The fingerprint is the SHA-256 hash of the newest entry in case {case}'s change history when this "
+    "document was made. Each entry's hash covers the one before it, so the value fixes the whole recorded "
+    "history of the case. To check it, run `docket verify` on the data folder that holds the case (it "
+    "replays every hash) and look for this value in the case's history (`docket history {case}`)."
+)
+
+TEXT_TYPES = ("text/", "message/rfc822", "application/json")
+TEXT_SUFFIXES = (".txt", ".eml", ".log", ".csv", ".md", ".json", ".html", ".htm")
+TEXT_LIMIT = 200_000  # characters of one text item printed in the appendix
+
+
+def _is_text(name: str, media_type: str) -> bool:
+    return media_type.startswith(TEXT_TYPES) or name.lower().endswith(TEXT_SUFFIXES)
+
+
+def read_text_evidence(path: Path, name: str, media_type: str) -> tuple[str, str]:
+    """The readable text of a text item and a note on what was left out: a saved email gives
+    its main headers and body; HTML is reduced to its text. ("", reason) if unreadable."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return "", "the file could not be read"
+    lower = name.lower()
+    if media_type == "message/rfc822" or lower.endswith(".eml"):
+        import email
+        from email import policy
+
+        message = email.message_from_bytes(raw, policy=policy.default)
+        head = [f"{key}: {message[key]}" for key in ("From", "To", "Date", "Subject") if message[key]]
+        part = message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+        body = ""
+        if part is not None:
+            body = part.get_content()
+            if part.get_content_type() == "text/html":
+                body = html_to_text(body)
+        content = "\n".join(head) + "\n\n" + body
+    else:
+        content = raw.decode("utf-8", errors="replace")
+        if media_type == "text/html" or lower.endswith((".html", ".htm")):
+            content = html_to_text(content)
+    content = content.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(content) > TEXT_LIMIT:
+        return content[:TEXT_LIMIT], f"first {TEXT_LIMIT:,} of {len(content):,} characters shown"
+    return content, ""
 
 
 def _check_options(fmt: str, paper: str, date_from: date | None, date_to: date | None) -> None:
@@ -172,7 +245,10 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
     if redact and prefs["your_name"].strip():
         # A copy for sharing in public does not name its author either.
         names.append(prefs["your_name"])
-    mask = Redactor(names, enabled=redact)
+    # The sender's own address, email and phone are masked wherever they appear: in letters
+    # (the sender block), in notes, in contacts, in text evidence.
+    mask = Redactor(names, enabled=redact, phrases=own_details(
+        prefs["your_name"], prefs["your_address"], prefs["your_email"], prefs["your_phone"]))
     with store.read() as session:
         letters = list(session.scalars(
             select(Letter).where(Letter.case_id == case_id, Letter.status == LetterStatus.SENT.value)
@@ -208,6 +284,8 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
             duration_minutes=event.duration_minutes, waiting_minutes=event.waiting_minutes,
             reference=mask(event.reference), promised_by=event.promised_by,
             evidence=[evidence_numbers[e.id] for e in event.evidence if e.id in evidence_numbers],
+            meaning=meaning_of(event) or "",
+            amount=str(Money(event.amount, case.currency)) if event.amount is not None else "",
         ))
     shown_events = {row.number for row in chronology}
 
@@ -222,14 +300,18 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
             number=evidence_numbers[item.id], name=mask(item.original_name), media_type=item.media_type,
             size=item.size, sha256=item.sha256, added=item.added_at.date().isoformat(),
             captured=item.captured_on, description=mask(item.description), supports=supports,
-            path=store.evidence.path_for(item.sha256),
+            path=store.evidence.path_for(item.sha256), shareable=not redact or bool(item.shareable),
         ))
+        row = evidence[-1]
+        if _is_text(item.original_name, item.media_type):
+            content, note = read_text_evidence(row.path, item.original_name, item.media_type)
+            row.text, row.text_note = mask(content), note
 
     letter_rows = [
         LetterRow(subject=mask(letter.subject), sent_on=letter.sent_on, sent_via=label(letter.sent_via),
                   tracking=mask(letter.tracking),
                   to=mask(contacts[letter.contact_id].name) if letter.contact_id in contacts else mask(company),
-                  body=mask(letter.body))
+                  body=mask(letter_text(letter.body)))
         for letter in letters if in_range(letter.sent_on) or (letter.sent_on is None and not (date_from or date_to))
     ]
     people = [
@@ -253,10 +335,11 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
         references=[mask(r) for r in case.references],
         first_event=chronology[0].day if chronology else None,
         last_event=chronology[-1].day if chronology else None,
-        made_at=clock.now(), fingerprint=_fingerprint(store), summary=[],
+        made_at=clock.now(), fingerprint=_fingerprint(store, case.id), summary=[],
         chronology=chronology, letters=letter_rows, people=people, evidence=evidence,
         redacted=redact, date_from=date_from, date_to=date_to, private_notes=include_private_notes,
         notes=mask(case.notes) if include_private_notes else "", time_spent=spent,
+        fingerprint_note=FINGERPRINT_NOTE.format(case=case.id),
     )
     report.summary = _summary(case, report, mask)
     return report
@@ -265,23 +348,33 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
 def _summary(case: Case, report: Report, mask: Redactor) -> list[str]:
     """The case in a few lines: what was bought, what went wrong, what is asked."""
     lines = []
+    region = case.jurisdiction or ""
     with_whom = f" with {report.company}" if report.company else ""
-    lines.append(f"{report.category} dispute{with_whom}, opened on {case.opened_on.isoformat()}: {report.title}.")
+    lines.append(f"{report.category} dispute{with_whom}, opened on {format_date(case.opened_on, 'en', region)}: "
+                 f"{report.title.rstrip('.')}.")
     if case.amount is not None:
         paid = f"Amount in dispute: {report.amount}"
-        if case.payment_method:
-            paid += f", paid by {label(case.payment_method).lower()}"
+        method = PAYMENT_WORDS["en"].get(case.payment_method or "", "")
+        if case.payment_method == "direct_debit":
+            paid += ", taken by direct debit"
+        elif method:
+            paid += f", paid by {method}"
         if case.payment_date:
-            paid += f" on {case.payment_date.isoformat()}"
+            paid += f" on {format_date(case.payment_date, 'en', region)}"
         lines.append(paid + ".")
     if case.impact.strip():
         lines.append(f"Impact: {mask(case.impact.strip())}")
     if case.desired_outcome.strip():
         lines.append(f"Asked for: {mask(case.desired_outcome.strip())}")
-    sent = sum(1 for r in report.chronology if r.direction == DIRECTION_LABELS[Direction.TO_COMPANY.value])
-    received = sum(1 for r in report.chronology if r.direction == DIRECTION_LABELS[Direction.FROM_COMPANY.value])
+    # Money moving (a purchase, a charge, a direct debit, a refund, a bill) and deliveries are
+    # not contacts: a direct debit is not the company answering.
+    money = [r for r in report.chronology if r.meaning in MONEY_VALUES or r.kind == "Payment"]
+    contacts = [r for r in report.chronology if r not in money and r.kind != "Delivery"]
+    sent = sum(1 for r in contacts if r.direction == DIRECTION_LABELS[Direction.TO_COMPANY.value])
+    received = sum(1 for r in contacts if r.direction == DIRECTION_LABELS[Direction.FROM_COMPANY.value])
     promises = [r for r in report.chronology if r.promised_by]
-    record = f"{len(report.chronology)} events recorded: {sent} contacts with the company, {received} from it"
+    record = (f"{len(report.chronology)} events recorded: {sent} contacts with the company, {received} from it, "
+              f"{len(money)} {'payment' if len(money) == 1 else 'payments'}, charges or refunds")
     if promises:
         broken = sum(1 for r in promises if r.promised_by and r.promised_by < clock.today())
         record += (f"; {len(promises)} {'promise' if len(promises) == 1 else 'promises'} with a date, "
@@ -294,6 +387,9 @@ def _summary(case: Case, report: Report, mask: Redactor) -> list[str]:
     status = report.status + (f" ({report.outcome.lower()})" if report.outcome else "")
     lines.append(f"Status: {status}.")
     return lines
+
+
+MONEY_VALUES = frozenset(m.value for m in MONEY_MEANINGS)
 
 
 def _tick(progress: Progress | None, done: int) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +19,7 @@ from core.documents.report.images import (
     _Images,
     _load_images,
 )
-from core.documents.wording import format_duration
+from core.documents.wording import format_duration, meaning_label
 from core.store.store import Store
 
 STYLE = """
@@ -81,7 +82,8 @@ def _cover_html(r: Report) -> str:
         ("Period covered", _e(period)),
         ("Events / evidence", _e(f"{len(r.chronology)} events, {len(r.evidence)} evidence files")),
         ("Document made", _e(r.made_at.strftime("%Y-%m-%d %H:%M UTC"))),
-        ("Integrity fingerprint", f"<span class='mono'>{_e(r.fingerprint)}</span>" if r.fingerprint else ""),
+        ("Case fingerprint", f"<span class='mono'>{_e(r.fingerprint)}</span><br/><span class='muted small'>"
+                             f"{_e(r.fingerprint_note)}</span>" if r.fingerprint else ""),
     ]
     notes = []
     if r.redacted:
@@ -101,9 +103,9 @@ def _cover_html(r: Report) -> str:
 def _chronology_html(r: Report) -> str:
     if not r.chronology:
         return f"<p class='muted'>No events{_period(r)}.</p>"
-    head = ("<thead><tr><th width='4%'>#</th><th width='12%'>Date</th><th width='8%'>Kind</th>"
-            "<th width='10%'>Direction</th><th width='10%'>Who</th><th width='28%'>What happened</th>"
-            "<th width='12%'>Time</th><th width='10%'>Reference</th><th width='6%'>Files</th></tr></thead>")
+    head = ("<thead><tr><th width='4%'>#</th><th width='12%'>Date</th><th width='11%'>Kind</th>"
+            "<th width='10%'>Direction</th><th width='10%'>Who</th><th width='29%'>What happened</th>"
+            "<th width='9%'>Time</th><th width='9%'>Reference</th><th width='6%'>Files</th></tr></thead>")
     out: list[str] = []
     month = None
     body: list[str] = []
@@ -123,6 +125,9 @@ def _chronology_html(r: Report) -> str:
         shade = " bgcolor='#f6f6f6'" if i % 2 else ""
         when = row.day.isoformat() + (f"<br/>{row.time} <span class='muted'>{row.offset}</span>" if row.time else "")
         what = f"<b>{_e(row.summary)}</b>"
+        if row.meaning:
+            what = (f"<span class='muted'>{_e(meaning_label(row.meaning))}"
+                    f"{': ' + _e(row.amount) if row.amount else ''}</span><br/>{what}")
         if row.details:
             what += f"<br/>{_lines(row.details)}"
         if row.promised_by:
@@ -144,6 +149,19 @@ def _time_cell(duration: int | None, waiting: int | None) -> str:
     return "<br/>".join(lines)
 
 
+def text_as_html(text: str) -> str:
+    """Plain text as paragraphs: blank lines separate paragraphs, single line breaks stay,
+    "- " lines become a list. How a sent letter and a text item are printed."""
+    out: list[str] = []
+    for para in re.split(r"\n\s*\n", text.strip()):
+        lines = [line for line in para.split("\n")]
+        if lines and all(line.startswith("- ") for line in lines):
+            out.append("<ul>" + "".join(f"<li>{_e(line[2:])}</li>" for line in lines) + "</ul>")
+        else:
+            out.append(f"<p>{'<br/>'.join(_e(line) for line in lines)}</p>")
+    return "".join(out)
+
+
 def _letters_html(r: Report) -> str:
     out = []
     for letter in r.letters:
@@ -151,8 +169,10 @@ def _letters_html(r: Report) -> str:
         meta = ", ".join(x for x in (f"sent {sent}", f"to {letter.to}" if letter.to else "",
                                       f"via {letter.sent_via.lower()}" if letter.sent_via else "",
                                       f"tracking {letter.tracking}" if letter.tracking else "") if x)
+        # The letter as sent, set off from the document around it by a grey rule at its side.
         out.append(f"<h2>{_e(letter.subject or 'Letter')}</h2><p class='muted small'>{_e(meta)}</p>"
-                   f"<p>{_lines(letter.body)}</p>")
+                   "<table width='100%' cellspacing='0' cellpadding='8'><tr><td width='1%' bgcolor='#cccccc'></td>"
+                   f"<td>{text_as_html(letter.body)}</td></tr></table>")
     return "".join(out) or f"<p class='muted'>No letters sent{_period(r)}.</p>"
 
 
@@ -186,6 +206,11 @@ def _evidence_html(r: Report, images: _Images) -> str:
             _e(f"added {item.added}" + (f", captured {item.captured.isoformat()}" if item.captured else "")),
             f"<span class='mono'>SHA-256 {_e(item.sha256)}</span>",
         ]
+        note = images.notes.get(item.number, "")
+        if note.startswith("Image withheld"):
+            # The note names the hash: it goes in the wide column, the thumbnail's says why.
+            thumb = "<span class='muted small'>Image withheld</span>"
+            facts.append(f"<span class='mark'>{_e(note)}</span>")
         if item.description:
             facts.append(_e(item.description))
         if item.supports:
@@ -212,6 +237,23 @@ def _appendix_html(r: Report, images: _Images) -> str:
     return "<h1 style='page-break-before: always'>Appendix: images</h1>" + "".join(out)
 
 
+def _text_appendix_html(r: Report) -> str:
+    """Text evidence printed in full: a saved email or a chat transcript is read, not just
+    named by its hash."""
+    items = [item for item in r.evidence if item.text]
+    if not items:
+        return ""
+    out = ["<h1 style='page-break-before: always'>Appendix: text evidence</h1>",
+           "<p class='muted small'>Each item is printed as stored; its SHA-256 identifies the file."
+           + (" Personal details are masked in this redacted copy." if r.redacted else "") + "</p>"]
+    for item in items:
+        note = f"<p class='muted small'>{_e(item.text_note)}</p>" if item.text_note else ""
+        out.append(f"<h2>{_e(item.number)} · {_e(item.name)}</h2>"
+                   f"<p class='mono'>SHA-256 {_e(item.sha256)}</p>{note}"
+                   f"<div class='small'>{text_as_html(item.text)}</div>")
+    return "".join(out)
+
+
 def report_html(r: Report, images: _Images) -> str:
     """The whole document as the HTML subset Qt's text engine lays out."""
     summary = "".join(f"<p>{_e(line)}</p>" for line in r.summary)
@@ -226,6 +268,7 @@ def report_html(r: Report, images: _Images) -> str:
         "<h1>People</h1>", _people_html(r),
         "<h1>Evidence index</h1>", _evidence_html(r, images),
         _appendix_html(r, images),
+        _text_appendix_html(r),
         "</body></html>",
     ]
     return "".join(parts)

@@ -101,11 +101,21 @@ def _read_image(reader: Any) -> Any:
     return None if image.isNull() else image
 
 
+def withheld_note(sha256: str) -> str:
+    """What a redacted copy shows instead of an item's image."""
+    return f"Image withheld in the redacted copy (SHA-256 {sha256})."
+
+
 def _load_images(r: Report, appendix: bool, progress: Callable[[int, int], None]) -> _Images:
     found = _Images()
     box = (_mm_px(THUMB_MM[0]) * 2, _mm_px(THUMB_MM[1]) * 2)  # twice over: sharp on paper
     jobs: list[tuple[EvidenceRow, Callable[[], Any]]] = []
     for item in r.evidence:
+        if not item.shareable and (item.media_type == "application/pdf" or item.media_type.startswith("image/")):
+            # A redacted copy cannot mask what a picture shows (a card number on a receipt, a
+            # name on a parcel label): the image is not decoded, let alone embedded.
+            found.notes[item.number] = withheld_note(item.sha256)
+            continue
         if item.media_type == "application/pdf":
             jobs.append((item, lambda item=item: _pdf_first_page(item.path, box)))
         elif item.media_type.startswith("image/"):

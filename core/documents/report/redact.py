@@ -27,6 +27,22 @@ _PATTERN = re.compile(f"(?P<email>{_EMAIL})|(?P<date>{_DATE})|(?P<iban>{_IBAN})|
 MIN_MASKED_DIGITS = 6
 
 
+def own_details(name: str, address: str, email: str, phone: str) -> list[tuple[str, str]]:
+    """The sender's own details from Settings as phrases to mask: each address line (a lone
+    country name stays: it identifies nobody), the email address and the phone number."""
+    lines = [line.strip() for line in address.splitlines() if line.strip()]
+    if lines and len(lines) > 1 and not any(ch.isdigit() for ch in lines[-1]) and " " not in lines[-1]:
+        lines = lines[:-1]
+    out = [(line, "[address]") for line in lines]
+    if email.strip():
+        out.append((email.strip(), "[email]"))
+    if phone.strip():
+        out.append((phone.strip(), "[phone]"))
+    if name.strip():
+        out.append((name.strip(), "[name]"))
+    return out
+
+
 class Redactor:
     """Masks email addresses, phone numbers, account and card numbers, and chosen names.
 
@@ -34,8 +50,18 @@ class Redactor:
     slip through); matching ignores case. When not enabled, text passes through unchanged.
     """
 
-    def __init__(self, names: Iterable[str] = (), *, enabled: bool = True) -> None:
+    def __init__(self, names: Iterable[str] = (), *, enabled: bool = True,
+                 phrases: Iterable[tuple[str, str]] = ()) -> None:
         self.enabled = enabled
+        # Whole phrases masked with their own label first (the user's address lines, their
+        # email and phone as typed in Settings), whatever the spacing or case.
+        literal = sorted({(" ".join(p.split()), label) for p, label in phrases if len(" ".join(p.split())) >= 3},
+                         key=lambda item: len(item[0]), reverse=True)
+        self._phrase_labels = {p.lower(): label for p, label in literal}
+        self._phrases = (
+            re.compile("|".join(r"\s+".join(re.escape(w) for w in p.split()) for p, _ in literal), re.IGNORECASE)
+            if literal else None
+        )
         words: set[str] = set()
         for name in names:
             name = " ".join(str(name).split())
@@ -55,6 +81,9 @@ class Redactor:
             return ""
         if not self.enabled:
             return text
+        if self._phrases is not None:
+            text = self._phrases.sub(
+                lambda m: self._phrase_labels.get(" ".join(m.group(0).split()).lower(), "[private]"), text)
         text = _PATTERN.sub(self._mask, text)
         if self._names is not None:
             text = self._names.sub("[name]", text)

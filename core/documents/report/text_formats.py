@@ -34,9 +34,9 @@ def report_markdown(r: Report) -> str:
         ("First event", r.first_event.isoformat() if r.first_event else "none"),
         ("Last event", r.last_event.isoformat() if r.last_event else "none"),
         ("Document made", r.made_at.strftime("%Y-%m-%d %H:%M UTC")),
-        ("Integrity fingerprint", f"`{r.fingerprint}`" if r.fingerprint else ""),
+        ("Case fingerprint", f"`{r.fingerprint}`" if r.fingerprint else ""),
     ]
-    out += ["| | |", "|---|---|"] + [f"| {k} | {v if k == 'Integrity fingerprint' else _md(v)} |" for k, v in facts if v]
+    out += ["| | |", "|---|---|"] + [f"| {k} | {v if k == 'Case fingerprint' else _md(v)} |" for k, v in facts if v]
     out += ["", "## Summary", ""] + [_md(line) + "  " for line in r.summary]
     if r.notes:
         out += ["", "### Notes", "", _md(r.notes)]
@@ -77,6 +77,14 @@ def report_markdown(r: Report) -> str:
                 f"{e.captured.isoformat() if e.captured else ''} | {', '.join(e.supports)} |" for e in r.evidence]
     else:
         out.append(f"No evidence files{_period(r)}.")
+    if r.fingerprint:
+        out += ["", "*" + _md(r.fingerprint_note) + "*"]
+    texts = [e for e in r.evidence if e.text]
+    if texts:
+        out += ["", "## Appendix: text evidence", ""]
+        for e in texts:
+            out += [f"### {e.number} · {_md(e.name)}", "", f"SHA-256 `{e.sha256}`" + (f" ({e.text_note})" if e.text_note else ""), ""]
+            out += ["```text", e.text.replace("```", "` ` `"), "```", ""]
     out.append("")
     return "\n".join(out)
 
