@@ -330,7 +330,7 @@ STORY: dict[str, dict[str, tuple[str, str]]] = {
         "to_company": ("I contacted you {how}.", "I contacted {co} {how}."),
         "from_company": ("You contacted me {how}.", "{co} contacted me {how}."),
         "delivery_from": ("Your delivery arrived.", "A delivery from {co} arrived."),
-        "delivery_to": ("I sent the goods back to you.", "I sent the goods back to {co}."),
+        "delivery_to": ("What I sent was delivered to you.", "What I sent was delivered to {co}."),
         "delivery": ("A delivery arrived.", "A delivery arrived."),
     },
     "fr": {
@@ -362,7 +362,7 @@ STORY: dict[str, dict[str, tuple[str, str]]] = {
         "to_company": ("Je vous ai contacté {how}.", "J'ai contacté {co} {how}."),
         "from_company": ("Vous m'avez contacté {how}.", "{co} m'a contacté {how}."),
         "delivery_from": ("Votre livraison est arrivée.", "Une livraison de {co} est arrivée."),
-        "delivery_to": ("Je vous ai renvoyé la marchandise.", "J'ai renvoyé la marchandise à {co}."),
+        "delivery_to": ("Mon envoi vous a été remis.", "Mon envoi a été remis à {co}."),
         "delivery": ("Une livraison est arrivée.", "Une livraison est arrivée."),
     },
     "de": {
@@ -397,7 +397,7 @@ STORY: dict[str, dict[str, tuple[str, str]]] = {
         "to_company": ("Ich habe Sie {how} kontaktiert.", "Ich habe {co} {how} kontaktiert."),
         "from_company": ("Sie haben mich {how} kontaktiert.", "{co} hat mich {how} kontaktiert."),
         "delivery_from": ("Ihre Lieferung ist eingetroffen.", "Eine Lieferung von {co} ist eingetroffen."),
-        "delivery_to": ("Ich habe Ihnen die Ware zurückgeschickt.", "Ich habe die Ware an {co} zurückgeschickt."),
+        "delivery_to": ("Meine Sendung wurde Ihnen zugestellt.", "Meine Sendung wurde {co} zugestellt."),
         "delivery": ("Eine Lieferung ist eingetroffen.", "Eine Lieferung ist eingetroffen."),
     },
 }
