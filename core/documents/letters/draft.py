@@ -177,7 +177,8 @@ def event_sentence(event: Event, language: str, *, company: str = "", direct_deb
         key = {"to_company": "to_company", "from_company": "from_company"}.get(event.direction, "to_company")
     pattern = phrases[key][1 if company else 0]
     out = pattern.format(co=company, how=how, amount=amount)
-    return " ".join(out.replace(" .", ".").split())
+    # Collapse the space an empty {how} leaves; plain spaces only (amounts hold no-break ones).
+    return re.sub(r" {2,}", " ", out.replace(" .", ".")).strip()
 
 
 def _chronology(events: Sequence[Event], language: str, company: str = "", *, direct_debit: bool = False,
