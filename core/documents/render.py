@@ -197,6 +197,28 @@ def _without_ligatures(doc: QTextDocument) -> None:
     cursor.mergeCharFormat(fmt)
 
 
+def _push_kept_blocks(doc: QTextDocument, body_h: float) -> None:
+    """Move a paragraph marked to be kept whole to the next page when it would straddle a
+    page break. Qt's own "non-breakable lines" does not hold for lines joined by <br>, so
+    the paragraph gets the space left on its page as top margin, once its page is known."""
+    layout = doc.documentLayout()
+    block = doc.begin()
+    while block.isValid():
+        if block.blockFormat().nonBreakableLines():
+            layout.blockBoundingRect(block)  # lays the block out where it falls now
+            lines = block.layout()
+            if lines.lineCount():
+                origin = lines.position().y()
+                first = lines.lineAt(0)
+                last = lines.lineAt(lines.lineCount() - 1)
+                top, bottom = origin + first.y(), origin + last.y() + last.height()
+                if int(top // body_h) != int((bottom - 1) // body_h) and bottom - top < body_h:
+                    fmt = block.blockFormat()
+                    fmt.setTopMargin(fmt.topMargin() + (int(top // body_h) + 1) * body_h - top + 1)
+                    QTextCursor(block).setBlockFormat(fmt)
+        block = block.next()
+
+
 def _keep_marked_blocks(doc: QTextDocument) -> None:
     """Paragraphs marked with :data:`KEEP_ANCHOR` keep their lines on one page (a letter's
     closing and signature). Qt's HTML reader has no CSS for this, so it is set here."""
@@ -254,6 +276,7 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
     # Lay out at the device's resolution so point sizes print true to size.
     doc.documentLayout().setPaintDevice(device)
     doc.setPageSize(QSizeF(width, body_h))
+    _push_kept_blocks(doc, body_h)
     layout = doc.documentLayout()
     pages = doc.pageCount()
 
