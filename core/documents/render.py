@@ -42,7 +42,9 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
     QTextFormat,
+    QTextFrame,
     QTextOption,
+    QTextTable,
 )
 
 if TYPE_CHECKING:
@@ -197,6 +199,41 @@ def _without_ligatures(doc: QTextDocument) -> None:
     cursor.mergeCharFormat(fmt)
 
 
+def _tables(frame: QTextFrame) -> list[QTextTable]:
+    found: list[QTextTable] = []
+    for child in frame.childFrames():
+        if isinstance(child, QTextTable):
+            found.append(child)
+        found += _tables(child)
+    return found
+
+
+def _keep_table_rows(doc: QTextDocument, body_h: float, dpi: float) -> None:
+    """Move a table row that would straddle a page break to the next page, whole (the
+    table's header rows repeat above it there). Qt splits rows line by line; a chronology
+    row cut in two reads as two events. The row's cells get the space left on the page as
+    top padding; rows taller than half a page are left to split."""
+    layout = doc.documentLayout()
+    points_per_px = 72.0 / dpi  # cell padding is in points; the layout in device pixels
+    for _ in range(3):  # padding one row moves the rows after it: check again
+        moved = False
+        for table in _tables(doc.rootFrame()):
+            for row in range(table.format().headerRowCount(), table.rows()):
+                cells = [table.cellAt(row, col) for col in range(table.columns())]
+                top = min(layout.blockBoundingRect(c.firstCursorPosition().block()).top() for c in cells)
+                bottom = max(layout.blockBoundingRect(c.lastCursorPosition().block()).bottom() for c in cells)
+                if int(top // body_h) == int((bottom - 1) // body_h) or bottom - top > body_h / 2:
+                    continue
+                shift = ((int(top // body_h) + 1) * body_h - top + 2) * points_per_px
+                for cell in cells:
+                    fmt = cell.format().toTableCellFormat()
+                    fmt.setTopPadding(fmt.topPadding() + shift)
+                    cell.setFormat(fmt)
+                moved = True
+        if not moved:
+            return
+
+
 def _push_kept_blocks(doc: QTextDocument, body_h: float) -> None:
     """Move a paragraph marked to be kept whole to the next page when it would straddle a
     page break. Qt's own "non-breakable lines" does not hold for lines joined by <br>, so
@@ -276,6 +313,7 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
     # Lay out at the device's resolution so point sizes print true to size.
     doc.documentLayout().setPaintDevice(device)
     doc.setPageSize(QSizeF(width, body_h))
+    _keep_table_rows(doc, body_h, dpi)
     _push_kept_blocks(doc, body_h)
     layout = doc.documentLayout()
     pages = doc.pageCount()

@@ -50,3 +50,24 @@ def test_text_is_searchable_and_words_are_whole(qapp, tmp_path: Path) -> None:  
     fonts = subprocess.run(["pdffonts", str(out)], check=True, capture_output=True, text=True).stdout
     rows = [line.split()[0] for line in fonts.splitlines()[2:] if line.strip()]
     assert rows and all("+" in name and len(name.split("+")[0]) == 6 for name in rows), rows
+
+
+def test_table_rows_are_never_split_across_pages_and_the_header_repeats(qapp, tmp_path: Path) -> None:  # noqa: ANN001
+    rows = "".join(f"<tr><td>{i}</td><td>{'words in a long cell ' * 10}<br/>second line<br/>third line</td>"
+                   f"<td>x</td></tr>" for i in range(70))
+    html = ("<html><body><p>A table of events</p><table width='100%' cellpadding='3'><thead><tr><th>No.</th>"
+            f"<th>What happened</th><th>Files</th></tr></thead>{rows}</table></body></html>")
+    out = tmp_path / "table.pdf"
+    pages = render.html_to_pdf(html, out)
+    assert pages > 3
+    texts = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True,
+                           text=True).stdout.split("\f")
+    seen: list[int] = []
+    for number, page in enumerate(texts[:pages]):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        header = next(i for i, line in enumerate(lines) if line.startswith("No."))
+        first_row = lines[header + 1]
+        # The line after the (repeated) header opens a row: its number, never a continuation.
+        assert first_row.split()[0].isdigit(), (number, first_row)
+        seen += [int(line.split()[0]) for line in lines if line.split()[0].isdigit()]
+    assert seen == list(range(70))
