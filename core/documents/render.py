@@ -455,7 +455,9 @@ def _paint_running(painter: QPainter, running: Running, index: int, pages: int, 
     painter.drawText(bottom, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                      running.page_label.format(n=index + 1, m=pages))
     painter.setPen(rule)
-    painter.drawLine(0, int(text_h + header_h * 0.1), int(width), int(text_h + header_h * 0.1))
+    if running.header_left or running.header_right:
+        # A letter has no running header: no rule either, above the sender's address.
+        painter.drawLine(0, int(text_h + header_h * 0.1), int(width), int(text_h + header_h * 0.1))
     y = header_h + body_h + footer_h - text_h - footer_h * 0.1
     painter.drawLine(0, int(y), int(width), int(y))
     painter.restore()

@@ -20,6 +20,7 @@ from core.domain.errors import DocketError, NotFoundError, ValidationError
 from core.domain.models import (
     Direction,
     EventKind,
+    EventMeaning,
     Evidence,
     Letter,
     LetterStatus,
@@ -166,6 +167,15 @@ def _with_sent_line(body: str, line: str) -> str:
     return body[: match.end()] + para + body[match.end():] if match else para + body
 
 
+def _sent_meaning(letter: Letter) -> str | None:
+    """What a sent letter is in the story: a formal complaint, or a complaint; a letter to a
+    card issuer, a regulator or a platform is not a complaint to the company."""
+    step = str((letter.options or {}).get("step", ""))
+    if step in ("payment_dispute", "regulator"):
+        return None
+    return EventMeaning.FORMAL_COMPLAINT.value if step == "formal_complaint" else EventMeaning.COMPLAINT.value
+
+
 def mark_as_sent(store: Store, *, letter_id: int, via: str, sent_on: date | str | None = None,
                  tracking: str = "") -> int:
     """Record that a letter went out. Returns the new timeline event's id.
@@ -215,7 +225,7 @@ def mark_as_sent(store: Store, *, letter_id: int, via: str, sent_on: date | str 
                 session, case_id=letter.case_id, at=sent, kind=EventKind.LETTER.value,
                 direction=Direction.TO_COMPANY.value, summary=f"Letter sent: {letter.subject or letter.template_id}"[:1000],
                 details=details, reference=tracking, contact_id=letter.contact_id,
-                evidence_ids=[evidence_id],
+                evidence_ids=[evidence_id], meaning=_sent_meaning(letter),
             )
             now = clock.now()
             letter.body = body
