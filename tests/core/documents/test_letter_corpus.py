@@ -270,6 +270,9 @@ def _check_letter(text: str, facts: dict[str, Any], tpl: letters.LetterTemplate,
     # The reply-by date is the template's period from today.
     if "reply_by" in files("resources").joinpath("letters", tpl.name).read_text(encoding="utf-8"):
         assert format_date(reply_deadline(TODAY, tpl.response_days), lang, region) in text
+    # Documents said to be listed or enclosed are listed.
+    if re.search(r"listed below|enclosed|ci-dessous|unten aufgeführt", text):
+        assert re.search(r"^(Enclosures|Pièces jointes|Anlagen)", text, re.M), "cites a list of documents it lacks"
     # Conventions.
     if lang == "en" and region.startswith("US"):
         assert "Sincerely," in text and "Yours faithfully" not in text and "Letter before" not in text
