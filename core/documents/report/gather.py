@@ -174,7 +174,8 @@ FINGERPRINT_NOTE = (
     "The fingerprint is the SHA-256 hash of the newest entry in case {case}'s change history when this "
     "document was made. Each entry's hash covers the one before it, so the value fixes the whole recorded "
     "history of the case. To check it, run `docket verify` on the data folder that holds the case (it "
-    "replays every hash) and look for this value in the case's history (`docket history {case}`)."
+    "replays every hash) and find this value as the hash of the last revision listed by "
+    "`docket history {case} --json`."
 )
 
 TEXT_TYPES = ("text/", "message/rfc822", "application/json")

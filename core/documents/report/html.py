@@ -59,7 +59,7 @@ def _human_size(n: int) -> str:
 
 def _kv(rows: list[tuple[str, str]]) -> str:
     cells = "".join(
-        f'<tr><td width="30%" class="muted">{_e(k)}</td><td>{v}</td></tr>' for k, v in rows if v
+        f'<tr><td width="24%" class="muted">{_e(k)}</td><td width="76%">{v}</td></tr>' for k, v in rows if v
     )
     return f'<table width="100%" cellspacing="0" cellpadding="3">{cells}</table>'
 
