@@ -103,9 +103,10 @@ def save_draft(store: Store, *, case_id: int, draft: Draft, letter_id: int | Non
                             sent_via="", tracking="")
             session.add(letter)
         else:
-            letter = session.get(Letter, letter_id)
-            if letter is None or letter.case_id != case_id:
+            found = session.get(Letter, letter_id)
+            if found is None or found.case_id != case_id:
                 raise NotFoundError(f"There is no letter {letter_id} in case {case_id}.")
+            letter = found
             if letter.status == LetterStatus.SENT:
                 raise DocketError(f"Letter {letter_id} was sent on {letter.sent_on}; a sent letter "
                                   "cannot be changed. Draft a new one instead.")

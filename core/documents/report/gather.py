@@ -201,7 +201,7 @@ def read_text_evidence(path: Path, name: str, media_type: str) -> tuple[str, str
 
         message = email.message_from_bytes(raw, policy=policy.default)
         head = [f"{key}: {message[key]}" for key in ("From", "To", "Date", "Subject") if message[key]]
-        part = message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+        part = message.get_body(preferencelist=("plain", "html"))
         body = ""
         if part is not None:
             body = part.get_content()

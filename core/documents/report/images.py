@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,7 @@ def _load_images(r: Report, appendix: bool, progress: Callable[[int, int], None]
             found.notes[item.number] = withheld_note(item.sha256)
             continue
         if item.media_type == "application/pdf":
-            jobs.append((item, lambda item=item: _pdf_first_page(item.path, box)))
+            jobs.append((item, partial(_pdf_first_page, item.path, box)))
         elif item.media_type.startswith("image/"):
             opened = _open_image(item.path, box)
             if opened is None:
@@ -125,7 +126,7 @@ def _load_images(r: Report, appendix: bool, progress: Callable[[int, int], None]
                 continue
             reader, size = opened
             found.sizes[item.number] = size
-            jobs.append((item, lambda reader=reader: _read_image(reader)))
+            jobs.append((item, partial(_read_image, reader)))
     # Decoding photos is most of the work, and Qt releases the GIL while it decodes.
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2))) as pool:
         results = pool.map(lambda job: job[1](), jobs)
