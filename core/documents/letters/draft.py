@@ -27,6 +27,7 @@ from core.documents.letters.templates import (
     _template_error,
     country_of,
     find_template,
+    render_limited,
 )
 from core.documents.wording import (
     HOW,
@@ -547,9 +548,12 @@ def draft_letter(
         env = _environment(sources)
         try:
             template = env.get_template(tpl.name)
-            html = template.render(ctx)
+            # Off this thread and within limits: a template is a small program, and a user's
+            # file must not hang the window or exhaust memory.
+            html = render_limited(lambda: template.generate(ctx))
             subject_block = template.blocks.get("subject")
-            subject_html = "".join(subject_block(template.new_context(ctx))) if subject_block else tpl.title
+            subject_html = (render_limited(lambda: subject_block(template.new_context(ctx)))
+                            if subject_block else tpl.title)
         except (TemplateError, SecurityError, ArithmeticError, TypeError, ValueError,
                 AttributeError, KeyError, IndexError, RecursionError) as exc:
             raise _template_error(exc, tpl, sources) from None

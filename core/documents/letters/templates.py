@@ -4,9 +4,12 @@ the Jinja2 sandbox they render in. A broken template is reported with its file a
 
 from __future__ import annotations
 
+import ctypes
 import re
+import threading
+import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
@@ -199,19 +202,117 @@ class _Loader(BaseLoader):
         return source, filename, lambda: True
 
 
-class _LetterEnvironment(SandboxedEnvironment):
-    """The sandbox, also refusing arithmetic that would build huge strings or numbers."""
+# Limits on one render. A template is a small program the user (or someone who sent them a
+# file) wrote: it must not hang the window, fill the disk or exhaust memory.
+RENDER_SECONDS = 2.0
+RENDER_CHARS = 1_000_000  # about 1 MB of letter: hundreds of pages
+VALUE_CHARS = 1_000_000  # no string or list a template builds may grow past this
 
-    intercepted_binops = frozenset({"*", "**"})
+
+class RenderLimit(SecurityError):
+    """A render went past a limit (time, output size, size of a value)."""
+
+
+class _Budget:
+    """The running render's deadline, checked wherever the sandbox sees the template act."""
+
+    def __init__(self) -> None:
+        self.deadline = float("inf")
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise RenderLimit(f"it ran longer than {RENDER_SECONDS:g} seconds and was stopped")
+
+
+_BUDGET = threading.local()
+
+
+def _budget() -> _Budget:
+    budget = getattr(_BUDGET, "value", None)
+    if budget is None:
+        budget = _BUDGET.value = _Budget()
+    return budget
+
+
+def _sized(value: Any) -> Any:
+    if isinstance(value, (str, list, tuple, dict)) and len(value) > VALUE_CHARS:
+        raise RenderLimit("it built a value too large for a letter")
+    return value
+
+
+class _LetterEnvironment(SandboxedEnvironment):
+    """The sandbox, also refusing arithmetic that would build huge strings or numbers, and
+    checking the render's time and the size of what it builds at every step it sees."""
+
+    intercepted_binops = frozenset({"*", "**", "+"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _budget().check()
         if operator == "**" and isinstance(right, int) and right > 100:
             raise SecurityError("exponents above 100 are not allowed in a letter template")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > 100_000:
                     raise SecurityError("that repetition would make a text too long for a letter")
-        return super().call_binop(context, operator, left, right)
+        return _sized(super().call_binop(context, operator, left, right))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _budget().check()
+        return _sized(super().getattr(obj, attribute))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _budget().check()
+        return _sized(super().getitem(obj, argument))
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _budget().check()
+        return _sized(super().call(__context, __obj, *args, **kwargs))
+
+
+def _stop_thread(thread: threading.Thread) -> None:
+    """Raise RenderLimit inside a render thread that ran past its time (a loop that calls
+    nothing the sandbox sees); Python stops it at its next bytecode."""
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(RenderLimit))
+
+
+def render_limited(render: Callable[[], Iterator[str]]) -> str:
+    """Run ``render`` (a generator of output chunks) on its own thread within the limits:
+    :data:`RENDER_SECONDS` of time, :data:`RENDER_CHARS` of output, no value larger than
+    :data:`VALUE_CHARS`. Returns the output; raises :class:`RenderLimit` past a limit and
+    re-raises the template's own error."""
+    result: list[str] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        budget = _budget()
+        budget.deadline = time.monotonic() + RENDER_SECONDS
+        size = 0
+        try:
+            for chunk in render():
+                size += len(chunk)
+                if size > RENDER_CHARS:
+                    raise RenderLimit(f"its output passed {RENDER_CHARS:,} characters and was stopped")
+                result.append(chunk)
+                budget.check()
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+            if isinstance(exc, RenderLimit) and not exc.args:  # raised from outside by _stop_thread
+                exc = RenderLimit(f"it ran longer than {RENDER_SECONDS:g} seconds and was stopped")
+            failure.append(exc)
+        finally:
+            budget.deadline = float("inf")
+
+    thread = threading.Thread(target=work, name="docket-letter-render", daemon=True)
+    thread.start()
+    thread.join(RENDER_SECONDS + 0.5)
+    if thread.is_alive():
+        _stop_thread(thread)
+        thread.join(2.0)
+        if not failure:
+            failure.append(RenderLimit(f"it ran longer than {RENDER_SECONDS:g} seconds and was stopped"))
+    if failure:
+        raise failure[0]
+    return "".join(result)
 
 
 _ENVIRONMENTS: dict[int, SandboxedEnvironment] = {}
@@ -263,6 +364,8 @@ def _template_error(exc: BaseException, tpl: LetterTemplate, sources: _Sources) 
         return DocketError(f"Letter template {where} line {exc.lineno}: {exc.message}")
     filename, line = _template_line(exc, {f for _, f in sources.texts.values()})
     where = f"{filename or tpl.filename}" + (f" line {line}" if line else "")
+    if isinstance(exc, RenderLimit):
+        return DocketError(f"Letter template {where}: {exc}. Other letters are not affected.")
     if isinstance(exc, SecurityError):
         return DocketError(f"Letter template {where}: not allowed in a template: {exc}")
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
