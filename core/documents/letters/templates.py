@@ -296,7 +296,7 @@ def render_limited(render: Callable[[], Iterator[str]]) -> str:
                 result.append(chunk)
                 budget.check()
         except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
-            if isinstance(exc, RenderLimit) and not exc.args:  # raised from outside by _stop_thread
+            if isinstance(exc, RenderLimit) and not exc.message:  # raised from outside by _stop_thread
                 exc = RenderLimit(f"it ran longer than {RENDER_SECONDS:g} seconds and was stopped")
             failure.append(exc)
         finally:
