@@ -90,7 +90,7 @@ def report_markdown(r: Report) -> str:
 
 
 CSV_COLUMNS = ["number", "date", "time", "utc_offset", "kind", "direction", "who", "summary", "details",
-               "duration_minutes", "waiting_minutes", "reference", "promised_by", "evidence"]
+               "duration_minutes", "waiting_minutes", "reference", "promised_by", "evidence", "meaning", "amount"]
 
 
 def _cell(text: str) -> str:
@@ -109,5 +109,6 @@ def write_chronology_csv(r: Report, fh: Any) -> None:
             _cell(row.summary), _cell(row.details), row.duration_minutes if row.duration_minutes is not None else "",
             row.waiting_minutes if row.waiting_minutes is not None else "", _cell(row.reference),
             row.promised_by.isoformat() if row.promised_by else "", " ".join(row.evidence),
+            row.meaning, row.amount,
         ])
 

@@ -84,6 +84,7 @@ def test_timeline_letter_csv_and_pdf_list_events_in_the_same_local_order(
         rows = list(csv.DictReader(fh))
     assert [int(r["summary"][6:8]) for r in rows] == expected
     assert [r["date"] for r in rows] == [When.parse(ats[i]).day.isoformat() for i in expected]
+    assert {r["meaning"] for r in rows} == {"complaint"}
 
     out_pdf = tmp_path / f"order-{case_id}.pdf"
     export_case_report(store, case_id=case_id, fmt="pdf", out=out_pdf)
