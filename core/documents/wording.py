@@ -332,6 +332,9 @@ STORY: dict[str, dict[str, tuple[str, str]]] = {
         "delivery_from": ("Your delivery arrived.", "A delivery from {co} arrived."),
         "delivery_to": ("What I sent was delivered to you.", "What I sent was delivered to {co}."),
         "delivery": ("A delivery arrived.", "A delivery arrived."),
+        "letter_to_card_issuer": ("I wrote to my card issuer about this.", ""),
+        "letter_to_platform": ("I opened a dispute with the payment platform.", ""),
+        "letter_to_regulator": ("I referred the matter to the regulator or ombudsman.", ""),
     },
     "fr": {
         "purchase": ("J'ai passé commande auprès de vous.", "J'ai passé commande auprès de {co}."),
@@ -364,6 +367,9 @@ STORY: dict[str, dict[str, tuple[str, str]]] = {
         "delivery_from": ("Votre livraison est arrivée.", "Une livraison de {co} est arrivée."),
         "delivery_to": ("Mon envoi vous a été remis.", "Mon envoi a été remis à {co}."),
         "delivery": ("Une livraison est arrivée.", "Une livraison est arrivée."),
+        "letter_to_card_issuer": ("J'ai écrit à ma banque à ce sujet.", ""),
+        "letter_to_platform": ("J'ai ouvert un litige auprès de la plateforme de paiement.", ""),
+        "letter_to_regulator": ("J'ai saisi le médiateur ou l'autorité compétente.", ""),
     },
     "de": {
         "purchase": ("Ich habe bei Ihnen bestellt.", "Ich habe bei {co} bestellt."),
@@ -399,6 +405,9 @@ STORY: dict[str, dict[str, tuple[str, str]]] = {
         "delivery_from": ("Ihre Lieferung ist eingetroffen.", "Eine Lieferung von {co} ist eingetroffen."),
         "delivery_to": ("Meine Sendung wurde Ihnen zugestellt.", "Meine Sendung wurde {co} zugestellt."),
         "delivery": ("Eine Lieferung ist eingetroffen.", "Eine Lieferung ist eingetroffen."),
+        "letter_to_card_issuer": ("Ich habe meiner Bank deswegen geschrieben.", ""),
+        "letter_to_platform": ("Ich habe bei der Zahlungsplattform einen Konflikt eröffnet.", ""),
+        "letter_to_regulator": ("Ich habe mich an die Schlichtungsstelle oder Aufsicht gewandt.", ""),
     },
 }
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2.exceptions import SecurityError, TemplateError
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.documents.html_text import html_to_text
@@ -60,6 +60,7 @@ from core.domain.models import (
     EventKind,
     EventMeaning,
     Evidence,
+    Letter,
     PaymentMethod,
     Status,
 )
@@ -149,7 +150,7 @@ def _sentence_of(text: str) -> str:
 
 
 def event_sentence(event: Event, language: str, *, company: str = "", direct_debit: bool = False,
-                   currency: str = "EUR") -> str:
+                   currency: str = "EUR", sent_to: str = "") -> str:
     """The sentence a person writes for an event, chosen by what the event means.
 
     ``company`` is the company's name when the reader is someone else (a card issuer, an
@@ -158,6 +159,9 @@ def event_sentence(event: Event, language: str, *, company: str = "", direct_deb
     Empty for a private note, which has no lead sentence.
     """
     phrases = STORY.get(language, STORY["en"])
+    if sent_to:
+        # A letter Docket sent to a card issuer, a platform or a regulator.
+        return phrases[f"letter_to_{sent_to}"][0]
     how = HOW.get(language, HOW["en"]).get(event.kind, "")
     meaning = event.meaning or guess_meaning(event.kind, event.direction, event.summary)
     key: str
@@ -183,14 +187,16 @@ def event_sentence(event: Event, language: str, *, company: str = "", direct_deb
 
 
 def _chronology(events: Sequence[Event], language: str, company: str = "", *, direct_debit: bool = False,
-                currency: str = "EUR", jurisdiction: str = "") -> list[dict[str, Any]]:
+                currency: str = "EUR", jurisdiction: str = "", sent_to: dict[int, str] | None = None,
+                ) -> list[dict[str, Any]]:
     """Each event as a few sentences: what it was (by its meaning, in the letter's language),
     then the user's own words, then the facts kept with it (waiting, duration, promise,
     reference). ``company`` is named when the reader is not the company itself."""
     words = STORY_WORDS.get(language, STORY_WORDS["en"])
     out = []
     for event in events:
-        lead = event_sentence(event, language, company=company, direct_debit=direct_debit, currency=currency)
+        lead = event_sentence(event, language, company=company, direct_debit=direct_debit, currency=currency,
+                              sent_to=(sent_to or {}).get(event.id, ""))
         sentences = [lead] if lead else []
         summary = _sentence_of(event.summary)
         if summary:
@@ -282,6 +288,23 @@ def meaning_of(event: Event) -> str | None:
 _GUESSABLE = [k.value for k in MESSAGE_KINDS] + [EventKind.PAYMENT.value, EventKind.PROMISE.value]
 
 
+def letters_to_others(session: Session, case_id: int) -> dict[int, str]:
+    """Timeline events that record a letter sent to someone other than the company (a card
+    issuer, a platform, a regulator), by event id: ``card_issuer``, ``platform`` or
+    ``regulator``. Such a letter is not a complaint to the company."""
+    rows = session.execute(
+        select(Letter.event_id, Letter.template_id, func.json_extract(Letter.options, "$.step"))
+        .where(Letter.case_id == case_id, Letter.event_id.is_not(None))
+    ).all()
+    out: dict[int, str] = {}
+    for event_id, template_id, step in rows:
+        if step == "regulator":
+            out[event_id] = "regulator"
+        elif step == "payment_dispute":
+            out[event_id] = "platform" if template_id == "platform_dispute" else "card_issuer"
+    return out
+
+
 def _edge(session: Session, case_id: int, wanted: Iterable[str], last: bool, where: Any = None) -> Event | None:
     """The first or last event whose meaning is one of ``wanted``, found through the
     timeline's index; events without a recorded meaning count by their guessed one."""
@@ -291,8 +314,9 @@ def _edge(session: Session, case_id: int, wanted: Iterable[str], last: bool, whe
                                Event.meaning.in_(wanted) | (Event.meaning.is_(None) & Event.kind.in_(_GUESSABLE)))
     if where is not None:
         stmt = stmt.where(where)
+    others = letters_to_others(session, case_id)
     for event in session.scalars(stmt.order_by(*order).execution_options(yield_per=100)):
-        if meaning_of(event) in wanted:
+        if event.id not in others and meaning_of(event) in wanted:
             return event
     return None
 
@@ -366,7 +390,8 @@ def _refusal(case: Case, tpl: LetterTemplate, story: Story, confirm_resolved: bo
 
 def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, Any],
              events: list[Event], evidence: list[Evidence], contact: Contact | None,
-             facts: dict[str, str], missing: _Missing, today: date, story: Story) -> dict[str, Any]:
+             facts: dict[str, str], missing: _Missing, today: date, story: Story,
+             sent_to: dict[int, str] | None = None) -> dict[str, Any]:
     """What a template sees. ``story`` holds the moments read from the whole timeline."""
     need = missing.need
     company = case.company
@@ -468,7 +493,7 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
         "cardholder": facts.get("cardholder") or you["your_name"].strip(),
         "platform": platform,
         "chronology": _chronology(events, language, third_party, direct_debit=direct_debit,
-                                  currency=case.currency, jurisdiction=region),
+                                  currency=case.currency, jurisdiction=region, sent_to=sent_to),
         # The first complaint: the earliest complaint or formal complaint, never the purchase.
         "first_contact": fmt(first_day),
         "first_complaint": fmt(first_day),
@@ -544,7 +569,8 @@ def draft_letter(
         contact = _pick(case.contacts, [contact_id], "contacts", case_id)[0] if contact_id else None
         missing = _Missing(words_language)
         ctx = _context(case, tpl, language=words_language, you=you, events=events, evidence=evidence,
-                       contact=contact, facts=facts, missing=missing, today=today, story=story)
+                       contact=contact, facts=facts, missing=missing, today=today, story=story,
+                       sent_to=letters_to_others(session, case_id))
         env = _environment(sources)
         try:
             template = env.get_template(tpl.name)

@@ -397,3 +397,21 @@ def test_the_pdf_reads_the_same_and_keeps_the_signature_with_its_closing(
     for event in facts["events"]:
         if event.summary in draft.text:
             assert event.summary in " ".join(text.split())
+
+
+def test_a_letter_sent_to_the_card_issuer_is_not_a_complaint_to_the_company(store: Store) -> None:
+    clock.set_today(TODAY)
+    settings.update(store, your_name="Sam Rivera", your_address="4 Mill Lane\nYork YO1 7HH")
+    case_id = cases.open_case(store, title="Coat", company="Acme", amount="120.00", currency="GBP",
+                              jurisdiction="GB", payment_method="credit_card", references=["A-1"])
+    cases.log_event(store, case_id=case_id, at=d(40), kind="email", direction="to_company",
+                    summary="Asked for the refund", meaning="complaint")
+    draft = letters.draft_letter(store, case_id=case_id, template_id="chargeback_request",
+                                 facts={"card_last4": "1234", "card_issuer": "Bank", "card_issuer_address": "1 St"})
+    letter_id = letters.save_draft(store, case_id=case_id, draft=draft)
+    letters.mark_as_sent(store, letter_id=letter_id, via="post", sent_on=d(5))
+    chaser = letters.draft_letter(store, case_id=case_id, template_id="chaser").text
+    # The last contact with the company is the complaint, not the letter to the bank.
+    assert f"I last contacted you about this matter (Ref A-1) on {format_date(TODAY - timedelta(days=40))}" in chaser
+    assert "I wrote to my card issuer about this." in chaser
+    assert "I complained to you by letter" not in chaser
