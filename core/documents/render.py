@@ -208,30 +208,39 @@ def _tables(frame: QTextFrame) -> list[QTextTable]:
     return found
 
 
+KEEP_ROWS_LIMIT = 400  # table rows a document may have for rows to be kept whole
+
+
 def _keep_table_rows(doc: QTextDocument, body_h: float, dpi: float) -> None:
     """Move a table row that would straddle a page break to the next page, whole (the
     table's header rows repeat above it there). Qt splits rows line by line; a chronology
     row cut in two reads as two events. The row's cells get the space left on the page as
-    top padding; rows taller than half a page are left to split."""
+    top padding; rows taller than half a page are left to split.
+
+    Each move makes Qt lay the rest of the document out again, so the cost grows with rows
+    times pages: documents with more than :data:`KEEP_ROWS_LIMIT` table rows keep Qt's own
+    row breaking (see docs/case-report.md)."""
+    tables = _tables(doc.rootFrame())
+    if sum(t.rows() for t in tables) > KEEP_ROWS_LIMIT:
+        return
     layout = doc.documentLayout()
-    points_per_px = 72.0 / dpi  # cell padding is in points; the layout in device pixels
-    for _ in range(3):  # padding one row moves the rows after it: check again
-        moved = False
-        for table in _tables(doc.rootFrame()):
-            for row in range(table.format().headerRowCount(), table.rows()):
-                cells = [table.cellAt(row, col) for col in range(table.columns())]
-                top = min(layout.blockBoundingRect(c.firstCursorPosition().block()).top() for c in cells)
-                bottom = max(layout.blockBoundingRect(c.lastCursorPosition().block()).bottom() for c in cells)
-                if int(top // body_h) == int((bottom - 1) // body_h) or bottom - top > body_h / 2:
-                    continue
-                shift = ((int(top // body_h) + 1) * body_h - top + 2) * points_per_px
-                for cell in cells:
-                    fmt = cell.format().toTableCellFormat()
-                    fmt.setTopPadding(fmt.topPadding() + shift)
-                    cell.setFormat(fmt)
-                moved = True
-        if not moved:
-            return
+    units_per_px = 96.0 / dpi  # cell padding is in CSS pixels (1/96 inch); the layout in device pixels
+    for table in tables:
+        for row in range(table.format().headerRowCount(), table.rows()):
+            cells = [table.cellAt(row, col) for col in range(table.columns())]
+            # A row's cells start together: the first cell gives its top.
+            top = layout.blockBoundingRect(doc.findBlock(cells[0].firstPosition())).top()
+            bottom = max(layout.blockBoundingRect(doc.findBlock(c.lastPosition())).bottom() for c in cells)
+            if int(top // body_h) == int((bottom - 1) // body_h) or bottom - top > body_h / 2:
+                continue
+            shift = (int(top // body_h) + 1) * body_h - top + 2
+            edit = QTextCursor(doc)
+            edit.beginEditBlock()
+            for cell in cells:
+                fmt = cell.format().toTableCellFormat()
+                fmt.setTopPadding(fmt.topPadding() + shift * units_per_px)
+                cell.setFormat(fmt)
+            edit.endEditBlock()
 
 
 def _push_kept_blocks(doc: QTextDocument, body_h: float) -> None:
