@@ -14,6 +14,7 @@ plain ``QPagedPaintDevice``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
@@ -36,10 +38,17 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextCharFormat,
     QTextCursor,
     QTextDocument,
     QTextFormat,
+    QTextFrame,
+    QTextOption,
+    QTextTable,
 )
+
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
 
 PAPER = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
 
@@ -164,11 +173,112 @@ def make_document(html: str, *, images: dict[str, QImage] | None = None,
     doc = ReportDocument(lazy_images)
     doc.setDefaultFont(body_font())
     doc.setDocumentMargin(0)
+    # Break lines between words only: a narrow table cell must not print "Membershi|p".
+    option = doc.defaultTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    doc.setDefaultTextOption(option)
     for name, image in (images or {}).items():
         doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
     doc.setHtml(html)
     _honour_heading_sizes(doc)
+    _without_ligatures(doc)
+    _keep_marked_blocks(doc)
     return doc
+
+
+KEEP_ANCHOR = "docket-keep"  # <a name="docket-keep"></a> in a paragraph: never split it across pages
+
+
+def _without_ligatures(doc: QTextDocument) -> None:
+    """Turn off ligatures: with them the PDF's text layer holds "ﬁ" (U+FB01) for "fi", and a
+    search for "confirms" in the copy a court or a bank receives finds nothing."""
+    fmt = QTextCharFormat()
+    fmt.setFontFeatures({QFont.Tag("liga"): 0, QFont.Tag("clig"): 0})
+    cursor = QTextCursor(doc)
+    cursor.select(QTextCursor.SelectionType.Document)
+    cursor.mergeCharFormat(fmt)
+
+
+def _tables(frame: QTextFrame) -> list[QTextTable]:
+    found: list[QTextTable] = []
+    for child in frame.childFrames():
+        if isinstance(child, QTextTable):
+            found.append(child)
+        found += _tables(child)
+    return found
+
+
+KEEP_ROWS_LIMIT = 400  # table rows a document may have for rows to be kept whole
+
+
+def _keep_table_rows(doc: QTextDocument, body_h: float, dpi: float) -> None:
+    """Move a table row that would straddle a page break to the next page, whole (the
+    table's header rows repeat above it there). Qt splits rows line by line; a chronology
+    row cut in two reads as two events. The row's cells get the space left on the page as
+    top padding; rows taller than half a page are left to split.
+
+    Each move makes Qt lay the rest of the document out again, so the cost grows with rows
+    times pages: documents with more than :data:`KEEP_ROWS_LIMIT` table rows keep Qt's own
+    row breaking (see docs/case-report.md)."""
+    tables = _tables(doc.rootFrame())
+    if sum(t.rows() for t in tables) > KEEP_ROWS_LIMIT:
+        return
+    layout = doc.documentLayout()
+    units_per_px = 96.0 / dpi  # cell padding is in CSS pixels (1/96 inch); the layout in device pixels
+    for table in tables:
+        for row in range(table.format().headerRowCount(), table.rows()):
+            cells = [table.cellAt(row, col) for col in range(table.columns())]
+            # A row's cells start together: the first cell gives its top.
+            top = layout.blockBoundingRect(doc.findBlock(cells[0].firstPosition())).top()
+            bottom = max(layout.blockBoundingRect(doc.findBlock(c.lastPosition())).bottom() for c in cells)
+            if int(top // body_h) == int((bottom - 1) // body_h) or bottom - top > body_h / 2:
+                continue
+            shift = (int(top // body_h) + 1) * body_h - top + 2
+            edit = QTextCursor(doc)
+            edit.beginEditBlock()
+            for cell in cells:
+                fmt = cell.format().toTableCellFormat()
+                fmt.setTopPadding(fmt.topPadding() + shift * units_per_px)
+                cell.setFormat(fmt)
+            edit.endEditBlock()
+
+
+def _push_kept_blocks(doc: QTextDocument, body_h: float) -> None:
+    """Move a paragraph marked to be kept whole to the next page when it would straddle a
+    page break. Qt's own "non-breakable lines" does not hold for lines joined by <br>, so
+    the paragraph gets the space left on its page as top margin, once its page is known."""
+    layout = doc.documentLayout()
+    block = doc.begin()
+    while block.isValid():
+        if block.blockFormat().nonBreakableLines():
+            layout.blockBoundingRect(block)  # lays the block out where it falls now
+            lines = block.layout()
+            if lines.lineCount():
+                origin = lines.position().y()
+                first = lines.lineAt(0)
+                last = lines.lineAt(lines.lineCount() - 1)
+                top, bottom = origin + first.y(), origin + last.y() + last.height()
+                if int(top // body_h) != int((bottom - 1) // body_h) and bottom - top < body_h:
+                    fmt = block.blockFormat()
+                    fmt.setTopMargin(fmt.topMargin() + (int(top // body_h) + 1) * body_h - top + 1)
+                    QTextCursor(block).setBlockFormat(fmt)
+        block = block.next()
+
+
+def _keep_marked_blocks(doc: QTextDocument) -> None:
+    """Paragraphs marked with :data:`KEEP_ANCHOR` keep their lines on one page (a letter's
+    closing and signature). Qt's HTML reader has no CSS for this, so it is set here."""
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            if KEEP_ANCHOR in it.fragment().charFormat().anchorNames():
+                fmt = block.blockFormat()
+                fmt.setNonBreakableLines(True)
+                QTextCursor(block).setBlockFormat(fmt)
+                break
+            it += 1
+        block = block.next()
 
 
 def _honour_heading_sizes(doc: QTextDocument) -> None:
@@ -212,6 +322,8 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
     # Lay out at the device's resolution so point sizes print true to size.
     doc.documentLayout().setPaintDevice(device)
     doc.setPageSize(QSizeF(width, body_h))
+    _keep_table_rows(doc, body_h, dpi)
+    _push_kept_blocks(doc, body_h)
     layout = doc.documentLayout()
     pages = doc.pageCount()
 
@@ -352,7 +464,9 @@ def _paint_running(painter: QPainter, running: Running, index: int, pages: int, 
     painter.drawText(bottom, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                      running.page_label.format(n=index + 1, m=pages))
     painter.setPen(rule)
-    painter.drawLine(0, int(text_h + header_h * 0.1), int(width), int(text_h + header_h * 0.1))
+    if running.header_left or running.header_right:
+        # A letter has no running header: no rule either, above the sender's address.
+        painter.drawLine(0, int(text_h + header_h * 0.1), int(width), int(text_h + header_h * 0.1))
     y = header_h + body_h + footer_h - text_h - footer_h * 0.1
     painter.drawLine(0, int(y), int(width), int(y))
     painter.restore()
@@ -416,6 +530,40 @@ def document_to_pdf(doc: QTextDocument, out: Path, *, paper: str = "A4", running
                 leftover.unlink()
 
 
+def _subset_tag(name: str) -> str:
+    """Six capital letters derived from the font's name, as PDF subset tags are written."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return "".join(chr(ord("A") + b % 26) for b in digest[:6])
+
+
+def _tag_font_subsets(writer: PdfWriter) -> None:
+    """Name each embedded font as the subset it is ("ABCDEF+NotoSans-Regular").
+
+    Qt embeds only the glyphs a document uses but names the font as if it were whole; a
+    checker (PDF/A, preflight) then takes the file for one that embeds full fonts.
+    """
+    from pypdf.generic import NameObject
+
+    seen: set[int] = set()
+    for page in writer.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            if id(font) in seen:
+                continue
+            seen.add(id(font))
+            targets = [font] + [d.get_object() for d in font.get("/DescendantFonts", [])]
+            for item in targets:
+                base = str(item.get("/BaseFont", ""))
+                if not base or "+" in base:
+                    continue
+                tagged = NameObject(f"/{_subset_tag(base)}+{base.lstrip('/')}")
+                item[NameObject("/BaseFont")] = tagged
+                descriptor = item.get("/FontDescriptor")
+                if descriptor is not None:
+                    descriptor.get_object()[NameObject("/FontName")] = tagged
+
+
 def _finish_pdf(drawn: Path, out: Path, pagination: Pagination, info: PdfInfo, paper: str) -> None:
     """Add the outline and the full metadata to the PDF Qt drew."""
     from pypdf import PdfWriter
@@ -423,7 +571,7 @@ def _finish_pdf(drawn: Path, out: Path, pagination: Pagination, info: PdfInfo, p
 
     writer = PdfWriter(clone_from=str(drawn))
     page_h_mm = QPageSize(PAPER.get(paper, QPageSize.PageSizeId.A4)).size(QPageSize.Unit.Millimeter).height()
-    parents: dict[int, object] = {}
+    parents: dict[int, Any] = {}
     for heading in pagination.headings:
         parent = None
         for level in range(heading.level - 1, 0, -1):
@@ -438,6 +586,7 @@ def _finish_pdf(drawn: Path, out: Path, pagination: Pagination, info: PdfInfo, p
             del parents[deeper]
     if pagination.headings:
         writer.page_mode = "/UseOutlines"  # viewers open with the bookmarks shown
+    _tag_font_subsets(writer)
     created = _pdf_date(info.created or datetime.now(UTC))
     writer.add_metadata({
         "/Title": info.title, "/Author": info.author, "/Subject": info.subject,

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -398,6 +399,9 @@ class Evidence(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     captured_on: Mapped[date | None] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
+    # Safe to share: an image of this item may appear in a redacted copy (the user checked it
+    # shows nothing private). Otherwise a redacted copy names the file and its hash only.
+    shareable: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     case: Mapped[Case] = relationship(back_populates="evidence")
     events: Mapped[list[Event]] = relationship(

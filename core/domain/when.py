@@ -1,14 +1,19 @@
 """When an event happened: a timezone-aware moment, or a date alone.
 
 People often remember only the day of a phone call, so an event's time may be a bare date.
-It is kept as the user gave it (ISO 8601 text with its UTC offset) plus a sort key in UTC so
-that SQL can order a timeline without parsing.
+It is kept as the user gave it (ISO 8601 text with its UTC offset) plus a sort key so that
+SQL can order a timeline without parsing.
+
+The order is the one a reader of the story expects: by the calendar day where the event
+happened (its own offset), then by the time of day there. Sorting by UTC instead would put a
+call made at 19:00 in California after a charge dated the next day, reversing the facts. A
+date alone sorts as that local day, before the timed events of the same day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from core.domain.errors import ValidationError
 
@@ -59,10 +64,16 @@ class When:
         return self.moment.isoformat() if self.moment else self.day.isoformat()
 
     def sort_key(self) -> str:
-        """UTC text that orders correctly; a bare date sorts at the start of its day."""
+        """19 characters that order events by local day, then local time.
+
+        A timed event gives its wall-clock time where it happened (``2026-10-17T19:00:00``);
+        a bare date gives ``2026-10-17 00:00:00``: the space sorts before ``T``, so the date
+        comes before every timed event of that day and after every event of the day before,
+        and SQLite's date functions still read it.
+        """
         if self.moment is None:
-            return f"{self.day.isoformat()}T00:00:00"
-        return self.moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            return f"{self.day.isoformat()} 00:00:00"
+        return self.moment.strftime("%Y-%m-%dT%H:%M:%S")
 
     @property
     def has_time(self) -> bool:

@@ -2,15 +2,19 @@
 Docket is closed.
 
 Each open or snoozed reminder becomes an all-day event with two alarms: 09:00 the day
-before and 09:00 on the day. A reminder already overdue is put on the day of the export
-(an alarm in the past would never sound) and says since when it is overdue. Each event's
-UID is stable (case and reminder key), so importing a newer export updates the same events
-instead of doubling them.
+before and 09:00 on the day. A deadline (a window that closes) sits on the deadline day
+itself, with an alarm on the day Docket reminds of it and one the day before. A reminder
+already overdue is put on the day of the export (an alarm in the past would never sound)
+and says since when it is overdue. Descriptions give dates, never "in N days": a calendar
+entry is read on other days than the one it was written. Each event's UID is stable (case
+and reminder key), so importing a newer export updates the same events instead of doubling
+them.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,9 +44,33 @@ _TITLES = {
 }
 
 
+def deadline_of(item: DueItem) -> date | None:
+    """The deadline a "window closes" reminder warns of (its key ends with the date)."""
+    if item.kind != "clock_closes":
+        return None
+    try:
+        return date.fromisoformat(item.key.rsplit(":", 1)[-1])
+    except ValueError:
+        return None
+
+
 def event_date(item: DueItem, today: date) -> date:
-    """The day an item goes in the calendar: its due date, or today when already overdue."""
+    """The day an item goes in the calendar: a deadline's own day; otherwise its due date, or
+    today when already overdue."""
+    deadline = deadline_of(item)
+    if deadline is not None and deadline >= today:
+        return deadline
     return max(item.due, today)
+
+
+_RELATIVE_CLOSE = re.compile(r"\bcloses (?:today|tomorrow|in \d+ days) \(([^)]*)\)")
+_IN_DAYS = re.compile(r"\bin (\d+) days\b")
+
+
+def absolute(text: str, today: date) -> str:
+    """``text`` with relative days ("closes in 47 days (17 Jan)", "in 3 days") written as dates."""
+    text = _RELATIVE_CLOSE.sub(lambda m: f"closes on {m.group(1)}", text)
+    return _IN_DAYS.sub(lambda m: f"on {day_text(today + timedelta(days=int(m.group(1))), today)}", text)
 
 
 def build_calendar(items: list[DueItem], today: date) -> Calendar:
@@ -55,9 +83,13 @@ def build_calendar(items: list[DueItem], today: date) -> Calendar:
     stamp = clock.now()
     for item in items:
         day = event_date(item, today)
+        deadline = deadline_of(item)
         title = f"{_TITLES.get(item.kind, 'Reminder')}: {item.case_title}"
-        lines = [item.reason]
-        if item.due < today:
+        lines = [absolute(item.reason, today)]
+        if deadline is not None and deadline >= today:
+            lines.append(f"Deadline: {deadline.day} {deadline.strftime('%B %Y')}; "
+                         f"Docket reminds you from {item.due.day} {item.due.strftime('%B %Y')}.")
+        elif item.due < today:
             title += f" (overdue since {day_text(item.due, today)})"
         if item.company:
             lines.append(f"Company: {item.company}")
@@ -73,7 +105,11 @@ def build_calendar(items: list[DueItem], today: date) -> Calendar:
         ev.add("description", "\n".join(lines))
         ev.add("categories", [item.kind])
         ev.add("transp", "TRANSPARENT")
-        for offset in ALARMS:
+        offsets = list(ALARMS)
+        if deadline is not None and deadline >= today and item.due < deadline:
+            # Also on the day Docket starts reminding, so there is time to act.
+            offsets.insert(0, timedelta(days=(max(item.due, today) - deadline).days, hours=9))
+        for offset in offsets:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("description", title)

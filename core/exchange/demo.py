@@ -1,6 +1,7 @@
 """Example cases a new user can load to see Docket at work (``docket demo``, *Load example cases*).
 
-Seven realistic disputes written by us, each with a timeline, contacts and evidence files
+Seven realistic disputes written by us, each with a timeline (every event saying what it
+means: a purchase, a direct debit taken, a complaint, a promise...), contacts and evidence files
 made by code (one-page PDFs written by hand, PNG till receipts drawn with ``zlib``, text and
 CSV). Dates are relative to :func:`core.clock.today` so that something is always due.
 Loading twice adds nothing new: a case whose title is already in the store is skipped.
@@ -149,17 +150,17 @@ def _examples(today: date) -> list[_Example]:
             contacts=[{"name": "Service client", "role": "Customer service", "email": "service.client@maison-lefevre.example"},
                       {"name": "Claire Dubois", "role": "Returns department", "phone": "+33 1 43 00 00 00"}],
             events=[
-                (62, 20, 1, "payment", TO, "Paid EUR 289.00 by card for the coat (order ML-204871)", {"reference": "ML-204871"}),
-                (57, None, 0, "delivery", FROM, "Coat delivered to Geneva, size 38 instead of 40", {}),
+                (62, 20, 1, "payment", TO, "Paid EUR 289.00 by card for the coat (order ML-204871)", {"reference": "ML-204871", "meaning": "purchase", "amount": "289.00"}),
+                (57, None, 0, "delivery", FROM, "Coat delivered to Geneva, size 38 instead of 40", {"meaning": "problem"}),
                 (55, 9, 1, "email", TO, "Told the shop I am withdrawing from the purchase and returning the coat",
-                 {"details": "Asked for the return label and confirmed I want a refund, not a voucher.", "contact": "Service client"}),
+                 {"meaning": "cancellation", "details": "Asked for the return label and confirmed I want a refund, not a voucher.", "contact": "Service client"}),
                 (53, 11, 1, "letter", TO, "Posted the coat back by tracked parcel", {"reference": "RR 4471 0932 5CH"}),
                 (47, None, 0, "delivery", TO, "Tracking shows the parcel signed for at the Paris warehouse", {}),
                 (40, 15, 1, "promise", FROM, "Returns department promised the refund within 14 days",
-                 {"promised_in": -26, "contact": "Claire Dubois",
+                 {"meaning": "promise", "promised_in": -26, "contact": "Claire Dubois",
                   "details": "Claire Dubois confirmed by email that the coat was received in perfect condition."}),
                 (20, 10, 1, "email", TO, "Chaser: the refund promised for two weeks ago has not arrived",
-                 {"contact": "Service client"}),
+                 {"meaning": "complaint", "contact": "Service client"}),
             ],
             evidence=[
                 ("order-ML-204871.pdf", simple_pdf("Maison Lefèvre Paris: order confirmation", [
@@ -183,25 +184,25 @@ def _examples(today: date) -> list[_Example]:
             company_details={"address": "Unit 4, Riverside Park\nLeeds LS11 5QS", "phone": "0113 496 0000",
                              "email": "members@fitlife.example", "account_numbers": ["Member 100482"]},
             fields={"category": "subscription", "currency": "GBP", "amount": "104.97", "jurisdiction": "GB",
-                    "payment_method": "bank_transfer", "opened_on": today - timedelta(days=35),
+                    "payment_method": "direct_debit", "opened_on": today - timedelta(days=35),
                     "references": ["Member 100482"],
                     "desired_outcome": "Stop the direct debit and refund the three payments taken after cancellation (£104.97).",
                     "notes": "The contract asks for one month's notice in writing. I gave it by recorded delivery."},
             contacts=[{"name": "Membership team", "role": "Members' services", "email": "members@fitlife.example"},
                       {"name": "Jordan", "role": "Customer service agent", "phone": "0113 496 0000"}],
             events=[
-                (96, 12, 0, "letter", TO, "Sent notice of cancellation by Royal Mail Signed For", {"reference": "KF 2281 4409 6GB"}),
+                (96, 12, 0, "letter", TO, "Sent notice of cancellation by Royal Mail Signed For", {"reference": "KF 2281 4409 6GB", "meaning": "cancellation"}),
                 (94, None, 0, "delivery", TO, "Royal Mail confirms the letter was signed for", {}),
-                (66, None, 0, "payment", FROM, "Direct debit of £34.99 taken after the notice ended", {}),
-                (36, None, 0, "payment", FROM, "Another £34.99 taken", {}),
+                (66, None, 0, "payment", FROM, "Direct debit of £34.99 taken after the notice ended", {"meaning": "charge", "amount": "34.99"}),
+                (36, None, 0, "payment", FROM, "Another £34.99 taken", {"meaning": "charge", "amount": "34.99"}),
                 (30, 18, 0, "call", TO, "Called the membership line: they say no letter was received",
-                 {"duration_minutes": 46, "waiting_minutes": 31, "contact": "Jordan",
+                 {"meaning": "complaint", "duration_minutes": 46, "waiting_minutes": 31, "contact": "Jordan",
                   "details": "Read out the Royal Mail tracking number. Jordan said he would pass it on."}),
                 (30, 18, 0, "promise", FROM, "Jordan promised to stop the debits and refund within 14 days",
-                 {"promised_in": -16, "contact": "Jordan"}),
-                (6, None, 0, "payment", FROM, "A third £34.99 taken", {}),
+                 {"meaning": "promise", "promised_in": -16, "contact": "Jordan"}),
+                (6, None, 0, "payment", FROM, "A third £34.99 taken", {"meaning": "charge", "amount": "34.99"}),
                 (4, 9, 0, "email", TO, "Formal complaint with the proof of delivery attached",
-                 {"contact": "Membership team"}),
+                 {"meaning": "formal_complaint", "contact": "Membership team"}),
             ],
             evidence=[
                 ("cancellation-letter.txt", (
@@ -229,14 +230,14 @@ def _examples(today: date) -> list[_Example]:
                     "desired_outcome": "Cancel the subscription and refund both monthly charges ($39.98)."},
             contacts=[{"name": "Help centre chat", "role": "Support chat"}],
             events=[
-                (52, 21, -8, "web_form", TO, "Signed up for the 7-day free trial", {}),
-                (45, 19, -8, "web_form", TO, "Tried to cancel: the Cancel button only leads to an offers page", {}),
-                (44, None, 0, "payment", FROM, "Charged $19.99 for the first month", {}),
+                (52, 21, -8, "web_form", TO, "Signed up for the 7-day free trial", {"meaning": "purchase"}),
+                (45, 19, -8, "web_form", TO, "Tried to cancel: the Cancel button only leads to an offers page", {"meaning": "cancellation"}),
+                (44, None, 0, "payment", FROM, "Charged $19.99 for the first month", {"meaning": "charge", "amount": "19.99"}),
                 (19, 20, -8, "chat", TO, "Support chat: agent said cancellation is only possible by phone",
-                 {"duration_minutes": 28, "waiting_minutes": 12, "contact": "Help centre chat"}),
-                (18, 9, -8, "email", TO, "Emailed written notice to cancel and a refund request", {}),
-                (12, 14, -8, "response", FROM, "Generic reply pointing to the help page", {}),
-                (14, None, 0, "payment", FROM, "Charged $19.99 again", {}),
+                 {"meaning": "cancellation", "duration_minutes": 28, "waiting_minutes": 12, "contact": "Help centre chat"}),
+                (18, 9, -8, "email", TO, "Emailed written notice to cancel and a refund request", {"meaning": "complaint"}),
+                (12, 14, -8, "response", FROM, "Generic reply pointing to the help page", {"meaning": "reply"}),
+                (14, None, 0, "payment", FROM, "Charged $19.99 again", {"meaning": "charge", "amount": "19.99"}),
             ],
             evidence=[
                 ("account-page.png", receipt_png(["STREAMNEST ACCOUNT", "PLAN: PREMIUM", "NEXT BILL $19.99",
@@ -259,15 +260,15 @@ def _examples(today: date) -> list[_Example]:
             contacts=[{"name": "PixelPath support", "role": "Support desk", "email": "support@pixelpath.example"},
                       {"name": "PayPal Resolution Centre", "organisation": "PayPal"}],
             events=[
-                (75, 13, 0, "payment", TO, "Paid £149.00 by PayPal for the illustration course", {"reference": "9KX73412ML205"}),
-                (73, 10, 0, "email", TO, "The download link in the receipt gives an error", {"contact": "PixelPath support"}),
+                (75, 13, 0, "payment", TO, "Paid £149.00 by PayPal for the illustration course", {"reference": "9KX73412ML205", "meaning": "purchase", "amount": "149.00"}),
+                (73, 10, 0, "email", TO, "The download link in the receipt gives an error", {"contact": "PixelPath support", "meaning": "complaint"}),
                 (71, 16, 0, "promise", FROM, "Support promised a working link within 48 hours",
-                 {"promised_in": -69, "contact": "PixelPath support"}),
-                (60, 11, 0, "email", TO, "Chaser: still no link after eleven days", {"contact": "PixelPath support"}),
+                 {"meaning": "promise", "promised_in": -69, "contact": "PixelPath support"}),
+                (60, 11, 0, "email", TO, "Chaser: still no link after eleven days", {"contact": "PixelPath support", "meaning": "complaint"}),
                 (50, 20, 0, "web_form", TO, "Opened a PayPal dispute for an item not received",
-                 {"reference": "PP-D-40417", "contact": "PayPal Resolution Centre"}),
+                 {"meaning": "formal_complaint", "reference": "PP-D-40417", "contact": "PayPal Resolution Centre"}),
                 (31, None, 0, "response", FROM, "PayPal decided the dispute in my favour and refunded £149.00",
-                 {"contact": "PayPal Resolution Centre"}),
+                 {"meaning": "refund", "amount": "149.00", "contact": "PayPal Resolution Centre"}),
             ],
             evidence=[
                 ("paypal-receipt.pdf", simple_pdf("PayPal receipt", [
@@ -294,13 +295,13 @@ def _examples(today: date) -> list[_Example]:
                  {"duration_minutes": 55, "waiting_minutes": 40, "contact": "Front desk",
                   "details": "Waited 40 minutes to be seen although I had an appointment."}),
                 (31, 11, 1, "promise", FROM, "Front desk promised the glasses back within 10 working days",
-                 {"promised_in": -17, "contact": "Front desk"}),
+                 {"meaning": "promise", "promised_in": -17, "contact": "Front desk"}),
                 (15, 16, 1, "call", FROM, "Shop called: the frame is fixed but the lenses were lost",
-                 {"duration_minutes": 12, "details": "They offered new lenses at half price."}),
+                 {"meaning": "problem", "duration_minutes": 12, "details": "They offered new lenses at half price."}),
                 (8, 14, 1, "visit", TO, "Went in to complain; manager not available after a 40-minute wait",
-                 {"duration_minutes": 50, "waiting_minutes": 40}),
+                 {"meaning": "complaint", "duration_minutes": 50, "waiting_minutes": 40}),
                 (3, 9, 1, "letter", TO, "Formal complaint to the store manager asking for lenses at no cost",
-                 {"contact": "Priya Shah"}),
+                 {"meaning": "formal_complaint", "contact": "Priya Shah"}),
             ],
             evidence=[
                 ("repair-ticket.png", receipt_png(["CLEARSIGHT OPTICIANS", "REPAIR JOB 7719", "FRAME HINGE - WARRANTY",
@@ -322,11 +323,11 @@ def _examples(today: date) -> list[_Example]:
                     "desired_outcome": "A $20.00 credit to my card for the price charged above the shelf price."},
             contacts=[{"name": "Dave Miller", "role": "Store manager", "phone": "(614) 555-0142"}],
             events=[
-                (13, 17, -5, "payment", TO, "Paid $52.98 by card; the shelf price of the drill was $20 lower", {}),
+                (13, 17, -5, "payment", TO, "Paid $52.98 by card; the shelf price of the drill was $20 lower", {"meaning": "purchase", "amount": "52.98"}),
                 (11, 10, -5, "call", TO, "Called the store: the manager refused to correct the $20 overcharge",
-                 {"duration_minutes": 22, "waiting_minutes": 9, "contact": "Dave Miller",
+                 {"meaning": "complaint", "duration_minutes": 22, "waiting_minutes": 9, "contact": "Dave Miller",
                   "details": "He said the shelf label was 'old' and that sale prices are not honoured after purchase."}),
-                (9, 8, -5, "letter", TO, "Wrote to the store with a photo of the shelf label", {"contact": "Dave Miller"}),
+                (9, 8, -5, "letter", TO, "Wrote to the store with a photo of the shelf label", {"contact": "Dave Miller", "meaning": "formal_complaint"}),
             ],
             evidence=[
                 ("receipt.png", receipt_png(["CORNER HARDWARE CO.", "CORDLESS DRILL  $49.99", "TAX             $2.99",
@@ -344,12 +345,12 @@ def _examples(today: date) -> list[_Example]:
                     "desired_outcome": "Move my place to the next course, or a refund of CAD 320.00."},
             contacts=[{"name": "Studio office", "email": "hello@claykiln.example"}],
             events=[
-                (70, 19, -5, "payment", TO, "Booked and paid the eight-week wheel-throwing course", {"reference": "CK-1187"}),
+                (70, 19, -5, "payment", TO, "Booked and paid the eight-week wheel-throwing course", {"reference": "CK-1187", "meaning": "purchase", "amount": "320.00"}),
                 (22, 9, -5, "email", TO, "Asked to move to the next course after surgery was scheduled",
-                 {"contact": "Studio office", "details": "Attached the hospital letter with the surgery date."}),
-                (20, 15, -5, "response", FROM, "Studio refused: 'all payments are final'", {"contact": "Studio office"}),
+                 {"meaning": "complaint", "contact": "Studio office", "details": "Attached the hospital letter with the surgery date."}),
+                (20, 15, -5, "response", FROM, "Studio refused: 'all payments are final'", {"contact": "Studio office", "meaning": "refusal"}),
                 (17, 11, -5, "email", TO, "Replied asking them to reconsider and offering to pay a transfer fee",
-                 {"contact": "Studio office"}),
+                 {"meaning": "complaint", "contact": "Studio office"}),
             ],
             evidence=[
                 ("booking-confirmation.pdf", simple_pdf("Clay & Kiln Studio: booking confirmation", [

@@ -631,10 +631,15 @@ def record_evidence(
 
 
 def update_evidence(target: Target, *, evidence_id: int, description: str | None = None,
-                    captured_on: date | str | None = None) -> None:
-    """Change an evidence item's description or capture date (the file itself never changes)."""
+                    captured_on: date | str | None = None, shareable: bool | None = None) -> None:
+    """Change an evidence item's description, capture date or whether it is safe to share
+    (its image may then appear in a redacted case history). The file itself never changes."""
     with unit_of_work(target) as session:
         item = get_evidence(session, evidence_id)
+        if shareable is not None:
+            if not isinstance(shareable, bool):
+                raise ValidationError("evidence.shareable", f"expected true or false, got {shareable!r}")
+            item.shareable = shareable
         if description is not None:
             item.description = text(description, "evidence.description")
         if captured_on is not None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from core.domain import clock
 from core.domain.meaning import MESSAGE_KINDS as ANSWER_KINDS
-from core.domain.models import REPLY_MEANINGS, Category, Outcome
+from core.domain.models import MONEY_MEANINGS, REPLY_MEANINGS, Category, Outcome
 from core.escalation import reminders
 from core.store.store import Store
 
@@ -217,6 +217,8 @@ _REPLY_GAPS = """
     SELECT cases.company_id, julianday(substr(next_reply, 1, 10)) - julianday(substr(sort_key, 1, 10))
     FROM ordered JOIN cases ON cases.id = ordered.case_id
     WHERE direction = 'to_company' AND next_reply IS NOT NULL AND kind IN ({kinds})
+      -- A purchase or a payment is not a message that awaits an answer.
+      AND (meaning IS NULL OR meaning NOT IN ({money}))
 """
 
 
@@ -226,11 +228,12 @@ def company_standings(store: Store) -> list[CompanyStanding]:
     answer) and how many ended in your favour. The most cases first."""
     replies = ", ".join(f"'{m.value}'" for m in sorted(REPLY_MEANINGS))
     kinds = ", ".join(f"'{k}'" for k in MESSAGE_KINDS)
+    money = ", ".join(f"'{m.value}'" for m in sorted(MONEY_MEANINGS))
     with store.read() as session:
         conn = session.connection()
         gaps: dict[int, list[float]] = defaultdict(list)
         answers = ", ".join(f"'{k.value}'" for k in sorted(ANSWER_KINDS))
-        for company_id, days in conn.exec_driver_sql(_REPLY_GAPS.format(replies=replies, kinds=kinds, answers=answers)):
+        for company_id, days in conn.exec_driver_sql(_REPLY_GAPS.format(replies=replies, kinds=kinds, answers=answers, money=money)):
             if company_id is not None and days is not None:
                 gaps[company_id].append(float(days))
         rows = conn.exec_driver_sql(

@@ -10,7 +10,6 @@ marked as sent while any remain.
 from __future__ import annotations
 
 import dataclasses
-import re
 from datetime import date
 from pathlib import Path
 
@@ -48,7 +47,6 @@ from core.journal import queries, settings
 from core.store.store import Store
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-_MISSING = re.compile(r"\[missing: ([^\]]+)\]")
 
 
 def suggested_template(store: Store, case_id: int) -> str:
@@ -448,7 +446,7 @@ class LetterEditor(QDialog):
 
     def missing_facts(self) -> list[str]:
         """The facts still marked missing in the text as it stands (edits included)."""
-        return list(dict.fromkeys(_MISSING.findall(self.editor.toPlainText())))
+        return letters.missing_facts(self.editor.toPlainText())
 
     def _update_state(self) -> None:
         missing = self.missing_facts()

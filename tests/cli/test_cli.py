@@ -57,7 +57,7 @@ def test_cases_lists_id_title_company_status_and_last_activity(filled: Path, cap
     rows = {r["title"]: r for r in json.loads(out)}
     perfume = rows["Perfume never delivered"]
     assert perfume["company"] == "Maison Example" and perfume["status"] == "awaiting_reply"
-    assert perfume["last_activity"] == "2014-12-01T00:00:00"
+    assert perfume["last_activity"] == "2014-12-01 00:00:00"  # a date alone: that local day, before timed events
     assert perfume["amount"] == {"value": "129.00", "currency": "EUR"}
     assert rows["Gym still billing"]["last_activity"] is None
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from core.cli.main import main
 from core.documents import letters
+from core.documents.wording import missing_label
 from core.domain import clock
 from core.domain.errors import DocketError, NotFoundError, ValidationError
 from core.domain.models import Event, Evidence, Letter, LetterStatus, Reminder
@@ -104,7 +105,7 @@ def _assert_clean(text: str) -> None:
     for i, line in enumerate(lines):
         if re.search(r":\s*$", line):
             following = next((n for n in lines[i + 1:] if n.strip()), "")
-            assert following.startswith("- ") or following.startswith("[missing:"), line
+            assert following.startswith("- ") or letters.missing_facts(following), line
         assert "()" not in line and " ." not in line and " ," not in line, line
 
 
@@ -139,16 +140,19 @@ def test_every_template_renders_for_each_jurisdiction_it_claims(library, templat
         draft = letters.draft_letter(store, case_id=ids["case"], template_id=template_id, language=language,
                                      evidence_ids=[ids["evidence"]], contact_id=contact, facts=FULL_FACTS)
         assert draft.missing == [], (jurisdiction, draft.missing)
-        assert "[missing:" not in draft.text
+        assert letters.missing_facts(draft.html) == [] and "[missing:" not in draft.text
         _assert_clean(draft.text)
         assert "Anna Keller" in draft.text
         assert "receipt.txt" in draft.text  # the enclosure
-        assert draft.subject and "[missing" not in draft.subject
+        assert draft.subject and not letters.missing_facts(draft.subject)
 
         thin = letters.draft_letter(store, case_id=sparse, template_id=template_id, language=language)
         assert thin.missing, jurisdiction
-        for label in thin.missing:
-            assert f"[missing: {label}]" in thin.text
+        # Every gap is marked in the letter's own language, and found again by missing_facts.
+        marked = letters.missing_facts(thin.text)
+        assert marked == list(dict.fromkeys(missing_label(label, language) for label in thin.missing))
+        if language != "en":
+            assert "[missing:" not in thin.text, "an English marker in a French or German letter"
         _assert_clean(thin.text)
 
 
@@ -185,7 +189,9 @@ def test_sign_off_matches_the_greeting(you: Store) -> None:
     assert "For the attention of Claire Martin, Customer service" in named.text
     assert letters.greeting_and_sign_off("Ms Jane Smith", "en") == ("Dear Ms Smith,", "Yours sincerely,")
     assert letters.greeting_and_sign_off("Complaints Department", "en")[1] == "Yours faithfully,"
-    assert letters.greeting_and_sign_off("Frau Anna Müller", "de")[0] == "Sehr geehrte Frau Anna Müller,"
+    # German addresses a person by surname, keeping an academic title.
+    assert letters.greeting_and_sign_off("Frau Anna Müller", "de")[0] == "Sehr geehrte Frau Müller,"
+    assert letters.greeting_and_sign_off("Herr Dr. Jonas Weber", "de")[0] == "Sehr geehrter Herr Dr. Weber,"
     assert letters.greeting_and_sign_off("", "de") == ("Sehr geehrte Damen und Herren,", "Mit freundlichen Grüßen")
     greeting, close = letters.greeting_and_sign_off("Mme Claire Martin", "fr")
     assert greeting == "Madame," and "agréer, Madame, l'expression" in close

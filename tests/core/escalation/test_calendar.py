@@ -54,14 +54,26 @@ def test_ics_parses_back_with_the_same_dates_and_alarms(store: Store, tmp_path: 
     for item in items:
         ev = by_uid[f"docket-case-{item.case_id}-{item.key}@docket.invalid"]
         start = ev.decoded("dtstart")
-        # All-day events; an overdue reminder is placed on today so that its alarm can sound.
-        assert start == max(item.due, TODAY) and not hasattr(start, "hour")
-        assert ev.decoded("dtend") == start + timedelta(days=1)
-        assert item.reason in str(ev["description"])
-        assert item.case_title in str(ev["summary"])
         alarms = list(ev.walk("VALARM"))
-        assert [a.decoded("trigger") for a in alarms] == [timedelta(hours=-15), timedelta(hours=9)]
+        triggers = [a.decoded("trigger") for a in alarms]
+        assert ev.decoded("dtend") == start + timedelta(days=1) and not hasattr(start, "hour")
+        assert item.case_title in str(ev["summary"])
         assert all(str(a["action"]) == "DISPLAY" for a in alarms)
+        if item.kind == "clock_closes":
+            # A deadline sits on the deadline day, with an alarm on the day the reminder is
+            # due (09:00) as well as the day before and on the day.
+            deadline = date.fromisoformat(item.key.rsplit(":", 1)[1])
+            assert start == deadline > item.due
+            assert triggers == [timedelta(days=(item.due - deadline).days, hours=9),
+                                timedelta(hours=-15), timedelta(hours=9)]
+            description = str(ev["description"])
+            assert "in 20 days" in item.reason and " days" not in description.replace("120 days", "")
+            assert "closes on 13 Dec" in description and "Deadline: 13 December 2026" in description
+        else:
+            # All-day events; an overdue reminder is placed on today so that its alarm can sound.
+            assert start == max(item.due, TODAY)
+            assert item.reason in str(ev["description"])
+            assert triggers == [timedelta(hours=-15), timedelta(hours=9)]
     silent = next(e for e in events if "Silent shop" in str(e["summary"]))
     assert "overdue since 17 Nov" in str(silent["summary"])
     card = next(e for e in events if "Card case" in str(e["summary"]) and "Deadline" in str(e["summary"]))

@@ -107,17 +107,19 @@ def test_resolving_records_outcome_and_date_and_reopening_clears_them(store: Sto
         cases.change_status(store, case_id=999, status="closed")
 
 
-def test_the_timeline_is_ordered_by_the_moment_in_utc_and_a_date_alone_is_allowed(store: Store, perfume: int) -> None:
+def test_the_timeline_is_ordered_by_the_local_day_and_time_and_a_date_alone_is_allowed(store: Store, perfume: int) -> None:
     late_evening_new_york = cases.log_event(store, case_id=perfume, at="2014-12-01T23:30:00-05:00", kind="call",
                                             direction="to_company", summary="Called from New York")
     early_paris = cases.log_event(store, case_id=perfume, at="2014-12-02T02:00:00+01:00", kind="email",
                                   direction="from_company", summary="Email from Paris")
     day_only = cases.log_event(store, case_id=perfume, at="2014-12-02", kind="letter", summary="Letter arrived")
     timeline = queries.case_events(store, perfume)
-    # 02:00 in Paris is 01:00 UTC, before 23:30 in New York (04:30 UTC); a bare date sorts at midnight.
-    assert [e.id for e in timeline] == [day_only, early_paris, late_evening_new_york]
-    assert [e.at for e in timeline] == ["2014-12-02", "2014-12-02T02:00:00+01:00", "2014-12-01T23:30:00-05:00"]
-    assert queries.load_case(store, perfume).last_activity == "2014-12-02T04:30:00"
+    # The story is told by the calendar where each thing happened: the New York call was on
+    # 1 December there, even though it was already 2 December in UTC; a date alone comes
+    # first among the events of its own day.
+    assert [e.id for e in timeline] == [late_evening_new_york, day_only, early_paris]
+    assert [e.at for e in timeline] == ["2014-12-01T23:30:00-05:00", "2014-12-02", "2014-12-02T02:00:00+01:00"]
+    assert queries.load_case(store, perfume).last_activity == "2014-12-02T02:00:00"
 
 
 BAD_EVENTS = [

@@ -84,9 +84,13 @@ def test_an_old_store_is_backed_up_then_upgraded_with_nothing_lost(data_dir: Pat
     ctx.__exit__(None, None, None)
     with Store.open(data_dir) as store:
         assert store.revision() == head != "0001"
-        # Every old row is still there, column for column.
+        # Every old row is still there, column for column, except the events' sort key:
+        # revision 0006 orders by the local day and time where each event happened.
         after = dump(db, OLD_TABLES, old_columns)
-        assert after == before
+        key = old_columns["events"].index("sort_key")
+        assert [row[key] for row in after["events"]] == ["2014-11-03T10:15:00", "2014-12-01 00:00:00"]
+        strip = {"events": [row[:key] + row[key + 1:] for row in before["events"]]}
+        assert {**after, "events": [row[:key] + row[key + 1:] for row in after["events"]]} == {**before, **strip}
         # Old events are read for their meaning: the payment is a purchase, the promise a promise.
         with sqlite3.connect(db) as raw:
             assert raw.execute("SELECT kind, meaning FROM events ORDER BY id").fetchall() == [
@@ -143,3 +147,51 @@ def test_the_recorded_head_is_alembics_newest_revision() -> None:
         cfg = Config()
         cfg.set_main_option("script_location", str(location))
         assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD
+
+
+def test_the_local_order_migration_keeps_the_history_chain_verifiable(data_dir: Path) -> None:
+    """A store at 0005 with events logged west and east of UTC and a file: after 0006 (local
+    order) the timeline is in local order, and `docket verify` still finds nothing changed
+    outside Docket."""
+    from core.store.verify import verify
+
+    with Store.open(data_dir) as store:
+        case_id = cases.open_case(store, title="Trial subscription", company="StreamCo")
+        cases.log_event(store, case_id=case_id, at="2026-10-18", kind="payment", direction="from_company",
+                        summary="Charged", meaning="charge", amount="19.99")
+        cases.log_event(store, case_id=case_id, at="2026-10-17T19:00:00-08:00", kind="web_form",
+                        direction="to_company", summary="Cancelled the trial", meaning="cancellation")
+        note = data_dir.parent / "note.txt"
+        note.write_text("cancellation confirmation")
+        cases.attach_evidence(store, case_id=case_id, path=note)
+    # Put the store back as revision 0005 left it: UTC keys, no shareable column.
+    with sqlite3.connect(data_dir / DB_NAME) as raw:
+        raw.execute("UPDATE events SET sort_key = '2026-10-18T03:00:00' WHERE at LIKE '%-08:00'")
+        raw.execute("UPDATE events SET sort_key = '2026-10-18T00:00:00' WHERE at = '2026-10-18'")
+        raw.execute("ALTER TABLE evidence DROP COLUMN shareable")
+        raw.execute("UPDATE alembic_version SET version_num = '0005'")
+        # The chain as 0005 would have written it: rows hashed with their UTC keys.
+        from core.store import revisions as history
+        for table, entity in (("events", "event"), ("evidence", "evidence")):
+            cur = raw.execute(f"SELECT * FROM {table}")
+            names = [d[0] for d in cur.description]
+            for values in cur.fetchall():
+                row = dict(zip(names, values, strict=True))
+                raw.execute("UPDATE revisions SET changes = json_set(changes, '$.row_sha', ?) "
+                            "WHERE id = (SELECT max(id) FROM revisions WHERE entity = ? AND entity_id = ?)",
+                            (history.row_digest(entity, row), entity, row["id"]))
+        # Rehash the chain so that it is exactly what a real 0005 store holds.
+        prev = history.GENESIS
+        for rid, at, cid, ent, eid, action, changes in raw.execute(
+                "SELECT id, at, case_id, entity, entity_id, action, changes FROM revisions ORDER BY id").fetchall():
+            digest = history.revision_hash(id=rid, at=at, case_id=cid, entity=ent, entity_id=eid,
+                                           action=action, changes=changes, prev_hash=prev)
+            raw.execute("UPDATE revisions SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, rid))
+            prev = digest
+    with Store.open(data_dir) as store:
+        assert store.revision() == "0006"
+        case = queries.load_case(store, case_id)
+        assert [e.summary for e in case.events] == ["Cancelled the trial", "Charged"]
+        report = verify(store)
+        assert report.ok, report.text()
+        assert not [f for f in report.findings if "outside Docket" in f.message], report.text()

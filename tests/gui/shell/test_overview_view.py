@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from core.domain import clock
 from core.exchange.demo import load_examples
+from core.journal import stats
 from core.store.store import Store
 from gui.shell.main_window import MainWindow
 from gui.shell.overview_view import SERIES_ON_DARK, SERIES_ON_LIGHT, OverviewView, series_colours
@@ -43,7 +44,10 @@ def test_every_chart_has_its_figures_in_a_table(overview: OverviewView) -> None:
     time = {row[0]: row for row in table_rows(overview.time_company)}
     assert time["ClearSight Opticians"][1:] == ["12", "25", "80", "1 h 57 min"]
     assert table_rows(overview.outcomes)[0][:2] == ["non delivery", "1"]
-    assert len(table_rows(overview.deadlines)) == 7
+    # One row per deadline of the next 30 days, as the due list gives them.
+    deadlines = stats.upcoming_deadlines(overview.store)
+    assert len(deadlines) >= 7
+    assert [row[1] for row in table_rows(overview.deadlines)] == [d.case_title for d in deadlines]
     # The currency with the most still in dispute is shown first; every month is a row.
     assert overview.currency.currentText() == "GBP"
     assert [row[0] for row in table_rows(overview.money)] == ["2026-04", "2026-05", "2026-06"]
