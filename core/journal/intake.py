@@ -12,7 +12,7 @@ missing, the first step) without writing anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -454,23 +454,53 @@ def start_case(target: Target, *, answers: Answers) -> int:
 
 
 # -- what Docket understands -----------------------------------------------------------------
+_Day = date  # ClockLine's field ``date`` hides the type inside its class body
+
+
 @dataclass(frozen=True)
 class ClockLine:
-    """A deadline running on the case: its words, its date and where the rule comes from."""
+    """A deadline running on the case: its words, its date and where the rule comes from.
+
+    ``checked`` is the day the rule was read at its primary source; a rule never confirmed
+    there (``confidence`` "secondary") has none and says so in :attr:`provenance`. A promise
+    the company made is a clock too, with ``rule_id`` ``"promise"`` and no source to check."""
 
     text: str
-    date: date
+    date: date  # the deadline
     opens: bool
     source: str
     rule_id: str
+    label: str = ""
+    checked: _Day | None = None
+    confidence: str = "primary"
+
+    @property
+    def deadline(self) -> _Day:
+        return self.date
+
+    @property
+    def provenance(self) -> str:
+        """ "checked 2026-12-01", or "not yet confirmed at the source"; empty for a promise."""
+        from core.escalation.rules import NOT_CONFIRMED
+
+        if not self.source.startswith("https://"):
+            return ""
+        if self.checked is not None and self.confidence == "primary":
+            return f"checked {self.checked.isoformat()}"
+        return NOT_CONFIRMED
 
 
 @dataclass(frozen=True)
 class Missing:
-    """A fact the case lacks, and what knowing it would unlock."""
+    """A fact the case lacks, and the clocks knowing it would unlock.
+
+    ``fact`` is the rules' name for it (``payment_method``, ``company_kind``...), ``unlocks``
+    the clocks' labels and ``text`` the sentence to show: "Add how you paid to see: ..."."""
 
     fact: str
     unlocks: str
+    text: str
+    rule_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -506,68 +536,73 @@ def preview(store: Store, *, answers: Answers, today: date | None = None) -> Pre
     """What Docket would understand from these answers: the clocks running now with their
     dates and sources, the facts missing and what each would unlock, and the first step.
     The case is built in a transaction that is rolled back: nothing is written."""
-    from core.escalation.ladder import STEP_NAMES, day_text, next_step_for
-    from core.escalation.reminders import PROMISE_RULE, gather_facts
-    from core.escalation.rules import DISCLAIMER
-
     today = today or clock.today()
     found: list[Preview] = []
     with _rolled_back(store) as session:
         case_id = start_case(session, answers=answers)
-        facts = gather_facts(session, [case_id], include_closed=True)[case_id]
-        step = next_step_for(facts, today)
-        company = facts.company or "The company"
-        promises = [ClockLine(f"{company} promised by {day_text(p.promised_by, today)}: \u201c{p.summary}\u201d",
-                              p.promised_by, False, "their promise", PROMISE_RULE) for p in facts.promises]
-        found.append(Preview(
-            title=facts.title,
-            clocks=sorted([*promises, *(ClockLine(c.text, c.date, c.opens, c.source, c.rule_id) for c in step.clocks)],
-                          key=lambda c: c.date),
-            missing=missing_facts(answers),
-            step=STEP_NAMES[step.step] if step.step else None,
-            reason=step.reason, due=step.due, template_id=step.template_id, disclaimer=DISCLAIMER,
-        ))
+        found.append(outlook(session, case_id, today))
     if not found:  # pragma: no cover - the block above either returns a preview or raises
         raise DocketError("Docket could not work out the case from these answers.")
     return found[0]
 
 
-def missing_facts(answers: Answers) -> list[Missing]:
-    """The facts the answers leave out that the rules would use, each with what it unlocks.
+@contextmanager
+def _reading(target: Target) -> Iterator[Session]:
+    """The caller's session, or a read session on the store (no writer lock taken)."""
+    if isinstance(target, Session):
+        yield target
+    else:
+        with target.read() as session:
+            yield session
 
-    Read from the rule pack of the answers' jurisdiction: a rule that counts from the payment
-    needs its date, a rule for card or PayPal payments needs to know how the user paid."""
-    from core.escalation.rules import pack_for
 
-    category = _situation(answers).category.value
-    method = paid_by_method(answers.paid_by, "answers.paid_by")
-    paid_on = _day(answers.paid_on, "answers.paid_on")
-    rules = [r for r in pack_for(answers.jurisdiction).rules
-             if r.categories is None or category in r.categories]
-    out: list[Missing] = []
+def outlook(target: Target, case_id: int, today: date | None = None) -> Preview:
+    """The case ``case_id`` as Docket understands it: the clocks the rules run on it (each
+    with its rule, source and date checked), its promises, the facts missing and the clocks
+    each would unlock, and the next step. The guided start's last page, ``docket new --ask``
+    and ``docket new``/``docket edit`` all show this. Reads only."""
+    from core.escalation import rules
+    from core.escalation.ladder import STEP_NAMES, day_text, next_step_for
+    from core.escalation.reminders import PROMISE_RULE, gather_facts
 
-    def labels(selected: Sequence[Any]) -> str:
-        return ", ".join(dict.fromkeys(r.label for r in selected))
+    today = today or clock.today()
+    with _reading(target) as session:
+        ladder_facts = gather_facts(session, [case_id], include_closed=True)[case_id]
+        step = next_step_for(ladder_facts, today)
+        facts = rules.case_facts_for(session, case_id, as_of=today)
+        company = ladder_facts.company or "The company"
+        promises = [ClockLine(f"{company} promised by {day_text(p.promised_by, today)}: \u201c{p.summary}\u201d",
+                              p.promised_by, False, "their promise", PROMISE_RULE, "Their promise")
+                    for p in ladder_facts.promises]
+        running = [ClockLine(c.text, c.deadline, c.opens, c.source, c.rule_id, c.label, c.checked, c.confidence)
+                   for c in rules.clocks(facts, today)]
+        missing = [Missing(m.fact, ", ".join(m.labels), m.text, m.rule_ids) for m in rules.missing_facts(facts)]
+        return Preview(
+            title=ladder_facts.title,
+            clocks=sorted([*promises, *running], key=lambda c: (c.date, c.rule_id)),
+            missing=missing,
+            step=STEP_NAMES[step.step] if step.step else None,
+            reason=step.reason, due=step.due, template_id=step.template_id, disclaimer=rules.DISCLAIMER,
+        )
 
-    if not answers.company.strip():
-        out.append(Missing("the company's name", "letters addressed to them and their track record"))
-    if method is None:
-        by_method = [r for r in rules if r.payment_methods is not None]
-        if by_method:
-            out.append(Missing("how you paid", labels(by_method)))
-    if paid_on is None:
-        from_payment = [r for r in rules if r.starts_from in ("payment_date", "statement_date")
-                        and (method is None or r.payment_methods is None or method in r.payment_methods)]
-        if from_payment:
-            out.append(Missing("the payment date", labels(from_payment)))
-    if answers.amount in (None, "") and answers.wanted_amount in (None, ""):
-        out.append(Missing("the amount", "the sum to claim in letters and any amount limits of the rules"))
-    if category != Category.NON_DELIVERY and _day(answers.delivered_on, "answers.delivered_on") is None:
-        from_delivery = [r for r in rules if r.starts_from == "delivery_date"]
-        if from_delivery:
-            out.append(Missing("the day it arrived or was done", labels(from_delivery)))
-    if category == Category.NON_DELIVERY and _day(answers.expected_by, "answers.expected_by") is None:
-        out.append(Missing("when it was due to arrive", "the date from which it is late"))
-    if not answers.jurisdiction:
-        out.append(Missing("where you live", "your country's own deadlines and ombudsmen"))
-    return out
+
+def outlook_lines(seen: Preview) -> list[str]:
+    """The preview as plain lines, as the command line prints it."""
+    lines = [f"Case: {seen.title}"]
+    if seen.clocks:
+        lines.append("Clocks running now:")
+        for c in seen.clocks:
+            where = f"  (source: {c.source}; {c.provenance})" if c.provenance else ""
+            lines.append(f"  {c.text}{where}")
+    else:
+        lines.append("No deadline is running yet from what you have said.")
+    if seen.missing:
+        lines.append("Missing, and what it would unlock:")
+        lines += [f"  {m.text}" for m in seen.missing]
+    if seen.step:
+        due = f", by {seen.due.isoformat()}" if seen.due else ""
+        template = f" (letter template: {seen.template_id})" if seen.template_id else ""
+        lines.append(f"Next step: {seen.step}{due}{template}")
+        lines.append(f"  {seen.reason}")
+    lines.append(seen.disclaimer)
+    return lines

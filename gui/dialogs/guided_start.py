@@ -373,15 +373,19 @@ class GuidedStart(QWizard):
         if seen.clocks:
             parts.append(f"<p><b>{self.tr('Clocks running now')}</b></p><ul>")
             for c in seen.clocks:
-                source = (f' (<a href="{_escape(c.source)}">{self.tr("source")}</a>)'
-                          if c.source.startswith("https://") else "")
+                source = ""
+                if c.provenance:
+                    # Where the rule comes from, and whether it was read there (checked when).
+                    confirmed = (self.tr("checked %1").replace("%1", format_date(c.checked)) if c.checked
+                                 and c.confidence == "primary" else self.tr("not yet confirmed at the source"))
+                    source = (f' (<a href="{_escape(c.source)}">{self.tr("source")}</a>, {_escape(confirmed)})')
                 parts.append(f"<li>{_escape(c.text)}{source}</li>")
             parts.append("</ul>")
         else:
             parts.append(f"<p>{self.tr('No deadline is running yet from what you have said.')}</p>")
         if seen.missing:
             parts.append(f"<p><b>{self.tr('Missing, and what it would unlock')}</b></p><ul>")
-            parts += [f"<li>{_escape(tr_words(m.fact))}: {_escape(m.unlocks)}</li>" for m in seen.missing]
+            parts += [f"<li>{_escape(m.text)}</li>" for m in seen.missing]
             parts.append("</ul>")
         if seen.step:
             due = (" " + self.tr("by %1").replace("%1", format_date(seen.due))) if seen.due else ""

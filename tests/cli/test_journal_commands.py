@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.cli import main as cli
+from core.journal import intake
 from core.store.store import DB_NAME
 
 
@@ -119,7 +120,7 @@ def test_new_ask_answers_the_guided_questions_from_standard_input(data_dir: Path
         "2", "2026-11-12", "",    # emailed
         "",                        # nothing else
         "1", "",                  # a refund, of the price
-        "3",                       # France
+        str([r.value for r in intake.REGIONS].index("FR") + 1),  # France
         "y",
     ]) + "\n"
     monkeypatch.setattr("sys.stdin", io.StringIO(answers))
@@ -133,7 +134,12 @@ def test_new_ask_answers_the_guided_questions_from_standard_input(data_dir: Path
         ("payment", "purchase"), ("email", "complaint"), ("promise", "promise")]
     assert case["desired_outcome"] == "A refund of EUR 129.00."
     # The questions and what Docket understands went to stderr, not into the output.
-    assert "What happened?" in err and "Card chargeback window closes" in err and "not legal advice" in err
+    assert "What happened?" in err and "not legal advice" in err
+    # The chargeback window runs from the day it was due, and the card schemes' rules say they were
+    # not read at the source.
+    assert "Card chargeback window: closes on 10 Mar 2027 (120 days after the date the goods or service were due" \
+        in err
+    assert "(source: https://usa.visa.com/" in err and "not yet confirmed at the source" in err
 
 
 def test_new_ask_writes_nothing_when_the_user_says_no(data_dir: Path, capsys, monkeypatch) -> None:

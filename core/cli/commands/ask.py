@@ -132,22 +132,9 @@ def _gather(answers: Answers, default_region: str, default_currency: str) -> Non
 
 
 def _show(store: Store, answers: Answers) -> None:
-    seen = intake.preview(store, answers=answers)
     _say()
-    _say(f"Case: {seen.title}")
-    if seen.clocks:
-        _say("Clocks running now:")
-        for c in seen.clocks:
-            _say(f"  {c.text}  (source: {c.source})")
-    if seen.missing:
-        _say("Missing, and what it would unlock:")
-        for m in seen.missing:
-            _say(f"  {m.fact}: {m.unlocks}")
-    if seen.step:
-        due = f", by {seen.due.isoformat()}" if seen.due else ""
-        _say(f"Next step: {seen.step}{due} (letter template: {seen.template_id})")
-        _say(f"  {seen.reason}")
-    _say(seen.disclaimer)
+    for line in intake.outlook_lines(intake.preview(store, answers=answers)):
+        _say(line)
 
 
 def ask_and_start(store: Store, args: argparse.Namespace) -> int | None:

@@ -74,18 +74,71 @@ def test_the_preview_shows_clocks_missing_facts_and_the_first_step_and_writes_no
     answers.done, answers.promise, answers.promised_by = [], "", None
     seen = intake.preview(store, answers=answers)
     assert dump(store) == before
+    # A Visa credit card, due on 10 Nov and never delivered: the chargeback window runs 120
+    # days from the expected delivery, not from the payment on 3 Nov.
     chargeback = next(c for c in seen.clocks if c.rule_id == "generic.card_chargeback")
-    assert chargeback.date == date(2027, 3, 3) and not chargeback.opens
+    assert chargeback.deadline == date(2027, 3, 10) and not chargeback.opens
+    assert chargeback.label == "Card chargeback window" and "10 Nov 2026" in chargeback.text
     assert chargeback.source.startswith("https://")
+    # The card schemes' rules were not read at the source: said so, not passed off as checked.
+    assert chargeback.confidence == "secondary" and chargeback.checked is None
+    assert chargeback.provenance == "not yet confirmed at the source"
+    # France's own delivery rule, read at Légifrance, with the day it was checked.
+    late = next(c for c in seen.clocks if c.rule_id == "fr.livraison.date_convenue")
+    assert late.opens and late.deadline == date(2026, 11, 10)
+    assert late.checked is not None and late.provenance == f"checked {late.checked.isoformat()}"
     assert seen.step == "complaint" and seen.template_id == "refund_non_delivery"
     assert seen.missing == []  # the whole story was told
 
 
-def test_what_is_missing_and_what_it_would_unlock() -> None:
-    missing = {m.fact: m.unlocks for m in intake.missing_facts(Answers(situation="not_arrived", company="Shop"))}
-    assert "Card chargeback" in missing["how you paid"] or "chargeback" in missing["how you paid"].lower()
-    assert "the payment date" in missing and "where you live" in missing and "the amount" in missing
-    assert "when it was due to arrive" in missing
+def test_the_preview_counts_from_the_payment_when_it_arrived(store: Store) -> None:
+    clock.set_today("2026-11-20")
+    answers = perfume_answers()
+    answers.situation, answers.expected_by, answers.delivered_on = "faulty", None, "2026-11-08"
+    answers.done, answers.promise, answers.promised_by = [], "", None
+    seen = intake.preview(store, answers=answers)
+    dates = {c.rule_id: c.deadline for c in seen.clocks}
+    assert dates["generic.card_chargeback"] == date(2027, 3, 3)  # 120 days from the payment
+    assert dates["eu.legal_guarantee"] == date(2028, 11, 8)  # two years from the delivery
+
+
+def gym_answers(kind: str | None) -> Answers:
+    return Answers(situation="wrong_bill", company="PureGym", company_kind=kind, amount="20", currency="GBP",
+                   paid_on="2026-09-01", paid_by="direct_debit", done=[DoneEntry("emailed", "2026-09-10")],
+                   jurisdiction="GB-ENG")
+
+
+@pytest.mark.parametrize("kind", ["club", "telecoms", "trader"])
+def test_a_gym_phone_or_shop_case_gets_no_financial_ombudsman(store: Store, kind: str) -> None:
+    clock.set_today("2026-11-20")
+    seen = intake.preview(store, answers=gym_answers(kind))
+    assert not [c for c in seen.clocks if c.rule_id.startswith("gb.fos")]
+    assert all("Financial Ombudsman" not in m.text for m in seen.missing)
+    assert "gb.limitation.contract" in {c.rule_id for c in seen.clocks}  # the court limit stays
+
+
+def test_a_bank_case_gets_the_financial_ombudsman_and_an_unknown_kind_is_asked_for(store: Store) -> None:
+    clock.set_today("2026-11-20")
+    bank = intake.preview(store, answers=gym_answers("bank"))
+    ombudsman = [c for c in bank.clocks if c.rule_id.startswith("gb.fos")]
+    assert ombudsman and all(c.opens and c.checked is not None for c in ombudsman)
+    unknown = intake.preview(store, answers=gym_answers(None))
+    assert not [c for c in unknown.clocks if c.rule_id.startswith("gb.fos")]
+    (kind,) = [m for m in unknown.missing if m.fact == "company_kind"]
+    assert kind.text.startswith("Add what kind of company this is") and "Financial Ombudsman" in kind.unlocks
+
+
+def test_what_is_missing_and_what_it_would_unlock(store: Store) -> None:
+    seen = intake.preview(store, answers=Answers(situation="not_arrived", company="Shop"))
+    missing = {m.fact: m for m in seen.missing}
+    assert set(missing) == {"jurisdiction", "payment_method"}
+    assert missing["payment_method"].text.startswith("Add how you paid to see: Card chargeback window")
+    assert "generic.card_chargeback" in missing["payment_method"].rule_ids
+    # Once the card is named, the chargeback clock is shown and its date asked for.
+    paid = intake.preview(store, answers=Answers(situation="not_arrived", company="Shop", paid_by="card:debit",
+                                                 jurisdiction="FR"))
+    missing = {m.fact: m for m in paid.missing}
+    assert "payment_method" not in missing and "Card chargeback window" in missing["card_scheme"].unlocks
 
 
 def test_a_bad_answer_names_it_and_writes_nothing(store: Store) -> None:

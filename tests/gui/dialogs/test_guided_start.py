@@ -16,8 +16,24 @@ from core.journal import cases, intake, queries
 from core.store.store import Store
 from gui.dialogs.guided_start import GuidedStart
 
+# The clocks the last page shows for each answer, from the rule packs: a Visa credit card
+# paid on 3 Nov, due on 10 Nov and never delivered runs its chargeback window from the due
+# date; otherwise from the payment. Subscriptions get the 14 days from the contract.
+PREVIEW = {
+    "not_arrived": {"fr.livraison.date_convenue": date(2026, 11, 10), "generic.card_chargeback": date(2027, 3, 10)},
+    "faulty": {"generic.card_chargeback": date(2027, 3, 3), "eu.legal_guarantee": date(2028, 11, 8)},
+    "still_charging": {"eu.withdrawal_services": date(2026, 11, 17), "generic.card_chargeback": date(2027, 3, 3)},
+    "cannot_cancel": {"eu.withdrawal_services": date(2026, 11, 17), "generic.card_chargeback": date(2027, 3, 3)},
+    "refund_not_paid": {"generic.card_chargeback": date(2027, 3, 3)},
+    "wrong_bill": {"generic.card_chargeback": date(2027, 3, 3)},
+    "bad_service": {"generic.card_chargeback": date(2027, 3, 3)},
+    "refund_refused": {"generic.card_chargeback": date(2027, 3, 3)},
+    "other": {"generic.card_chargeback": date(2027, 3, 3)},
+}
+
 # What each "what happened" answer becomes (the case's category and what was bought unless
-# the user says), and the clocks that run from a card payment and a delivery in France.
+# the user says), and the clocks the escalation ladder runs from a card payment and a
+# delivery in France.
 EXPECTED = {
     "not_arrived": ("non_delivery", "goods", {"generic.card_chargeback"}, "refund_non_delivery"),
     "faulty": ("faulty_goods", "goods", {"generic.card_chargeback", "eu.legal_guarantee"}, "faulty_goods"),
@@ -82,7 +98,11 @@ def test_each_answer_to_what_happened_opens_the_right_case(wizard: GuidedStart, 
     wizard.next()
     assert wizard.currentPage().isFinalPage()
     shown = wizard.summary.toPlainText()
-    assert "Card chargeback window closes on 3 Mar 2027" in shown
+    assert wizard.current_preview is not None
+    assert {c.rule_id: c.deadline for c in wizard.current_preview.clocks} == PREVIEW[situation]
+    closes = "10 Mar 2027" if situation == "not_arrived" else "3 Mar 2027"
+    assert f"Card chargeback window: closes on {closes}" in shown
+    assert "not yet confirmed at the source" in shown  # the card schemes' rules were not read at the source
     assert "not legal advice" in shown and "Suggested next step" in shown
 
     wizard.button(QWizard.WizardButton.FinishButton).click()
@@ -116,6 +136,10 @@ def test_the_perfume_story_with_a_promise_and_what_was_done(wizard: GuidedStart,
     wizard.next()
     shown = wizard.summary.toPlainText()
     assert "promised by 15 Dec" in shown and "Refund to my card" in shown
+    # Counted from the day it was due, not the payment; France's late-delivery rule with its check date.
+    assert "Card chargeback window: closes on 10 Mar 2027 (120 days after the date the goods or service were due" \
+        in shown
+    assert "Date de livraison dépassée" in shown and "checked" in shown
     wizard.button(QWizard.WizardButton.FinishButton).click()
     case = queries.load_case(store, wizard.case_id)
     assert [(e.at, e.kind, e.meaning, e.promised_by) for e in case.events] == [
@@ -149,7 +173,9 @@ def test_every_question_can_be_skipped(wizard: GuidedStart, store: Store) -> Non
     for _ in range(7):
         wizard.next()
     assert wizard.currentPage().isFinalPage()
-    assert "Missing, and what it would unlock" in wizard.summary.toPlainText()
+    shown = wizard.summary.toPlainText()
+    assert "Missing, and what it would unlock" in shown
+    assert "Add how you paid to see: Card chargeback window" in shown
     wizard.button(QWizard.WizardButton.FinishButton).click()
     case = queries.load_case(store, wizard.case_id)
     assert (case.title, case.category, case.company, case.events) == ("Dispute with the company", "other", None, [])
@@ -206,3 +232,29 @@ def test_the_perfume_story_with_two_chasers_gets_the_command_lines_next_step(wiz
     step = reminders.next_step(store, case_id=wizard.case_id)
     assert (step.current_step, step.step, step.template_id) == ("chaser", "payment_dispute", "chargeback_request")
     assert [c.date for c in step.clocks if c.rule_id == "generic.card_chargeback"] == [date(2027, 3, 3)]
+
+
+def test_a_gym_overcharge_shows_no_financial_ombudsman_and_a_bank_one_does(wizard: GuidedStart) -> None:
+    def walk(kind: str) -> str:
+        wizard.restart()
+        wizard.situation_buttons["wrong_bill"].click()
+        wizard.next()
+        wizard.company.setText("PureGym")
+        pick(wizard.company_kind, kind)
+        wizard.next()
+        wizard.amount.setText("20.00")
+        wizard.currency.setCurrentText("GBP")
+        wizard.paid_on.set_value(date(2026, 9, 1))
+        pick(wizard.paid_by, "direct_debit")
+        wizard.next()
+        wizard.next()
+        wizard.add_done_entry("emailed", date(2026, 9, 10))
+        wizard.next()
+        wizard.next()
+        pick(wizard.region, "GB")
+        wizard.next()
+        assert wizard.currentPage().isFinalPage()
+        return wizard.summary.toPlainText()
+
+    assert "Financial Ombudsman" not in walk("club").split("Suggested next step")[0]
+    assert "Financial Ombudsman: you may refer the complaint now" in walk("bank")
