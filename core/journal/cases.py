@@ -127,6 +127,12 @@ def jurisdiction_code(value: Any, where: str = "jurisdiction") -> str:
     if value and not (country.isalpha() and 2 <= len(country) <= 3
                       and (not _ or (region.isalnum() and 1 <= len(region) <= 3))):
         raise ValidationError(where, f"expected a country code such as GB, US or FR, got {value!r}")
+    if region:
+        # A region Docket does not know would silently lose that region's rules: refuse it,
+        # naming the ones it knows.
+        from core.escalation.rules import check_jurisdiction
+
+        check_jurisdiction(value, where)
     return value
 
 

@@ -177,36 +177,36 @@ REMEDY_WORDS = {
 }
 
 # -- 7. Where do you live? ----------------------------------------------------------------------
-REGIONS: tuple[Choice, ...] = (
-    Choice("GB", "United Kingdom"),
-    Choice("IE", "Ireland"),
-    Choice("FR", "France"),
-    Choice("DE", "Germany"),
-    Choice("ES", "Spain"),
-    Choice("IT", "Italy"),
-    Choice("NL", "Netherlands"),
-    Choice("BE", "Belgium"),
-    Choice("AT", "Austria"),
-    Choice("PT", "Portugal"),
-    Choice("SE", "Sweden"),
-    Choice("DK", "Denmark"),
-    Choice("FI", "Finland"),
-    Choice("PL", "Poland"),
-    Choice("EU", "Elsewhere in the European Union"),
-    Choice("US", "United States"),
-    Choice("CA", "Canada"),
-    Choice("AU", "Australia"),
-    Choice("", "Somewhere else"),
-)
+def _places() -> tuple[Choice, ...]:
+    from core.escalation.rules import known_places
+
+    return tuple(Choice(p.code, p.full_name) for p in known_places())
+
+
+# Every country the rule packs cover, each followed by the regions Docket knows (England,
+# Scotland...; states, provinces), as core.escalation.rules reports them; then "elsewhere".
+SOMEWHERE_ELSE = Choice("", "Somewhere else")
+REGIONS: tuple[Choice, ...] = (*_places(), SOMEWHERE_ELSE)
+COUNTRIES: tuple[Choice, ...] = (*(c for c in REGIONS if c.value and "-" not in c.value),)
+WHERE: tuple[Choice, ...] = (*COUNTRIES, SOMEWHERE_ELSE)  # the countries, for a first question before the part
+
+
+def regions_of(country: str) -> tuple[Choice, ...]:
+    """The regions of a country that the rules tell apart (GB: England, Wales, Scotland,
+    Northern Ireland), as choices; none for most countries."""
+    from core.escalation.rules import regions_of as places
+
+    return tuple(Choice(p.code, p.name) for p in places(country))
 
 
 def region_for_locale(name: str) -> str:
-    """The region a locale name such as ``fr_FR`` or ``en-GB`` points to, or "" if none fits."""
+    """The country a locale name such as ``fr_FR`` or ``en-GB`` points to, or "" if the packs
+    cover none. A locale does not say which part of a country the user lives in, so it never
+    picks a region."""
     parts = name.replace("-", "_").split(".")[0].split("_")
     territory = parts[-1].upper() if len(parts) > 1 else ""
-    if territory == "UK":
-        territory = "GB"
-    if any(r.value == territory for r in REGIONS if r.value):
+    territory = {"UK": "GB", "EL": "GR"}.get(territory, territory)
+    if any(r.value == territory for r in COUNTRIES):
         return territory
     from core.escalation.rules import pack_for
 

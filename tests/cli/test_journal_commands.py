@@ -120,7 +120,7 @@ def test_new_ask_answers_the_guided_questions_from_standard_input(data_dir: Path
         "2", "2026-11-12", "",    # emailed
         "",                        # nothing else
         "1", "",                  # a refund, of the price
-        str([r.value for r in intake.REGIONS].index("FR") + 1),  # France
+        str([r.value for r in intake.WHERE].index("FR") + 1),  # France
         "y",
     ]) + "\n"
     monkeypatch.setattr("sys.stdin", io.StringIO(answers))
@@ -142,10 +142,43 @@ def test_new_ask_answers_the_guided_questions_from_standard_input(data_dir: Path
     assert "(source: https://usa.visa.com/" in err and "not yet confirmed at the source" in err
 
 
+def test_a_region_is_given_as_the_rules_know_it_and_a_typo_names_the_regions(data_dir: Path, capsys) -> None:
+    scottish = json.loads(ok(capsys, data_dir, "new", "--title", "Sofa never came", "--jurisdiction", "gb-sct",
+                             "--json"))
+    assert scottish["jurisdiction"] == "GB-SCT"
+    ok(capsys, data_dir, "edit", str(scottish["id"]), "--jurisdiction", "CA-QC")
+    assert json.loads(ok(capsys, data_dir, "show", str(scottish["id"]), "--json"))["jurisdiction"] == "CA-QC"
+    code, out, err = run(capsys, data_dir, "edit", str(scottish["id"]), "--jurisdiction", "GB-SC")
+    assert code == 2 and out == ""
+    assert err.strip().endswith("--jurisdiction: unknown region 'GB-SC'; for United Kingdom Docket knows "
+                                "GB-ENG, GB-NIR, GB-SCT, GB-WLS")
+    assert json.loads(ok(capsys, data_dir, "show", str(scottish["id"]), "--json"))["jurisdiction"] == "CA-QC"
+
+
+def test_new_ask_asks_the_country_then_the_part_of_it(data_dir: Path, capsys, monkeypatch) -> None:
+    where = [r.value for r in intake.WHERE]
+    parts = [r.value for r in intake.regions_of("GB")]
+    answers = "\n".join([
+        "9", "Harbour Sofas", "1",  # something else, a shop
+        "", "", "", "", "", "", "",  # what was bought, paid on, amount, currency, how, due, arrived
+        "",                        # no promise
+        "",                        # nothing done yet
+        "",                        # nothing wanted
+        str(where.index("GB") + 1), str(parts.index("GB-SCT") + 1),
+        "y",
+    ]) + "\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(answers))
+    code, out, err = run(capsys, data_dir, "new", "--ask", "--json", today="2026-11-20")
+    assert code == 0, err
+    assert json.loads(out)["jurisdiction"] == "GB-SCT"
+    assert "Which part?" in err and "Scotland" in err
+
+
 def test_new_ask_writes_nothing_when_the_user_says_no(data_dir: Path, capsys, monkeypatch) -> None:
     ok(capsys, data_dir, "cases")
     before = dump(data_dir)
-    monkeypatch.setattr("sys.stdin", io.StringIO("5\nAcme\n" + "\n" * 12 + "n\n"))  # skip the rest, then no
+    # Skip the rest (the last two: the country, then which part of the United Kingdom), then no.
+    monkeypatch.setattr("sys.stdin", io.StringIO("5\nAcme\n" + "\n" * 13 + "n\n"))
     code, out, err = run(capsys, data_dir, "new", "--ask")
     assert code == 1 and out == "" and "Nothing was written." in err
     assert dump(data_dir) == before
@@ -203,6 +236,8 @@ BAD_INPUTS = [
     ("edit", "1"),
     ("edit", "1", "--amount", "-5"),
     ("edit", "1", "--jurisdiction", "France!"),
+    ("edit", "1", "--jurisdiction", "GB-SCOT"),
+    ("new", "--title", "X", "--jurisdiction", "GB-XX"),
     ("edit", "99", "--title", "X"),
     ("edit", "1", "--silence-days", "0"),
     ("edit-event", "1"),

@@ -127,8 +127,15 @@ def _gather(answers: Answers, default_region: str, default_currency: str) -> Non
     if answers.wants:
         answers.wanted_amount = _ask("  How much (Enter to skip): ", lambda t: str(parse_amount(t, "amount")))
     _say()
-    region = _pick("7. Where do you live?", intake.REGIONS, default=default_region or None)
-    answers.jurisdiction = region[0] if region else answers.jurisdiction
+    # The country first, then the part of it when the rules tell its parts apart.
+    default_country = default_region.split("-", 1)[0]
+    country = _pick("7. Where do you live?", intake.WHERE, default=default_country or None)
+    answers.jurisdiction = country[0] if country else answers.jurisdiction
+    parts = intake.regions_of(answers.jurisdiction) if answers.jurisdiction else ()
+    if parts:
+        inside = default_region if default_region.startswith(f"{answers.jurisdiction}-") else None
+        part = _pick("  Which part? (Enter for the country alone)", parts, default=inside)
+        answers.jurisdiction = part[0] if part else answers.jurisdiction.split("-", 1)[0]
 
 
 def _show(store: Store, answers: Answers) -> None:

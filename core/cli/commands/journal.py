@@ -129,7 +129,10 @@ def _case_options(p: argparse.ArgumentParser, *, creating: bool) -> None:
     p.add_argument("--paid-on", metavar="DATE", help="the payment date, YYYY-MM-DD")
     p.add_argument("--purchase", choices=_choices(Purchase), help="what was bought")
     p.add_argument("--expected-by", metavar="DATE", help="when it was due to arrive or be done")
-    p.add_argument("--jurisdiction", metavar="CODE", help="country whose rules apply, e.g. FR, GB, US (default: the setting)")
+    p.add_argument("--jurisdiction", metavar="REGION",
+                   help="where you live: a country (FR, DE, US...) or a region Docket knows (GB-ENG, GB-WLS, "
+                        "GB-SCT, GB-NIR, US-CA, CA-ON, CA-QC, AU-NSW...; shell completion lists them)"
+                        + (" (default: the setting)" if creating else ""))
     p.add_argument("--opened-on", metavar="DATE", help="when the case began (default: today)")
     p.add_argument("--reference", dest="references", action="append", metavar="REF",
                    help="an order, account or ticket number (repeat for several)")
@@ -216,6 +219,10 @@ def _case_fields(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, name, None)
         if value is not None:
             fields[name] = value
+    if fields.get("jurisdiction"):
+        from core.escalation.rules import check_jurisdiction
+
+        fields["jurisdiction"] = check_jurisdiction(fields["jurisdiction"], "--jurisdiction")
     if args.paid_by is not None:
         fields["payment_method"] = intake.paid_by_method(args.paid_by, "--paid-by")
     for flag, name in (("paid_on", "payment_date"), ("expected_by", "expected_by"), ("opened_on", "opened_on")):

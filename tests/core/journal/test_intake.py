@@ -166,9 +166,40 @@ def test_an_existing_company_is_reused_and_its_kind_filled_in_once(store: Store)
 
 
 @pytest.mark.parametrize(("locale", "region"), [("fr_FR", "FR"), ("en-GB", "GB"), ("en_US.UTF-8", "US"),
-                                                 ("el_GR", "EU"), ("ja_JP", ""), ("C", "")])
+                                                 ("el_GR", "GR"), ("ja_JP", ""), ("C", "")])
 def test_the_region_is_read_from_the_locale(locale: str, region: str) -> None:
+    # Greece is one of the EU pack's countries, so it is offered by name (it was "elsewhere in the EU").
     assert intake.region_for_locale(locale) == region
+
+
+def test_where_you_live_offers_the_countries_and_regions_the_rules_know() -> None:
+    offered = {c.value: c.label for c in intake.REGIONS}
+    for code, name in [("GB-ENG", "United Kingdom: England"), ("GB-WLS", "United Kingdom: Wales"),
+                       ("GB-SCT", "United Kingdom: Scotland"), ("GB-NIR", "United Kingdom: Northern Ireland"),
+                       ("US-CA", "United States: California"), ("CA-ON", "Canada: Ontario"),
+                       ("CA-QC", "Canada: Quebec"), ("AU-NSW", "Australia: New South Wales"),
+                       ("FR", "France"), ("DE", "Germany"), ("EU", "Elsewhere in the European Union")]:
+        assert offered[code] == name
+    assert intake.REGIONS[-1].value == ""  # somewhere else, last
+    # Each region follows its country, so the list reads as countries with their parts.
+    codes = [c.value for c in intake.REGIONS]
+    assert codes.index("GB") < codes.index("GB-SCT") < codes.index("US")
+    assert [c.label for c in intake.regions_of("GB")] == ["England", "Northern Ireland", "Scotland", "Wales"]
+    assert intake.regions_of("FR") == ()
+
+
+def test_a_region_opens_a_case_whose_rules_are_that_regions(store: Store) -> None:
+    clock.set_today("2026-11-20")
+    answers = Answers(situation="not_arrived", company="Harbour Sofas", company_kind="trader", purchase="goods",
+                      amount="400", currency="GBP", paid_on="2026-09-01", paid_by="card:debit", card_scheme="visa",
+                      expected_by="2026-09-15", jurisdiction="GB-SCT")
+    case = queries.load_case(store, intake.start_case(store, answers=answers))
+    assert case.jurisdiction == "GB-SCT"
+    seen = intake.preview(store, answers=answers)
+    ids = {c.rule_id for c in seen.clocks}
+    # Scotland's five-year prescription, not England's six-year limitation.
+    assert "gb.prescription.scotland" in ids
+    assert "gb.limitation.contract" not in ids
 
 
 def test_a_promise_whose_day_is_not_given_is_placed_honestly(store: Store) -> None:

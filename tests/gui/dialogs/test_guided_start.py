@@ -8,11 +8,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QWizard
 
 from core.domain import clock
 from core.escalation import reminders
-from core.journal import cases, intake, queries
+from core.journal import cases, intake, queries, settings
 from core.store.store import Store
 from gui.dialogs.guided_start import GuidedStart
 
@@ -258,3 +259,46 @@ def test_a_gym_overcharge_shows_no_financial_ombudsman_and_a_bank_one_does(wizar
 
     assert "Financial Ombudsman" not in walk("club").split("Suggested next step")[0]
     assert "Financial Ombudsman: you may refer the complaint now" in walk("bank")
+
+
+@pytest.fixture
+def british_locale():  # noqa: ANN201
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_GB"))
+    yield
+    QLocale.setDefault(before)
+
+
+def test_where_you_live_offers_the_regions_and_a_scottish_case_gets_scottish_rules(
+        qtbot, store: Store, british_locale) -> None:  # noqa: ANN001
+    clock.set_today("2026-11-20")
+    dialog = GuidedStart(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    # Preselected from the locale: en_GB says the United Kingdom, not which part of it.
+    assert dialog.region.currentData() == "GB"
+    labels = {dialog.region.itemData(i): dialog.region.itemText(i) for i in range(dialog.region.count())}
+    assert labels["GB-SCT"] == "United Kingdom: Scotland" and labels["CA-QC"] == "Canada: Quebec"
+    assert {"GB-ENG", "GB-WLS", "GB-NIR", "US-CA", "CA-ON", "AU-NSW"} <= set(labels)
+    dialog.situation_buttons["not_arrived"].click()
+    dialog.next()
+    dialog.company.setText("Harbour Sofas")
+    pick(dialog.company_kind, "trader")
+    dialog.next()
+    dialog.paid_on.set_value(date(2026, 9, 1))
+    dialog.next()
+    for _ in range(3):
+        dialog.next()
+    pick(dialog.region, "GB-SCT")
+    dialog.next()
+    assert dialog.current_preview is not None
+    assert "gb.prescription.scotland" in {c.rule_id for c in dialog.current_preview.clocks}
+    dialog.button(QWizard.WizardButton.FinishButton).click()
+    assert queries.load_case(store, dialog.case_id).jurisdiction == "GB-SCT"
+
+
+def test_a_region_in_the_settings_wins_over_the_locales_country(qtbot, store: Store, british_locale) -> None:  # noqa: ANN001
+    settings.update(store, default_jurisdiction="GB-WLS")
+    dialog = GuidedStart(store)
+    qtbot.addWidget(dialog)
+    assert dialog.region.currentData() == "GB-WLS"
