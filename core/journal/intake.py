@@ -12,7 +12,7 @@ missing, the first step) without writing anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -504,6 +504,16 @@ class Missing:
 
 
 @dataclass(frozen=True)
+class Unlocked:
+    """Clocks running only because of one fact the user gave: the kind of company (a bank,
+    a telecoms provider...) or how they paid (by card, PayPal, direct debit)."""
+
+    fact: str  # "company_kind" or "payment_method"
+    text: str  # "Because you paid by credit card (Visa): Card chargeback window."
+    rule_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Preview:
     """The case as Docket understands it from the answers, before anything is written."""
 
@@ -515,6 +525,60 @@ class Preview:
     due: date | None
     template_id: str | None
     disclaimer: str
+    unlocked: list[Unlocked] = field(default_factory=list)
+
+
+# How a kind of company reads in "Because Barclays is a bank or card issuer: ...". A shop
+# is what the rules expect by default, so it unlocks nothing worth a sentence.
+KIND_WORDS = {
+    CompanyKind.BANK.value: "a bank or card issuer", CompanyKind.PAYMENT_SERVICE.value: "a payment service",
+    CompanyKind.LENDER.value: "a lender", CompanyKind.INSURER.value: "an insurer",
+    CompanyKind.TELECOMS.value: "a phone or internet provider", CompanyKind.ENERGY.value: "an energy supplier",
+    CompanyKind.CLUB.value: "a gym or club", CompanyKind.PUBLIC_BODY.value: "a public body",
+}
+PAID_WORDS = {p.method.value: p.label[0].lower() + p.label[1:] if p.label != "PayPal" else p.label for p in PAID_BY}
+PAID_WORDS[PaymentMethod.OTHER.value] = "another way"
+
+
+def unlocked_by(facts: Any, running: Sequence[ClockLine]) -> list[Unlocked]:
+    """Which clocks the case's kind of company and its payment unlock: the rules that apply
+    only to that kind of company (a bank's ombudsman) or to that payment (a card chargeback),
+    running now or waiting for the day they count from ("from your first message to the
+    company"). ``facts`` is a :class:`core.escalation.rules.CaseFacts`. Reads only."""
+    from core.escalation.rules import ALL_ANCHORS, applicable_rules
+
+    shown = {c.rule_id for c in running}
+    by_kind: dict[str, str] = {}
+    by_payment: dict[str, str] = {}
+    for rule in applicable_rules(facts):
+        if rule.id in shown:
+            words = rule.label
+        elif all(facts.anchor(a) is None for a in rule.starts):
+            words = f"{rule.label} (from {ALL_ANCHORS[rule.starts[0]]})"
+        else:
+            continue  # its day is on record but it runs no more: the step was taken
+        when = rule.when
+        if when.company_kinds is not None and facts.company_kind in KIND_WORDS:
+            by_kind.setdefault(rule.id, words)
+        if facts.payment_method and (when.payment_methods is not None or when.card_schemes is not None
+                                     or when.complaint_to is not None):
+            by_payment.setdefault(rule.id, words)
+
+    def labels(found: dict[str, str]) -> str:
+        return ", ".join(dict.fromkeys(found.values()))
+
+    out: list[Unlocked] = []
+    if by_kind:
+        company = facts.company or "the company"
+        out.append(Unlocked("company_kind", f"Because {company} is {KIND_WORDS[facts.company_kind]}: "
+                            f"{labels(by_kind)}.", tuple(by_kind)))
+    if by_payment:
+        how = PAID_WORDS.get(facts.payment_method, facts.payment_method.replace("_", " "))
+        scheme = next((c.label for c in CARD_SCHEMES if c.value == facts.card_scheme), "")
+        how += f" ({scheme})" if scheme and facts.payment_method in {m.value for m in CARD_METHODS} else ""
+        out.append(Unlocked("payment_method", f"Because you paid by {how}: {labels(by_payment)}.",
+                            tuple(by_payment)))
+    return out
 
 
 class _Rollback(Exception):
@@ -578,6 +642,7 @@ def outlook(target: Target, case_id: int, today: date | None = None) -> Preview:
                    for c in rules.clocks(facts, today)]
         missing = [Missing(m.fact, ", ".join(m.labels), m.text, m.rule_ids) for m in rules.missing_facts(facts)]
         return Preview(
+            unlocked=unlocked_by(facts, running),
             title=ladder_facts.title,
             clocks=sorted([*promises, *running], key=lambda c: (c.date, c.rule_id)),
             missing=missing,
@@ -596,6 +661,9 @@ def outlook_lines(seen: Preview) -> list[str]:
             lines.append(f"  {c.text}{where}")
     else:
         lines.append("No deadline is running yet from what you have said.")
+    if seen.unlocked:
+        lines.append("What your answers unlock:")
+        lines += [f"  {u.text}" for u in seen.unlocked]
     if seen.missing:
         lines.append("Missing, and what it would unlock:")
         lines += [f"  {m.text}" for m in seen.missing]

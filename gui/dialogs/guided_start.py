@@ -388,6 +388,10 @@ class GuidedStart(QWizard):
             parts.append("</ul>")
         else:
             parts.append(f"<p>{self.tr('No deadline is running yet from what you have said.')}</p>")
+        if seen.unlocked:
+            parts.append(f"<p><b>{self.tr('What your answers unlock')}</b></p><ul>")
+            parts += [f"<li>{_escape(u.text)}</li>" for u in seen.unlocked]
+            parts.append("</ul>")
         if seen.missing:
             parts.append(f"<p><b>{self.tr('Missing, and what it would unlock')}</b></p><ul>")
             parts += [f"<li>{_escape(m.text)}</li>" for m in seen.missing]

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from core.cli import main as cli
+from core.domain import clock
 from core.journal import intake
-from core.store.store import DB_NAME
+from core.store.store import DB_NAME, Store
 
 
 def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str, today: str | None = None) -> tuple[int, str, str]:
@@ -172,6 +173,58 @@ def test_new_ask_asks_the_country_then_the_part_of_it(data_dir: Path, capsys, mo
     assert code == 0, err
     assert json.loads(out)["jurisdiction"] == "GB-SCT"
     assert "Which part?" in err and "Scotland" in err
+
+
+def test_new_and_edit_say_which_clocks_the_bank_and_the_card_unlock(data_dir: Path, capsys) -> None:
+    code, out, err = run(capsys, data_dir, "new", "--title", "Charged twice", "--company", "Barclays",
+                         "--kind", "bank", "--category", "billing_error", "--amount", "20", "--currency", "GBP",
+                         "--paid-on", "2026-09-01", "--jurisdiction", "GB-ENG", today="2026-11-20")
+    assert code == 0 and out == "1\n"  # stdout carries only the id
+    assert "Because Barclays is a bank or card issuer: Financial Ombudsman (from your first message" in err
+    assert "Add how you paid to see: Card chargeback window" in err and "not legal advice" in err
+    code, out, err = run(capsys, data_dir, "edit", "1", "--paid-by", "card:credit", today="2026-11-20")
+    assert code == 0 and out == "Case 1 changed.\n"
+    assert "Card chargeback window: closes on 30 Dec 2026 (120 days after the payment on 1 Sep 2026)" in err
+    assert "Because you paid by credit card: Card chargeback window" in err
+    assert "Add how you paid" not in err
+    # The words are the core's, as the window shows them.
+    clock.set_today("2026-11-20")
+    try:
+        with Store.open(data_dir) as store:
+            assert err.splitlines() == intake.outlook_lines(intake.outlook(store, 1))
+    finally:
+        clock.set_today(None)
+
+
+def test_new_ask_shows_the_same_preview_as_the_window(data_dir: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    typed = "\n".join([
+        "6", "Barclays", "2",       # a wrong bill, from a bank
+        "", "2026-09-01", "20", "GBP", "1", "1",  # paid on, amount, currency, credit card, Visa
+        "",                         # no due date
+        "",                         # nothing arrived or was done
+        "",                         # no promise
+        "2", "2026-09-10", "", "",  # emailed once
+        "",                         # nothing wanted
+        str([r.value for r in intake.WHERE].index("GB") + 1), str([r.value for r in intake.regions_of("GB")].index(
+            "GB-ENG") + 1),
+        "y",
+    ]) + "\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+    code, out, err = run(capsys, data_dir, "new", "--ask", today="2026-11-20")
+    assert code == 0, err
+    answers = intake.Answers(situation="wrong_bill", company="Barclays", company_kind="bank", paid_on="2026-09-01",
+                             amount="20", currency="GBP", paid_by="card:credit", card_scheme="visa",
+                             done=[intake.DoneEntry("emailed", "2026-09-10")], jurisdiction="GB-ENG")
+    clock.set_today("2026-11-20")
+    try:
+        with Store.open(tmp_path / "elsewhere") as other:
+            seen = intake.preview(other, answers=answers)
+    finally:
+        clock.set_today(None)
+    shown = intake.outlook_lines(seen)
+    assert "\n".join(shown) in err  # every line, in the window's order
+    assert any(line.startswith("  Financial Ombudsman: you may refer the complaint now") for line in shown)
+    assert "  Because you paid by credit card (Visa): Card chargeback window, Financial Ombudsman" in "\n".join(shown)
 
 
 def test_new_ask_writes_nothing_when_the_user_says_no(data_dir: Path, capsys, monkeypatch) -> None:

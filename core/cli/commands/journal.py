@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -259,7 +260,17 @@ def run_new(store: Store, args: argparse.Namespace) -> int:
         _print_case(store, case_id)
     else:
         print(case_id)
+        if not args.ask:  # --ask showed it before asking to open the case
+            _say_outlook(store, case_id)
     return 0
+
+
+def _say_outlook(store: Store, case_id: int) -> None:
+    """What Docket understands of the case, on stderr (stdout carries only the id): the
+    clocks running, those the company's kind and the payment unlock, what is missing and what
+    it would unlock, and the next step. The same words as the guided start's last page."""
+    for line in intake.outlook_lines(intake.outlook(store, case_id)):
+        print(line, file=sys.stderr)
 
 
 def _event_fields(args: argparse.Namespace) -> dict[str, Any]:
@@ -332,6 +343,7 @@ def run_edit(store: Store, args: argparse.Namespace) -> int:
         _print_case(store, args.case)
     else:
         print(f"Case {args.case} changed.")
+        _say_outlook(store, args.case)
     return 0
 
 

@@ -212,3 +212,25 @@ def test_a_promise_whose_day_is_not_given_is_placed_honestly(store: Store) -> No
     # On the last contact before the promised date, never after it, and the timeline says so.
     assert promise.at == "2026-11-12" and promise.promised_by == date(2026, 12, 15)
     assert "not given" in promise.details and "2026-11-12" in promise.details
+
+
+def test_the_preview_says_what_a_bank_and_a_card_payment_unlock(store: Store) -> None:
+    clock.set_today("2026-11-20")
+    answers = Answers(situation="wrong_bill", company="Barclays", company_kind="bank", amount="20", currency="GBP",
+                      paid_on="2026-09-01", paid_by="card:credit", card_scheme="visa", jurisdiction="GB-ENG")
+    seen = intake.preview(store, answers=answers)
+    unlocked = {u.fact: u.text for u in seen.unlocked}
+    # Nothing sent yet: the ombudsman's clock waits for the first complaint, and says so.
+    assert unlocked["company_kind"].startswith(
+        "Because Barclays is a bank or card issuer: Financial Ombudsman (from your first message to the company)")
+    assert unlocked["payment_method"].startswith("Because you paid by credit card (Visa): Card chargeback window")
+    assert "Because you paid by credit card (Visa): Card chargeback window" in "\n".join(intake.outlook_lines(seen))
+
+
+def test_a_shop_paid_in_cash_unlocks_nothing_special(store: Store) -> None:
+    clock.set_today("2026-11-20")
+    answers = Answers(situation="faulty", company="Corner Shop", company_kind="trader", amount="20", currency="GBP",
+                      paid_on="2026-09-01", paid_by="cash", jurisdiction="GB-ENG")
+    seen = intake.preview(store, answers=answers)
+    assert seen.unlocked == []
+    assert not [c for c in seen.clocks if "chargeback" in c.rule_id]

@@ -302,3 +302,21 @@ def test_a_region_in_the_settings_wins_over_the_locales_country(qtbot, store: St
     dialog = GuidedStart(store)
     qtbot.addWidget(dialog)
     assert dialog.region.currentData() == "GB-WLS"
+
+
+def test_the_last_page_says_what_the_card_unlocks_as_the_command_line_does(wizard: GuidedStart, store: Store) -> None:
+    answer_up_to_the_purchase(wizard, "not_arrived")
+    for _ in range(3):
+        wizard.next()
+    pick(wizard.region, "FR")
+    wizard.next()
+    shown = wizard.summary.toPlainText()
+    assert "What your answers unlock" in shown
+    assert "Because you paid by credit card (Visa): Card chargeback window." in shown
+    # One core function for both: the window shows what 'docket new --ask' prints.
+    same = intake.preview(store, answers=wizard.answers())
+    assert wizard.current_preview == same
+    for line in intake.outlook_lines(same):
+        if not line.startswith(("Case:", "Next step:", "Clocks running", "What your", "Missing,")):
+            words = line.strip().split("  (source:")[0]
+            assert words in shown, words
