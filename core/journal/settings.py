@@ -53,6 +53,11 @@ def _check(key: str, value: Any) -> Any:
         raise ValidationError(f"settings.{key}", f"expected {spec.type.__name__}, got {type(value).__name__}")
     if key == "paper_size" and value not in ("A4", "Letter"):
         raise ValidationError("settings.paper_size", "expected A4 or Letter")
+    if key == "default_jurisdiction":
+        # The same check as a case's: a country, or a region the rules know (GB-SCT, not GB-SC).
+        from core.journal.cases import jurisdiction_code
+
+        return jurisdiction_code(value, "settings.default_jurisdiction")
     return value
 
 

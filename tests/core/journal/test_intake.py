@@ -234,3 +234,14 @@ def test_a_shop_paid_in_cash_unlocks_nothing_special(store: Store) -> None:
     seen = intake.preview(store, answers=answers)
     assert seen.unlocked == []
     assert not [c for c in seen.clocks if "chargeback" in c.rule_id]
+
+
+def test_the_default_region_in_the_settings_is_checked_as_a_cases_is(store: Store) -> None:
+    from core.journal import settings
+
+    settings.update(store, default_jurisdiction="gb-sct")
+    assert settings.get(store, "default_jurisdiction") == "GB-SCT"
+    with pytest.raises(ValidationError) as caught:
+        settings.update(store, default_jurisdiction="GB-SC")
+    assert caught.value.path == "settings.default_jurisdiction" and "GB-SCT" in caught.value.message
+    assert settings.get(store, "default_jurisdiction") == "GB-SCT"
