@@ -214,6 +214,17 @@ def region_for_locale(name: str) -> str:
     return "EU" if territory and pack_for(territory).code == "EU" else ""
 
 
+def preselected_region(locale_name: str, setting: str) -> str:
+    """The answer "Where do you live?" starts with: the locale's country, unless the
+    settings name a region of that country (a Scottish user's GB-SCT over en_GB's GB), or
+    the setting when the locale names no country the packs cover."""
+    setting = (setting or "").strip().upper()
+    country = region_for_locale(locale_name)
+    if not country or setting.startswith(f"{country}-"):
+        return setting
+    return country
+
+
 QUESTIONS: tuple[Question, ...] = (
     Question("what_happened", "What happened?", "Pick the closest; you can change it later.",
              tuple(Choice(s.value, s.label) for s in SITUATIONS)),

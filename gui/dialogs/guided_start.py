@@ -290,12 +290,7 @@ class GuidedStart(QWizard):
         self.region = QComboBox(page)
         for choice in intake.REGIONS:
             self.region.addItem(tr_words(choice.label), choice.value)
-        # The locale names a country, never a part of it: the setting's region wins when it is
-        # in that country (a Scottish user's GB-SCT over en_GB's GB).
-        setting = str(self._defaults["default_jurisdiction"] or "").upper()
-        preselect = intake.region_for_locale(QLocale().name()) or setting
-        if setting.startswith(f"{preselect}-"):
-            preselect = setting
+        preselect = intake.preselected_region(QLocale().name(), self._defaults["default_jurisdiction"])
         index = self.region.findData(preselect)
         self.region.setCurrentIndex(index if index >= 0 else self.region.count() - 1)
         form = QFormLayout()

@@ -153,7 +153,7 @@ def ask_and_start(store: Store, args: argparse.Namespace) -> int | None:
     if given:
         raise ValidationError("--ask", f"the questions give the case's fields; leave out --{given[0].replace('_', '-')}")
     defaults = settings.get_all(store)
-    default_region = intake.region_for_locale(locale.getlocale()[0] or "") or defaults["default_jurisdiction"]
+    default_region = intake.preselected_region(locale.getlocale()[0] or "", defaults["default_jurisdiction"])
     answers = Answers(currency=defaults["default_currency"], jurisdiction=default_region)
     try:
         _gather(answers, default_region, defaults["default_currency"])

@@ -172,6 +172,14 @@ def test_the_region_is_read_from_the_locale(locale: str, region: str) -> None:
     assert intake.region_for_locale(locale) == region
 
 
+@pytest.mark.parametrize(("locale", "setting", "region"), [
+    ("en_GB", "GB-SCT", "GB-SCT"), ("en_GB", "FR", "GB"), ("fr_FR", "GB-SCT", "FR"), ("C", "GB-WLS", "GB-WLS"),
+    ("en_CA", "CA-QC", "CA-QC")])
+def test_where_you_live_starts_from_the_locale_unless_the_settings_name_a_part_of_that_country(
+        locale: str, setting: str, region: str) -> None:
+    assert intake.preselected_region(locale, setting) == region
+
+
 def test_where_you_live_offers_the_countries_and_regions_the_rules_know() -> None:
     offered = {c.value: c.label for c in intake.REGIONS}
     for code, name in [("GB-ENG", "United Kingdom: England"), ("GB-WLS", "United Kingdom: Wales"),
