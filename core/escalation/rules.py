@@ -143,6 +143,38 @@ REGIONS = frozenset(
     + [f"AU-{r}" for r in ("ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA")]
     + [f"US-{r}" for r in ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY"]]
 )
+# The names of the countries the packs cover and of the regions above, as the user reads them.
+COUNTRY_NAMES = {
+    "AT": "Austria", "AU": "Australia", "BE": "Belgium", "BG": "Bulgaria", "CA": "Canada", "CY": "Cyprus",
+    "CZ": "Czechia", "DE": "Germany", "DK": "Denmark", "EE": "Estonia", "ES": "Spain", "FI": "Finland",
+    "FR": "France", "GB": "United Kingdom", "GR": "Greece", "HR": "Croatia", "HU": "Hungary", "IE": "Ireland",
+    "IT": "Italy", "LT": "Lithuania", "LU": "Luxembourg", "LV": "Latvia", "MT": "Malta", "NL": "Netherlands",
+    "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SE": "Sweden", "SI": "Slovenia", "SK": "Slovakia",
+    "US": "United States",
+}
+_ALIASES = {"UK": "GB", "EL": "GR"}  # other codes some packs accept for the same country
+REGION_NAMES = {
+    "GB-ENG": "England", "GB-WLS": "Wales", "GB-SCT": "Scotland", "GB-NIR": "Northern Ireland",
+    "CA-AB": "Alberta", "CA-BC": "British Columbia", "CA-MB": "Manitoba", "CA-NB": "New Brunswick",
+    "CA-NL": "Newfoundland and Labrador", "CA-NS": "Nova Scotia", "CA-NT": "Northwest Territories",
+    "CA-NU": "Nunavut", "CA-ON": "Ontario", "CA-PE": "Prince Edward Island", "CA-QC": "Quebec",
+    "CA-SK": "Saskatchewan", "CA-YT": "Yukon",
+    "AU-ACT": "Australian Capital Territory", "AU-NSW": "New South Wales", "AU-NT": "Northern Territory",
+    "AU-QLD": "Queensland", "AU-SA": "South Australia", "AU-TAS": "Tasmania", "AU-VIC": "Victoria",
+    "AU-WA": "Western Australia",
+    "US-AL": "Alabama", "US-AK": "Alaska", "US-AZ": "Arizona", "US-AR": "Arkansas", "US-CA": "California",
+    "US-CO": "Colorado", "US-CT": "Connecticut", "US-DE": "Delaware", "US-DC": "District of Columbia",
+    "US-FL": "Florida", "US-GA": "Georgia", "US-HI": "Hawaii", "US-ID": "Idaho", "US-IL": "Illinois",
+    "US-IN": "Indiana", "US-IA": "Iowa", "US-KS": "Kansas", "US-KY": "Kentucky", "US-LA": "Louisiana",
+    "US-ME": "Maine", "US-MD": "Maryland", "US-MA": "Massachusetts", "US-MI": "Michigan", "US-MN": "Minnesota",
+    "US-MS": "Mississippi", "US-MO": "Missouri", "US-MT": "Montana", "US-NE": "Nebraska", "US-NV": "Nevada",
+    "US-NH": "New Hampshire", "US-NJ": "New Jersey", "US-NM": "New Mexico", "US-NY": "New York",
+    "US-NC": "North Carolina", "US-ND": "North Dakota", "US-OH": "Ohio", "US-OK": "Oklahoma", "US-OR": "Oregon",
+    "US-PA": "Pennsylvania", "US-RI": "Rhode Island", "US-SC": "South Carolina", "US-SD": "South Dakota",
+    "US-TN": "Tennessee", "US-TX": "Texas", "US-UT": "Utah", "US-VT": "Vermont", "US-VA": "Virginia",
+    "US-WA": "Washington", "US-WV": "West Virginia", "US-WI": "Wisconsin", "US-WY": "Wyoming",
+}
+ELSEWHERE_IN_EU = "Elsewhere in the European Union"
 # How each fact the rules may need is asked for.
 FACT_PROMPTS = {
     "company_kind": "what kind of company this is (a shop, a bank, a telecoms provider...)",
@@ -701,6 +733,77 @@ def country_pack(jurisdiction: str | None) -> RulePack:
     return load_pack(_coverage().get(country_of(jurisdiction), "generic"))
 
 
+@dataclass(frozen=True)
+class Place:
+    """A country or region Docket knows: ``code`` as a case's jurisdiction (``GB-SCT``),
+    ``name`` as the user reads it ("Scotland"), ``country`` its country's code."""
+
+    code: str
+    name: str
+    country: str
+
+    @property
+    def is_region(self) -> bool:
+        return "-" in self.code
+
+    @property
+    def full_name(self) -> str:
+        """ "United Kingdom: Scotland" for a region, the country's name otherwise."""
+        return f"{COUNTRY_NAMES[self.country]}: {self.name}" if self.is_region else self.name
+
+
+@cache
+def known_places() -> tuple[Place, ...]:
+    """Every country a country pack covers, by name, each followed by its regions Docket
+    knows (England, Wales, Scotland, Northern Ireland; states, provinces and territories),
+    then "EU" for a member state not listed. What the guided start and ``docket new``
+    offer; reads the packs only."""
+    countries = sorted({_ALIASES.get(c, c) for c in _coverage()} - {"EU"}, key=lambda c: COUNTRY_NAMES.get(c, c))
+    out: list[Place] = []
+    for country in countries:
+        out.append(Place(country, COUNTRY_NAMES.get(country, country), country))
+        out += [Place(code, REGION_NAMES[code], country)
+                for code in sorted(REGIONS, key=lambda r: REGION_NAMES[r]) if code.startswith(f"{country}-")]
+    if "EU" in _coverage():
+        out.append(Place("EU", ELSEWHERE_IN_EU, "EU"))
+    return tuple(out)
+
+
+def regions_of(country: str) -> tuple[Place, ...]:
+    """The regions Docket knows of a country (``GB`` → England, Wales...); none for most."""
+    code = country_of(country)
+    return tuple(p for p in known_places() if p.is_region and p.country == code)
+
+
+def place_name(jurisdiction: str | None) -> str:
+    """ "United Kingdom: Scotland" for ``GB-SCT``; the code itself when Docket has no name for it."""
+    code = (jurisdiction or "").strip().upper()
+    code = _ALIASES.get(code, code)
+    found = next((p for p in known_places() if p.code == code), None)
+    return found.full_name if found else code
+
+
+def check_jurisdiction(value: str | None, where: str = "jurisdiction") -> str:
+    """A case's jurisdiction as Docket stores it (``gb-sct`` → ``GB-SCT``): any two-letter
+    country, or a region Docket knows. A region it does not know is refused with the
+    regions of that country, so that a typo does not silently lose the region's rules."""
+    code = (value or "").strip().upper()
+    if not code:
+        return ""
+    country, dash, part = code.partition("-")
+    if not dash:
+        if not (country.isalpha() and len(country) == 2):
+            raise ValidationError(where, f"expected a country code such as GB, US or FR, got {value!r}")
+        return code
+    if code in REGIONS:
+        return code
+    known = ", ".join(p.code for p in regions_of(country))
+    if known:
+        raise ValidationError(where, f"unknown region {value!r}; for {COUNTRY_NAMES.get(country, country)} "
+                                     f"Docket knows {known}")
+    raise ValidationError(where, f"Docket knows no regions of {country!r}; give the country alone, e.g. {country}")
+
+
 @cache
 def _legacy_view(pack: RulePack) -> RulePack:
     kept = tuple(
@@ -1200,8 +1303,9 @@ def rule_by_id(rule_id: str) -> Rule | None:
 
 
 __all__ = [
-    "ALL_ANCHORS", "ANCHORS", "DISCLAIMER", "NOT_CONFIRMED", "PACK_CODES", "STORY", "CaseFacts",
-    "Clock", "Conditions", "LegalBasis", "MissingFact", "Period", "Rule", "RulePack", "all_packs",
+    "ALL_ANCHORS", "ANCHORS", "COUNTRY_NAMES", "DISCLAIMER", "NOT_CONFIRMED", "PACK_CODES", "REGION_NAMES",
+    "STORY", "CaseFacts", "Clock", "Conditions", "LegalBasis", "MissingFact", "Period", "Place", "Rule", "RulePack",
+    "all_packs", "check_jurisdiction", "known_places", "place_name", "regions_of",
     "applicable_rules", "case_facts", "case_facts_for", "clocks", "country_of", "legal_basis",
     "country_pack", "load_pack", "missing_facts", "pack_for", "packs_for", "parse_conditions", "parse_pack",
     "rule_by_id",

@@ -135,6 +135,12 @@ def jurisdiction_code(value: Any, where: str = "jurisdiction") -> str:
     if code and not (country.isalpha() and 2 <= len(country) <= 3
                      and (not dash or (region.isalnum() and 1 <= len(region) <= 3))):
         raise ValidationError(where, f"expected a country code such as GB, US or FR, got {code!r}")
+    if region:
+        # A region Docket does not know would silently lose that region's rules: refuse it,
+        # naming the ones it knows.
+        from core.escalation.rules import check_jurisdiction
+
+        check_jurisdiction(code, where)
     return code
 
 

@@ -177,41 +177,52 @@ REMEDY_WORDS = {
 }
 
 # -- 7. Where do you live? ----------------------------------------------------------------------
-REGIONS: tuple[Choice, ...] = (
-    Choice("GB", "United Kingdom"),
-    Choice("IE", "Ireland"),
-    Choice("FR", "France"),
-    Choice("DE", "Germany"),
-    Choice("ES", "Spain"),
-    Choice("IT", "Italy"),
-    Choice("NL", "Netherlands"),
-    Choice("BE", "Belgium"),
-    Choice("AT", "Austria"),
-    Choice("PT", "Portugal"),
-    Choice("SE", "Sweden"),
-    Choice("DK", "Denmark"),
-    Choice("FI", "Finland"),
-    Choice("PL", "Poland"),
-    Choice("EU", "Elsewhere in the European Union"),
-    Choice("US", "United States"),
-    Choice("CA", "Canada"),
-    Choice("AU", "Australia"),
-    Choice("", "Somewhere else"),
-)
+def _places() -> tuple[Choice, ...]:
+    from core.escalation.rules import known_places
+
+    return tuple(Choice(p.code, p.full_name) for p in known_places())
+
+
+# Every country the rule packs cover, each followed by the regions Docket knows (England,
+# Scotland...; states, provinces), as core.escalation.rules reports them; then "elsewhere".
+SOMEWHERE_ELSE = Choice("", "Somewhere else")
+REGIONS: tuple[Choice, ...] = (*_places(), SOMEWHERE_ELSE)
+COUNTRIES: tuple[Choice, ...] = (*(c for c in REGIONS if c.value and "-" not in c.value),)
+WHERE: tuple[Choice, ...] = (*COUNTRIES, SOMEWHERE_ELSE)  # the countries, for a first question before the part
+
+
+def regions_of(country: str) -> tuple[Choice, ...]:
+    """The regions of a country that the rules tell apart (GB: England, Wales, Scotland,
+    Northern Ireland), as choices; none for most countries."""
+    from core.escalation.rules import regions_of as places
+
+    return tuple(Choice(p.code, p.name) for p in places(country))
 
 
 def region_for_locale(name: str) -> str:
-    """The region a locale name such as ``fr_FR`` or ``en-GB`` points to, or "" if none fits."""
+    """The country a locale name such as ``fr_FR`` or ``en-GB`` points to, or "" if the packs
+    cover none. A locale does not say which part of a country the user lives in, so it never
+    picks a region."""
     parts = name.replace("-", "_").split(".")[0].split("_")
     territory = parts[-1].upper() if len(parts) > 1 else ""
-    if territory == "UK":
-        territory = "GB"
-    if any(r.value == territory for r in REGIONS if r.value):
+    territory = {"UK": "GB", "EL": "GR"}.get(territory, territory)
+    if any(r.value == territory for r in COUNTRIES):
         return territory
     from core.escalation.rules import pack_for
 
     # Another member state: the EU's rules apply.
     return "EU" if territory and pack_for(territory).code == "EU" else ""
+
+
+def preselected_region(locale_name: str, setting: str) -> str:
+    """The answer "Where do you live?" starts with: the locale's country, unless the
+    settings name a region of that country (a Scottish user's GB-SCT over en_GB's GB), or
+    the setting when the locale names no country the packs cover."""
+    setting = (setting or "").strip().upper()
+    country = region_for_locale(locale_name)
+    if not country or setting.startswith(f"{country}-"):
+        return setting
+    return country
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -454,23 +465,63 @@ def start_case(target: Target, *, answers: Answers) -> int:
 
 
 # -- what Docket understands -----------------------------------------------------------------
+_Day = date  # ClockLine's field ``date`` hides the type inside its class body
+
+
 @dataclass(frozen=True)
 class ClockLine:
-    """A deadline running on the case: its words, its date and where the rule comes from."""
+    """A deadline running on the case: its words, its date and where the rule comes from.
+
+    ``checked`` is the day the rule was read at its primary source; a rule never confirmed
+    there (``confidence`` "secondary") has none and says so in :attr:`provenance`. A promise
+    the company made is a clock too, with ``rule_id`` ``"promise"`` and no source to check."""
 
     text: str
-    date: date
+    date: date  # the deadline
     opens: bool
     source: str
     rule_id: str
+    label: str = ""
+    checked: _Day | None = None
+    confidence: str = "primary"
+
+    @property
+    def deadline(self) -> _Day:
+        return self.date
+
+    @property
+    def provenance(self) -> str:
+        """ "checked 2026-12-01", or "not yet confirmed at the source"; empty for a promise."""
+        from core.escalation.rules import NOT_CONFIRMED
+
+        if not self.source.startswith("https://"):
+            return ""
+        if self.checked is not None and self.confidence == "primary":
+            return f"checked {self.checked.isoformat()}"
+        return NOT_CONFIRMED
 
 
 @dataclass(frozen=True)
 class Missing:
-    """A fact the case lacks, and what knowing it would unlock."""
+    """A fact the case lacks, and the clocks knowing it would unlock.
+
+    ``fact`` is the rules' name for it (``payment_method``, ``company_kind``...), ``unlocks``
+    the clocks' labels and ``text`` the sentence to show: "Add how you paid to see: ..."."""
 
     fact: str
     unlocks: str
+    text: str
+    rule_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """Clocks running only because of one fact the user gave: the kind of company (a bank,
+    a telecoms provider...) or how they paid (by card, PayPal, direct debit)."""
+
+    fact: str  # "company_kind" or "payment_method"
+    text: str  # "Because you paid by credit card (Visa): Card chargeback window."
+    rule_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -485,6 +536,60 @@ class Preview:
     due: date | None
     template_id: str | None
     disclaimer: str
+    unlocked: list[Unlocked] = field(default_factory=list)
+
+
+# How a kind of company reads in "Because Barclays is a bank or card issuer: ...". A shop
+# is what the rules expect by default, so it unlocks nothing worth a sentence.
+KIND_WORDS = {
+    CompanyKind.BANK.value: "a bank or card issuer", CompanyKind.PAYMENT_SERVICE.value: "a payment service",
+    CompanyKind.LENDER.value: "a lender", CompanyKind.INSURER.value: "an insurer",
+    CompanyKind.TELECOMS.value: "a phone or internet provider", CompanyKind.ENERGY.value: "an energy supplier",
+    CompanyKind.CLUB.value: "a gym or club", CompanyKind.PUBLIC_BODY.value: "a public body",
+}
+PAID_WORDS = {p.method.value: p.label[0].lower() + p.label[1:] if p.label != "PayPal" else p.label for p in PAID_BY}
+PAID_WORDS[PaymentMethod.OTHER.value] = "another way"
+
+
+def unlocked_by(facts: Any, running: Sequence[ClockLine]) -> list[Unlocked]:
+    """Which clocks the case's kind of company and its payment unlock: the rules that apply
+    only to that kind of company (a bank's ombudsman) or to that payment (a card chargeback),
+    running now or waiting for the day they count from ("from your first message to the
+    company"). ``facts`` is a :class:`core.escalation.rules.CaseFacts`. Reads only."""
+    from core.escalation.rules import ALL_ANCHORS, applicable_rules
+
+    shown = {c.rule_id for c in running}
+    by_kind: dict[str, str] = {}
+    by_payment: dict[str, str] = {}
+    for rule in applicable_rules(facts):
+        if rule.id in shown:
+            words = rule.label
+        elif all(facts.anchor(a) is None for a in rule.starts):
+            words = f"{rule.label} (from {ALL_ANCHORS[rule.starts[0]]})"
+        else:
+            continue  # its day is on record but it runs no more: the step was taken
+        when = rule.when
+        if when.company_kinds is not None and facts.company_kind in KIND_WORDS:
+            by_kind.setdefault(rule.id, words)
+        if facts.payment_method and (when.payment_methods is not None or when.card_schemes is not None
+                                     or when.complaint_to is not None):
+            by_payment.setdefault(rule.id, words)
+
+    def labels(found: dict[str, str]) -> str:
+        return ", ".join(dict.fromkeys(found.values()))
+
+    out: list[Unlocked] = []
+    if by_kind:
+        company = facts.company or "the company"
+        out.append(Unlocked("company_kind", f"Because {company} is {KIND_WORDS[facts.company_kind]}: "
+                            f"{labels(by_kind)}.", tuple(by_kind)))
+    if by_payment:
+        how = PAID_WORDS.get(facts.payment_method, facts.payment_method.replace("_", " "))
+        scheme = next((c.label for c in CARD_SCHEMES if c.value == facts.card_scheme), "")
+        how += f" ({scheme})" if scheme and facts.payment_method in {m.value for m in CARD_METHODS} else ""
+        out.append(Unlocked("payment_method", f"Because you paid by {how}: {labels(by_payment)}.",
+                            tuple(by_payment)))
+    return out
 
 
 class _Rollback(Exception):
@@ -506,68 +611,77 @@ def preview(store: Store, *, answers: Answers, today: date | None = None) -> Pre
     """What Docket would understand from these answers: the clocks running now with their
     dates and sources, the facts missing and what each would unlock, and the first step.
     The case is built in a transaction that is rolled back: nothing is written."""
-    from core.escalation.ladder import STEP_NAMES, day_text, next_step_for
-    from core.escalation.reminders import PROMISE_RULE, gather_facts
-    from core.escalation.rules import DISCLAIMER
-
     today = today or clock.today()
     found: list[Preview] = []
     with _rolled_back(store) as session:
         case_id = start_case(session, answers=answers)
-        facts = gather_facts(session, [case_id], include_closed=True)[case_id]
-        step = next_step_for(facts, today)
-        company = facts.company or "The company"
-        promises = [ClockLine(f"{company} promised by {day_text(p.promised_by, today)}: \u201c{p.summary}\u201d",
-                              p.promised_by, False, "their promise", PROMISE_RULE) for p in facts.promises]
-        found.append(Preview(
-            title=facts.title,
-            clocks=sorted([*promises, *(ClockLine(c.text, c.date, c.opens, c.source, c.rule_id) for c in step.clocks)],
-                          key=lambda c: c.date),
-            missing=missing_facts(answers),
-            step=STEP_NAMES[step.step] if step.step else None,
-            reason=step.reason, due=step.due, template_id=step.template_id, disclaimer=DISCLAIMER,
-        ))
+        found.append(outlook(session, case_id, today))
     if not found:  # pragma: no cover - the block above either returns a preview or raises
         raise DocketError("Docket could not work out the case from these answers.")
     return found[0]
 
 
-def missing_facts(answers: Answers) -> list[Missing]:
-    """The facts the answers leave out that the rules would use, each with what it unlocks.
+@contextmanager
+def _reading(target: Target) -> Iterator[Session]:
+    """The caller's session, or a read session on the store (no writer lock taken)."""
+    if isinstance(target, Session):
+        yield target
+    else:
+        with target.read() as session:
+            yield session
 
-    Read from the rule pack of the answers' jurisdiction: a rule that counts from the payment
-    needs its date, a rule for card or PayPal payments needs to know how the user paid."""
-    from core.escalation.rules import pack_for
 
-    category = _situation(answers).category.value
-    method = paid_by_method(answers.paid_by, "answers.paid_by")
-    paid_on = _day(answers.paid_on, "answers.paid_on")
-    rules = [r for r in pack_for(answers.jurisdiction).rules
-             if r.categories is None or category in r.categories]
-    out: list[Missing] = []
+def outlook(target: Target, case_id: int, today: date | None = None) -> Preview:
+    """The case ``case_id`` as Docket understands it: the clocks the rules run on it (each
+    with its rule, source and date checked), its promises, the facts missing and the clocks
+    each would unlock, and the next step. The guided start's last page, ``docket new --ask``
+    and ``docket new``/``docket edit`` all show this. Reads only."""
+    from core.escalation import rules
+    from core.escalation.ladder import STEP_NAMES, day_text, next_step_for
+    from core.escalation.reminders import PROMISE_RULE, gather_facts
 
-    def labels(selected: Sequence[Any]) -> str:
-        return ", ".join(dict.fromkeys(r.label for r in selected))
+    today = today or clock.today()
+    with _reading(target) as session:
+        ladder_facts = gather_facts(session, [case_id], include_closed=True)[case_id]
+        step = next_step_for(ladder_facts, today)
+        facts = rules.case_facts_for(session, case_id, as_of=today)
+        company = ladder_facts.company or "The company"
+        promises = [ClockLine(f"{company} promised by {day_text(p.promised_by, today)}: \u201c{p.summary}\u201d",
+                              p.promised_by, False, "their promise", PROMISE_RULE, "Their promise")
+                    for p in ladder_facts.promises]
+        running = [ClockLine(c.text, c.deadline, c.opens, c.source, c.rule_id, c.label, c.checked, c.confidence)
+                   for c in rules.clocks(facts, today)]
+        missing = [Missing(m.fact, ", ".join(m.labels), m.text, m.rule_ids) for m in rules.missing_facts(facts)]
+        return Preview(
+            unlocked=unlocked_by(facts, running),
+            title=ladder_facts.title,
+            clocks=sorted([*promises, *running], key=lambda c: (c.date, c.rule_id)),
+            missing=missing,
+            step=STEP_NAMES[step.step] if step.step else None,
+            reason=step.reason, due=step.due, template_id=step.template_id, disclaimer=rules.DISCLAIMER,
+        )
 
-    if not answers.company.strip():
-        out.append(Missing("the company's name", "letters addressed to them and their track record"))
-    if method is None:
-        by_method = [r for r in rules if r.payment_methods is not None]
-        if by_method:
-            out.append(Missing("how you paid", labels(by_method)))
-    if paid_on is None:
-        from_payment = [r for r in rules if r.starts_from in ("payment_date", "statement_date")
-                        and (method is None or r.payment_methods is None or method in r.payment_methods)]
-        if from_payment:
-            out.append(Missing("the payment date", labels(from_payment)))
-    if answers.amount in (None, "") and answers.wanted_amount in (None, ""):
-        out.append(Missing("the amount", "the sum to claim in letters and any amount limits of the rules"))
-    if category != Category.NON_DELIVERY and _day(answers.delivered_on, "answers.delivered_on") is None:
-        from_delivery = [r for r in rules if r.starts_from == "delivery_date"]
-        if from_delivery:
-            out.append(Missing("the day it arrived or was done", labels(from_delivery)))
-    if category == Category.NON_DELIVERY and _day(answers.expected_by, "answers.expected_by") is None:
-        out.append(Missing("when it was due to arrive", "the date from which it is late"))
-    if not answers.jurisdiction:
-        out.append(Missing("where you live", "your country's own deadlines and ombudsmen"))
-    return out
+
+def outlook_lines(seen: Preview) -> list[str]:
+    """The preview as plain lines, as the command line prints it."""
+    lines = [f"Case: {seen.title}"]
+    if seen.clocks:
+        lines.append("Clocks running now:")
+        for c in seen.clocks:
+            where = f"  (source: {c.source}; {c.provenance})" if c.provenance else ""
+            lines.append(f"  {c.text}{where}")
+    else:
+        lines.append("No deadline is running yet from what you have said.")
+    if seen.unlocked:
+        lines.append("What your answers unlock:")
+        lines += [f"  {u.text}" for u in seen.unlocked]
+    if seen.missing:
+        lines.append("Missing, and what it would unlock:")
+        lines += [f"  {m.text}" for m in seen.missing]
+    if seen.step:
+        due = f", by {seen.due.isoformat()}" if seen.due else ""
+        template = f" (letter template: {seen.template_id})" if seen.template_id else ""
+        lines.append(f"Next step: {seen.step}{due}{template}")
+        lines.append(f"  {seen.reason}")
+    lines.append(seen.disclaimer)
+    return lines

@@ -67,6 +67,11 @@ def _check(key: str, value: Any) -> Any:
         raise ValidationError(f"settings.{key}", f"expected {spec.type.__name__}, got {type(value).__name__}")
     if key == "paper_size" and value not in ("A4", "Letter"):
         raise ValidationError("settings.paper_size", "expected A4 or Letter")
+    if key == "default_jurisdiction":
+        # A country, or a region the rules know (GB-SCT, not GB-SC), as a case's is checked.
+        from core.escalation.rules import check_jurisdiction
+
+        return check_jurisdiction(value, "settings.default_jurisdiction")
     return value
 
 

@@ -290,7 +290,7 @@ class GuidedStart(QWizard):
         self.region = QComboBox(page)
         for choice in intake.REGIONS:
             self.region.addItem(tr_words(choice.label), choice.value)
-        preselect = intake.region_for_locale(QLocale().name()) or self._defaults["default_jurisdiction"]
+        preselect = intake.preselected_region(QLocale().name(), self._defaults["default_jurisdiction"])
         index = self.region.findData(preselect)
         self.region.setCurrentIndex(index if index >= 0 else self.region.count() - 1)
         form = QFormLayout()
@@ -373,15 +373,23 @@ class GuidedStart(QWizard):
         if seen.clocks:
             parts.append(f"<p><b>{self.tr('Clocks running now')}</b></p><ul>")
             for c in seen.clocks:
-                source = (f' (<a href="{_escape(c.source)}">{self.tr("source")}</a>)'
-                          if c.source.startswith("https://") else "")
+                source = ""
+                if c.provenance:
+                    # Where the rule comes from, and whether it was read there (checked when).
+                    confirmed = (self.tr("checked %1").replace("%1", format_date(c.checked)) if c.checked
+                                 and c.confidence == "primary" else self.tr("not yet confirmed at the source"))
+                    source = (f' (<a href="{_escape(c.source)}">{self.tr("source")}</a>, {_escape(confirmed)})')
                 parts.append(f"<li>{_escape(c.text)}{source}</li>")
             parts.append("</ul>")
         else:
             parts.append(f"<p>{self.tr('No deadline is running yet from what you have said.')}</p>")
+        if seen.unlocked:
+            parts.append(f"<p><b>{self.tr('What your answers unlock')}</b></p><ul>")
+            parts += [f"<li>{_escape(u.text)}</li>" for u in seen.unlocked]
+            parts.append("</ul>")
         if seen.missing:
             parts.append(f"<p><b>{self.tr('Missing, and what it would unlock')}</b></p><ul>")
-            parts += [f"<li>{_escape(tr_words(m.fact))}: {_escape(m.unlocks)}</li>" for m in seen.missing]
+            parts += [f"<li>{_escape(m.text)}</li>" for m in seen.missing]
             parts.append("</ul>")
         if seen.step:
             due = (" " + self.tr("by %1").replace("%1", format_date(seen.due))) if seen.due else ""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QRegularExpression
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -117,8 +118,11 @@ class NewCaseDialog(QDialog):
         self.amount = QLineEdit()
         self.amount.setPlaceholderText(QLocale().toString(129.0, "f", 2))
         self.jurisdiction = QLineEdit(defaults["default_jurisdiction"])
-        self.jurisdiction.setMaxLength(3)
-        self.jurisdiction.setToolTip(self.tr("Country code whose consumer rules apply: GB, US, CA, AU, or EU"))
+        self.jurisdiction.setMaxLength(7)  # a region such as AU-NSW or GB-SCT
+        self.jurisdiction.setValidator(QRegularExpressionValidator(
+            QRegularExpression("[A-Za-z]{2,3}(-[A-Za-z0-9]{1,3})?"), self.jurisdiction))
+        self.jurisdiction.setToolTip(self.tr("Country code whose consumer rules apply (GB, US, FR, EU...), "
+                                             "or a region of one: GB-SCT, US-CA, CA-QC, AU-NSW"))
         self.opened_on = QDateEdit()
         self.opened_on.setCalendarPopup(True)
         today = clock.today()

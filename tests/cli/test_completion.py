@@ -94,6 +94,10 @@ def test_bash_completes_commands_flags_choices_cases_and_templates(two_cases: Pa
     assert complete_in_bash(path, two_cases, "ne") == ["new", "next"]
     assert complete_in_bash(path, two_cases, "new", "--paid-o") == ["--paid-on"]
     assert "card:credit" in complete_in_bash(path, two_cases, "new", "--paid-by", "")
+    # Where you live: the regions the rule packs tell apart.
+    assert complete_in_bash(path, two_cases, "new", "--jurisdiction", "GB-") == ["GB-ENG", "GB-NIR", "GB-SCT",
+                                                                                   "GB-WLS"]
+    assert complete_in_bash(path, two_cases, "edit", "1", "--jurisdiction", "CA-Q") == ["CA-QC"]
     assert complete_in_bash(path, two_cases, "show", "") == ["1", "2"]
     assert complete_in_bash(path, two_cases, "status", "1", "res") == ["resolved"]
     assert complete_in_bash(path, two_cases, "company", "") == ["list", "show", "edit"]

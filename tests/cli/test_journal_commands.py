@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from core.cli import main as cli
-from core.store.store import DB_NAME
+from core.domain import clock
+from core.journal import intake
+from core.store.store import DB_NAME, Store
 
 
 def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str, today: str | None = None) -> tuple[int, str, str]:
@@ -123,7 +125,7 @@ def test_new_ask_answers_the_guided_questions_from_standard_input(data_dir: Path
         "2", "2026-11-12", "",    # emailed
         "",                        # nothing else
         "1", "",                  # a refund, of the price
-        "3",                       # France
+        str([r.value for r in intake.WHERE].index("FR") + 1),  # France
         "y",
     ]) + "\n"
     monkeypatch.setattr("sys.stdin", io.StringIO(answers))
@@ -137,13 +139,103 @@ def test_new_ask_answers_the_guided_questions_from_standard_input(data_dir: Path
         ("payment", "purchase"), ("email", "complaint"), ("promise", "promise")]
     assert case["desired_outcome"] == "A refund of EUR 129.00."
     # The questions and what Docket understands went to stderr, not into the output.
-    assert "What happened?" in err and "Card chargeback window closes" in err and "not legal advice" in err
+    assert "What happened?" in err and "not legal advice" in err
+    # The chargeback window runs from the day it was due, and the card schemes' rules say they were
+    # not read at the source.
+    assert "Card chargeback window: closes on 10 Mar 2027 (120 days after the date the goods or service were due" \
+        in err
+    assert "(source: https://usa.visa.com/" in err and "not yet confirmed at the source" in err
+
+
+def test_a_region_is_given_as_the_rules_know_it_and_a_typo_names_the_regions(data_dir: Path, capsys) -> None:
+    scottish = json.loads(ok(capsys, data_dir, "new", "--title", "Sofa never came", "--jurisdiction", "gb-sct",
+                             "--json"))
+    assert scottish["jurisdiction"] == "GB-SCT"
+    ok(capsys, data_dir, "edit", str(scottish["id"]), "--jurisdiction", "CA-QC")
+    assert json.loads(ok(capsys, data_dir, "show", str(scottish["id"]), "--json"))["jurisdiction"] == "CA-QC"
+    code, out, err = run(capsys, data_dir, "edit", str(scottish["id"]), "--jurisdiction", "GB-SC")
+    assert code == 2 and out == ""
+    assert err.strip().endswith("--jurisdiction: unknown region 'GB-SC'; for United Kingdom Docket knows "
+                                "GB-ENG, GB-NIR, GB-SCT, GB-WLS")
+    assert json.loads(ok(capsys, data_dir, "show", str(scottish["id"]), "--json"))["jurisdiction"] == "CA-QC"
+
+
+def test_new_ask_asks_the_country_then_the_part_of_it(data_dir: Path, capsys, monkeypatch) -> None:
+    where = [r.value for r in intake.WHERE]
+    parts = [r.value for r in intake.regions_of("GB")]
+    answers = "\n".join([
+        "9", "Harbour Sofas", "1",  # something else, a shop
+        "", "", "", "", "", "", "",  # what was bought, paid on, amount, currency, how, due, arrived
+        "",                        # no promise
+        "",                        # nothing done yet
+        "",                        # nothing wanted
+        str(where.index("GB") + 1), str(parts.index("GB-SCT") + 1),
+        "y",
+    ]) + "\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(answers))
+    code, out, err = run(capsys, data_dir, "new", "--ask", "--json", today="2026-11-20")
+    assert code == 0, err
+    assert json.loads(out)["jurisdiction"] == "GB-SCT"
+    assert "Which part?" in err and "Scotland" in err
+
+
+def test_new_and_edit_say_which_clocks_the_bank_and_the_card_unlock(data_dir: Path, capsys) -> None:
+    code, out, err = run(capsys, data_dir, "new", "--title", "Charged twice", "--company", "Barclays",
+                         "--kind", "bank", "--category", "billing_error", "--amount", "20", "--currency", "GBP",
+                         "--paid-on", "2026-09-01", "--jurisdiction", "GB-ENG", today="2026-11-20")
+    assert code == 0 and out == "1\n"  # stdout carries only the id
+    assert "Because Barclays is a bank or card issuer: Financial Ombudsman (from your first message" in err
+    assert "Add how you paid to see: Card chargeback window" in err and "not legal advice" in err
+    code, out, err = run(capsys, data_dir, "edit", "1", "--paid-by", "card:credit", today="2026-11-20")
+    assert code == 0 and out == "Case 1 changed.\n"
+    assert "Card chargeback window: closes on 30 Dec 2026 (120 days after the payment on 1 Sep 2026)" in err
+    assert "Because you paid by credit card: Card chargeback window" in err
+    assert "Add how you paid" not in err
+    # The words are the core's, as the window shows them.
+    clock.set_today("2026-11-20")
+    try:
+        with Store.open(data_dir) as store:
+            assert err.splitlines() == intake.outlook_lines(intake.outlook(store, 1))
+    finally:
+        clock.set_today(None)
+
+
+def test_new_ask_shows_the_same_preview_as_the_window(data_dir: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    typed = "\n".join([
+        "6", "Barclays", "2",       # a wrong bill, from a bank
+        "", "2026-09-01", "20", "GBP", "1", "1",  # paid on, amount, currency, credit card, Visa
+        "",                         # no due date
+        "",                         # nothing arrived or was done
+        "",                         # no promise
+        "2", "2026-09-10", "", "",  # emailed once
+        "",                         # nothing wanted
+        str([r.value for r in intake.WHERE].index("GB") + 1), str([r.value for r in intake.regions_of("GB")].index(
+            "GB-ENG") + 1),
+        "y",
+    ]) + "\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+    code, out, err = run(capsys, data_dir, "new", "--ask", today="2026-11-20")
+    assert code == 0, err
+    answers = intake.Answers(situation="wrong_bill", company="Barclays", company_kind="bank", paid_on="2026-09-01",
+                             amount="20", currency="GBP", paid_by="card:credit", card_scheme="visa",
+                             done=[intake.DoneEntry("emailed", "2026-09-10")], jurisdiction="GB-ENG")
+    clock.set_today("2026-11-20")
+    try:
+        with Store.open(tmp_path / "elsewhere") as other:
+            seen = intake.preview(other, answers=answers)
+    finally:
+        clock.set_today(None)
+    shown = intake.outlook_lines(seen)
+    assert "\n".join(shown) in err  # every line, in the window's order
+    assert any(line.startswith("  Financial Ombudsman: you may refer the complaint now") for line in shown)
+    assert "  Because you paid by credit card (Visa): Card chargeback window, Financial Ombudsman" in "\n".join(shown)
 
 
 def test_new_ask_writes_nothing_when_the_user_says_no(data_dir: Path, capsys, monkeypatch) -> None:
     ok(capsys, data_dir, "cases")
     before = dump(data_dir)
-    monkeypatch.setattr("sys.stdin", io.StringIO("5\nAcme\n" + "\n" * 12 + "n\n"))  # skip the rest, then no
+    # Skip the rest (the last two: the country, then which part of the United Kingdom), then no.
+    monkeypatch.setattr("sys.stdin", io.StringIO("5\nAcme\n" + "\n" * 13 + "n\n"))
     code, out, err = run(capsys, data_dir, "new", "--ask")
     assert code == 1 and out == "" and "Nothing was written." in err
     assert dump(data_dir) == before
@@ -201,6 +293,8 @@ BAD_INPUTS = [
     ("edit", "1"),
     ("edit", "1", "--amount", "-5"),
     ("edit", "1", "--jurisdiction", "France!"),
+    ("edit", "1", "--jurisdiction", "GB-SCOT"),
+    ("new", "--title", "X", "--jurisdiction", "GB-XX"),
     ("edit", "99", "--title", "X"),
     ("edit", "1", "--silence-days", "0"),
     ("edit-event", "1"),

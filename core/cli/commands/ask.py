@@ -127,27 +127,21 @@ def _gather(answers: Answers, default_region: str, default_currency: str) -> Non
     if answers.wants:
         answers.wanted_amount = _ask("  How much (Enter to skip): ", lambda t: str(parse_amount(t, "amount")))
     _say()
-    region = _pick("7. Where do you live?", intake.REGIONS, default=default_region or None)
-    answers.jurisdiction = region[0] if region else answers.jurisdiction
+    # The country first, then the part of it when the rules tell its parts apart.
+    default_country = default_region.split("-", 1)[0]
+    country = _pick("7. Where do you live?", intake.WHERE, default=default_country or None)
+    answers.jurisdiction = country[0] if country else answers.jurisdiction
+    parts = intake.regions_of(answers.jurisdiction) if answers.jurisdiction else ()
+    if parts:
+        inside = default_region if default_region.startswith(f"{answers.jurisdiction}-") else None
+        part = _pick("  Which part? (Enter for the country alone)", parts, default=inside)
+        answers.jurisdiction = part[0] if part else answers.jurisdiction.split("-", 1)[0]
 
 
 def _show(store: Store, answers: Answers) -> None:
-    seen = intake.preview(store, answers=answers)
     _say()
-    _say(f"Case: {seen.title}")
-    if seen.clocks:
-        _say("Clocks running now:")
-        for c in seen.clocks:
-            _say(f"  {c.text}  (source: {c.source})")
-    if seen.missing:
-        _say("Missing, and what it would unlock:")
-        for m in seen.missing:
-            _say(f"  {m.fact}: {m.unlocks}")
-    if seen.step:
-        due = f", by {seen.due.isoformat()}" if seen.due else ""
-        _say(f"Next step: {seen.step}{due} (letter template: {seen.template_id})")
-        _say(f"  {seen.reason}")
-    _say(seen.disclaimer)
+    for line in intake.outlook_lines(intake.preview(store, answers=answers)):
+        _say(line)
 
 
 def ask_and_start(store: Store, args: argparse.Namespace) -> int | None:
@@ -159,7 +153,7 @@ def ask_and_start(store: Store, args: argparse.Namespace) -> int | None:
     if given:
         raise ValidationError("--ask", f"the questions give the case's fields; leave out --{given[0].replace('_', '-')}")
     defaults = settings.get_all(store)
-    default_region = intake.region_for_locale(locale.getlocale()[0] or "") or defaults["default_jurisdiction"]
+    default_region = intake.preselected_region(locale.getlocale()[0] or "", defaults["default_jurisdiction"])
     answers = Answers(currency=defaults["default_currency"], jurisdiction=default_region)
     try:
         _gather(answers, default_region, defaults["default_currency"])

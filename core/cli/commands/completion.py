@@ -61,6 +61,10 @@ def _kind(action: argparse.Action) -> str:
     if action.choices is not None and not isinstance(action.choices, dict):
         return "choice:" + " ".join(str(c) for c in action.choices)
     metavar = str(action.metavar or "")
+    if metavar == "REGION":  # the countries and regions the rule packs know
+        from core.escalation.rules import known_places
+
+        return "choice:" + " ".join(p.code for p in known_places())
     if action.option_strings:
         if set(action.option_strings) & CASE_OPTIONS:
             return "case"

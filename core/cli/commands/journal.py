@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,10 @@ def _case_options(p: argparse.ArgumentParser, *, creating: bool) -> None:
     p.add_argument("--paid-on", metavar="DATE", help="the payment date, YYYY-MM-DD")
     p.add_argument("--purchase", choices=_choices(Purchase), help="what was bought")
     p.add_argument("--expected-by", metavar="DATE", help="when it was due to arrive or be done")
-    p.add_argument("--jurisdiction", metavar="CODE", help="country whose rules apply, e.g. FR, GB, US (default: the setting)")
+    p.add_argument("--jurisdiction", metavar="REGION",
+                   help="where you live: a country (FR, DE, US...) or a region Docket knows (GB-ENG, GB-WLS, "
+                        "GB-SCT, GB-NIR, US-CA, CA-ON, CA-QC, AU-NSW...; shell completion lists them)"
+                        + (" (default: the setting)" if creating else ""))
     p.add_argument("--opened-on", metavar="DATE", help="when the case began (default: today)")
     p.add_argument("--reference", dest="references", action="append", metavar="REF",
                    help="an order, account or ticket number (repeat for several)")
@@ -216,6 +220,10 @@ def _case_fields(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, name, None)
         if value is not None:
             fields[name] = value
+    if fields.get("jurisdiction"):
+        from core.escalation.rules import check_jurisdiction
+
+        fields["jurisdiction"] = check_jurisdiction(fields["jurisdiction"], "--jurisdiction")
     if args.paid_by is not None:
         fields["payment_method"] = intake.paid_by_method(args.paid_by, "--paid-by")
     for flag, name in (("paid_on", "payment_date"), ("expected_by", "expected_by"), ("opened_on", "opened_on")):
@@ -252,7 +260,17 @@ def run_new(store: Store, args: argparse.Namespace) -> int:
         _print_case(store, case_id)
     else:
         print(case_id)
+        if not args.ask:  # --ask showed it before asking to open the case
+            _say_outlook(store, case_id)
     return 0
+
+
+def _say_outlook(store: Store, case_id: int) -> None:
+    """What Docket understands of the case, on stderr (stdout carries only the id): the
+    clocks running, those the company's kind and the payment unlock, what is missing and what
+    it would unlock, and the next step. The same words as the guided start's last page."""
+    for line in intake.outlook_lines(intake.outlook(store, case_id)):
+        print(line, file=sys.stderr)
 
 
 def _event_fields(args: argparse.Namespace) -> dict[str, Any]:
@@ -325,6 +343,7 @@ def run_edit(store: Store, args: argparse.Namespace) -> int:
         _print_case(store, args.case)
     else:
         print(f"Case {args.case} changed.")
+        _say_outlook(store, args.case)
     return 0
 
 

@@ -458,3 +458,35 @@ def test_a_telecoms_complaint_may_go_to_the_ombudsman_after_6_weeks_since_april_
     before = facts(jurisdiction="GB-WLS", company_kind="telecoms", first_complaint=date(2026, 1, 5))
     early = [c for c in rules.clocks(before, date(2026, 2, 1)) if c.label == "Telecoms ombudsman (ADR)"]
     assert [(c.rule_id, c.deadline) for c in early] == [("gb.ofcom.adr_before_april_2026", date(2026, 3, 2))]
+
+
+def test_the_places_docket_knows_are_countries_each_followed_by_its_regions() -> None:
+    places = rules.known_places()
+    codes = [p.code for p in places]
+    for code in ("GB-ENG", "GB-WLS", "GB-SCT", "GB-NIR", "US-CA", "CA-ON", "CA-QC", "AU-NSW", "FR", "DE", "EU"):
+        assert code in codes
+    assert rules.place_name("gb-sct") == "United Kingdom: Scotland" and rules.place_name("JP") == "JP"
+    # Every region is listed after its own country and before the next country.
+    for i, place in enumerate(places):
+        if place.is_region:
+            assert places[i - 1].country == place.country
+    # Every place offered is one the case form accepts and the rules read.
+    assert all(rules.check_jurisdiction(c) == c for c in codes)
+
+
+@pytest.mark.parametrize(("given", "kept"), [("gb-sct", "GB-SCT"), ("fr", "FR"), ("JP", "JP"), ("", "")])
+def test_a_jurisdiction_is_checked_against_the_regions_docket_knows(given: str, kept: str) -> None:
+    assert rules.check_jurisdiction(given) == kept
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ("GB-SC", "unknown region 'GB-SC'; for United Kingdom Docket knows GB-ENG, GB-NIR, GB-SCT, GB-WLS"),
+    ("JP-13", "Docket knows no regions of 'JP'; give the country alone, e.g. JP"),
+    ("France", "expected a country code such as GB, US or FR"),
+])
+def test_a_region_docket_does_not_know_is_refused_naming_the_ones_it_does(given: str, message: str) -> None:
+    from core.domain.errors import ValidationError as Invalid
+
+    with pytest.raises(Invalid, match=message.replace("(", r"\(")) as caught:
+        rules.check_jurisdiction(given, "case.jurisdiction")
+    assert caught.value.path == "case.jurisdiction"

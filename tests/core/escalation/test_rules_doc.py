@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -16,29 +15,20 @@ from core.domain.models import Case
 from core.escalation import reminders, rules
 from core.escalation.ladder import STEP_NAMES
 from core.exchange import demo
-from core.journal import cases
 from core.store.store import Store
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
 TODAY = date(2026, 12, 1)
 
-# What the user would add to each example case (the examples do not say it in fields).
-EXAMPLE_FACTS: dict[str, dict[str, Any]] = {
-    "Refund for a returned winter coat never paid": {
-        "kind": "trader", "purchase": "goods", "card_scheme": "visa", "jurisdiction": "FR"},
-    "Gym membership cancelled by recorded letter keeps charging": {
-        "kind": "club", "purchase": "subscription", "payment_method": "direct_debit", "jurisdiction": "GB-ENG"},
-    "Free trial that cannot be cancelled": {
-        "kind": "trader", "purchase": "subscription", "card_scheme": "visa", "jurisdiction": "US-CA"},
-    "Paid course download never delivered; PayPal dispute opened": {
-        "kind": "trader", "purchase": "digital", "jurisdiction": "GB-ENG"},
-    "Optician lost the lenses of my glasses during a warranty repair": {
-        "kind": "trader", "purchase": "services", "card_scheme": "visa", "jurisdiction": "GB-ENG"},
-    "Manager refused to correct a $20 overcharge": {
-        "kind": "trader", "purchase": "goods", "card_scheme": "visa", "jurisdiction": "US-OH"},
-    "Pottery course transfer refused: 'all payments are final'": {
-        "kind": "trader", "purchase": "services", "card_scheme": "visa", "jurisdiction": "CA-ON"},
-}
+
+def _facts_given(facts: rules.CaseFacts) -> str:
+    """The facts the example case carries, as the user gave them."""
+    paid = facts.payment_method or ""
+    if paid and facts.card_scheme:
+        paid += f" ({facts.card_scheme})"
+    given = [("kind", facts.company_kind), ("purchase", facts.purchase), ("paid by", paid),
+             ("region", facts.jurisdiction)]
+    return ", ".join(f"{name} {value}" for name, value in given if value) or "–"
 
 
 def _status(item: rules.Rule | rules.LegalBasis) -> str:
@@ -85,13 +75,10 @@ def examples_table(tmp: Path) -> str:
         with Store.open(tmp / "examples") as store:
             demo.load_examples(store)
             with store.read() as session:
-                found = session.execute(select(Case.id, Case.title, Case.company_id)).all()
-            rows = ["| situation | facts added | clocks | next step | sources | law a letter may cite | Docket asks for |",
+                found = session.execute(select(Case.id, Case.title)).all()
+            rows = ["| situation | facts | clocks | next step | sources | law a letter may cite | Docket asks for |",
                     "|---|---|---|---|---|---|---|"]
-            for case_id, title, company_id in sorted(found):
-                extra = dict(EXAMPLE_FACTS[title])
-                cases.update_company(store, company_id=company_id, kind=extra.pop("kind"))
-                cases.update_case(store, case_id=case_id, **extra)
+            for case_id, title in sorted(found):
                 with store.read() as session:
                     facts = rules.case_facts_for(session, case_id, as_of=TODAY)
                 running = rules.clocks(facts, TODAY)
@@ -102,7 +89,7 @@ def examples_table(tmp: Path) -> str:
                                     for c in running) or "–"
                 bases = ", ".join(f"{b.cite}{' (may apply)' if b.certainty != 'applies' else ''}"
                                   for b in rules.legal_basis(facts)) or "–"
-                given = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in EXAMPLE_FACTS[title].items())
+                given = _facts_given(facts)
                 asks = " ".join(m.text for m in rules.missing_facts(facts)) or "–"
                 rows.append(f"| {title} | {given} | {clocks} | {nxt} | {sources} | {bases} | {asks} |")
         return "\n".join(rows) + "\n"

@@ -506,3 +506,22 @@ def test_a_zip_that_lies_about_its_sizes_is_refused(store: Store, tmp_path: Path
     with pytest.raises(ValidationError, match=r"^case.evidence\[0\].path: 'evidence/receipt.pdf': cannot be unpacked: Bad CRC-32"):
         casefile.import_case(store, path=path, max_total_size=1_000_000)
     assert state(store) == (dict.fromkeys(TABLES, []), [], [])
+
+
+@pytest.mark.parametrize("region", ["GB-SCT", "US-CA", "CA-QC", "AU-NSW"])
+def test_a_case_in_a_region_follows_the_schema_and_moves_with_its_region(
+        store: Store, tmp_path: Path, region: str) -> None:
+    schema = json.loads((files("resources") / "schema" / "docket-case-v2.schema.json").read_text("utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    case_id = cases.open_case(store, title="Sofa never came", jurisdiction=region)
+    exported = casefile.export_case(store, case_id=case_id)
+    assert exported["case"]["jurisdiction"] == region
+    validator.validate(exported)
+    out = casefile.write_json(store, case_id=case_id, out=tmp_path / "sofa.json")
+    copy_id = casefile.import_case(store, path=out)
+    assert casefile.export_case(store, case_id=copy_id)["case"]["jurisdiction"] == region
+    # The schema refuses what import refuses: no country, or a region too long to be one.
+    for wrong in ("Scotland", "GB-SCOT", "GB-"):
+        broken = copy.deepcopy(exported)
+        broken["case"]["jurisdiction"] = wrong
+        assert not validator.is_valid(broken), wrong

@@ -74,18 +74,71 @@ def test_the_preview_shows_clocks_missing_facts_and_the_first_step_and_writes_no
     answers.done, answers.promise, answers.promised_by = [], "", None
     seen = intake.preview(store, answers=answers)
     assert dump(store) == before
+    # A Visa credit card, due on 10 Nov and never delivered: the chargeback window runs 120
+    # days from the expected delivery, not from the payment on 3 Nov.
     chargeback = next(c for c in seen.clocks if c.rule_id == "generic.card_chargeback")
-    assert chargeback.date == date(2027, 3, 3) and not chargeback.opens
+    assert chargeback.deadline == date(2027, 3, 10) and not chargeback.opens
+    assert chargeback.label == "Card chargeback window" and "10 Nov 2026" in chargeback.text
     assert chargeback.source.startswith("https://")
+    # The card schemes' rules were not read at the source: said so, not passed off as checked.
+    assert chargeback.confidence == "secondary" and chargeback.checked is None
+    assert chargeback.provenance == "not yet confirmed at the source"
+    # France's own delivery rule, read at Légifrance, with the day it was checked.
+    late = next(c for c in seen.clocks if c.rule_id == "fr.livraison.date_convenue")
+    assert late.opens and late.deadline == date(2026, 11, 10)
+    assert late.checked is not None and late.provenance == f"checked {late.checked.isoformat()}"
     assert seen.step == "complaint" and seen.template_id == "refund_non_delivery"
     assert seen.missing == []  # the whole story was told
 
 
-def test_what_is_missing_and_what_it_would_unlock() -> None:
-    missing = {m.fact: m.unlocks for m in intake.missing_facts(Answers(situation="not_arrived", company="Shop"))}
-    assert "Card chargeback" in missing["how you paid"] or "chargeback" in missing["how you paid"].lower()
-    assert "the payment date" in missing and "where you live" in missing and "the amount" in missing
-    assert "when it was due to arrive" in missing
+def test_the_preview_counts_from_the_payment_when_it_arrived(store: Store) -> None:
+    clock.set_today("2026-11-20")
+    answers = perfume_answers()
+    answers.situation, answers.expected_by, answers.delivered_on = "faulty", None, "2026-11-08"
+    answers.done, answers.promise, answers.promised_by = [], "", None
+    seen = intake.preview(store, answers=answers)
+    dates = {c.rule_id: c.deadline for c in seen.clocks}
+    assert dates["generic.card_chargeback"] == date(2027, 3, 3)  # 120 days from the payment
+    assert dates["eu.legal_guarantee"] == date(2028, 11, 8)  # two years from the delivery
+
+
+def gym_answers(kind: str | None) -> Answers:
+    return Answers(situation="wrong_bill", company="PureGym", company_kind=kind, amount="20", currency="GBP",
+                   paid_on="2026-09-01", paid_by="direct_debit", done=[DoneEntry("emailed", "2026-09-10")],
+                   jurisdiction="GB-ENG")
+
+
+@pytest.mark.parametrize("kind", ["club", "telecoms", "trader"])
+def test_a_gym_phone_or_shop_case_gets_no_financial_ombudsman(store: Store, kind: str) -> None:
+    clock.set_today("2026-11-20")
+    seen = intake.preview(store, answers=gym_answers(kind))
+    assert not [c for c in seen.clocks if c.rule_id.startswith("gb.fos")]
+    assert all("Financial Ombudsman" not in m.text for m in seen.missing)
+    assert "gb.limitation.contract" in {c.rule_id for c in seen.clocks}  # the court limit stays
+
+
+def test_a_bank_case_gets_the_financial_ombudsman_and_an_unknown_kind_is_asked_for(store: Store) -> None:
+    clock.set_today("2026-11-20")
+    bank = intake.preview(store, answers=gym_answers("bank"))
+    ombudsman = [c for c in bank.clocks if c.rule_id.startswith("gb.fos")]
+    assert ombudsman and all(c.opens and c.checked is not None for c in ombudsman)
+    unknown = intake.preview(store, answers=gym_answers(None))
+    assert not [c for c in unknown.clocks if c.rule_id.startswith("gb.fos")]
+    (kind,) = [m for m in unknown.missing if m.fact == "company_kind"]
+    assert kind.text.startswith("Add what kind of company this is") and "Financial Ombudsman" in kind.unlocks
+
+
+def test_what_is_missing_and_what_it_would_unlock(store: Store) -> None:
+    seen = intake.preview(store, answers=Answers(situation="not_arrived", company="Shop"))
+    missing = {m.fact: m for m in seen.missing}
+    assert set(missing) == {"jurisdiction", "payment_method"}
+    assert missing["payment_method"].text.startswith("Add how you paid to see: Card chargeback window")
+    assert "generic.card_chargeback" in missing["payment_method"].rule_ids
+    # Once the card is named, the chargeback clock is shown and its date asked for.
+    paid = intake.preview(store, answers=Answers(situation="not_arrived", company="Shop", paid_by="card:debit",
+                                                 jurisdiction="FR"))
+    missing = {m.fact: m for m in paid.missing}
+    assert "payment_method" not in missing and "Card chargeback window" in missing["card_scheme"].unlocks
 
 
 def test_a_bad_answer_names_it_and_writes_nothing(store: Store) -> None:
@@ -113,9 +166,48 @@ def test_an_existing_company_is_reused_and_its_kind_filled_in_once(store: Store)
 
 
 @pytest.mark.parametrize(("locale", "region"), [("fr_FR", "FR"), ("en-GB", "GB"), ("en_US.UTF-8", "US"),
-                                                 ("el_GR", "EU"), ("ja_JP", ""), ("C", "")])
+                                                 ("el_GR", "GR"), ("ja_JP", ""), ("C", "")])
 def test_the_region_is_read_from_the_locale(locale: str, region: str) -> None:
+    # Greece is one of the EU pack's countries, so it is offered by name (it was "elsewhere in the EU").
     assert intake.region_for_locale(locale) == region
+
+
+@pytest.mark.parametrize(("locale", "setting", "region"), [
+    ("en_GB", "GB-SCT", "GB-SCT"), ("en_GB", "FR", "GB"), ("fr_FR", "GB-SCT", "FR"), ("C", "GB-WLS", "GB-WLS"),
+    ("en_CA", "CA-QC", "CA-QC")])
+def test_where_you_live_starts_from_the_locale_unless_the_settings_name_a_part_of_that_country(
+        locale: str, setting: str, region: str) -> None:
+    assert intake.preselected_region(locale, setting) == region
+
+
+def test_where_you_live_offers_the_countries_and_regions_the_rules_know() -> None:
+    offered = {c.value: c.label for c in intake.REGIONS}
+    for code, name in [("GB-ENG", "United Kingdom: England"), ("GB-WLS", "United Kingdom: Wales"),
+                       ("GB-SCT", "United Kingdom: Scotland"), ("GB-NIR", "United Kingdom: Northern Ireland"),
+                       ("US-CA", "United States: California"), ("CA-ON", "Canada: Ontario"),
+                       ("CA-QC", "Canada: Quebec"), ("AU-NSW", "Australia: New South Wales"),
+                       ("FR", "France"), ("DE", "Germany"), ("EU", "Elsewhere in the European Union")]:
+        assert offered[code] == name
+    assert intake.REGIONS[-1].value == ""  # somewhere else, last
+    # Each region follows its country, so the list reads as countries with their parts.
+    codes = [c.value for c in intake.REGIONS]
+    assert codes.index("GB") < codes.index("GB-SCT") < codes.index("US")
+    assert [c.label for c in intake.regions_of("GB")] == ["England", "Northern Ireland", "Scotland", "Wales"]
+    assert intake.regions_of("FR") == ()
+
+
+def test_a_region_opens_a_case_whose_rules_are_that_regions(store: Store) -> None:
+    clock.set_today("2026-11-20")
+    answers = Answers(situation="not_arrived", company="Harbour Sofas", company_kind="trader", purchase="goods",
+                      amount="400", currency="GBP", paid_on="2026-09-01", paid_by="card:debit", card_scheme="visa",
+                      expected_by="2026-09-15", jurisdiction="GB-SCT")
+    case = queries.load_case(store, intake.start_case(store, answers=answers))
+    assert case.jurisdiction == "GB-SCT"
+    seen = intake.preview(store, answers=answers)
+    ids = {c.rule_id for c in seen.clocks}
+    # Scotland's five-year prescription, not England's six-year limitation.
+    assert "gb.prescription.scotland" in ids
+    assert "gb.limitation.contract" not in ids
 
 
 def test_a_promise_whose_day_is_not_given_is_placed_honestly(store: Store) -> None:
@@ -128,3 +220,36 @@ def test_a_promise_whose_day_is_not_given_is_placed_honestly(store: Store) -> No
     # On the last contact before the promised date, never after it, and the timeline says so.
     assert promise.at == "2026-11-12" and promise.promised_by == date(2026, 12, 15)
     assert "not given" in promise.details and "2026-11-12" in promise.details
+
+
+def test_the_preview_says_what_a_bank_and_a_card_payment_unlock(store: Store) -> None:
+    clock.set_today("2026-11-20")
+    answers = Answers(situation="wrong_bill", company="Barclays", company_kind="bank", amount="20", currency="GBP",
+                      paid_on="2026-09-01", paid_by="card:credit", card_scheme="visa", jurisdiction="GB-ENG")
+    seen = intake.preview(store, answers=answers)
+    unlocked = {u.fact: u.text for u in seen.unlocked}
+    # Nothing sent yet: the ombudsman's clock waits for the first complaint, and says so.
+    assert unlocked["company_kind"].startswith(
+        "Because Barclays is a bank or card issuer: Financial Ombudsman (from your first message to the company)")
+    assert unlocked["payment_method"].startswith("Because you paid by credit card (Visa): Card chargeback window")
+    assert "Because you paid by credit card (Visa): Card chargeback window" in "\n".join(intake.outlook_lines(seen))
+
+
+def test_a_shop_paid_in_cash_unlocks_nothing_special(store: Store) -> None:
+    clock.set_today("2026-11-20")
+    answers = Answers(situation="faulty", company="Corner Shop", company_kind="trader", amount="20", currency="GBP",
+                      paid_on="2026-09-01", paid_by="cash", jurisdiction="GB-ENG")
+    seen = intake.preview(store, answers=answers)
+    assert seen.unlocked == []
+    assert not [c for c in seen.clocks if "chargeback" in c.rule_id]
+
+
+def test_the_default_region_in_the_settings_is_checked_as_a_cases_is(store: Store) -> None:
+    from core.journal import settings
+
+    settings.update(store, default_jurisdiction="gb-sct")
+    assert settings.get(store, "default_jurisdiction") == "GB-SCT"
+    with pytest.raises(ValidationError) as caught:
+        settings.update(store, default_jurisdiction="GB-SC")
+    assert caught.value.path == "settings.default_jurisdiction" and "GB-SCT" in caught.value.message
+    assert settings.get(store, "default_jurisdiction") == "GB-SCT"

@@ -8,16 +8,33 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QWizard
 
 from core.domain import clock
 from core.escalation import reminders
-from core.journal import cases, intake, queries
+from core.journal import cases, intake, queries, settings
 from core.store.store import Store
 from gui.dialogs.guided_start import GuidedStart
 
+# The clocks the last page shows for each answer, from the rule packs: a Visa credit card
+# paid on 3 Nov, due on 10 Nov and never delivered runs its chargeback window from the due
+# date; otherwise from the payment. Subscriptions get the 14 days from the contract.
+PREVIEW = {
+    "not_arrived": {"fr.livraison.date_convenue": date(2026, 11, 10), "generic.card_chargeback": date(2027, 3, 10)},
+    "faulty": {"generic.card_chargeback": date(2027, 3, 3), "eu.legal_guarantee": date(2028, 11, 8)},
+    "still_charging": {"eu.withdrawal_services": date(2026, 11, 17), "generic.card_chargeback": date(2027, 3, 3)},
+    "cannot_cancel": {"eu.withdrawal_services": date(2026, 11, 17), "generic.card_chargeback": date(2027, 3, 3)},
+    "refund_not_paid": {"generic.card_chargeback": date(2027, 3, 3)},
+    "wrong_bill": {"generic.card_chargeback": date(2027, 3, 3)},
+    "bad_service": {"generic.card_chargeback": date(2027, 3, 3)},
+    "refund_refused": {"generic.card_chargeback": date(2027, 3, 3)},
+    "other": {"generic.card_chargeback": date(2027, 3, 3)},
+}
+
 # What each "what happened" answer becomes (the case's category and what was bought unless
-# the user says), and the clocks that run from a card payment and a delivery in France.
+# the user says), and the clocks the escalation ladder runs from a card payment and a
+# delivery in France.
 EXPECTED = {
     "not_arrived": ("non_delivery", "goods", {"generic.card_chargeback"}, "refund_non_delivery"),
     "faulty": ("faulty_goods", "goods", {"generic.card_chargeback", "eu.legal_guarantee"}, "faulty_goods"),
@@ -82,7 +99,11 @@ def test_each_answer_to_what_happened_opens_the_right_case(wizard: GuidedStart, 
     wizard.next()
     assert wizard.currentPage().isFinalPage()
     shown = wizard.summary.toPlainText()
-    assert "Card chargeback window closes on 3 Mar 2027" in shown
+    assert wizard.current_preview is not None
+    assert {c.rule_id: c.deadline for c in wizard.current_preview.clocks} == PREVIEW[situation]
+    closes = "10 Mar 2027" if situation == "not_arrived" else "3 Mar 2027"
+    assert f"Card chargeback window: closes on {closes}" in shown
+    assert "not yet confirmed at the source" in shown  # the card schemes' rules were not read at the source
     assert "not legal advice" in shown and "Suggested next step" in shown
 
     wizard.button(QWizard.WizardButton.FinishButton).click()
@@ -116,6 +137,10 @@ def test_the_perfume_story_with_a_promise_and_what_was_done(wizard: GuidedStart,
     wizard.next()
     shown = wizard.summary.toPlainText()
     assert "promised by 15 Dec" in shown and "Refund to my card" in shown
+    # Counted from the day it was due, not the payment; France's late-delivery rule with its check date.
+    assert "Card chargeback window: closes on 10 Mar 2027 (120 days after the date the goods or service were due" \
+        in shown
+    assert "Date de livraison dépassée" in shown and "checked" in shown
     wizard.button(QWizard.WizardButton.FinishButton).click()
     case = queries.load_case(store, wizard.case_id)
     assert [(e.at, e.kind, e.meaning, e.promised_by) for e in case.events] == [
@@ -149,7 +174,9 @@ def test_every_question_can_be_skipped(wizard: GuidedStart, store: Store) -> Non
     for _ in range(7):
         wizard.next()
     assert wizard.currentPage().isFinalPage()
-    assert "Missing, and what it would unlock" in wizard.summary.toPlainText()
+    shown = wizard.summary.toPlainText()
+    assert "Missing, and what it would unlock" in shown
+    assert "Add how you paid to see: Card chargeback window" in shown
     wizard.button(QWizard.WizardButton.FinishButton).click()
     case = queries.load_case(store, wizard.case_id)
     assert (case.title, case.category, case.company, case.events) == ("Dispute with the company", "other", None, [])
@@ -208,3 +235,90 @@ def test_the_perfume_story_with_two_chasers_gets_the_command_lines_next_step(wiz
     assert (step.current_step, step.step, step.template_id) == ("chaser", "formal_complaint", "formal_complaint")
     assert step.promise is not None and step.promise.promised_by == date(2026, 12, 15)
     assert step.reason.startswith("They promised by 15 Dec 2026")
+
+
+def test_a_gym_overcharge_shows_no_financial_ombudsman_and_a_bank_one_does(wizard: GuidedStart) -> None:
+    def walk(kind: str) -> str:
+        wizard.restart()
+        wizard.situation_buttons["wrong_bill"].click()
+        wizard.next()
+        wizard.company.setText("PureGym")
+        pick(wizard.company_kind, kind)
+        wizard.next()
+        wizard.amount.setText("20.00")
+        wizard.currency.setCurrentText("GBP")
+        wizard.paid_on.set_value(date(2026, 9, 1))
+        pick(wizard.paid_by, "direct_debit")
+        wizard.next()
+        wizard.next()
+        wizard.add_done_entry("emailed", date(2026, 9, 10))
+        wizard.next()
+        wizard.next()
+        pick(wizard.region, "GB")
+        wizard.next()
+        assert wizard.currentPage().isFinalPage()
+        return wizard.summary.toPlainText()
+
+    assert "Financial Ombudsman" not in walk("club").split("Suggested next step")[0]
+    assert "Financial Ombudsman: you may refer the complaint now" in walk("bank")
+
+
+@pytest.fixture
+def british_locale():  # noqa: ANN201
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_GB"))
+    yield
+    QLocale.setDefault(before)
+
+
+def test_where_you_live_offers_the_regions_and_a_scottish_case_gets_scottish_rules(
+        qtbot, store: Store, british_locale) -> None:  # noqa: ANN001
+    clock.set_today("2026-11-20")
+    dialog = GuidedStart(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    # Preselected from the locale: en_GB says the United Kingdom, not which part of it.
+    assert dialog.region.currentData() == "GB"
+    labels = {dialog.region.itemData(i): dialog.region.itemText(i) for i in range(dialog.region.count())}
+    assert labels["GB-SCT"] == "United Kingdom: Scotland" and labels["CA-QC"] == "Canada: Quebec"
+    assert {"GB-ENG", "GB-WLS", "GB-NIR", "US-CA", "CA-ON", "AU-NSW"} <= set(labels)
+    dialog.situation_buttons["not_arrived"].click()
+    dialog.next()
+    dialog.company.setText("Harbour Sofas")
+    pick(dialog.company_kind, "trader")
+    dialog.next()
+    dialog.paid_on.set_value(date(2026, 9, 1))
+    dialog.next()
+    for _ in range(3):
+        dialog.next()
+    pick(dialog.region, "GB-SCT")
+    dialog.next()
+    assert dialog.current_preview is not None
+    assert "gb.prescription.scotland" in {c.rule_id for c in dialog.current_preview.clocks}
+    dialog.button(QWizard.WizardButton.FinishButton).click()
+    assert queries.load_case(store, dialog.case_id).jurisdiction == "GB-SCT"
+
+
+def test_a_region_in_the_settings_wins_over_the_locales_country(qtbot, store: Store, british_locale) -> None:  # noqa: ANN001
+    settings.update(store, default_jurisdiction="GB-WLS")
+    dialog = GuidedStart(store)
+    qtbot.addWidget(dialog)
+    assert dialog.region.currentData() == "GB-WLS"
+
+
+def test_the_last_page_says_what_the_card_unlocks_as_the_command_line_does(wizard: GuidedStart, store: Store) -> None:
+    answer_up_to_the_purchase(wizard, "not_arrived")
+    for _ in range(3):
+        wizard.next()
+    pick(wizard.region, "FR")
+    wizard.next()
+    shown = wizard.summary.toPlainText()
+    assert "What your answers unlock" in shown
+    assert "Because you paid by credit card (Visa): Card chargeback window." in shown
+    # One core function for both: the window shows what 'docket new --ask' prints.
+    same = intake.preview(store, answers=wizard.answers())
+    assert wizard.current_preview == same
+    for line in intake.outlook_lines(same):
+        if not line.startswith(("Case:", "Next step:", "Clocks running", "What your", "Missing,")):
+            words = line.strip().split("  (source:")[0]
+            assert words in shown, words
