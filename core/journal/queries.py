@@ -374,11 +374,14 @@ class TimelineRow:
     contact_id: int | None
     contact_name: str
     evidence: tuple[tuple[int, str], ...]
+    meaning: str | None = None  # an EventMeaning value
+    amount: Decimal | None = None
 
 
 _TIMELINE_SQL = """
 SELECT e.id, e.at, e.kind, e.direction, e.summary, e.details, e.duration_minutes,
        e.waiting_minutes, e.reference, e.promised_by, e.contact_id, coalesce(c.name, ''),
+       e.meaning, e.amount,
        (SELECT group_concat(v.id || char(31) || v.original_name, char(30))
           FROM event_evidence l JOIN evidence v ON v.id = l.evidence_id WHERE l.event_id = e.id)
 FROM events e LEFT JOIN contacts c ON c.id = e.contact_id
@@ -401,7 +404,7 @@ def timeline_rows(store: Store, case_id: int, *, kinds: list[str] | None = None)
     rows = []
     with store.read() as session:
         result = session.connection().exec_driver_sql(_TIMELINE_SQL.format(kinds=where_kinds), tuple(params))
-        for *fields, packed in result:
+        for *fields, meaning, amount, packed in result:
             items: list[tuple[int, str]] = []
             for part in (packed or "").split("\x1e"):
                 if part:
@@ -410,7 +413,8 @@ def timeline_rows(store: Store, case_id: int, *, kinds: list[str] | None = None)
             items.sort()
             if fields[9] is not None:
                 fields[9] = date.fromisoformat(fields[9])
-            rows.append(TimelineRow(*fields, evidence=tuple(items)))
+            rows.append(TimelineRow(*fields, evidence=tuple(items), meaning=meaning,
+                                    amount=None if amount is None else Decimal(amount)))
     return rows
 
 
@@ -436,3 +440,13 @@ def case_evidence(store: Store, case_id: int) -> list[Evidence]:
         ))
         session.expunge_all()
         return items
+
+
+def company(store: Store, company_id: int) -> Company:
+    """One company's details, detached."""
+    with store.read() as session:
+        row = session.get(Company, company_id)
+        if row is None:
+            raise NotFoundError(f"There is no company {company_id}.")
+        session.expunge_all()
+        return row

@@ -324,6 +324,9 @@ class EvidencePanel(QWidget):
         self.open_button = QPushButton(self.tr("&Open"), self)
         self.open_button.setAccessibleName(self.tr("Open with the system viewer"))
         self.open_button.clicked.connect(self.open_selected)
+        self.describe_button = QPushButton(self.tr("De&scribe…"), self)
+        self.describe_button.setToolTip(self.tr("Say what the file shows and when it was taken"))
+        self.describe_button.clicked.connect(self.describe_selected)
         self.link_button = QPushButton(self.tr("&Link to event…"), self)
         self.link_button.clicked.connect(self.link_selected)
         self.unlink_button = QPushButton(self.tr("&Unlink…"), self)
@@ -337,7 +340,8 @@ class EvidencePanel(QWidget):
         self.status.setAccessibleName(self.tr("Evidence status"))
 
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.open_button, self.link_button, self.unlink_button):
+        for button in (self.add_button, self.open_button, self.describe_button, self.link_button,
+                       self.unlink_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         progress_row = QHBoxLayout()
@@ -393,7 +397,7 @@ class EvidencePanel(QWidget):
     def _selection_changed(self) -> None:
         item = self.selected_item()
         self.preview.show_item(item)
-        for button in (self.open_button, self.link_button):
+        for button in (self.open_button, self.link_button, self.describe_button):
             button.setEnabled(item is not None)
         self.unlink_button.setEnabled(item is not None and bool(item.events))
         self.add_button.setEnabled(self._case_id is not None)
@@ -522,6 +526,24 @@ class EvidencePanel(QWidget):
         item = self.selected_item()
         if item is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._store.evidence.path_for(item.sha256))))
+
+    def describe_selected(self) -> None:
+        """Edit the selected file's description and capture date (undoable)."""
+        from gui.dialogs.evidence_details import EvidenceDetailsDialog, evidence_values
+
+        item = self.selected_item()
+        if item is None:
+            return
+        before = evidence_values(item)
+
+        def submit(values: dict[str, Any]) -> None:
+            after = {k: v for k, v in values.items() if v != before[k]}
+            if after:
+                undo.push(self._stack, undo.EditEvidence(
+                    self._store, self._changed, evidence_id=item.id, before=before, after=after,
+                    failed=self._failed, text=self.tr("Describe %1").replace("%1", item.original_name)))
+
+        EvidenceDetailsDialog(item, submit, self).exec()
 
     def link_selected(self) -> None:
         item = self.selected_item()

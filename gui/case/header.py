@@ -207,10 +207,14 @@ class NextStepBanner(QFrame):
 class CaseHeader(QWidget):
     """Title, company, status (changeable), money, references, time spent, next step.
 
-    ``changed`` is emitted after the user changed the case here (its status).
+    ``changed`` is emitted after the user changed the case here (its status);
+    ``edit_requested`` and ``company_requested`` when the user asks to edit the case or its
+    company (the workspace owns the undo stack those edits go on).
     """
 
     changed = Signal()
+    edit_requested = Signal()
+    company_requested = Signal()
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -244,6 +248,12 @@ class CaseHeader(QWidget):
         self.references.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.time_spent = QLabel(self)
         self.time_spent.setAccessibleName(self.tr("Time spent"))
+        self.edit_button = QPushButton(self.tr("Edit &case…"), self)
+        self.edit_button.setToolTip(self.tr("Change anything about this case: title, amount, payment, dates…"))
+        self.edit_button.clicked.connect(self.edit_requested.emit)
+        self.company_button = QPushButton(self.tr("Compan&y details…"), self)
+        self.company_button.setToolTip(self.tr("The company's postal address, email, phone and kind"))
+        self.company_button.clicked.connect(self.company_requested.emit)
         self.banner = NextStepBanner(store, self)
 
         facts = QHBoxLayout()
@@ -255,10 +265,16 @@ class CaseHeader(QWidget):
         facts.addWidget(self.money)
         facts.addSpacing(16)
         facts.addWidget(self.references, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        company_row = QHBoxLayout()
+        company_row.addWidget(self.company, 1)
+        company_row.addWidget(self.company_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.company)
+        layout.addLayout(top)
+        layout.addLayout(company_row)
         layout.addLayout(facts)
         layout.addWidget(self.time_spent)
         layout.addWidget(self.banner)
@@ -284,6 +300,7 @@ class CaseHeader(QWidget):
             self.company.setToolTip(company.address)
         else:
             self.company.setText(self.tr("No company recorded"))
+        self.company_button.setEnabled(company is not None)
         self.status.setCurrentIndex(max(0, self.status.findData(case.status)))
         money = self.tr("In dispute: %1").replace("%1", money_text(case.amount, case.currency))
         if case.recovered is not None:

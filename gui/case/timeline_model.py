@@ -175,6 +175,10 @@ class TimelineModel(QAbstractTableModel):
                 return i
         return -1
 
+    def last_event(self) -> TimelineRow | None:
+        """The latest event of the case (fetched into the view or not)."""
+        return self._rows[-1] if self._rows else None
+
     def event_at(self, row: int) -> TimelineRow | None:
         return self._rows[row] if 0 <= row < self._shown else None
 

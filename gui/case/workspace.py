@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import DocketError, NotFoundError
+from core.domain.models import Direction
+from core.journal import queries
 from core.store.store import Store
 from gui.case import undo
 from gui.case.contacts_panel import ContactsPanel
@@ -37,6 +39,8 @@ from gui.case.header import CaseHeader
 from gui.case.letters_panel import LettersPanel
 from gui.case.notes_panel import NotesPanel
 from gui.case.timeline_view import TimelineView
+from gui.dialogs.company import CompanyDialog, company_values
+from gui.dialogs.edit_case import EditCaseDialog, case_values
 from gui.dialogs.event import EventDialog
 from gui.kit.icons import icon_for_kind
 
@@ -65,6 +69,8 @@ class CaseWorkspace(QWidget):
 
         self.header = CaseHeader(store, self)
         self.header.changed.connect(self._case_edited)
+        self.header.edit_requested.connect(self.edit_case)
+        self.header.company_requested.connect(self.edit_company)
         self.header.banner.draft_letter.connect(self._draft_letter)
         self.header.banner.log_reply.connect(lambda: self.log_event("reply"))
         self.header.banner.snoozed.connect(self._case_edited)
@@ -76,6 +82,7 @@ class CaseWorkspace(QWidget):
         self.timeline.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.timeline.table.customContextMenuRequested.connect(self._timeline_menu)
         self.contacts = ContactsPanel(store, self.undo_stack, self._after_change, self._undo_failed, self)
+        self.contacts.company_requested.connect(self.edit_company)
         self.evidence = EvidencePanel(store, self.undo_stack, self._after_change, self._undo_failed, self)
         self.evidence.evidence_changed.connect(self._evidence_changed)
         self.notes = NotesPanel(store, self)
@@ -120,6 +127,9 @@ class CaseWorkspace(QWidget):
             ("email", self.tr("Log an &email"), "email"),
             ("letter", self.tr("Log a &letter"), "letter"),
             ("visit", self.tr("Log a &visit"), "visit"),
+            ("order", self.tr("Or&der / payment"), "payment"),
+            ("charge", self.tr("C&harge taken"), "payment"),
+            ("refund", self.tr("Re&fund received"), "payment"),
             ("event", self.tr("Log &other…"), "note"),
         )
         self.quick_buttons: dict[str, QToolButton] = {}
@@ -182,7 +192,55 @@ class CaseWorkspace(QWidget):
             undo.push(self.undo_stack, command)
 
         self.tabs.setCurrentWidget(self.timeline)
-        EventDialog(submit, action=action, contacts=self._contact_choices(), parent=self).exec()
+        direction = self._guess_direction() if action == "email" else None
+        EventDialog(submit, action=action, contacts=self._contact_choices(), currency=self._currency(),
+                    direction=direction, parent=self).exec()
+
+    def _currency(self) -> str:
+        case = self.header.case
+        return case.currency if case is not None else ""
+
+    def _guess_direction(self) -> str:
+        """An email after one of ours is most likely their answer; otherwise we are writing."""
+        last = self.timeline.model.last_event()
+        if last is not None and last.direction == Direction.TO_COMPANY:
+            return Direction.FROM_COMPANY.value
+        return Direction.TO_COMPANY.value
+
+    def edit_case(self) -> None:
+        """Open the case form with every field; the change is one undoable step."""
+        case = self.header.case
+        if case is None:
+            return
+        before = case_values(case)
+        companies = [c.name for c in queries.company_records(self._store)]
+
+        def submit(values: dict[str, Any]) -> None:
+            after = {k: v for k, v in values.items() if v != before.get(k)}
+            if after:
+                undo.push(self.undo_stack, undo.EditCase(
+                    self._store, self._after_case_change, case_id=case.id, before=before, after=after,
+                    failed=self._undo_failed, text=self.tr("Edit case")))
+
+        EditCaseDialog(case, companies, submit, self).exec()
+
+    def edit_company(self) -> None:
+        """Edit the details of the case's company (shared by all its cases), undoably."""
+        case = self.header.case
+        if case is None or case.company is None:
+            return
+        company = case.company
+        before = company_values(company)
+        shared = next((r.cases for r in queries.company_records(self._store) if r.id == company.id), 0)
+
+        def submit(values: dict[str, Any]) -> None:
+            after = {k: v for k, v in values.items() if v != before.get(k)}
+            if after:
+                undo.push(self.undo_stack, undo.EditCompany(
+                    self._store, self._after_case_change, company_id=company.id, before=before,
+                    after=after, failed=self._undo_failed, text=self.tr("Edit company details")))
+
+        CompanyDialog(company, submit, cases=shared, parent=self).exec()
 
     def edit_selected(self) -> None:
         """Edit the selected event (F2), or the selected contact on the Contacts tab."""
@@ -203,7 +261,8 @@ class CaseWorkspace(QWidget):
                     self._store, self._after_change, event_id=event.id, before=before, after=after,
                     failed=self._undo_failed, text=self.tr("Edit %1").replace("%1", event.summary)))
 
-        EventDialog(submit, event=event, contacts=self._contact_choices(), parent=self).exec()
+        EventDialog(submit, event=event, contacts=self._contact_choices(), currency=self._currency(),
+                    parent=self).exec()
 
     def delete_selected(self) -> None:
         """Delete the selected event (Del) without asking: Undo brings it back with its links.
@@ -251,6 +310,12 @@ class CaseWorkspace(QWidget):
         self.contacts.show_case(self._case_id, self.header.case.company if self.header.case else None)
         self.evidence.reload()
         self.case_changed.emit(self._case_id)
+
+    def _after_case_change(self, focus_event: int | None) -> None:
+        """After an edit of the case or its company: the header reads them again first."""
+        if self._case_id is not None:
+            self.header.show_case(self._case_id)
+        self._after_change(focus_event)
 
     def _evidence_changed(self) -> None:
         if self._case_id is not None:

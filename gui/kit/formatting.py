@@ -53,3 +53,17 @@ def format_money(amount: Decimal | Any | None, currency: str, *, empty: str = ""
     if not _c_locale(locale) and locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == currency:
         return locale.toCurrencyString(float(exact), locale.currencySymbol(), places)
     return f"{currency}\u00a0{locale.toString(float(exact), 'f', places)}"
+
+
+def date_display_format() -> str:
+    """The display format for date fields in forms, matching :func:`format_date`."""
+    locale = QLocale()
+    return "d MMM yyyy" if _c_locale(locale) else locale.dateFormat(QLocale.FormatType.ShortFormat)
+
+
+def datetime_display_format() -> str:
+    """The display format for date-and-time fields in forms, matching :func:`format_datetime`."""
+    locale = QLocale()
+    if _c_locale(locale):
+        return "d MMM yyyy HH:mm"
+    return locale.dateTimeFormat(QLocale.FormatType.ShortFormat)

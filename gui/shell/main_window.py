@@ -275,6 +275,10 @@ class MainWindow(QMainWindow):
         self.edit_action = a(self.tr("&Edit selected"), lambda: self._workspace_call("edit_selected"), "F2", "edit")
         self.delete_action = a(self.tr("&Delete selected"), self.delete_selected, "Del", "delete")
         self.delete_case_action = a(self.tr("Delete &case…"), self.delete_case, None, "delete")
+        self.edit_case_action = a(self.tr("&Edit case…"), lambda: self._workspace_call("edit_case"),
+                                  "Ctrl+Shift+E", "edit")
+        self.edit_company_action = a(self.tr("Company &details…"), lambda: self._workspace_call("edit_company"),
+                                     None, None)
         self.find_action = a(self.tr("&Find"), self.case_list.focus_search, "Ctrl+F", "search")
         about = a(self.tr("&About Docket"), self.about, None, "about")
 
@@ -294,7 +298,8 @@ class MainWindow(QMainWindow):
         for item in (undo, redo, None, self.edit_action, self.delete_action, None, self.find_action):
             edit_menu.addSeparator() if item is None else edit_menu.addAction(item)
         case_menu = bar.addMenu(self.tr("&Case"))
-        for item in (self.log_action, None, self.delete_case_action):
+        for item in (self.edit_case_action, self.edit_company_action, self.log_action, None,
+                     self.delete_case_action):
             case_menu.addSeparator() if item is None else case_menu.addAction(item)
         bar.addMenu(self.tr("&Help")).addAction(about)
 
@@ -315,8 +320,9 @@ class MainWindow(QMainWindow):
     def show_view(self, view: str) -> None:
         if view == "companies":
             if self.companies is None:
-                self.companies = CompaniesView(self.store)
+                self.companies = CompaniesView(self.store, self.workspace.undo_stack)
                 self.companies.case_selected.connect(self.open_case)
+                self.companies.company_changed.connect(lambda: self.workspace.show_case(self._case_id))
                 self.lists.addWidget(self.companies)
                 self.state.restore_splitters({"companies": self.companies.splitter})
             self.companies.refresh()
@@ -346,7 +352,7 @@ class MainWindow(QMainWindow):
     def _update_case_actions(self) -> None:
         has_case = self.current_case_id() is not None
         for action in (self.log_action, self.edit_action, self.delete_action, self.delete_case_action,
-                       self.export_action, self.print_action):
+                       self.export_action, self.print_action, self.edit_case_action, self.edit_company_action):
             action.setEnabled(has_case)
 
     def refresh(self) -> None:
