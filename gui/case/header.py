@@ -31,6 +31,7 @@ from core.escalation.rules import DISCLAIMER
 from core.journal import cases, queries
 from core.store.store import Store
 from gui.kit.formatting import format_date, format_money
+from gui.kit.urgency import case_urgency
 
 
 def status_labels(widget: QWidget) -> dict[str, str]:
@@ -155,25 +156,17 @@ class NextStepBanner(QFrame):
         if case_id is None:
             self.hide()
             return
-        try:
-            step = reminders.next_step(self._store, case_id=case_id)
-        except DocketError:
-            step = None
-        if step is None or not step.step:
+        urgency = case_urgency(self._store, case_id)
+        step = urgency.step
+        if (step is None or not step.step) and not urgency.late_promises:
             self.hide()
             return
-        self._template_id = step.template_id or ""
+        self._template_id = (step.template_id if step else None) or ""
         self.draft_button.setEnabled(bool(self._template_id))
-        title = str(step.step).replace("_", " ").capitalize()
-        due: date | None = step.due
-        if due is not None:
-            when = self.tr("overdue since %1") if due < clock.today() else self.tr("due %1")
-            self.headline.setText(self.tr("Next step: %1, %2").replace("%1", title)
-                                  .replace("%2", when.replace("%1", date_text(due))))
-        else:
-            self.headline.setText(self.tr("Next step: %1").replace("%1", title))
-        self.reason.setText(step.reason or "")
-        running = step.clocks
+        self.headline.setText(urgency.headline())
+        reasons = [r for r in (urgency.reason, step.reason if step else "") if r]
+        self.reason.setText("\n".join(dict.fromkeys(reasons)))
+        running = step.clocks if step else []
         self.clocks.setText("\n".join(c.text or str(c) for c in running))
         # The rule behind each clock, in plain words, with its source.
         self.clocks.setToolTip("\n\n".join(

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     QTimeZone,
 )
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtGui import QFont, QGuiApplication, QIcon
 
 from core.domain.models import Direction, EventKind
 from core.domain.when import When
@@ -29,6 +29,7 @@ from core.journal.queries import TimelineRow
 from core.store.store import Store
 from gui.kit.formatting import format_date, format_datetime
 from gui.kit.icons import icon_for_kind
+from gui.kit.urgency import LatePromise, late_promises
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -118,6 +119,7 @@ class TimelineModel(QAbstractTableModel):
         self._case_id: int | None = None
         self._kinds: list[str] | None = None
         self._rows: list[TimelineRow] = []
+        self._late: dict[int, LatePromise] = {}
         self._shown = 0
         self._icons: dict[str, QIcon] = {}
         self._headers = [_tr("When"), _tr("Kind"), _tr("Direction"), _tr("What happened"),
@@ -135,6 +137,7 @@ class TimelineModel(QAbstractTableModel):
         self._case_id = case_id
         self._kinds = kinds or None
         self._rows = [] if case_id is None else queries.timeline_rows(self._store, case_id, kinds=self._kinds)
+        self._late = {} if case_id is None else late_promises(self._store, case_id)
         self._shown = min(max(PAGE, at_least), len(self._rows))
         self.endResetModel()
 
@@ -175,6 +178,10 @@ class TimelineModel(QAbstractTableModel):
                 return i
         return -1
 
+    def late_promise(self, event_id: int) -> LatePromise | None:
+        """The lapsed promise logged by ``event_id``, if it is one."""
+        return self._late.get(event_id)
+
     def last_event(self) -> TimelineRow | None:
         """The latest event of the case (fetched into the view or not)."""
         return self._rows[-1] if self._rows else None
@@ -212,7 +219,15 @@ class TimelineModel(QAbstractTableModel):
             if row.kind not in self._icons:
                 self._icons[row.kind] = _drawn_once(icon_for_kind(row.kind))
             return self._icons[row.kind]
+        if role == Qt.ItemDataRole.FontRole and col in (WHEN, SUMMARY) and row.id in self._late:
+            font = QFont()
+            font.setBold(True)  # late stands out without a colour that fights the palette
+            return font
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == SUMMARY and row.id in self._late:
+                late = self._late[row.id]
+                return _tr("Promised by %1 and not kept: %2.").replace("%1", format_date(late.promised_by)) \
+                    .replace("%2", late.lateness())
             if col == SUMMARY and row.details:
                 return row.details[:2000]
             if col in (KIND, DIRECTION):
@@ -243,7 +258,9 @@ class TimelineModel(QAbstractTableModel):
                 extra.append(row.contact_name)
             if row.promised_by is not None:
                 extra.append(_tr("by %1").replace("%1", format_date(row.promised_by)))
-            return row.summary + (f" ({'; '.join(extra)})" if extra else "")
+            text = row.summary + (f" ({'; '.join(extra)})" if extra else "")
+            late = self._late.get(row.id)
+            return f"⚠ {late.lateness()}: {text}" if late else text
         if col == TIME:
             return time_text(row.duration_minutes, row.waiting_minutes)
         if col == EVIDENCE:

@@ -67,3 +67,19 @@ def datetime_display_format() -> str:
     if _c_locale(locale):
         return "d MMM yyyy HH:mm"
     return locale.dateTimeFormat(QLocale.FormatType.ShortFormat)
+
+
+def count_text(context: str, source: str, n: int, one: str, many: str) -> str:
+    """A count with its noun through Qt's plural forms: ``count_text("Timeline", "%n event(s)",
+    n, "1 event", "%n events")``.
+
+    A translation's numerus forms are used when one is installed; without one (English, the
+    source language) the English singular or plural is chosen here, so no "(s)" ever shows.
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    number = QLocale().toString(n)
+    translated = QCoreApplication.translate(context, source, None, n)
+    if translated != source.replace("%n", str(n)):
+        return translated.replace(str(n), number) if number != str(n) else translated
+    return (one if n == 1 else many).replace("%n", number)
