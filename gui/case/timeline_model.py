@@ -29,7 +29,7 @@ from core.journal.queries import TimelineRow
 from core.store.store import Store
 from gui.kit.formatting import format_date, format_datetime
 from gui.kit.icons import icon_for_kind
-from gui.kit.urgency import LatePromise, late_promises
+from gui.kit.urgency import LatePromise
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -120,12 +120,17 @@ class TimelineModel(QAbstractTableModel):
         self._kinds: list[str] | None = None
         self._rows: list[TimelineRow] = []
         self._late: dict[int, LatePromise] = {}
+        self._late_case: int | None = None
         self._shown = 0
         self._icons: dict[str, QIcon] = {}
         self._headers = [_tr("When"), _tr("Kind"), _tr("Direction"), _tr("What happened"),
                          _tr("Time"), _tr("Evidence")]
 
     # -- loading ------------------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        return self._store
+
     @property
     def case_id(self) -> int | None:
         return self._case_id
@@ -137,7 +142,8 @@ class TimelineModel(QAbstractTableModel):
         self._case_id = case_id
         self._kinds = kinds or None
         self._rows = [] if case_id is None else queries.timeline_rows(self._store, case_id, kinds=self._kinds)
-        self._late = {} if case_id is None else late_promises(self._store, case_id)
+        if case_id != self._late_case:
+            self._late, self._late_case = {}, None
         self._shown = min(max(PAGE, at_least), len(self._rows))
         self.endResetModel()
 
@@ -177,6 +183,12 @@ class TimelineModel(QAbstractTableModel):
                     self.fetchMore()
                 return i
         return -1
+
+    def set_late(self, case_id: int | None, late: dict[int, LatePromise]) -> None:
+        """Mark the case's lapsed promises (from :func:`gui.kit.urgency.late_promises`)."""
+        self._late, self._late_case = dict(late), case_id
+        if self._shown:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._shown - 1, self.columnCount() - 1))
 
     def late_promise(self, event_id: int) -> LatePromise | None:
         """The lapsed promise logged by ``event_id``, if it is one."""

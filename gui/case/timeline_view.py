@@ -36,6 +36,7 @@ from gui.case.timeline_model import (
     time_text,
     when_text,
 )
+from gui.kit.urgency import late_promises
 
 
 class EvidenceChipDelegate(QStyledItemDelegate):
@@ -170,13 +171,19 @@ class TimelineView(QWidget):
     def show_case(self, case_id: int | None) -> None:
         """Show another case's timeline, with the kind filter kept."""
         self.model.load(case_id, self._kinds())
+        self._mark_late()
 
     def reload(self, select_event: int | None = None) -> None:
         """Re-read after a change; keep (or move) the selection to ``select_event``."""
         keep = select_event if select_event is not None else self.selected_event_id()
         self.model.reload()
+        self._mark_late()
         if keep is not None:
             self.select_event(keep)
+
+    def _mark_late(self) -> None:
+        case_id = self.model.case_id
+        self.model.set_late(case_id, {} if case_id is None else late_promises(self.model.store, case_id))
 
     def select_event(self, event_id: int) -> bool:
         row = self.model.row_of_event(event_id)
