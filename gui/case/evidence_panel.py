@@ -44,6 +44,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -174,6 +176,9 @@ class EvidencePreview(QWidget):
         self.picture = QLabel(self)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setMinimumSize(QSize(120, 60))
+        # The picture is scaled to the room it gets; it must never ask for the room itself
+        # (a tall screenshot would push the buttons off a laptop screen).
+        self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.picture.setAccessibleName(self.tr("Preview"))
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
@@ -189,10 +194,17 @@ class EvidencePreview(QWidget):
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts.setAccessibleName(self.tr("File details"))
         self._image = QImage()
+        # The facts scroll rather than grow: a long description must not push the buttons away.
+        self.facts_area = QScrollArea(self)
+        self.facts_area.setWidget(self.facts)
+        self.facts_area.setWidgetResizable(True)
+        self.facts_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.facts_area.setMinimumHeight(self.facts.fontMetrics().lineSpacing() * 2)
+        self.facts_area.setMaximumHeight(self.facts.fontMetrics().lineSpacing() * 8)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack, 1)
-        layout.addWidget(self.facts)
+        layout.addWidget(self.facts_area)
         self.show_item(None)
 
     def show_item(self, item: Evidence | None) -> None:
@@ -358,7 +370,7 @@ class EvidencePanel(QWidget):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
-        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + 2 * (THUMB + 6))
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + THUMB + 12)
         self.splitter = split
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
@@ -377,6 +389,8 @@ class EvidencePanel(QWidget):
         """Re-read the case's evidence, keeping the selected file selected."""
         keep = self.selected_item()
         self.model.load(self._case_id)
+        # Once there are files the list says what to do; the room goes to the preview.
+        self.hint.setVisible(self.model.rowCount() == 0)
         if keep is not None and (row := self.model.row_of(keep.id)) >= 0:
             self.table.selectRow(row)
         self._selection_changed()

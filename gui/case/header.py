@@ -30,6 +30,7 @@ from core.escalation import reminders
 from core.escalation.rules import DISCLAIMER
 from core.journal import cases, queries
 from core.store.store import Store
+from gui.kit.fields import ElidedLabel
 from gui.kit.formatting import format_date, format_money
 from gui.kit.urgency import case_urgency
 
@@ -214,10 +215,10 @@ class CaseHeader(QWidget):
         self._store = store
         self._case: Case | None = None
 
-        self.title = QLabel(self)
+        # One line, cut with "…" when long (the whole title in the tooltip): a long title must
+        # not take the room of the timeline on a laptop screen.
+        self.title = ElidedLabel(self)
         self.title.setAccessibleName(self.tr("Case title"))
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -241,6 +242,7 @@ class CaseHeader(QWidget):
         self.references.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.time_spent = QLabel(self)
         self.time_spent.setAccessibleName(self.tr("Time spent"))
+        self.time_spent.setWordWrap(True)
         self.edit_button = QPushButton(self.tr("Edit &case…"), self)
         self.edit_button.setToolTip(self.tr("Change anything about this case: title, amount, payment, dates…"))
         self.edit_button.clicked.connect(self.edit_requested.emit)
@@ -257,7 +259,9 @@ class CaseHeader(QWidget):
         facts.addSpacing(16)
         facts.addWidget(self.money)
         facts.addSpacing(16)
-        facts.addWidget(self.references, 1)
+        facts.addWidget(self.references)
+        facts.addSpacing(16)
+        facts.addWidget(self.time_spent, 1)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -269,7 +273,6 @@ class CaseHeader(QWidget):
         layout.addLayout(top)
         layout.addLayout(company_row)
         layout.addLayout(facts)
-        layout.addWidget(self.time_spent)
         layout.addWidget(self.banner)
 
     @property

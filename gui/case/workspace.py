@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QToolButton,
@@ -45,6 +47,14 @@ from gui.dialogs.event import EventDialog
 from gui.kit.icons import icon_for_kind
 
 EDITABLE = undo.EDITABLE_EVENT_FIELDS
+
+
+class _Page(QWidget):
+    """The case page inside its scroll area. Its wrapped labels would otherwise make the
+    scroll area size it by their preferred height for the width, scrolling when it fits."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
 
 
 class CaseWorkspace(QWidget):
@@ -103,7 +113,7 @@ class CaseWorkspace(QWidget):
         self.message.setAccessibleName(self.tr("Workspace message"))
         self.message.hide()
 
-        content = QWidget(self)
+        content = _Page(self)
         layout = QVBoxLayout(content)
         layout.addWidget(self.header)
         layout.addLayout(self._quick_actions())
@@ -111,9 +121,19 @@ class CaseWorkspace(QWidget):
         layout.addWidget(self.message)
 
         self.setAcceptDrops(True)
+        # On a small screen (or at 200 %) the case scrolls instead of pushing its buttons
+        # off-screen; with room to spare it fills the space and never scrolls.
+        self.scroller = QScrollArea(self)
+        holder = QWidget(self)
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        holder_layout.addWidget(content)
+        self.scroller.setWidget(holder)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.empty)
-        self.pages.addWidget(content)
+        self.pages.addWidget(self.scroller)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.pages)
@@ -121,27 +141,44 @@ class CaseWorkspace(QWidget):
 
     def _quick_actions(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        actions = (
-            ("call", self.tr("Log a &call"), "call"),
-            ("promise", self.tr("Log a &promise"), "promise"),
-            ("email", self.tr("Log an &email"), "email"),
-            ("letter", self.tr("Log a &letter"), "letter"),
-            ("visit", self.tr("Log a &visit"), "visit"),
-            ("order", self.tr("Or&der / payment"), "payment"),
+        # The most common first, as buttons; the rest in a menu so the row fits a laptop.
+        buttons = (
+            ("call", self.tr("&Call"), self.tr("Log a call"), "call"),
+            ("email", self.tr("&Email"), self.tr("Log an email"), "email"),
+            ("promise", self.tr("&Promise"), self.tr("Log a promise"), "promise"),
+            ("letter", self.tr("&Letter"), self.tr("Log a letter"), "letter"),
+            ("order", self.tr("Or&der / payment"), self.tr("Log the order or payment"), "payment"),
+        )
+        more = (
             ("charge", self.tr("C&harge taken"), "payment"),
             ("refund", self.tr("Re&fund received"), "payment"),
+            ("visit", self.tr("Log a &visit"), "visit"),
             ("event", self.tr("Log &other…"), "note"),
         )
         self.quick_buttons: dict[str, QToolButton] = {}
-        for action, label, kind in actions:
+        self.quick_actions: dict[str, QAction] = {}
+        row.addWidget(QLabel(self.tr("Log:"), self))
+        for action, label, spoken, kind in buttons:
             button = QToolButton(self)
             button.setText(label)
-            button.setAccessibleName(label.replace("&", ""))
+            button.setAccessibleName(spoken)
+            button.setToolTip(spoken)
             button.setIcon(icon_for_kind(kind))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.clicked.connect(lambda _=False, a=action: self.log_event(a))
             row.addWidget(button)
             self.quick_buttons[action] = button
+        self.more_button = QToolButton(self)
+        self.more_button.setText(self.tr("&More"))
+        self.more_button.setAccessibleName(self.tr("More kinds of event"))
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more_button)
+        for action, label, kind in more:
+            item = menu.addAction(icon_for_kind(kind), label)
+            item.triggered.connect(lambda _=False, a=action: self.log_event(a))
+            self.quick_actions[action] = item
+        self.more_button.setMenu(menu)
+        row.addWidget(self.more_button)
         row.addStretch(1)
         return row
 

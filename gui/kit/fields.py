@@ -7,12 +7,15 @@ from datetime import date
 from functools import cache
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
     QDateEdit,
     QHBoxLayout,
+    QLabel,
+    QSizePolicy,
     QWidget,
 )
 
@@ -241,3 +244,32 @@ class FilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
+
+
+class ElidedLabel(QLabel):
+    """One line of text cut with "…" to the width it gets; the whole text in its tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self.set_full_text(text)
+
+    def text(self) -> str:
+        """The whole text (what is painted may be cut)."""
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        QLabel.setText(self, self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(40, self.width())))

@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
         for widget, stretch in ((self.sidebar, 0), (self.lists, 1), (self.workspace, 2)):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
-        self.splitter.setSizes([180, 500, 600])
+        self.splitter.setSizes([170, 400, 710])  # the case gets the most room
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
