@@ -165,8 +165,10 @@ class NextStepBanner(QFrame):
         self._template_id = (step.template_id if step else None) or ""
         self.draft_button.setEnabled(bool(self._template_id))
         self.headline.setText(urgency.headline())
-        reasons = [r for r in (urgency.reason, step.reason if step else "") if r]
-        self.reason.setText("\n".join(dict.fromkeys(reasons)))
+        # One reason: the headline already says a broken promise; otherwise what sets the date.
+        reason = (step.reason if step else "") if urgency.late_promises else (urgency.reason or (step.reason if step else ""))
+        self.reason.setText(reason)
+        self.reason.setVisible(bool(reason))
         running = step.clocks if step else []
         self.clocks.setText("\n".join(c.text or str(c) for c in running))
         # The rule behind each clock, in plain words, with its source.
@@ -236,13 +238,11 @@ class CaseHeader(QWidget):
         self.status.activated.connect(self._status_chosen)
         self.money = QLabel(self)
         self.money.setAccessibleName(self.tr("Amounts"))
-        self.references = QLabel(self)
+        self.references = ElidedLabel(self)
         self.references.setAccessibleName(self.tr("References"))
-        self.references.setTextFormat(Qt.TextFormat.PlainText)
         self.references.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.time_spent = QLabel(self)
         self.time_spent.setAccessibleName(self.tr("Time spent"))
-        self.time_spent.setWordWrap(True)
         self.edit_button = QPushButton(self.tr("Edit &case…"), self)
         self.edit_button.setToolTip(self.tr("Change anything about this case: title, amount, payment, dates…"))
         self.edit_button.clicked.connect(self.edit_requested.emit)
@@ -259,9 +259,7 @@ class CaseHeader(QWidget):
         facts.addSpacing(16)
         facts.addWidget(self.money)
         facts.addSpacing(16)
-        facts.addWidget(self.references)
-        facts.addSpacing(16)
-        facts.addWidget(self.time_spent, 1)
+        facts.addWidget(self.references, 1)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -273,6 +271,7 @@ class CaseHeader(QWidget):
         layout.addLayout(top)
         layout.addLayout(company_row)
         layout.addLayout(facts)
+        layout.addWidget(self.time_spent)
         layout.addWidget(self.banner)
 
     @property

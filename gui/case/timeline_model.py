@@ -158,6 +158,14 @@ class TimelineModel(QAbstractTableModel):
         """Drop the drawn icons (after the palette changed: they are drawn in its colours)."""
         self._icons.clear()
 
+    def has_times(self) -> bool:
+        """Whether any event of the case has a duration or time on hold."""
+        return any(r.duration_minutes or r.waiting_minutes for r in self._rows)
+
+    def has_evidence(self) -> bool:
+        """Whether any event of the case has evidence linked."""
+        return any(r.evidence for r in self._rows)
+
     def total(self) -> int:
         """Events in the case (with the kind filter), fetched or not."""
         return len(self._rows)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QDragEnterEvent,
@@ -49,12 +49,12 @@ from gui.kit.icons import icon_for_kind
 EDITABLE = undo.EDITABLE_EVENT_FIELDS
 
 
-class _Page(QWidget):
-    """The case page inside its scroll area. Its wrapped labels would otherwise make the
-    scroll area size it by their preferred height for the width, scrolling when it fits."""
+class _Tabs(QTabWidget):
+    """The case's tabs ask only for their minimum: the scroll area sizes the case page by its
+    preferred height, and the tabs take whatever room is left (they hold tables that scroll)."""
 
-    def hasHeightForWidth(self) -> bool:
-        return False
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self.minimumSizeHint()
 
 
 class CaseWorkspace(QWidget):
@@ -100,7 +100,7 @@ class CaseWorkspace(QWidget):
         self.letters = LettersPanel(store, self)
         self.letters.letters_changed.connect(self._case_edited)
 
-        self.tabs = QTabWidget(self)
+        self.tabs = _Tabs(self)
         self.tabs.setAccessibleName(self.tr("Case details"))
         self.tabs.addTab(self.timeline, self.tr("&Timeline"))
         self.tabs.addTab(self.contacts, self.tr("C&ontacts"))
@@ -113,7 +113,7 @@ class CaseWorkspace(QWidget):
         self.message.setAccessibleName(self.tr("Workspace message"))
         self.message.hide()
 
-        content = _Page(self)
+        content = QWidget(self)
         layout = QVBoxLayout(content)
         layout.addWidget(self.header)
         layout.addLayout(self._quick_actions())
@@ -124,11 +124,7 @@ class CaseWorkspace(QWidget):
         # On a small screen (or at 200 %) the case scrolls instead of pushing its buttons
         # off-screen; with room to spare it fills the space and never scrolls.
         self.scroller = QScrollArea(self)
-        holder = QWidget(self)
-        holder_layout = QVBoxLayout(holder)
-        holder_layout.setContentsMargins(0, 0, 0, 0)
-        holder_layout.addWidget(content)
-        self.scroller.setWidget(holder)
+        self.scroller.setWidget(content)
         self.scroller.setWidgetResizable(True)
         self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
         self.pages = QStackedWidget(self)
@@ -211,6 +207,7 @@ class CaseWorkspace(QWidget):
         case = self.header.case
         assert case is not None
         self.pages.setCurrentWidget(self.pages.widget(1))
+        self.timeline.currency = case.currency
         self.timeline.show_case(case_id)
         self.contacts.show_case(case_id, case.company)
         self.evidence.show_case(case_id)

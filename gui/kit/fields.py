@@ -267,6 +267,9 @@ class ElidedLabel(QLabel):
         """The whole text (what is painted may be cut)."""
         return self._full
 
+    def clear(self) -> None:
+        self.set_full_text("")
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._elide()

@@ -245,8 +245,19 @@ class MainWindow(QMainWindow):
 
         if not self.state.restore(self, {"main": self.splitter}):
             self.resize(1280, 800)
+        self._fit_screen()
         self.reveal_case(self.state.last_case())
         self._warn_about_location()
+
+    def _fit_screen(self) -> None:
+        """Never open larger than the screen (a laptop, or a window last used on a bigger one)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        if self.width() > room.width() or self.height() > room.height():
+            self.resize(min(self.width(), room.width()), min(self.height(), room.height()))
+            self.move(room.topLeft())
 
     # -- composition ---------------------------------------------------------------------------
     def _action(self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None,
