@@ -75,11 +75,35 @@ TEXT_PREVIEW_BYTES = 200_000
 
 
 def _qtpdf() -> Any:
-    """PySide6's QtPdf module, or None: PySide6-Essentials does not include it."""
+    """PySide6's QtPdf module, or None where Qt was built without it."""
     try:
         return importlib.import_module("PySide6.QtPdf")
     except ImportError:
         return None
+
+
+def _qtpdf_widgets() -> Any:
+    try:
+        return importlib.import_module("PySide6.QtPdfWidgets")
+    except ImportError:
+        return None
+
+
+def pdf_page_image(path: Path, side: int) -> QImage:
+    """Page 1 of a PDF drawn to fit ``side``×``side`` pixels; a null image if it cannot be read."""
+    qtpdf = _qtpdf()
+    if qtpdf is None:
+        return QImage()
+    document = qtpdf.QPdfDocument()
+    document.load(str(path))
+    if document.pageCount() < 1:
+        return QImage()
+    page = document.pagePointSize(0).toSize()
+    if page.isEmpty():
+        return QImage()
+    image = document.render(0, page.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
+    document.close()
+    return image
 
 
 def size_text(size: int) -> str:
@@ -160,6 +184,13 @@ class EvidenceModel(RowsTableModel):
                     pixmap = QPixmap.fromImage(image)
                     pixmap.setDevicePixelRatio(ratio)
                     icon = QIcon(pixmap)
+            elif item.media_type == "application/pdf":
+                ratio = QApplication.instance().devicePixelRatio()  # type: ignore[union-attr]
+                image = pdf_page_image(self._store.evidence.path_for(item.sha256), round(THUMB * ratio))
+                if not image.isNull():
+                    pixmap = QPixmap.fromImage(image)
+                    pixmap.setDevicePixelRatio(ratio)
+                    icon = QIcon(pixmap)
             if icon.isNull():
                 icon = _file_icon(item.media_type)
             self._thumbs[item.sha256] = icon
@@ -188,6 +219,19 @@ class EvidencePreview(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for widget in (self.message, self.picture, self.text):
             self.stack.addWidget(widget)
+        # A PDF is read in place, every page, scrolling (QtPdf); the document lives with the view.
+        self.pdf_view: Any = None
+        self._pdf: Any = None
+        qtpdf, widgets = _qtpdf(), _qtpdf_widgets()
+        if qtpdf is not None and widgets is not None:
+            self._pdf = qtpdf.QPdfDocument(self)
+            self.pdf_view = widgets.QPdfView(self)
+            self.pdf_view.setAccessibleName(self.tr("PDF preview"))
+            self.pdf_view.setDocument(self._pdf)
+            self.pdf_view.setPageMode(widgets.QPdfView.PageMode.MultiPage)
+            self.pdf_view.setZoomMode(widgets.QPdfView.ZoomMode.FitToWidth)
+            self.pdf_view.setMinimumSize(QSize(120, 60))
+            self.stack.addWidget(self.pdf_view)
         self.facts = QLabel(self)
         self.facts.setWordWrap(True)
         self.facts.setTextFormat(Qt.TextFormat.PlainText)
@@ -237,6 +281,12 @@ class EvidencePreview(QWidget):
                 self.stack.setCurrentWidget(self.picture)
                 self._fit_picture()
                 return
+        elif item.media_type == "application/pdf" and self.pdf_view is not None:
+            self._pdf.close()
+            self._pdf.load(str(path))
+            if self._pdf.pageCount() > 0:
+                self.stack.setCurrentWidget(self.pdf_view)
+                return
         elif item.media_type == "application/pdf":
             self._image = self._pdf_first_page(path)
             if not self._image.isNull():
@@ -254,16 +304,8 @@ class EvidencePreview(QWidget):
 
     @staticmethod
     def _pdf_first_page(path: Path) -> QImage:
-        """Page 1 of a PDF through QtPdf, when this Qt has it (PySide6-Essentials does not)."""
-        qtpdf = _qtpdf()
-        if qtpdf is None:
-            return QImage()
-        document = qtpdf.QPdfDocument()
-        document.load(str(path))
-        if document.pageCount() < 1:
-            return QImage()
-        page = document.pagePointSize(0).toSize()
-        return document.render(0, page.scaled(800, 800, Qt.AspectRatioMode.KeepAspectRatio))
+        """Page 1 of a PDF through QtPdf (where QtPdfWidgets is missing)."""
+        return pdf_page_image(path, 800)
 
     def _fit_picture(self) -> None:
         if self._image.isNull():
