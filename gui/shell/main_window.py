@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLocale, QObject, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
+from PySide6.QtCore import QLocale, QObject, QSettings, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -292,6 +292,10 @@ class MainWindow(QMainWindow):
                                      None, None)
         self.find_action = a(self.tr("&Find"), self.case_list.focus_search, "Ctrl+F", "search")
         about = a(self.tr("&About Docket"), self.about, None, "about")
+        self.guide_action = a(self.tr("Docket &guide"), self.show_guide, QKeySequence.StandardKey.HelpContents, None)
+        self.shortcuts_action = a(self.tr("&Keyboard shortcuts"), self.show_shortcuts, "Ctrl+/", None)
+        self.data_folder_action = a(self.tr("Open the &data folder"), self.open_data_folder, None, None)
+        self.report_action = a(self.tr("&Report a problem…"), self.report_problem, None, None)
 
         undo = self.workspace.undo_stack.createUndoAction(self, self.tr("&Undo"))
         undo.setShortcut(QKeySequence("Ctrl+Z"))
@@ -312,7 +316,10 @@ class MainWindow(QMainWindow):
         for item in (self.edit_case_action, self.edit_company_action, self.log_action, None,
                      self.delete_case_action):
             case_menu.addSeparator() if item is None else case_menu.addAction(item)
-        bar.addMenu(self.tr("&Help")).addAction(about)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        for item in (self.guide_action, self.shortcuts_action, None, self.data_folder_action,
+                     self.report_action, None, about):
+            help_menu.addSeparator() if item is None else help_menu.addAction(item)
 
         toolbar = QToolBar(self.tr("Main toolbar"))
         toolbar.setObjectName("main-toolbar")
@@ -433,6 +440,37 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         AboutDialog(self.store.data_dir, self).exec()
+
+    def show_guide(self) -> None:
+        from gui.dialogs.help import GuideDialog  # imported here: keeps start-up quick
+
+        GuideDialog(self).exec()
+
+    def show_shortcuts(self) -> None:
+        from gui.dialogs.help import ShortcutsDialog  # imported here: keeps start-up quick
+
+        actions = [*self.actions(), *self.menuBar().actions()]
+        for menu_action in self.menuBar().actions():
+            if menu_action.menu() is not None:
+                actions.extend(menu_action.menu().actions())
+        unique = list({id(a): a for a in actions}.values())
+        ShortcutsDialog(unique, self).exec()
+
+    def open_data_folder(self) -> None:
+        """Show the folder where Docket keeps its data in the system's file manager."""
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.store.data_dir)))
+
+    def report_problem(self) -> Path:
+        """Write a problem report (versions, the last error; nothing personal) into the data
+        folder and say where it is."""
+        from gui.kit.diagnostics import write_diagnostics  # imported here: keeps start-up quick
+
+        path = write_diagnostics(self.store.data_dir, self.store.data_dir, self.store.revision())
+        self.banner.show_message(
+            self.tr("A problem report was written to %1. It holds versions and the last error only: "
+                    "attach it to your report.").replace("%1", str(path)),
+            self.tr("Show the folder"), self.open_data_folder)
+        return path
 
     def check_due(self, items: list[Any]) -> None:
         """Say at start-up (and when the tray finds more) what needs attention, without blocking."""
