@@ -5,6 +5,7 @@ It composes the panels (each its own class) and owns the undo stack for the open
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from core.domain.errors import DocketError, NotFoundError
 from core.domain.models import Direction
+from core.domain.when import When
 from core.journal import queries
 from core.store.store import Store
 from gui.case import undo
@@ -223,12 +225,39 @@ class CaseWorkspace(QWidget):
         def submit(values: dict[str, Any]) -> None:
             command = undo.AddEvent(self._store, self._after_change, case_id=case_id, values=values,
                                     failed=self._undo_failed, text=self.tr("Log %1").replace("%1", values["summary"]))
-            undo.push(self.undo_stack, command)
+            redate = self._first_event_dates_case(values["at"])
+            if redate is None:
+                undo.push(self.undo_stack, command)
+                return
+            # One undo step: the first event and the case's start date it gives.
+            self.undo_stack.beginMacro(command.text())
+            try:
+                undo.push(self.undo_stack, command)
+                undo.push(self.undo_stack, undo.EditCase(
+                    self._store, self._after_case_change, case_id=case_id, before={"opened_on": redate[0]},
+                    after={"opened_on": redate[1]}, failed=self._undo_failed))
+            finally:
+                self.undo_stack.endMacro()
 
         self.tabs.setCurrentWidget(self.timeline)
         direction = self._guess_direction() if action == "email" else None
         EventDialog(submit, action=action, contacts=self._contact_choices(), currency=self._currency(),
                     direction=direction, parent=self).exec()
+
+    def _first_event_dates_case(self, at: str) -> tuple[date, date] | None:
+        """(old, new) start date when this first event should date the case: the case was
+        opened without a date of its own (it got the day it was typed in) and the event is
+        earlier. None otherwise."""
+        case = self.header.case
+        if case is None or self.timeline.model.total() or case.created_at is None:
+            return None
+        try:
+            day = When.parse(at).day
+        except DocketError:
+            return None
+        if case.opened_on == case.created_at.date() and day < case.opened_on:
+            return case.opened_on, day
+        return None
 
     def _currency(self) -> str:
         case = self.header.case

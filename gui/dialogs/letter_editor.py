@@ -46,6 +46,8 @@ from core.domain.when import When
 from core.escalation import reminders
 from core.journal import queries, settings
 from core.store.store import Store
+from gui.case.timeline_model import kind_label
+from gui.kit.formatting import date_display_format, format_date
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _MISSING = re.compile(r"\[missing: ([^\]]+)\]")
@@ -163,7 +165,7 @@ class SendDialog(QDialog):
         self.sent_on = QDateEdit(QDate(today.year, today.month, today.day), self)
         self.sent_on.setCalendarPopup(True)
         self.sent_on.setMaximumDate(QDate(today.year, today.month, today.day))
-        self.sent_on.setDisplayFormat("yyyy-MM-dd")
+        self.sent_on.setDisplayFormat(date_display_format())
         self.sent_on.setAccessibleName(self.tr("Date sent"))
         form.addRow(self.tr("&How:"), self.via)
         form.addRow(self.tr("&Tracking number:"), self.tracking)
@@ -270,7 +272,8 @@ class LetterEditor(QDialog):
         defaults = set(letters.default_event_ids(case))  # type: ignore[arg-type]
         for event in case.events:  # type: ignore[attr-defined]
             when = When.parse(event.at)
-            item = QListWidgetItem(f"{when.day.isoformat()}  {event.kind}  {event.summary}", self.events_list)
+            item = QListWidgetItem(f"{format_date(when.day)}  {kind_label(event.kind)}  {event.summary}",
+                                   self.events_list)
             item.setData(ID_ROLE, event.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if event.id in defaults else Qt.CheckState.Unchecked)
@@ -408,7 +411,7 @@ class LetterEditor(QDialog):
         self.editor.setHtml(self._draft.html)
         self._loading = False
         self._edited = False
-        self.status_label.setText(self.tr("Reply requested by %1.").replace("%1", self._draft.reply_by.isoformat()))
+        self.status_label.setText(self.tr("Reply requested by %1.").replace("%1", format_date(self._draft.reply_by)))
         self._update_state()
 
     def _restore(self, kept: letters.LetterInfo) -> None:

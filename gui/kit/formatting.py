@@ -52,7 +52,12 @@ def format_money(amount: Decimal | Any | None, currency: str, *, empty: str = ""
     places = max(0, -int(exact.as_tuple().exponent))
     if not _c_locale(locale) and locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == currency:
         return locale.toCurrencyString(float(exact), locale.currencySymbol(), places)
-    return f"{currency}\u00a0{locale.toString(float(exact), 'f', places)}"
+    number = locale.toString(float(exact), "f", places)
+    # The code goes where this locale puts its own symbol ("EUR 129.00", "129,00 GBP"), so one
+    # column never mixes both orders.
+    if not _c_locale(locale) and not locale.toCurrencyString(1.0, "XXX").lstrip("-").startswith("XXX"):
+        return f"{number}\u00a0{currency}"
+    return f"{currency}\u00a0{number}"
 
 
 def date_display_format() -> str:

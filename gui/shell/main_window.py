@@ -8,6 +8,7 @@ when first used, so they do not slow down start-up.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,18 @@ from gui.shell.sidebar import Sidebar
 from gui.shell.window_state import WindowState
 
 AUTO_BACKUP_MS = 30 * 60 * 1000
+
+
+def locale_defaults(locale: QLocale) -> dict[str, str]:
+    """The default currency and jurisdiction a locale suggests (fr_FR: EUR and FR)."""
+    values: dict[str, str] = {}
+    currency = locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode)
+    if len(currency) == 3 and currency.isalpha():
+        values["default_currency"] = currency.upper()
+    country = QLocale.territoryToCode(locale.territory())
+    if len(country) == 2 and country.isalpha():
+        values["default_jurisdiction"] = country.upper()
+    return values
 
 
 class Banner(QFrame):
@@ -248,6 +261,7 @@ class MainWindow(QMainWindow):
         self._fit_screen()
         self.reveal_case(self.state.last_case())
         self._warn_about_location()
+        self._first_run_defaults()
 
     def _fit_screen(self) -> None:
         """Never open larger than the screen (a laptop, or a window last used on a bigger one)."""
@@ -488,6 +502,20 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
         self.sidebar.select_view("attention")
+
+    def _first_run_defaults(self) -> None:
+        """On a new, empty store: the currency and the country of the system's locale become the
+        defaults for new cases (not GBP and GB for everybody)."""
+        if self.state.first_run_done() or queries.count_cases(self.store):
+            self.state.mark_first_run_done()
+            return
+        from core.journal import settings  # imported here: keeps start-up quick
+
+        values = locale_defaults(QLocale.system())
+        if values:
+            with contextlib.suppress(DocketError):  # a refused value leaves the built-in defaults
+                settings.update(self.store, **values)
+        self.state.mark_first_run_done()
 
     def _warn_about_location(self) -> None:
         warning = paths.risky_location(self.store.data_dir)

@@ -49,6 +49,13 @@ class WindowState:
             if isinstance(value, QByteArray):
                 splitter.restoreState(value)
 
+    def first_run_done(self) -> bool:
+        """Whether this store has had its first-run defaults (currency and country)."""
+        return bool(self._settings.value(f"{self._store_key}/first_run_done", False, type=bool))
+
+    def mark_first_run_done(self) -> None:
+        self._settings.setValue(f"{self._store_key}/first_run_done", True)
+
     def last_case(self) -> int | None:
         value = self._settings.value(f"{self._store_key}/last_case", 0)
         try:

@@ -71,8 +71,8 @@ def test_the_perfume_story_typed_in_shows_the_chargeback_clock_the_late_promise_
         dialog.category.setCurrentIndex(dialog.category.findData("non_delivery"))
         dialog.amount.setText("129.00")
         dialog.currency.setCurrentText("EUR")
-        dialog.jurisdiction.setText("FR")
-        dialog.opened_on.setDate(QDate(2026, 11, 3))
+        dialog.jurisdiction.set_code("FR")
+        # "Opened on" is left alone: the first event logged (the order) dates the case.
         dialog.accept()
 
     answer_dialog(NewCaseDialog, new_case)
