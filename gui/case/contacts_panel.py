@@ -80,7 +80,10 @@ class ContactDialog(QDialog):
         self.setWindowTitle(self.tr("Edit contact") if contact else self.tr("Add a contact"))
         self.error = QLabel(self)
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: white; background: #b3261e; padding: 4px; border-radius: 3px;")
+        # A sign, bold text and a frame in the palette's own colours: readable in light, dark
+        # and high-contrast palettes alike.
+        self.error.setStyleSheet("QLabel { border: 1px solid palette(text); border-radius: 3px; padding: 4px;"
+                                 " font-weight: bold; }")
         self.error.hide()
         self.fields: dict[str, QLineEdit | QPlainTextEdit] = {}
         form = QFormLayout()
@@ -129,7 +132,7 @@ class ContactDialog(QDialog):
         super().accept()
 
     def _show(self, message: str, field: str | None) -> None:
-        self.error.setText(message)
+        self.error.setText("⚠ " + message)
         self.error.show()
         if field in self.fields:
             self.fields[field].setFocus()

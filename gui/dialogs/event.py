@@ -229,7 +229,10 @@ class EventDialog(QDialog):
         self.error = QLabel(self)
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: palette(bright-text); background: #b3261e; padding: 4px; border-radius: 3px;")
+        # A sign, bold text and a frame in the palette's own colours: readable in light, dark
+        # and high-contrast palettes alike.
+        self.error.setStyleSheet("QLabel { border: 1px solid palette(text); border-radius: 3px; padding: 4px;"
+                                 " font-weight: bold; }")
         self.error.hide()
 
         form = QFormLayout()
@@ -441,7 +444,7 @@ class EventDialog(QDialog):
     # -- validation ----------------------------------------------------------------------
     def show_error(self, message: str, field: QWidget | None = None) -> None:
         """Show ``message`` at the top of the form and put the cursor in ``field``."""
-        self.error.setText(message)
+        self.error.setText("⚠ " + message)
         self.error.show()
         if field is not None:
             field.setFocus()

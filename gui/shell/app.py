@@ -111,6 +111,11 @@ def run(data_dir: str | Path | None = None) -> int:
     from gui.shell.tray import DueNotifier
 
     _catch_unexpected(store.data_dir)
+    from PySide6.QtCore import QSettings
+
+    from gui.kit import appearance
+
+    appearance.apply(app, str(QSettings("Docket", "Docket").value("window/appearance", "system")))
 
     try:
         window = MainWindow(store)

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QLocale, QObject, QSettings, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -330,6 +331,15 @@ class MainWindow(QMainWindow):
         for item in (self.edit_case_action, self.edit_company_action, self.log_action, None,
                      self.delete_case_action):
             case_menu.addSeparator() if item is None else case_menu.addAction(item)
+        view_menu = bar.addMenu(self.tr("&View"))
+        looks = view_menu.addMenu(self.tr("&Appearance"))
+        names = {"system": self.tr("As the &system"), "light": self.tr("&Light"), "dark": self.tr("&Dark")}
+        current = self.state.appearance()
+        for scheme, label in names.items():
+            choice = looks.addAction(label)
+            choice.setCheckable(True)
+            choice.setChecked(scheme == current)
+            choice.triggered.connect(lambda _=False, s=scheme: self.set_appearance(s))
         help_menu = bar.addMenu(self.tr("&Help"))
         for item in (self.guide_action, self.shortcuts_action, None, self.data_folder_action,
                      self.report_action, None, about):
@@ -454,6 +464,17 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         AboutDialog(self.store.data_dir, self).exec()
+
+    def set_appearance(self, scheme: str) -> None:
+        """Light, dark or as the system; kept for next time (dark and light apply at once)."""
+        from gui.kit import appearance  # imported here: keeps start-up quick
+
+        self.state.set_appearance(scheme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            appearance.apply(app, scheme)
+        if scheme == "system":
+            self.statusBar().showMessage(self.tr("The system's look returns when Docket next starts."), 8000)
 
     def show_guide(self) -> None:
         from gui.dialogs.help import GuideDialog  # imported here: keeps start-up quick

@@ -49,6 +49,14 @@ class WindowState:
             if isinstance(value, QByteArray):
                 splitter.restoreState(value)
 
+    def appearance(self) -> str:
+        """"system", "light" or "dark" (this screen's choice, not the data's)."""
+        value = str(self._settings.value("window/appearance", "system"))
+        return value if value in ("system", "light", "dark") else "system"
+
+    def set_appearance(self, scheme: str) -> None:
+        self._settings.setValue("window/appearance", scheme)
+
     def first_run_done(self) -> bool:
         """Whether this store has had its first-run defaults (currency and country)."""
         return bool(self._settings.value(f"{self._store_key}/first_run_done", False, type=bool))
