@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import (
     QDateTime,
     QLocale,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -59,9 +60,9 @@ from core.journal import cases, queries
 from core.store.files import Cancelled
 from core.store.store import Store
 from gui.case import undo
-from gui.case.timeline_model import when_text
+from gui.case.timeline_model import EVIDENCE_MIME, evidence_mime, when_text
 from gui.kit import icons
-from gui.kit.formatting import format_datetime
+from gui.kit.formatting import count_text, format_datetime
 from gui.kit.table_model import RowsTableModel
 from gui.kit.workers import Task, run_task
 
@@ -165,6 +166,21 @@ class EvidenceModel(RowsTableModel):
         if role == OBJECT_ROLE:
             return item
         return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [EVIDENCE_MIME]
+
+    def mimeData(self, indexes: Any) -> QMimeData:
+        """A file dragged to the Timeline tab and dropped on an event is linked to it."""
+        for index in indexes:
+            item = self.item_at(index.row())
+            if item is not None:
+                return evidence_mime(item.id)
+        return QMimeData()
 
     def thumbnail(self, item: Evidence) -> QIcon:
         """A small picture of an image file; the file type's icon for anything else."""
@@ -367,6 +383,8 @@ class EvidencePanel(QWidget):
             header.resizeSection(col, fm.horizontalAdvance(sample) + 24)
         self.table.setColumnHidden(KIND, True)  # the preview says what the file is
         self.table.setAcceptDrops(False)  # the panel takes the drop wherever it lands
+        self.table.setDragEnabled(True)  # onto an event in the Timeline tab, to link it
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.table.doubleClicked.connect(lambda _: self.open_selected())
         self.preview = EvidencePreview(store, self)
@@ -485,9 +503,9 @@ class EvidencePanel(QWidget):
         if names:
             self.add_files([Path(n) for n in names])
 
-    def add_files(self, paths: list[Path]) -> None:
-        """Attach ``paths`` to the case: emails go through the email import; everything else
-        is copied and hashed in the background."""
+    def add_files(self, paths: list[Path], event_ids: list[int] | None = None) -> None:
+        """Attach ``paths`` to the case (linked to ``event_ids``, if given): emails go through
+        the email import; everything else is copied and hashed in the background."""
         if self._case_id is None:
             return
         emails = [p for p in paths if p.suffix.lower() in EMAIL_SUFFIXES]
@@ -504,13 +522,14 @@ class EvidencePanel(QWidget):
         if self._task is not None:
             self.status.setText(self.tr("Still copying the previous files; drop these again when it is done."))
             return
-        self._start(paths)
+        self._start(paths, list(event_ids or []))
 
-    def _start(self, paths: list[Path]) -> None:
+    def _start(self, paths: list[Path], event_ids: list[int] | None = None) -> None:
         store, case_id = self._store, self._case_id
         assert case_id is not None
         sizes = [p.stat().st_size for p in paths]
         grand_total = max(1, sum(sizes))
+        links = list(event_ids or [])
 
         def work(progress: Any) -> AttachResult:
             # Runs on a worker thread: core calls only, no widgets.
@@ -520,7 +539,8 @@ class EvidencePanel(QWidget):
                 def step(done: int, _total: int, base: int = done_before) -> bool:
                     return progress(base + done, grand_total)
                 try:
-                    result.attached.append(cases.attach_evidence(store, case_id=case_id, path=path, progress=step))
+                    result.attached.append(cases.attach_evidence(store, case_id=case_id, path=path, progress=step,
+                                                                 event_ids=links))
                 except Cancelled:
                     result.cancelled = True
                     break
@@ -531,7 +551,9 @@ class EvidencePanel(QWidget):
         self.progress.setValue(0)
         self._progress_row.show()
         self.add_button.setEnabled(False)
-        self.status.setText(self.tr("Copying %n file(s) into the evidence store…", "", len(paths)))
+        self.status.setText(count_text("EvidencePanel", "Copying %n file(s) into the evidence store…", len(paths),
+                                       "Copying 1 file into the evidence store…",
+                                       "Copying %n files into the evidence store…"))
         task = run_task(work)
         task.progressed.connect(self._progressed)
         task.succeeded.connect(self._attached)
@@ -610,12 +632,11 @@ class EvidencePanel(QWidget):
         if not events:
             self.status.setText(self.tr("Every event already has this file, or the timeline is empty."))
             return
-        labels = [f"{when_text(e.at)}: {e.summary}" for e in events]
-        choice, ok = QInputDialog.getItem(self, self.tr("Link to event"), self.tr("Event:"), labels, len(labels) - 1,
-                                          False)
-        if ok and choice in labels:
-            event = events[labels.index(choice)]
-            self._push_link(event.id, item.id, unlink=False)
+        from gui.dialogs.pick_event import PickEventDialog  # imported here: keeps start-up quick
+
+        dialog = PickEventDialog(self.tr("Link %1 to an event").replace("%1", item.original_name), events, self)
+        if dialog.exec() == PickEventDialog.DialogCode.Accepted and dialog.event_id is not None:
+            self._push_link(dialog.event_id, item.id, unlink=False)
 
     def unlink_selected(self) -> None:
         item = self.selected_item()

@@ -12,8 +12,10 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QByteArray,
     QCoreApplication,
     QDateTime,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -40,6 +42,22 @@ ARROWS = {Direction.TO_COMPANY: "→", Direction.FROM_COMPANY: "←", Direction.
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 3  # list of (evidence id, file name) for chips
+# An evidence file dragged from a chip or from the Evidence tab: its id as text.
+EVIDENCE_MIME = "application/x-docket-evidence"
+
+
+def evidence_mime(evidence_id: int) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(EVIDENCE_MIME, QByteArray(str(evidence_id).encode()))
+    return mime
+
+
+def dragged_evidence(mime: QMimeData) -> int | None:
+    """The evidence id a drag carries, or None."""
+    if not mime.hasFormat(EVIDENCE_MIME):
+        return None
+    raw = bytes(mime.data(EVIDENCE_MIME).data()).decode(errors="replace").strip()
+    return int(raw) if raw.isdigit() else None
 
 
 def _tr(text: str) -> str:
@@ -224,7 +242,21 @@ class TimelineModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+        row = self.event_at(index.row())
+        if index.column() == EVIDENCE and row is not None and row.evidence:
+            flags |= Qt.ItemFlag.ItemIsDragEnabled  # a chip can be dragged onto another event
+        return flags
+
+    def mimeTypes(self) -> list[str]:
+        return [EVIDENCE_MIME]
+
+    def mimeData(self, indexes: Any) -> QMimeData:
+        for index in indexes:
+            row = self.event_at(index.row())
+            if index.column() == EVIDENCE and row is not None and row.evidence:
+                return evidence_mime(row.evidence[0][0])
+        return QMimeData()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.parent().isValid():

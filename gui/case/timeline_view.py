@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -45,6 +45,7 @@ from gui.case.timeline_model import (
     WHEN,
     TimelineModel,
     direction_label,
+    dragged_evidence,
     kind_label,
     time_text,
     when_text,
@@ -102,7 +103,41 @@ class EvidenceChipDelegate(QStyledItemDelegate):
 
 
 class TimelineTable(QTableView):
-    """The table of events; "What happened" takes the room left and wraps to two lines."""
+    """The table of events; "What happened" takes the room left and wraps to two lines.
+    An evidence file dropped on a row (a chip, or a file from the Evidence tab) is linked to
+    that event: ``evidence_dropped(evidence_id, event_id)``."""
+
+    evidence_dropped = Signal(int, int)
+
+    def _target(self, event: QDropEvent | QDragMoveEvent) -> tuple[int, int] | None:
+        evidence_id = dragged_evidence(event.mimeData())
+        row = self.indexAt(event.position().toPoint()).row()
+        target = self.model().event_at(row) if row >= 0 else None  # type: ignore[attr-defined]
+        if evidence_id is None or target is None:
+            return None
+        return evidence_id, target.id
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dragged_evidence(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()  # files from outside: the case takes them as new evidence
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._target(event) is not None:
+            event.setDropAction(Qt.DropAction.LinkAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        target = self._target(event)
+        if target is None:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.LinkAction)
+        event.accept()
+        self.evidence_dropped.emit(*target)
 
 
 class EventDetail(QTextBrowser):
@@ -198,6 +233,10 @@ class TimelineView(QWidget):
         rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * 2 + 10)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setItemDelegateForColumn(EVIDENCE, EvidenceChipDelegate(self.table))
+        self.table.setDragEnabled(True)
+        self.table.setAcceptDrops(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.table.setDefaultDropAction(Qt.DropAction.LinkAction)
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(24)
         header.setStretchLastSection(False)

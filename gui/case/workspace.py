@@ -6,6 +6,7 @@ It composes the panels (each its own class) and owns the undo stack for the open
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
@@ -90,6 +91,7 @@ class CaseWorkspace(QWidget):
         self.timeline = TimelineView(store, self)
         self.timeline.event_activated.connect(lambda _: self.edit_selected())
         self.timeline.evidence_activated.connect(self.show_evidence)
+        self.timeline.table.evidence_dropped.connect(self._link_dropped)
         self.timeline.table.installEventFilter(self)
         self.timeline.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.timeline.table.customContextMenuRequested.connect(self._timeline_menu)
@@ -103,6 +105,7 @@ class CaseWorkspace(QWidget):
         self.letters.letters_changed.connect(self._case_edited)
 
         self.tabs = _Tabs(self)
+        self.tabs.tabBar().setChangeCurrentOnDrag(True)  # drag a file over "Timeline" to reach the events
         self.tabs.setAccessibleName(self.tr("Case details"))
         self.tabs.addTab(self.timeline, self.tr("&Timeline"))
         self.tabs.addTab(self.contacts, self.tr("C&ontacts"))
@@ -241,8 +244,10 @@ class CaseWorkspace(QWidget):
 
         self.tabs.setCurrentWidget(self.timeline)
         direction = self._guess_direction() if action == "email" else None
-        EventDialog(submit, action=action, contacts=self._contact_choices(), currency=self._currency(),
-                    direction=direction, parent=self).exec()
+        dialog = EventDialog(submit, action=action, contacts=self._contact_choices(), currency=self._currency(),
+                             direction=direction, parent=self)
+        if dialog.exec() == EventDialog.DialogCode.Accepted and dialog.files:
+            self._attach_to(dialog.files, self.timeline.selected_event_id())
 
     def _first_event_dates_case(self, at: str) -> tuple[date, date] | None:
         """(old, new) start date when this first event should date the case: the case was
@@ -324,8 +329,14 @@ class CaseWorkspace(QWidget):
                     self._store, self._after_change, event_id=event.id, before=before, after=after,
                     failed=self._undo_failed, text=self.tr("Edit %1").replace("%1", event.summary)))
 
-        EventDialog(submit, event=event, contacts=self._contact_choices(), currency=self._currency(),
-                    parent=self).exec()
+        dialog = EventDialog(submit, event=event, contacts=self._contact_choices(), currency=self._currency(),
+                             parent=self)
+        if dialog.exec() == EventDialog.DialogCode.Accepted and dialog.files:
+            self._attach_to(dialog.files, event.id)
+
+    def _attach_to(self, files: list[Path], event_id: int | None) -> None:
+        """Copy files chosen in the event form into the evidence, linked to that event."""
+        self.evidence.add_files(files, [event_id] if event_id is not None else [])
 
     def delete_selected(self) -> None:
         """Delete the selected event (Del) without asking: Undo brings it back with its links.
@@ -352,6 +363,16 @@ class CaseWorkspace(QWidget):
             self.timeline.table.selectRow(min(row, count - 1))
         self.message.setText(self.tr("Deleted “%1”. Undo (Ctrl+Z) brings it back.").replace("%1", event.summary))
         self.message.show()
+
+    def _link_dropped(self, evidence_id: int, event_id: int) -> None:
+        """An evidence file dropped on an event: link them (undoable)."""
+        try:
+            undo.push(self.undo_stack, undo.LinkEvidence(self._store, self._after_change, event_id=event_id,
+                                                         evidence_id=evidence_id, failed=self._undo_failed,
+                                                         text=self.tr("Link evidence")))
+        except DocketError as exc:
+            self.message.setText(str(exc))
+            self.message.show()
 
     def show_evidence(self, evidence_id: int) -> None:
         """Switch to the Evidence tab with ``evidence_id`` selected and previewed."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QElapsedTimer, QObject, QTimer, QTimeZone, Signal
+from PySide6.QtCore import QDate, QDateTime, QElapsedTimer, QObject, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -225,6 +227,19 @@ class EventDialog(QDialog):
         promise_row.addWidget(self.has_promise_date)
         promise_row.addWidget(self.promised_by, 1)
 
+        # Files to keep as evidence of this event (copied once the event is logged).
+        self.files: list[Path] = []
+        self.attach_button = QPushButton(self.tr("&Attach files…"), self)
+        self.attach_button.setToolTip(self.tr("Receipts, screenshots, letters: kept unaltered with the case "
+                                              "and linked to this event"))
+        self.attach_button.clicked.connect(self._choose_files)
+        self.files_label = QLabel(self)
+        self.files_label.setWordWrap(True)
+        self.files_label.setTextFormat(Qt.TextFormat.PlainText)
+        files_row = QHBoxLayout()
+        files_row.addWidget(self.attach_button)
+        files_row.addWidget(self.files_label, 1)
+
         self.timer_box = self._build_timer()
         self.error = QLabel(self)
         self.error.setObjectName("formError")
@@ -259,6 +274,7 @@ class EventDialog(QDialog):
         form.addRow(self.promise_label, promise_row)
         form.addRow(self.tr("&Reference:"), self.reference)
         form.addRow(self.tr("D&etails:"), self.details)
+        form.addRow(self.tr("Evidence:"), files_row)
         self._form = form
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -286,6 +302,17 @@ class EventDialog(QDialog):
             self.call_timer.start()
         self.summary.setFocus()
         self.resize(520, self.sizeHint().height())
+
+    def add_files(self, paths: list[Path]) -> None:
+        """Files to attach to this event when it is saved."""
+        for path in paths:
+            if path not in self.files:
+                self.files.append(path)
+        self.files_label.setText(", ".join(p.name for p in self.files))
+
+    def _choose_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach files to this event"))
+        self.add_files([Path(n) for n in names])
 
     # -- the call timer ------------------------------------------------------------------
     def _build_timer(self) -> QGroupBox:

@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         self.companies: CompaniesView | None = None  # built when first shown
         self.lists = QStackedWidget()
         # Never so narrow that titles and dates cannot be read; the workspace gives way first.
-        self.lists.setMinimumWidth(self.fontMetrics().averageCharWidth() * 48)
+        self.lists.setMinimumWidth(self.fontMetrics().averageCharWidth() * 36)
         self.lists.addWidget(self.case_list)
         self.workspace = CaseWorkspace(store, self)
         self.banner = Banner()  # reminders due
@@ -259,6 +259,10 @@ class MainWindow(QMainWindow):
 
         if not self.state.restore(self, {"main": self.splitter}):
             self.resize(1280, 800)
+            screen = self.screen()
+            if screen is not None and screen.availableGeometry().width() <= 1440:
+                # A laptop screen: use all of it from the first start.
+                self.resize(screen.availableGeometry().size())
         self._fit_screen()
         self.reveal_case(self.state.last_case())
         self._warn_about_location()
