@@ -257,6 +257,12 @@ class TimelineView(QWidget):
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
 
+        self.prompt = QLabel(self.tr(
+            "Nothing logged yet. Start with what happened first: your order or payment (<b>Order / "
+            "payment</b>), then each call, email and letter, on the day it happened."), self)
+        self.prompt.setWordWrap(True)
+        self.prompt.setAccessibleName(self.tr("How to start the timeline"))
+        self.prompt.hide()
         self.detail = EventDetail(self)
         self.detail.evidence_clicked.connect(self.evidence_activated)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -276,6 +282,7 @@ class TimelineView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.prompt)
         layout.addWidget(self.splitter, 1)
 
     def _selected(self) -> None:
@@ -347,4 +354,5 @@ class TimelineView(QWidget):
 
     def _update_count(self) -> None:
         total = self.model.total()
+        self.prompt.setVisible(total == 0 and self.model.case_id is not None and not self._kinds())
         self.count_label.setText(count_text("Timeline", "%n event(s)", total, "1 event", "%n events"))

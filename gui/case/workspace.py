@@ -71,11 +71,10 @@ class CaseWorkspace(QWidget):
         self._case_id: int | None = None
         self.undo_stack = QUndoStack(self)
 
+        # One message only: on a first run the case list says how to start.
         self.empty = QLabel(self.tr(
             "<h3>No case selected</h3><p>Pick a case from the list to see its timeline, contacts "
-            "and evidence.</p><p>New here? Start a case with <b>New case</b> (Ctrl+N): the company, "
-            "what went wrong and how much is at stake. Then log every call, email and letter as it "
-            "happens.</p>"), self)
+            "and evidence.</p>"), self)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setAccessibleName(self.tr("No case selected"))

@@ -83,7 +83,8 @@ class CompanyModel(RowsTableModel):
             if column == NAME:
                 return record.name
             if column == DAYS_TO_REPLY:
-                return "" if record.avg_days_to_reply is None else QLocale().toString(record.avg_days_to_reply, "f", 1)
+                # Whole days: "14.8" reads like a measurement it is not.
+                return "" if record.avg_days_to_reply is None else QLocale().toString(round(record.avg_days_to_reply))
             return QLocale().toString(values[column])
         if role == SORT_ROLE:
             return values[column]
@@ -92,7 +93,10 @@ class CompanyModel(RowsTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column != NAME:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == DAYS_TO_REPLY:
-            return self.tr("Average days between a message to the company and its next reply")
+            average = self.tr("Average days between a message to the company and its next reply")
+            if record.avg_days_to_reply is not None:
+                average += ": " + QLocale().toString(record.avg_days_to_reply, "f", 1)
+            return average
         return None
 
 

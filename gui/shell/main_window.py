@@ -40,6 +40,7 @@ from gui.case.workspace import CaseWorkspace
 from gui.dialogs.about import AboutDialog
 from gui.dialogs.new_case import NewCaseDialog
 from gui.dialogs.settings import SettingsDialog
+from gui.kit.formatting import count_text
 from gui.kit.icons import app_icon, icon
 from gui.kit.workers import Task
 from gui.shell.app import run_in_background
@@ -376,6 +377,7 @@ class MainWindow(QMainWindow):
         else:
             self.case_list.set_view(view)
             self.lists.setCurrentWidget(self.case_list)
+            self.refresh_counts()
 
     def open_case(self, case_id: int | None) -> None:
         """Show ``case_id`` in the workspace (None: no case)."""
@@ -412,7 +414,11 @@ class MainWindow(QMainWindow):
         counts = queries.view_counts(self.store)
         self.sidebar.set_counts(counts)
         total = counts["all"]
-        self.statusBar().showMessage(self.tr("1 case") if total == 1 else self.tr("%1 cases").replace("%1", QLocale().toString(total)))
+        shown = counts.get(self.case_list.model.view, total)
+        text = count_text("MainWindow", "%n case(s)", shown, "1 case", "%n cases")
+        if shown != total:
+            text = self.tr("%1 in this view, %2 in all").replace("%1", text).replace("%2", QLocale().toString(total))
+        self.statusBar().showMessage(text)
 
     def _workspace_call(self, name: str) -> None:
         if self.current_case_id() is not None:
