@@ -154,6 +154,10 @@ class EventDetail(QTextBrowser):
         self.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         self.show_event(None)
 
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        # A few lines by default: the table keeps most of the room; the splitter gives more.
+        return QSize(super().sizeHint().width(), self.fontMetrics().lineSpacing() * 5)
+
     def _follow(self, url: QUrl) -> None:
         if url.scheme() == "evidence" and url.path().strip("/").isdigit():
             self.evidence_clicked.emit(int(url.path().strip("/")))
