@@ -102,7 +102,7 @@ def pdf_page_image(path: Path, side: int) -> QImage:
     page = document.pagePointSize(0).toSize()
     if page.isEmpty():
         return QImage()
-    image = document.render(0, page.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
+    image: QImage = document.render(0, page.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
     document.close()
     return image
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -62,9 +62,10 @@ class TitleDelegate(QStyledItemDelegate):
         status = status_label(row.status)
         return row.title, f"{row.company} · {status}" if row.company else status
 
-    def helpEvent(self, event: Any, view: Any, option: QStyleOptionViewItem, index: QModelIndex) -> bool:
+    def helpEvent(self, event: Any, view: Any, option: QStyleOptionViewItem,
+                  index: QModelIndex | QPersistentModelIndex) -> bool:
         if event.type() == QEvent.Type.ToolTip and index.isValid():
-            title, detail = self._lines(index)
+            title, detail = self._lines(QModelIndex(index))
             QToolTip.showText(event.globalPos(), f"{title}\n{detail}", view)
             return True
         return super().helpEvent(event, view, option, index)

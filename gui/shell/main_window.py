@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -495,9 +496,8 @@ class MainWindow(QMainWindow):
         from gui.dialogs.help import ShortcutsDialog  # imported here: keeps start-up quick
 
         actions = [*self.actions(), *self.menuBar().actions()]
-        for menu_action in self.menuBar().actions():
-            if menu_action.menu() is not None:
-                actions.extend(menu_action.menu().actions())
+        for menu in self.menuBar().findChildren(QMenu):
+            actions.extend(menu.actions())
         unique = list({id(a): a for a in actions}.values())
         ShortcutsDialog(unique, self).exec()
 
