@@ -20,12 +20,16 @@ from core.domain.errors import DocketError
 # Each module adds its subcommands. Keep the list in the order the help should show them.
 COMMAND_MODULES = [
     "core.cli.commands.cases",
+    "core.cli.commands.journal",
+    "core.cli.commands.companies",
     "core.cli.commands.casefiles",
     "core.cli.commands.demo",
     "core.cli.commands.email",
     "core.cli.commands.letters",
     "core.cli.commands.reminders",
+    "core.cli.commands.remind",
     "core.cli.commands.safety",
+    "core.cli.commands.completion",
 ]
 
 

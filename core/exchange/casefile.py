@@ -582,7 +582,9 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
     _obj(doc, "case", CASE_KEYS)
     events = _list(doc.get("events"), "case.events")
     evidence = _list(doc.get("evidence"), "case.evidence")
-    paths = {item.get("path") for item in evidence if isinstance(item, dict)}
+    # Only text paths count towards progress; a path of another type is refused below, in order.
+    paths = {item.get("path") for item in evidence
+             if isinstance(item, dict) and isinstance(item.get("path"), str)}
     meter = _ImportProgress(progress, len(events) * EVENT_WEIGHT + sum(source.size_of(p) for p in paths))
     fields: dict[str, Any] = {}
     for key in ("title", "category", "status", "outcome", "resolved_on", "opened_on", "jurisdiction",

@@ -121,8 +121,11 @@ def string_list(value: Any, where: str) -> list[str]:
 
 
 def jurisdiction_code(value: Any, where: str = "jurisdiction") -> str:
+    """A country (GB, US, FR) or a region of one (GB-SCT, US-CA, CA-QC, AU-NSW), upper case."""
     value = text(value, where, limit=8).upper()
-    if value and not (value.isalpha() and 2 <= len(value) <= 3):
+    country, _, region = value.partition("-")
+    if value and not (country.isalpha() and 2 <= len(country) <= 3
+                      and (not _ or (region.isalnum() and 1 <= len(region) <= 3))):
         raise ValidationError(where, f"expected a country code such as GB, US or FR, got {value!r}")
     return value
 

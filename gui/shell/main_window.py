@@ -295,6 +295,7 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         a = self._action
         self.new_case_action = a(self.tr("&New case…"), self.new_case, "Ctrl+N", "new-case")
+        self.new_case_form_action = a(self.tr("New case (&form)…"), self.new_case_form, "Ctrl+Shift+N", "new-case")
         import_action = a(self.tr("&Import case file…"), self.data.import_case, None, "import")
         self.export_action = a(self.tr("&Export…"), self.export_case, "Ctrl+E", "export")
         self.print_action = a(self.tr("&Print…"), self.print_case, "Ctrl+P", "print")
@@ -327,7 +328,7 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
-        for item in (self.new_case_action, import_action, self.export_action, self.print_action, None,
+        for item in (self.new_case_action, self.new_case_form_action, import_action, self.export_action, self.print_action, None,
                      backup, restore, check, None, settings, None, quit_action):
             file_menu.addSeparator() if item is None else file_menu.addAction(item)
         edit_menu = bar.addMenu(self.tr("&Edit"))
@@ -426,6 +427,15 @@ class MainWindow(QMainWindow):
             getattr(self.workspace, name)()
 
     def new_case(self) -> None:
+        """The guided start: a few plain questions, then the case as Docket understands it."""
+        from gui.dialogs.guided_start import GuidedStart  # imported here: keeps start-up quick
+
+        dialog = GuidedStart(self.store, self)
+        if dialog.exec() and dialog.case_id is not None:
+            self.refresh()
+            self.reveal_case(dialog.case_id)
+
+    def new_case_form(self) -> None:
         dialog = NewCaseDialog(self.store, self)
         if dialog.exec() and dialog.case_id is not None:
             self.refresh()

@@ -76,7 +76,7 @@ def test_the_perfume_story_typed_in_shows_the_chargeback_clock_the_late_promise_
         dialog.accept()
 
     answer_dialog(NewCaseDialog, new_case)
-    window.new_case_action.trigger()
+    window.new_case_form_action.trigger()  # the plain form (New case opens the guided start)
     case_id = window.current_case_id()
     assert case_id is not None
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from core.cli.output import print_json
 from core.domain import clock
-from core.escalation import reminders
+from core.escalation import reminders, rules
 from core.escalation.calendar import export_reminders
 from core.escalation.ladder import STEP_NAMES
 from core.escalation.rules import DISCLAIMER
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def item_data(item: reminders.DueItem) -> dict[str, Any]:
-    return {"key": item.key, "case_id": item.case_id, "case_title": item.case_title,
+    return {"reminder": f"{item.case_id}:{item.key}", "key": item.key, "case_id": item.case_id, "case_title": item.case_title,
             "company": item.company, "due": item.due.isoformat(), "reason": item.reason,
             "rule_id": item.rule_id, "kind": item.kind, "state": item.state, "overdue": item.overdue}
 
@@ -56,12 +56,25 @@ def run_due(store: Store, args: argparse.Namespace) -> int:
             flag = "TODAY"
         else:
             flag = ""
-        print(f"{flag:<9} {i.due.isoformat()}  case {i.case_id:<5} {i.company[:20]:<20}  {i.reason}")
+        # The bracketed name is what 'docket snooze|done|dismiss' take.
+        print(f"{flag:<9} {i.due.isoformat()}  case {i.case_id:<5} {i.company[:20]:<20}  {i.reason}"
+              f"  [{i.case_id}:{i.key}]")
     return 0
+
+
+def _rule_clocks(store: Store, case_id: int) -> tuple[list[rules.Clock], list[rules.MissingFact]]:
+    """The clocks the rule packs give this case, and the facts that would unlock more."""
+    today = clock.today()
+    with store.read() as session:
+        facts = rules.case_facts_for(session, case_id, as_of=today)
+    # A window that closed more than a month ago is history, as on the ladder.
+    shown = [c for c in rules.clocks(facts, today) if c.opens or (today - c.deadline).days <= 30]
+    return shown, rules.missing_facts(facts)
 
 
 def run_next(store: Store, args: argparse.Namespace) -> int:
     step = reminders.next_step(store, case_id=args.case)
+    rule_clocks, missing = _rule_clocks(store, args.case)
     if args.json:
         print_json({
             "case_id": args.case,
@@ -69,6 +82,10 @@ def run_next(store: Store, args: argparse.Namespace) -> int:
             "due": step.due, "template_id": step.template_id, "rule_id": step.rule_id,
             "clocks": [{"label": c.label, "date": c.date, "opens": c.opens, "text": c.text,
                         "rule_id": c.rule_id, "source": c.source} for c in step.clocks],
+            "rules": [{"rule_id": c.rule_id, "label": c.label, "start": c.start, "deadline": c.deadline,
+                       "opens": c.opens, "text": c.text, "source": c.source, "checked": c.checked,
+                       "confidence": c.confidence} for c in rule_clocks],
+            "missing_facts": [{"fact": m.fact, "text": m.text, "rule_ids": list(m.rule_ids)} for m in missing],
             "disclaimer": DISCLAIMER,
         })
         return 0
@@ -78,10 +95,16 @@ def run_next(store: Store, args: argparse.Namespace) -> int:
         print(f"Next: {STEP_NAMES[step.step]}, due {step.due.isoformat() if step.due else '-'}"
               f" (letter template: {step.template_id})")
     print(step.reason)
-    if step.clocks:
-        print()
-        for c in step.clocks:
+    if rule_clocks:
+        print("\nClocks, and the rules that decide them:")
+        for c in rule_clocks:
             print(f"  {c.text}")
+            print(f"    {c.rule_id}: {c.provenance}")
+    if missing:
+        print()
+        for m in missing:
+            print(f"  {m.text}")
+    if rule_clocks or missing:
         print(f"\n{DISCLAIMER}")
     return 0
 

@@ -20,6 +20,7 @@ from gui.dialogs.edit_case import EditCaseDialog
 from gui.dialogs.event import EventDialog
 from gui.dialogs.evidence_details import EvidenceDetailsDialog
 from gui.dialogs.export import ExportDialog
+from gui.dialogs.guided_start import GuidedStart
 from gui.dialogs.letter_editor import LetterEditor
 from gui.dialogs.new_case import NewCaseDialog
 from gui.dialogs.settings import SettingsDialog
@@ -93,6 +94,7 @@ def test_every_dialog_fits(qtbot, store: Store, full_case: tuple[int, int], tmp_
         LetterEditor(store, case_id),
         AboutDialog(tmp_path),
         OutcomeDialog("EUR", None),
+        GuidedStart(store),
     ]
     sizes = {}
     for dialog in dialogs:
