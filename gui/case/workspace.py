@@ -276,9 +276,11 @@ class CaseWorkspace(QWidget):
 
     def edit_case(self) -> None:
         """Open the case form with every field; the change is one undoable step."""
-        case = self.header.case
-        if case is None:
+        if self._case_id is None:
             return
+        # Notes typed in the Notes tab are kept first, so the form shows (and keeps) them.
+        self.notes.save()
+        case = queries.case_with_company(self._store, self._case_id)
         before = case_values(case)
         companies = [c.name for c in queries.company_records(self._store)]
 
@@ -395,9 +397,10 @@ class CaseWorkspace(QWidget):
         self.case_changed.emit(self._case_id)
 
     def _after_case_change(self, focus_event: int | None) -> None:
-        """After an edit of the case or its company: the header reads them again first."""
+        """After an edit of the case or its company: the header and the notes read them again."""
         if self._case_id is not None:
             self.header.show_case(self._case_id)
+            self.notes.reload()
         self._after_change(focus_event)
 
     def _evidence_changed(self) -> None:

@@ -212,3 +212,24 @@ def qtbot_button():  # noqa: ANN201
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_notes_typed_in_the_notes_tab_and_edited_in_the_form_are_never_lost(qtbot, workspace: CaseWorkspace,
+                                                                             store: Store, perfume: int) -> None:
+    workspace.tabs.setCurrentWidget(workspace.notes)
+    workspace.notes.editor.setPlainText("Called the bank on Monday")
+    seen: list[str] = []
+
+    def add_line(dialog: EditCaseDialog) -> None:
+        seen.append(dialog.notes.toPlainText())
+        dialog.notes.setPlainText("Called the bank on Monday\nThey opened a dispute")
+        dialog.accept()
+
+    answer_dialog(EditCaseDialog, add_line)
+    workspace.edit_case()
+    assert seen == ["Called the bank on Monday"]  # the form had what was typed a moment ago
+    assert workspace.notes.editor.toPlainText().endswith("They opened a dispute")
+    workspace.show_case(perfume)  # leaving and coming back must not write the old text back
+    assert queries.case_with_company(store, perfume).notes.endswith("They opened a dispute")
+    workspace.undo_stack.undo()
+    assert workspace.notes.editor.toPlainText() == "Called the bank on Monday"
