@@ -154,12 +154,14 @@ def known_jurisdictions() -> tuple[tuple[str, str], ...]:
 
     Read from the rule packs, so a pack that learns a region (GB-SCT, US-CA) appears here.
     """
-    from core.escalation.rules import all_packs
+    from core.escalation import rules
 
     codes: set[str] = set()
-    for pack in all_packs():
+    for pack in rules.all_packs():
         codes.update(c.upper() for c in pack.covers)
-        codes.update(c.upper() for c in getattr(pack, "regions", ()) or ())
+    # The regions the rules tell apart (Scotland's courts, Quebec's consumer law...).
+    codes.update(getattr(rules, "REGIONS", frozenset()))
+    codes -= {"UK", "EL"}  # the EU's own codes for GB and GR, which the list has already
     out = []
     for code in codes:
         out.append((code, f"{jurisdiction_name(code)} ({code})"))
@@ -168,6 +170,8 @@ def known_jurisdictions() -> tuple[tuple[str, str], ...]:
 
 def jurisdiction_name(code: str) -> str:
     """A jurisdiction code in words: GB → United Kingdom, EU → European Union."""
+    if code in _REGION_NAMES:
+        return _t(_REGION_NAMES[code])
     country, _, region = code.partition("-")
     if country == "EU":
         name = _t("European Union")
@@ -175,6 +179,18 @@ def jurisdiction_name(code: str) -> str:
         territory = QLocale.codeToTerritory(country)
         name = QLocale.territoryToString(territory) if territory != QLocale.Country.AnyCountry else country
     return f"{name}, {region}" if region else name
+
+
+_REGION_NAMES = {
+    "GB-ENG": "England", "GB-WLS": "Wales", "GB-SCT": "Scotland", "GB-NIR": "Northern Ireland",
+    "CA-AB": "Alberta", "CA-BC": "British Columbia", "CA-MB": "Manitoba", "CA-NB": "New Brunswick",
+    "CA-NL": "Newfoundland and Labrador", "CA-NS": "Nova Scotia", "CA-NT": "Northwest Territories",
+    "CA-NU": "Nunavut", "CA-ON": "Ontario", "CA-PE": "Prince Edward Island", "CA-QC": "Quebec",
+    "CA-SK": "Saskatchewan", "CA-YT": "Yukon", "AU-ACT": "Australian Capital Territory",
+    "AU-NSW": "New South Wales", "AU-NT": "Northern Territory", "AU-QLD": "Queensland",
+    "AU-SA": "South Australia", "AU-TAS": "Tasmania", "AU-VIC": "Victoria", "AU-WA": "Western Australia",
+    "US-CA": "California", "US-NY": "New York", "US-TX": "Texas", "US-FL": "Florida",
+}
 
 
 class JurisdictionPicker(QComboBox):

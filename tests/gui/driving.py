@@ -23,7 +23,13 @@ def answer_dialog(kind: type[QDialog], fill: Callable[[Any], None]) -> list[Any]
         if isinstance(dialog, kind) and dialog not in seen:
             seen.append(dialog)
             poll.stop()
-            fill(dialog)
+            try:
+                fill(dialog)
+            except BaseException:
+                # A failed check must fail the test, not leave a modal dialog waiting forever.
+                if dialog.isVisible():
+                    dialog.reject()
+                raise
 
     poll.timeout.connect(check)
     poll.start()

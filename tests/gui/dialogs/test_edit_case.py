@@ -233,3 +233,17 @@ def test_notes_typed_in_the_notes_tab_and_edited_in_the_form_are_never_lost(qtbo
     assert queries.case_with_company(store, perfume).notes.endswith("They opened a dispute")
     workspace.undo_stack.undo()
     assert workspace.notes.editor.toPlainText() == "Called the bank on Monday"
+
+
+def test_the_picker_knows_the_regions_the_rules_tell_apart(qtbot, workspace: CaseWorkspace, store: Store,
+                                                           perfume: int) -> None:
+    def scotland(dialog: EditCaseDialog) -> None:
+        picker = dialog.jurisdiction
+        picker.completer().setCompletionPrefix("scotland")
+        assert picker.completer().currentCompletion() == "Scotland (GB-SCT)"
+        picker.setEditText("Scotland (GB-SCT)")
+        dialog.accept()
+
+    answer_dialog(EditCaseDialog, scotland)
+    workspace.edit_case()
+    assert queries.case_with_company(store, perfume).jurisdiction == "GB-SCT"
