@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from core.domain.models import Case, Company, Contact, Event, Evidence, Letter, event_evidence
+from core.journal.opening import open_store
 from core.store.store import Store
 
 
@@ -87,7 +88,7 @@ def generate(data_dir: Path, size: Size = Size(), seed: int = 1, today: date | N
     today = today or date(2026, 11, 1)
     started = time.perf_counter()
     now = datetime(2026, 11, 1, 12, tzinfo=UTC)
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         with store.write() as s:
             s.execute(insert(Company), [
                 {"id": i + 1, "name": f"{rng.choice(SHOPS)} {rng.choice(TRADES)} {i + 1}", "address": f"{i} High Street\nTown",

@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from core import __version__
 from core.domain import clock
@@ -34,7 +35,7 @@ COMMAND_MODULES = [
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and exit 2, like every user error
+    def error(self, message: str) -> NoReturn:  # one line and exit 2, like every user error
         self.exit(2, f"docket: {message} (see 'docket --help')\n")
 
 
@@ -68,9 +69,9 @@ def main(argv: Sequence[str] | None = None, *,
         needs_store = getattr(args, "needs_store", True)
         if not needs_store:
             return int(args.func(None, args) or 0)
-        from core.store.store import Store
+        from core.journal.opening import open_store
 
-        with Store.open(args.data_dir) as store:
+        with open_store(args.data_dir) as store:
             return int(args.func(store, args) or 0)
     except DocketError as exc:
         print(f"docket: {exc}", file=sys.stderr)

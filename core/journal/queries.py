@@ -18,7 +18,18 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.domain import clock
 from core.domain.errors import NotFoundError, ValidationError
-from core.domain.models import Case, Company, Contact, Event, Evidence, Status
+from core.domain.models import (
+    CLOSED_STATUSES,
+    Case,
+    Company,
+    Contact,
+    Direction,
+    Event,
+    EventKind,
+    Evidence,
+    Status,
+    sql_in,
+)
 from core.store.store import Store
 
 VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
@@ -75,9 +86,9 @@ def _view_filter(view: str) -> Any:
     if view == "escalated":
         return Case.status == Status.ESCALATED
     if view == "closed":
-        return Case.status.in_([Status.RESOLVED, Status.CLOSED])
+        return Case.status.in_(CLOSED_STATUSES)
     if view == "attention":
-        return and_(Case.status.notin_([Status.RESOLVED, Status.CLOSED]), _within_week())
+        return and_(Case.status.notin_(CLOSED_STATUSES), _within_week())
     if view == "all":
         return None
     raise ValidationError("view", f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
@@ -88,7 +99,7 @@ def _within_week() -> Any:
     return Case.next_due <= clock.today() + timedelta(days=7)
 
 
-def _case_select(view: str, search: str | None, company_id: int | None) -> Select[Any]:
+def _case_select(view: str, search: str | None, company_id: int | None) -> Select[*tuple[Any, ...]]:
     stmt = select(
         Case.id, Case.title, func.coalesce(Company.name, "").label("company"), Case.status,
         Case.last_activity, Case.next_due, Case.amount, Case.currency, Case.opened_on, Case.company_id,
@@ -151,14 +162,14 @@ def count_cases(store: Store, *, view: str = "all", search: str | None = None, c
 def view_counts(store: Store) -> dict[str, int]:
     """The number of cases in each sidebar view, in one query."""
     week = _within_week()
-    active = Case.status.notin_([Status.RESOLVED, Status.CLOSED])
+    active = Case.status.notin_(CLOSED_STATUSES)
     stmt = select(
         func.count(),
         func.sum(sql_case((and_(active, week), 1), else_=0)),
         func.sum(sql_case((Case.status == Status.OPEN, 1), else_=0)),
         func.sum(sql_case((Case.status == Status.AWAITING_REPLY, 1), else_=0)),
         func.sum(sql_case((Case.status == Status.ESCALATED, 1), else_=0)),
-        func.sum(sql_case((Case.status.in_([Status.RESOLVED, Status.CLOSED]), 1), else_=0)),
+        func.sum(sql_case((Case.status.in_(CLOSED_STATUSES), 1), else_=0)),
     ).select_from(Case)
     with store.read() as session:
         total, attention, open_, awaiting, escalated, closed = session.execute(stmt).one()
@@ -293,7 +304,7 @@ def time_spent(store_or_session: Store | Session, case_id: int) -> TimeSpent:
     else:
         with store_or_session.read() as session:
             total, waiting = session.execute(stmt).one()
-    return TimeSpent(int(total), int(waiting))
+    return TimeSpent(int(total or 0), int(waiting or 0))  # coalesce: never NULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,26 +318,27 @@ class CompanyRecord:
     avg_days_to_reply: float | None
 
 
+_MESSAGE_KINDS = (EventKind.EMAIL, EventKind.LETTER, EventKind.WEB_FORM, EventKind.CALL, EventKind.CHAT)
 _COMPANY_RECORDS = text(
-    """
+    f"""
     WITH ordered AS (
         -- Walking each timeline backwards, the earliest reply seen so far is the first
         -- reply after the row: a running aggregate, one pass over the covering index.
         SELECT case_id, kind, direction, sort_key,
-               MIN(CASE WHEN direction = 'from_company' THEN sort_key END) OVER (
+               MIN(CASE WHEN direction = '{Direction.FROM_COMPANY}' THEN sort_key END) OVER (
                    PARTITION BY case_id ORDER BY sort_key DESC
                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_reply
         FROM events
     ), gaps AS (
         SELECT case_id, julianday(next_reply) - julianday(sort_key) AS days FROM ordered
-        WHERE direction = 'to_company' AND next_reply IS NOT NULL
-          AND kind IN ('email', 'letter', 'web_form', 'call', 'chat')
+        WHERE direction = '{Direction.TO_COMPANY}' AND next_reply IS NOT NULL
+          AND kind IN {sql_in(_MESSAGE_KINDS)}
     ), per_company AS (
         SELECT cases.company_id, avg(gaps.days) AS avg_days
         FROM gaps JOIN cases ON cases.id = gaps.case_id GROUP BY cases.company_id
     )
     SELECT companies.id, companies.name, count(cases.id),
-           coalesce(sum(CASE WHEN cases.status NOT IN ('resolved', 'closed') THEN 1 ELSE 0 END), 0),
+           coalesce(sum(CASE WHEN cases.status NOT IN {sql_in(CLOSED_STATUSES)} THEN 1 ELSE 0 END), 0),
            per_company.avg_days
     FROM companies
     LEFT JOIN cases ON cases.company_id = companies.id
@@ -404,17 +416,21 @@ def timeline_rows(store: Store, case_id: int, *, kinds: list[str] | None = None)
     rows = []
     with store.read() as session:
         result = session.connection().exec_driver_sql(_TIMELINE_SQL.format(kinds=where_kinds), tuple(params))
-        for *fields, meaning, amount, packed in result:
+        for (event_id, at, kind, direction, summary, details, duration, waiting, reference, promised_by,
+             contact_id, contact_name, meaning, amount, packed) in result:
             items: list[tuple[int, str]] = []
             for part in (packed or "").split("\x1e"):
                 if part:
                     ident, _, name = part.partition("\x1f")
                     items.append((int(ident), name))
             items.sort()
-            if fields[9] is not None:
-                fields[9] = date.fromisoformat(fields[9])
-            rows.append(TimelineRow(*fields, evidence=tuple(items), meaning=meaning,
-                                    amount=None if amount is None else Decimal(amount)))
+            rows.append(TimelineRow(
+                id=event_id, at=at, kind=kind, direction=direction, summary=summary, details=details,
+                duration_minutes=duration, waiting_minutes=waiting, reference=reference,
+                promised_by=None if promised_by is None else date.fromisoformat(promised_by),
+                contact_id=contact_id, contact_name=contact_name, evidence=tuple(items),
+                meaning=meaning, amount=None if amount is None else Decimal(amount),
+            ))
     return rows
 
 

@@ -63,8 +63,10 @@ class Urgency:
         return self.due is not None and self.due < clock.today()
 
     def step_name(self) -> str:
-        step = self.step.step if self.step is not None else None
-        return STEP_NAMES.get(Step(step), str(step)) if step else ""
+        if self.step is None or not self.step.step:
+            return ""
+        title = getattr(self.step, "title", "")  # the ladder's own words for the step
+        return str(title) if title else STEP_NAMES.get(Step(self.step.step), str(self.step.step))
 
     def headline(self) -> str:
         """One sentence: the broken promise first, then the next step and its date."""
@@ -110,18 +112,28 @@ def case_urgency(store: Store, case_id: int) -> Urgency:
         step: NextStep | None = reminders.next_step(store, case_id=case_id)
     except DocketError:
         return Urgency(None, "", (), None)
-    first = min(items, key=lambda i: i.due, default=None)
+    first = _dating(items)
     summaries = {pid: _summary_of(i.reason) for i in items if (pid := _promise_id(i)) is not None}
     return Urgency(first.due if first else None, first.reason if first else "", _late(items, today, summaries), step)
 
 
+def _dating(items: Iterable[DueItem]) -> DueItem | None:
+    """The reminder that dates a case, as ``Case.next_due`` is set: the case's next step when
+    it is a reminder, otherwise the earliest one still open or snoozed."""
+    counting = [i for i in items if i.state in _COUNTING]
+    stepped = [i for i in counting if getattr(i, "step", False)]
+    if stepped:
+        return stepped[0]
+    return min(counting, key=lambda i: i.due, default=None)
+
+
 def attention(store: Store) -> dict[int, DueItem]:
-    """For every case with an open reminder: the one that sets its *Next due* (its earliest)."""
-    out: dict[int, DueItem] = {}
+    """For every case with an open reminder: the one that sets its *Next due*."""
+    per_case: dict[int, list[DueItem]] = {}
     for item in reminders.due_items(store, include_history=True):
-        if item.state in _COUNTING and (item.case_id not in out or item.due < out[item.case_id].due):
-            out[item.case_id] = item
-    return out
+        per_case.setdefault(item.case_id, []).append(item)
+    out = {case_id: _dating(items) for case_id, items in per_case.items()}
+    return {case_id: item for case_id, item in out.items() if item is not None}
 
 
 def late_promises(store: Store, case_id: int) -> dict[int, LatePromise]:

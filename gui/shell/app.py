@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import TracebackType
 
 from PySide6.QtCore import (
     QCoreApplication,
     QLibraryInfo,
     QLocale,
-    QObject,
     QThreadPool,
     QTimer,
     QTranslator,
@@ -20,28 +18,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import __version__
 from core.domain.errors import DocketError, StoreLockedError
-from core.store.store import Store
+from core.journal.opening import open_store
 from gui.kit.icons import app_icon
-from gui.kit.workers import Task, run_task
 
 START_CHECK_DELAY_MS = 1000  # after the window is up; a reminder a second later costs nothing
-
-
-def run_in_background(work: Callable[[Callable[[int, int], bool]], Any], parent: QObject | None,
-                      *, succeeded: Callable[[Any], Any], failed: Callable[[str], Any] | None = None,
-                      setup: Callable[[Task], Any] | None = None) -> Task:
-    """Run ``work(progress)`` in a worker; ``succeeded(result)`` is called on the window's thread.
-
-    ``setup(task)`` may connect more signals (progress, finished); the work starts only once
-    control is back in the event loop (see :func:`gui.workers.run_task`), so none is missed.
-    """
-    task = run_task(work, parent)
-    task.succeeded.connect(succeeded)
-    if failed is not None:
-        task.failed.connect(failed)
-    if setup is not None:
-        setup(task)
-    return task
 
 
 def application() -> QApplication:
@@ -77,7 +57,7 @@ def _catch_unexpected(data_dir: Path) -> None:
     window goes on (Qt would otherwise abort, or print a traceback nobody reads)."""
     from gui.kit.diagnostics import record_error
 
-    def hook(kind: type[BaseException], error: BaseException, tb: Any) -> None:
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, error, tb)
             return
@@ -100,7 +80,7 @@ def run(data_dir: str | Path | None = None) -> int:
     """
     app = application()
     try:
-        store = Store.open(data_dir)
+        store = open_store(data_dir)
     except StoreLockedError as exc:
         QMessageBox.information(None, QCoreApplication.translate("App", "Docket is already open"), str(exc))
         return 2

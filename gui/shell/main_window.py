@@ -43,8 +43,7 @@ from gui.dialogs.new_case import NewCaseDialog
 from gui.dialogs.settings import SettingsDialog
 from gui.kit.formatting import count_text
 from gui.kit.icons import app_icon, icon
-from gui.kit.workers import Task
-from gui.shell.app import run_in_background
+from gui.kit.workers import Task, run_in_background
 from gui.shell.case_list_view import CaseListView
 from gui.shell.companies_view import CompaniesView
 from gui.shell.sidebar import Sidebar

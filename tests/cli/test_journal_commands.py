@@ -79,9 +79,13 @@ def test_the_perfume_story_from_scratch(data_dir: Path, receipt: Path, tmp_path:
 
     step = json.loads(ok(capsys, data_dir, "next", case, "--json", today="2027-02-10"))
     assert step["current_step"] == "chaser"
-    assert (step["step"], step["template_id"]) == ("payment_dispute", "chargeback_request")
-    chargeback = next(c for c in step["clocks"] if c["rule_id"] == "generic.card_chargeback")
-    assert chargeback["date"] == "2027-03-03"
+    # The lapsed promise is the most urgent fact: the step names it and how late it is.
+    assert (step["step"], step["template_id"]) == ("formal_complaint", "formal_complaint")
+    assert step["promise"]["promised_by"] == "2026-12-15" and step["promise"]["days_late"] == 57
+    assert step["reason"].startswith("They promised by 15 Dec 2026")
+    # The card chargeback runs 120 days from the expected delivery (10 Nov), not the payment.
+    chargeback = next(c for c in step["rules"] if c["rule_id"] == "generic.card_chargeback")
+    assert chargeback["deadline"] == "2027-03-10"
     due = json.loads(ok(capsys, data_dir, "due", "--case", case, "--json", today="2027-02-10"))
     assert any(i["kind"] == "promise" and i["due"] == "2026-12-15" and i["overdue"] for i in due)
 

@@ -13,7 +13,7 @@ from core.store.store import Store
 FORMATS = ("json", "zip", "pdf", "md", "csv")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("import", help="add a case from a case file (.json or .zip); prints its id")
     p.add_argument("file", metavar="FILE", type=Path)
     p.set_defaults(func=run_import)

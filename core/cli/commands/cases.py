@@ -11,7 +11,7 @@ from core.journal import queries
 from core.store.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("cases", help="list cases: id, title, company, status, last activity")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--view", choices=queries.VIEWS, default="all")

@@ -263,7 +263,7 @@ def run_complete(_store: None, args: argparse.Namespace) -> int:
     """Case numbers with titles, or template ids, one a line ("id<TAB>title")."""
     data_dir = _data_dir(args)
     if args.what == "cases":
-        from core.store.store import DB_NAME
+        from core.store.paths import DB_NAME
 
         db = data_dir / DB_NAME
         if not db.exists():
