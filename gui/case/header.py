@@ -166,7 +166,12 @@ class NextStepBanner(QFrame):
         self.draft_button.setEnabled(bool(self._template_id))
         self.headline.setText(urgency.headline())
         # One reason: the headline already says a broken promise; otherwise what sets the date.
-        reason = (step.reason if step else "") if urgency.late_promises else (urgency.reason or (step.reason if step else ""))
+        if urgency.late_promises:
+            # The ladder's reason for a step a broken promise decided repeats the headline.
+            decided = step is not None and getattr(step, "promise", None) is not None
+            reason = "" if decided else (step.reason if step else "")
+        else:
+            reason = urgency.reason or (step.reason if step else "")
         self.reason.setText(reason)
         self.reason.setVisible(bool(reason))
         running = step.clocks if step else []

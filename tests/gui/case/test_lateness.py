@@ -78,3 +78,12 @@ def test_needs_attention_says_why_and_by_when(qtbot, store: Store, broken_promis
     urgency = case_urgency(store, broken_promise)
     assert detail == f"{format_date(urgency.due)}: {urgency.reason}"
     assert detail  # a reason, not the company and status
+
+
+def test_the_broken_promise_is_said_once(qtbot, store: Store, broken_promise: int) -> None:
+    workspace = CaseWorkspace(store)
+    qtbot.addWidget(workspace)
+    workspace.show_case(broken_promise)
+    banner = workspace.header.banner
+    said = banner.headline.text() + "\n" + (banner.reason.text() if banner.reason.isVisibleTo(banner) else "")
+    assert said.count("A full refund") == 1
