@@ -384,11 +384,14 @@ class TimelineRow:
     contact_id: int | None
     contact_name: str
     evidence: tuple[tuple[int, str], ...]
+    meaning: str | None = None  # an EventMeaning value
+    amount: Decimal | None = None
 
 
 _TIMELINE_SQL = """
 SELECT e.id, e.at, e.kind, e.direction, e.summary, e.details, e.duration_minutes,
        e.waiting_minutes, e.reference, e.promised_by, e.contact_id, coalesce(c.name, ''),
+       e.meaning, e.amount,
        (SELECT group_concat(v.id || char(31) || v.original_name, char(30))
           FROM event_evidence l JOIN evidence v ON v.id = l.evidence_id WHERE l.event_id = e.id)
 FROM events e LEFT JOIN contacts c ON c.id = e.contact_id
@@ -412,7 +415,7 @@ def timeline_rows(store: Store, case_id: int, *, kinds: list[str] | None = None)
     with store.read() as session:
         result = session.connection().exec_driver_sql(_TIMELINE_SQL.format(kinds=where_kinds), tuple(params))
         for (event_id, at, kind, direction, summary, details, duration, waiting, reference, promised_by,
-             contact_id, contact_name, packed) in result:
+             contact_id, contact_name, meaning, amount, packed) in result:
             items: list[tuple[int, str]] = []
             for part in (packed or "").split("\x1e"):
                 if part:
@@ -424,6 +427,7 @@ def timeline_rows(store: Store, case_id: int, *, kinds: list[str] | None = None)
                 duration_minutes=duration, waiting_minutes=waiting, reference=reference,
                 promised_by=None if promised_by is None else date.fromisoformat(promised_by),
                 contact_id=contact_id, contact_name=contact_name, evidence=tuple(items),
+                meaning=meaning, amount=None if amount is None else Decimal(amount),
             ))
     return rows
 
@@ -450,3 +454,13 @@ def case_evidence(store: Store, case_id: int) -> list[Evidence]:
         ))
         session.expunge_all()
         return items
+
+
+def company(store: Store, company_id: int) -> Company:
+    """One company's details, detached."""
+    with store.read() as session:
+        row = session.get(Company, company_id)
+        if row is None:
+            raise NotFoundError(f"There is no company {company_id}.")
+        session.expunge_all()
+        return row

@@ -80,7 +80,10 @@ class ContactDialog(QDialog):
         self.setWindowTitle(self.tr("Edit contact") if contact else self.tr("Add a contact"))
         self.error = QLabel(self)
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: white; background: #b3261e; padding: 4px; border-radius: 3px;")
+        # A sign, bold text and a frame in the palette's own colours: readable in light, dark
+        # and high-contrast palettes alike.
+        self.error.setStyleSheet("QLabel { border: 1px solid palette(text); border-radius: 3px; padding: 4px;"
+                                 " font-weight: bold; }")
         self.error.hide()
         self.fields: dict[str, QLineEdit | QPlainTextEdit] = {}
         form = QFormLayout()
@@ -129,7 +132,7 @@ class ContactDialog(QDialog):
         super().accept()
 
     def _show(self, message: str, field: str | None) -> None:
-        self.error.setText(message)
+        self.error.setText("⚠ " + message)
         self.error.show()
         if field in self.fields:
             self.fields[field].setFocus()
@@ -139,6 +142,7 @@ class ContactsPanel(QWidget):
     """Company details and the case's contacts; add, edit and delete are undoable."""
 
     contacts_changed = Signal()
+    company_requested = Signal()  # the user wants to edit the company's details
 
     def __init__(self, store: Store, stack: QUndoStack, changed: undo.Changed, failed: undo.Failed,
                  parent: QWidget | None = None) -> None:
@@ -177,8 +181,13 @@ class ContactsPanel(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
+        self.company_button = QPushButton(self.tr("Edit &company details…"), self)
+        self.company_button.clicked.connect(self.company_requested.emit)
+        company_row = QHBoxLayout()
+        company_row.addWidget(self.company, 1)
+        company_row.addWidget(self.company_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.company)
+        layout.addLayout(company_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
@@ -186,10 +195,12 @@ class ContactsPanel(QWidget):
         """Show the contacts of ``case_id`` and the details of its company."""
         self._case_id = case_id
         self.model.set_contacts([] if case_id is None else queries.list_contacts(self._store, case_id))
+        self.company_button.setEnabled(company is not None)
         if company is None:
             self.company.setText("")
         else:
-            lines = [company.name, company.address, company.phone, company.email, company.website]
+            address = company.address or self.tr("No postal address yet: letters need one")
+            lines = [company.name, address, company.phone, company.email, company.website]
             if company.account_numbers:
                 lines.append(self.tr("Account: %1").replace("%1", ", ".join(company.account_numbers)))
             self.company.setText("\n".join(line for line in lines if line))

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import (
     QDateTime,
     QLocale,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -48,6 +49,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -62,9 +65,9 @@ from core.journal import cases, queries
 from core.store.files import Cancelled
 from core.store.store import Store
 from gui.case import undo
-from gui.case.timeline_model import when_text
+from gui.case.timeline_model import EVIDENCE_MIME, evidence_mime, when_text
 from gui.kit import icons
-from gui.kit.formatting import format_datetime
+from gui.kit.formatting import count_text, format_datetime
 from gui.kit.table_model import RowsTableModel
 from gui.kit.workers import Task, run_task
 
@@ -78,11 +81,35 @@ TEXT_PREVIEW_BYTES = 200_000
 
 
 def _qtpdf() -> Any:
-    """PySide6's QtPdf module, or None: PySide6-Essentials does not include it."""
+    """PySide6's QtPdf module, or None where Qt was built without it."""
     try:
         return importlib.import_module("PySide6.QtPdf")
     except ImportError:
         return None
+
+
+def _qtpdf_widgets() -> Any:
+    try:
+        return importlib.import_module("PySide6.QtPdfWidgets")
+    except ImportError:
+        return None
+
+
+def pdf_page_image(path: Path, side: int) -> QImage:
+    """Page 1 of a PDF drawn to fit ``side``×``side`` pixels; a null image if it cannot be read."""
+    qtpdf = _qtpdf()
+    if qtpdf is None:
+        return QImage()
+    document = qtpdf.QPdfDocument()
+    document.load(str(path))
+    if document.pageCount() < 1:
+        return QImage()
+    page = document.pagePointSize(0).toSize()
+    if page.isEmpty():
+        return QImage()
+    image: QImage = document.render(0, page.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
+    document.close()
+    return image
 
 
 def size_text(size: int) -> str:
@@ -145,6 +172,21 @@ class EvidenceModel(RowsTableModel):
             return item
         return None
 
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [EVIDENCE_MIME]
+
+    def mimeData(self, indexes: Any) -> QMimeData:
+        """A file dragged to the Timeline tab and dropped on an event is linked to it."""
+        for index in indexes:
+            item = self.item_at(index.row())
+            if item is not None:
+                return evidence_mime(item.id)
+        return QMimeData()
+
     def thumbnail(self, item: Evidence) -> QIcon:
         """A small picture of an image file; the file type's icon for anything else."""
         if item.sha256 not in self._thumbs:
@@ -159,6 +201,13 @@ class EvidenceModel(RowsTableModel):
                 if size.isValid() and size.width() > 0 and size.height() > 0:
                     reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
                 image = reader.read()
+                if not image.isNull():
+                    pixmap = QPixmap.fromImage(image)
+                    pixmap.setDevicePixelRatio(ratio)
+                    icon = QIcon(pixmap)
+            elif item.media_type == "application/pdf":
+                ratio = QApplication.instance().devicePixelRatio()  # type: ignore[union-attr]
+                image = pdf_page_image(self._store.evidence.path_for(item.sha256), round(THUMB * ratio))
                 if not image.isNull():
                     pixmap = QPixmap.fromImage(image)
                     pixmap.setDevicePixelRatio(ratio)
@@ -179,6 +228,9 @@ class EvidencePreview(QWidget):
         self.picture = QLabel(self)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setMinimumSize(QSize(120, 60))
+        # The picture is scaled to the room it gets; it must never ask for the room itself
+        # (a tall screenshot would push the buttons off a laptop screen).
+        self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.picture.setAccessibleName(self.tr("Preview"))
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
@@ -188,16 +240,36 @@ class EvidencePreview(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for widget in (self.message, self.picture, self.text):
             self.stack.addWidget(widget)
+        # A PDF is read in place, every page, scrolling (QtPdf); the document lives with the view.
+        self.pdf_view: Any = None
+        self._pdf: Any = None
+        qtpdf, widgets = _qtpdf(), _qtpdf_widgets()
+        if qtpdf is not None and widgets is not None:
+            self._pdf = qtpdf.QPdfDocument(self)
+            self.pdf_view = widgets.QPdfView(self)
+            self.pdf_view.setAccessibleName(self.tr("PDF preview"))
+            self.pdf_view.setDocument(self._pdf)
+            self.pdf_view.setPageMode(widgets.QPdfView.PageMode.MultiPage)
+            self.pdf_view.setZoomMode(widgets.QPdfView.ZoomMode.FitToWidth)
+            self.pdf_view.setMinimumSize(QSize(120, 60))
+            self.stack.addWidget(self.pdf_view)
         self.facts = QLabel(self)
         self.facts.setWordWrap(True)
         self.facts.setTextFormat(Qt.TextFormat.PlainText)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts.setAccessibleName(self.tr("File details"))
         self._image = QImage()
+        # The facts scroll rather than grow: a long description must not push the buttons away.
+        self.facts_area = QScrollArea(self)
+        self.facts_area.setWidget(self.facts)
+        self.facts_area.setWidgetResizable(True)
+        self.facts_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.facts_area.setMinimumHeight(self.facts.fontMetrics().lineSpacing() * 2)
+        self.facts_area.setMaximumHeight(self.facts.fontMetrics().lineSpacing() * 8)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack, 1)
-        layout.addWidget(self.facts)
+        layout.addWidget(self.facts_area)
         self.show_item(None)
 
     def show_item(self, item: Evidence | None) -> None:
@@ -229,6 +301,12 @@ class EvidencePreview(QWidget):
             if not self._image.isNull():
                 self.stack.setCurrentWidget(self.picture)
                 self._fit_picture()
+                return
+        elif item.media_type == "application/pdf" and self.pdf_view is not None:
+            self._pdf.close()
+            self._pdf.load(str(path))
+            if self._pdf.pageCount() > 0:
+                self.stack.setCurrentWidget(self.pdf_view)
                 return
         elif item.media_type == "application/pdf":
             self._image = self._pdf_first_page(path)
@@ -277,16 +355,8 @@ class EvidencePreview(QWidget):
 
     @staticmethod
     def _pdf_first_page(path: Path) -> QImage:
-        """Page 1 of a PDF through QtPdf, when this Qt has it (PySide6-Essentials does not)."""
-        qtpdf = _qtpdf()
-        if qtpdf is None:
-            return QImage()
-        document = qtpdf.QPdfDocument()
-        document.load(str(path))
-        if document.pageCount() < 1:
-            return QImage()
-        page = document.pagePointSize(0).toSize()
-        return document.render(0, page.scaled(800, 800, Qt.AspectRatioMode.KeepAspectRatio))
+        """Page 1 of a PDF through QtPdf (where QtPdfWidgets is missing)."""
+        return pdf_page_image(path, 800)
 
     def _fit_picture(self) -> None:
         if self._image.isNull():
@@ -348,6 +418,8 @@ class EvidencePanel(QWidget):
             header.resizeSection(col, fm.horizontalAdvance(sample) + 24)
         self.table.setColumnHidden(KIND, True)  # the preview says what the file is
         self.table.setAcceptDrops(False)  # the panel takes the drop wherever it lands
+        self.table.setDragEnabled(True)  # onto an event in the Timeline tab, to link it
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.table.doubleClicked.connect(lambda _: self.open_selected())
         self.preview = EvidencePreview(store, self)
@@ -359,6 +431,9 @@ class EvidencePanel(QWidget):
         self.open_button = QPushButton(self.tr("&Open"), self)
         self.open_button.setAccessibleName(self.tr("Open with the system viewer"))
         self.open_button.clicked.connect(self.open_selected)
+        self.describe_button = QPushButton(self.tr("De&scribe…"), self)
+        self.describe_button.setToolTip(self.tr("Say what the file shows and when it was taken"))
+        self.describe_button.clicked.connect(self.describe_selected)
         self.link_button = QPushButton(self.tr("&Link to event…"), self)
         self.link_button.clicked.connect(self.link_selected)
         self.unlink_button = QPushButton(self.tr("&Unlink…"), self)
@@ -372,7 +447,8 @@ class EvidencePanel(QWidget):
         self.status.setAccessibleName(self.tr("Evidence status"))
 
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.open_button, self.link_button, self.unlink_button):
+        for button in (self.add_button, self.open_button, self.describe_button, self.link_button,
+                       self.unlink_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         progress_row = QHBoxLayout()
@@ -389,7 +465,7 @@ class EvidencePanel(QWidget):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
-        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + 2 * (THUMB + 6))
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + THUMB + 12)
         self.splitter = split
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
@@ -408,6 +484,8 @@ class EvidencePanel(QWidget):
         """Re-read the case's evidence, keeping the selected file selected."""
         keep = self.selected_item()
         self.model.load(self._case_id)
+        # Once there are files the list says what to do; the room goes to the preview.
+        self.hint.setVisible(self.model.rowCount() == 0)
         if keep is not None and (row := self.model.row_of(keep.id)) >= 0:
             self.table.selectRow(row)
         self._selection_changed()
@@ -428,7 +506,7 @@ class EvidencePanel(QWidget):
     def _selection_changed(self) -> None:
         item = self.selected_item()
         self.preview.show_item(item)
-        for button in (self.open_button, self.link_button):
+        for button in (self.open_button, self.link_button, self.describe_button):
             button.setEnabled(item is not None)
         self.unlink_button.setEnabled(item is not None and bool(item.events))
         self.add_button.setEnabled(self._case_id is not None)
@@ -460,9 +538,9 @@ class EvidencePanel(QWidget):
         if names:
             self.add_files([Path(n) for n in names])
 
-    def add_files(self, paths: list[Path]) -> None:
-        """Attach ``paths`` to the case: emails go through the email import; everything else
-        is copied and hashed in the background."""
+    def add_files(self, paths: list[Path], event_ids: list[int] | None = None) -> None:
+        """Attach ``paths`` to the case (linked to ``event_ids``, if given): emails go through
+        the email import; everything else is copied and hashed in the background."""
         if self._case_id is None:
             return
         emails = [p for p in paths if p.suffix.lower() in EMAIL_SUFFIXES]
@@ -479,13 +557,14 @@ class EvidencePanel(QWidget):
         if self._task is not None:
             self.status.setText(self.tr("Still copying the previous files; drop these again when it is done."))
             return
-        self._start(paths)
+        self._start(paths, list(event_ids or []))
 
-    def _start(self, paths: list[Path]) -> None:
+    def _start(self, paths: list[Path], event_ids: list[int] | None = None) -> None:
         store, case_id = self._store, self._case_id
         assert case_id is not None
         sizes = [p.stat().st_size for p in paths]
         grand_total = max(1, sum(sizes))
+        links = list(event_ids or [])
 
         def work(progress: Any) -> AttachResult:
             # Runs on a worker thread: core calls only, no widgets.
@@ -495,7 +574,8 @@ class EvidencePanel(QWidget):
                 def step(done: int, _total: int, base: int = done_before) -> bool:
                     return progress(base + done, grand_total)
                 try:
-                    result.attached.append(cases.attach_evidence(store, case_id=case_id, path=path, progress=step))
+                    result.attached.append(cases.attach_evidence(store, case_id=case_id, path=path, progress=step,
+                                                                 event_ids=links))
                 except Cancelled:
                     result.cancelled = True
                     break
@@ -506,7 +586,9 @@ class EvidencePanel(QWidget):
         self.progress.setValue(0)
         self._progress_row.show()
         self.add_button.setEnabled(False)
-        self.status.setText(self.tr("Copying %n file(s) into the evidence store…", "", len(paths)))
+        self.status.setText(count_text("EvidencePanel", "Copying %n file(s) into the evidence store…", len(paths),
+                                       "Copying 1 file into the evidence store…",
+                                       "Copying %n files into the evidence store…"))
         task = run_task(work)
         task.progressed.connect(self._progressed)
         task.succeeded.connect(self._attached)
@@ -558,6 +640,24 @@ class EvidencePanel(QWidget):
         if item is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._store.evidence.path_for(item.sha256))))
 
+    def describe_selected(self) -> None:
+        """Edit the selected file's description and capture date (undoable)."""
+        from gui.dialogs.evidence_details import EvidenceDetailsDialog, evidence_values
+
+        item = self.selected_item()
+        if item is None:
+            return
+        before = evidence_values(item)
+
+        def submit(values: dict[str, Any]) -> None:
+            after = {k: v for k, v in values.items() if v != before[k]}
+            if after:
+                undo.push(self._stack, undo.EditEvidence(
+                    self._store, self._changed, evidence_id=item.id, before=before, after=after,
+                    failed=self._failed, text=self.tr("Describe %1").replace("%1", item.original_name)))
+
+        EvidenceDetailsDialog(item, submit, self).exec()
+
     def link_selected(self) -> None:
         item = self.selected_item()
         if item is None or self._case_id is None:
@@ -567,12 +667,11 @@ class EvidencePanel(QWidget):
         if not events:
             self.status.setText(self.tr("Every event already has this file, or the timeline is empty."))
             return
-        labels = [f"{when_text(e.at)}: {e.summary}" for e in events]
-        choice, ok = QInputDialog.getItem(self, self.tr("Link to event"), self.tr("Event:"), labels, len(labels) - 1,
-                                          False)
-        if ok and choice in labels:
-            event = events[labels.index(choice)]
-            self._push_link(event.id, item.id, unlink=False)
+        from gui.dialogs.pick_event import PickEventDialog  # imported here: keeps start-up quick
+
+        dialog = PickEventDialog(self.tr("Link %1 to an event").replace("%1", item.original_name), events, self)
+        if dialog.exec() == PickEventDialog.DialogCode.Accepted and dialog.event_id is not None:
+            self._push_link(dialog.event_id, item.id, unlink=False)
 
     def unlink_selected(self) -> None:
         item = self.selected_item()

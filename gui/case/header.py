@@ -30,7 +30,9 @@ from core.escalation import reminders
 from core.escalation.rules import DISCLAIMER
 from core.journal import cases, queries
 from core.store.store import Store
+from gui.kit.fields import ElidedLabel
 from gui.kit.formatting import format_date, format_money
+from gui.kit.urgency import case_urgency
 
 
 def status_labels(widget: QWidget) -> dict[str, str]:
@@ -155,25 +157,24 @@ class NextStepBanner(QFrame):
         if case_id is None:
             self.hide()
             return
-        try:
-            step = reminders.next_step(self._store, case_id=case_id)
-        except DocketError:
-            step = None
-        if step is None or not step.step:
+        urgency = case_urgency(self._store, case_id)
+        step = urgency.step
+        if (step is None or not step.step) and not urgency.late_promises:
             self.hide()
             return
-        self._template_id = step.template_id or ""
+        self._template_id = (step.template_id if step else None) or ""
         self.draft_button.setEnabled(bool(self._template_id))
-        title = step.title
-        due: date | None = step.due
-        if due is not None:
-            when = self.tr("overdue since %1") if due < clock.today() else self.tr("due %1")
-            self.headline.setText(self.tr("Next step: %1, %2").replace("%1", title)
-                                  .replace("%2", when.replace("%1", date_text(due))))
+        self.headline.setText(urgency.headline())
+        # One reason: the headline already says a broken promise; otherwise what sets the date.
+        if urgency.late_promises:
+            # The ladder's reason for a step a broken promise decided repeats the headline.
+            decided = step is not None and getattr(step, "promise", None) is not None
+            reason = "" if decided else (step.reason if step else "")
         else:
-            self.headline.setText(self.tr("Next step: %1").replace("%1", title))
-        self.reason.setText(step.reason or "")
-        running = step.clocks
+            reason = urgency.reason or (step.reason if step else "")
+        self.reason.setText(reason)
+        self.reason.setVisible(bool(reason))
+        running = step.clocks if step else []
         self.clocks.setText("\n".join(c.text or str(c) for c in running))
         # The rule behind each clock, in plain words, with its source.
         self.clocks.setToolTip("\n\n".join(
@@ -207,20 +208,24 @@ class NextStepBanner(QFrame):
 class CaseHeader(QWidget):
     """Title, company, status (changeable), money, references, time spent, next step.
 
-    ``changed`` is emitted after the user changed the case here (its status).
+    ``changed`` is emitted after the user changed the case here (its status);
+    ``edit_requested`` and ``company_requested`` when the user asks to edit the case or its
+    company (the workspace owns the undo stack those edits go on).
     """
 
     changed = Signal()
+    edit_requested = Signal()
+    company_requested = Signal()
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._case: Case | None = None
 
-        self.title = QLabel(self)
+        # One line, cut with "…" when long (the whole title in the tooltip): a long title must
+        # not take the room of the timeline on a laptop screen.
+        self.title = ElidedLabel(self)
         self.title.setAccessibleName(self.tr("Case title"))
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -238,12 +243,17 @@ class CaseHeader(QWidget):
         self.status.activated.connect(self._status_chosen)
         self.money = QLabel(self)
         self.money.setAccessibleName(self.tr("Amounts"))
-        self.references = QLabel(self)
+        self.references = ElidedLabel(self)
         self.references.setAccessibleName(self.tr("References"))
-        self.references.setTextFormat(Qt.TextFormat.PlainText)
         self.references.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.time_spent = QLabel(self)
         self.time_spent.setAccessibleName(self.tr("Time spent"))
+        self.edit_button = QPushButton(self.tr("Edit &case…"), self)
+        self.edit_button.setToolTip(self.tr("Change anything about this case: title, amount, payment, dates…"))
+        self.edit_button.clicked.connect(self.edit_requested.emit)
+        self.company_button = QPushButton(self.tr("Compan&y details…"), self)
+        self.company_button.setToolTip(self.tr("The company's postal address, email, phone and kind"))
+        self.company_button.clicked.connect(self.company_requested.emit)
         self.banner = NextStepBanner(store, self)
 
         facts = QHBoxLayout()
@@ -255,10 +265,16 @@ class CaseHeader(QWidget):
         facts.addWidget(self.money)
         facts.addSpacing(16)
         facts.addWidget(self.references, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        company_row = QHBoxLayout()
+        company_row.addWidget(self.company, 1)
+        company_row.addWidget(self.company_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.company)
+        layout.addLayout(top)
+        layout.addLayout(company_row)
         layout.addLayout(facts)
         layout.addWidget(self.time_spent)
         layout.addWidget(self.banner)
@@ -284,6 +300,7 @@ class CaseHeader(QWidget):
             self.company.setToolTip(company.address)
         else:
             self.company.setText(self.tr("No company recorded"))
+        self.company_button.setEnabled(company is not None)
         self.status.setCurrentIndex(max(0, self.status.findData(case.status)))
         money = self.tr("In dispute: %1").replace("%1", money_text(case.amount, case.currency))
         if case.recovered is not None:

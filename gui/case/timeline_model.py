@@ -12,15 +12,17 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QByteArray,
     QCoreApplication,
     QDateTime,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
     Qt,
     QTimeZone,
 )
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtGui import QFont, QGuiApplication, QIcon
 
 from core.domain.models import Direction, EventKind
 from core.domain.when import When
@@ -29,6 +31,7 @@ from core.journal.queries import TimelineRow
 from core.store.store import Store
 from gui.kit.formatting import format_date, format_datetime
 from gui.kit.icons import icon_for_kind
+from gui.kit.urgency import LatePromise
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -39,6 +42,22 @@ ARROWS = {Direction.TO_COMPANY: "→", Direction.FROM_COMPANY: "←", Direction.
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 OBJECT_ROLE = Qt.ItemDataRole.UserRole + 2
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 3  # list of (evidence id, file name) for chips
+# An evidence file dragged from a chip or from the Evidence tab: its id as text.
+EVIDENCE_MIME = "application/x-docket-evidence"
+
+
+def evidence_mime(evidence_id: int) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(EVIDENCE_MIME, QByteArray(str(evidence_id).encode()))
+    return mime
+
+
+def dragged_evidence(mime: QMimeData) -> int | None:
+    """The evidence id a drag carries, or None."""
+    if not mime.hasFormat(EVIDENCE_MIME):
+        return None
+    raw = bytes(mime.data(EVIDENCE_MIME).data()).decode(errors="replace").strip()
+    return int(raw) if raw.isdigit() else None
 
 
 def _tr(text: str) -> str:
@@ -118,12 +137,18 @@ class TimelineModel(QAbstractTableModel):
         self._case_id: int | None = None
         self._kinds: list[str] | None = None
         self._rows: list[TimelineRow] = []
+        self._late: dict[int, LatePromise] = {}
+        self._late_case: int | None = None
         self._shown = 0
         self._icons: dict[str, QIcon] = {}
         self._headers = [_tr("When"), _tr("Kind"), _tr("Direction"), _tr("What happened"),
                          _tr("Time"), _tr("Evidence")]
 
     # -- loading ------------------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        return self._store
+
     @property
     def case_id(self) -> int | None:
         return self._case_id
@@ -135,6 +160,8 @@ class TimelineModel(QAbstractTableModel):
         self._case_id = case_id
         self._kinds = kinds or None
         self._rows = [] if case_id is None else queries.timeline_rows(self._store, case_id, kinds=self._kinds)
+        if case_id != self._late_case:
+            self._late, self._late_case = {}, None
         self._shown = min(max(PAGE, at_least), len(self._rows))
         self.endResetModel()
 
@@ -148,6 +175,14 @@ class TimelineModel(QAbstractTableModel):
     def forget_icons(self) -> None:
         """Drop the drawn icons (after the palette changed: they are drawn in its colours)."""
         self._icons.clear()
+
+    def has_times(self) -> bool:
+        """Whether any event of the case has a duration or time on hold."""
+        return any(r.duration_minutes or r.waiting_minutes for r in self._rows)
+
+    def has_evidence(self) -> bool:
+        """Whether any event of the case has evidence linked."""
+        return any(r.evidence for r in self._rows)
 
     def total(self) -> int:
         """Events in the case (with the kind filter), fetched or not."""
@@ -175,6 +210,20 @@ class TimelineModel(QAbstractTableModel):
                 return i
         return -1
 
+    def set_late(self, case_id: int | None, late: dict[int, LatePromise]) -> None:
+        """Mark the case's lapsed promises (from :func:`gui.kit.urgency.late_promises`)."""
+        self._late, self._late_case = dict(late), case_id
+        if self._shown:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._shown - 1, self.columnCount() - 1))
+
+    def late_promise(self, event_id: int) -> LatePromise | None:
+        """The lapsed promise logged by ``event_id``, if it is one."""
+        return self._late.get(event_id)
+
+    def last_event(self) -> TimelineRow | None:
+        """The latest event of the case (fetched into the view or not)."""
+        return self._rows[-1] if self._rows else None
+
     def event_at(self, row: int) -> TimelineRow | None:
         return self._rows[row] if 0 <= row < self._shown else None
 
@@ -193,7 +242,21 @@ class TimelineModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+        row = self.event_at(index.row())
+        if index.column() == EVIDENCE and row is not None and row.evidence:
+            flags |= Qt.ItemFlag.ItemIsDragEnabled  # a chip can be dragged onto another event
+        return flags
+
+    def mimeTypes(self) -> list[str]:
+        return [EVIDENCE_MIME]
+
+    def mimeData(self, indexes: Any) -> QMimeData:
+        for index in indexes:
+            row = self.event_at(index.row())
+            if index.column() == EVIDENCE and row is not None and row.evidence:
+                return evidence_mime(row.evidence[0][0])
+        return QMimeData()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.parent().isValid():
@@ -208,7 +271,15 @@ class TimelineModel(QAbstractTableModel):
             if row.kind not in self._icons:
                 self._icons[row.kind] = _drawn_once(icon_for_kind(row.kind))
             return self._icons[row.kind]
+        if role == Qt.ItemDataRole.FontRole and col in (WHEN, SUMMARY) and row.id in self._late:
+            font = QFont()
+            font.setBold(True)  # late stands out without a colour that fights the palette
+            return font
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == SUMMARY and row.id in self._late:
+                late = self._late[row.id]
+                return _tr("Promised by %1 and not kept: %2.").replace("%1", format_date(late.promised_by)) \
+                    .replace("%2", late.lateness())
             if col == SUMMARY and row.details:
                 return row.details[:2000]
             if col in (KIND, DIRECTION):
@@ -239,7 +310,9 @@ class TimelineModel(QAbstractTableModel):
                 extra.append(row.contact_name)
             if row.promised_by is not None:
                 extra.append(_tr("by %1").replace("%1", format_date(row.promised_by)))
-            return row.summary + (f" ({'; '.join(extra)})" if extra else "")
+            text = row.summary + (f" ({'; '.join(extra)})" if extra else "")
+            late = self._late.get(row.id)
+            return f"⚠ {late.lateness()}: {text}" if late else text
         if col == TIME:
             return time_text(row.duration_minutes, row.waiting_minutes)
         if col == EVIDENCE:

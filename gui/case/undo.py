@@ -70,7 +70,8 @@ def push(stack: QUndoStack, command: CoreCommand) -> None:
 
 
 EDITABLE_EVENT_FIELDS = ("at", "kind", "direction", "contact_id", "summary", "details",
-                         "duration_minutes", "waiting_minutes", "reference", "promised_by")
+                         "duration_minutes", "waiting_minutes", "reference", "promised_by",
+                         "meaning", "amount")
 
 
 class AddEvent(CoreCommand):
@@ -202,3 +203,61 @@ class LinkEvidence(CoreCommand):
 
     def revert(self) -> None:
         self._link(self.unlink)
+
+
+class EditCase(CoreCommand):
+    """Change a case's fields (title, company, money, dates, payment...); undo puts the old
+    values back."""
+
+    def __init__(self, store: Store, changed: Changed, *, case_id: int, before: dict[str, Any],
+                 after: dict[str, Any], failed: Failed | None = None, text: str = "") -> None:
+        super().__init__(store, text or "Edit case", changed, failed)
+        self.case_id = case_id
+        self.before = {k: before.get(k) for k in after}
+        self.after = dict(after)
+
+    def apply(self) -> None:
+        cases.update_case(self.store, case_id=self.case_id, **self.after)
+
+    def revert(self) -> None:
+        cases.update_case(self.store, case_id=self.case_id, **self.before)
+
+
+class EditCompany(CoreCommand):
+    """Change a company's details (shared by all its cases); undo puts the old ones back."""
+
+    def __init__(self, store: Store, changed: Changed, *, company_id: int, before: dict[str, Any],
+                 after: dict[str, Any], failed: Failed | None = None, text: str = "") -> None:
+        super().__init__(store, text or "Edit company", changed, failed)
+        self.company_id = company_id
+        self.before = {k: before.get(k) for k in after}
+        self.after = dict(after)
+
+    def apply(self) -> None:
+        cases.update_company(self.store, company_id=self.company_id, **self.after)
+
+    def revert(self) -> None:
+        cases.update_company(self.store, company_id=self.company_id, **self.before)
+
+
+class EditEvidence(CoreCommand):
+    """Change an evidence item's description or capture date (never the file); undo puts the
+    old ones back."""
+
+    def __init__(self, store: Store, changed: Changed, *, evidence_id: int, before: dict[str, Any],
+                 after: dict[str, Any], failed: Failed | None = None, text: str = "") -> None:
+        super().__init__(store, text or "Describe evidence", changed, failed)
+        self.evidence_id = evidence_id
+        self.before = {k: before.get(k) for k in after}
+        self.after = dict(after)
+
+    def _set(self, values: dict[str, Any]) -> None:
+        # update_evidence leaves a field alone when given None; "" clears a capture date.
+        fields = {k: ("" if k == "captured_on" and v is None else v) for k, v in values.items()}
+        cases.update_evidence(self.store, evidence_id=self.evidence_id, **fields)
+
+    def apply(self) -> None:
+        self._set(self.after)
+
+    def revert(self) -> None:
+        self._set(self.before)

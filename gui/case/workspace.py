@@ -5,10 +5,13 @@ It composes the panels (each its own class) and owns the undo stack for the open
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QToolButton,
@@ -29,6 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import DocketError, NotFoundError
+from core.domain.models import Direction
+from core.domain.when import When
+from core.journal import queries
 from core.store.store import Store
 from gui.case import undo
 from gui.case.contacts_panel import ContactsPanel
@@ -37,10 +44,20 @@ from gui.case.header import CaseHeader
 from gui.case.letters_panel import LettersPanel
 from gui.case.notes_panel import NotesPanel
 from gui.case.timeline_view import TimelineView
+from gui.dialogs.company import CompanyDialog, company_values
+from gui.dialogs.edit_case import EditCaseDialog, case_values
 from gui.dialogs.event import EventDialog
 from gui.kit.icons import icon_for_kind
 
 EDITABLE = undo.EDITABLE_EVENT_FIELDS
+
+
+class _Tabs(QTabWidget):
+    """The case's tabs ask only for their minimum: the scroll area sizes the case page by its
+    preferred height, and the tabs take whatever room is left (they hold tables that scroll)."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self.minimumSizeHint()
 
 
 class CaseWorkspace(QWidget):
@@ -54,17 +71,18 @@ class CaseWorkspace(QWidget):
         self._case_id: int | None = None
         self.undo_stack = QUndoStack(self)
 
+        # One message only: on a first run the case list says how to start.
         self.empty = QLabel(self.tr(
             "<h3>No case selected</h3><p>Pick a case from the list to see its timeline, contacts "
-            "and evidence.</p><p>New here? Start a case with <b>New case</b> (Ctrl+N): the company, "
-            "what went wrong and how much is at stake. Then log every call, email and letter as it "
-            "happens.</p>"), self)
+            "and evidence.</p>"), self)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setAccessibleName(self.tr("No case selected"))
 
         self.header = CaseHeader(store, self)
         self.header.changed.connect(self._case_edited)
+        self.header.edit_requested.connect(self.edit_case)
+        self.header.company_requested.connect(self.edit_company)
         self.header.banner.draft_letter.connect(self._draft_letter)
         self.header.banner.log_reply.connect(lambda: self.log_event("reply"))
         self.header.banner.snoozed.connect(self._case_edited)
@@ -72,10 +90,12 @@ class CaseWorkspace(QWidget):
         self.timeline = TimelineView(store, self)
         self.timeline.event_activated.connect(lambda _: self.edit_selected())
         self.timeline.evidence_activated.connect(self.show_evidence)
+        self.timeline.table.evidence_dropped.connect(self._link_dropped)
         self.timeline.table.installEventFilter(self)
         self.timeline.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.timeline.table.customContextMenuRequested.connect(self._timeline_menu)
         self.contacts = ContactsPanel(store, self.undo_stack, self._after_change, self._undo_failed, self)
+        self.contacts.company_requested.connect(self.edit_company)
         self.evidence = EvidencePanel(store, self.undo_stack, self._after_change, self._undo_failed, self)
         self.evidence.evidence_changed.connect(self._evidence_changed)
         self.notes = NotesPanel(store, self)
@@ -83,7 +103,8 @@ class CaseWorkspace(QWidget):
         self.letters = LettersPanel(store, self)
         self.letters.letters_changed.connect(self._case_edited)
 
-        self.tabs = QTabWidget(self)
+        self.tabs = _Tabs(self)
+        self.tabs.tabBar().setChangeCurrentOnDrag(True)  # drag a file over "Timeline" to reach the events
         self.tabs.setAccessibleName(self.tr("Case details"))
         self.tabs.addTab(self.timeline, self.tr("&Timeline"))
         self.tabs.addTab(self.contacts, self.tr("C&ontacts"))
@@ -104,9 +125,15 @@ class CaseWorkspace(QWidget):
         layout.addWidget(self.message)
 
         self.setAcceptDrops(True)
+        # On a small screen (or at 200 %) the case scrolls instead of pushing its buttons
+        # off-screen; with room to spare it fills the space and never scrolls.
+        self.scroller = QScrollArea(self)
+        self.scroller.setWidget(content)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.empty)
-        self.pages.addWidget(content)
+        self.pages.addWidget(self.scroller)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.pages)
@@ -114,24 +141,44 @@ class CaseWorkspace(QWidget):
 
     def _quick_actions(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        actions = (
-            ("call", self.tr("Log a &call"), "call"),
-            ("promise", self.tr("Log a &promise"), "promise"),
-            ("email", self.tr("Log an &email"), "email"),
-            ("letter", self.tr("Log a &letter"), "letter"),
+        # The most common first, as buttons; the rest in a menu so the row fits a laptop.
+        buttons = (
+            ("call", self.tr("&Call"), self.tr("Log a call"), "call"),
+            ("email", self.tr("&Email"), self.tr("Log an email"), "email"),
+            ("promise", self.tr("&Promise"), self.tr("Log a promise"), "promise"),
+            ("letter", self.tr("&Letter"), self.tr("Log a letter"), "letter"),
+            ("order", self.tr("Or&der / payment"), self.tr("Log the order or payment"), "payment"),
+        )
+        more = (
+            ("charge", self.tr("C&harge taken"), "payment"),
+            ("refund", self.tr("Re&fund received"), "payment"),
             ("visit", self.tr("Log a &visit"), "visit"),
             ("event", self.tr("Log &other…"), "note"),
         )
         self.quick_buttons: dict[str, QToolButton] = {}
-        for action, label, kind in actions:
+        self.quick_actions: dict[str, QAction] = {}
+        row.addWidget(QLabel(self.tr("Log:"), self))
+        for action, label, spoken, kind in buttons:
             button = QToolButton(self)
             button.setText(label)
-            button.setAccessibleName(label.replace("&", ""))
+            button.setAccessibleName(spoken)
+            button.setToolTip(spoken)
             button.setIcon(icon_for_kind(kind))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.clicked.connect(lambda _=False, a=action: self.log_event(a))
             row.addWidget(button)
             self.quick_buttons[action] = button
+        self.more_button = QToolButton(self)
+        self.more_button.setText(self.tr("&More"))
+        self.more_button.setAccessibleName(self.tr("More kinds of event"))
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more_button)
+        for action, label, kind in more:
+            item = menu.addAction(icon_for_kind(kind), label)
+            item.triggered.connect(lambda _=False, a=action: self.log_event(a))
+            self.quick_actions[action] = item
+        self.more_button.setMenu(menu)
+        row.addWidget(self.more_button)
         row.addStretch(1)
         return row
 
@@ -164,6 +211,7 @@ class CaseWorkspace(QWidget):
         case = self.header.case
         assert case is not None
         self.pages.setCurrentWidget(self.pages.widget(1))
+        self.timeline.currency = case.currency
         self.timeline.show_case(case_id)
         self.contacts.show_case(case_id, case.company)
         self.evidence.show_case(case_id)
@@ -179,10 +227,89 @@ class CaseWorkspace(QWidget):
         def submit(values: dict[str, Any]) -> None:
             command = undo.AddEvent(self._store, self._after_change, case_id=case_id, values=values,
                                     failed=self._undo_failed, text=self.tr("Log %1").replace("%1", values["summary"]))
-            undo.push(self.undo_stack, command)
+            redate = self._first_event_dates_case(values["at"])
+            if redate is None:
+                undo.push(self.undo_stack, command)
+                return
+            # One undo step: the first event and the case's start date it gives.
+            self.undo_stack.beginMacro(command.text())
+            try:
+                undo.push(self.undo_stack, command)
+                undo.push(self.undo_stack, undo.EditCase(
+                    self._store, self._after_case_change, case_id=case_id, before={"opened_on": redate[0]},
+                    after={"opened_on": redate[1]}, failed=self._undo_failed))
+            finally:
+                self.undo_stack.endMacro()
 
         self.tabs.setCurrentWidget(self.timeline)
-        EventDialog(submit, action=action, contacts=self._contact_choices(), parent=self).exec()
+        direction = self._guess_direction() if action == "email" else None
+        dialog = EventDialog(submit, action=action, contacts=self._contact_choices(), currency=self._currency(),
+                             direction=direction, parent=self)
+        if dialog.exec() == EventDialog.DialogCode.Accepted and dialog.files:
+            self._attach_to(dialog.files, self.timeline.selected_event_id())
+
+    def _first_event_dates_case(self, at: str) -> tuple[date, date] | None:
+        """(old, new) start date when this first event should date the case: the case was
+        opened without a date of its own (it got the day it was typed in) and the event is
+        earlier. None otherwise."""
+        case = self.header.case
+        if case is None or self.timeline.model.total() or case.created_at is None:
+            return None
+        try:
+            day = When.parse(at).day
+        except DocketError:
+            return None
+        if case.opened_on == case.created_at.date() and day < case.opened_on:
+            return case.opened_on, day
+        return None
+
+    def _currency(self) -> str:
+        case = self.header.case
+        return case.currency if case is not None else ""
+
+    def _guess_direction(self) -> str:
+        """An email after one of ours is most likely their answer; otherwise we are writing."""
+        last = self.timeline.model.last_event()
+        if last is not None and last.direction == Direction.TO_COMPANY:
+            return Direction.FROM_COMPANY.value
+        return Direction.TO_COMPANY.value
+
+    def edit_case(self) -> None:
+        """Open the case form with every field; the change is one undoable step."""
+        if self._case_id is None:
+            return
+        # Notes typed in the Notes tab are kept first, so the form shows (and keeps) them.
+        self.notes.save()
+        case = queries.case_with_company(self._store, self._case_id)
+        before = case_values(case)
+        companies = [c.name for c in queries.company_records(self._store)]
+
+        def submit(values: dict[str, Any]) -> None:
+            after = {k: v for k, v in values.items() if v != before.get(k)}
+            if after:
+                undo.push(self.undo_stack, undo.EditCase(
+                    self._store, self._after_case_change, case_id=case.id, before=before, after=after,
+                    failed=self._undo_failed, text=self.tr("Edit case")))
+
+        EditCaseDialog(case, companies, submit, self).exec()
+
+    def edit_company(self) -> None:
+        """Edit the details of the case's company (shared by all its cases), undoably."""
+        case = self.header.case
+        if case is None or case.company is None:
+            return
+        company = case.company
+        before = company_values(company)
+        shared = next((r.cases for r in queries.company_records(self._store) if r.id == company.id), 0)
+
+        def submit(values: dict[str, Any]) -> None:
+            after = {k: v for k, v in values.items() if v != before.get(k)}
+            if after:
+                undo.push(self.undo_stack, undo.EditCompany(
+                    self._store, self._after_case_change, company_id=company.id, before=before,
+                    after=after, failed=self._undo_failed, text=self.tr("Edit company details")))
+
+        CompanyDialog(company, submit, cases=shared, parent=self).exec()
 
     def edit_selected(self) -> None:
         """Edit the selected event (F2), or the selected contact on the Contacts tab."""
@@ -203,7 +330,14 @@ class CaseWorkspace(QWidget):
                     self._store, self._after_change, event_id=event.id, before=before, after=after,
                     failed=self._undo_failed, text=self.tr("Edit %1").replace("%1", event.summary)))
 
-        EventDialog(submit, event=event, contacts=self._contact_choices(), parent=self).exec()
+        dialog = EventDialog(submit, event=event, contacts=self._contact_choices(), currency=self._currency(),
+                             parent=self)
+        if dialog.exec() == EventDialog.DialogCode.Accepted and dialog.files:
+            self._attach_to(dialog.files, event.id)
+
+    def _attach_to(self, files: list[Path], event_id: int | None) -> None:
+        """Copy files chosen in the event form into the evidence, linked to that event."""
+        self.evidence.add_files(files, [event_id] if event_id is not None else [])
 
     def delete_selected(self) -> None:
         """Delete the selected event (Del) without asking: Undo brings it back with its links.
@@ -231,6 +365,16 @@ class CaseWorkspace(QWidget):
         self.message.setText(self.tr("Deleted “%1”. Undo (Ctrl+Z) brings it back.").replace("%1", event.summary))
         self.message.show()
 
+    def _link_dropped(self, evidence_id: int, event_id: int) -> None:
+        """An evidence file dropped on an event: link them (undoable)."""
+        try:
+            undo.push(self.undo_stack, undo.LinkEvidence(self._store, self._after_change, event_id=event_id,
+                                                         evidence_id=evidence_id, failed=self._undo_failed,
+                                                         text=self.tr("Link evidence")))
+        except DocketError as exc:
+            self.message.setText(str(exc))
+            self.message.show()
+
     def show_evidence(self, evidence_id: int) -> None:
         """Switch to the Evidence tab with ``evidence_id`` selected and previewed."""
         self.tabs.setCurrentWidget(self.evidence)
@@ -251,6 +395,13 @@ class CaseWorkspace(QWidget):
         self.contacts.show_case(self._case_id, self.header.case.company if self.header.case else None)
         self.evidence.reload()
         self.case_changed.emit(self._case_id)
+
+    def _after_case_change(self, focus_event: int | None) -> None:
+        """After an edit of the case or its company: the header and the notes read them again."""
+        if self._case_id is not None:
+            self.header.show_case(self._case_id)
+            self.notes.reload()
+        self._after_change(focus_event)
 
     def _evidence_changed(self) -> None:
         if self._case_id is not None:

@@ -15,9 +15,14 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QCoreApplication,
+    QDate,
+    QDateTime,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTime,
+    QTimeZone,
     Signal,
 )
 from PySide6.QtGui import QBrush, QPalette
@@ -47,6 +52,7 @@ from core.exchange.emails import Address, ImportResult, ParsedEmail
 from core.journal.queries import list_contacts
 from core.store.store import Store
 from gui.case.timeline_model import direction_label
+from gui.kit.formatting import format_date, format_datetime
 from gui.kit.workers import Task, run_task
 
 Index = QModelIndex | QPersistentModelIndex
@@ -89,11 +95,18 @@ def read_preview(store: Store, case_id: int, paths: list[Path], progress: Any = 
 
 
 def _date_label(item: ParsedEmail) -> str:
-    """The date as sent, in the sender's time zone: ``2024-07-01 09:00 (+01:00)``."""
+    """The date as sent, in the sender's time zone, as the rest of the window writes dates:
+    ``1 Jul 2024 09:00 (+01:00)`` (the editor takes ISO text)."""
     moment = item.when.moment
     if moment is None:
-        return item.when.day.isoformat() + (" (no time)" if item.date_known else " (date guessed)")
-    return moment.strftime("%Y-%m-%d %H:%M") + f" ({moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})"
+        note = (QCoreApplication.translate("EmailImport", " (no time)") if item.date_known
+                else QCoreApplication.translate("EmailImport", " (date guessed)"))
+        return format_date(item.when.day) + note
+    offset = moment.utcoffset()
+    seconds = int(offset.total_seconds()) if offset else 0
+    wall = QDateTime(QDate(moment.year, moment.month, moment.day), QTime(moment.hour, moment.minute),
+                     QTimeZone.fromSecondsAheadOfUtc(seconds))
+    return format_datetime(wall) + f" ({moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})"
 
 
 def _contact_value(item: ParsedEmail) -> tuple[str, Any]:

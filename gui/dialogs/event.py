@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QElapsedTimer, QObject, QTimer, QTimeZone, Signal
+from PySide6.QtCore import QDate, QDateTime, QElapsedTimer, QObject, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -33,23 +35,30 @@ from PySide6.QtWidgets import (
 
 from core.domain import clock
 from core.domain.errors import DocketError, ValidationError
-from core.domain.models import Direction, EventKind
+from core.domain.models import MONEY_MEANINGS, Direction, EventKind, EventMeaning
 from core.domain.when import When
 from core.journal.queries import TimelineRow
 from gui.case.timeline_model import direction_label, kind_label
+from gui.kit.fields import fill_combo, meaning_labels, select_data
+from gui.kit.formatting import date_display_format, datetime_display_format
 
 TIMED_KINDS = {EventKind.CALL.value, EventKind.VISIT.value, EventKind.CHAT.value}
 
-# What each quick action presets: kind, direction.
-QUICK_ACTIONS: dict[str, tuple[str, str]] = {
-    "call": (EventKind.CALL.value, Direction.TO_COMPANY.value),
-    "promise": (EventKind.PROMISE.value, Direction.FROM_COMPANY.value),
-    "email": (EventKind.EMAIL.value, Direction.TO_COMPANY.value),
-    "letter": (EventKind.LETTER.value, Direction.TO_COMPANY.value),
-    "visit": (EventKind.VISIT.value, Direction.TO_COMPANY.value),
-    "reply": (EventKind.RESPONSE.value, Direction.FROM_COMPANY.value),
-    "event": (EventKind.NOTE.value, Direction.INTERNAL.value),
+# What each quick action presets: kind, direction, meaning.
+QUICK_ACTIONS: dict[str, tuple[str, str, str | None]] = {
+    "call": (EventKind.CALL.value, Direction.TO_COMPANY.value, None),
+    "promise": (EventKind.PROMISE.value, Direction.FROM_COMPANY.value, EventMeaning.PROMISE.value),
+    "email": (EventKind.EMAIL.value, Direction.TO_COMPANY.value, None),
+    "letter": (EventKind.LETTER.value, Direction.TO_COMPANY.value, None),
+    "visit": (EventKind.VISIT.value, Direction.TO_COMPANY.value, None),
+    "reply": (EventKind.RESPONSE.value, Direction.FROM_COMPANY.value, EventMeaning.REPLY.value),
+    "order": (EventKind.PAYMENT.value, Direction.TO_COMPANY.value, EventMeaning.PURCHASE.value),
+    "charge": (EventKind.PAYMENT.value, Direction.FROM_COMPANY.value, EventMeaning.CHARGE.value),
+    "refund": (EventKind.PAYMENT.value, Direction.FROM_COMPANY.value, EventMeaning.REFUND.value),
+    "event": (EventKind.NOTE.value, Direction.INTERNAL.value, None),
 }
+# Meanings whose event carries an amount of money.
+AMOUNT_MEANINGS = {m.value for m in MONEY_MEANINGS} | {EventMeaning.PARTIAL_OFFER.value}
 
 
 class CallTimer(QObject):
@@ -149,17 +158,23 @@ class EventDialog(QDialog):
         action: str = "event",
         contacts: list[tuple[int, str]] = (),  # type: ignore[assignment]
         event: TimelineRow | None = None,
+        currency: str = "",
+        direction: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._submit = submit
         self._original_at = ""
+        self._currency = currency
         self.setAccessibleName(self.tr("Event"))
-        kind, direction = QUICK_ACTIONS.get(action, QUICK_ACTIONS["event"])
+        kind, preset_direction, meaning = QUICK_ACTIONS.get(action, QUICK_ACTIONS["event"])
+        direction = direction or preset_direction
         titles = {
             "call": self.tr("Log a call"), "promise": self.tr("Log a promise"),
             "email": self.tr("Log an email"), "letter": self.tr("Log a letter"),
             "visit": self.tr("Log a visit"), "reply": self.tr("Log their reply"),
+            "order": self.tr("Log the order or payment"), "charge": self.tr("Log a charge they took"),
+            "refund": self.tr("Log a refund received"),
         }
         self.setWindowTitle(self.tr("Edit event") if event else titles.get(action, self.tr("Log an event")))
 
@@ -174,9 +189,17 @@ class EventDialog(QDialog):
         self.when = QDateTimeEdit(_to_qdatetime(clock.now()), self)  # honours --today
         self.when.setAccessibleName(self.tr("When"))
         self.when.setCalendarPopup(True)
-        self.when.setDisplayFormat(self.locale().dateTimeFormat(self.locale().FormatType.ShortFormat))
+        self.when.setDisplayFormat(datetime_display_format())
         self.date_only = QCheckBox(self.tr("Time not known"), self)
         self.date_only.toggled.connect(self._date_only_toggled)
+        self.meaning = QComboBox(self)
+        self.meaning.setAccessibleName(self.tr("What was it"))
+        fill_combo(self.meaning, meaning_labels(), blank=self.tr("A contact, nothing more"))
+        self.meaning.setToolTip(self.tr("What this event is in the story: letters and the case history "
+                                        "say only what this shows"))
+        self.amount = QLineEdit(self)
+        self.amount.setAccessibleName(self.tr("Amount"))
+        self.amount.setPlaceholderText(self.tr("e.g. 129.00"))
         self.contact = QComboBox(self)
         self.contact.setAccessibleName(self.tr("Contact"))
         self.contact.addItem(self.tr("(nobody in particular)"), None)
@@ -198,27 +221,50 @@ class EventDialog(QDialog):
         self.promised_by = QDateEdit(QDate(week.year, week.month, week.day), self)
         self.promised_by.setAccessibleName(self.tr("Promised by"))
         self.promised_by.setCalendarPopup(True)
+        self.promised_by.setDisplayFormat(date_display_format())
         self.has_promise_date.toggled.connect(self.promised_by.setEnabled)
         promise_row = QHBoxLayout()
         promise_row.addWidget(self.has_promise_date)
         promise_row.addWidget(self.promised_by, 1)
 
+        # Files to keep as evidence of this event (copied once the event is logged).
+        self.files: list[Path] = []
+        self.attach_button = QPushButton(self.tr("&Attach files…"), self)
+        self.attach_button.setToolTip(self.tr("Receipts, screenshots, letters: kept unaltered with the case "
+                                              "and linked to this event"))
+        self.attach_button.clicked.connect(self._choose_files)
+        self.files_label = QLabel(self)
+        self.files_label.setWordWrap(True)
+        self.files_label.setTextFormat(Qt.TextFormat.PlainText)
+        files_row = QHBoxLayout()
+        files_row.addWidget(self.attach_button)
+        files_row.addWidget(self.files_label, 1)
+
         self.timer_box = self._build_timer()
         self.error = QLabel(self)
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: palette(bright-text); background: #b3261e; padding: 4px; border-radius: 3px;")
+        # A sign, bold text and a frame in the palette's own colours: readable in light, dark
+        # and high-contrast palettes alike.
+        self.error.setStyleSheet("QLabel { border: 1px solid palette(text); border-radius: 3px; padding: 4px;"
+                                 " font-weight: bold; }")
         self.error.hide()
 
         form = QFormLayout()
         when_row = QHBoxLayout()
         when_row.addWidget(self.when, 1)
         when_row.addWidget(self.date_only)
+        # Who wrote comes first: "from them or to them?" is the first thing a person knows.
+        form.addRow(self.tr("&Direction:"), self.direction)
         form.addRow(self.tr("&Kind:"), self.kind)
         when_label = QLabel(self.tr("&When:"), self)
         when_label.setBuddy(self.when)
         form.addRow(when_label, when_row)
-        form.addRow(self.tr("&Direction:"), self.direction)
+        form.addRow(self.tr("W&hat was it:"), self.meaning)
+        self.amount_label = QLabel(self.tr("A&mount (%1):").replace("%1", currency) if currency
+                                   else self.tr("A&mount:"), self)
+        self.amount_label.setBuddy(self.amount)
+        form.addRow(self.amount_label, self.amount)
         form.addRow(self.tr("&Contact:"), self.contact)
         self.summary_label = QLabel(self.tr("&What happened:"), self)
         self.summary_label.setBuddy(self.summary)
@@ -228,6 +274,7 @@ class EventDialog(QDialog):
         form.addRow(self.promise_label, promise_row)
         form.addRow(self.tr("&Reference:"), self.reference)
         form.addRow(self.tr("D&etails:"), self.details)
+        form.addRow(self.tr("Evidence:"), files_row)
         self._form = form
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -241,17 +288,31 @@ class EventDialog(QDialog):
         layout.addWidget(buttons)
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.meaning.currentIndexChanged.connect(self._meaning_changed)
         self._select(self.kind, kind)
         self._select(self.direction, direction)
+        select_data(self.meaning, meaning)
         self.has_promise_date.setChecked(action == "promise")
         self.promised_by.setEnabled(action == "promise")
         if event is not None:
             self._load(event)
         self._kind_changed()
+        self._meaning_changed()
         if action == "call" and event is None:
             self.call_timer.start()
         self.summary.setFocus()
         self.resize(520, self.sizeHint().height())
+
+    def add_files(self, paths: list[Path]) -> None:
+        """Files to attach to this event when it is saved."""
+        for path in paths:
+            if path not in self.files:
+                self.files.append(path)
+        self.files_label.setText(", ".join(p.name for p in self.files))
+
+    def _choose_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach files to this event"))
+        self.add_files([Path(n) for n in names])
 
     # -- the call timer ------------------------------------------------------------------
     def _build_timer(self) -> QGroupBox:
@@ -336,6 +397,9 @@ class EventDialog(QDialog):
             self.when.setDate(QDate(when.day.year, when.day.month, when.day.day))
         else:
             self.when.setDateTime(_to_qdatetime(when.moment))
+        select_data(self.meaning, event.meaning)
+        if event.amount is not None:
+            self.amount.setText(format(event.amount, "f"))
         self.summary.setText(event.summary)
         self.details.setPlainText(event.details)
         self.reference.setText(event.reference)
@@ -348,16 +412,18 @@ class EventDialog(QDialog):
             self.promised_by.setDate(QDate(d.year, d.month, d.day))
 
     def _date_only_toggled(self, on: bool) -> None:
-        self.when.setDisplayFormat(
-            self.locale().dateFormat(self.locale().FormatType.ShortFormat) if on
-            else self.locale().dateTimeFormat(self.locale().FormatType.ShortFormat)
-        )
+        self.when.setDisplayFormat(date_display_format() if on else datetime_display_format())
+
+    def _meaning_changed(self) -> None:
+        money = self.meaning.currentData() in AMOUNT_MEANINGS or bool(self.amount.text().strip())
+        self._form.setRowVisible(self.amount_label, money)
+        self._kind_changed()
 
     def _kind_changed(self) -> None:
         kind = self.kind.currentData()
         timed = kind in TIMED_KINDS or bool(self.duration.value() or self.waiting.value())
         self.timer_box.setVisible(timed)
-        promise = kind == EventKind.PROMISE.value
+        promise = kind == EventKind.PROMISE.value or self.meaning.currentData() == EventMeaning.PROMISE.value
         self._form.setRowVisible(self.promise_label, promise or self.has_promise_date.isChecked())
         self.summary_label.setText(self.tr("&What was promised:") if promise else self.tr("&What happened:"))
         self.summary.setPlaceholderText(
@@ -389,12 +455,23 @@ class EventDialog(QDialog):
             "duration_minutes": self.duration.value() or None,
             "waiting_minutes": self.waiting.value() or None,
             "promised_by": promised,
+            "meaning": self.meaning.currentData(),
+            "amount": self._amount(),
         }
+
+    def _amount(self) -> Any:
+        text = self.amount.text().strip()
+        if not text:
+            return None
+        from gui.dialogs.new_case import parse_money  # the one reader of typed amounts
+
+        money = parse_money(text, self._currency or "EUR")
+        return None if money is None else money.value
 
     # -- validation ----------------------------------------------------------------------
     def show_error(self, message: str, field: QWidget | None = None) -> None:
         """Show ``message`` at the top of the form and put the cursor in ``field``."""
-        self.error.setText(message)
+        self.error.setText("⚠ " + message)
         self.error.show()
         if field is not None:
             field.setFocus()
@@ -405,13 +482,17 @@ class EventDialog(QDialog):
             "summary": self.summary, "at": self.when, "details": self.details, "reference": self.reference,
             "duration_minutes": self.duration, "waiting_minutes": self.waiting,
             "promised_by": self.promised_by, "contact_id": self.contact, "kind": self.kind,
-            "direction": self.direction,
+            "direction": self.direction, "meaning": self.meaning, "amount": self.amount,
         }.get(name)
 
     def accept(self) -> None:
         if self.call_timer.running:
             self.call_timer.stop()
-        values = self.values()
+        try:
+            values = self.values()
+        except ValidationError as exc:
+            self.show_error(exc.message, self.amount)
+            return
         if not values["summary"]:
             what = self.tr("Say what was promised, in a few words.") if values["kind"] == EventKind.PROMISE \
                 else self.tr("Say what happened, in a few words.")

@@ -35,6 +35,7 @@ from core.documents import report as case_report
 from core.domain import clock
 from core.journal import queries, settings
 from core.store.store import Store
+from gui.kit.formatting import date_display_format
 from gui.kit.workers import Task, run_task
 
 FORMATS = {"pdf": "PDF document (*.pdf)", "md": "Markdown (*.md)", "csv": "CSV spreadsheet (*.csv)"}
@@ -87,7 +88,7 @@ class ExportDialog(QDialog):
         self.date_to = QDateEdit(_qdate(today))
         for edit, name in ((self.date_from, self.tr("From")), (self.date_to, self.tr("To"))):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat(date_display_format())
             edit.setEnabled(False)
             edit.setAccessibleName(name)
         self.limit_dates.toggled.connect(self.date_from.setEnabled)

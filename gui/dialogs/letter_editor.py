@@ -13,8 +13,16 @@ import dataclasses
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSize, QSizeF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPixmap
+from PySide6.QtCore import QDate, QRectF, QSize, QSizeF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,6 +53,8 @@ from core.domain.when import When
 from core.escalation import reminders
 from core.journal import queries, settings
 from core.store.store import Store
+from gui.case.timeline_model import kind_label
+from gui.kit.formatting import date_display_format, format_date
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -122,8 +132,14 @@ class PagePreview(QScrollArea):
             painter.setPen(QColor("#b0b0b0"))
             painter.drawRect(0, 0, full.width() - 1, full.height() - 1)
             painter.translate(paint.left(), paint.top() + header - index * body_h)
-            painter.setClipRect(0, index * body_h, paint.width(), body_h)
-            doc.drawContents(painter)
+            clip = QRectF(0, index * body_h, paint.width(), body_h)
+            painter.setClipRect(clip)
+            # Paper is white and ink is dark, whatever the window's palette (a dark palette's
+            # light text would vanish on the page).
+            context = QAbstractTextDocumentLayout.PaintContext()
+            context.clip = clip
+            context.palette.setColor(QPalette.ColorRole.Text, QColor("black"))
+            doc.documentLayout().draw(painter, context)
             painter.setClipping(False)
             painter.translate(0, index * body_h)
             painter.setPen(QColor("#555555"))
@@ -161,7 +177,7 @@ class SendDialog(QDialog):
         self.sent_on = QDateEdit(QDate(today.year, today.month, today.day), self)
         self.sent_on.setCalendarPopup(True)
         self.sent_on.setMaximumDate(QDate(today.year, today.month, today.day))
-        self.sent_on.setDisplayFormat("yyyy-MM-dd")
+        self.sent_on.setDisplayFormat(date_display_format())
         self.sent_on.setAccessibleName(self.tr("Date sent"))
         form.addRow(self.tr("&How:"), self.via)
         form.addRow(self.tr("&Tracking number:"), self.tracking)
@@ -268,7 +284,8 @@ class LetterEditor(QDialog):
         defaults = set(letters.default_event_ids(case))  # type: ignore[arg-type]
         for event in case.events:  # type: ignore[attr-defined]
             when = When.parse(event.at)
-            item = QListWidgetItem(f"{when.day.isoformat()}  {event.kind}  {event.summary}", self.events_list)
+            item = QListWidgetItem(f"{format_date(when.day)}  {kind_label(event.kind)}  {event.summary}",
+                                   self.events_list)
             item.setData(ID_ROLE, event.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if event.id in defaults else Qt.CheckState.Unchecked)
@@ -316,7 +333,11 @@ class LetterEditor(QDialog):
         self.missing_label = QLabel(self._text_pane)
         self.missing_label.setWordWrap(True)
         self.missing_label.setAccessibleName(self.tr("Missing facts"))
-        self.missing_label.setStyleSheet("QLabel { background: #fff3c4; padding: 6px; }")
+        # The tooltip colours are a pair every palette (light, dark, high contrast) keeps readable.
+        self.missing_label.setAutoFillBackground(True)
+        self.missing_label.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.missing_label.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.missing_label.setMargin(6)
         self.status_label = QLabel(self._text_pane)
         self.status_label.setWordWrap(True)
         self.editor = QTextEdit(self._text_pane)
@@ -406,7 +427,7 @@ class LetterEditor(QDialog):
         self.editor.setHtml(self._draft.html)
         self._loading = False
         self._edited = False
-        self.status_label.setText(self.tr("Reply requested by %1.").replace("%1", self._draft.reply_by.isoformat()))
+        self.status_label.setText(self.tr("Reply requested by %1.").replace("%1", format_date(self._draft.reply_by)))
         self._update_state()
 
     def _restore(self, kept: letters.LetterInfo) -> None:
@@ -447,6 +468,14 @@ class LetterEditor(QDialog):
     def missing_facts(self) -> list[str]:
         """The facts still marked missing in the text as it stands (edits included)."""
         return letters.missing_facts(self.editor.toPlainText())
+
+    def _refuse_if_missing(self) -> bool:
+        """True (and say so) when the letter still has ``[missing: …]`` in it: such a letter is
+        not printed or saved as PDF, as it is not sent."""
+        missing = self.missing_facts()
+        if missing:
+            self.status_label.setText(self.tr("Fill in the missing facts first: %1.").replace("%1", "; ".join(missing)))
+        return bool(missing)
 
     def _update_state(self) -> None:
         missing = self.missing_facts()
@@ -490,7 +519,9 @@ class LetterEditor(QDialog):
         return self.letter_id
 
     def save_pdf(self, path: str | None = None) -> Path | None:
-        """Write the letter as a PDF (asks where unless ``path`` is given)."""
+        """Write the letter as a PDF (asks where unless ``path`` is given); not while facts are missing."""
+        if not self._is_sent() and self._refuse_if_missing():
+            return None
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Save letter as PDF"),
                                                   f"{self.template_box.currentData()}.pdf", self.tr("PDF (*.pdf)"))
@@ -523,6 +554,8 @@ class LetterEditor(QDialog):
         return render.paint_document(doc, printer, running=letters.running_footer(draft.subject, draft.language)).pages
 
     def print_letter(self) -> None:
+        if not self._is_sent() and self._refuse_if_missing():
+            return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageLayout(render.page_layout(self._paper))
         dialog = QPrintPreviewDialog(printer, self)

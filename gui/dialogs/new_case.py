@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale, QRegularExpression
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -20,12 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.domain import clock
 from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Category
-from core.domain.money import COMMON_CURRENCIES, Money
+from core.domain.money import Money
 from core.journal import cases, queries, settings
 from core.store.store import Store
+from gui.kit.fields import CurrencyPicker, JurisdictionPicker, OptionalDate
 
 
 def category_labels() -> dict[str, str]:
@@ -111,24 +108,18 @@ class NewCaseDialog(QDialog):
         for value, label in category_labels().items():
             self.category.addItem(label, str(value))
         self.category.setCurrentIndex(self.category.findData(Category.OTHER.value))
-        self.currency = QComboBox()
-        self.currency.setEditable(True)
-        self.currency.addItems(COMMON_CURRENCIES)
-        self.currency.setCurrentText(defaults["default_currency"])
+        self.currency = CurrencyPicker()
+        self.currency.set_code(defaults["default_currency"])
         self.amount = QLineEdit()
         self.amount.setPlaceholderText(QLocale().toString(129.0, "f", 2))
-        self.jurisdiction = QLineEdit(defaults["default_jurisdiction"])
-        self.jurisdiction.setMaxLength(7)  # a region such as AU-NSW or GB-SCT
-        self.jurisdiction.setValidator(QRegularExpressionValidator(
-            QRegularExpression("[A-Za-z]{2,3}(-[A-Za-z0-9]{1,3})?"), self.jurisdiction))
-        self.jurisdiction.setToolTip(self.tr("Country code whose consumer rules apply (GB, US, FR, EU...), "
-                                             "or a region of one: GB-SCT, US-CA, CA-QC, AU-NSW"))
-        self.opened_on = QDateEdit()
-        self.opened_on.setCalendarPopup(True)
-        today = clock.today()
-        self.opened_on.setDate(QDate(today.year, today.month, today.day))
-        if QLocale().language() == QLocale.Language.C:
-            self.opened_on.setDisplayFormat("d MMM yyyy")  # the C locale's "23 11 2026" reads like a sum
+        self.jurisdiction = JurisdictionPicker()
+        self.jurisdiction.set_code(defaults["default_jurisdiction"])
+        self.jurisdiction.setToolTip(self.tr("Whose consumer rules apply: type part of a country's name or code"))
+        # Unticked, the case is dated by its first event (the order, the first call), not by
+        # the day it was typed in.
+        self.opened_on = OptionalDate(self.tr("Opened on"))
+        self.opened_on.setToolTip(self.tr("When the dispute began. Leave unticked: the date of the first "
+                                          "event you log"))
         self.references = QLineEdit()
         self.references.setPlaceholderText(self.tr("Order, account or ticket numbers, separated by commas"))
         self.desired = QPlainTextEdit()
@@ -208,7 +199,6 @@ class NewCaseDialog(QDialog):
         self._clear_errors()
         try:
             money = self._check()
-            opened = self.opened_on.date()
             self.case_id = cases.open_case(
                 self._store,
                 title=self.title.text(),
@@ -216,8 +206,8 @@ class NewCaseDialog(QDialog):
                 category=self.category.currentData(),
                 currency=money.currency if money else self.currency.currentText(),
                 amount=money.value if money else None,
-                jurisdiction=self.jurisdiction.text(),
-                opened_on=date(opened.year(), opened.month(), opened.day()),
+                jurisdiction=self.jurisdiction.code(),
+                opened_on=self.opened_on.value(),
                 references=[r.strip() for r in self.references.text().split(",") if r.strip()],
                 desired_outcome=self.desired.toPlainText(),
             )

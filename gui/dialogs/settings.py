@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import DocketError
-from core.domain.money import COMMON_CURRENCIES
 from core.journal import evidence_text, settings
 from core.store.store import Store
+from gui.kit.fields import CurrencyPicker, JurisdictionPicker
 
 
 def open_folder(path: Path) -> bool:
@@ -48,21 +48,15 @@ class SettingsDialog(QDialog):
         self.your_email = QLineEdit(values["your_email"])
         self.your_phone = QLineEdit(values["your_phone"])
         self.your_other_emails = self._text_box(values["your_other_emails"], 2)
-        self.your_other_emails.setToolTip(self.tr("One per line; emails from these count as sent by you"))
-        you = QGroupBox(self.tr("You (the sender of your letters)"))
-        you_form = QFormLayout(you)
-        for label, widget in ((self.tr("&Name"), self.your_name), (self.tr("Postal &address"), self.your_address),
-                              (self.tr("&Email"), self.your_email), (self.tr("&Phone"), self.your_phone),
-                              (self.tr("&Other emails"), self.your_other_emails)):
-            widget.setAccessibleName(label.replace("&", ""))
-            you_form.addRow(label, widget)
-
-        self.default_jurisdiction = QLineEdit(values["default_jurisdiction"])
-        self.default_jurisdiction.setMaxLength(3)
-        self.default_currency = QComboBox()
-        self.default_currency.setEditable(True)
-        self.default_currency.addItems(COMMON_CURRENCIES)
-        self.default_currency.setCurrentText(values["default_currency"])
+        self.your_other_emails.setPlaceholderText(self.tr("One address per line"))
+        other_hint = QLabel(self.tr("When you import emails, those sent from any of these addresses count as "
+                                    "written by you (to the company)."))
+        other_hint.setWordWrap(True)
+        other_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.default_jurisdiction = JurisdictionPicker()
+        self.default_jurisdiction.set_code(values["default_jurisdiction"])
+        self.default_currency = CurrencyPicker()
+        self.default_currency.set_code(values["default_currency"])
         self.paper_size = QComboBox()
         self.paper_size.addItem(self.tr("A4"), "A4")
         self.paper_size.addItem(self.tr("US Letter"), "Letter")
@@ -71,26 +65,42 @@ class SettingsDialog(QDialog):
         self.silence_days.setRange(1, 365)
         self.silence_days.setValue(values["silence_days"])
         self.silence_days.setSuffix(self.tr(" days"))
-        defaults = QGroupBox(self.tr("Defaults for new cases"))
-        defaults_form = QFormLayout(defaults)
-        for label, widget in ((self.tr("&Jurisdiction"), self.default_jurisdiction),
-                              (self.tr("&Currency"), self.default_currency),
-                              (self.tr("Pape&r size"), self.paper_size),
-                              (self.tr("Remind after &silence of"), self.silence_days)):
-            widget.setAccessibleName(label.replace("&", ""))
-            defaults_form.addRow(label, widget)
-
-        data = QGroupBox(self.tr("Where your data is kept"))
-        data_form = QFormLayout(data)
-        data_form.addRow(self.tr("Data folder"), self._folder_row(store.data_dir, self.tr("Open the data folder")))
-        data_form.addRow(self.tr("Your letter templates"),
-                         self._folder_row(store.templates_dir, self.tr("Open the letter templates folder")))
         self.ocr_note = QLabel(self.tr("Text in pictures is searched.") if evidence_text.ocr_available()
                                else self.tr('Text in pictures is not searched. To search it, install the OCR extra: '
                                             'pip install "docket[ocr]"'))
         self.ocr_note.setWordWrap(True)
         self.ocr_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        data_form.addRow(self.tr("Search in evidence"), self.ocr_note)
+        # One label column for the three groups, so every field starts at the same place.
+        groups: list[tuple[QGroupBox, list[tuple[str, QWidget]]]] = [
+            (QGroupBox(self.tr("You (the sender of your letters)")), [
+                (self.tr("&Name:"), self.your_name), (self.tr("Postal &address:"), self.your_address),
+                (self.tr("&Email:"), self.your_email), (self.tr("&Phone:"), self.your_phone),
+                (self.tr("&Other addresses:"), self.your_other_emails), ("", other_hint)]),
+            (QGroupBox(self.tr("Defaults for new cases")), [
+                (self.tr("&Jurisdiction:"), self.default_jurisdiction), (self.tr("&Currency:"), self.default_currency),
+                (self.tr("Pape&r size:"), self.paper_size), (self.tr("Remind after &silence of:"), self.silence_days)]),
+            (QGroupBox(self.tr("Where your data is kept")), [
+                (self.tr("Data folder:"), self._folder_row(store.data_dir, self.tr("Open the data folder"))),
+                (self.tr("Your letter templates:"),
+                 self._folder_row(store.templates_dir, self.tr("Open the letter templates folder"))),
+                (self.tr("Search in evidence:"), self.ocr_note)]),
+        ]
+        labels: list[QLabel] = []
+        for group, rows in groups:
+            form = QFormLayout(group)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            for text, widget in rows:
+                label = QLabel(text)
+                label.setBuddy(widget)
+                labels.append(label)
+                if text:
+                    widget.setAccessibleName(text.replace("&", "").rstrip(":"))
+                form.addRow(label, widget)
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        you, defaults, data = (group for group, _rows in groups)
 
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -130,8 +140,8 @@ class SettingsDialog(QDialog):
             "your_email": self.your_email.text().strip(),
             "your_phone": self.your_phone.text().strip(),
             "your_other_emails": self.your_other_emails.toPlainText().strip(),
-            "default_jurisdiction": self.default_jurisdiction.text().strip().upper(),
-            "default_currency": self.default_currency.currentText().strip().upper(),
+            "default_jurisdiction": self.default_jurisdiction.code(),
+            "default_currency": self.default_currency.code(),
             "paper_size": self.paper_size.currentData(),
             "silence_days": self.silence_days.value(),
         }

@@ -52,4 +52,39 @@ def format_money(amount: Decimal | Any | None, currency: str, *, empty: str = ""
     places = max(0, -int(exact.as_tuple().exponent))
     if not _c_locale(locale) and locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == currency:
         return locale.toCurrencyString(float(exact), locale.currencySymbol(), places)
-    return f"{currency}\u00a0{locale.toString(float(exact), 'f', places)}"
+    number = locale.toString(float(exact), "f", places)
+    # The code goes where this locale puts its own symbol ("EUR 129.00", "129,00 GBP"), so one
+    # column never mixes both orders.
+    if not _c_locale(locale) and not locale.toCurrencyString(1.0, "XXX").lstrip("-").startswith("XXX"):
+        return f"{number}\u00a0{currency}"
+    return f"{currency}\u00a0{number}"
+
+
+def date_display_format() -> str:
+    """The display format for date fields in forms, matching :func:`format_date`."""
+    locale = QLocale()
+    return "d MMM yyyy" if _c_locale(locale) else locale.dateFormat(QLocale.FormatType.ShortFormat)
+
+
+def datetime_display_format() -> str:
+    """The display format for date-and-time fields in forms, matching :func:`format_datetime`."""
+    locale = QLocale()
+    if _c_locale(locale):
+        return "d MMM yyyy HH:mm"
+    return locale.dateTimeFormat(QLocale.FormatType.ShortFormat)
+
+
+def count_text(context: str, source: str, n: int, one: str, many: str) -> str:
+    """A count with its noun through Qt's plural forms: ``count_text("Timeline", "%n event(s)",
+    n, "1 event", "%n events")``.
+
+    A translation's numerus forms are used when one is installed; without one (English, the
+    source language) the English singular or plural is chosen here, so no "(s)" ever shows.
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    number = QLocale().toString(n)
+    translated = QCoreApplication.translate(context, source, None, n)
+    if translated != source.replace("%n", str(n)):
+        return translated.replace(str(n), number) if number != str(n) else translated
+    return (one if n == 1 else many).replace("%n", number)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -51,6 +52,26 @@ def _install_translations(app: QApplication) -> None:
             app.installTranslator(own)
 
 
+def _catch_unexpected(data_dir: Path) -> None:
+    """An error nobody expected is kept for a problem report and explained in a dialog; the
+    window goes on (Qt would otherwise abort, or print a traceback nobody reads)."""
+    from gui.kit.diagnostics import record_error
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)
+            return
+        record_error(data_dir, kind, tb)
+        print(f"docket: unexpected error ({kind.__name__}); kept for Help > Report a problem", file=sys.stderr)
+        QMessageBox.warning(
+            None, QCoreApplication.translate("App", "Something went wrong"),
+            QCoreApplication.translate(
+                "App", "Docket met an error it did not expect. Your data is safe: every change is saved "
+                "whole or not at all.\n\nHelp > Report a problem writes a report you can send."))
+
+    sys.excepthook = hook
+
+
 def run(data_dir: str | Path | None = None) -> int:
     """Open the store and show the window; returns the exit code when the window closes.
 
@@ -69,6 +90,13 @@ def run(data_dir: str | Path | None = None) -> int:
     from gui.shell.evidence_indexing import index_evidence_in_background
     from gui.shell.main_window import MainWindow
     from gui.shell.tray import DueNotifier
+
+    _catch_unexpected(store.data_dir)
+    from PySide6.QtCore import QSettings
+
+    from gui.kit import appearance
+
+    appearance.apply(app, str(QSettings("Docket", "Docket").value("window/appearance", "system")))
 
     try:
         window = MainWindow(store)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,13 +20,17 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
+from core.escalation.reminders import DueItem
 from core.journal import queries
 from core.store.store import Store
+from gui.kit.formatting import format_date
 from gui.kit.icons import icon
+from gui.kit.urgency import attention
 from gui.shell.case_list_model import (
     AMOUNT,
     CASE_ROLE,
@@ -41,12 +47,28 @@ SEARCH_DELAY_MS = 150  # long enough to let a word be typed, short enough to fee
 
 
 class TitleDelegate(QStyledItemDelegate):
-    """The title with the company and status beneath it, so a narrow list still says it all."""
+    """The title with the company and status beneath it, so a narrow list still says it all.
+    In *Needs attention* the second line says why the case is there and by when."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.reasons: dict[int, DueItem] = {}
 
     def _lines(self, index: QModelIndex) -> tuple[str, str]:
         row = index.data(CASE_ROLE)
+        item = self.reasons.get(row.id)
+        if item is not None:
+            return row.title, f"{format_date(item.due)}: {item.reason}"
         status = status_label(row.status)
         return row.title, f"{row.company} · {status}" if row.company else status
+
+    def helpEvent(self, event: Any, view: Any, option: QStyleOptionViewItem,
+                  index: QModelIndex | QPersistentModelIndex) -> bool:
+        if event.type() == QEvent.Type.ToolTip and index.isValid():
+            title, detail = self._lines(QModelIndex(index))
+            QToolTip.showText(event.globalPos(), f"{title}\n{detail}", view)
+            return True
+        return super().helpEvent(event, view, option, index)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
@@ -156,7 +178,8 @@ class CaseListView(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.setItemDelegateForColumn(TITLE, TitleDelegate(self.table))
+        self.title_delegate = TitleDelegate(self.table)
+        self.table.setItemDelegateForColumn(TITLE, self.title_delegate)
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * 2 + 10)
@@ -224,13 +247,19 @@ class CaseListView(QWidget):
 
     # -- what the list shows -------------------------------------------------------------------
     def set_view(self, view: str) -> None:
+        self._read_reasons(view)
         self.model.set_filter(view=view)
         self._reselect()
 
     def refresh(self) -> None:
         """Query again (after an edit), keeping the selected case selected."""
+        self._read_reasons(self.model.view)
         self.model.refresh()
         self._reselect()
+
+    def _read_reasons(self, view: str) -> None:
+        # Why each case needs attention, from the reminders that set its Next due.
+        self.title_delegate.reasons = attention(self._store) if view == "attention" else {}
 
     def _apply_search(self) -> None:
         self.model.set_filter(search=self.search_field.text())

@@ -11,10 +11,13 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -24,6 +27,8 @@ from PySide6.QtWidgets import (
 from core.journal import queries
 from core.journal.queries import CompanyRecord
 from core.store.store import Store
+from gui.case import undo
+from gui.dialogs.company import CompanyDialog, company_values
 from gui.kit.table_model import RowsTableModel
 from gui.kit.workers import Task, run_in_background
 from gui.shell.case_list_model import CASE_ROLE, COMPANY, TITLE, CaseListModel
@@ -77,7 +82,8 @@ class CompanyModel(RowsTableModel):
             if column == NAME:
                 return record.name
             if column == DAYS_TO_REPLY:
-                return "" if record.avg_days_to_reply is None else QLocale().toString(record.avg_days_to_reply, "f", 1)
+                # Whole days: "14.8" reads like a measurement it is not.
+                return "" if record.avg_days_to_reply is None else QLocale().toString(round(record.avg_days_to_reply))
             return QLocale().toString(values[column])
         if role == SORT_ROLE:
             return values[column]
@@ -86,7 +92,10 @@ class CompanyModel(RowsTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column != NAME:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == DAYS_TO_REPLY:
-            return self.tr("Average days between a message to the company and its next reply")
+            average = self.tr("Average days between a message to the company and its next reply")
+            if record.avg_days_to_reply is not None:
+                average += ": " + QLocale().toString(record.avg_days_to_reply, "f", 1)
+            return average
         return None
 
 
@@ -94,9 +103,12 @@ class CompaniesView(QWidget):
     """Companies above, the chosen company's cases below; ``case_selected`` gives a case id."""
 
     case_selected = Signal(object)
+    company_changed = Signal()
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, stack: QUndoStack | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._store = store
+        self._stack = stack if stack is not None else QUndoStack(self)
         self.model = CompanyModel(store, self)
         self.companies = QTableView()
         self.companies.setAccessibleName(self.tr("Companies"))
@@ -109,6 +121,10 @@ class CompaniesView(QWidget):
             self.companies.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.companies.horizontalHeader().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         self.companies.selectionModel().currentRowChanged.connect(self._on_company)
+        self.companies.doubleClicked.connect(lambda _: self.edit_company())
+        self.edit_button = QPushButton(self.tr("&Edit company details…"), self)
+        self.edit_button.setEnabled(False)
+        self.edit_button.clicked.connect(self.edit_company)
 
         self.cases_model = CaseListModel(store, self, company_id=-1)  # nothing until a company is chosen
         self.cases = QTableView()
@@ -132,8 +148,16 @@ class CompaniesView(QWidget):
         lower_layout.addWidget(self.cases_label)
         lower_layout.addWidget(self.cases)
 
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addWidget(self.companies, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.edit_button)
+        row.addStretch(1)
+        upper_layout.addLayout(row)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.companies)
+        self.splitter.addWidget(upper)
         self.splitter.addWidget(lower)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -146,6 +170,7 @@ class CompaniesView(QWidget):
 
     def _on_company(self, current: QModelIndex, _previous: QModelIndex) -> None:
         record = current.data(COMPANY_ROLE) if current.isValid() else None
+        self.edit_button.setEnabled(record is not None)
         self.cases_model.set_filter(view="all", company_id=record.id if record else -1)
         if record is not None:
             self.cases_label.setText(self.tr("Cases with %1").replace("%1", record.name))
@@ -154,3 +179,28 @@ class CompaniesView(QWidget):
         case = current.data(CASE_ROLE) if current.isValid() else None
         if case is not None:
             self.case_selected.emit(case.id)
+
+    def selected_company(self) -> CompanyRecord | None:
+        index = self.companies.currentIndex()
+        return index.data(COMPANY_ROLE) if index.isValid() else None
+
+    def edit_company(self) -> None:
+        """Edit the chosen company's details; the change is undoable (Ctrl+Z)."""
+        record = self.selected_company()
+        if record is None:
+            return
+        company = queries.company(self._store, record.id)
+        before = company_values(company)
+
+        def changed(_focus: int | None) -> None:
+            self.refresh()
+            self.company_changed.emit()
+
+        def submit(values: dict[str, Any]) -> None:
+            after = {k: v for k, v in values.items() if v != before.get(k)}
+            if after:
+                undo.push(self._stack, undo.EditCompany(self._store, changed, company_id=company.id,
+                                                        before=before, after=after,
+                                                        text=self.tr("Edit company details")))
+
+        CompanyDialog(company, submit, cases=record.cases, parent=self).exec()

@@ -8,19 +8,22 @@ when first used, so they do not slow down start-up.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLocale, QObject, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
+from PySide6.QtCore import QLocale, QObject, QSettings, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -39,6 +42,7 @@ from gui.case.workspace import CaseWorkspace
 from gui.dialogs.about import AboutDialog
 from gui.dialogs.new_case import NewCaseDialog
 from gui.dialogs.settings import SettingsDialog
+from gui.kit.formatting import count_text
 from gui.kit.icons import app_icon, icon
 from gui.kit.workers import Task, run_in_background
 from gui.shell.case_list_view import CaseListView
@@ -47,6 +51,18 @@ from gui.shell.sidebar import Sidebar
 from gui.shell.window_state import WindowState
 
 AUTO_BACKUP_MS = 30 * 60 * 1000
+
+
+def locale_defaults(locale: QLocale) -> dict[str, str]:
+    """The default currency and jurisdiction a locale suggests (fr_FR: EUR and FR)."""
+    values: dict[str, str] = {}
+    currency = locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode)
+    if len(currency) == 3 and currency.isalpha():
+        values["default_currency"] = currency.upper()
+    country = QLocale.territoryToCode(locale.territory())
+    if len(country) == 2 and country.isalpha():
+        values["default_jurisdiction"] = country.upper()
+    return values
 
 
 class Banner(QFrame):
@@ -206,7 +222,7 @@ class MainWindow(QMainWindow):
         self.overview: Any = None  # the OverviewView, built when first shown
         self.lists = QStackedWidget()
         # Never so narrow that titles and dates cannot be read; the workspace gives way first.
-        self.lists.setMinimumWidth(self.fontMetrics().averageCharWidth() * 48)
+        self.lists.setMinimumWidth(self.fontMetrics().averageCharWidth() * 36)
         self.lists.addWidget(self.case_list)
         self.workspace = CaseWorkspace(store, self)
         self.banner = Banner()  # reminders due
@@ -217,7 +233,7 @@ class MainWindow(QMainWindow):
         for widget, stretch in ((self.sidebar, 0), (self.lists, 1), (self.workspace, 2)):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
-        self.splitter.setSizes([180, 500, 600])
+        self.splitter.setSizes([170, 400, 710])  # the case gets the most room
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -246,8 +262,24 @@ class MainWindow(QMainWindow):
 
         if not self.state.restore(self, {"main": self.splitter}):
             self.resize(1280, 800)
+            screen = self.screen()
+            if screen is not None and screen.availableGeometry().width() <= 1440:
+                # A laptop screen: use all of it from the first start.
+                self.resize(screen.availableGeometry().size())
+        self._fit_screen()
         self.reveal_case(self.state.last_case())
         self._warn_about_location()
+        self._first_run_defaults()
+
+    def _fit_screen(self) -> None:
+        """Never open larger than the screen (a laptop, or a window last used on a bigger one)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        if self.width() > room.width() or self.height() > room.height():
+            self.resize(min(self.width(), room.width()), min(self.height(), room.height()))
+            self.move(room.topLeft())
 
     # -- composition ---------------------------------------------------------------------------
     def _action(self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None,
@@ -277,8 +309,16 @@ class MainWindow(QMainWindow):
         self.edit_action = a(self.tr("&Edit selected"), lambda: self._workspace_call("edit_selected"), "F2", "edit")
         self.delete_action = a(self.tr("&Delete selected"), self.delete_selected, "Del", "delete")
         self.delete_case_action = a(self.tr("Delete &case…"), self.delete_case, None, "delete")
+        self.edit_case_action = a(self.tr("&Edit case…"), lambda: self._workspace_call("edit_case"),
+                                  "Ctrl+Shift+E", "edit")
+        self.edit_company_action = a(self.tr("Company &details…"), lambda: self._workspace_call("edit_company"),
+                                     None, None)
         self.find_action = a(self.tr("&Find"), self.case_list.focus_search, "Ctrl+F", "search")
         about = a(self.tr("&About Docket"), self.about, None, "about")
+        self.guide_action = a(self.tr("Docket &guide"), self.show_guide, QKeySequence.StandardKey.HelpContents, None)
+        self.shortcuts_action = a(self.tr("&Keyboard shortcuts"), self.show_shortcuts, "Ctrl+/", None)
+        self.data_folder_action = a(self.tr("Open the &data folder"), self.open_data_folder, None, None)
+        self.report_action = a(self.tr("&Report a problem…"), self.report_problem, None, None)
 
         undo = self.workspace.undo_stack.createUndoAction(self, self.tr("&Undo"))
         undo.setShortcut(QKeySequence("Ctrl+Z"))
@@ -296,9 +336,22 @@ class MainWindow(QMainWindow):
         for item in (undo, redo, None, self.edit_action, self.delete_action, None, self.find_action):
             edit_menu.addSeparator() if item is None else edit_menu.addAction(item)
         case_menu = bar.addMenu(self.tr("&Case"))
-        for item in (self.log_action, None, self.delete_case_action):
+        for item in (self.edit_case_action, self.edit_company_action, self.log_action, None,
+                     self.delete_case_action):
             case_menu.addSeparator() if item is None else case_menu.addAction(item)
-        bar.addMenu(self.tr("&Help")).addAction(about)
+        view_menu = bar.addMenu(self.tr("&View"))
+        looks = view_menu.addMenu(self.tr("&Appearance"))
+        names = {"system": self.tr("As the &system"), "light": self.tr("&Light"), "dark": self.tr("&Dark")}
+        current = self.state.appearance()
+        for scheme, label in names.items():
+            choice = looks.addAction(label)
+            choice.setCheckable(True)
+            choice.setChecked(scheme == current)
+            choice.triggered.connect(lambda _=False, s=scheme: self.set_appearance(s))
+        help_menu = bar.addMenu(self.tr("&Help"))
+        for item in (self.guide_action, self.shortcuts_action, None, self.data_folder_action,
+                     self.report_action, None, about):
+            help_menu.addSeparator() if item is None else help_menu.addAction(item)
 
         toolbar = QToolBar(self.tr("Main toolbar"))
         toolbar.setObjectName("main-toolbar")
@@ -327,8 +380,9 @@ class MainWindow(QMainWindow):
             self.lists.setCurrentWidget(self.overview)
         elif view == "companies":
             if self.companies is None:
-                self.companies = CompaniesView(self.store)
+                self.companies = CompaniesView(self.store, self.workspace.undo_stack)
                 self.companies.case_selected.connect(self.open_case)
+                self.companies.company_changed.connect(lambda: self.workspace.show_case(self._case_id))
                 self.lists.addWidget(self.companies)
                 self.state.restore_splitters({"companies": self.companies.splitter})
             self.companies.refresh()
@@ -336,6 +390,7 @@ class MainWindow(QMainWindow):
         else:
             self.case_list.set_view(view)
             self.lists.setCurrentWidget(self.case_list)
+            self.refresh_counts()
 
     def open_case(self, case_id: int | None) -> None:
         """Show ``case_id`` in the workspace (None: no case)."""
@@ -363,7 +418,7 @@ class MainWindow(QMainWindow):
     def _update_case_actions(self) -> None:
         has_case = self.current_case_id() is not None
         for action in (self.log_action, self.edit_action, self.delete_action, self.delete_case_action,
-                       self.export_action, self.print_action):
+                       self.export_action, self.print_action, self.edit_case_action, self.edit_company_action):
             action.setEnabled(has_case)
 
     def refresh(self) -> None:
@@ -377,7 +432,11 @@ class MainWindow(QMainWindow):
         counts = queries.view_counts(self.store)
         self.sidebar.set_counts(counts)
         total = counts["all"]
-        self.statusBar().showMessage(self.tr("1 case") if total == 1 else self.tr("%1 cases").replace("%1", QLocale().toString(total)))
+        shown = counts.get(self.case_list.model.view, total)
+        text = count_text("MainWindow", "%n case(s)", shown, "1 case", "%n cases")
+        if shown != total:
+            text = self.tr("%1 in this view, %2 in all").replace("%1", text).replace("%2", QLocale().toString(total))
+        self.statusBar().showMessage(text)
 
     def _workspace_call(self, name: str) -> None:
         if self.current_case_id() is not None:
@@ -443,6 +502,47 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         AboutDialog(self.store.data_dir, self).exec()
 
+    def set_appearance(self, scheme: str) -> None:
+        """Light, dark or as the system; kept for next time (dark and light apply at once)."""
+        from gui.kit import appearance  # imported here: keeps start-up quick
+
+        self.state.set_appearance(scheme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            appearance.apply(app, scheme)
+        if scheme == "system":
+            self.statusBar().showMessage(self.tr("The system's look returns when Docket next starts."), 8000)
+
+    def show_guide(self) -> None:
+        from gui.dialogs.help import GuideDialog  # imported here: keeps start-up quick
+
+        GuideDialog(self).exec()
+
+    def show_shortcuts(self) -> None:
+        from gui.dialogs.help import ShortcutsDialog  # imported here: keeps start-up quick
+
+        actions = [*self.actions(), *self.menuBar().actions()]
+        for menu in self.menuBar().findChildren(QMenu):
+            actions.extend(menu.actions())
+        unique = list({id(a): a for a in actions}.values())
+        ShortcutsDialog(unique, self).exec()
+
+    def open_data_folder(self) -> None:
+        """Show the folder where Docket keeps its data in the system's file manager."""
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.store.data_dir)))
+
+    def report_problem(self) -> Path:
+        """Write a problem report (versions, the last error; nothing personal) into the data
+        folder and say where it is."""
+        from gui.kit.diagnostics import write_diagnostics  # imported here: keeps start-up quick
+
+        path = write_diagnostics(self.store.data_dir, self.store.data_dir, self.store.revision())
+        self.banner.show_message(
+            self.tr("A problem report was written to %1. It holds versions and the last error only: "
+                    "attach it to your report.").replace("%1", str(path)),
+            self.tr("Show the folder"), self.open_data_folder)
+        return path
+
     def check_due(self, items: list[Any]) -> None:
         """Say at start-up (and when the tray finds more) what needs attention, without blocking."""
         if not items:
@@ -459,6 +559,20 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
         self.sidebar.select_view("attention")
+
+    def _first_run_defaults(self) -> None:
+        """On a new, empty store: the currency and the country of the system's locale become the
+        defaults for new cases (not GBP and GB for everybody)."""
+        if self.state.first_run_done() or queries.count_cases(self.store):
+            self.state.mark_first_run_done()
+            return
+        from core.journal import settings  # imported here: keeps start-up quick
+
+        values = locale_defaults(QLocale.system())
+        if values:
+            with contextlib.suppress(DocketError):  # a refused value leaves the built-in defaults
+                settings.update(self.store, **values)
+        self.state.mark_first_run_done()
 
     def _warn_about_location(self) -> None:
         warning = paths.risky_location(self.store.data_dir)

@@ -49,6 +49,21 @@ class WindowState:
             if isinstance(value, QByteArray):
                 splitter.restoreState(value)
 
+    def appearance(self) -> str:
+        """"system", "light" or "dark" (this screen's choice, not the data's)."""
+        value = str(self._settings.value("window/appearance", "system"))
+        return value if value in ("system", "light", "dark") else "system"
+
+    def set_appearance(self, scheme: str) -> None:
+        self._settings.setValue("window/appearance", scheme)
+
+    def first_run_done(self) -> bool:
+        """Whether this store has had its first-run defaults (currency and country)."""
+        return bool(self._settings.value(f"{self._store_key}/first_run_done", False, type=bool))
+
+    def mark_first_run_done(self) -> None:
+        self._settings.setValue(f"{self._store_key}/first_run_done", True)
+
     def last_case(self) -> int | None:
         value = self._settings.value(f"{self._store_key}/last_case", 0)
         try:

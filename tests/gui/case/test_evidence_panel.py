@@ -195,3 +195,35 @@ def test_dropped_emails_go_through_the_email_preview_and_other_files_are_copied(
     assert [e.summary for e in queries.case_events(store, case_id)] == ["Cancel my contract"]
     names = sorted(item.original_name for item in queries.case_evidence(store, case_id))
     assert len(names) == 2 and "receipt.txt" in names
+
+
+def _pdf(path: Path, pages: int = 3) -> Path:
+    from PySide6.QtGui import QPageSize, QPainter, QPdfWriter
+
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    painter = QPainter(writer)
+    for page in range(pages):
+        if page:
+            writer.newPage()
+        painter.fillRect(0, 0, 4000, 1500, QColor("black"))  # a dark band: the thumbnail shows it
+        painter.drawText(200, 2000, f"Order confirmation, page {page + 1}")
+    painter.end()
+    return path
+
+
+def test_a_pdf_has_its_first_page_as_thumbnail_and_reads_in_a_scrolling_preview(qtbot, store: Store,
+                                                                                tmp_path: Path) -> None:
+    case_id = cases.open_case(store, title="Perfume never arrived", company="Parfums de Paris")
+    evidence_id = cases.attach_evidence(store, case_id=case_id, path=_pdf(tmp_path / "order.pdf"))
+    panel = _panel(qtbot, store, case_id)
+    panel.show()
+    icon = panel.model.index(0, NAME).data(Qt.ItemDataRole.DecorationRole)
+    picture = icon.pixmap(48, 48).toImage()
+    top = picture.pixelColor(picture.width() // 2, 2)
+    assert top.lightness() < 80  # the page's dark band, not a file-type icon
+    assert panel.select(evidence_id)
+    preview = panel.preview
+    assert preview.stack.currentWidget() is preview.pdf_view
+    assert preview.pdf_view.document().pageCount() == 3
+    assert preview.pdf_view.pageMode() == preview.pdf_view.PageMode.MultiPage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 
 from core.journal import cases
 from core.store.store import Store
@@ -55,10 +55,11 @@ def test_kind_filter_narrows_the_timeline(qtbot, store: Store) -> None:
     qtbot.addWidget(view)
     view.show_case(case_id)
     assert view.model.rowCount() == 3
+    assert view.count_label.text() == "3 events"
     view.kind_filter.setCurrentIndex(view.kind_filter.findData("call"))
     assert view.model.rowCount() == 1
     assert view.model.index(0, SUMMARY).data() == "They say the lenses are lost"
-    assert view.count_label.text() == "1 event(s)"
+    assert view.count_label.text() == "1 event"  # Qt's plural forms: never "1 event(s)"
 
 
 def test_linked_evidence_shows_as_chips(qtbot, qtmodeltester, store: Store, tmp_path: Path) -> None:
@@ -247,3 +248,35 @@ def test_kind_icons_are_redrawn_when_the_palette_changes(qtbot, store: Store) ->
     view.setPalette(dark)  # the user switched to a dark theme
     assert view.model._icons == {}
     assert not view.model.index(0, KIND).data(Qt.ItemDataRole.DecorationRole).isNull()
+
+
+def test_what_happened_takes_the_free_width_and_the_detail_pane_reads_it_all(qtbot, store: Store,
+                                                                             tmp_path: Path) -> None:
+    case_id = cases.open_case(store, title="Perfume never arrived", company="Parfums de Paris", currency="EUR")
+    long = "Ordered the perfume Eau de Nuit 100 ml from their website, paid by Visa, delivery promised in a week"
+    event_id = cases.log_event(store, case_id=case_id, at="2026-11-03", kind="payment", direction="to_company",
+                               summary=long, details="Order 4471, confirmation email kept.",
+                               meaning="purchase", amount="129.00")
+    receipt = tmp_path / "receipt.pdf"
+    receipt.write_bytes(b"%PDF-1.4 receipt")
+    evidence_id = cases.attach_evidence(store, case_id=case_id, path=receipt, event_ids=[event_id])
+    view = TimelineView(store)
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    view.show_case(case_id)
+    header = view.table.horizontalHeader()
+    shown = [c for c in range(header.count()) if not view.table.isColumnHidden(c)]
+    assert TIME not in shown  # nobody timed anything in this case: the room goes to the summary
+    assert header.sectionSize(SUMMARY) == max(header.sectionSize(c) for c in shown)
+    assert sum(header.sectionSize(c) for c in shown) <= view.table.viewport().width()
+    assert view.table.rowHeight(0) >= 2 * view.table.fontMetrics().lineSpacing()  # two lines of text
+    assert "→ to them" in view.legend.text() and "← from them" in view.legend.text()
+
+    view.select_event(event_id)
+    text = view.detail.toPlainText()
+    assert long in text and "Order 4471" in text and "receipt.pdf" in text
+    assert "129.00" in text and "My order or payment" in text
+    with qtbot.waitSignal(view.evidence_activated) as opened:
+        view.detail.anchorClicked.emit(QUrl(f"evidence:/{evidence_id}"))
+    assert opened.args == [evidence_id]

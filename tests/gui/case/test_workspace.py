@@ -64,7 +64,8 @@ def workspace(qtbot, store: Store) -> CaseWorkspace:
 def test_without_a_case_it_says_what_to_do(workspace: CaseWorkspace) -> None:
     workspace.show_case(None)
     assert workspace.pages.currentWidget() is workspace.empty
-    assert "New case" in workspace.empty.text()
+    # How to start a case is said once, by the case list's welcome; here: pick one.
+    assert "Pick a case from the list" in workspace.empty.text()
 
 
 def test_the_header_shows_the_case_and_the_time_it_has_cost(workspace: CaseWorkspace, optician_case: int) -> None:

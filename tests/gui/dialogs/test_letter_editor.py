@@ -162,3 +162,50 @@ def test_the_ladder_suggests_the_template(qtbot, store: Store, case_ids: dict[st
     qtbot.addWidget(editor)
     assert editor.template_box.currentData() == expected
     assert expected in {t.id for t in letters.list_templates(store)}
+
+
+def test_a_letter_with_missing_facts_is_neither_saved_as_pdf_nor_printed(qtbot, store: Store,  # noqa: ANN001
+                                                                         case_ids: dict[str, int],
+                                                                         tmp_path: Path) -> None:
+    editor = LetterEditor(store, case_ids["case"], template_id="chargeback_request")
+    qtbot.addWidget(editor)
+    assert editor.missing_facts()
+    out = tmp_path / "chargeback.pdf"
+    assert editor.save_pdf(str(out)) is None
+    assert not out.exists()
+    assert "Fill in the missing facts first" in editor.status_label.text()
+    assert "last four digits of the card" in editor.status_label.text()
+    editor.fact_fields["card_last4"].setText("4242")
+    editor.fact_fields["card_last4"].editingFinished.emit()
+    if not editor.missing_facts():
+        assert editor.save_pdf(str(out)) == out
+
+
+def test_the_letter_reads_in_a_dark_palette(qtbot, store: Store, case_ids: dict[str, int]) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    before = app.palette()
+    dark = QPalette(before)
+    for role, colour in ((QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.WindowText, "#e8eaed"),
+                         (QPalette.ColorRole.Base, "#121212"), (QPalette.ColorRole.Text, "#e8eaed"),
+                         (QPalette.ColorRole.ToolTipBase, "#3c3c3c"), (QPalette.ColorRole.ToolTipText, "#f0f0f0")):
+        dark.setColor(role, QColor(colour))
+    app.setPalette(dark)
+    try:
+        editor = LetterEditor(store, case_ids["case"], template_id="chargeback_request")
+        qtbot.addWidget(editor)
+        editor.show()
+        qtbot.waitUntil(lambda: editor._preview.page_count >= 1)
+        # The missing-facts note: its text and background from the palette, far apart in lightness.
+        label = editor.missing_label
+        text, back = label.palette().color(label.foregroundRole()), label.palette().color(label.backgroundRole())
+        assert abs(text.lightness() - back.lightness()) > 120
+        # The page preview is a white page with dark ink, whatever the window's palette.
+        page = editor._preview._images[0]
+        body = range(page.height() // 10, page.height() * 8 // 10, 3)  # above the footer
+        inks = [page.pixelColor(x, y).lightness() for y in body for x in range(0, page.width(), 3)]
+        assert min(inks) < 90, "the letter's text is drawn dark on the white page"
+    finally:
+        app.setPalette(before)

@@ -40,3 +40,18 @@ def test_each_currency_keeps_its_own_decimals_and_unknown_amounts_show_a_dash(lo
     assert format_money(Decimal("1500"), "JPY") == "JPY\u00a01500"
     assert format_money(Decimal("1.5"), "KWD") == "KWD\u00a01.500"
     assert format_money(None, "GBP", empty="—") == "—"
+
+
+def test_a_french_user_sees_every_amount_in_the_same_order(locale_of) -> None:
+    locale_of(QLocale(QLocale.Language.French, QLocale.Country.France))
+    euros, pounds = format_money(Decimal("289"), "EUR"), format_money(Decimal("245"), "GBP")
+    assert euros.startswith("289,00") and euros.endswith("€")
+    assert pounds == "245,00\u00a0GBP"  # not "GBP 245,00" beside "289,00 €"
+
+
+def test_form_fields_show_dates_as_the_lists_do(locale_of) -> None:
+    from gui.kit.formatting import date_display_format, datetime_display_format
+
+    locale_of(QLocale.c())
+    assert date_display_format() == "d MMM yyyy"
+    assert datetime_display_format() == "d MMM yyyy HH:mm"  # never "1 12 2026 17:10"

@@ -78,7 +78,7 @@ def test_new_case_defaults_come_from_settings(qtbot, store: Store) -> None:
     dialog = NewCaseDialog(store)
     qtbot.addWidget(dialog)
     assert dialog.currency.currentText() == "CAD"
-    assert dialog.jurisdiction.text() == "CA"
+    assert dialog.jurisdiction.code() == "CA"  # picked from the rule packs' regions, not typed
 
 
 def test_amounts_are_read_as_money_in_the_chosen_currency() -> None:
@@ -519,3 +519,13 @@ def test_the_half_hourly_backup_runs_in_the_background_and_says_so(qtbot, store:
     window.backup_timer.timeout.emit()
     qtbot.waitUntil(lambda: "Backed up" in window.statusBar().currentMessage(), timeout=10_000)
     assert set(store.backups_dir.glob("*")) - before  # a new backup file is there
+
+
+def test_the_first_run_takes_currency_and_country_from_the_system_locale() -> None:
+    from PySide6.QtCore import QLocale
+
+    from gui.shell.main_window import locale_defaults
+
+    assert locale_defaults(QLocale("fr_FR")) == {"default_currency": "EUR", "default_jurisdiction": "FR"}
+    assert locale_defaults(QLocale("en_CA")) == {"default_currency": "CAD", "default_jurisdiction": "CA"}
+    assert locale_defaults(QLocale.c()) == {}  # no locale: the built-in defaults stay
