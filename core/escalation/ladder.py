@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import cache
 from importlib.resources import files
 from typing import Any
 
 from core.domain.errors import ValidationError
 from core.domain.models import Category, EventMeaning, PaymentMethod, Status
-from core.escalation.rules import ANCHORS, Rule, pack_for
+from core.escalation import rules
+from core.escalation.rules import ANCHORS
 
 
 class Step(StrEnum):
@@ -156,6 +157,10 @@ class CaseFacts:
     amount: Decimal | None = None
     payment_method: str | None = None
     payment_date: date | None = None
+    company_kind: str | None = None
+    purchase: str | None = None
+    card_scheme: str | None = None
+    expected_by: date | None = None
     silence_days: int = 14
     opened_on: date | None = None
     first_to: date | None = None
@@ -181,6 +186,14 @@ class CaseFacts:
     last_billed_meaning: str = ""
     last_refund_key: str = ""
     refunded: Decimal = Decimal(0)
+    # The rest of the dated story the rule packs read (see core.escalation.rules.STORY).
+    purchased: date | None = None  # the first purchase (or payment) logged
+    problem: date | None = None
+    first_ack: date | None = None
+    refusal: date | None = None  # the first refusal
+    first_refund: date | None = None
+    resolved_on: date | None = None  # the company's first "resolved in full"
+    charges: tuple[date, ...] = ()  # every charge the company took, oldest first
     # Posted letters to the company not recorded as Letter rows: (sort key, day), oldest first.
     letter_events: list[tuple[str, date]] = field(default_factory=list)
     sent_letters: list[SentLetter] = field(default_factory=list)
@@ -201,7 +214,11 @@ _Day = date  # a field named ``date`` below hides the type
 
 @dataclass(frozen=True)
 class Clock:
-    """A deadline running on a case: ``opens`` (you may now ...) or closes (... ends)."""
+    """A deadline running on a case: ``opens`` (you may now ...) or closes (... ends).
+
+    Made from a :class:`core.escalation.rules.Clock` (the rule packs decide every date);
+    ``text`` is the ladder's short wording ("... closes in 9 days (2 Dec)"), ``sentence``
+    the rule's full one ("... closes on 2 Dec 2026 (120 days after ...)")."""
 
     label: str
     date: date
@@ -214,6 +231,16 @@ class Clock:
     source: str = ""
     start: _Day | None = None  # the day the rule counts from
     starts_from: str = ""  # which fact that day is (see core.rules.ANCHORS)
+    sentence: str = ""
+    checked: _Day | None = None
+    confidence: str = "primary"
+
+    @property
+    def provenance(self) -> str:
+        """"source (checked 2026-12-01)" or "source (not yet confirmed at the source)"."""
+        if self.checked is not None:
+            return f"{self.source} (checked {self.checked.isoformat()})"
+        return f"{self.source} ({rules.NOT_CONFIRMED})"
 
 
 @dataclass(frozen=True)
@@ -252,7 +279,8 @@ class NextStep:
     late_days: int = 0  # how late that promise is
     routes: tuple[Route, ...] = ()  # the ways out still open, earliest first
     missing_amount: Decimal | None = None  # still owed after an offer and refunds
-    missing_facts: tuple[str, ...] = ()  # facts that would let more clocks run
+    missing_facts: tuple[str, ...] = ()  # facts that would let more clocks run, as sentences
+    missing: tuple[rules.MissingFact, ...] = ()  # the same, with the fact and the rules it unlocks
     notes: tuple[str, ...] = ()  # further facts worth saying after the reason
     key: str = ""
 
@@ -437,19 +465,19 @@ _OPENS_VERB = {
 }
 
 
-def clock_text(rule: Rule, when: date, today: date) -> str:
+def clock_text(label: str, opens: bool, steps: tuple[str, ...], when: date, today: date) -> str:
     """"Ombudsman: you may refer from 14 Jan"; "Chargeback window closes in 9 days"."""
-    if rule.opens:
-        verb = _OPENS_VERB.get(rule.steps[0], "you may act")
+    if opens:
+        verb = _OPENS_VERB.get(steps[0], "you may act") if steps else "you may act"
         if when > today:
-            return f"{rule.label}: {verb} from {day_text(when, today)}"
-        return f"{rule.label}: {verb} now (since {day_text(when, today)})"
+            return f"{label}: {verb} from {day_text(when, today)}"
+        return f"{label}: {verb} now (since {day_text(when, today)})"
     days = (when - today).days
     if days < 0:
-        return f"{rule.label} closed on {day_text(when, today)}"
+        return f"{label} closed on {day_text(when, today)}"
     if days > 60:
-        return f"{rule.label} closes on {day_text(when, today)}"
-    return f"{rule.label} closes {_in_days(days)} ({day_text(when, today)})"
+        return f"{label} closes on {day_text(when, today)}"
+    return f"{label} closes {_in_days(days)} ({day_text(when, today)})"
 
 
 # -- the ladder ---------------------------------------------------------------------------------
@@ -488,71 +516,96 @@ def current_step(reached: dict[Step, date]) -> Step | None:
 
 
 def anchors(facts: CaseFacts, reached: dict[Step, date]) -> dict[str, date | None]:
-    """The day each rule anchor (see :data:`core.rules.ANCHORS`) happened, if it did."""
-    paid = facts.payment_date or facts.first_payment_to
-    return {
-        "complaint_sent": reached.get(Step.COMPLAINT),
-        "formal_complaint_sent": reached.get(Step.FORMAL_COMPLAINT),
-        "final_notice_sent": reached.get(Step.FINAL_NOTICE),
-        "payment_dispute_sent": reached.get(Step.PAYMENT_DISPUTE),
-        "regulator_complaint_sent": reached.get(Step.REGULATOR),
-        "final_response": facts.final_response,
-        "payment_date": paid,
-        "statement_date": paid,
-        "delivery_date": facts.first_delivery,
-    }
+    """The day each rule anchor (see :data:`core.rules.ALL_ANCHORS`) happened, if it did:
+    the rules' own reading of the facts :func:`rule_facts` hands them."""
+    story = rule_facts(facts, reached)
+    return {name: story.anchor(name) for name in rules.ALL_ANCHORS}
 
 
-@lru_cache(maxsize=4096)
-def _rules_for(jurisdiction: str, category: str, payment_method: str | None,
-               currency: str) -> tuple[tuple[Rule, bool], ...]:
-    # Many cases share these facts; deciding which rules apply once per combination keeps
-    # the all-cases reminder list fast. Rules with amount limits are checked per case.
-    out = []
-    for rule in pack_for(jurisdiction).rules:
-        limited = rule.min_amount is not None or rule.max_amount is not None
-        if limited or rule.applies(category=category, payment_method=payment_method, amount=None,
-                                   currency=currency):
-            out.append((rule, limited))
-    return tuple(out)
+def _first(*days: date | None) -> date | None:
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
+def _last(*days: date | None) -> date | None:
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
+
+
+def rule_facts(facts: CaseFacts, reached: dict[Step, date] | None = None,
+               today: date | None = None) -> rules.CaseFacts:
+    """The facts the rule packs see (:class:`core.escalation.rules.CaseFacts`), built from
+    the ladder's own: the steps the ladder reads as reached are the story's complaint,
+    formal complaint, final notice, payment dispute and regulator complaint, so a clock
+    and the rung it belongs to never disagree about what was done when."""
+    reached = steps_reached(facts) if reached is None else reached
+    cancelled = facts.cancelled
+    after = [d for d in facts.charges if cancelled is not None and d > cancelled]
+    return rules.CaseFacts(
+        jurisdiction=facts.jurisdiction.strip().upper(),
+        company_kind=facts.company_kind or None,
+        purchase=facts.purchase or None,
+        category=facts.category or Category.OTHER.value,
+        payment_method=facts.payment_method or None,
+        card_scheme=facts.card_scheme or None,
+        payment_date=facts.payment_date,
+        expected_by=facts.expected_by,
+        amount=facts.amount,
+        currency=facts.currency,
+        company=facts.company,
+        closed=facts.closed,
+        as_of=today,
+        purchased=_first(facts.purchased, facts.first_payment_to),
+        problem=facts.problem,
+        delivered=facts.first_delivery,
+        first_complaint=min(reached.values()) if reached else None,
+        formal_complaint=reached.get(Step.FORMAL_COMPLAINT),
+        cancellation=cancelled,
+        charge_after_cancellation=min(after) if after else None,
+        acknowledgement=facts.first_ack,
+        last_reply=_last(facts.last_from, facts.last_ack),
+        refusal=facts.refusal,
+        final_response=facts.final_response,
+        final_notice=reached.get(Step.FINAL_NOTICE),
+        payment_dispute=reached.get(Step.PAYMENT_DISPUTE),
+        regulator_complaint=reached.get(Step.REGULATOR),
+        refund=facts.first_refund,
+        resolved=facts.resolved_on,
+        first_charge=facts.charges[0] if facts.charges else None,
+        acknowledgements=tuple(sorted({d for d in (facts.first_ack, facts.last_ack) if d is not None})),
+    )
 
 
 def _early_regulator(facts: CaseFacts) -> str:
     """The source saying a final response opens the ombudsman at once, where one does."""
     if facts.final_response is None:
         return ""
-    early, source = ladder_data().opens_early(pack_for(facts.jurisdiction).code)
+    early, source = ladder_data().opens_early(rules.country_pack(facts.jurisdiction).code)
     return source if early else ""
 
 
 def clocks_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None) -> list[Clock]:
-    """The rule-pack clocks running on a case, earliest first. A clock about a step the case
-    has already taken is not running any more and is left out. Where the jurisdiction's
-    ladder data says so, a final response opens an ombudsman clock on the day it came."""
+    """The rule-pack clocks running on a case, earliest first: :func:`core.escalation.rules.clocks`
+    on :func:`rule_facts`, so the ladder, ``docket next``, the due list and the calendar
+    show the same dates. Where the jurisdiction's ladder data says so, a final response
+    opens an ombudsman clock on the day it came."""
     reached = steps_reached(facts) if reached is None else reached
-    starts = anchors(facts, reached)
     early = _early_regulator(facts)
     out = []
-    for rule, limited in _rules_for(facts.jurisdiction, facts.category, facts.payment_method,
-                                    facts.currency):
-        start = starts[rule.starts_from]
-        # Steps are StrEnums, so the rule's plain step names find them in ``reached``.
-        if start is None or all(s in reached for s in rule.steps):
-            continue
-        if limited and not rule.applies(category=facts.category, payment_method=facts.payment_method,
-                                        amount=facts.amount, currency=facts.currency):
-            continue
-        when = rule.date_from(start)
-        explanation = rule.explanation
-        if (early and rule.opens and facts.final_response is not None and rule.steps == ("regulator",)
-                and rule.starts_from != "final_notice_sent" and facts.final_response < when):
+    for c in rules.clocks(rule_facts(facts, reached, today), today):
+        when, explanation, sentence = c.deadline, c.explanation, c.text
+        if (early and c.opens and facts.final_response is not None and c.steps == ("regulator",)
+                and c.starts_from != "final_notice_sent" and facts.final_response < when):
             when = facts.final_response
             explanation += f" The final response of {day_text(when, today)} opens it now ({early})."
+            sentence = (f"{c.label}: you may refer the complaint now (since the final response on "
+                        f"{when.day} {_MONTHS[when.month - 1]} {when.year}).")
         out.append(Clock(
-            label=rule.label, date=when, opens=rule.opens, text=clock_text(rule, when, today),
-            rule_id=rule.id, steps=rule.steps, explanation=explanation, source=rule.source,
-            remind_on=None if rule.opens else when - timedelta(days=rule.remind_before_days),
-            start=start, starts_from=rule.starts_from,
+            label=c.label, date=when, opens=c.opens, text=clock_text(c.label, c.opens, c.steps, when, today),
+            rule_id=c.rule_id, steps=c.steps, explanation=explanation, source=c.source,
+            remind_on=c.remind_on if when == c.deadline else None,
+            start=c.start, starts_from=c.starts_from, sentence=sentence, checked=c.checked,
+            confidence=c.confidence,
         ))
     out.sort(key=lambda c: (c.date, c.rule_id))
     return out
@@ -573,7 +626,7 @@ def template_for(step: Step, facts: CaseFacts) -> str:
     if step is Step.PAYMENT_DISPUTE:
         if facts.payment_method == PaymentMethod.PAYPAL:
             return "platform_dispute"
-        if pack_for(facts.jurisdiction).code == "US" and facts.payment_method == PaymentMethod.CREDIT_CARD:
+        if rules.country_pack(facts.jurisdiction).code == "US" and facts.payment_method == PaymentMethod.CREDIT_CARD:
             return "us_billing_error"
         return "chargeback_request"
     return {
@@ -598,18 +651,11 @@ def silence_due(facts: CaseFacts) -> date | None:
     return due
 
 
-def missing_facts(facts: CaseFacts) -> tuple[str, ...]:
-    """Facts of the case that, once entered, let more of the rules' clocks run."""
-    out = []
-    if not facts.payment_method:
-        out.append("How you paid: card and PayPal disputes have their own deadlines.")
-    elif facts.payment_method in CARD_METHODS and facts.payment_date is None and facts.first_payment_to is None:
-        out.append("When you paid: the dispute window counts from the payment.")
-    if facts.amount is None:
-        out.append("The amount in dispute: some routes have limits, and offers are measured against it.")
-    if not facts.jurisdiction:
-        out.append("The country whose rules apply: Docket uses general rules until it knows.")
-    return tuple(out)
+def missing_facts(facts: CaseFacts, today: date | None = None,
+                  reached: dict[Step, date] | None = None) -> tuple[rules.MissingFact, ...]:
+    """Facts of the case that, once entered, let more of the rules' clocks run: the rule
+    packs' own answer (:func:`core.escalation.rules.missing_facts`) on :func:`rule_facts`."""
+    return tuple(rules.missing_facts(rule_facts(facts, reached, today)))
 
 
 def _urgency(due: date | None, today: date) -> Urgency:
@@ -726,12 +772,12 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
     current = current_step(reached)
     clocks = clocks_for(facts, today, reached) if clocks is None else clocks
     shown = _shown(clocks, today)
-    missing = missing_facts(facts)
+    missing = missing_facts(facts, today, reached)
 
     def make(kind: StepKind, step: Step | None, reason: str, due: date | None, template: str | None,
              key: str = "", rule_id: str = "", **extra: Any) -> NextStep:
         return NextStep(current, step, reason, due, template, shown, rule_id, kind, _urgency(due, today),
-                        missing_facts=missing, key=key, **extra)
+                        missing_facts=tuple(m.text for m in missing), missing=missing, key=key, **extra)
 
     if facts.status == Status.RESOLVED:
         return make(StepKind.RESOLVED, None, "This case is resolved: Docket suggests no demand letters.",
@@ -767,7 +813,7 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
         reason = (f"{company} {what} on {day_text(facts.last_billed, today)} after you cancelled on "
                   f"{day_text(facts.cancelled, today)}: send the stop-billing letter, citing the cancellation "
                   "and any proof that it reached them.")
-        route = ladder_data().refund_route(pack_for(facts.jurisdiction).code, facts.payment_method)
+        route = ladder_data().refund_route(rules.country_pack(facts.jurisdiction).code, facts.payment_method)
         notes: tuple[str, ...] = ()
         if route is not None and facts.last_billed_meaning != EventMeaning.INVOICE:
             notes = (f"{route.label}: {route.text}.",)
@@ -959,6 +1005,6 @@ def _following(current: Step, facts: CaseFacts, reached: dict[Step, date], today
 __all__ = [
     "ANCHORS", "CaseFacts", "CaseStep", "Clock", "NextStep", "Promise", "Route", "Rung", "SentLetter", "Step",
     "STEP_NAMES", "StepKind", "TEMPLATE_STEPS", "Urgency", "anchors", "clocks_for", "current_step",
-    "demand_refusal", "ladder_data", "missing_facts", "next_step_for", "route_text", "silence_due", "steps_reached",
+    "demand_refusal", "ladder_data", "missing_facts", "next_step_for", "rule_facts", "route_text", "silence_due", "steps_reached",
     "template_for",
 ]

@@ -47,9 +47,9 @@ Where a condition needs a fact the case does not have (no payment method, no com
 kind, a country without its region), the rule is not applied and :func:`missing_facts`
 names the fact that would unlock it: Docket refuses to guess.
 
-The older reading (``pack_for``, ``Rule.applies(category=..., payment_method=..., ...)``)
-is kept unchanged for :mod:`core.escalation.ladder` until it calls :func:`clocks`; new
-rules are invisible to it.
+The ladder (:mod:`core.escalation.ladder`) builds these facts from its own
+(``ladder.rule_facts``) and takes every clock from :func:`clocks`: the banner, ``docket
+next``, the due list and the calendar show one set of dates.
 
 Docket shows :data:`DISCLAIMER` beside every rule.
 """
@@ -59,7 +59,7 @@ from __future__ import annotations
 import calendar
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -296,29 +296,6 @@ class Rule:
             return f"{self.source} (checked {self.checked.isoformat()})"
         return f"{self.source} ({NOT_CONFIRMED})"
 
-    def applies(self, *, category: str, payment_method: str | None, amount: Decimal | None,
-                currency: str) -> bool:
-        """The older reading, kept for :mod:`core.escalation.ladder`: whether this rule
-        concerned a case with these facts before ``applies_when``. Rules added since are
-        left out of it; use :func:`applicable_rules` for the whole picture."""
-        old = _LEGACY.get(self.id)
-        if old is None:
-            return False
-        categories, methods = old.get("categories"), old.get("payment_methods")
-        if categories is not None and category not in categories:
-            return False
-        if methods is not None and payment_method not in methods:
-            return False
-        if self.min_amount is not None or self.max_amount is not None:
-            # A limit in pounds says nothing about a price in dollars: no guessing at rates.
-            if amount is None or (self.currency and currency != self.currency):
-                return False
-            if self.min_amount is not None and amount < self.min_amount:
-                return False
-            if self.max_amount is not None and amount > self.max_amount:
-                return False
-        return True
-
     def date_from(self, start: date) -> date:
         return self.period.after(start)
 
@@ -360,37 +337,6 @@ class RulePack:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
-
-
-# The category and payment-method filters of the rules as they were before applies_when,
-# for the older reading (Rule.applies) that core.escalation.ladder still calls.
-_LEGACY: dict[str, dict[str, Any]] = {
-    "generic.final_notice_deadline": {},
-    "generic.card_chargeback": {"payment_methods": frozenset({"credit_card", "debit_card"})},
-    "generic.paypal_dispute": {"payment_methods": frozenset({"paypal"})},
-    "gb.fos.eight_weeks": {"categories": frozenset({"billing_error"})},
-    "gb.fos.eight_weeks_card_issuer": {"payment_methods": frozenset({"credit_card"})},
-    "gb.fos.payment_services": {"payment_methods": frozenset({"debit_card", "paypal"}),
-                                "starts_from": "payment_dispute_sent"},
-    "gb.fos.six_months": {"categories": frozenset({"billing_error"})},
-    "gb.cra.short_term_reject": {"categories": frozenset({"faulty_goods"})},
-    "gb.ccr.cancellation": {"categories": frozenset({"cancellation", "refund"})},
-    "gb.s75": {"payment_methods": frozenset({"credit_card"})},
-    "gb.letter_before_claim": {},
-    "gb.limitation.contract": {},
-    "us.fcba.notice": {"payment_methods": frozenset({"credit_card"})},
-    "us.fcba.acknowledge": {"payment_methods": frozenset({"credit_card"})},
-    "us.fcba.resolve": {"payment_methods": frozenset({"credit_card"})},
-    "us.rege.notice": {"payment_methods": frozenset({"debit_card", "bank_transfer"})},
-    "us.cfpb.response": {},
-    "eu.withdrawal": {"categories": frozenset({"cancellation", "refund"})},
-    "eu.legal_guarantee": {"categories": frozenset({"faulty_goods", "warranty"})},
-    "eu.adr_decision": {},
-    "ca.bank.56_days": {"categories": frozenset({"billing_error"})},
-    "ca.obsi.180_days": {"categories": frozenset({"billing_error"})},
-    "au.idr.30_days": {"categories": frozenset({"billing_error"})},
-    "au.afca.two_years": {"categories": frozenset({"billing_error"})},
-}
 
 
 # -- validation -------------------------------------------------------------------------------
@@ -701,20 +647,10 @@ def country_pack(jurisdiction: str | None) -> RulePack:
     return load_pack(_coverage().get(country_of(jurisdiction), "generic"))
 
 
-@cache
-def _legacy_view(pack: RulePack) -> RulePack:
-    kept = tuple(
-        replace(rule, starts_from=_LEGACY[rule.id].get("starts_from", rule.starts_from))
-        for rule in pack.rules if rule.id in _LEGACY
-    )
-    return replace(pack, rules=kept)
-
-
 def pack_for(jurisdiction: str | None) -> RulePack:
-    """The older reading, kept for :mod:`core.escalation.ladder`: the country pack's rules
-    that existed before ``applies_when``, counted as they were. New code calls
-    :func:`applicable_rules`, which sees every pack and every rule."""
-    return _legacy_view(country_pack(jurisdiction))
+    """The country pack for a jurisdiction (another name for :func:`country_pack`, kept for
+    callers that only need the pack's code or its country rules)."""
+    return country_pack(jurisdiction)
 
 
 @cache
@@ -906,18 +842,17 @@ def case_facts(case: Any, events: Iterable[Any] = (), letters: Iterable[Any] = (
 
 
 def case_facts_for(session: Any, case_id: int, *, as_of: date | None = None) -> CaseFacts:
-    """:func:`case_facts` for the case ``case_id`` of an open session. Reads only."""
-    from sqlalchemy import select
-
+    """The facts of the case ``case_id`` of an open session, as the ladder reads them (the
+    due list's one pass over the events, :func:`core.escalation.ladder.rule_facts`): the
+    clocks worked out from them are the ones the banner and the due list show. Reads only."""
     from core.domain.errors import NotFoundError
-    from core.domain.models import Case, Event, Letter
+    from core.escalation.ladder import rule_facts
+    from core.escalation.reminders import gather_facts
 
-    case = session.get(Case, case_id)
-    if case is None:
+    found = gather_facts(session, [case_id], include_closed=True)
+    if case_id not in found:
         raise NotFoundError(f"There is no case {case_id}.")
-    events = session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.sort_key)).all()
-    letters = session.scalars(select(Letter).where(Letter.case_id == case_id)).all()
-    return case_facts(case, events, letters, as_of=as_of)
+    return rule_facts(found[case_id], today=as_of)
 
 
 # -- which rules apply --------------------------------------------------------------------------

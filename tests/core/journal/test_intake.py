@@ -75,7 +75,8 @@ def test_the_preview_shows_clocks_missing_facts_and_the_first_step_and_writes_no
     seen = intake.preview(store, answers=answers)
     assert dump(store) == before
     chargeback = next(c for c in seen.clocks if c.rule_id == "generic.card_chargeback")
-    assert chargeback.date == date(2027, 3, 3) and not chargeback.opens
+    # 120 days from the delivery date that passed (10 Nov), not from the payment (issue 15).
+    assert chargeback.date == date(2027, 3, 10) and not chargeback.opens
     assert chargeback.source.startswith("https://")
     assert seen.step == "complaint" and seen.template_id == "refund_non_delivery"
     assert seen.missing == []  # the whole story was told

@@ -19,14 +19,20 @@ from gui.dialogs.guided_start import GuidedStart
 # What each "what happened" answer becomes (the case's category and what was bought unless
 # the user says), and the clocks that run from a card payment and a delivery in France.
 EXPECTED = {
-    "not_arrived": ("non_delivery", "goods", {"generic.card_chargeback"}, "refund_non_delivery"),
+    # In France a delivery date that passed opens the formal notice (L216-6).
+    "not_arrived": ("non_delivery", "goods", {"generic.card_chargeback", "fr.livraison.date_convenue"},
+                    "refund_non_delivery"),
     "faulty": ("faulty_goods", "goods", {"generic.card_chargeback", "eu.legal_guarantee"}, "faulty_goods"),
-    "still_charging": ("cancellation", "subscription", {"generic.card_chargeback", "eu.withdrawal"}, "stop_billing"),
-    "cannot_cancel": ("subscription", "subscription", {"generic.card_chargeback"}, "stop_billing"),
-    "refund_not_paid": ("refund", None, {"generic.card_chargeback", "eu.withdrawal"}, "refund_non_delivery"),
+    # A subscription's 14 days run from the contract (eu.withdrawal_services); a refund case
+    # that does not say what was bought gets no withdrawal clock but is asked what it was.
+    "still_charging": ("cancellation", "subscription", {"generic.card_chargeback", "eu.withdrawal_services"},
+                       "stop_billing"),
+    "cannot_cancel": ("subscription", "subscription", {"generic.card_chargeback", "eu.withdrawal_services"},
+                      "stop_billing"),
+    "refund_not_paid": ("refund", None, {"generic.card_chargeback"}, "refund_non_delivery"),
     "wrong_bill": ("billing_error", None, {"generic.card_chargeback"}, "first_complaint"),
     "bad_service": ("service", "services", {"generic.card_chargeback"}, "first_complaint"),
-    "refund_refused": ("refund", None, {"generic.card_chargeback", "eu.withdrawal"}, "refund_non_delivery"),
+    "refund_refused": ("refund", None, {"generic.card_chargeback"}, "refund_non_delivery"),
     "other": ("other", None, {"generic.card_chargeback"}, "first_complaint"),
 }
 
@@ -82,7 +88,9 @@ def test_each_answer_to_what_happened_opens_the_right_case(wizard: GuidedStart, 
     wizard.next()
     assert wizard.currentPage().isFinalPage()
     shown = wizard.summary.toPlainText()
-    assert "Card chargeback window closes on 3 Mar 2027" in shown
+    # 120 days from the payment (3 Nov), or from the delivery date that passed (10 Nov).
+    closes = "10 Mar 2027" if situation == "not_arrived" else "3 Mar 2027"
+    assert f"Card chargeback window closes on {closes}" in shown
     assert "not legal advice" in shown and "Suggested next step" in shown
 
     wizard.button(QWizard.WizardButton.FinishButton).click()
