@@ -589,10 +589,17 @@ def clocks_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None =
     on :func:`rule_facts`, so the ladder, ``docket next``, the due list and the calendar
     show the same dates. Where the jurisdiction's ladder data says so, a final response
     opens an ombudsman clock on the day it came."""
+    return reading(facts, today, reached)[0]
+
+
+def reading(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None
+            ) -> tuple[list[Clock], tuple[rules.MissingFact, ...]]:
+    """:func:`clocks_for` and :func:`missing_facts` at once (one look at each rule)."""
     reached = steps_reached(facts) if reached is None else reached
+    rule_clocks, missing = rules.reading(rule_facts(facts, reached, today), today)
     early = _early_regulator(facts)
     out = []
-    for c in rules.clocks(rule_facts(facts, reached, today), today):
+    for c in rule_clocks:
         when, explanation, sentence = c.deadline, c.explanation, c.text
         if (early and c.opens and facts.final_response is not None and c.steps == ("regulator",)
                 and c.starts_from != "final_notice_sent" and facts.final_response < when):
@@ -608,7 +615,7 @@ def clocks_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None =
             confidence=c.confidence,
         ))
     out.sort(key=lambda c: (c.date, c.rule_id))
-    return out
+    return out, tuple(missing)
 
 
 def template_for(step: Step, facts: CaseFacts) -> str:
@@ -763,16 +770,19 @@ def _nothing_lost(far: tuple[str, ...]) -> str:
 
 
 def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None,
-                  clocks: list[Clock] | None = None) -> NextStep:
+                  clocks: list[Clock] | None = None,
+                  missing: tuple[rules.MissingFact, ...] | None = None) -> NextStep:
     """The case's next step: which rung, why (one sentence the user can read), by when, with
     which letter, and the clocks, routes and missing facts behind it. The one place that
     decides it: every view asks here. ``reached`` and ``clocks`` may be passed in when the
     caller has them already."""
     reached = steps_reached(facts) if reached is None else reached
     current = current_step(reached)
-    clocks = clocks_for(facts, today, reached) if clocks is None else clocks
+    if clocks is None:
+        clocks, missing = reading(facts, today, reached)
+    elif missing is None:
+        missing = missing_facts(facts, today, reached)
     shown = _shown(clocks, today)
-    missing = missing_facts(facts, today, reached)
 
     def make(kind: StepKind, step: Step | None, reason: str, due: date | None, template: str | None,
              key: str = "", rule_id: str = "", **extra: Any) -> NextStep:
@@ -1005,6 +1015,6 @@ def _following(current: Step, facts: CaseFacts, reached: dict[Step, date], today
 __all__ = [
     "ANCHORS", "CaseFacts", "CaseStep", "Clock", "NextStep", "Promise", "Route", "Rung", "SentLetter", "Step",
     "STEP_NAMES", "StepKind", "TEMPLATE_STEPS", "Urgency", "anchors", "clocks_for", "current_step",
-    "demand_refusal", "ladder_data", "missing_facts", "next_step_for", "rule_facts", "route_text", "silence_due", "steps_reached",
+    "demand_refusal", "ladder_data", "missing_facts", "next_step_for", "reading", "rule_facts", "route_text", "silence_due", "steps_reached",
     "template_for",
 ]

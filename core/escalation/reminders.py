@@ -64,10 +64,10 @@ from core.escalation.ladder import (
     Promise,
     SentLetter,
     StepKind,
-    clocks_for,
     day_text,
     duration_text,
     next_step_for,
+    reading,
     silence_due,
     steps_reached,
 )
@@ -319,8 +319,8 @@ def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) 
                            _OPEN, due < today)
 
     reached = steps_reached(facts)
-    clocks = clocks_for(facts, today, reached)
-    step = next_step_for(facts, today, reached, clocks) if step is None else step
+    clocks, missing = reading(facts, today, reached)
+    step = next_step_for(facts, today, reached, clocks, missing) if step is None else step
     due = silence_due(facts)
     # A step that already waits on that silence (after a refusal) says it; once is enough.
     if due is not None and facts.last_to is not None and not (step.reminds and step.due == due

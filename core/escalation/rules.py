@@ -653,10 +653,15 @@ def pack_for(jurisdiction: str | None) -> RulePack:
     return country_pack(jurisdiction)
 
 
-@cache
 def _ancestors(pack: RulePack) -> frozenset[str]:
-    codes = {pack.code}
-    data = json.loads((files("resources") / "rules" / f"{pack.code}.json").read_text(encoding="utf-8"))
+    # Cached by code: hashing a whole pack (every rule in it) on each call costs more than the lookup.
+    return _ancestor_codes(pack.code)
+
+
+@cache
+def _ancestor_codes(code: str) -> frozenset[str]:
+    codes = {code}
+    data = json.loads((files("resources") / "rules" / f"{code}.json").read_text(encoding="utf-8"))
     parent = data.get("extends")
     while parent:
         codes.add(parent)
@@ -730,24 +735,26 @@ class CaseFacts:
 
     def anchor(self, name: str) -> date | None:
         """The day a rule's ``starts_from`` fact happened, if it is on record."""
+        field_name = _ANCHOR_FIELDS.get(name)
+        if field_name is not None:
+            value: date | None = getattr(self, field_name)
+            return value
+        if name == "contract_date":
+            return self.purchased or self.payment_date
+        if name not in ("payment_date", "statement_date"):
+            raise KeyError(name)
         # A charge the company took is the card transaction when no payment is recorded.
-        paid = self.payment_date or self.purchased or self.first_charge
-        return {
-            "complaint_sent": self.first_complaint,
-            "formal_complaint_sent": self.formal_complaint,
-            "final_notice_sent": self.final_notice,
-            "payment_dispute_sent": self.payment_dispute,
-            "regulator_complaint_sent": self.regulator_complaint,
-            "final_response": self.final_response,
-            "payment_date": paid,
-            "statement_date": paid,
-            "delivery_date": self.delivered,
-            "contract_date": self.purchased or self.payment_date,
-            "expected_by": self.expected_by,
-            "cancellation": self.cancellation,
-            "charge_after_cancellation": self.charge_after_cancellation,
-            "refusal": self.refusal,
-        }[name]
+        return self.payment_date or self.purchased or self.first_charge
+
+
+# The anchors that are one story field each (a plain lookup: the due list asks often).
+_ANCHOR_FIELDS = {
+    "complaint_sent": "first_complaint", "formal_complaint_sent": "formal_complaint",
+    "final_notice_sent": "final_notice", "payment_dispute_sent": "payment_dispute",
+    "regulator_complaint_sent": "regulator_complaint", "final_response": "final_response",
+    "delivery_date": "delivered", "expected_by": "expected_by", "cancellation": "cancellation",
+    "charge_after_cancellation": "charge_after_cancellation", "refusal": "refusal",
+}
 
 
 # Letters whose sending is a step the story records.
@@ -940,6 +947,16 @@ def _all_rules(facts: CaseFacts) -> list[Rule]:
     return [rule for pack in packs_for(facts.jurisdiction) for rule in pack.rules]
 
 
+def _evaluate(facts: CaseFacts) -> list[tuple[Rule, bool, list[str], date | None]]:
+    """Each rule of the case's packs: (rule, no condition fails, facts it lacks, its start)."""
+    out = []
+    for rule in _all_rules(facts):
+        start = _start(rule, facts)
+        ok, missing = _check(rule.when, facts, start)
+        out.append((rule, ok, missing, start))
+    return out
+
+
 def applicable_rules(facts: CaseFacts) -> list[Rule]:
     """The rules of the case's packs whose ``applies_when`` holds for these facts, in pack
     order. A rule whose conditions need a fact the case lacks is left out (see
@@ -1020,13 +1037,25 @@ def _sentence(rule: Rule, start: date, deadline: date, what: str, today: date,
 def clocks(facts: CaseFacts, today: date) -> list[Clock]:
     """Every clock running on the case, earliest deadline first: each applicable rule whose
     start is on record, unless the step it opens or closes has already been taken."""
-    facts = _with(facts, as_of=today)  # a rule is in force or not on the day asked about
-    out: list[Clock] = []
+    return reading(facts, today)[0]
+
+
+def reading(facts: CaseFacts, today: date) -> tuple[list[Clock], list[MissingFact]]:
+    """:func:`clocks` and :func:`missing_facts` of a case on ``today``, with one look at
+    each rule (the due list asks this of every open case)."""
+    if facts.as_of != today:
+        facts = _with(facts, as_of=today)  # a rule is in force or not on the day asked about
     if facts.closed:
-        return out
-    for rule in applicable_rules(facts):
-        start = _start(rule, facts)
-        if start is None:
+        return [], []
+    evaluated = _evaluate(facts)
+    return _clocks(facts, today, evaluated), _missing(facts, evaluated)
+
+
+def _clocks(facts: CaseFacts, today: date,
+            evaluated: list[tuple[Rule, bool, list[str], date | None]]) -> list[Clock]:
+    out: list[Clock] = []
+    for rule, ok, lacking, start in evaluated:
+        if not ok or lacking or start is None:
             continue
         # A step already taken ends its clocks, unless the rule is about what follows it
         # (PayPal's 20 days to escalate a dispute already opened).
@@ -1076,13 +1105,18 @@ _FACT_ANCHORS = {"payment_date": "payment_date", "statement_date": "payment_date
 def missing_facts(facts: CaseFacts) -> list[MissingFact]:
     """Which missing fact would unlock which clock: one line per fact, e.g. "Add how you
     paid to see: Card chargeback window, PayPal dispute window."."""
-    wanted: dict[str, list[Rule]] = {}
     if facts.closed:
         return []
+    if facts.as_of is None:
+        facts = _with(facts, as_of=_today())
+    return _missing(facts, _evaluate(facts))
+
+
+def _missing(facts: CaseFacts, evaluated: list[tuple[Rule, bool, list[str], date | None]]) -> list[MissingFact]:
+    wanted: dict[str, list[Rule]] = {}
     if not facts.jurisdiction:
         wanted["jurisdiction"] = []
-    for rule in _all_rules(facts):
-        ok, missing = _check(rule.when, facts, _start(rule, facts))
+    for rule, ok, missing, _start_day in evaluated:
         if not ok:
             continue
         for name in missing:
@@ -1137,7 +1171,7 @@ def rule_by_id(rule_id: str) -> Rule | None:
 __all__ = [
     "ALL_ANCHORS", "ANCHORS", "DISCLAIMER", "NOT_CONFIRMED", "PACK_CODES", "STORY", "CaseFacts",
     "Clock", "Conditions", "LegalBasis", "MissingFact", "Period", "Rule", "RulePack", "all_packs",
-    "applicable_rules", "case_facts", "case_facts_for", "clocks", "country_of", "legal_basis",
+    "applicable_rules", "case_facts", "case_facts_for", "clocks", "country_of", "legal_basis", "reading",
     "country_pack", "load_pack", "missing_facts", "pack_for", "packs_for", "parse_conditions", "parse_pack",
     "rule_by_id",
 ]
