@@ -308,33 +308,15 @@ _TITLES = {
 
 # -- the jurisdiction data: resources/rules/ladder.json ---------------------------------------
 @dataclass(frozen=True)
-class RefundRoute:
-    label: str
-    text: str
-    source: str
-    note: str = ""
-
-
-@dataclass(frozen=True)
 class LadderData:
     chaser_min_days: int
     final_response_opens: dict[str, tuple[bool, str]]  # pack code -> (opens early, source)
-    refund_routes: dict[str, dict[str, RefundRoute]]  # pack code -> payment method -> route
 
     def opens_early(self, code: str) -> tuple[bool, str]:
         for pack in _pack_chain(code):
             if pack in self.final_response_opens:
                 return self.final_response_opens[pack]
         return False, ""
-
-    def refund_route(self, code: str, method: str | None) -> RefundRoute | None:
-        if method is None:
-            return None
-        for pack in _pack_chain(code):
-            route = self.refund_routes.get(pack, {}).get(method)
-            if route is not None:
-                return route
-        return None
 
 
 @cache
@@ -370,15 +352,13 @@ def parse_ladder_data(data: Any, where: str = "rules/ladder.json") -> LadderData
     if not isinstance(places, dict) or "generic" not in places:
         raise ValidationError(f"{where}.jurisdictions", "expected an object with a 'generic' entry")
     opens: dict[str, tuple[bool, str]] = {}
-    routes: dict[str, dict[str, RefundRoute]] = {}
-    methods = {m.value for m in PaymentMethod}
     for code, entry in places.items():
         here = f"{where}.jurisdictions.{code}"
         if not isinstance(entry, dict):
             raise ValidationError(here, "expected an object")
         for key in entry:
-            if key not in ("final_response_opens_regulator", "final_response_source", "final_response_note",
-                           "refund_routes"):
+            # Refund routes after a cancellation are rules of the recurring_payments pack.
+            if key not in ("final_response_opens_regulator", "final_response_source", "final_response_note"):
                 raise ValidationError(f"{here}.{key}", "is not a ladder field")
         early = entry.get("final_response_opens_regulator", False)
         if not isinstance(early, bool):
@@ -387,29 +367,7 @@ def parse_ladder_data(data: Any, where: str = "rules/ladder.json") -> LadderData
         if early and not (isinstance(source, str) and source.startswith("https://")):
             raise ValidationError(f"{here}.final_response_source", "must be an https:// address of the source")
         opens[code] = (early, source)
-        raw_routes = entry.get("refund_routes", {})
-        if not isinstance(raw_routes, dict):
-            raise ValidationError(f"{here}.refund_routes", "expected an object")
-        routes[code] = {}
-        for method, raw in raw_routes.items():
-            at = f"{here}.refund_routes.{method}"
-            if method not in methods:
-                raise ValidationError(at, f"unknown payment method {method!r}")
-            if not isinstance(raw, dict):
-                raise ValidationError(at, "expected an object")
-            values: dict[str, str] = {}
-            for key in ("label", "text", "source", "note"):
-                value = raw.get(key, "")
-                if not isinstance(value, str) or (key != "note" and not value):
-                    raise ValidationError(f"{at}.{key}", "expected a text" if key == "note" else "is missing")
-                values[key] = value
-            for key in raw:
-                if key not in values:
-                    raise ValidationError(f"{at}.{key}", "is not a route field")
-            if not values["source"].startswith("https://"):
-                raise ValidationError(f"{at}.source", "must be an https:// address of the source")
-            routes[code][method] = RefundRoute(**values)
-    return LadderData(gap, opens, routes)
+    return LadderData(gap, opens)
 
 
 @cache
@@ -459,7 +417,7 @@ def money_text(amount: Decimal, currency: str) -> str:
 
 _OPENS_VERB = {
     "complaint": "you may complain",
-    "payment_dispute": "you may claim from the card issuer",
+    "payment_dispute": "you may claim from your card issuer or bank",
     "regulator": "you may refer",
     "small_claims": "you may claim in court",
 }
@@ -823,14 +781,23 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
         reason = (f"{company} {what} on {day_text(facts.last_billed, today)} after you cancelled on "
                   f"{day_text(facts.cancelled, today)}: send the stop-billing letter, citing the cancellation "
                   "and any proof that it reached them.")
-        route = ladder_data().refund_route(rules.country_pack(facts.jurisdiction).code, facts.payment_method)
+        # The way to get the money back is a rule of the recurring_payments pack (PSD2
+        # art. 77, the Direct Debit Guarantee...), with its source; else the card or PayPal
+        # dispute while its window is open.
         notes: tuple[str, ...] = ()
-        if route is not None and facts.last_billed_meaning != EventMeaning.INVOICE:
-            notes = (f"{route.label}: {route.text}.",)
-            reason += f" Also {route.text}."
+        routes = _routes(facts, reached, today, clocks)
+        if facts.last_billed_meaning != EventMeaning.INVOICE:
+            refunds = [c for c in clocks if c.starts_from == "charge_after_cancellation"
+                       and Step.PAYMENT_DISPUTE.value in c.steps and (c.opens or c.date >= today)]
+            notes = tuple(f"{c.label}: {c.explanation} Source: {c.provenance}." for c in refunds)
+            disputes = [r for r in routes if r.step is Step.PAYMENT_DISPUTE]
+            if refunds:
+                reason += " To get the money back: " + "; ".join(c.text for c in refunds) + "."
+            elif disputes:
+                reason += f" To get the money back: {route_text(disputes[0], today)}."
         return make(StepKind.STOP_BILLING, TEMPLATE_STEPS["stop_billing"], reason, facts.last_billed,
                     "stop_billing", key=f"billing:{facts.last_billed.isoformat()}", notes=notes,
-                    routes=tuple(_routes(facts, reached, today, clocks)))
+                    routes=tuple(routes))
 
     # 3. A dispute window about to close beats every other step.
     can_dispute = facts.payment_method in CARD_METHODS and Step.PAYMENT_DISPUTE not in reached

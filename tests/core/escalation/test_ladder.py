@@ -142,7 +142,7 @@ STORIES = [
            "payment_method": "credit_card", "payment_date": ago(400)},
           [to_company(90), to_company(60, "letter"), to_company(30, "letter")],
           current=Step.FINAL_NOTICE, step=Step.PAYMENT_DISPUTE,
-          clocks=["Section 75 claim: you may claim from the card issuer now"]),
+          clocks=["Section 75 claim: you may claim from your card issuer or bank now"]),
     Story("GB: no section 75 under £100",
           {"category": "faulty_goods", "jurisdiction": "GB", "currency": "GBP", "amount": "80",
            "payment_method": "credit_card", "payment_date": ago(400)},
@@ -319,8 +319,8 @@ REPLIES = [
           [to_company(60, "letter", meaning="cancellation"), from_company(6, "payment", meaning="charge", amount="34.99")],
           StepKind.STOP_BILLING, Step.COMPLAINT, d(6), "stop_billing",
           "Acme Ltd took a payment on 17 Nov after you cancelled on 24 Sep: send the stop-billing letter, citing "
-          "the cancellation and any proof that it reached them. Also cancel the Direct Debit with your bank and ask it for "
-          "an immediate refund of the collections taken after you cancelled, under the Direct Debit Guarantee."),
+          "the cancellation and any proof that it reached them. To get the money back: Direct Debit Guarantee: you may "
+          "claim from your card issuer or bank now (since 17 Nov)."),
     Reply("a charge before the cancellation is no reason to write about billing",
           {"category": "subscription"},
           [from_company(40, "payment", meaning="charge"), to_company(30, meaning="cancellation")],
@@ -547,19 +547,19 @@ def test_a_direct_debit_after_cancelling_in_france_gets_the_sepa_refund_route(st
         to_company(60, "letter", meaning="cancellation"), from_company(6, "payment", meaning="charge", amount="19")])
     step = reminders.next_step(store, case_id=case_id)
     assert step.kind is StepKind.STOP_BILLING and step.template_id == "stop_billing"
-    assert "any SEPA direct debit can be refunded within 8 weeks of the debit" in step.reason
-    assert step.notes and step.notes[0].startswith("SEPA direct debit refund (PSD2): ")
+    # The refund route is the recurring_payments pack's rule, with its source (one source).
+    assert "To get the money back: Direct debit refund (8 weeks) closes in 50 days (12 Jan 2027)" in step.reason
+    assert step.notes and step.notes[0].startswith("Direct debit refund (8 weeks): You may ask your bank")
+    assert "Source: https://www.eba.europa.eu/" in step.notes[0] and "(checked 2026-12-01)" in step.notes[0]
 
 
 @pytest.mark.parametrize(("change", "where", "message"), [
     (lambda d: d.update(chaser_min_days=-1), "rules/ladder.json.chaser_min_days", "expected 0 to 60 days"),
     (lambda d: d["jurisdictions"]["GB"].update(final_response_source="http://example.org"),
      "rules/ladder.json.jurisdictions.GB.final_response_source", "https://"),
-    (lambda d: d["jurisdictions"]["EU"]["refund_routes"].update(cheque={"label": "x", "text": "y",
-                                                                         "source": "https://x"}),
-     "rules/ladder.json.jurisdictions.EU.refund_routes.cheque", "unknown payment method"),
-    (lambda d: d["jurisdictions"]["US"]["refund_routes"]["direct_debit"].pop("source"),
-     "rules/ladder.json.jurisdictions.US.refund_routes.direct_debit.source", "is missing"),
+    # Refund routes are rules of the recurring_payments pack now: one source, not two.
+    (lambda d: d["jurisdictions"]["EU"].update(refund_routes={}),
+     "rules/ladder.json.jurisdictions.EU.refund_routes", "is not a ladder field"),
     (lambda d: d.pop("jurisdictions"), "rules/ladder.json.jurisdictions", "'generic'"),
 ])
 def test_a_mistake_in_the_ladder_data_names_its_place(change: Any, where: str, message: str) -> None:
