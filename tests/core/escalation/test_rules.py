@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from importlib.resources import files
@@ -461,3 +462,18 @@ def test_a_telecoms_complaint_may_go_to_the_ombudsman_after_6_weeks_since_april_
     before = facts(jurisdiction="GB-WLS", company_kind="telecoms", first_complaint=date(2026, 1, 5))
     early = [c for c in rules.clocks(before, date(2026, 2, 1)) if c.label == "Telecoms ombudsman (ADR)"]
     assert [(c.rule_id, c.deadline) for c in early] == [("gb.ofcom.adr_before_april_2026", date(2026, 3, 2))]
+
+
+# Words of French or German that have no place in an English label outside parentheses.
+_FOREIGN = {"de", "du", "des", "la", "le", "les", "et", "après", "der", "die", "das", "dem", "und",
+            "vor", "mit", "nach", "von"}
+
+
+@pytest.mark.parametrize("code", rules.PACK_CODES)
+def test_every_rule_label_is_english_with_the_local_term_only_in_parentheses(code: str) -> None:
+    """The window speaks English today: "Delivery date passed (Code de la consommation L216-6)",
+    never "Date de livraison dépassée: closes on ..."."""
+    for rule in rules.load_pack(code).rules:
+        outside = re.sub(r"\([^)]*\)", "", rule.label)
+        words = set(re.findall(r"[^\W\d_]+", outside.lower()))
+        assert outside.isascii() and not words & _FOREIGN, f"{rule.id}: {rule.label!r}"
