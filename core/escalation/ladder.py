@@ -34,7 +34,7 @@ from importlib.resources import files
 from typing import Any
 
 from core.domain.errors import ValidationError
-from core.domain.models import Category, EventMeaning, PaymentMethod, Status
+from core.domain.models import CardScheme, Category, EventMeaning, PaymentMethod, Status
 from core.escalation import rules
 from core.escalation.rules import ANCHORS
 
@@ -692,7 +692,9 @@ def _routes(facts: CaseFacts, reached: dict[Step, date], today: date, clocks: li
         windows = [c for c in clocks if Step.PAYMENT_DISPUTE.value in c.steps]
         open_ = [c for c in windows if c.opens and c.date <= today]
         closing = [c for c in windows if not c.opens and c.date >= today]
-        if open_ or closing or not windows:
+        # Without any window on record the dispute is offered (a missing payment date hides
+        # it), except for a card of a domestic debit scheme, which has no scheme chargeback.
+        if open_ or closing or (not windows and facts.card_scheme != CardScheme.DOMESTIC_DEBIT):
             label = "PayPal dispute" if facts.payment_method == PaymentMethod.PAYPAL else "Card dispute"
             last = min(closing, key=lambda c: c.date) if closing and not open_ else None
             rule = (open_ or closing)[0] if open_ or closing else None
@@ -975,6 +977,8 @@ def _following(current: Step, facts: CaseFacts, reached: dict[Step, date], today
             # Every window for a dispute has closed, and none (such as section 75) is open.
             if windows and all(not c.opens and c.date < today for c in windows):
                 continue
+            if not windows and facts.card_scheme == CardScheme.DOMESTIC_DEBIT:
+                continue  # a domestic debit card (Girocard...) has no scheme chargeback
         return step
     return None
 
