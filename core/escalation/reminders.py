@@ -68,9 +68,11 @@ from core.escalation.ladder import (
     duration_text,
     next_step_for,
     reading,
+    rule_facts,
     silence_due,
     steps_reached,
 )
+from core.escalation.rules import CaseFacts as RuleFacts
 from core.escalation.rules import all_packs
 from core.store.store import Store
 from core.store.unit_of_work import Reaction, UnitOfWork
@@ -289,6 +291,16 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
         f.sent_letters.sort(key=lambda x: (x.sent_on, x.template_id, x.reply_by or x.sent_on))
         f.promises.sort(key=lambda p: (p.promised_by, p.made_on, p.summary, p.event_id))
     return facts
+
+
+def case_facts_for(session: Session, case_id: int, *, as_of: date | None = None) -> RuleFacts:
+    """The facts the rule packs see of the case ``case_id`` (open or closed), read by the
+    same pass as the due list and built by :func:`core.escalation.ladder.rule_facts`: the
+    clocks worked out from them are the ones the banner and the due list show. Reads only."""
+    found = gather_facts(session, [case_id], include_closed=True)
+    if case_id not in found:
+        raise NotFoundError(f"There is no case {case_id}.")
+    return rule_facts(found[case_id], today=as_of)
 
 
 def _summaries(session: Session, event_ids: list[int]) -> dict[int, str]:

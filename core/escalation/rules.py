@@ -12,7 +12,7 @@ value is refused with the pack file and the rule id, never silently ignored.
 
 The API the ladder, the window and the command line call::
 
-    facts = case_facts(case, events, letters)        # or case_facts_for(session, case_id)
+    facts = reminders.case_facts_for(session, case_id)  # the ladder's reading of a stored case
     applicable_rules(facts) -> list[Rule]            # only rules whose applies_when matches
     clocks(facts, today) -> list[Clock]              # each running clock, earliest first
     missing_facts(facts) -> list[MissingFact]        # "Add how you paid to see ..."
@@ -757,111 +757,6 @@ _ANCHOR_FIELDS = {
 }
 
 
-# Letters whose sending is a step the story records.
-_LETTER_STORY = {
-    "chargeback_request": "payment_dispute", "platform_dispute": "payment_dispute",
-    "us_billing_error": "payment_dispute", "regulator_complaint": "regulator_complaint",
-    "final_notice": "final_notice", "small_claims_demand": "final_notice",
-    "formal_complaint": "formal_complaint",
-}
-_MEANING_STORY = {
-    "purchase": "purchased", "problem": "problem", "complaint": "first_complaint",
-    "formal_complaint": "formal_complaint", "cancellation": "cancellation",
-    "acknowledgement": "acknowledgement", "refusal": "refusal", "final_response": "final_response",
-    "refund": "refund", "resolved": "resolved",
-}
-_LATEST = {"last_reply", "final_response"}
-_REPLIES = frozenset({"reply", "acknowledgement", "promise", "partial_offer", "refusal", "final_response", "resolved"})
-
-
-def case_facts(case: Any, events: Iterable[Any] = (), letters: Iterable[Any] = (), *,
-               company_kind: str | None = None, as_of: date | None = None) -> CaseFacts:
-    """The facts of ``case`` (a :class:`~core.domain.models.Case`) read from its fields, its
-    events' meanings (events without one get :func:`core.domain.meaning.guess_meaning`'s
-    reading) and its sent letters. Reads only; changes nothing."""
-    from core.domain.meaning import guess_meaning
-
-    story: dict[str, date] = {}
-    acks: list[date] = []
-
-    def mark(key: str, day: date) -> None:
-        if key in _LATEST:
-            if key not in story or day > story[key]:
-                story[key] = day
-        elif key not in story or day < story[key]:
-            story[key] = day
-
-    charges: list[date] = []
-    for event in events:
-        day = date.fromisoformat(str(event.at)[:10])
-        meaning = event.meaning or guess_meaning(event.kind, event.direction, event.summary or "")
-        meaning = None if meaning is None else str(meaning)
-        if event.kind == "delivery" and event.direction != "to_company":
-            mark("delivered", day)
-        if meaning is None:
-            continue
-        if meaning in _MEANING_STORY:
-            mark(_MEANING_STORY[meaning], day)
-        if meaning == "formal_complaint":
-            mark("first_complaint", day)
-        if meaning == "acknowledgement":
-            acks.append(day)
-        if meaning in _REPLIES and event.direction == "from_company":
-            mark("last_reply", day)
-        if meaning == "charge":
-            charges.append(day)
-    for letter in letters:
-        if getattr(letter, "status", "sent") != "sent" or letter.sent_on is None:
-            continue
-        options = letter.options or {}
-        step = options.get("step") if isinstance(options, dict) else None
-        key = _STEP_STORY.get(step) if isinstance(step, str) else None
-        key = key or _LETTER_STORY.get(letter.template_id)
-        if key:
-            mark(key, letter.sent_on)
-        mark("first_complaint", letter.sent_on)
-    if charges:
-        story["first_charge"] = min(charges)
-    if "cancellation" in story:
-        after = [d for d in charges if d > story["cancellation"]]
-        if after:
-            story["charge_after_cancellation"] = min(after)
-    kind = company_kind
-    if kind is None and getattr(case, "company", None) is not None:
-        kind = case.company.kind
-    return CaseFacts(
-        jurisdiction=(case.jurisdiction or "").strip().upper(),
-        company_kind=kind or None,
-        purchase=case.purchase or None,
-        category=case.category or Category.OTHER.value,
-        payment_method=case.payment_method or None,
-        card_scheme=case.card_scheme or None,
-        payment_date=case.payment_date,
-        expected_by=case.expected_by,
-        amount=case.amount,
-        currency=case.currency or "",
-        company=case.company.name if getattr(case, "company", None) is not None else "",
-        closed=case.status in ("resolved", "closed"),
-        as_of=as_of,
-        acknowledgements=tuple(sorted(acks)),
-        **story,
-    )
-
-
-def case_facts_for(session: Any, case_id: int, *, as_of: date | None = None) -> CaseFacts:
-    """The facts of the case ``case_id`` of an open session, as the ladder reads them (the
-    due list's one pass over the events, :func:`core.escalation.ladder.rule_facts`): the
-    clocks worked out from them are the ones the banner and the due list show. Reads only."""
-    from core.domain.errors import NotFoundError
-    from core.escalation.ladder import rule_facts
-    from core.escalation.reminders import gather_facts
-
-    found = gather_facts(session, [case_id], include_closed=True)
-    if case_id not in found:
-        raise NotFoundError(f"There is no case {case_id}.")
-    return rule_facts(found[case_id], today=as_of)
-
-
 # -- which rules apply --------------------------------------------------------------------------
 def _check(when: Conditions, facts: CaseFacts, start: date | None = None) -> tuple[bool, list[str]]:
     """(no condition fails, the facts a condition needs that the case lacks)."""
@@ -1171,7 +1066,7 @@ def rule_by_id(rule_id: str) -> Rule | None:
 __all__ = [
     "ALL_ANCHORS", "ANCHORS", "DISCLAIMER", "NOT_CONFIRMED", "PACK_CODES", "STORY", "CaseFacts",
     "Clock", "Conditions", "LegalBasis", "MissingFact", "Period", "Rule", "RulePack", "all_packs",
-    "applicable_rules", "case_facts", "case_facts_for", "clocks", "country_of", "legal_basis", "reading",
+    "applicable_rules", "clocks", "country_of", "legal_basis", "reading",
     "country_pack", "load_pack", "missing_facts", "pack_for", "packs_for", "parse_conditions", "parse_pack",
     "rule_by_id",
 ]

@@ -12,7 +12,7 @@ from importlib.resources import files
 import pytest
 
 from core.domain.errors import ValidationError
-from core.escalation import rules
+from core.escalation import reminders, rules
 
 
 def _raw(code: str) -> dict:
@@ -426,7 +426,7 @@ def test_case_facts_are_read_from_a_real_case(store) -> None:
                            sent_on=date(2026, 11, 20), options={}, language="en", subject="", body="",
                            sent_via="post", tracking="", created_at=now, updated_at=now))
     with store.read() as session:
-        f = rules.case_facts_for(session, case_id, as_of=TODAY)
+        f = reminders.case_facts_for(session, case_id, as_of=TODAY)
     assert (f.jurisdiction, f.purchase, f.card_scheme, f.expected_by) == ("FR", "goods", "visa", date(2026, 8, 20))
     assert (f.purchased, f.first_complaint, f.acknowledgement, f.last_reply) == (
         date(2026, 6, 1), date(2026, 9, 1), date(2026, 9, 3), date(2026, 9, 3))
@@ -443,7 +443,7 @@ def test_a_case_may_be_in_a_region_of_a_country(store, code: str) -> None:
 
     case_id = cases.open_case(store, title="Where I live", jurisdiction=code)
     with store.read() as session:
-        assert rules.case_facts_for(session, case_id).jurisdiction == code.upper()
+        assert reminders.case_facts_for(session, case_id).jurisdiction == code.upper()
 
 
 @pytest.mark.parametrize("code", ["Scotland", "GB-", "GB-SC-T", "G1-SCT"])
