@@ -62,7 +62,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -758,8 +758,9 @@ _ANCHOR_FIELDS = {
 
 
 # -- which rules apply --------------------------------------------------------------------------
-def _check(when: Conditions, facts: CaseFacts, start: date | None = None) -> tuple[bool, list[str]]:
-    """(no condition fails, the facts a condition needs that the case lacks)."""
+def _check_static(when: Conditions, facts: CaseFacts) -> tuple[bool, list[str]]:
+    """The conditions on the case's fields (kind, purchase, category, payment, region):
+    (none fails, the facts they need that the case lacks)."""
     missing: list[str] = []
     if when.company_kinds is not None:
         if facts.company_kind is None:
@@ -798,6 +799,20 @@ def _check(when: Conditions, facts: CaseFacts, start: date | None = None) -> tup
             missing.append("region")
         else:
             return False, []
+    return True, missing
+
+
+def _check(when: Conditions, facts: CaseFacts, start: date | None = None) -> tuple[bool, list[str]]:
+    """(no condition fails, the facts a condition needs that the case lacks)."""
+    ok, missing = _check_static(when, facts)
+    if not ok:
+        return False, []
+    return _check_story(when, facts, start, list(missing))
+
+
+def _check_story(when: Conditions, facts: CaseFacts, start: date | None,
+                 missing: list[str]) -> tuple[bool, list[str]]:
+    """The conditions on the story, the day and the amount, after :func:`_check_static`."""
     for key in when.has:
         if facts.story(key) is None:
             return False, []
@@ -842,13 +857,30 @@ def _all_rules(facts: CaseFacts) -> list[Rule]:
     return [rule for pack in packs_for(facts.jurisdiction) for rule in pack.rules]
 
 
-def _evaluate(facts: CaseFacts) -> list[tuple[Rule, bool, list[str], date | None]]:
-    """Each rule of the case's packs: (rule, no condition fails, facts it lacks, its start)."""
+@lru_cache(maxsize=4096)
+def _static(jurisdiction: str, company_kind: str | None, purchase: str | None, category: str,
+            payment_method: str | None, card_scheme: str | None) -> tuple[tuple[Rule, tuple[str, ...]], ...]:
+    # Many cases share these fields: the rules they rule out, and the facts the others lack,
+    # are worked out once per combination (the due list reads every open case).
+    facts = CaseFacts(jurisdiction=jurisdiction, company_kind=company_kind, purchase=purchase, category=category,
+                      payment_method=payment_method, card_scheme=card_scheme)
     out = []
     for rule in _all_rules(facts):
+        ok, missing = _check_static(rule.when, facts)
+        if ok:
+            out.append((rule, tuple(missing)))
+    return tuple(out)
+
+
+def _evaluate(facts: CaseFacts) -> list[tuple[Rule, bool, list[str], date | None]]:
+    """The rules of the case's packs that its fields do not rule out: (rule, no condition
+    fails, facts it lacks, its start)."""
+    out = []
+    for rule, missing in _static(facts.jurisdiction, facts.company_kind, facts.purchase, facts.category,
+                                 facts.payment_method, facts.card_scheme):
         start = _start(rule, facts)
-        ok, missing = _check(rule.when, facts, start)
-        out.append((rule, ok, missing, start))
+        ok, lacking = _check_story(rule.when, facts, start, list(missing))
+        out.append((rule, ok, lacking if ok else [], start))
     return out
 
 
