@@ -18,10 +18,16 @@ def ago(days: int) -> str:
 
 
 def make_case(store: Store, *, events: list[dict[str, Any]] = (), letters: list[dict[str, Any]] = (),
-              company: str = "Acme Ltd", title: str = "Refund never paid", **fields: Any) -> int:
-    """Open a case, log its events and record its sent letters; returns its id."""
+              company: str = "Acme Ltd", title: str = "Refund never paid", company_kind: str | None = None,
+              **fields: Any) -> int:
+    """Open a case, log its events and record its sent letters; returns its id.
+    ``company_kind`` (bank, trader...) is set on the company, as the user would in its details."""
     fields.setdefault("opened_on", ago(200))
     case_id = cases.open_case(store, title=title, company=company, **fields)
+    if company_kind is not None:
+        with store.read() as session:
+            company_id = cases.get_case(session, case_id).company_id
+        cases.update_company(store, company_id=company_id, kind=company_kind)
     for i, event in enumerate(events):
         event = dict(event)
         event.setdefault("summary", f"event {i}")

@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import cache
 from importlib.resources import files
 from typing import Any
 
 from core.domain.errors import ValidationError
-from core.domain.models import Category, EventMeaning, PaymentMethod, Status
-from core.escalation.rules import ANCHORS, Rule, pack_for
+from core.domain.models import CardScheme, Category, EventMeaning, PaymentMethod, Status
+from core.escalation import rules
+from core.escalation.rules import ANCHORS
 
 
 class Step(StrEnum):
@@ -156,6 +157,10 @@ class CaseFacts:
     amount: Decimal | None = None
     payment_method: str | None = None
     payment_date: date | None = None
+    company_kind: str | None = None
+    purchase: str | None = None
+    card_scheme: str | None = None
+    expected_by: date | None = None
     silence_days: int = 14
     opened_on: date | None = None
     first_to: date | None = None
@@ -181,6 +186,14 @@ class CaseFacts:
     last_billed_meaning: str = ""
     last_refund_key: str = ""
     refunded: Decimal = Decimal(0)
+    # The rest of the dated story the rule packs read (see core.escalation.rules.STORY).
+    purchased: date | None = None  # the first purchase (or payment) logged
+    problem: date | None = None
+    first_ack: date | None = None
+    refusal: date | None = None  # the first refusal
+    first_refund: date | None = None
+    resolved_on: date | None = None  # the company's first "resolved in full"
+    charges: tuple[date, ...] = ()  # every charge the company took, oldest first
     # Posted letters to the company not recorded as Letter rows: (sort key, day), oldest first.
     letter_events: list[tuple[str, date]] = field(default_factory=list)
     sent_letters: list[SentLetter] = field(default_factory=list)
@@ -201,7 +214,11 @@ _Day = date  # a field named ``date`` below hides the type
 
 @dataclass(frozen=True)
 class Clock:
-    """A deadline running on a case: ``opens`` (you may now ...) or closes (... ends)."""
+    """A deadline running on a case: ``opens`` (you may now ...) or closes (... ends).
+
+    Made from a :class:`core.escalation.rules.Clock` (the rule packs decide every date);
+    ``text`` is the ladder's short wording ("... closes in 9 days (2 Dec)"), ``sentence``
+    the rule's full one ("... closes on 2 Dec 2026 (120 days after ...)")."""
 
     label: str
     date: date
@@ -214,6 +231,16 @@ class Clock:
     source: str = ""
     start: _Day | None = None  # the day the rule counts from
     starts_from: str = ""  # which fact that day is (see core.rules.ANCHORS)
+    sentence: str = ""
+    checked: _Day | None = None
+    confidence: str = "primary"
+
+    @property
+    def provenance(self) -> str:
+        """"source (checked 2026-12-01)" or "source (not yet confirmed at the source)"."""
+        if self.checked is not None:
+            return f"{self.source} (checked {self.checked.isoformat()})"
+        return f"{self.source} ({rules.NOT_CONFIRMED})"
 
 
 @dataclass(frozen=True)
@@ -252,7 +279,8 @@ class NextStep:
     late_days: int = 0  # how late that promise is
     routes: tuple[Route, ...] = ()  # the ways out still open, earliest first
     missing_amount: Decimal | None = None  # still owed after an offer and refunds
-    missing_facts: tuple[str, ...] = ()  # facts that would let more clocks run
+    missing_facts: tuple[str, ...] = ()  # facts that would let more clocks run, as sentences
+    missing: tuple[rules.MissingFact, ...] = ()  # the same, with the fact and the rules it unlocks
     notes: tuple[str, ...] = ()  # further facts worth saying after the reason
     key: str = ""
 
@@ -280,33 +308,15 @@ _TITLES = {
 
 # -- the jurisdiction data: resources/rules/ladder.json ---------------------------------------
 @dataclass(frozen=True)
-class RefundRoute:
-    label: str
-    text: str
-    source: str
-    note: str = ""
-
-
-@dataclass(frozen=True)
 class LadderData:
     chaser_min_days: int
     final_response_opens: dict[str, tuple[bool, str]]  # pack code -> (opens early, source)
-    refund_routes: dict[str, dict[str, RefundRoute]]  # pack code -> payment method -> route
 
     def opens_early(self, code: str) -> tuple[bool, str]:
         for pack in _pack_chain(code):
             if pack in self.final_response_opens:
                 return self.final_response_opens[pack]
         return False, ""
-
-    def refund_route(self, code: str, method: str | None) -> RefundRoute | None:
-        if method is None:
-            return None
-        for pack in _pack_chain(code):
-            route = self.refund_routes.get(pack, {}).get(method)
-            if route is not None:
-                return route
-        return None
 
 
 @cache
@@ -342,15 +352,13 @@ def parse_ladder_data(data: Any, where: str = "rules/ladder.json") -> LadderData
     if not isinstance(places, dict) or "generic" not in places:
         raise ValidationError(f"{where}.jurisdictions", "expected an object with a 'generic' entry")
     opens: dict[str, tuple[bool, str]] = {}
-    routes: dict[str, dict[str, RefundRoute]] = {}
-    methods = {m.value for m in PaymentMethod}
     for code, entry in places.items():
         here = f"{where}.jurisdictions.{code}"
         if not isinstance(entry, dict):
             raise ValidationError(here, "expected an object")
         for key in entry:
-            if key not in ("final_response_opens_regulator", "final_response_source", "final_response_note",
-                           "refund_routes"):
+            # Refund routes after a cancellation are rules of the recurring_payments pack.
+            if key not in ("final_response_opens_regulator", "final_response_source", "final_response_note"):
                 raise ValidationError(f"{here}.{key}", "is not a ladder field")
         early = entry.get("final_response_opens_regulator", False)
         if not isinstance(early, bool):
@@ -359,29 +367,7 @@ def parse_ladder_data(data: Any, where: str = "rules/ladder.json") -> LadderData
         if early and not (isinstance(source, str) and source.startswith("https://")):
             raise ValidationError(f"{here}.final_response_source", "must be an https:// address of the source")
         opens[code] = (early, source)
-        raw_routes = entry.get("refund_routes", {})
-        if not isinstance(raw_routes, dict):
-            raise ValidationError(f"{here}.refund_routes", "expected an object")
-        routes[code] = {}
-        for method, raw in raw_routes.items():
-            at = f"{here}.refund_routes.{method}"
-            if method not in methods:
-                raise ValidationError(at, f"unknown payment method {method!r}")
-            if not isinstance(raw, dict):
-                raise ValidationError(at, "expected an object")
-            values: dict[str, str] = {}
-            for key in ("label", "text", "source", "note"):
-                value = raw.get(key, "")
-                if not isinstance(value, str) or (key != "note" and not value):
-                    raise ValidationError(f"{at}.{key}", "expected a text" if key == "note" else "is missing")
-                values[key] = value
-            for key in raw:
-                if key not in values:
-                    raise ValidationError(f"{at}.{key}", "is not a route field")
-            if not values["source"].startswith("https://"):
-                raise ValidationError(f"{at}.source", "must be an https:// address of the source")
-            routes[code][method] = RefundRoute(**values)
-    return LadderData(gap, opens, routes)
+    return LadderData(gap, opens)
 
 
 @cache
@@ -431,25 +417,25 @@ def money_text(amount: Decimal, currency: str) -> str:
 
 _OPENS_VERB = {
     "complaint": "you may complain",
-    "payment_dispute": "you may claim from the card issuer",
+    "payment_dispute": "you may claim from your card issuer or bank",
     "regulator": "you may refer",
     "small_claims": "you may claim in court",
 }
 
 
-def clock_text(rule: Rule, when: date, today: date) -> str:
+def clock_text(label: str, opens: bool, steps: tuple[str, ...], when: date, today: date) -> str:
     """"Ombudsman: you may refer from 14 Jan"; "Chargeback window closes in 9 days"."""
-    if rule.opens:
-        verb = _OPENS_VERB.get(rule.steps[0], "you may act")
+    if opens:
+        verb = _OPENS_VERB.get(steps[0], "you may act") if steps else "you may act"
         if when > today:
-            return f"{rule.label}: {verb} from {day_text(when, today)}"
-        return f"{rule.label}: {verb} now (since {day_text(when, today)})"
+            return f"{label}: {verb} from {day_text(when, today)}"
+        return f"{label}: {verb} now (since {day_text(when, today)})"
     days = (when - today).days
     if days < 0:
-        return f"{rule.label} closed on {day_text(when, today)}"
+        return f"{label} closed on {day_text(when, today)}"
     if days > 60:
-        return f"{rule.label} closes on {day_text(when, today)}"
-    return f"{rule.label} closes {_in_days(days)} ({day_text(when, today)})"
+        return f"{label} closes on {day_text(when, today)}"
+    return f"{label} closes {_in_days(days)} ({day_text(when, today)})"
 
 
 # -- the ladder ---------------------------------------------------------------------------------
@@ -488,74 +474,106 @@ def current_step(reached: dict[Step, date]) -> Step | None:
 
 
 def anchors(facts: CaseFacts, reached: dict[Step, date]) -> dict[str, date | None]:
-    """The day each rule anchor (see :data:`core.rules.ANCHORS`) happened, if it did."""
-    paid = facts.payment_date or facts.first_payment_to
-    return {
-        "complaint_sent": reached.get(Step.COMPLAINT),
-        "formal_complaint_sent": reached.get(Step.FORMAL_COMPLAINT),
-        "final_notice_sent": reached.get(Step.FINAL_NOTICE),
-        "payment_dispute_sent": reached.get(Step.PAYMENT_DISPUTE),
-        "regulator_complaint_sent": reached.get(Step.REGULATOR),
-        "final_response": facts.final_response,
-        "payment_date": paid,
-        "statement_date": paid,
-        "delivery_date": facts.first_delivery,
-    }
+    """The day each rule anchor (see :data:`core.rules.ALL_ANCHORS`) happened, if it did:
+    the rules' own reading of the facts :func:`rule_facts` hands them."""
+    story = rule_facts(facts, reached)
+    return {name: story.anchor(name) for name in rules.ALL_ANCHORS}
 
 
-@lru_cache(maxsize=4096)
-def _rules_for(jurisdiction: str, category: str, payment_method: str | None,
-               currency: str) -> tuple[tuple[Rule, bool], ...]:
-    # Many cases share these facts; deciding which rules apply once per combination keeps
-    # the all-cases reminder list fast. Rules with amount limits are checked per case.
-    out = []
-    for rule in pack_for(jurisdiction).rules:
-        limited = rule.min_amount is not None or rule.max_amount is not None
-        if limited or rule.applies(category=category, payment_method=payment_method, amount=None,
-                                   currency=currency):
-            out.append((rule, limited))
-    return tuple(out)
+def _first(*days: date | None) -> date | None:
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
+def _last(*days: date | None) -> date | None:
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
+
+
+def rule_facts(facts: CaseFacts, reached: dict[Step, date] | None = None,
+               today: date | None = None) -> rules.CaseFacts:
+    """The facts the rule packs see (:class:`core.escalation.rules.CaseFacts`), built from
+    the ladder's own: the steps the ladder reads as reached are the story's complaint,
+    formal complaint, final notice, payment dispute and regulator complaint, so a clock
+    and the rung it belongs to never disagree about what was done when."""
+    reached = steps_reached(facts) if reached is None else reached
+    cancelled = facts.cancelled
+    after = [d for d in facts.charges if cancelled is not None and d > cancelled]
+    return rules.CaseFacts(
+        jurisdiction=facts.jurisdiction.strip().upper(),
+        company_kind=facts.company_kind or None,
+        purchase=facts.purchase or None,
+        category=facts.category or Category.OTHER.value,
+        payment_method=facts.payment_method or None,
+        card_scheme=facts.card_scheme or None,
+        payment_date=facts.payment_date,
+        expected_by=facts.expected_by,
+        amount=facts.amount,
+        currency=facts.currency,
+        company=facts.company,
+        closed=facts.closed,
+        as_of=today,
+        purchased=_first(facts.purchased, facts.first_payment_to),
+        problem=facts.problem,
+        delivered=facts.first_delivery,
+        first_complaint=min(reached.values()) if reached else None,
+        formal_complaint=reached.get(Step.FORMAL_COMPLAINT),
+        cancellation=cancelled,
+        charge_after_cancellation=min(after) if after else None,
+        acknowledgement=facts.first_ack,
+        last_reply=_last(facts.last_from, facts.last_ack),
+        refusal=facts.refusal,
+        final_response=facts.final_response,
+        final_notice=reached.get(Step.FINAL_NOTICE),
+        payment_dispute=reached.get(Step.PAYMENT_DISPUTE),
+        regulator_complaint=reached.get(Step.REGULATOR),
+        refund=facts.first_refund,
+        resolved=facts.resolved_on,
+        first_charge=facts.charges[0] if facts.charges else None,
+        acknowledgements=tuple(sorted({d for d in (facts.first_ack, facts.last_ack) if d is not None})),
+    )
 
 
 def _early_regulator(facts: CaseFacts) -> str:
     """The source saying a final response opens the ombudsman at once, where one does."""
     if facts.final_response is None:
         return ""
-    early, source = ladder_data().opens_early(pack_for(facts.jurisdiction).code)
+    early, source = ladder_data().opens_early(rules.country_pack(facts.jurisdiction).code)
     return source if early else ""
 
 
 def clocks_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None) -> list[Clock]:
-    """The rule-pack clocks running on a case, earliest first. A clock about a step the case
-    has already taken is not running any more and is left out. Where the jurisdiction's
-    ladder data says so, a final response opens an ombudsman clock on the day it came."""
+    """The rule-pack clocks running on a case, earliest first: :func:`core.escalation.rules.clocks`
+    on :func:`rule_facts`, so the ladder, ``docket next``, the due list and the calendar
+    show the same dates. Where the jurisdiction's ladder data says so, a final response
+    opens an ombudsman clock on the day it came."""
+    return reading(facts, today, reached)[0]
+
+
+def reading(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None
+            ) -> tuple[list[Clock], tuple[rules.MissingFact, ...]]:
+    """:func:`clocks_for` and :func:`missing_facts` at once (one look at each rule)."""
     reached = steps_reached(facts) if reached is None else reached
-    starts = anchors(facts, reached)
+    rule_clocks, missing = rules.reading(rule_facts(facts, reached, today), today)
     early = _early_regulator(facts)
     out = []
-    for rule, limited in _rules_for(facts.jurisdiction, facts.category, facts.payment_method,
-                                    facts.currency):
-        start = starts[rule.starts_from]
-        # Steps are StrEnums, so the rule's plain step names find them in ``reached``.
-        if start is None or all(s in reached for s in rule.steps):
-            continue
-        if limited and not rule.applies(category=facts.category, payment_method=facts.payment_method,
-                                        amount=facts.amount, currency=facts.currency):
-            continue
-        when = rule.date_from(start)
-        explanation = rule.explanation
-        if (early and rule.opens and facts.final_response is not None and rule.steps == ("regulator",)
-                and rule.starts_from != "final_notice_sent" and facts.final_response < when):
+    for c in rule_clocks:
+        when, explanation, sentence = c.deadline, c.explanation, c.text
+        if (early and c.opens and facts.final_response is not None and c.steps == ("regulator",)
+                and c.starts_from != "final_notice_sent" and facts.final_response < when):
             when = facts.final_response
             explanation += f" The final response of {day_text(when, today)} opens it now ({early})."
+            sentence = (f"{c.label}: you may refer the complaint now (since the final response on "
+                        f"{when.day} {_MONTHS[when.month - 1]} {when.year}).")
         out.append(Clock(
-            label=rule.label, date=when, opens=rule.opens, text=clock_text(rule, when, today),
-            rule_id=rule.id, steps=rule.steps, explanation=explanation, source=rule.source,
-            remind_on=None if rule.opens else when - timedelta(days=rule.remind_before_days),
-            start=start, starts_from=rule.starts_from,
+            label=c.label, date=when, opens=c.opens, text=clock_text(c.label, c.opens, c.steps, when, today),
+            rule_id=c.rule_id, steps=c.steps, explanation=explanation, source=c.source,
+            remind_on=c.remind_on if when == c.deadline else None,
+            start=c.start, starts_from=c.starts_from, sentence=sentence, checked=c.checked,
+            confidence=c.confidence,
         ))
     out.sort(key=lambda c: (c.date, c.rule_id))
-    return out
+    return out, tuple(missing)
 
 
 def template_for(step: Step, facts: CaseFacts) -> str:
@@ -573,7 +591,7 @@ def template_for(step: Step, facts: CaseFacts) -> str:
     if step is Step.PAYMENT_DISPUTE:
         if facts.payment_method == PaymentMethod.PAYPAL:
             return "platform_dispute"
-        if pack_for(facts.jurisdiction).code == "US" and facts.payment_method == PaymentMethod.CREDIT_CARD:
+        if rules.country_pack(facts.jurisdiction).code == "US" and facts.payment_method == PaymentMethod.CREDIT_CARD:
             return "us_billing_error"
         return "chargeback_request"
     return {
@@ -598,18 +616,11 @@ def silence_due(facts: CaseFacts) -> date | None:
     return due
 
 
-def missing_facts(facts: CaseFacts) -> tuple[str, ...]:
-    """Facts of the case that, once entered, let more of the rules' clocks run."""
-    out = []
-    if not facts.payment_method:
-        out.append("How you paid: card and PayPal disputes have their own deadlines.")
-    elif facts.payment_method in CARD_METHODS and facts.payment_date is None and facts.first_payment_to is None:
-        out.append("When you paid: the dispute window counts from the payment.")
-    if facts.amount is None:
-        out.append("The amount in dispute: some routes have limits, and offers are measured against it.")
-    if not facts.jurisdiction:
-        out.append("The country whose rules apply: Docket uses general rules until it knows.")
-    return tuple(out)
+def missing_facts(facts: CaseFacts, today: date | None = None,
+                  reached: dict[Step, date] | None = None) -> tuple[rules.MissingFact, ...]:
+    """Facts of the case that, once entered, let more of the rules' clocks run: the rule
+    packs' own answer (:func:`core.escalation.rules.missing_facts`) on :func:`rule_facts`."""
+    return tuple(rules.missing_facts(rule_facts(facts, reached, today)))
 
 
 def _urgency(due: date | None, today: date) -> Urgency:
@@ -681,7 +692,9 @@ def _routes(facts: CaseFacts, reached: dict[Step, date], today: date, clocks: li
         windows = [c for c in clocks if Step.PAYMENT_DISPUTE.value in c.steps]
         open_ = [c for c in windows if c.opens and c.date <= today]
         closing = [c for c in windows if not c.opens and c.date >= today]
-        if open_ or closing or not windows:
+        # Without any window on record the dispute is offered (a missing payment date hides
+        # it), except for a card of a domestic debit scheme, which has no scheme chargeback.
+        if open_ or closing or (not windows and facts.card_scheme != CardScheme.DOMESTIC_DEBIT):
             label = "PayPal dispute" if facts.payment_method == PaymentMethod.PAYPAL else "Card dispute"
             last = min(closing, key=lambda c: c.date) if closing and not open_ else None
             rule = (open_ or closing)[0] if open_ or closing else None
@@ -717,21 +730,24 @@ def _nothing_lost(far: tuple[str, ...]) -> str:
 
 
 def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None,
-                  clocks: list[Clock] | None = None) -> NextStep:
+                  clocks: list[Clock] | None = None,
+                  missing: tuple[rules.MissingFact, ...] | None = None) -> NextStep:
     """The case's next step: which rung, why (one sentence the user can read), by when, with
     which letter, and the clocks, routes and missing facts behind it. The one place that
     decides it: every view asks here. ``reached`` and ``clocks`` may be passed in when the
     caller has them already."""
     reached = steps_reached(facts) if reached is None else reached
     current = current_step(reached)
-    clocks = clocks_for(facts, today, reached) if clocks is None else clocks
+    if clocks is None:
+        clocks, missing = reading(facts, today, reached)
+    elif missing is None:
+        missing = missing_facts(facts, today, reached)
     shown = _shown(clocks, today)
-    missing = missing_facts(facts)
 
     def make(kind: StepKind, step: Step | None, reason: str, due: date | None, template: str | None,
              key: str = "", rule_id: str = "", **extra: Any) -> NextStep:
         return NextStep(current, step, reason, due, template, shown, rule_id, kind, _urgency(due, today),
-                        missing_facts=missing, key=key, **extra)
+                        missing_facts=tuple(m.text for m in missing), missing=missing, key=key, **extra)
 
     if facts.status == Status.RESOLVED:
         return make(StepKind.RESOLVED, None, "This case is resolved: Docket suggests no demand letters.",
@@ -767,14 +783,23 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
         reason = (f"{company} {what} on {day_text(facts.last_billed, today)} after you cancelled on "
                   f"{day_text(facts.cancelled, today)}: send the stop-billing letter, citing the cancellation "
                   "and any proof that it reached them.")
-        route = ladder_data().refund_route(pack_for(facts.jurisdiction).code, facts.payment_method)
+        # The way to get the money back is a rule of the recurring_payments pack (PSD2
+        # art. 77, the Direct Debit Guarantee...), with its source; else the card or PayPal
+        # dispute while its window is open.
         notes: tuple[str, ...] = ()
-        if route is not None and facts.last_billed_meaning != EventMeaning.INVOICE:
-            notes = (f"{route.label}: {route.text}.",)
-            reason += f" Also {route.text}."
+        routes = _routes(facts, reached, today, clocks)
+        if facts.last_billed_meaning != EventMeaning.INVOICE:
+            refunds = [c for c in clocks if c.starts_from == "charge_after_cancellation"
+                       and Step.PAYMENT_DISPUTE.value in c.steps and (c.opens or c.date >= today)]
+            notes = tuple(f"{c.label}: {c.explanation} Source: {c.provenance}." for c in refunds)
+            disputes = [r for r in routes if r.step is Step.PAYMENT_DISPUTE]
+            if refunds:
+                reason += " To get the money back: " + "; ".join(c.text for c in refunds) + "."
+            elif disputes:
+                reason += f" To get the money back: {route_text(disputes[0], today)}."
         return make(StepKind.STOP_BILLING, TEMPLATE_STEPS["stop_billing"], reason, facts.last_billed,
                     "stop_billing", key=f"billing:{facts.last_billed.isoformat()}", notes=notes,
-                    routes=tuple(_routes(facts, reached, today, clocks)))
+                    routes=tuple(routes))
 
     # 3. A dispute window about to close beats every other step.
     can_dispute = facts.payment_method in CARD_METHODS and Step.PAYMENT_DISPUTE not in reached
@@ -952,6 +977,8 @@ def _following(current: Step, facts: CaseFacts, reached: dict[Step, date], today
             # Every window for a dispute has closed, and none (such as section 75) is open.
             if windows and all(not c.opens and c.date < today for c in windows):
                 continue
+            if not windows and facts.card_scheme == CardScheme.DOMESTIC_DEBIT:
+                continue  # a domestic debit card (Girocard...) has no scheme chargeback
         return step
     return None
 
@@ -959,6 +986,6 @@ def _following(current: Step, facts: CaseFacts, reached: dict[Step, date], today
 __all__ = [
     "ANCHORS", "CaseFacts", "CaseStep", "Clock", "NextStep", "Promise", "Route", "Rung", "SentLetter", "Step",
     "STEP_NAMES", "StepKind", "TEMPLATE_STEPS", "Urgency", "anchors", "clocks_for", "current_step",
-    "demand_refusal", "ladder_data", "missing_facts", "next_step_for", "route_text", "silence_due", "steps_reached",
+    "demand_refusal", "ladder_data", "missing_facts", "next_step_for", "reading", "rule_facts", "route_text", "silence_due", "steps_reached",
     "template_for",
 ]

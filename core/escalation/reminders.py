@@ -64,13 +64,15 @@ from core.escalation.ladder import (
     Promise,
     SentLetter,
     StepKind,
-    clocks_for,
     day_text,
     duration_text,
     next_step_for,
+    reading,
+    rule_facts,
     silence_due,
     steps_reached,
 )
+from core.escalation.rules import CaseFacts as RuleFacts
 from core.escalation.rules import all_packs
 from core.store.store import Store
 from core.store.unit_of_work import Reaction, UnitOfWork
@@ -189,14 +191,22 @@ SELECT e.case_id,
   min(CASE WHEN {_CANCELLED} THEN {_DAYKEY} END),
   max(CASE WHEN {_BILLED} THEN {_DAYKEY} || e.meaning END),
   max(CASE WHEN {_REFUND} THEN e.sort_key END),
-  group_concat(CASE WHEN {_REFUND} AND e.amount IS NOT NULL THEN e.amount END, ',')
+  group_concat(CASE WHEN {_REFUND} AND e.amount IS NOT NULL THEN e.amount END, ','),
+  min(CASE WHEN e.meaning = '{_M.PURCHASE}' THEN substr(e.at, 1, 10) END),
+  min(CASE WHEN e.meaning = '{_M.PROBLEM}' THEN substr(e.at, 1, 10) END),
+  min(CASE WHEN e.meaning = '{_M.ACKNOWLEDGEMENT}' THEN substr(e.at, 1, 10) END),
+  min(CASE WHEN e.meaning = '{_M.REFUSAL}' THEN substr(e.at, 1, 10) END),
+  min(CASE WHEN {_REFUND} THEN substr(e.at, 1, 10) END),
+  min(CASE WHEN e.meaning = '{_M.RESOLVED}' THEN substr(e.at, 1, 10) END),
+  group_concat(CASE WHEN e.meaning = '{_M.CHARGE}' THEN substr(e.at, 1, 10) END, ',')
 FROM events AS e
 WHERE 1 = 1 {{cases}}
 GROUP BY e.case_id
 """
 _CASES_SQL = """
 SELECT c.id, c.title, coalesce(co.name, ''), c.category, c.status, c.jurisdiction, c.currency,
-       c.amount, c.payment_method, c.payment_date, c.silence_days, c.opened_on
+       c.amount, c.payment_method, c.payment_date, c.silence_days, c.opened_on,
+       co.kind, c.purchase, c.card_scheme, c.expected_by
 FROM cases AS c LEFT JOIN companies AS co ON co.id = c.company_id
 WHERE 1 = 1 {cases}
 """
@@ -226,6 +236,7 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
                 jurisdiction=row[5] or "", currency=row[6] or "EUR",
                 amount=None if row[7] is None else Decimal(row[7]), payment_method=row[8],
                 payment_date=_as_date(row[9]), silence_days=row[10] or 14, opened_on=_as_date(row[11]),
+                company_kind=row[12], purchase=row[13], card_scheme=row[14], expected_by=_as_date(row[15]),
             )
         # Skipping closed cases' events before aggregating saves a third of the pass.
         events = _ids_clause("e.case_id", chunk) + ("" if include_closed else _OPEN_EVENTS)
@@ -256,6 +267,10 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
             f.last_refund_key = row[15] or ""
             if row[16]:
                 f.refunded = sum((Decimal(a) for a in row[16].split(",")), Decimal(0))
+            f.purchased, f.problem, f.first_ack = _as_date(row[17]), _as_date(row[18]), _as_date(row[19])
+            f.refusal, f.first_refund, f.resolved_on = _as_date(row[20]), _as_date(row[21]), _as_date(row[22])
+            if row[23]:
+                f.charges = tuple(sorted(date.fromisoformat(d) for d in row[23].split(",")))
             if row[10]:
                 kept_until = row[9] or ""
                 for piece in row[10].split(","):
@@ -276,6 +291,16 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
         f.sent_letters.sort(key=lambda x: (x.sent_on, x.template_id, x.reply_by or x.sent_on))
         f.promises.sort(key=lambda p: (p.promised_by, p.made_on, p.summary, p.event_id))
     return facts
+
+
+def case_facts_for(session: Session, case_id: int, *, as_of: date | None = None) -> RuleFacts:
+    """The facts the rule packs see of the case ``case_id`` (open or closed), read by the
+    same pass as the due list and built by :func:`core.escalation.ladder.rule_facts`: the
+    clocks worked out from them are the ones the banner and the due list show. Reads only."""
+    found = gather_facts(session, [case_id], include_closed=True)
+    if case_id not in found:
+        raise NotFoundError(f"There is no case {case_id}.")
+    return rule_facts(found[case_id], today=as_of)
 
 
 def _summaries(session: Session, event_ids: list[int]) -> dict[int, str]:
@@ -306,8 +331,8 @@ def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) 
                            _OPEN, due < today)
 
     reached = steps_reached(facts)
-    clocks = clocks_for(facts, today, reached)
-    step = next_step_for(facts, today, reached, clocks) if step is None else step
+    clocks, missing = reading(facts, today, reached)
+    step = next_step_for(facts, today, reached, clocks, missing) if step is None else step
     due = silence_due(facts)
     # A step that already waits on that silence (after a refusal) says it; once is enough.
     if due is not None and facts.last_to is not None and not (step.reminds and step.due == due

@@ -12,7 +12,7 @@ value is refused with the pack file and the rule id, never silently ignored.
 
 The API the ladder, the window and the command line call::
 
-    facts = case_facts(case, events, letters)        # or case_facts_for(session, case_id)
+    facts = reminders.case_facts_for(session, case_id)  # the ladder's reading of a stored case
     applicable_rules(facts) -> list[Rule]            # only rules whose applies_when matches
     clocks(facts, today) -> list[Clock]              # each running clock, earliest first
     missing_facts(facts) -> list[MissingFact]        # "Add how you paid to see ..."
@@ -47,9 +47,9 @@ Where a condition needs a fact the case does not have (no payment method, no com
 kind, a country without its region), the rule is not applied and :func:`missing_facts`
 names the fact that would unlock it: Docket refuses to guess.
 
-The older reading (``pack_for``, ``Rule.applies(category=..., payment_method=..., ...)``)
-is kept unchanged for :mod:`core.escalation.ladder` until it calls :func:`clocks`; new
-rules are invisible to it.
+The ladder (:mod:`core.escalation.ladder`) builds these facts from its own
+(``ladder.rule_facts``) and takes every clock from :func:`clocks`: the banner, ``docket
+next``, the due list and the calendar show one set of dates.
 
 Docket shows :data:`DISCLAIMER` beside every rule.
 """
@@ -59,10 +59,10 @@ from __future__ import annotations
 import calendar
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -328,29 +328,6 @@ class Rule:
             return f"{self.source} (checked {self.checked.isoformat()})"
         return f"{self.source} ({NOT_CONFIRMED})"
 
-    def applies(self, *, category: str, payment_method: str | None, amount: Decimal | None,
-                currency: str) -> bool:
-        """The older reading, kept for :mod:`core.escalation.ladder`: whether this rule
-        concerned a case with these facts before ``applies_when``. Rules added since are
-        left out of it; use :func:`applicable_rules` for the whole picture."""
-        old = _LEGACY.get(self.id)
-        if old is None:
-            return False
-        categories, methods = old.get("categories"), old.get("payment_methods")
-        if categories is not None and category not in categories:
-            return False
-        if methods is not None and payment_method not in methods:
-            return False
-        if self.min_amount is not None or self.max_amount is not None:
-            # A limit in pounds says nothing about a price in dollars: no guessing at rates.
-            if amount is None or (self.currency and currency != self.currency):
-                return False
-            if self.min_amount is not None and amount < self.min_amount:
-                return False
-            if self.max_amount is not None and amount > self.max_amount:
-                return False
-        return True
-
     def date_from(self, start: date) -> date:
         return self.period.after(start)
 
@@ -392,37 +369,6 @@ class RulePack:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
-
-
-# The category and payment-method filters of the rules as they were before applies_when,
-# for the older reading (Rule.applies) that core.escalation.ladder still calls.
-_LEGACY: dict[str, dict[str, Any]] = {
-    "generic.final_notice_deadline": {},
-    "generic.card_chargeback": {"payment_methods": frozenset({"credit_card", "debit_card"})},
-    "generic.paypal_dispute": {"payment_methods": frozenset({"paypal"})},
-    "gb.fos.eight_weeks": {"categories": frozenset({"billing_error"})},
-    "gb.fos.eight_weeks_card_issuer": {"payment_methods": frozenset({"credit_card"})},
-    "gb.fos.payment_services": {"payment_methods": frozenset({"debit_card", "paypal"}),
-                                "starts_from": "payment_dispute_sent"},
-    "gb.fos.six_months": {"categories": frozenset({"billing_error"})},
-    "gb.cra.short_term_reject": {"categories": frozenset({"faulty_goods"})},
-    "gb.ccr.cancellation": {"categories": frozenset({"cancellation", "refund"})},
-    "gb.s75": {"payment_methods": frozenset({"credit_card"})},
-    "gb.letter_before_claim": {},
-    "gb.limitation.contract": {},
-    "us.fcba.notice": {"payment_methods": frozenset({"credit_card"})},
-    "us.fcba.acknowledge": {"payment_methods": frozenset({"credit_card"})},
-    "us.fcba.resolve": {"payment_methods": frozenset({"credit_card"})},
-    "us.rege.notice": {"payment_methods": frozenset({"debit_card", "bank_transfer"})},
-    "us.cfpb.response": {},
-    "eu.withdrawal": {"categories": frozenset({"cancellation", "refund"})},
-    "eu.legal_guarantee": {"categories": frozenset({"faulty_goods", "warranty"})},
-    "eu.adr_decision": {},
-    "ca.bank.56_days": {"categories": frozenset({"billing_error"})},
-    "ca.obsi.180_days": {"categories": frozenset({"billing_error"})},
-    "au.idr.30_days": {"categories": frozenset({"billing_error"})},
-    "au.afca.two_years": {"categories": frozenset({"billing_error"})},
-}
 
 
 # -- validation -------------------------------------------------------------------------------
@@ -804,26 +750,21 @@ def check_jurisdiction(value: str | None, where: str = "jurisdiction") -> str:
     raise ValidationError(where, f"Docket knows no regions of {country!r}; give the country alone, e.g. {country}")
 
 
-@cache
-def _legacy_view(pack: RulePack) -> RulePack:
-    kept = tuple(
-        replace(rule, starts_from=_LEGACY[rule.id].get("starts_from", rule.starts_from))
-        for rule in pack.rules if rule.id in _LEGACY
-    )
-    return replace(pack, rules=kept)
-
-
 def pack_for(jurisdiction: str | None) -> RulePack:
-    """The older reading, kept for :mod:`core.escalation.ladder`: the country pack's rules
-    that existed before ``applies_when``, counted as they were. New code calls
-    :func:`applicable_rules`, which sees every pack and every rule."""
-    return _legacy_view(country_pack(jurisdiction))
+    """The country pack for a jurisdiction (another name for :func:`country_pack`, kept for
+    callers that only need the pack's code or its country rules)."""
+    return country_pack(jurisdiction)
+
+
+def _ancestors(pack: RulePack) -> frozenset[str]:
+    # Cached by code: hashing a whole pack (every rule in it) on each call costs more than the lookup.
+    return _ancestor_codes(pack.code)
 
 
 @cache
-def _ancestors(pack: RulePack) -> frozenset[str]:
-    codes = {pack.code}
-    data = json.loads((files("resources") / "rules" / f"{pack.code}.json").read_text(encoding="utf-8"))
+def _ancestor_codes(code: str) -> frozenset[str]:
+    codes = {code}
+    data = json.loads((files("resources") / "rules" / f"{code}.json").read_text(encoding="utf-8"))
     parent = data.get("extends")
     while parent:
         codes.add(parent)
@@ -897,135 +838,32 @@ class CaseFacts:
 
     def anchor(self, name: str) -> date | None:
         """The day a rule's ``starts_from`` fact happened, if it is on record."""
+        field_name = _ANCHOR_FIELDS.get(name)
+        if field_name is not None:
+            value: date | None = getattr(self, field_name)
+            return value
+        if name == "contract_date":
+            return self.purchased or self.payment_date
+        if name not in ("payment_date", "statement_date"):
+            raise KeyError(name)
         # A charge the company took is the card transaction when no payment is recorded.
-        paid = self.payment_date or self.purchased or self.first_charge
-        return {
-            "complaint_sent": self.first_complaint,
-            "formal_complaint_sent": self.formal_complaint,
-            "final_notice_sent": self.final_notice,
-            "payment_dispute_sent": self.payment_dispute,
-            "regulator_complaint_sent": self.regulator_complaint,
-            "final_response": self.final_response,
-            "payment_date": paid,
-            "statement_date": paid,
-            "delivery_date": self.delivered,
-            "contract_date": self.purchased or self.payment_date,
-            "expected_by": self.expected_by,
-            "cancellation": self.cancellation,
-            "charge_after_cancellation": self.charge_after_cancellation,
-            "refusal": self.refusal,
-        }[name]
+        return self.payment_date or self.purchased or self.first_charge
 
 
-# Letters whose sending is a step the story records.
-_LETTER_STORY = {
-    "chargeback_request": "payment_dispute", "platform_dispute": "payment_dispute",
-    "us_billing_error": "payment_dispute", "regulator_complaint": "regulator_complaint",
-    "final_notice": "final_notice", "small_claims_demand": "final_notice",
-    "formal_complaint": "formal_complaint",
+# The anchors that are one story field each (a plain lookup: the due list asks often).
+_ANCHOR_FIELDS = {
+    "complaint_sent": "first_complaint", "formal_complaint_sent": "formal_complaint",
+    "final_notice_sent": "final_notice", "payment_dispute_sent": "payment_dispute",
+    "regulator_complaint_sent": "regulator_complaint", "final_response": "final_response",
+    "delivery_date": "delivered", "expected_by": "expected_by", "cancellation": "cancellation",
+    "charge_after_cancellation": "charge_after_cancellation", "refusal": "refusal",
 }
-_MEANING_STORY = {
-    "purchase": "purchased", "problem": "problem", "complaint": "first_complaint",
-    "formal_complaint": "formal_complaint", "cancellation": "cancellation",
-    "acknowledgement": "acknowledgement", "refusal": "refusal", "final_response": "final_response",
-    "refund": "refund", "resolved": "resolved",
-}
-_LATEST = {"last_reply", "final_response"}
-_REPLIES = frozenset({"reply", "acknowledgement", "promise", "partial_offer", "refusal", "final_response", "resolved"})
-
-
-def case_facts(case: Any, events: Iterable[Any] = (), letters: Iterable[Any] = (), *,
-               company_kind: str | None = None, as_of: date | None = None) -> CaseFacts:
-    """The facts of ``case`` (a :class:`~core.domain.models.Case`) read from its fields, its
-    events' meanings (events without one get :func:`core.domain.meaning.guess_meaning`'s
-    reading) and its sent letters. Reads only; changes nothing."""
-    from core.domain.meaning import guess_meaning
-
-    story: dict[str, date] = {}
-    acks: list[date] = []
-
-    def mark(key: str, day: date) -> None:
-        if key in _LATEST:
-            if key not in story or day > story[key]:
-                story[key] = day
-        elif key not in story or day < story[key]:
-            story[key] = day
-
-    charges: list[date] = []
-    for event in events:
-        day = date.fromisoformat(str(event.at)[:10])
-        meaning = event.meaning or guess_meaning(event.kind, event.direction, event.summary or "")
-        meaning = None if meaning is None else str(meaning)
-        if event.kind == "delivery" and event.direction != "to_company":
-            mark("delivered", day)
-        if meaning is None:
-            continue
-        if meaning in _MEANING_STORY:
-            mark(_MEANING_STORY[meaning], day)
-        if meaning == "formal_complaint":
-            mark("first_complaint", day)
-        if meaning == "acknowledgement":
-            acks.append(day)
-        if meaning in _REPLIES and event.direction == "from_company":
-            mark("last_reply", day)
-        if meaning == "charge":
-            charges.append(day)
-    for letter in letters:
-        if getattr(letter, "status", "sent") != "sent" or letter.sent_on is None:
-            continue
-        options = letter.options or {}
-        step = options.get("step") if isinstance(options, dict) else None
-        key = _STEP_STORY.get(step) if isinstance(step, str) else None
-        key = key or _LETTER_STORY.get(letter.template_id)
-        if key:
-            mark(key, letter.sent_on)
-        mark("first_complaint", letter.sent_on)
-    if charges:
-        story["first_charge"] = min(charges)
-    if "cancellation" in story:
-        after = [d for d in charges if d > story["cancellation"]]
-        if after:
-            story["charge_after_cancellation"] = min(after)
-    kind = company_kind
-    if kind is None and getattr(case, "company", None) is not None:
-        kind = case.company.kind
-    return CaseFacts(
-        jurisdiction=(case.jurisdiction or "").strip().upper(),
-        company_kind=kind or None,
-        purchase=case.purchase or None,
-        category=case.category or Category.OTHER.value,
-        payment_method=case.payment_method or None,
-        card_scheme=case.card_scheme or None,
-        payment_date=case.payment_date,
-        expected_by=case.expected_by,
-        amount=case.amount,
-        currency=case.currency or "",
-        company=case.company.name if getattr(case, "company", None) is not None else "",
-        closed=case.status in ("resolved", "closed"),
-        as_of=as_of,
-        acknowledgements=tuple(sorted(acks)),
-        **story,
-    )
-
-
-def case_facts_for(session: Any, case_id: int, *, as_of: date | None = None) -> CaseFacts:
-    """:func:`case_facts` for the case ``case_id`` of an open session. Reads only."""
-    from sqlalchemy import select
-
-    from core.domain.errors import NotFoundError
-    from core.domain.models import Case, Event, Letter
-
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFoundError(f"There is no case {case_id}.")
-    events = session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.sort_key)).all()
-    letters = session.scalars(select(Letter).where(Letter.case_id == case_id)).all()
-    return case_facts(case, events, letters, as_of=as_of)
 
 
 # -- which rules apply --------------------------------------------------------------------------
-def _check(when: Conditions, facts: CaseFacts, start: date | None = None) -> tuple[bool, list[str]]:
-    """(no condition fails, the facts a condition needs that the case lacks)."""
+def _check_static(when: Conditions, facts: CaseFacts) -> tuple[bool, list[str]]:
+    """The conditions on the case's fields (kind, purchase, category, payment, region):
+    (none fails, the facts they need that the case lacks)."""
     missing: list[str] = []
     if when.company_kinds is not None:
         if facts.company_kind is None:
@@ -1064,6 +902,20 @@ def _check(when: Conditions, facts: CaseFacts, start: date | None = None) -> tup
             missing.append("region")
         else:
             return False, []
+    return True, missing
+
+
+def _check(when: Conditions, facts: CaseFacts, start: date | None = None) -> tuple[bool, list[str]]:
+    """(no condition fails, the facts a condition needs that the case lacks)."""
+    ok, missing = _check_static(when, facts)
+    if not ok:
+        return False, []
+    return _check_story(when, facts, start, list(missing))
+
+
+def _check_story(when: Conditions, facts: CaseFacts, start: date | None,
+                 missing: list[str]) -> tuple[bool, list[str]]:
+    """The conditions on the story, the day and the amount, after :func:`_check_static`."""
     for key in when.has:
         if facts.story(key) is None:
             return False, []
@@ -1106,6 +958,33 @@ def _start(rule: Rule, facts: CaseFacts) -> date | None:
 
 def _all_rules(facts: CaseFacts) -> list[Rule]:
     return [rule for pack in packs_for(facts.jurisdiction) for rule in pack.rules]
+
+
+@lru_cache(maxsize=4096)
+def _static(jurisdiction: str, company_kind: str | None, purchase: str | None, category: str,
+            payment_method: str | None, card_scheme: str | None) -> tuple[tuple[Rule, tuple[str, ...]], ...]:
+    # Many cases share these fields: the rules they rule out, and the facts the others lack,
+    # are worked out once per combination (the due list reads every open case).
+    facts = CaseFacts(jurisdiction=jurisdiction, company_kind=company_kind, purchase=purchase, category=category,
+                      payment_method=payment_method, card_scheme=card_scheme)
+    out = []
+    for rule in _all_rules(facts):
+        ok, missing = _check_static(rule.when, facts)
+        if ok:
+            out.append((rule, tuple(missing)))
+    return tuple(out)
+
+
+def _evaluate(facts: CaseFacts) -> list[tuple[Rule, bool, list[str], date | None]]:
+    """The rules of the case's packs that its fields do not rule out: (rule, no condition
+    fails, facts it lacks, its start)."""
+    out = []
+    for rule, missing in _static(facts.jurisdiction, facts.company_kind, facts.purchase, facts.category,
+                                 facts.payment_method, facts.card_scheme):
+        start = _start(rule, facts)
+        ok, lacking = _check_story(rule.when, facts, start, list(missing))
+        out.append((rule, ok, lacking if ok else [], start))
+    return out
 
 
 def applicable_rules(facts: CaseFacts) -> list[Rule]:
@@ -1188,13 +1067,25 @@ def _sentence(rule: Rule, start: date, deadline: date, what: str, today: date,
 def clocks(facts: CaseFacts, today: date) -> list[Clock]:
     """Every clock running on the case, earliest deadline first: each applicable rule whose
     start is on record, unless the step it opens or closes has already been taken."""
-    facts = _with(facts, as_of=today)  # a rule is in force or not on the day asked about
-    out: list[Clock] = []
+    return reading(facts, today)[0]
+
+
+def reading(facts: CaseFacts, today: date) -> tuple[list[Clock], list[MissingFact]]:
+    """:func:`clocks` and :func:`missing_facts` of a case on ``today``, with one look at
+    each rule (the due list asks this of every open case)."""
+    if facts.as_of != today:
+        facts = _with(facts, as_of=today)  # a rule is in force or not on the day asked about
     if facts.closed:
-        return out
-    for rule in applicable_rules(facts):
-        start = _start(rule, facts)
-        if start is None:
+        return [], []
+    evaluated = _evaluate(facts)
+    return _clocks(facts, today, evaluated), _missing(facts, evaluated)
+
+
+def _clocks(facts: CaseFacts, today: date,
+            evaluated: list[tuple[Rule, bool, list[str], date | None]]) -> list[Clock]:
+    out: list[Clock] = []
+    for rule, ok, lacking, start in evaluated:
+        if not ok or lacking or start is None:
             continue
         # A step already taken ends its clocks, unless the rule is about what follows it
         # (PayPal's 20 days to escalate a dispute already opened).
@@ -1244,13 +1135,18 @@ _FACT_ANCHORS = {"payment_date": "payment_date", "statement_date": "payment_date
 def missing_facts(facts: CaseFacts) -> list[MissingFact]:
     """Which missing fact would unlock which clock: one line per fact, e.g. "Add how you
     paid to see: Card chargeback window, PayPal dispute window."."""
-    wanted: dict[str, list[Rule]] = {}
     if facts.closed:
         return []
+    if facts.as_of is None:
+        facts = _with(facts, as_of=_today())
+    return _missing(facts, _evaluate(facts))
+
+
+def _missing(facts: CaseFacts, evaluated: list[tuple[Rule, bool, list[str], date | None]]) -> list[MissingFact]:
+    wanted: dict[str, list[Rule]] = {}
     if not facts.jurisdiction:
         wanted["jurisdiction"] = []
-    for rule in _all_rules(facts):
-        ok, missing = _check(rule.when, facts, _start(rule, facts))
+    for rule, ok, missing, _start_day in evaluated:
         if not ok:
             continue
         for name in missing:
@@ -1306,7 +1202,7 @@ __all__ = [
     "ALL_ANCHORS", "ANCHORS", "COUNTRY_NAMES", "DISCLAIMER", "NOT_CONFIRMED", "PACK_CODES", "REGION_NAMES",
     "STORY", "CaseFacts", "Clock", "Conditions", "LegalBasis", "MissingFact", "Period", "Place", "Rule", "RulePack",
     "all_packs", "check_jurisdiction", "known_places", "place_name", "regions_of",
-    "applicable_rules", "case_facts", "case_facts_for", "clocks", "country_of", "legal_basis",
+    "applicable_rules", "clocks", "country_of", "legal_basis", "reading",
     "country_pack", "load_pack", "missing_facts", "pack_for", "packs_for", "parse_conditions", "parse_pack",
     "rule_by_id",
 ]

@@ -637,14 +637,15 @@ def outlook(target: Target, case_id: int, today: date | None = None) -> Preview:
     each would unlock, and the next step. The guided start's last page, ``docket new --ask``
     and ``docket new``/``docket edit`` all show this. Reads only."""
     from core.escalation import rules
-    from core.escalation.ladder import STEP_NAMES, day_text, next_step_for
+    from core.escalation.ladder import STEP_NAMES, day_text, next_step_for, rule_facts
     from core.escalation.reminders import PROMISE_RULE, gather_facts
 
     today = today or clock.today()
     with _reading(target) as session:
         ladder_facts = gather_facts(session, [case_id], include_closed=True)[case_id]
         step = next_step_for(ladder_facts, today)
-        facts = rules.case_facts_for(session, case_id, as_of=today)
+        # The clocks the banner and the due list show: the rules read through the ladder's facts.
+        facts = rule_facts(ladder_facts, today=today)
         company = ladder_facts.company or "The company"
         promises = [ClockLine(f"{company} promised by {day_text(p.promised_by, today)}: \u201c{p.summary}\u201d",
                               p.promised_by, False, "their promise", PROMISE_RULE, "Their promise")

@@ -52,6 +52,9 @@ def date_text(value: date | None) -> str:
     return format_date(value)
 
 
+CLOCKS_SHOWN = 2  # clocks written out on the banner; the rest are in its tooltip
+
+
 class OutcomeDialog(QDialog):
     """Asked when a case is resolved or closed: how did it end, and what came back."""
 
@@ -142,6 +145,9 @@ class NextStepBanner(QFrame):
         buttons.addStretch(1)
         buttons.addWidget(self.disclaimer)
         layout = QVBoxLayout(self)
+        # Lines of one message: close together, so that the banner leaves the timeline room.
+        layout.setSpacing(3)
+        layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self.headline)
         layout.addWidget(self.reason)
         layout.addWidget(self.clocks)
@@ -174,11 +180,15 @@ class NextStepBanner(QFrame):
             reason = urgency.reason or (step.reason if step else "")
         self.reason.setText(reason)
         self.reason.setVisible(bool(reason))
-        running = step.clocks if step else []
-        self.clocks.setText("\n".join(c.text or str(c) for c in running))
-        # The rule behind each clock, in plain words, with its source.
+        running = sorted(step.clocks if step else [], key=lambda c: c.date)
+        # The soonest two on the banner, so that it stays a few lines high on a laptop screen;
+        # every clock, with the rule behind it and where it comes from, in the tooltip.
+        shown = [c.text or str(c) for c in running[:CLOCKS_SHOWN]]
+        if len(running) > CLOCKS_SHOWN:
+            shown.append(self.tr("and %n more (point here to read them all)", "", len(running) - CLOCKS_SHOWN))
+        self.clocks.setText("\n".join(shown))
         self.clocks.setToolTip("\n\n".join(
-            " ".join(t for t in (c.explanation, c.source) if t) for c in running if c.explanation))
+            "\n".join(t for t in (c.sentence or c.text, c.explanation, c.provenance) if t) for c in running))
         self.clocks.setVisible(bool(self.clocks.text()))
         self.disclaimer.setText(DISCLAIMER)
         self.show()

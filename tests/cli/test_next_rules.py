@@ -38,7 +38,7 @@ def test_next_lists_each_clock_with_its_rule_source_and_whether_it_was_confirmed
     assert "Card chargeback window: closes on 18 Dec 2026 (120 days after the date the goods or service were due" in out
     assert ("generic.card_chargeback: https://usa.visa.com/dam/VCOM/download/about-visa/visa-rules-public.pdf "
             "(not yet confirmed at the source)") in out
-    assert "Médiateur de la consommation: closes on 1 Sep 2027" in out
+    assert "Consumer mediator (médiateur de la consommation): closes on 1 Sep 2027" in out
     assert "fr.mediateur.un_an: https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000032224802 (checked 2026-12-01)" in out
     assert out.rstrip().endswith("General information, not legal advice.")
 

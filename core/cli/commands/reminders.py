@@ -8,7 +8,7 @@ from typing import Any
 
 from core.cli.output import print_json
 from core.domain import clock
-from core.escalation import reminders, rules
+from core.escalation import reminders
 from core.escalation.calendar import export_reminders
 from core.escalation.ladder import STEP_NAMES, NextStep, day_text, route_text
 from core.escalation.rules import DISCLAIMER
@@ -97,25 +97,17 @@ def step_data(case_id: int, step: NextStep) -> dict[str, Any]:
     }
 
 
-def _rule_clocks(store: Store, case_id: int) -> tuple[list[rules.Clock], list[rules.MissingFact]]:
-    """The clocks the rule packs give this case, and the facts that would unlock more."""
-    today = clock.today()
-    with store.read() as session:
-        facts = rules.case_facts_for(session, case_id, as_of=today)
-    # A window that closed more than a month ago is history, as on the ladder.
-    shown = [c for c in rules.clocks(facts, today) if c.opens or (today - c.deadline).days <= 30]
-    return shown, rules.missing_facts(facts)
-
-
 def run_next(store: Store, args: argparse.Namespace) -> int:
+    # One reading of the case: the clocks, the rules behind them and the missing facts are
+    # the ones the ladder decided the step with (the banner and the due list show the same).
     step = reminders.next_step(store, case_id=args.case)
-    rule_clocks, missing = _rule_clocks(store, args.case)
+    rule_clocks, missing = step.clocks, step.missing
     if args.json:
         data = step_data(args.case, step)
         # The rule packs' own clocks, each with its source, and the facts that would unlock more.
-        data["rules"] = [{"rule_id": c.rule_id, "label": c.label, "start": c.start, "deadline": c.deadline,
-                          "opens": c.opens, "text": c.text, "source": c.source, "checked": c.checked,
-                          "confidence": c.confidence} for c in rule_clocks]
+        data["rules"] = [{"rule_id": c.rule_id, "label": c.label, "start": c.start, "deadline": c.date,
+                          "opens": c.opens, "text": c.sentence or c.text, "source": c.source,
+                          "checked": c.checked, "confidence": c.confidence} for c in rule_clocks]
         data["missing_facts"] = [{"fact": m.fact, "text": m.text, "rule_ids": list(m.rule_ids)} for m in missing]
         print_json(data)
         return 0
@@ -133,7 +125,7 @@ def run_next(store: Store, args: argparse.Namespace) -> int:
     if rule_clocks:
         print("\nClocks, and the rules that decide them:")
         for c in rule_clocks:
-            print(f"  {c.text}")
+            print(f"  {c.sentence or c.text}")
             print(f"    {c.rule_id}: {c.provenance}")
     if missing:
         print("\nWorth adding to the case:")

@@ -28,7 +28,7 @@ def _fill(store: Store) -> dict[str, int]:
         "silent": make_case(store, title="Silent shop", events=[to_company(20)]),
         "promise": make_case(store, title="Broken promise", company="Globex",
                              events=[from_company(3, "call", summary="Refund Friday", promised_by=ago(-4))]),
-        "card": make_case(store, title="Card case", category="non_delivery", payment_method="debit_card",
+        "card": make_case(store, title="Card case", category="non_delivery", payment_method="debit_card", card_scheme="visa",
                           payment_date=ago(100), events=[to_company(2)]),
         "mine": make_case(store, title="My own"),
     }

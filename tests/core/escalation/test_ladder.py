@@ -95,12 +95,12 @@ STORIES = [
           current=Step.COMPLAINT, step=Step.CHASER, due=d(-28)),
     # -- payment disputes -----------------------------------------------------------------------
     Story("chargeback window closing soon jumps the queue",
-          {"category": "non_delivery", "payment_method": "debit_card", "payment_date": ago(110)},
+          {"category": "non_delivery", "payment_method": "debit_card", "card_scheme": "visa", "payment_date": ago(110)},
           [to_company(30)],
           current=Step.COMPLAINT, step=Step.PAYMENT_DISPUTE, due=d(4), template="chargeback_request",
           reason="Card chargeback window closes in 10 days", clocks=["Card chargeback window closes in 10 days"]),
     Story("a closed chargeback window is not offered; without a card the ladder goes on",
-          {"category": "non_delivery", "payment_method": "debit_card", "payment_date": ago(300)},
+          {"category": "non_delivery", "payment_method": "debit_card", "card_scheme": "visa", "payment_date": ago(300)},
           [to_company(90), to_company(60, "letter"), to_company(30, "letter")],
           current=Step.FINAL_NOTICE, step=Step.REGULATOR, no_clocks=["Card chargeback window"]),
     Story("after the final notice a card payment can still be disputed",
@@ -108,25 +108,30 @@ STORIES = [
           [to_company(70), to_company(60, "letter"), to_company(30, "letter")],
           current=Step.FINAL_NOTICE, step=Step.PAYMENT_DISPUTE, template="chargeback_request",
           clocks=["Card chargeback window closes in 40 days"]),
+    Story("a domestic debit card (Girocard) has no chargeback: after the final notice, the regulator",
+          {"category": "non_delivery", "jurisdiction": "DE", "payment_method": "debit_card",
+           "card_scheme": "domestic_debit", "payment_date": ago(80)},
+          [to_company(70), to_company(60, "letter"), to_company(30, "letter")],
+          current=Step.FINAL_NOTICE, step=Step.REGULATOR, no_clocks=["Card chargeback window"]),
     Story("PayPal: the platform dispute, 180 days",
           {"category": "non_delivery", "payment_method": "paypal", "payment_date": ago(170)},
           [to_company(30)],
           step=Step.PAYMENT_DISPUTE, template="platform_dispute", clocks=["PayPal dispute window closes in 10 days"]),
     Story("a dispute already sent stops the chargeback clock",
-          {"category": "non_delivery", "payment_method": "debit_card", "payment_date": ago(110)},
+          {"category": "non_delivery", "payment_method": "debit_card", "card_scheme": "visa", "payment_date": ago(110)},
           [to_company(30)], letters=[{"template_id": "chargeback_request", "sent_on": ago(2)}],
           current=Step.PAYMENT_DISPUTE, step=Step.REGULATOR, no_clocks=["Card chargeback window"]),
     # -- United Kingdom ---------------------------------------------------------------------------
     Story("GB: a bank's 8 weeks have passed, go to the Financial Ombudsman",
-          {"category": "billing_error", "jurisdiction": "GB", "currency": "GBP"}, [to_company(60)],
+          {"category": "service", "jurisdiction": "GB", "currency": "GBP", "company_kind": "bank"}, [to_company(60)],
           current=Step.COMPLAINT, step=Step.REGULATOR, due=d(60) + timedelta(weeks=8),
           template="regulator_complaint", reason="Financial Ombudsman: you may refer now"),
     Story("GB: before 8 weeks the ombudsman clock shows when it opens",
-          {"category": "billing_error", "jurisdiction": "GB", "currency": "GBP"}, [to_company(21)],
+          {"category": "service", "jurisdiction": "GB", "currency": "GBP", "company_kind": "bank"}, [to_company(21)],
           current=Step.COMPLAINT, step=Step.CHASER,
           clocks=[f"Financial Ombudsman: you may refer from {(d(21) + timedelta(weeks=8)).day} "]),
     Story("GB: six months from the final response to go to the ombudsman",
-          {"category": "billing_error", "jurisdiction": "GB", "currency": "GBP"},
+          {"category": "service", "jurisdiction": "GB", "currency": "GBP", "company_kind": "bank"},
           [to_company(200), from_company(20, "response", meaning="final_response")],
           clocks=["Financial Ombudsman closes on 3 May 2027"]),
     Story("GB: the 30-day right to reject faulty goods",
@@ -134,7 +139,7 @@ STORIES = [
           [{"at": ago(25), "kind": "delivery", "direction": "from_company", "summary": "Delivered"}],
           current=None, step=Step.COMPLAINT, template="faulty_goods", clocks=["Right to reject closes in 5 days"]),
     Story("GB: 14 days to cancel an online order",
-          {"category": "cancellation", "jurisdiction": "GB", "currency": "GBP"},
+          {"category": "cancellation", "jurisdiction": "GB", "currency": "GBP", "purchase": "goods"},
           [{"at": ago(10), "kind": "delivery", "direction": "internal", "summary": "Parcel arrived"}],
           clocks=["Cancellation period closes in 4 days"]),
     Story("GB: section 75 for a £250 credit-card purchase",
@@ -142,7 +147,7 @@ STORIES = [
            "payment_method": "credit_card", "payment_date": ago(400)},
           [to_company(90), to_company(60, "letter"), to_company(30, "letter")],
           current=Step.FINAL_NOTICE, step=Step.PAYMENT_DISPUTE,
-          clocks=["Section 75 claim: you may claim from the card issuer now"]),
+          clocks=["Section 75 claim: you may claim from your card issuer or bank now"]),
     Story("GB: no section 75 under £100",
           {"category": "faulty_goods", "jurisdiction": "GB", "currency": "GBP", "amount": "80",
            "payment_method": "credit_card", "payment_date": ago(400)},
@@ -154,11 +159,17 @@ STORIES = [
           [to_company(100)], letters=[{"template_id": "chargeback_request", "sent_on": ago(14)}],
           current=Step.PAYMENT_DISPUTE, step=Step.REGULATOR, due=d(14) + timedelta(weeks=8),
           clocks=["Financial Ombudsman: you may refer from"]),
-    Story("GB: payment-services complaints, 15 business days",
+    # A complaint about a chargeback is not a payment-services complaint (DISP 2.8.1R(2A)):
+    # the card issuer has 8 weeks, not 15 business days (issue 15, point 2).
+    Story("GB: a chargeback complaint gives the card issuer 8 weeks, not 15 business days",
           {"category": "non_delivery", "jurisdiction": "GB", "currency": "GBP",
-           "payment_method": "debit_card", "payment_date": ago(200)},
+           "payment_method": "debit_card", "card_scheme": "visa", "payment_date": ago(200)},
           [to_company(100)], letters=[{"template_id": "chargeback_request", "sent_on": "2026-11-20"}],
-          step=Step.REGULATOR, due=date(2026, 12, 11), clocks=["Financial Ombudsman: you may refer from 11 Dec"]),
+          step=Step.REGULATOR, due=date(2027, 1, 15), clocks=["Financial Ombudsman: you may refer from 15 Jan 2027"],
+          no_clocks=["from 11 Dec"]),
+    Story("GB: a bank's payment-services complaint, 15 business days",
+          {"category": "billing_error", "jurisdiction": "GB", "currency": "GBP", "company_kind": "bank"},
+          [to_company(10)], step=Step.CHASER, clocks=["Financial Ombudsman: you may refer from 4 Dec"]),
     Story("GB: letter before claim, then the small claims court",
           {"category": "service", "jurisdiction": "GB", "currency": "GBP"},
           [to_company(90), to_company(60, "letter"), to_company(20, "letter")],
@@ -181,13 +192,13 @@ STORIES = [
            "payment_method": "debit_card", "payment_date": ago(40)}, [to_company(10)],
           clocks=["Debit card error notice closes in 20 days"]),
     Story("US: the CFPB gives the company 15 days",
-          {"category": "billing_error", "jurisdiction": "US", "currency": "USD"}, [to_company(100)],
+          {"category": "billing_error", "jurisdiction": "US", "currency": "USD", "company_kind": "bank"}, [to_company(100)],
           letters=[{"template_id": "regulator_complaint", "sent_on": ago(5)}],
           current=Step.REGULATOR, step=Step.SMALL_CLAIMS, due=d(-10),
           clocks=["CFPB: company response: you may claim in court from"]),
     # -- European Union ---------------------------------------------------------------------------
     Story("EU (France): 14-day right of withdrawal",
-          {"category": "cancellation", "jurisdiction": "FR"},
+          {"category": "cancellation", "jurisdiction": "FR", "purchase": "goods"},
           [{"at": ago(10), "kind": "delivery", "direction": "from_company", "summary": "Delivered"}],
           clocks=["Right of withdrawal closes in 4 days"]),
     Story("EU (Germany): the two-year legal guarantee",
@@ -200,17 +211,17 @@ STORIES = [
           step=Step.SMALL_CLAIMS, due=d(-80), clocks=["ADR decision: you may claim in court from"]),
     # -- Canada and Australia ---------------------------------------------------------------------
     Story("CA: a bank has 56 days, then the external complaints body",
-          {"category": "billing_error", "jurisdiction": "CA", "currency": "CAD"}, [to_company(60)],
+          {"category": "billing_error", "jurisdiction": "CA", "currency": "CAD", "company_kind": "bank"}, [to_company(60)],
           current=Step.COMPLAINT, step=Step.REGULATOR, due=d(4), reason="Bank complaint period"),
     Story("CA: 180 days to go to OBSI after the final response",
-          {"category": "billing_error", "jurisdiction": "CA", "currency": "CAD"},
+          {"category": "billing_error", "jurisdiction": "CA", "currency": "CAD", "company_kind": "bank"},
           [to_company(100), from_company(10, "response", meaning="final_response")],
           clocks=["Ombudsman (OBSI) closes on"]),
     Story("AU: 30 days of internal dispute resolution, then AFCA",
-          {"category": "billing_error", "jurisdiction": "AU", "currency": "AUD"}, [to_company(31)],
+          {"category": "billing_error", "jurisdiction": "AU", "currency": "AUD", "company_kind": "bank"}, [to_company(31)],
           current=Step.COMPLAINT, step=Step.REGULATOR, due=d(1), reason="AFCA: you may refer now"),
     Story("AU: two years from the final response to lodge with AFCA",
-          {"category": "billing_error", "jurisdiction": "AU", "currency": "AUD"},
+          {"category": "billing_error", "jurisdiction": "AU", "currency": "AUD", "company_kind": "bank"},
           [to_company(100), from_company(10, "response", meaning="final_response")],
           clocks=["AFCA closes on 13 Nov 2028"]),
     Story("an unknown country falls back to the general rules",
@@ -246,8 +257,9 @@ def test_next_step(store: Store, story: Story) -> None:
 def test_the_banner_example_reads_naturally(store: Store) -> None:
     """"Ombudsman: you may refer from 14 Jan; chargeback window closes in 9 days"."""
     clock.set_today(TODAY)
-    case_id = make_case(store, category="billing_error", jurisdiction="GB", currency="GBP",
-                        payment_method="debit_card", payment_date=ago(111), events=[to_company(21)])
+    case_id = make_case(store, category="service", jurisdiction="GB", currency="GBP", company_kind="bank",
+                        payment_method="debit_card", card_scheme="visa", payment_date=ago(111),
+                        events=[to_company(21)])
     texts = [c.text for c in reminders.next_step(store, case_id=case_id).clocks]
     assert "Card chargeback window closes in 9 days (2 Dec)" in texts
     assert "Financial Ombudsman: you may refer from 28 Dec" in texts
@@ -283,19 +295,19 @@ REPLIES = [
           "Acme Ltd refused on 3 Nov: a chaser would only ask again. Next: a formal complaint to management "
           "that challenges their answer. Also open: Card dispute until 11 Feb 2027."),
     Reply("a refusal after the formal complaint: the external step, with the day each opens",
-          {"category": "billing_error", "jurisdiction": "GB", "currency": "GBP"},
+          {"category": "service", "jurisdiction": "GB", "currency": "GBP", "company_kind": "bank"},
           [to_company(30), to_company(15, meaning="formal_complaint"), from_company(10, meaning="refusal")],
           StepKind.REFUSED, Step.FINAL_NOTICE, d(10), "final_notice",
           "Acme Ltd refused on 13 Nov and you have made your formal complaint. Next: Final notice (letter "
           "before action) now. Also: Financial Ombudsman from 19 Dec."),
     Reply("GB: a final response before eight weeks opens the ombudsman at once",
-          {"category": "billing_error", "jurisdiction": "GB", "currency": "GBP"},
+          {"category": "service", "jurisdiction": "GB", "currency": "GBP", "company_kind": "bank"},
           [to_company(20), from_company(5, meaning="final_response")],
           StepKind.REFUSED, Step.FORMAL_COMPLAINT, d(5), "formal_complaint",
           "Acme Ltd sent its final response on 18 Nov: a chaser would only ask again. Next: a formal "
           "complaint to management that challenges their answer. Also open: Financial Ombudsman now."),
     Reply("GB: a final response after the formal complaint: the ombudsman now",
-          {"category": "billing_error", "jurisdiction": "GB", "currency": "GBP"},
+          {"category": "service", "jurisdiction": "GB", "currency": "GBP", "company_kind": "bank"},
           [to_company(20, meaning="formal_complaint"), from_company(5, meaning="final_response")],
           StepKind.REFUSED, Step.REGULATOR, d(5), "regulator_complaint",
           "Acme Ltd sent its final response on 18 Nov and you have made your formal complaint. Next: "
@@ -312,8 +324,8 @@ REPLIES = [
           [to_company(60, "letter", meaning="cancellation"), from_company(6, "payment", meaning="charge", amount="34.99")],
           StepKind.STOP_BILLING, Step.COMPLAINT, d(6), "stop_billing",
           "Acme Ltd took a payment on 17 Nov after you cancelled on 24 Sep: send the stop-billing letter, citing "
-          "the cancellation and any proof that it reached them. Also cancel the Direct Debit with your bank and ask it for "
-          "an immediate refund of the collections taken after you cancelled, under the Direct Debit Guarantee."),
+          "the cancellation and any proof that it reached them. To get the money back: Direct Debit Guarantee: you may "
+          "claim from your card issuer or bank now (since 17 Nov)."),
     Reply("a charge before the cancellation is no reason to write about billing",
           {"category": "subscription"},
           [from_company(40, "payment", meaning="charge"), to_company(30, meaning="cancellation")],
@@ -344,7 +356,8 @@ REPLIES = [
           "No reply to your email of 3 Nov (20 days): the next step is the chaser. Their acknowledgement of "
           "5 Nov is not an answer."),
     Reply("too early: four emails in one day are one complaint, and the windows are far off",
-          {"category": "non_delivery", "payment_method": "debit_card", "payment_date": ago(10)},
+          {"category": "non_delivery", "payment_method": "debit_card", "card_scheme": "visa",
+           "payment_date": ago(10)},
           [to_company(2), to_company(2), to_company(2), to_company(2)],
           StepKind.WAIT, Step.CHASER, d(-12), "chaser",
           "Too early: Acme Ltd has had 2 days to answer your email of 21 Nov, and 14 days is the usual time. "
@@ -539,19 +552,19 @@ def test_a_direct_debit_after_cancelling_in_france_gets_the_sepa_refund_route(st
         to_company(60, "letter", meaning="cancellation"), from_company(6, "payment", meaning="charge", amount="19")])
     step = reminders.next_step(store, case_id=case_id)
     assert step.kind is StepKind.STOP_BILLING and step.template_id == "stop_billing"
-    assert "any SEPA direct debit can be refunded within 8 weeks of the debit" in step.reason
-    assert step.notes and step.notes[0].startswith("SEPA direct debit refund (PSD2): ")
+    # The refund route is the recurring_payments pack's rule, with its source (one source).
+    assert "To get the money back: Direct debit refund (8 weeks) closes in 50 days (12 Jan 2027)" in step.reason
+    assert step.notes and step.notes[0].startswith("Direct debit refund (8 weeks): You may ask your bank")
+    assert "Source: https://www.eba.europa.eu/" in step.notes[0] and "(checked 2026-12-01)" in step.notes[0]
 
 
 @pytest.mark.parametrize(("change", "where", "message"), [
     (lambda d: d.update(chaser_min_days=-1), "rules/ladder.json.chaser_min_days", "expected 0 to 60 days"),
     (lambda d: d["jurisdictions"]["GB"].update(final_response_source="http://example.org"),
      "rules/ladder.json.jurisdictions.GB.final_response_source", "https://"),
-    (lambda d: d["jurisdictions"]["EU"]["refund_routes"].update(cheque={"label": "x", "text": "y",
-                                                                         "source": "https://x"}),
-     "rules/ladder.json.jurisdictions.EU.refund_routes.cheque", "unknown payment method"),
-    (lambda d: d["jurisdictions"]["US"]["refund_routes"]["direct_debit"].pop("source"),
-     "rules/ladder.json.jurisdictions.US.refund_routes.direct_debit.source", "is missing"),
+    # Refund routes are rules of the recurring_payments pack now: one source, not two.
+    (lambda d: d["jurisdictions"]["EU"].update(refund_routes={}),
+     "rules/ladder.json.jurisdictions.EU.refund_routes", "is not a ladder field"),
     (lambda d: d.pop("jurisdictions"), "rules/ladder.json.jurisdictions", "'generic'"),
 ])
 def test_a_mistake_in_the_ladder_data_names_its_place(change: Any, where: str, message: str) -> None:

@@ -97,8 +97,11 @@ def test_a_promise_not_yet_due_is_upcoming(store: Store) -> None:
 
 # -- rule clocks --------------------------------------------------------------------------------
 def test_clock_reminders_open_and_close(store: Store) -> None:
-    case_id = make_case(store, category="billing_error", jurisdiction="GB", currency="GBP",
-                        payment_method="debit_card", payment_date=ago(111), events=[from_company(21)])
+    # A Visa debit card (a domestic debit scheme has no chargeback) and an English case
+    # (the six years to go to court are England and Wales's): the rules need both facts.
+    case_id = make_case(store, category="billing_error", jurisdiction="GB-ENG", currency="GBP",
+                        payment_method="debit_card", card_scheme="visa", payment_date=ago(111),
+                        events=[from_company(21)])
     items = {i.rule_id: i for i in reminders.due_items(store, case_id=case_id)}
     chargeback = items["generic.card_chargeback"]
     assert chargeback.kind == "clock_closes"
@@ -112,7 +115,7 @@ def test_clock_reminders_open_and_close(store: Store) -> None:
 
 
 def test_an_opening_window_becomes_a_reminder(store: Store) -> None:
-    case_id = make_case(store, category="billing_error", jurisdiction="AU", currency="AUD",
+    case_id = make_case(store, category="billing_error", jurisdiction="AU", currency="AUD", company_kind="bank",
                         events=[to_company(10), from_company(5)])
     [item] = reminders.due_items(store, case_id=case_id)
     assert (item.kind, item.rule_id, item.due) == ("clock_opens", "au.idr.30_days", TODAY + timedelta(days=20))

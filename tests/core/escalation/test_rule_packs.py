@@ -162,6 +162,8 @@ TABLE: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
                              {"jurisdiction": "FR", "payment_method": "debit_card"}),
     "gb.direct_debit_guarantee": ({"jurisdiction": "GB-WLS", "payment_method": "direct_debit", "charge_after_cancellation": D},
                                   {"jurisdiction": "FR", "payment_method": "direct_debit", "charge_after_cancellation": D}),
+    "us.rege.unauthorized_debit": ({"jurisdiction": "US-NY", "payment_method": "direct_debit", "charge_after_cancellation": D},
+                                   {"jurisdiction": "US-NY", "payment_method": "credit_card", "charge_after_cancellation": D}),
     # GB telecoms
     "gb.ofcom.adr": ({"jurisdiction": "GB-SCT", "company_kind": "telecoms"}, {"jurisdiction": "GB-SCT", "company_kind": "energy"}),
     "gb.ofcom.adr_before_april_2026": ({"jurisdiction": "GB-ENG", "company_kind": "telecoms", "as_of": date(2026, 3, 1)},

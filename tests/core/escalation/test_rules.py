@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from importlib.resources import files
@@ -11,7 +12,7 @@ from importlib.resources import files
 import pytest
 
 from core.domain.errors import ValidationError
-from core.escalation import rules
+from core.escalation import reminders, rules
 
 
 def _raw(code: str) -> dict:
@@ -83,14 +84,17 @@ def test_jurisdictions_map_to_packs() -> None:
 
 
 def test_section_75_applies_only_within_its_limits_and_in_pounds() -> None:
-    s75 = rules.load_pack("GB").rule("gb.s75")
-    kwargs = {"category": "faulty_goods", "payment_method": "credit_card", "currency": "GBP"}
-    assert s75.applies(amount=Decimal("250"), **kwargs)
-    assert not s75.applies(amount=Decimal("100"), **kwargs)
-    assert s75.applies(amount=Decimal("30000"), **kwargs)
-    assert not s75.applies(amount=Decimal("30000.01"), **kwargs)
-    assert not s75.applies(amount=Decimal("250"), category="faulty_goods", payment_method="debit_card", currency="GBP")
-    assert not s75.applies(amount=Decimal("250"), category="faulty_goods", payment_method="credit_card", currency="EUR")
+    def applies(amount: str, payment_method: str = "credit_card", currency: str = "GBP") -> bool:
+        f = rules.CaseFacts(jurisdiction="GB", category="faulty_goods", payment_method=payment_method,
+                            amount=Decimal(amount), currency=currency, as_of=TODAY)
+        return "gb.s75" in {r.id for r in rules.applicable_rules(f)}
+
+    assert applies("250")
+    assert not applies("100")
+    assert applies("30000")
+    assert not applies("30000.01")
+    assert not applies("250", payment_method="debit_card")
+    assert not applies("250", currency="EUR")
 
 
 @pytest.mark.parametrize(
@@ -422,7 +426,7 @@ def test_case_facts_are_read_from_a_real_case(store) -> None:
                            sent_on=date(2026, 11, 20), options={}, language="en", subject="", body="",
                            sent_via="post", tracking="", created_at=now, updated_at=now))
     with store.read() as session:
-        f = rules.case_facts_for(session, case_id, as_of=TODAY)
+        f = reminders.case_facts_for(session, case_id, as_of=TODAY)
     assert (f.jurisdiction, f.purchase, f.card_scheme, f.expected_by) == ("FR", "goods", "visa", date(2026, 8, 20))
     assert (f.purchased, f.first_complaint, f.acknowledgement, f.last_reply) == (
         date(2026, 6, 1), date(2026, 9, 1), date(2026, 9, 3), date(2026, 9, 3))
@@ -439,7 +443,7 @@ def test_a_case_may_be_in_a_region_of_a_country(store, code: str) -> None:
 
     case_id = cases.open_case(store, title="Where I live", jurisdiction=code)
     with store.read() as session:
-        assert rules.case_facts_for(session, case_id).jurisdiction == code.upper()
+        assert reminders.case_facts_for(session, case_id).jurisdiction == code.upper()
 
 
 @pytest.mark.parametrize("code", ["Scotland", "GB-", "GB-SC-T", "G1-SCT"])
@@ -490,3 +494,16 @@ def test_a_region_docket_does_not_know_is_refused_naming_the_ones_it_does(given:
     with pytest.raises(Invalid, match=message.replace("(", r"\(")) as caught:
         rules.check_jurisdiction(given, "case.jurisdiction")
     assert caught.value.path == "case.jurisdiction"
+# Words of French or German that have no place in an English label outside parentheses.
+_FOREIGN = {"de", "du", "des", "la", "le", "les", "et", "après", "der", "die", "das", "dem", "und",
+            "vor", "mit", "nach", "von"}
+
+
+@pytest.mark.parametrize("code", rules.PACK_CODES)
+def test_every_rule_label_is_english_with_the_local_term_only_in_parentheses(code: str) -> None:
+    """The window speaks English today: "Delivery date passed (Code de la consommation L216-6)",
+    never "Date de livraison dépassée: closes on ..."."""
+    for rule in rules.load_pack(code).rules:
+        outside = re.sub(r"\([^)]*\)", "", rule.label)
+        words = set(re.findall(r"[^\W\d_]+", outside.lower()))
+        assert outside.isascii() and not words & _FOREIGN, f"{rule.id}: {rule.label!r}"

@@ -80,7 +80,7 @@ def examples_table(tmp: Path) -> str:
                     "|---|---|---|---|---|---|---|"]
             for case_id, title in sorted(found):
                 with store.read() as session:
-                    facts = rules.case_facts_for(session, case_id, as_of=TODAY)
+                    facts = reminders.case_facts_for(session, case_id, as_of=TODAY)
                 running = rules.clocks(facts, TODAY)
                 clocks = "<br>".join(c.text for c in running) or "none running"
                 step = reminders.next_step(store, case_id=case_id)

@@ -102,14 +102,14 @@ def test_each_example_carries_the_facts_its_story_gives(store: Store) -> None:
 
 
 def test_the_examples_show_the_clocks_their_facts_call_for(store: Store) -> None:
-    from core.escalation import rules
+    from core.escalation import reminders, rules
 
     clock.set_today(date(2026, 12, 1))
     running: dict[str, set[str]] = {}
     asked: dict[str, set[str]] = {}
     for case_id in demo.load_examples(store):
         with store.read() as session:
-            facts = rules.case_facts_for(session, case_id, as_of=date(2026, 12, 1))
+            facts = reminders.case_facts_for(session, case_id, as_of=date(2026, 12, 1))
             title = queries.load_case(store, case_id).title
         running[title] = {c.rule_id for c in rules.clocks(facts, date(2026, 12, 1))}
         asked[title] = {m.fact for m in rules.missing_facts(facts)}

@@ -36,14 +36,20 @@ PREVIEW = {
 # the user says), and the clocks the escalation ladder runs from a card payment and a
 # delivery in France.
 EXPECTED = {
-    "not_arrived": ("non_delivery", "goods", {"generic.card_chargeback"}, "refund_non_delivery"),
+    # In France a delivery date that passed opens the formal notice (L216-6).
+    "not_arrived": ("non_delivery", "goods", {"generic.card_chargeback", "fr.livraison.date_convenue"},
+                    "refund_non_delivery"),
     "faulty": ("faulty_goods", "goods", {"generic.card_chargeback", "eu.legal_guarantee"}, "faulty_goods"),
-    "still_charging": ("cancellation", "subscription", {"generic.card_chargeback", "eu.withdrawal"}, "stop_billing"),
-    "cannot_cancel": ("subscription", "subscription", {"generic.card_chargeback"}, "stop_billing"),
-    "refund_not_paid": ("refund", None, {"generic.card_chargeback", "eu.withdrawal"}, "refund_non_delivery"),
+    # A subscription's 14 days run from the contract (eu.withdrawal_services); a refund case
+    # that does not say what was bought gets no withdrawal clock but is asked what it was.
+    "still_charging": ("cancellation", "subscription", {"generic.card_chargeback", "eu.withdrawal_services"},
+                       "stop_billing"),
+    "cannot_cancel": ("subscription", "subscription", {"generic.card_chargeback", "eu.withdrawal_services"},
+                      "stop_billing"),
+    "refund_not_paid": ("refund", None, {"generic.card_chargeback"}, "refund_non_delivery"),
     "wrong_bill": ("billing_error", None, {"generic.card_chargeback"}, "first_complaint"),
     "bad_service": ("service", "services", {"generic.card_chargeback"}, "first_complaint"),
-    "refund_refused": ("refund", None, {"generic.card_chargeback", "eu.withdrawal"}, "refund_non_delivery"),
+    "refund_refused": ("refund", None, {"generic.card_chargeback"}, "refund_non_delivery"),
     "other": ("other", None, {"generic.card_chargeback"}, "first_complaint"),
 }
 
@@ -140,7 +146,7 @@ def test_the_perfume_story_with_a_promise_and_what_was_done(wizard: GuidedStart,
     # Counted from the day it was due, not the payment; France's late-delivery rule with its check date.
     assert "Card chargeback window: closes on 10 Mar 2027 (120 days after the date the goods or service were due" \
         in shown
-    assert "Date de livraison dépassée" in shown and "checked" in shown
+    assert "Delivery date passed (Code de la consommation L216-6)" in shown and "checked" in shown
     wizard.button(QWizard.WizardButton.FinishButton).click()
     case = queries.load_case(store, wizard.case_id)
     assert [(e.at, e.kind, e.meaning, e.promised_by) for e in case.events] == [
