@@ -1,18 +1,20 @@
 """Read-only questions about the journal, answered in SQL.
 
-The case list, its counts per view, full-text search (FTS5) and a case's details. Lists are
-paged with LIMIT/OFFSET so the window can fetch rows lazily.
+The case list, its counts per view, full-text search (FTS5) and a case's details. The case
+list is paged by the last row seen (keyset paging) so the window fetches rows lazily and every
+page costs the same.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Float, Select, and_, cast, func, select, text
+from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, selectinload
 
@@ -105,23 +107,177 @@ def _case_select(view: str, search: str | None, company_id: int | None) -> Selec
     return stmt
 
 
-def _order(sort: str, descending: bool) -> list[Any]:
-    columns = {
-        "title": func.lower(Case.title),
-        "company": func.lower(Company.name),
-        "status": Case.status,
-        "last_activity": Case.last_activity,
-        "next_due": Case.next_due,
-        "amount": cast(Case.amount, Float),
-        "opened_on": Case.opened_on,
-        "id": Case.id,
-    }
-    if sort not in columns:
+@dataclass(frozen=True, slots=True)
+class ListPosition:
+    """Where a page of the case list ends: the last row's sort key, so the next page starts
+    right after it (keyset paging) whatever was added or removed before it meanwhile.
+
+    ``empty`` is True once the list has reached the cases with no value to sort by, which come
+    last in both directions; ``company_id`` breaks ties between companies whose names differ
+    only in case."""
+
+    empty: bool
+    key: Any
+    company_id: int | None
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CasePage:
+    """One page of the case list and the position to ask for the next one."""
+
+    rows: list[CaseRow]
+    end: ListPosition | None  # None when the page is empty
+    complete: bool  # True when nothing follows this page
+
+
+# The key of each order, written as the indexes of revision 0004 (and 0001/0002) are, so that
+# SQLite walks the index in order; the flag says whether cases can lack a value to sort by.
+_SORT_KEYS: dict[str, tuple[str, bool]] = {
+    "title": ("lower(c.title)", False),
+    "company": ("lower(co.name)", True),
+    "status": ("c.status", False),
+    "last_activity": ("c.last_activity", True),
+    "next_due": ("c.next_due", True),
+    "amount": ("CAST(c.amount AS REAL)", True),
+    "opened_on": ("c.opened_on", False),
+    "id": ("c.id", False),
+}
+
+_LIST_COLUMNS = (
+    "c.id, c.title, coalesce(co.name, ''), c.status, c.last_activity, c.next_due, c.amount, "
+    "c.currency, c.opened_on, c.company_id"
+)
+
+
+def _list_filters(view: str, search: str | None, company_id: int | None, sort: str) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on ``c``, the cases) for a view, a search and a company."""
+    _view_filter(view)  # one message for an unknown view
+    where: list[str] = []
+    params: list[Any] = []
+    # The unary + keeps SQLite from choosing the status index and sorting what it finds: a
+    # status view can hold most of the cases, and walking the order's index reads a page only.
+    status = "c.status" if sort == "status" else "+c.status"
+    closed = f"{status} IN ('{Status.RESOLVED.value}', '{Status.CLOSED.value}')"
+    if view in ("open", "awaiting_reply", "escalated"):
+        where.append(f"{status} = ?")
+        params.append(Status(view).value)
+    elif view == "closed":
+        where.append(closed)
+    elif view == "attention":
+        # Few cases are due within a week: the next-due index finds them, then they are sorted.
+        where.append(f"NOT {closed} AND c.next_due <= ?")
+        params.append((clock.today() + timedelta(days=7)).isoformat())
+    if company_id is not None:
+        where.append("c.company_id = ?")
+        params.append(company_id)
+    if search and search.strip():
+        query = fts_query(search)
+        if query is not None:
+            where.append(
+                "c.id IN (SELECT case_id FROM search_index WHERE search_index MATCH ? AND case_id IS NOT NULL "
+                "UNION SELECT cases.id FROM search_index JOIN cases ON cases.company_id = (search_index.rowid - 3) / 4 "
+                "WHERE search_index MATCH ? AND search_index.rowid % 4 = 3)"
+            )
+            params += [query, query]
+    return where, params
+
+
+def _case_row(raw: Any) -> CaseRow:
+    id_, title, company, status, last, due, amount, currency, opened, company_id = raw[:10]
+    return CaseRow(
+        id_, title, company, status, last,
+        None if due is None else date.fromisoformat(due),
+        None if amount is None else Decimal(amount),
+        currency, date.fromisoformat(opened), company_id,
+    )
+
+
+def case_list_sql(
+    sort: str, descending: bool, *, view: str = "all", search: str | None = None,
+    company_id: int | None = None, after: ListPosition | None = None, empty: bool = False,
+) -> tuple[str, list[Any]]:
+    """The SQL of one run of the case list: the cases with a value to sort by (``empty`` False)
+    or those without (True), from just after ``after``. Exposed so a test can read its plan."""
+    if sort not in _SORT_KEYS:
         raise ValidationError("sort", f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
-    column = columns[sort]
-    # Empty values go last whichever way the list is sorted.
-    nulls_last = sql_case((column.is_(None), 1), else_=0)
-    return [nulls_last, column.desc() if descending else column.asc(), Case.id.desc() if descending else Case.id]
+    key, _nullable = _SORT_KEYS[sort]
+    where, params = _list_filters(view, search, company_id, sort)
+    direction = "DESC" if descending else "ASC"
+    past = "<" if descending else ">"
+    source = "cases c LEFT JOIN companies co ON co.id = c.company_id"
+    if empty:
+        where.append(f"{key} IS NULL" if sort != "company" else "c.company_id IS NULL")
+        if after is not None and after.empty:
+            where.append(f"c.id {past} ?")
+            params.append(after.id)
+        order = f"c.id {direction}"
+    elif sort == "company":
+        # Companies in name order, each one's cases by id: both loops walk an index. CROSS JOIN
+        # keeps SQLite from putting the cases in the outer loop.
+        source = "companies co CROSS JOIN cases c ON c.company_id = co.id"
+        if after is not None:
+            # Spelled out rather than as a row value: SQLite seeks an expression index only on
+            # a plain comparison of the expression.
+            where.append(f"lower(co.name) {past}= ? AND (lower(co.name) {past} ? OR co.id {past} ? "
+                         f"OR (co.id = ? AND c.id {past} ?))")
+            params += [after.key, after.key, after.company_id, after.company_id, after.id]
+        order = f"lower(co.name) {direction}, co.id {direction}, c.id {direction}"
+    else:
+        if sort != "id":
+            where.append(f"{key} IS NOT NULL")
+        if after is not None:
+            if sort == "id":
+                where.append(f"c.id {past} ?")
+                params.append(after.id)
+            else:
+                where.append(f"{key} {past}= ? AND ({key} {past} ? OR c.id {past} ?)")
+                params += [after.key, after.key, after.id]
+        order = f"{key} {direction}, c.id {direction}" if sort != "id" else f"c.id {direction}"
+    sql = (f"SELECT {_LIST_COLUMNS}, {key}, co.id FROM {source}"
+           + (f" WHERE {' AND '.join(where)}" if where else "") + f" ORDER BY {order} LIMIT ?")
+    return sql, params
+
+
+def case_page(
+    store: Store,
+    *,
+    view: str = "all",
+    search: str | None = None,
+    company_id: int | None = None,
+    sort: str = "last_activity",
+    descending: bool = True,
+    limit: int = 100,
+    after: ListPosition | None = None,
+) -> CasePage:
+    """The page of the case list that follows ``after`` (the first page without it).
+
+    Cases without a value to sort by (no company, no activity yet...) come last in both
+    directions; ties are broken by case id. Each page is read from an index, so the last page of
+    100,000 cases comes as quickly as the first.
+    """
+    if sort not in _SORT_KEYS:
+        raise ValidationError("sort", f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
+    nullable = _SORT_KEYS[sort][1]
+    raw: list[Any] = []
+    empty = after is not None and after.empty
+    with store.read() as session:
+        conn = session.connection()
+        if not empty:
+            sql, params = case_list_sql(sort, descending, view=view, search=search, company_id=company_id, after=after)
+            raw = list(conn.exec_driver_sql(sql, (*params, limit)))
+        if nullable and len(raw) < limit:
+            sql, params = case_list_sql(sort, descending, view=view, search=search, company_id=company_id,
+                                        after=after if empty else None, empty=True)
+            nulls = list(conn.exec_driver_sql(sql, (*params, limit - len(raw))))
+            if nulls:
+                empty = True
+            raw += nulls
+    if not raw:
+        return CasePage([], after, True)
+    last = raw[-1]
+    end = ListPosition(empty, last[10], last[11], last[0])
+    return CasePage([_case_row(r) for r in raw], end, len(raw) < limit)
 
 
 def list_cases(
@@ -135,10 +291,25 @@ def list_cases(
     limit: int = 100,
     offset: int = 0,
 ) -> list[CaseRow]:
-    """A page of the case list for a sidebar view, optionally narrowed by a search."""
-    stmt = _case_select(view, search, company_id).order_by(*_order(sort, descending)).limit(limit).offset(offset)
-    with store.read() as session:
-        return [CaseRow(*row) for row in session.execute(stmt)]
+    """A page of the case list for a sidebar view, optionally narrowed by a search.
+
+    ``offset`` skips rows by reading them; to walk a long list use :func:`case_page`."""
+    page = case_page(store, view=view, search=search, company_id=company_id, sort=sort,
+                     descending=descending, limit=offset + limit)
+    return page.rows[offset:]
+
+
+def iter_cases(
+    store: Store, *, view: str = "all", sort: str = "last_activity", descending: bool = True, page_size: int = 1000,
+) -> Iterator[CaseRow]:
+    """Every case of a view, one page (read from an index) at a time, so memory stays flat."""
+    after: ListPosition | None = None
+    while True:
+        page = case_page(store, view=view, sort=sort, descending=descending, limit=page_size, after=after)
+        yield from page.rows
+        if page.complete:
+            return
+        after = page.end
 
 
 def count_cases(store: Store, *, view: str = "all", search: str | None = None, company_id: int | None = None) -> int:
