@@ -93,8 +93,9 @@ def generate(data_dir: Path, size: Size = Size(), seed: int = 1, today: date | N
             # The writer is one pooled connection, so these last for the whole generation. A
             # large page cache keeps the events' indexes (keyed by case, which arrive in random
             # order) in memory; without it 2 million events take half an hour of page reads.
-            conn.exec_driver_sql("PRAGMA cache_size = -400000")
-            conn.exec_driver_sql("PRAGMA synchronous = OFF")
+            raw = conn.connection.driver_connection  # outside a transaction, as pragmas need
+            raw.execute("PRAGMA cache_size = -400000")
+            raw.execute("PRAGMA synchronous = OFF")
         with store.write() as s:
             s.execute(insert(Company), [
                 {"id": i + 1, "name": f"{rng.choice(SHOPS)} {rng.choice(TRADES)} {i + 1}", "address": f"{i} High Street\nTown",
