@@ -17,6 +17,7 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from core.domain import clock
 from core.domain.errors import DocketError
@@ -34,7 +35,7 @@ COMMAND_MODULES = [
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and exit 2, like every user error
+    def error(self, message: str) -> NoReturn:  # one line and exit 2, like every user error
         self.exit(2, f"docket: {message} (see 'docket --help')\n")
 
 
@@ -43,11 +44,11 @@ class _NotUnderstood(Exception):
 
 
 class _QuickParser(_Parser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         raise _NotUnderstood(message)
 
 
-def _top_parser(parser_class: type[_Parser] = _Parser) -> tuple[_Parser, argparse._SubParsersAction]:
+def _top_parser(parser_class: type[_Parser] = _Parser) -> tuple[_Parser, argparse._SubParsersAction[_Parser]]:
     from core import __version__
 
     parser = parser_class(prog="docket", description="Keep the record of your disputes with companies.")
