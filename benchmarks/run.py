@@ -657,6 +657,11 @@ def main(argv: list[str] | None = None) -> int:
     if json_path.exists() and not args.smoke:
         with contextlib.suppress(ValueError, KeyError, TypeError):
             sizes = dict(json.loads(json_path.read_text()).get("sizes", {}))
+    earlier = sizes.get(str(size.cases))
+    if only and earlier:  # a partial run replaces only what it measured
+        fresh = {r["name"] for r in this_run["results"]}
+        this_run["results"] = [r for r in earlier["results"] if r["name"] not in fresh] + this_run["results"]
+        this_run["generated"] = this_run["generated"] or earlier.get("generated")
     sizes[str(size.cases)] = this_run
     json_path.write_text(json.dumps({**this_run, "sizes": sizes}, indent=2, default=str))
     write_markdown(sizes, args.out / "performance.md")

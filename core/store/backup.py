@@ -322,6 +322,10 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
 
     The database is copied with the online backup API and checked first; the zip is written
     under a temporary name and renamed when complete. Nothing in the store changes.
+
+    Memory stays about flat in the store's size: the evidence folder is listed once, as the
+    files are written, and the manifest's list of files goes through a temporary file; what
+    remains per file is the zip's own directory entry (a few hundred bytes).
     """
     from core.journal import settings
 
@@ -336,25 +340,26 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
         verdict = quick_check_of(db_copy)
         if verdict != "ok":
             raise StoreError(f"The database failed its integrity check ({verdict}); run 'docket verify'.")
-        settings_text = json.dumps(settings.get_all(store), indent=2, ensure_ascii=False, default=str)
-        entries: list[tuple[str, Path | bytes]] = [(DB_NAME, db_copy), (SETTINGS, settings_text.encode())]
-        stored = list(store.evidence.all_hashes())  # the evidence folder is listed once
-        entries += [(f"evidence/{sha[:2]}/{sha}", store.evidence.path_for(sha)) for sha in stored]
-        entries += list(_template_files(store))
-        # A damaged store is still backed up: what is already lost is named in the manifest, so
-        # that the archive restores and 'docket verify' then lists it.
+        settings_bytes = json.dumps(settings.get_all(store), indent=2, ensure_ascii=False, default=str).encode()
+        templates = list(_template_files(store))
         with sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True) as conn:
-            needed = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM evidence")}
-        missing = sorted(needed.difference(stored))
-        del needed, stored
-        # Evidence files are small and many: their sizes are the bytes the manifest records, so
-        # the progress total counts the database and the evidence folder without a stat each.
-        total = sum(src.stat().st_size if isinstance(src, Path) else len(src) for _, src in entries)
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            schema_revision: str | None = revision[0] if revision else None
+            evidence_bytes = conn.execute(
+                "SELECT coalesce(sum(size), 0) FROM (SELECT max(size) AS size FROM evidence GROUP BY sha256)").fetchone()[0]
+        # The progress total counts the evidence the database names (its recorded sizes), so that
+        # the folder need not be listed twice; ``done`` is capped by it.
+        total = db_copy.stat().st_size + len(settings_bytes) + int(evidence_bytes) + sum(p.stat().st_size for _, p in templates)
+        listing = Path(tmp_dir) / "files.jsonl"
         part = out.with_name(out.name + ".part")
-        files, done = [], 0
+        files = evidence_files = done = 0
+        missing: list[str] = []
         try:
-            with zipfile.ZipFile(part, "w", allowZip64=True) as zf:
-                for name, src in entries:
+            with zipfile.ZipFile(part, "w", allowZip64=True) as zf, open(listing, "w", encoding="utf-8") as listed, \
+                    sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True) as conn:
+
+                def add(name: str, src: Path | bytes) -> None:
+                    nonlocal files, done
                     # Evidence is mostly photos and PDFs, already compressed. The database is
                     # compressed at zlib's fastest level: a quarter of level 6's time for an
                     # archive about a fifth larger.
@@ -364,29 +369,54 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
                         sha, size = hashlib.sha256(src).hexdigest(), len(src)
                     else:
                         sha, size = _write_file_entry(zf, name, src, method)
-                    files.append((name, sha, size))
+                    listed.write(("," if files else "") + "\n  " + json.dumps({"path": name, "sha256": sha, "size": size}))
+                    files += 1
                     done += size
-                    if progress is not None and progress(done, total) is False:
+                    if progress is not None and progress(min(done, total), total) is False:
                         raise DocketError("Cancelled; no archive was written.")
-                with sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True) as conn:
-                    revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-                manifest = {
+
+                add(DB_NAME, db_copy)
+                add(SETTINGS, settings_bytes)
+                # A damaged store is still backed up: what is already lost is named in the
+                # manifest, so that the archive restores and 'docket verify' then lists it. Both
+                # the folder's listing and the database's hashes come sorted: one merge finds it.
+                needed = (row[0] for row in conn.execute("SELECT DISTINCT sha256 FROM evidence ORDER BY sha256"))
+                wanted = next(needed, None)
+                for sha in store.evidence.all_hashes():
+                    while wanted is not None and wanted < sha:
+                        missing.append(wanted)
+                        wanted = next(needed, None)
+                    if wanted == sha:
+                        wanted = next(needed, None)
+                    add(f"evidence/{sha[:2]}/{sha}", store.evidence.path_for(sha))
+                    evidence_files += 1
+                while wanted is not None:
+                    missing.append(wanted)
+                    wanted = next(needed, None)
+                for name, path in templates:
+                    add(name, path)
+                listed.close()
+                head = {
                     "format": ARCHIVE_FORMAT, "version": ARCHIVE_VERSION,
                     "created": datetime.now(UTC).isoformat(), "docket_version": __version__,
                     "sqlite_version": sqlite3.sqlite_version,
-                    "schema_revision": revision[0] if revision else None,
-                    "files": [{"path": n, "sha256": h, "size": z} for n, h, z in files],
+                    "schema_revision": schema_revision,
                     "missing_evidence": missing,
                 }
-                zf.writestr(MANIFEST, json.dumps(manifest, indent=1), compress_type=zipfile.ZIP_DEFLATED,
-                            compresslevel=_LEVEL)
+                info = zipfile.ZipInfo(MANIFEST, date_time=datetime.now().timetuple()[:6])
+                info.compress_type = zipfile.ZIP_DEFLATED
+                setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", _LEVEL)
+                with zf.open(info, "w", force_zip64=True) as manifest, open(listing, "rb") as entries:
+                    # The same JSON as json.dumps(..., indent=1) of the whole manifest would give.
+                    manifest.write(json.dumps(head, indent=1)[:-2].encode() + b',\n "files": [')
+                    shutil.copyfileobj(entries, manifest, _CHUNK)
+                    manifest.write(b"\n ]\n}")
             os.replace(part, out)
         except OSError as exc:
             raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
         finally:
             part.unlink(missing_ok=True)
-    return ArchiveSummary(out, len(files), sum(f[0].startswith("evidence/") for f in files), out.stat().st_size,
-                          manifest["schema_revision"], tuple(missing))
+    return ArchiveSummary(out, files, evidence_files, out.stat().st_size, schema_revision, tuple(missing))
 
 
 _LEVEL = 1  # zlib's fastest level, for the database, the settings and the manifest
