@@ -63,3 +63,23 @@ def test_a_commands_own_help_and_a_mistyped_command_still_answer_as_before() -> 
 
     result = subprocess.run([sys.executable, "-c", PROBE, "casse"], capture_output=True, text=True, timeout=120)
     assert "invalid choice: 'casse'" in result.stderr and "see 'docket --help'" in result.stderr
+
+
+def test_the_streamed_case_list_is_the_json_text_it_always_was(tmp_path: Path, capsys) -> None:
+    from core.journal import cases
+    from core.store.store import Store
+
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        perfume = cases.open_case(store, title="Parfum « Nuit » never delivered", company="Maison Example",
+                                  amount="129.00", currency="EUR", status="awaiting_reply")
+        cases.log_event(store, case_id=perfume, at="2014-12-01", kind="email", direction="to_company",
+                        summary="Asked for the refund")
+        cases.open_case(store, title="Gym still billing", company=None)
+
+    assert cli.main(["--data-dir", str(data), "cases", "--json"]) == 0
+    out = capsys.readouterr().out
+
+    rows = json.loads(out)
+    assert [r["title"] for r in rows] == ["Parfum « Nuit » never delivered", "Gym still billing"]
+    assert out == json.dumps(rows, indent=2, ensure_ascii=False) + "\n"

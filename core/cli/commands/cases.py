@@ -36,6 +36,23 @@ def _as_json(r: queries.CaseRow) -> dict[str, Any]:
             "amount": None if r.amount is None else {"value": str(r.amount), "currency": r.currency}}
 
 
+# Without indent, json encodes in C; the layout of json.dumps(indent=2) is added here, since the
+# pure-Python indenting encoder was half the time of listing 10,000 cases.
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
+def _indented(item: dict[str, Any]) -> str:
+    """One case of the list as json.dumps(list, indent=2) lays it out (two levels deep)."""
+    lines = []
+    for key, value in item.items():
+        if isinstance(value, dict) and value:
+            inner = ",\n".join(f"      {_encode(k)}: {_encode(v)}" for k, v in value.items())
+            lines.append(f"    {_encode(key)}: {{\n{inner}\n    }}")
+        else:
+            lines.append(f"    {_encode(key)}: {_encode(value)}")
+    return "  {\n" + ",\n".join(lines) + "\n  }"
+
+
 def run_cases(store: Store, args: argparse.Namespace) -> int:
     # Streamed a page at a time (each read from an index), so 100,000 cases start printing at
     # once and memory stays flat.
@@ -46,8 +63,7 @@ def run_cases(store: Store, args: argparse.Namespace) -> int:
         out.write("[")
         count = 0
         for count, r in enumerate(rows, 1):
-            item = json.dumps(_as_json(r), indent=2, ensure_ascii=False, default=str)
-            out.write(("," if count > 1 else "") + "\n  " + item.replace("\n", "\n  "))
+            out.write(("," if count > 1 else "") + "\n" + _indented(_as_json(r)))
         out.write("\n]\n" if count else "]\n")
         return 0
     empty = True
