@@ -366,13 +366,15 @@ def bench_case_list(data_dir: Path, reps: int, cases: int) -> list[Result]:
     raw = sqlite3.connect(f"file:{data_dir / 'docket.sqlite3'}?mode=ro", uri=True)
     page_times: list[float] = []
     page_cpu: list[float] = []  # this thread's CPU time (SQLite runs in it): less hit by other load
+    scroll_cpu: list[float] = []
+    model_cpu: list[float] = []
     with Store.open(data_dir) as store:
         for _ in range(reps):
             first.runs.append(timed(lambda: queries.case_page(store, limit=LIST_PAGE)))
             first.before_runs.append(timed(lambda: raw.execute(OLD_LIST_SQL, (LIST_PAGE, 0)).fetchall()))
             for sort, descending in (("last_activity", True), ("title", False), ("company", False), ("amount", True)):
                 after = None
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.thread_time()
                 while True:
                     t0, c0 = time.perf_counter(), time.thread_time()
                     got = queries.case_page(store, sort=sort, descending=descending, limit=LIST_PAGE, after=after)
@@ -383,6 +385,7 @@ def bench_case_list(data_dir: Path, reps: int, cases: int) -> list[Result]:
                     after = got.end
                 if sort == "last_activity":
                     scroll.runs.append((time.perf_counter() - start) * 1000)
+                    scroll_cpu.append((time.thread_time() - cpu_start) * 1000)
         # Before: every OFFSET page at 10,000 cases; at larger sizes pages at five depths, the
         # whole scroll estimated as their mean times the number of pages (it took minutes).
         depths = range(pages) if pages <= 60 else [int(pages * f) for f in (0, 0.25, 0.5, 0.75)] + [pages - 1]
@@ -390,8 +393,9 @@ def bench_case_list(data_dir: Path, reps: int, cases: int) -> list[Result]:
             times = [timed(lambda d=d: raw.execute(OLD_LIST_SQL, (LIST_PAGE, d * LIST_PAGE)).fetchall()) for d in depths]
             page.before_runs += times
             scroll.before_runs.append(sum(times) if pages <= 60 else statistics.mean(times) * pages)
+        scroll.note = f"CPU time median {statistics.median(scroll_cpu):,.0f} ms" if scroll_cpu else ""
         if pages > 60:
-            scroll.note = "before: estimated from OFFSET pages at five depths x the number of pages"
+            scroll.note += "; before: estimated from OFFSET pages at five depths x the number of pages"
         try:
             from PySide6.QtCore import QModelIndex
             from PySide6.QtWidgets import QApplication
@@ -400,12 +404,13 @@ def bench_case_list(data_dir: Path, reps: int, cases: int) -> list[Result]:
 
             QApplication.instance() or QApplication([])
             for _ in range(reps):
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.thread_time()
                 model = CaseListModel(store)
                 while model.canFetchMore(QModelIndex()):
                     model.fetchMore(QModelIndex())
                 model_scroll.runs.append((time.perf_counter() - start) * 1000)
-                model_scroll.note = f"{model.rowCount():,} rows"
+                model_cpu.append((time.thread_time() - cpu_start) * 1000)
+            model_scroll.note = f"{model.rowCount():,} rows; CPU time median {statistics.median(model_cpu):,.0f} ms"
         except ImportError as exc:
             model_scroll.note = f"window not measured: {exc}"
     raw.close()
