@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from core.journal import cases, queries
+from core.domain.errors import ValidationError
+from core.journal import case_list, cases, queries
 from core.journal.queries import CaseRow, ListPosition
 from core.store.store import DB_NAME, Store
 
@@ -105,10 +106,27 @@ def test_the_old_offset_call_still_gives_the_same_rows(journal: Store) -> None:
     assert queries.list_cases(journal, sort="next_due", limit=10, offset=20) == whole[20:30]
 
 
-def test_an_unknown_order_names_the_field(journal: Store) -> None:
-    with pytest.raises(queries.ValidationError) as caught:
+def test_an_unknown_order_or_view_names_the_field(journal: Store) -> None:
+    with pytest.raises(ValidationError) as caught:
         queries.case_page(journal, sort="colour")
     assert caught.value.path == "sort"
+    with pytest.raises(ValidationError) as caught:
+        queries.case_page(journal, view="archived")
+    assert caught.value.path == "view"
+
+
+def test_the_first_page_and_the_counts_need_only_sqlite3(journal: Store) -> None:
+    """What a window can show before SQLAlchemy is loaded: the same rows and counts."""
+    with sqlite3.connect(f"file:{journal.data_dir / DB_NAME}?mode=ro", uri=True) as raw:
+        def run(sql: str, params: Any) -> list[Any]:
+            return raw.execute(sql, params).fetchall()
+
+        first = case_list.page_on(run, limit=10)
+        counts = case_list.view_counts_on(run)
+
+    assert first == queries.case_page(journal, limit=10)
+    assert counts == queries.view_counts(journal)
+    assert counts["all"] == 37 and counts["closed"] == 14 and counts["companies"] == 5
 
 
 def _plans(db: Path, views: tuple[str, ...]) -> list[tuple[str, str, bool, bool, bool, str]]:
@@ -119,7 +137,7 @@ def _plans(db: Path, views: tuple[str, ...]) -> list[tuple[str, str, bool, bool,
             for sort in queries.SORTS:
                 for descending in (False, True):
                     for after in positions:
-                        runs = [False, True] if queries._SORT_KEYS[sort][1] else [False]
+                        runs = [False, True] if case_list._SORT_KEYS[sort][1] else [False]
                         for empty in runs:
                             sql, params = queries.case_list_sql(sort, descending, view=view, after=after, empty=empty)
                             plan = " | ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, (*params, 200)))
