@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -460,16 +461,35 @@ def _store_for(code: Path, data_dir: Path, work: Path) -> Path:
     return target
 
 
-def _run_cli(code: Path, args: list[str]) -> float:
+_CHILD_CPU: dict[int, float] = {}  # id of a Result's run list -> CPU times of its children
+
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000
+
+
+def _run_cli(code: Path, args: list[str], cpu: list[float] | None = None) -> float:
+    """Wall milliseconds of one command; its CPU time (user + system, which other load on the
+    machine moves less) is appended to ``cpu``."""
     env = {k: v for k, v in os.environ.items() if k not in ("DOCKET_DATA_DIR", "DOCKET_TODAY", "PYTHONDONTWRITEBYTECODE")}
     env["PYTHONPATH"] = str(code)
-    start = time.perf_counter()
+    cpu_start, start = _child_cpu(), time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "core.cli.main", *args], cwd=code, env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=1800)
     ms = (time.perf_counter() - start) * 1000
+    if cpu is not None:
+        cpu.append(_child_cpu() - cpu_start)
     if done.returncode != 0:
         raise RuntimeError(f"docket {' '.join(args)}: {done.stderr.decode()[-300:]}")
     return ms
+
+
+def _cpu_note(now: list[float], then: list[float], then_name: str) -> str:
+    if not now or not then:
+        return ""
+    a, b = statistics.median(now), statistics.median(then)
+    return f"CPU time (user + system): {a:,.0f} ms against {b:,.0f} ms for {then_name}, {a / max(b, 1e-9):.2f}x"
 
 
 def bench_cli(data_dir: Path, reps: int, work: Path, before: str | None, cases: int) -> list[Result]:
@@ -480,13 +500,19 @@ def bench_cli(data_dir: Path, reps: int, work: Path, before: str | None, cases: 
     old = _before_code(before, work) if before else None
     old_store = _store_for(old, data_dir, work) if old else None
     _run_cli(ROOT, ["--version"])  # bytecode written once, as an installed Docket has it
+    cpu_now: list[float] = []
+    cpu_pass: list[float] = []
+    cpu_old: list[float] = []
     for _ in range(max(reps, 5)):
-        start = time.perf_counter()
+        cpu_start, start = _child_cpu(), time.perf_counter()
         subprocess.run([sys.executable, "-c", "pass"], env=env, check=True)
         version.baseline_runs.append((time.perf_counter() - start) * 1000)
-        version.runs.append(_run_cli(ROOT, ["--version"]))
+        cpu_pass.append(_child_cpu() - cpu_start)
+        version.runs.append(_run_cli(ROOT, ["--version"], cpu_now))
         if old:
-            version.before_runs.append(_run_cli(old, ["--version"]))
+            version.before_runs.append(_run_cli(old, ["--version"], cpu_old))
+    version.note = "; ".join(n for n in (_cpu_note(cpu_now, cpu_pass, "python -c pass"),
+                                         _cpu_note(cpu_now, cpu_old, "the old code")) if n)
     results = [version]
     for name, args, what in (
         ("cli_cases_json", ["cases", "--json"], "docket cases --json (every case, streamed)"),
@@ -494,11 +520,13 @@ def bench_cli(data_dir: Path, reps: int, work: Path, before: str | None, cases: 
         ("cli_due", ["due", "--json"], "docket due --json"),
     ):
         res = Result(name, what, "30 % faster than before" if old else "")
+        cpu_now, cpu_old = [], []
         for rep in range(reps):
-            res.runs.append(_run_cli(ROOT, ["--data-dir", str(data_dir), *args]))
+            res.runs.append(_run_cli(ROOT, ["--data-dir", str(data_dir), *args], cpu_now))
             # The old code takes minutes on a large store: once is enough there.
             if old and old_store and (rep == 0 or cases <= 20_000):
-                res.before_runs.append(_run_cli(old, ["--data-dir", str(old_store), *args]))
+                res.before_runs.append(_run_cli(old, ["--data-dir", str(old_store), *args], cpu_old))
+        res.note = _cpu_note(cpu_now, cpu_old, "the old code")
         results.append(res)
     for r in results:
         if old:
