@@ -13,6 +13,7 @@ before the rest of Docket is imported.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -136,11 +137,13 @@ def _list_filters(view: str, search: str | None, company_id: int | None, sort: s
 
 def _case_row(raw: Any) -> CaseRow:
     id_, title, company, status, last, due, amount, currency, opened, company_id = raw[:10]
+    # A window scrolled to the end holds every row: company names, statuses and currencies
+    # repeat across cases, so one string each (interned) rather than one per row.
     return CaseRow(
-        id_, title, company, status, last,
+        id_, title, sys.intern(company), sys.intern(status), last,
         None if due is None else date.fromisoformat(due),
         None if amount is None else Decimal(amount),
-        currency, date.fromisoformat(opened), company_id,
+        sys.intern(currency), date.fromisoformat(opened), company_id,
     )
 
 
