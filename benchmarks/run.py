@@ -70,6 +70,8 @@ class Result:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        for key in ("runs", "baseline_runs", "before_runs"):
+            data[key] = [round(v, 3) for v in data[key]]
         data.update(median=self.median, min=min(self.runs) if self.runs else None,
                     max=max(self.runs) if self.runs else None, ratio=self.ratio,
                     baseline_median=round(statistics.median(self.baseline_runs), 2) if self.baseline_runs else None,
@@ -587,6 +589,14 @@ def environment() -> dict[str, str]:
     }
 
 
+def dump_json(data: Any) -> str:
+    """Indented JSON with each list of numbers on one line (a scroll times thousands of pages)."""
+    import re
+
+    text = json.dumps(data, indent=2, default=lambda v: round(v, 3) if isinstance(v, float) else str(v))
+    return re.sub(r"\[\s+([-0-9.eE,\s]+?)\s+\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text)
+
+
 def _fmt(v: float | None, unit: str) -> str:
     if v is None:
         return "n/a"
@@ -703,7 +713,7 @@ def main(argv: list[str] | None = None) -> int:
         this_run["results"] = [r for r in earlier["results"] if r["name"] not in fresh] + this_run["results"]
         this_run["generated"] = this_run["generated"] or earlier.get("generated")
     sizes[str(size.cases)] = this_run
-    json_path.write_text(json.dumps({**this_run, "sizes": sizes}, indent=2, default=str))
+    json_path.write_text(dump_json({**this_run, "sizes": sizes}))
     write_markdown(sizes, args.out / "performance.md")
     print(f"wrote {args.out / 'performance.md'}")
     return 0
