@@ -111,9 +111,11 @@ def _quick_parse(argv: Sequence[str]) -> tuple[argparse.Namespace, str | None, a
             sub.add_parser(name, help=help_text, add_help=False)
             owner[name] = module
     try:
-        args, _rest = parser.parse_known_args(argv)
+        args, rest = parser.parse_known_args(argv)
     except _NotUnderstood:
         return None
+    if args.command is None and rest:
+        return None  # an unknown option: the full parser words the error
     return args, owner.get(args.command) if args.command else None, parser
 
 

@@ -64,6 +64,9 @@ def test_a_commands_own_help_and_a_mistyped_command_still_answer_as_before() -> 
     result = subprocess.run([sys.executable, "-c", PROBE, "casse"], capture_output=True, text=True, timeout=120)
     assert "invalid choice: 'casse'" in result.stderr and "see 'docket --help'" in result.stderr
 
+    result = subprocess.run([sys.executable, "-c", PROBE, "--colour"], capture_output=True, text=True, timeout=120)
+    assert "unrecognized arguments: --colour" in result.stderr and '"code": 2' in result.stderr
+
 
 def test_the_streamed_case_list_is_the_json_text_it_always_was(tmp_path: Path, capsys) -> None:
     from core.journal import cases
