@@ -342,7 +342,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
             raise StoreError(f"The database failed its integrity check ({verdict}); run 'docket verify'.")
         settings_bytes = json.dumps(settings.get_all(store), indent=2, ensure_ascii=False, default=str).encode()
         templates = list(_template_files(store))
-        with sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True) as conn:
+        with contextlib.closing(sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True)) as conn:
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             schema_revision: str | None = revision[0] if revision else None
             evidence_bytes = conn.execute(
@@ -356,7 +356,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
         missing: list[str] = []
         try:
             with zipfile.ZipFile(part, "w", allowZip64=True) as zf, open(listing, "w", encoding="utf-8") as listed, \
-                    sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True) as conn:
+                    contextlib.closing(sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True)) as conn:
 
                 def add(name: str, src: Path | bytes) -> None:
                     nonlocal files, done
