@@ -36,11 +36,11 @@ def build_case(data: Path, photos: Path, events: int, images: int) -> int:
 
     from core.documents.render import ensure_gui_app
     from core.journal import cases
-    from core.store.store import Store
+    from core.journal.opening import open_store
 
     ensure_gui_app()
     photos.mkdir(parents=True, exist_ok=True)
-    with Store.open(data) as store:
+    with open_store(data) as store:
         case_id = cases.open_case(store, title="Lenses lost by the optician", company="Example Optics",
                                   amount="240.00", currency="GBP", jurisdiction="GB",
                                   desired_outcome="A refund of GBP 240.00", impact="Two months without glasses.")
@@ -83,11 +83,11 @@ def child(data: Path, case_id: int, out: Path, appendix: bool) -> None:
     """Run one export and print its figures as JSON."""
     from core.documents.render import ensure_gui_app
     from core.documents.report import export_case_report
-    from core.store.store import Store
+    from core.journal.opening import open_store
 
     ensure_gui_app()
     base = _rss_mb()
-    with Store.open(data) as store:
+    with open_store(data) as store:
         start = time.perf_counter()
         export_case_report(store, case_id=case_id, fmt="pdf", out=out, appendix=appendix)
         seconds = time.perf_counter() - start

@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from core.domain.models import Case, Company, Contact, Event, Evidence, Letter, event_evidence
+from core.journal.opening import open_store
 from core.store.store import Store
 
 
@@ -88,7 +89,7 @@ def generate(data_dir: Path, size: Size = Size(), seed: int = 1, today: date | N
     today = today or date(2026, 11, 1)
     started = time.perf_counter()
     now = datetime(2026, 11, 1, 12, tzinfo=UTC)
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         with store.writer.connect() as conn:
             # The writer is one pooled connection, so these last for the whole generation. A
             # large page cache keeps the events' indexes (keyed by case, which arrive in random

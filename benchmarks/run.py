@@ -98,12 +98,12 @@ def keystrokes() -> list[str]:
 
 def bench_search(data_dir: Path, reps: int) -> list[Result]:
     from core.journal import queries
-    from core.store.store import Store
+    from core.journal.opening import open_store
 
     search = Result("search", "search as you type, first 50 results (p95 over every keystroke)", "p95 < 50 ms")
     listed = Result("list_search", "case list filtered as you type, first 200 rows (p95)", "< 100 ms")
     raw = sqlite3.connect(data_dir / "docket.sqlite3")
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         for _ in range(reps):
             for prefix in keystrokes():
                 search.runs.append(timed(lambda p=prefix: queries.search(store, p, limit=50)))
@@ -123,10 +123,10 @@ def bench_search(data_dir: Path, reps: int) -> list[Result]:
 
 def bench_open_case(data_dir: Path, reps: int) -> list[Result]:
     from core.journal import queries
-    from core.store.store import Store
+    from core.journal.opening import open_store
 
     res = Result("open_case", "open the case with the most events (2,000 at full size): load + time spent", "< 150 ms")
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         for _ in range(reps):
             res.runs.append(timed(lambda: (queries.load_case(store, 1), queries.time_spent(store, 1))))
         try:
@@ -155,12 +155,14 @@ def bench_due(data_dir: Path, reps: int) -> list[Result]:
     except ImportError as exc:
         res.note = f"not available: {exc}"
         return [res]
-    from core.store.store import Store
+    from core.journal.opening import open_store
 
     first = Result("due_list_first", "due list for all cases, first call in a process (nothing kept in memory yet)", "< 200 ms")
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
+        kept = store.reactions.find(reminders.NextDue)
         for _ in range(reps):
-            reminders._caches.clear()  # as in a freshly started Docket
+            if kept is not None:
+                kept.cache = reminders._Cache()  # as in a freshly started Docket
             first.runs.append(timed(lambda: reminders.due_items(store)))
         reminders.due_items(store)
         for _ in range(reps):
@@ -174,10 +176,10 @@ def _big_case_file(data_dir: Path, work: Path) -> Path | None:
         from core.exchange import casefile
     except ImportError:
         return None
-    from core.store.store import Store
+    from core.journal.opening import open_store
 
     out = work / "case-1.zip"  # the zip carries the evidence files the document names
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         casefile.write_zip(store, case_id=1, out=out)
     return out
 
@@ -189,13 +191,13 @@ def bench_import(data_dir: Path, reps: int, work: Path) -> list[Result]:
         res.note = "not available: core.casefile"
         return [res]
     from core.exchange import casefile
-    from core.store.store import Store
+    from core.journal.opening import open_store
 
     events = len(casefile.load_document(source)["case"]["events"])
     res.what = f"import a case file of {events:,} events into an empty store"
     for i in range(reps):
         target = work / f"import-{i}"
-        with Store.open(target) as store:
+        with open_store(target) as store:
             res.runs.append(timed(lambda: casefile.import_case(store, path=source)))
         shutil.rmtree(target, ignore_errors=True)
     return [res]
@@ -207,11 +209,11 @@ def _pdf_case(work: Path, events: int, images: int) -> tuple[Path, int]:
 
     from core.documents.render import ensure_gui_app
     from core.journal import cases
-    from core.store.store import Store
+    from core.journal.opening import open_store
 
     ensure_gui_app()
     data = work / "pdf-store"
-    with Store.open(data) as store:
+    with open_store(data) as store:
         case_id = cases.open_case(store, title="Lenses lost by the optician", company="Example Optics",
                                   amount="240.00", currency="GBP", jurisdiction="GB")
         with store.write() as session:
@@ -246,7 +248,7 @@ def bench_pdf(reps: int, work: Path, events: int = 1000, images: int = 50) -> li
     from PySide6.QtGui import QPdfWriter, QTextDocument
 
     from core.documents import render
-    from core.store.store import Store
+    from core.journal.opening import open_store
 
     data, case_id = _pdf_case(work, events, images)
     finishing: list[float] = []
@@ -260,7 +262,7 @@ def bench_pdf(reps: int, work: Path, events: int = 1000, images: int = 50) -> li
     gathering: list[float] = []
     render._finish_pdf = timed_finish  # type: ignore[assignment]
     try:
-        with Store.open(data) as store:
+        with open_store(data) as store:
             for i in range(reps):
                 out = work / f"case-{i}.pdf"
                 res.runs.append(timed(lambda out=out: case_report.export_case_report(store, case_id=case_id, fmt="pdf", out=out)))

@@ -1,10 +1,14 @@
 """Build the one-folder Docket (unless told not to) and prove it runs on its own.
 
-    python packaging/check_bundle.py [--no-build] [--dist DIR]
+    python packaging/check_bundle.py [--no-build] [--dist DIR] [--work DIR]
 
-With a temporary data directory, the bundle's ``docket`` must report the version in
+The resources and the migrations must travel as files inside the bundle; then, with a
+temporary data directory, the bundle's ``docket`` must report the version in
 ``pyproject.toml``, load the example cases (migrations and resources found inside the
 bundle), and export a case history as a PDF that a PDF reader opens.
+
+This is the packaging check ``.ci/run`` runs after the test suite (a build takes minutes, so it
+is not a unit test).
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ def run(exe: Path, *args: str, data_dir: Path) -> str:
 def check(dist: Path = ROOT / "dist") -> str:
     """Run the bundle in ``dist`` with a temporary data directory; returns a summary line."""
     exe = executable(dist)
+    # The resources travelled as files beside the program, not as part of the checkout.
+    internal = dist / "docket" / "_internal"
+    for needed in (internal / "resources" / "rules" / "GB.json", internal / "core" / "store" / "migrations" / "versions"):
+        assert needed.exists(), f"{needed.relative_to(dist)} is missing from the bundle"
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     with tempfile.TemporaryDirectory(prefix="docket-bundle-") as tmp:
         data = Path(tmp) / "data"
@@ -58,9 +66,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Build Docket and prove the bundle runs on its own.")
     parser.add_argument("--no-build", action="store_true", help="check an existing build")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument("--work", type=Path, default=ROOT / "packaging" / "build" / "pyinstaller",
+                        help="PyInstaller's working folder")
     args = parser.parse_args()
     if not args.no_build:
-        subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(args.dist)], check=True)
+        subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(args.dist),
+                        "--work", str(args.work)], check=True)
     print(check(args.dist))
     return 0
 

@@ -12,6 +12,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from core.domain import clock  # noqa: E402
+from core.journal.opening import open_store  # noqa: E402
 from core.store.store import DB_NAME, Store  # noqa: E402
 
 
@@ -44,7 +45,7 @@ def store(data_dir: Path, _empty_store_file: Path) -> Iterator[Store]:
     """A real SQLite store, created at the newest schema, closed after the test."""
     data_dir.mkdir(mode=0o700, parents=True)
     shutil.copyfile(_empty_store_file, data_dir / DB_NAME)
-    with Store.open(data_dir) as opened:
+    with open_store(data_dir) as opened:
         yield opened
 
 

@@ -15,6 +15,7 @@ from core.escalation.calendar import export_reminders
 from core.exchange import casefile
 from core.exchange.demo import load_examples
 from core.exchange.emails import import_emails, parse_messages
+from core.journal import evidence_text, queries
 from core.store import backup
 from core.store.store import Store
 from core.store.verify import verify
@@ -65,6 +66,13 @@ def test_the_whole_journey_stays_offline(no_network: list[str], data_dir: Path, 
         casefile.write_json(store, case_id=case_id, out=tmp_path / "case.json")
         (tmp_path / "reply.eml").write_bytes(EML)
         import_emails(store, case_id=case_id, items=parse_messages([tmp_path / "reply.eml"]))
+
+        # the text of evidence: read again in the background (images through OCR when
+        # installed, whose models ship in its wheel) and searched
+        with store.write() as session:
+            session.connection().exec_driver_sql("DELETE FROM evidence_texts")
+        assert evidence_text.index_pending(store).indexed > 0
+        queries.search(store, "refund")
 
         # letters
         template = letters.list_templates(store)[0]

@@ -13,6 +13,7 @@ subcommand is imported, so a command pays for its own libraries only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import sys
@@ -25,12 +26,18 @@ from core.domain.errors import DocketError
 # Each module adds its subcommands. Keep the list in the order the help should show them.
 COMMAND_MODULES = [
     "core.cli.commands.cases",
+    "core.cli.commands.journal",
+    "core.cli.commands.companies",
     "core.cli.commands.casefiles",
     "core.cli.commands.demo",
     "core.cli.commands.email",
     "core.cli.commands.letters",
     "core.cli.commands.reminders",
+    "core.cli.commands.remind",
     "core.cli.commands.safety",
+    "core.cli.commands.completion",
+    "core.cli.commands.stats",
+    "core.cli.commands.evidence_text",
 ]
 
 
@@ -80,20 +87,64 @@ def _declared_commands(module: str) -> list[tuple[str, str | None]] | None:
             tree = ast.parse(fh.read(), spec.origin)
     except (OSError, SyntaxError):
         return None
+    register = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "register"), None)
+    if register is None or not register.args.args:
+        return None
+    sub = register.args.args[0].arg  # the subcommands object: nested verbs use other names
+    # Names a call may use: the module's string constants, and the names a loop over a literal
+    # binds (``for verb, text in (("done", "..."), ...)``), one set of values per pass.
+    constants: dict[str, object] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                constants[stmt.targets[0].id] = ast.literal_eval(stmt.value)
     found: list[tuple[int, int, str, str | None]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_parser":
-            if not node.args or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
-                return None
-            help_text: str | None = None
-            for kw in node.keywords:
-                if kw.arg == "help":
-                    if not isinstance(kw.value, ast.Constant) or not isinstance(kw.value.value, str):
-                        return None
-                    help_text = kw.value.value
-                elif kw.arg == "aliases":
-                    return None
-            found.append((node.lineno, node.col_offset, node.args[0].value, help_text))
+
+    def value(node: ast.expr, names: dict[str, object]) -> object:
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name) and node.id in names:
+            return names[node.id]
+        raise ValueError(node)
+
+    def scan(statements: list[ast.stmt], names: dict[str, object]) -> bool:
+        for stmt in statements:
+            if isinstance(stmt, ast.For) and isinstance(stmt.target, (ast.Name, ast.Tuple)):
+                try:
+                    items = ast.literal_eval(stmt.iter)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    return False
+                targets = [stmt.target] if isinstance(stmt.target, ast.Name) else stmt.target.elts
+                if not all(isinstance(t, ast.Name) for t in targets):
+                    return False
+                for item in items:
+                    values = [item] if isinstance(stmt.target, ast.Name) else list(item)
+                    bound = {**names, **{t.id: v for t, v in zip(targets, values, strict=True)}}  # type: ignore[attr-defined]
+                    if not scan(stmt.body, bound):
+                        return False
+                continue
+            for node in ast.walk(stmt):
+                if not isinstance(node, ast.Call):
+                    continue
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "add_parser" \
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id == sub:
+                    try:
+                        name = value(node.args[0], names) if node.args else None
+                        keywords = {k.arg: value(k.value, names) for k in node.keywords if k.arg in ("help", "aliases")}
+                    except ValueError:
+                        return False
+                    if not isinstance(name, str) or "aliases" in keywords:
+                        return False
+                    help_text = keywords.get("help")
+                    if help_text is not None and not isinstance(help_text, str):
+                        return False
+                    found.append((node.lineno, len(found), name, help_text))
+                elif any(isinstance(arg, ast.Name) and arg.id == sub for arg in [*node.args, *(k.value for k in node.keywords)]):
+                    return False  # the subcommands are handed on: only importing tells them
+        return True
+
+    if not scan(register.body, constants):
+        return None
     # ast.walk is breadth-first; the help lists the commands in the source's order.
     return [(name, help_text) for _, _, name, help_text in sorted(found)] or None
 
@@ -108,7 +159,11 @@ def _quick_parse(argv: Sequence[str]) -> tuple[argparse.Namespace, str | None, a
         if declared is None:
             return None
         for name, help_text in declared:
-            sub.add_parser(name, help=help_text, add_help=False)
+            # Without help, argparse leaves a subcommand out of the listing (hidden ones).
+            if help_text is None:
+                sub.add_parser(name, add_help=False)
+            else:
+                sub.add_parser(name, help=help_text, add_help=False)
             owner[name] = module
     try:
         args, rest = parser.parse_known_args(argv)
@@ -143,9 +198,9 @@ def main(argv: Sequence[str] | None = None, *,
         needs_store = getattr(args, "needs_store", True)
         if not needs_store:
             return int(args.func(None, args) or 0)
-        from core.store.store import Store
+        from core.journal.opening import open_store
 
-        with Store.open(args.data_dir) as store:
+        with open_store(args.data_dir) as store:
             return int(args.func(store, args) or 0)
     except DocketError as exc:
         print(f"docket: {exc}", file=sys.stderr)

@@ -1061,3 +1061,17 @@ def mark_as_sent(store: Store, *, letter_id: int, via: str, sent_on: date | str 
             letter.evidence_id = evidence_id
             letter.updated_at = now
             return event_id
+
+
+def draft_from_kept(store: Store | None, *, kept: LetterInfo) -> Draft:
+    """The draft a kept letter stands for, to open it again in the editor: its wording as
+    kept, its template, recipient, chosen events and evidence, and the facts typed for it.
+    Nothing in the store changes."""
+    options = kept.options
+    return Draft(
+        subject=kept.subject, html=kept.body, text=html_to_text(kept.body), missing=[],
+        reply_by=kept.reply_by or clock.today(),
+        template=find_template(store, kept.template_id, kept.language), language=kept.language,
+        contact_id=kept.contact_id, event_ids=tuple(options.get("event_ids", [])),
+        evidence_ids=tuple(options.get("evidence_ids", [])), facts=dict(options.get("facts") or {}),
+    )

@@ -7,10 +7,11 @@ values stored as text, validated by the use-case functions in :mod:`core.cases`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -48,6 +49,17 @@ class Status(StrEnum):
     ESCALATED = "escalated"
     RESOLVED = "resolved"
     CLOSED = "closed"
+
+
+# A case in one of these is over: no reminder is overdue on it, and it is not "open".
+CLOSED_STATUSES: tuple[Status, ...] = (Status.RESOLVED, Status.CLOSED)
+
+
+def sql_in(values: Iterable[StrEnum]) -> str:
+    """Enum values as an SQL list for raw SQL, ``('resolved', 'closed')``: literals rather than
+    parameters so that a statement's text is fixed (its query plan too). Enum values are plain
+    identifiers, so quoting them needs no escaping."""
+    return "(" + ", ".join(f"'{value.value}'" for value in values) + ")"
 
 
 class Outcome(StrEnum):
@@ -194,6 +206,37 @@ class DecimalText(TypeDecorator[Decimal]):
         return None if value is None else Decimal(value)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E]):
+    """An enum column kept as its value's text in a VARCHAR of ``length``, exactly as when it
+    was a plain string column (the schema and the stored bytes do not depend on the enum).
+
+    Writing takes a member or its value; reading gives the member. A value no member has
+    (written outside Docket) is read as the text it is, so the record still opens and
+    ``docket verify`` can report it.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Any) -> str | None:
+        return value.value if isinstance(value, StrEnum) else value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> E | None:
+        if value is None:
+            return None
+        try:
+            return self.enum(value)
+        except ValueError:
+            return value  # type: ignore[return-value]  # see the class docstring
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, Decimal: DecimalText}
 
@@ -219,7 +262,7 @@ class Company(Base):
     account_numbers: Mapped[list[str]] = mapped_column(default=list)
     notes: Mapped[str] = mapped_column(Text, default="")
     # A CompanyKind value; empty when the user has not said.
-    kind: Mapped[str | None] = mapped_column(String(30))
+    kind: Mapped[CompanyKind | None] = mapped_column(EnumText(CompanyKind, 30))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     cases: Mapped[list[Case]] = relationship(back_populates="company")
@@ -233,19 +276,19 @@ class Case(Base):
     company_id: Mapped[int | None] = mapped_column(
         ForeignKey("companies.id", ondelete="RESTRICT"), index=True
     )
-    category: Mapped[str] = mapped_column(String(30), default=Category.OTHER.value)
-    status: Mapped[str] = mapped_column(String(30), default=Status.OPEN.value, index=True)
-    outcome: Mapped[str | None] = mapped_column(String(30))
+    category: Mapped[Category] = mapped_column(EnumText(Category, 30), default=Category.OTHER.value)
+    status: Mapped[Status] = mapped_column(EnumText(Status, 30), default=Status.OPEN.value, index=True)
+    outcome: Mapped[Outcome | None] = mapped_column(EnumText(Outcome, 30))
     resolved_on: Mapped[date | None] = mapped_column(Date)
     opened_on: Mapped[date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     amount: Mapped[Decimal | None] = mapped_column(DecimalText)
     recovered: Mapped[Decimal | None] = mapped_column(DecimalText)
-    payment_method: Mapped[str | None] = mapped_column(String(30))
+    payment_method: Mapped[PaymentMethod | None] = mapped_column(EnumText(PaymentMethod, 30))
     payment_date: Mapped[date | None] = mapped_column(Date)
-    card_scheme: Mapped[str | None] = mapped_column(String(20))
+    card_scheme: Mapped[CardScheme | None] = mapped_column(EnumText(CardScheme, 20))
     # A Purchase value: goods, services, digital content or a subscription.
-    purchase: Mapped[str | None] = mapped_column(String(20))
+    purchase: Mapped[Purchase | None] = mapped_column(EnumText(Purchase, 20))
     # When the goods were due to arrive or the service to be done (chargeback windows run
     # from it for non-delivery).
     expected_by: Mapped[date | None] = mapped_column(Date)
@@ -301,7 +344,9 @@ class Event(Base):
     __table_args__ = (
         # Direction and kind are covered so that reply times are read from the index alone.
         Index("ix_events_case_sort", "case_id", "sort_key", "direction", "kind"),
-        Index("ix_events_reminder_facts", "case_id", "direction", "kind", "sort_key", "at", "promised_by"),
+        # Everything the due list's one pass over all events reads (core.escalation.reminders).
+        Index("ix_events_reminder_facts", "case_id", "direction", "kind", "sort_key", "at", "promised_by",
+              "meaning", "amount"),
         Index("ix_events_case_meaning", "case_id", "meaning", "sort_key"),
     )
 
@@ -310,8 +355,8 @@ class Event(Base):
     # ISO 8601 as the user gave it: a date, or a date-time with its UTC offset.
     at: Mapped[str] = mapped_column(String(40))
     sort_key: Mapped[str] = mapped_column(String(30))
-    kind: Mapped[str] = mapped_column(String(20))
-    direction: Mapped[str] = mapped_column(String(20), default=Direction.INTERNAL.value)
+    kind: Mapped[EventKind] = mapped_column(EnumText(EventKind, 20))
+    direction: Mapped[Direction] = mapped_column(EnumText(Direction, 20), default=Direction.INTERNAL.value)
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
@@ -322,7 +367,7 @@ class Event(Base):
     reference: Mapped[str] = mapped_column(String(300), default="")
     promised_by: Mapped[date | None] = mapped_column(Date)
     # An EventMeaning value, or empty for a plain contact.
-    meaning: Mapped[str | None] = mapped_column(String(30))
+    meaning: Mapped[EventMeaning | None] = mapped_column(EnumText(EventMeaning, 30))
     # Money moved or offered, in the case's currency (purchase, charge, refund, offer).
     amount: Mapped[Decimal | None] = mapped_column(DecimalText)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -372,7 +417,7 @@ class Letter(Base):
     subject: Mapped[str] = mapped_column(String(500), default="")
     body: Mapped[str] = mapped_column(Text, default="")
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(20), default=LetterStatus.DRAFT.value)
+    status: Mapped[LetterStatus] = mapped_column(EnumText(LetterStatus, 20), default=LetterStatus.DRAFT.value)
     reply_by: Mapped[date | None] = mapped_column(Date)
     sent_on: Mapped[date | None] = mapped_column(Date)
     sent_via: Mapped[str] = mapped_column(String(40), default="")
@@ -400,7 +445,7 @@ class Reminder(Base):
     rule_id: Mapped[str] = mapped_column(String(100), default="")
     due: Mapped[date] = mapped_column(Date, index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(20), default=ReminderState.OPEN.value)
+    state: Mapped[ReminderState] = mapped_column(EnumText(ReminderState, 20), default=ReminderState.OPEN.value)
     snoozed_until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

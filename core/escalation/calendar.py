@@ -33,6 +33,10 @@ _TITLES = {
     "clock_opens": "Window opens",
     "clock_closes": "Deadline",
     "user": "Reminder",
+    # The case's next step, when what the company answered decided it (core.escalation.ladder).
+    "billing": "Charged after cancelling",
+    "refusal": "Refused",
+    "offer": "Answer their offer",
 }
 
 
@@ -58,7 +62,7 @@ def build_calendar(items: list[DueItem], today: date) -> Calendar:
         if item.company:
             lines.append(f"Company: {item.company}")
         lines.append(f"Docket case {item.case_id}.")
-        if item.kind.startswith("clock_"):
+        if item.kind.startswith("clock_") or item.kind in ("billing", "refusal"):
             lines.append(DISCLAIMER)
         ev = Event()
         ev.add("uid", f"docket-case-{item.case_id}-{item.key}@docket.invalid")

@@ -4,62 +4,85 @@ Four kinds of reminder:
 
 * ``silence``: no reply from the company ``Case.silence_days`` (default 14) after the
   user's last message to it (or by the reply-by date of a letter sent then);
-* ``promise``: an event's ``promised_by`` date with no later response, payment or delivery
-  from the company;
+* ``promise``: an event's ``promised_by`` date with no later answer of substance, refund,
+  resolution or delivery (a charge or an acknowledgement keeps no promise);
 * ``clock_opens`` / ``clock_closes``: a rule-pack window opening ("8 weeks passed: you may
   ask the ombudsman") or about to close ("chargeback window ends in 10 days");
 * ``user``: the user's own ("call back on Monday").
+
+One of a case's reminders is its next step (:func:`core.escalation.ladder.next_step_for`,
+``DueItem.step``), with the step's date and reason; when what the company answered decided
+the step, its kind says so (``billing``, ``refusal``, ``offer``). ``Case.next_due`` is the
+step's date, so the case list, *Needs attention* and the banner agree.
 
 Computed reminders are not stored; they are worked out from a few GROUP BY queries over
 all cases (never one ORM object per event) and the rules applied per case in Python. A row
 in the ``reminders`` table records the user's choice about one (snoozed, done, dismissed)
 under its ``key``, and holds the user's own reminders. Past ones stay visible as history.
 
-:func:`refresh_next_due` keeps ``Case.next_due`` (the earliest open due date) fresh; a
-session hook calls it before each commit for the cases that transaction touched.
+:func:`refresh_next_due` keeps ``Case.next_due`` (the next step's date, else the earliest
+open due date) fresh; the :class:`NextDue` reaction calls it before each commit for the cases
+that unit of work touched.
 """
 
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, event, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, update
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.domain import clock
 from core.domain.errors import NotFoundError, ValidationError
-from core.domain.models import Case, Event, Letter, Reminder, ReminderState
+from core.domain.meaning import MESSAGE_KINDS as GUESSED_MESSAGE_KINDS
+from core.domain.models import (
+    CLOSED_STATUSES,
+    REPLY_MEANINGS,
+    Case,
+    Direction,
+    Event,
+    EventKind,
+    EventMeaning,
+    Letter,
+    LetterStatus,
+    Reminder,
+    ReminderState,
+    sql_in,
+)
 from core.escalation.ladder import (
-    STEP_NAMES,
+    MESSAGE_WORDS,
     CaseFacts,
     NextStep,
     Promise,
     SentLetter,
+    StepKind,
     clocks_for,
     day_text,
+    duration_text,
     next_step_for,
     silence_due,
     steps_reached,
 )
 from core.escalation.rules import all_packs
 from core.store.store import Store
+from core.store.unit_of_work import Reaction, UnitOfWork
 
 SILENCE_RULE = "docket.silence"
 PROMISE_RULE = "docket.promise"
 # Messages: the kinds of event by which the user talks to the company.
-MESSAGE_KINDS = ("call", "email", "letter", "chat", "visit", "web_form", "social")
-# What keeps a promise: the company answered, paid or delivered.
-FULFILMENT_KINDS = ("response", "payment", "delivery")
+MESSAGE_KINDS = (EventKind.CALL, EventKind.EMAIL, EventKind.LETTER, EventKind.CHAT, EventKind.VISIT,
+                 EventKind.WEB_FORM, EventKind.SOCIAL)
 CHUNK = 500  # case ids per IN (...) list
+# Plain strings for the loops over every item (an enum member lookup costs more than the compare).
+_OPEN = ReminderState.OPEN.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +99,7 @@ class DueItem:
     kind: str
     state: str = ReminderState.OPEN.value
     overdue: bool = False
+    step: bool = False  # this reminder is the case's next step (see core.escalation.ladder)
 
 
 # -- gathering facts in SQL -------------------------------------------------------------------
@@ -107,27 +131,65 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-_MSG = f"e.direction = 'to_company' AND e.kind IN ({', '.join(repr(k) for k in MESSAGE_KINDS)})"
-_FULFIL = f"e.kind IN ({', '.join(repr(k) for k in FULFILMENT_KINDS)}) AND e.direction != 'to_company'"
+def _day(value: Any) -> date:
+    """A date from a column the query guarantees is set."""
+    day = _as_date(value)
+    if day is None:
+        raise ValueError("a date was expected")
+    return day
+
+
+# Enum values go into the SQL text from the enums (f-strings of members give their values).
+_TO, _FROM_CO = Direction.TO_COMPANY, Direction.FROM_COMPANY
+_M = EventMeaning
+_MSG = f"e.direction = '{_TO}' AND e.kind IN {sql_in(MESSAGE_KINDS)}"
+_REPLIES = ", ".join(repr(m.value) for m in sorted(REPLY_MEANINGS - {EventMeaning.ACKNOWLEDGEMENT}))
+_FROM = f"e.direction != '{_TO}'"
+# An event without a meaning is a plain contact: read only by what its kind and direction
+# say without doubt (guess_meaning's reading, less the words of the summary, which the
+# migration to revision 0003 already applied to older events). The pass reads nothing
+# outside the ix_events_reminder_facts index.
+_GUESSED = ", ".join(repr(k.value) for k in sorted(GUESSED_MESSAGE_KINDS))
+_GUESSED_REPLY = (f"e.meaning IS NULL AND (e.kind = '{EventKind.PROMISE}' OR "
+                  f"(e.direction = '{_FROM_CO}' AND e.kind IN ({_GUESSED})))")
+# A meaning the user gave says it all, whatever the direction (the manager refused during
+# the user's own call); a plain contact from the company is a reply.
+_REPLY = f"(e.meaning IN ({_REPLIES}) OR ({_FROM} AND {_GUESSED_REPLY}))"
+_REPLY_MEANING = (f"coalesce(e.meaning, CASE WHEN e.kind = '{EventKind.PROMISE}' THEN '{_M.PROMISE}' "
+                  f"ELSE '{_M.REPLY}' END)")
+# What keeps a promise: an answer of substance (a new promise replaces the old one), money
+# back, or a delivery. A charge or an acknowledgement keeps nothing.
+_FULFIL = (f"({_REPLY} OR e.meaning IN {sql_in((_M.REFUND, _M.RESOLVED))} "
+           f"OR (e.kind = '{EventKind.DELIVERY}' AND {_FROM}))")
+_REFUND = f"e.meaning = '{_M.REFUND}'"
+_BILLED = f"e.meaning IN {sql_in((_M.CHARGE, _M.INVOICE))}"
+_FORMAL = f"(e.direction = '{_TO}' AND e.meaning = '{_M.FORMAL_COMPLAINT}')"
+_CANCELLED = f"(e.direction != '{_FROM_CO}' AND e.meaning = '{_M.CANCELLATION}')"
 # Aggregates carry the UTC sort key (for exact order) joined to the user's local day (for
 # date rules): the first 19 characters decide min/max, the rest rides along. One pass over
-# the events of every case; the ix_events_reminder_facts index covers every column read.
+# the events of every case, in the order of the ix_events_reminder_facts index.
 _DAYKEY = "e.sort_key || substr(e.at, 1, 10)"
 _FACTS_SQL = f"""
 SELECT e.case_id,
   min(CASE WHEN {_MSG} THEN {_DAYKEY} END),
-  max(CASE WHEN {_MSG} THEN {_DAYKEY} END),
+  max(CASE WHEN {_MSG} THEN {_DAYKEY} || e.kind END),
   count(CASE WHEN {_MSG} THEN 1 END),
-  max(CASE WHEN e.direction = 'from_company' THEN {_DAYKEY} END),
-  max(CASE WHEN e.direction = 'from_company' AND e.kind = 'response' THEN {_DAYKEY} END),
-  min(CASE WHEN e.kind = 'delivery' AND e.direction != 'to_company' THEN {_DAYKEY} END),
-  min(CASE WHEN e.kind = 'payment' AND e.direction = 'to_company' THEN {_DAYKEY} END),
-  group_concat(CASE WHEN e.kind = 'letter' AND e.direction = 'to_company'
+  max(CASE WHEN {_REPLY} THEN {_DAYKEY} || {_REPLY_MEANING} || '|' || coalesce(e.amount, '') END),
+  max(CASE WHEN e.meaning = '{_M.FINAL_RESPONSE}' THEN {_DAYKEY} END),
+  min(CASE WHEN e.kind = '{EventKind.DELIVERY}' AND e.direction != '{_TO}' THEN {_DAYKEY} END),
+  min(CASE WHEN e.kind = '{EventKind.PAYMENT}' AND e.direction = '{_TO}' THEN {_DAYKEY} END),
+  group_concat(CASE WHEN e.kind = '{EventKind.LETTER}' AND e.direction = '{_TO}'
                      AND e.id NOT IN (SELECT event_id FROM letters WHERE event_id IS NOT NULL)
                     THEN {_DAYKEY} END, ''),
   max(CASE WHEN {_FULFIL} THEN e.sort_key END),
   group_concat(CASE WHEN e.promised_by IS NOT NULL
-                    THEN {_DAYKEY} || e.promised_by || e.id END, ',')
+                    THEN {_DAYKEY} || e.promised_by || e.id END, ','),
+  max(CASE WHEN e.meaning = '{_M.ACKNOWLEDGEMENT}' THEN {_DAYKEY} END),
+  min(CASE WHEN {_FORMAL} THEN {_DAYKEY} END),
+  min(CASE WHEN {_CANCELLED} THEN {_DAYKEY} END),
+  max(CASE WHEN {_BILLED} THEN {_DAYKEY} || e.meaning END),
+  max(CASE WHEN {_REFUND} THEN e.sort_key END),
+  group_concat(CASE WHEN {_REFUND} AND e.amount IS NOT NULL THEN e.amount END, ',')
 FROM events AS e
 WHERE 1 = 1 {{cases}}
 GROUP BY e.case_id
@@ -138,13 +200,13 @@ SELECT c.id, c.title, coalesce(co.name, ''), c.category, c.status, c.jurisdictio
 FROM cases AS c LEFT JOIN companies AS co ON co.id = c.company_id
 WHERE 1 = 1 {cases}
 """
-_LETTERS_SQL = """
+_LETTERS_SQL = f"""
 SELECT l.case_id, l.template_id, l.sent_on, l.reply_by, json_extract(l.options, '$.step')
 FROM letters AS l
-WHERE l.status = 'sent' AND l.sent_on IS NOT NULL {cases}
+WHERE l.status = '{LetterStatus.SENT}' AND l.sent_on IS NOT NULL {{cases}}
 """
-_OPEN_ONLY = " AND c.status NOT IN ('resolved', 'closed')"
-_OPEN_EVENTS = " AND e.case_id IN (SELECT id FROM cases WHERE status NOT IN ('resolved', 'closed'))"
+_OPEN_ONLY = f" AND c.status NOT IN {sql_in(CLOSED_STATUSES)}"
+_OPEN_EVENTS = f" AND e.case_id IN (SELECT id FROM cases WHERE status NOT IN {sql_in(CLOSED_STATUSES)})"
 
 
 def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
@@ -154,6 +216,7 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
     facts: dict[int, CaseFacts] = {}
     # The driver's own cursor: tens of thousands of plain tuples need no result wrapping.
     conn = session.connection().connection.driver_connection
+    assert conn is not None  # an open session's connection always has one
     unkept: list[tuple[int, int, date, date]] = []
     for chunk in _chunks(case_ids):
         cases = _ids_clause("c.id", chunk) + ("" if include_closed else _OPEN_ONLY)
@@ -172,8 +235,12 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
                 continue  # a closed case
             f.first_to_key, f.first_to = _split(row[1])
             f.last_to_key, f.last_to = _split(row[2])
+            f.last_to_kind = (row[2] or "")[29:]
             f.n_to = row[3]
             f.last_from_key, f.last_from = _split(row[4])
+            if row[4]:
+                f.last_from_meaning, _, amount = row[4][29:].partition("|")
+                f.last_from_amount = Decimal(amount) if amount else None
             f.final_response = _split(row[5])[1]
             f.first_delivery = _split(row[6])[1]
             f.first_payment_to = _split(row[7])[1]
@@ -181,6 +248,14 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
                 f.letter_events = sorted(
                     (row[8][i:i + 19], date.fromisoformat(row[8][i + 19:i + 29]))
                     for i in range(0, len(row[8]), 29))
+            f.last_ack = _split(row[11])[1]
+            f.formal_complaint = _split(row[12])[1]
+            f.cancelled_key, f.cancelled = _split(row[13])
+            f.last_billed_key, f.last_billed = _split(row[14])
+            f.last_billed_meaning = (row[14] or "")[29:]
+            f.last_refund_key = row[15] or ""
+            if row[16]:
+                f.refunded = sum((Decimal(a) for a in row[16].split(",")), Decimal(0))
             if row[10]:
                 kept_until = row[9] or ""
                 for piece in row[10].split(","):
@@ -192,7 +267,7 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
                 _LETTERS_SQL.format(cases=_ids_clause("l.case_id", chunk))):
             if case_id in facts:
                 facts[case_id].sent_letters.append(
-                    SentLetter(template_id, _as_date(sent_on), _as_date(reply_by), step))
+                    SentLetter(template_id, _day(sent_on), _as_date(reply_by), step))
     summaries = _summaries(session, [p[0] for p in unkept])
     for event_id, case_id, made_on, promised_by in unkept:
         facts[case_id].promises.append(Promise(event_id, made_on, promised_by, summaries.get(event_id, "")))
@@ -212,30 +287,41 @@ def _summaries(session: Session, event_ids: list[int]) -> dict[int, str]:
 
 
 # -- computing reminders ----------------------------------------------------------------------
-def computed_items(facts: CaseFacts, today: date) -> list[DueItem]:
-    """The reminders the rules give for one open case, before the user's choices apply."""
+STEP_RULES = {"silence": SILENCE_RULE, "promise": PROMISE_RULE, "billing": "docket.billing",
+              "refusal": "docket.refusal", "offer": "docket.offer"}
+
+
+def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) -> list[DueItem]:
+    """The reminders the rules give for one open case, before the user's choices apply.
+    The case's next step (:func:`core.escalation.ladder.next_step_for`) is one of them,
+    marked ``step``, with the step's own date and reason: the due list, ``Case.next_due``
+    and the banner say the same thing."""
     if facts.closed:
         return []
     company = facts.company or "the company"
-    out: list[DueItem] = []
+    out: dict[str, DueItem] = {}
 
     def item(key: str, due: date, reason: str, rule_id: str, kind: str) -> None:
-        out.append(DueItem(key, facts.case_id, facts.title, facts.company, due, reason, rule_id, kind,
-                           ReminderState.OPEN.value, due < today))
+        out[key] = DueItem(key, facts.case_id, facts.title, facts.company, due, reason, rule_id, kind,
+                           _OPEN, due < today)
 
     reached = steps_reached(facts)
     clocks = clocks_for(facts, today, reached)
+    step = next_step_for(facts, today, reached, clocks) if step is None else step
     due = silence_due(facts)
-    if due is not None and facts.last_to is not None:
-        step = next_step_for(facts, today, reached, clocks).step
-        then = f" Next: {STEP_NAMES[step]}." if step else ""
+    # A step that already waits on that silence (after a refusal) says it; once is enough.
+    if due is not None and facts.last_to is not None and not (step.reminds and step.due == due
+                                                               and step.kind is StepKind.REFUSED):
         item(f"silence:{facts.last_to.isoformat()}", due,
-             f"No reply from {company} since {day_text(facts.last_to, today)} "
-             f"({(due - facts.last_to).days} days).{then}", SILENCE_RULE, "silence")
+             f"No reply to {_message_words(facts, today)} ({(today - facts.last_to).days} days).",
+             SILENCE_RULE, "silence")
     for promise in facts.promises:
+        quote = f" (\u201c{promise.summary}\u201d)" if promise.summary else ""
+        late = (today - promise.promised_by).days
+        state = f"{duration_text(late)} late" if late > 0 else "nothing from them yet"
         item(f"promise:{promise.event_id}", promise.promised_by,
-             f"{company} promised by {day_text(promise.promised_by, today)}: \u201c{promise.summary}\u201d. "
-             "Nothing from them since.", PROMISE_RULE, "promise")
+             f"{company} promised by {day_text(promise.promised_by, today)}{quote}: {state}.",
+             PROMISE_RULE, "promise")
     for c in clocks:
         if c.opens:
             # A window open from day one (section 75) is a fact to show, not a reminder.
@@ -244,7 +330,19 @@ def computed_items(facts: CaseFacts, today: date) -> list[DueItem]:
             item(f"clock:{c.rule_id}:{c.date.isoformat()}", c.date, c.text + ".", c.rule_id, "clock_opens")
         elif c.date >= today and c.remind_on is not None:
             item(f"clock:{c.rule_id}:{c.date.isoformat()}", c.remind_on, c.text + ".", c.rule_id, "clock_closes")
-    return out
+    if step.reminds and step.due is not None:
+        prefix = step.key.split(":", 1)[0]
+        old = out.get(step.key)
+        kind = old.kind if old is not None else prefix
+        rule_id = old.rule_id if old is not None else (step.rule_id or STEP_RULES.get(prefix, "docket.step"))
+        out[step.key] = DueItem(step.key, facts.case_id, facts.title, facts.company, step.due, step.reason,
+                                rule_id, kind, _OPEN, step.due < today, True)
+    return list(out.values())
+
+
+def _message_words(facts: CaseFacts, today: date) -> str:
+    word = MESSAGE_WORDS.get(facts.last_to_kind, "message")
+    return f"your {word} of {day_text(facts.last_to, today)}" if facts.last_to else "your last message"
 
 
 @dataclass
@@ -266,7 +364,7 @@ def _stored(session: Session, case_ids: Iterable[int] | None) -> dict[int, dict[
         sql = ("SELECT id, case_id, key, rule_id, due, reason, state, snoozed_until FROM reminders "
                "WHERE 1 = 1" + _ids_clause("case_id", chunk))
         for row in conn.exec_driver_sql(sql):
-            out[row[1]][row[2]] = _Stored(row[0], row[1], row[2], row[3], _as_date(row[4]), row[5],
+            out[row[1]][row[2]] = _Stored(row[0], row[1], row[2], row[3], _day(row[4]), row[5],
                                           row[6], _as_date(row[7]))
     return out
 
@@ -335,9 +433,9 @@ def _assemble(session: Session, per_case: dict[int, list[DueItem]], stored: dict
                        ReminderState.OPEN.value, row.due < today)
         items.append(_with_state(item, row, today))
     if not include_history:
-        items = [i for i in items if i.state == ReminderState.OPEN]
+        items = [i for i in items if i.state == _OPEN]
     # Open first (overdue, then by date); the history after, by date too.
-    items.sort(key=lambda i: (i.state != ReminderState.OPEN, not i.overdue, i.due, i.case_id, i.key))
+    items.sort(key=lambda i: (i.state != _OPEN, not i.overdue, i.due, i.case_id, i.key))
     return items
 
 
@@ -346,8 +444,8 @@ class _Cache:
     """The facts and computed reminders of every open case, kept between calls to
     :func:`due_items` and brought up to date for the cases each commit touched.
 
-    Docket is the only writer of its store (the lock file), so the commit hooks below see
-    every change made through sessions; a bulk statement or a restore (new engines) makes
+    Docket is the only writer of its store (the lock file), so the :class:`NextDue` reaction
+    sees every change made through the store's sessions; a bulk statement or a restore (new engines) makes
     the next call start afresh. ``generation`` counts commits: a result read while a commit
     landed is returned but not kept.
     """
@@ -370,16 +468,11 @@ class _Cache:
                 self.dirty |= case_ids
 
 
-_caches: weakref.WeakKeyDictionary[Store, _Cache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
-
-
 def _cache_for(store: Store) -> _Cache:
-    with _caches_lock:
-        cache = _caches.get(store)
-        if cache is None:
-            cache = _caches[store] = _Cache()
-        return cache
+    reaction = store.reactions.find(NextDue)
+    # Without the reaction nothing would tell a kept list that a write made it stale: such a
+    # store's list is worked out afresh each time.
+    return _Cache() if reaction is None else reaction.cache
 
 
 def _all_cases(store: Store, include_history: bool) -> list[DueItem]:
@@ -411,6 +504,9 @@ def _kind_of(row: _Stored) -> str:
         return "silence"
     if row.rule_id == PROMISE_RULE:
         return "promise"
+    for kind, rule_id in STEP_RULES.items():
+        if row.rule_id == rule_id:
+            return kind
     for pack in all_packs():
         for rule in pack.rules:
             if rule.id == row.rule_id:
@@ -437,6 +533,19 @@ def next_step(store: Store, *, case_id: int) -> NextStep:
     return next_step_for(facts[case_id], clock.today())
 
 
+def next_steps(store: Store, *, case_ids: Iterable[int]) -> dict[int, NextStep]:
+    """The next step of each of these cases (the ones a view shows: the case list's page,
+    *Needs attention*), read with one pass over their events; the same answer as
+    :func:`next_step` for each. Cases that do not exist are left out. Reads only."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    with store.read() as session:
+        facts = gather_facts(session, ids, include_closed=True)
+    today = clock.today()
+    return {case_id: next_step_for(f, today) for case_id, f in facts.items()}
+
+
 # -- the user's choices -------------------------------------------------------------------------
 def _row(session: Session, case_id: int, key: str) -> Reminder:
     row = session.query(Reminder).filter_by(case_id=case_id, key=key).one_or_none()
@@ -455,7 +564,7 @@ def _row(session: Session, case_id: int, key: str) -> Reminder:
 def _set_state(store: Store, case_id: int, key: str, state: ReminderState, until: date | None = None) -> None:
     with store.write() as session:
         row = _row(session, case_id, key)
-        row.state = state.value
+        row.state = state
         row.snoozed_until = until
         row.updated_at = clock.now()
 
@@ -514,11 +623,17 @@ def refresh_next_due(session: Session, case_ids: Iterable[int] | None = None) ->
     if ids == []:
         return
     earliest: dict[int, date] = {}
+    stepped: set[int] = set()
     for item in compute(session, ids, include_history=True):
         # A snoozed reminder counts from the day it wakes; done and dismissed ones not at all.
         if item.state not in (ReminderState.OPEN, ReminderState.SNOOZED):
             continue
-        if item.case_id not in earliest or item.due < earliest[item.case_id]:
+        # The case's next step decides its date, as the banner shows it; other reminders
+        # count only for a case whose step is not a reminder.
+        if item.step:
+            earliest[item.case_id] = item.due
+            stepped.add(item.case_id)
+        elif item.case_id not in stepped and (item.case_id not in earliest or item.due < earliest[item.case_id]):
             earliest[item.case_id] = item.due
     targets = ids
     if targets is None:
@@ -526,9 +641,9 @@ def refresh_next_due(session: Session, case_ids: Iterable[int] | None = None) ->
     params = [{"cid": cid, "due": earliest.get(cid)} for cid in targets]
     if params:
         # Core UPDATE: next_due is derived, not a change the user made to the case.
+        table = cast(Table, Case.__table__)
         session.connection().execute(
-            update(Case.__table__).where(Case.__table__.c.id == bindparam("cid"))
-            .values(next_due=bindparam("due")),
+            update(table).where(table.c.id == bindparam("cid")).values(next_due=bindparam("due")),
             params,
         )
     # Loaded Case objects would otherwise keep the old date (sessions do not expire on commit).
@@ -540,51 +655,60 @@ def refresh_next_due(session: Session, case_ids: Iterable[int] | None = None) ->
 _WATCHED = (Case, Event, Reminder, Letter)
 
 
-@event.listens_for(Session, "before_flush")
-def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
-    if "store" not in session.info:
-        return
-    touched = session.info.setdefault("due_touched", [])
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, _WATCHED):
-            touched.append(obj)
+@dataclass
+class _DueNotes:
+    """What one unit of work did that the due dates depend on."""
+
+    touched: list[Case | Event | Reminder | Letter] = field(default_factory=list)
+    committed: set[int] = field(default_factory=set)  # cases whose next_due was refreshed
+    bulk: bool = False  # a bulk statement: which cases changed is not known
 
 
-@event.listens_for(Session, "before_commit")
-def _refresh_before_commit(session: Session) -> None:
-    if "store" not in session.info:
-        return
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # commit flushes only after this hook; the changes must be seen now
-    if not session.info.get("due_touched"):
-        return
-    touched = session.info.pop("due_touched", [])
-    ids = set()
-    for obj in touched:
-        case_id = obj.id if isinstance(obj, Case) else obj.case_id
-        if case_id is not None:
-            ids.add(case_id)
-    refresh_next_due(session, ids)
-    session.info.setdefault("due_committed", set()).update(ids)
+class NextDue(Reaction):
+    """Keeps ``Case.next_due`` and the due list right on every write to a store.
 
+    Before a unit of work commits, ``next_due`` is recomputed (in the same transaction) for
+    the cases whose case, events, reminders or letters it changed; once it committed, the due
+    list kept between calls reads those cases again. Added by
+    :func:`core.journal.opening.open_store`.
+    """
 
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_statements(state: Any) -> None:
-    # insert(Event) and friends bypass the unit of work: the cached facts cannot be patched.
-    if "store" in state.session.info and (state.is_insert or state.is_update or state.is_delete):
-        state.session.info["due_bulk"] = True
+    def __init__(self) -> None:
+        self.cache = _Cache()
 
+    def before_flush(self, unit: UnitOfWork) -> None:
+        session = unit.session
+        touched = unit.notes(_DueNotes).touched
+        for obj in chain(session.new, session.dirty, session.deleted):
+            if isinstance(obj, _WATCHED):
+                touched.append(obj)
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    store = session.info.get("store")
-    ids = session.info.pop("due_committed", None)
-    bulk = session.info.pop("due_bulk", False)
-    if store is not None and (ids or bulk):
-        _cache_for(store).touched(None if bulk else ids)
+    def before_commit(self, unit: UnitOfWork) -> None:
+        session = unit.session
+        if session.new or session.dirty or session.deleted:
+            session.flush()  # commit flushes only after this hook; the changes must be seen now
+        notes = unit.notes(_DueNotes)
+        if not notes.touched:
+            return
+        touched, notes.touched = notes.touched, []
+        ids = set()
+        for obj in touched:
+            case_id = obj.id if isinstance(obj, Case) else obj.case_id
+            if case_id is not None:
+                ids.add(case_id)
+        refresh_next_due(session, ids)
+        notes.committed.update(ids)
 
+    def on_statement(self, unit: UnitOfWork, statement: ORMExecuteState) -> None:
+        # insert(Event) and friends bypass the unit of work: the cached facts cannot be patched.
+        if statement.is_insert or statement.is_update or statement.is_delete:
+            unit.notes(_DueNotes).bulk = True
 
-@event.listens_for(Session, "after_rollback")
-def _forget_changes(session: Session) -> None:
-    for key in ("due_touched", "due_committed", "due_bulk"):
-        session.info.pop(key, None)
+    def after_commit(self, unit: UnitOfWork) -> None:
+        notes = unit.notes(_DueNotes)
+        unit.forget(_DueNotes)
+        if notes.committed or notes.bulk:
+            self.cache.touched(None if notes.bulk else notes.committed)
+
+    def after_rollback(self, unit: UnitOfWork) -> None:
+        unit.forget(_DueNotes)

@@ -1,11 +1,55 @@
-"""Rule packs: the deadlines of each jurisdiction, as data.
+"""Rule packs: the deadlines and the law of each jurisdiction, as data.
 
-One JSON file per jurisdiction in ``resources/rules/`` (GB, US, EU, CA, AU and ``generic``).
-A rule says which fact of a case it counts from (``starts_from``), for how long
-(``period``), whether the date *opens* a step of the escalation ladder (you may now go to
-the ombudsman) or *closes* it (the chargeback window ends), which cases it applies to, and
-where the number comes from. Packs are validated when loaded: a mistake in a pack is
-reported with the file and the place in it, never silently ignored.
+One JSON file per pack in ``resources/rules/``: a country or union (``GB``, ``US``, ``EU``,
+``CA``, ``AU``, ``FR``, ``DE``), the ``generic`` rules, and topic packs that add to the
+countries they cover (``subscriptions``, ``recurring_payments``, ``GB-telecoms``,
+``CA-card-issuers``). A rule says which fact of a case it counts from (``starts_from``),
+for how long (``period``), whether the date *opens* a step of the escalation ladder (you
+may now go to the ombudsman) or *closes* it (the chargeback window ends), which cases it
+applies to (``applies_when``), and where the number comes from (``source``, ``checked``
+or ``"confidence": "secondary"``). Packs are validated when loaded: an unknown key or
+value is refused with the pack file and the rule id, never silently ignored.
+
+The API the ladder, the window and the command line call::
+
+    facts = case_facts(case, events, letters)        # or case_facts_for(session, case_id)
+    applicable_rules(facts) -> list[Rule]            # only rules whose applies_when matches
+    clocks(facts, today) -> list[Clock]              # each running clock, earliest first
+    missing_facts(facts) -> list[MissingFact]        # "Add how you paid to see ..."
+    legal_basis(facts) -> list[LegalBasis]           # the sections a letter may cite
+
+:class:`CaseFacts` is frozen: the case's jurisdiction (a country such as ``GB`` or a
+region such as ``GB-SCT``), the company's kind, what was bought, how it was paid, the
+card scheme, the payment and expected dates, the amount, and the dated story read from the
+events' meanings (first complaint, formal complaint, last reply, final response,
+cancellation, charges after cancellation...) and from the letters sent (payment dispute,
+regulator complaint, final notice).
+
+``applies_when`` keys (every one optional; every listed condition must hold):
+
+* ``company_kinds``: :class:`CompanyKind` values (``"financial"`` stands for the
+  financial kinds: bank, payment service, lender, insurer);
+* ``purchases``: :class:`Purchase` values; ``categories``: :class:`Category` values;
+* ``payment_methods``: :class:`PaymentMethod` values; ``card_schemes``: :class:`CardScheme`
+  values (a credit card of unknown scheme counts as a scheme card; a debit card's scheme
+  must be known, since domestic debit schemes have no scheme chargeback);
+* ``regions``: countries (``GB``) or regions (``GB-ENG``); a rule without it covers the
+  whole of every country its pack covers;
+* ``complaint_to``: ``"card_issuer"``: the rule is about the part of the case that is a
+  complaint to the card issuer or payment service (a chargeback, a section 75 claim, a
+  PayPal dispute), whatever the company is;
+* ``has`` / ``lacks``: story facts (see :data:`STORY`) that must / must not be on record
+  (``lacks`` counts only those on or after the rule's start);
+* ``in_force_from`` / ``in_force_until``: ``YYYY-MM-DD``; outside them the rule is off;
+* ``currency`` with ``min_amount`` / ``max_amount``: amount limits, only in that currency.
+
+Where a condition needs a fact the case does not have (no payment method, no company
+kind, a country without its region), the rule is not applied and :func:`missing_facts`
+names the fact that would unlock it: Docket refuses to guess.
+
+The older reading (``pack_for``, ``Rule.applies(category=..., payment_method=..., ...)``)
+is kept unchanged for :mod:`core.escalation.ladder` until it calls :func:`clocks`; new
+rules are invisible to it.
 
 Docket shows :data:`DISCLAIMER` beside every rule.
 """
@@ -14,7 +58,8 @@ from __future__ import annotations
 
 import calendar
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -22,11 +67,20 @@ from importlib.resources import files
 from typing import Any
 
 from core.domain.errors import ValidationError
-from core.domain.models import Category, PaymentMethod
+from core.domain.models import (
+    FINANCIAL_KINDS,
+    CardScheme,
+    Category,
+    CompanyKind,
+    PaymentMethod,
+    Purchase,
+)
 
 DISCLAIMER = "General information, not legal advice."
+NOT_CONFIRMED = "not yet confirmed at the source"
 
-# The facts of a case a rule may count from. core.ladder finds them in the timeline.
+# The facts of a case a rule may count from. The first nine are the ones core.ladder
+# finds in the timeline itself; the others only CaseFacts knows.
 ANCHORS = {
     "complaint_sent": "your first message to the company",
     "formal_complaint_sent": "your formal complaint",
@@ -38,23 +92,86 @@ ANCHORS = {
     "statement_date": "the statement showing the charge (Docket uses the payment date)",
     "delivery_date": "the delivery",
 }
+NEW_ANCHORS = {
+    "contract_date": "the contract (your order or payment)",
+    "expected_by": "the date the goods or service were due",
+    "cancellation": "your cancellation",
+    "charge_after_cancellation": "the first charge after you cancelled",
+    "refusal": "the company's refusal",
+}
+ALL_ANCHORS = {**ANCHORS, **NEW_ANCHORS}
 UNITS = ("days", "business_days", "weeks", "months", "years")
 EFFECTS = ("opens", "closes")
 STEPS = (
     "complaint", "chaser", "formal_complaint", "final_notice", "payment_dispute", "regulator",
     "small_claims",
 )
-PACK_CODES = ("generic", "GB", "US", "EU", "CA", "AU")
+COUNTRY_PACKS = ("generic", "GB", "US", "EU", "CA", "AU", "FR", "DE")
+TOPIC_PACKS = ("subscriptions", "recurring_payments", "GB-telecoms", "CA-card-issuers")
+PACK_CODES = COUNTRY_PACKS + TOPIC_PACKS
 DEFAULT_REMIND_BEFORE = 10
+
+# The dated story of a case (CaseFacts fields) that ``has`` and ``lacks`` may name.
+STORY = {
+    "purchased": "your order or payment",
+    "problem": "the problem",
+    "delivered": "the delivery",
+    "first_complaint": "your first complaint",
+    "formal_complaint": "your formal complaint",
+    "cancellation": "your cancellation",
+    "charge_after_cancellation": "a charge after you cancelled",
+    "acknowledgement": "an acknowledgement of your complaint",
+    "last_reply": "the company's last reply",
+    "refusal": "a refusal",
+    "final_response": "the final response",
+    "final_notice": "your final notice",
+    "payment_dispute": "your claim to the card issuer or payment platform",
+    "regulator_complaint": "your complaint to the regulator or ombudsman",
+    "refund": "a refund",
+    "resolved": "the resolution",
+    "expected_by": "the date the goods or service were due",
+    "payment_date": "the payment",
+    "first_charge": "the first charge",
+}
+FINANCIAL = frozenset(k.value for k in FINANCIAL_KINDS)
+CARD_METHODS = frozenset({PaymentMethod.CREDIT_CARD.value, PaymentMethod.DEBIT_CARD.value})
+ISSUER_METHODS = CARD_METHODS | {PaymentMethod.PAYPAL.value}
+# Regions Docket knows by name; any two-letter country code is accepted as a country.
+REGIONS = frozenset(
+    [f"GB-{r}" for r in ("ENG", "WLS", "SCT", "NIR")]
+    + [f"CA-{r}" for r in ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT")]
+    + [f"AU-{r}" for r in ("ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA")]
+    + [f"US-{r}" for r in ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY"]]
+)
+# How each fact the rules may need is asked for.
+FACT_PROMPTS = {
+    "company_kind": "what kind of company this is (a shop, a bank, a telecoms provider...)",
+    "purchase": "what you bought (goods, a service, digital content or a subscription)",
+    "payment_method": "how you paid",
+    "card_scheme": "which card network your card belongs to (Visa, Mastercard, a domestic debit scheme...)",
+    "region": "which part of the country you live in (England, Wales, Scotland, Northern Ireland; a state or province)",
+    "amount": "the amount",
+    "payment_date": "the payment date",
+    "expected_by": "the date the goods or service were due",
+    "delivered": "the delivery (log it on the timeline)",
+}
+_STEP_STORY = {
+    "complaint": "first_complaint", "formal_complaint": "formal_complaint",
+    "final_notice": "final_notice", "payment_dispute": "payment_dispute",
+    "regulator": "regulator_complaint",
+}
 
 
 @dataclass(frozen=True)
 class Period:
     amount: int
     unit: str
+    plus_days: int = 0  # "12 months and 14 days"
 
     def after(self, start: date) -> date:
         """The date this period after ``start`` ends (business days skip Saturday and Sunday)."""
+        if self.plus_days:
+            return Period(self.amount, self.unit).after(start) + timedelta(days=self.plus_days)
         if self.unit == "days":
             return start + timedelta(days=self.amount)
         if self.unit == "weeks":
@@ -77,7 +194,49 @@ class Period:
         unit = self.unit.replace("_", " ")
         if self.amount == 1:
             unit = unit.rstrip("s")
-        return f"{self.amount} {unit}"
+        extra = f" and {self.plus_days} days" if self.plus_days else ""
+        return f"{self.amount} {unit}{extra}"
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """A rule's ``applies_when``, parsed. ``None`` means "whatever the case says"."""
+
+    company_kinds: frozenset[str] | None = None
+    purchases: frozenset[str] | None = None
+    categories: frozenset[str] | None = None
+    payment_methods: frozenset[str] | None = None
+    card_schemes: frozenset[str] | None = None
+    regions: frozenset[str] | None = None
+    complaint_to: str | None = None
+    has: frozenset[str] = frozenset()
+    lacks: frozenset[str] = frozenset()
+    in_force_from: date | None = None
+    in_force_until: date | None = None
+    currency: str | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+
+    def describe(self) -> str:
+        """"financial firms; paid by: credit_card" for the docs' tables."""
+        parts = []
+        for name in ("company_kinds", "purchases", "categories", "payment_methods", "card_schemes", "regions"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name.replace('_', ' ')}: {', '.join(sorted(value))}")
+        if self.complaint_to:
+            parts.append("complaint to the card issuer or payment service")
+        if self.has:
+            parts.append(f"after: {', '.join(sorted(self.has))}")
+        if self.lacks:
+            parts.append(f"unless: {', '.join(sorted(self.lacks))}")
+        if self.in_force_from:
+            parts.append(f"in force from {self.in_force_from.isoformat()}")
+        if self.in_force_until:
+            parts.append(f"in force until {self.in_force_until.isoformat()}")
+        if self.min_amount is not None or self.max_amount is not None:
+            parts.append(f"{self.currency or ''} {self.min_amount or 0}–{self.max_amount or '…'}".strip())
+        return "; ".join(parts) or "all cases"
 
 
 @dataclass(frozen=True)
@@ -97,22 +256,58 @@ class Rule:
     confidence: str = "primary"
     note: str = ""
     remind_before_days: int = DEFAULT_REMIND_BEFORE
-    categories: frozenset[str] | None = None
-    payment_methods: frozenset[str] | None = None
-    currency: str | None = None
-    min_amount: Decimal | None = None
-    max_amount: Decimal | None = None
+    when: Conditions = field(default_factory=Conditions)
+    # Every fact the rule may count from: the latest one on record is used.
+    starts: tuple[str, ...] = ()
+    # At most this long after the first fact in ``starts`` (a chargeback's 540 days).
+    cap: Period | None = None
 
     @property
     def opens(self) -> bool:
         return self.effect == "opens"
 
+    @property
+    def secondary(self) -> bool:
+        return self.confidence == "secondary"
+
+    @property
+    def categories(self) -> frozenset[str] | None:
+        return self.when.categories
+
+    @property
+    def payment_methods(self) -> frozenset[str] | None:
+        return self.when.payment_methods
+
+    @property
+    def currency(self) -> str | None:
+        return self.when.currency
+
+    @property
+    def min_amount(self) -> Decimal | None:
+        return self.when.min_amount
+
+    @property
+    def max_amount(self) -> Decimal | None:
+        return self.when.max_amount
+
+    def provenance(self) -> str:
+        """"source, checked 2026-12-01" or "source (not yet confirmed at the source)"."""
+        if self.checked is not None:
+            return f"{self.source} (checked {self.checked.isoformat()})"
+        return f"{self.source} ({NOT_CONFIRMED})"
+
     def applies(self, *, category: str, payment_method: str | None, amount: Decimal | None,
                 currency: str) -> bool:
-        """Whether this rule concerns a case with these facts."""
-        if self.categories is not None and category not in self.categories:
+        """The older reading, kept for :mod:`core.escalation.ladder`: whether this rule
+        concerned a case with these facts before ``applies_when``. Rules added since are
+        left out of it; use :func:`applicable_rules` for the whole picture."""
+        old = _LEGACY.get(self.id)
+        if old is None:
             return False
-        if self.payment_methods is not None and payment_method not in self.payment_methods:
+        categories, methods = old.get("categories"), old.get("payment_methods")
+        if categories is not None and category not in categories:
+            return False
+        if methods is not None and payment_method not in methods:
             return False
         if self.min_amount is not None or self.max_amount is not None:
             # A limit in pounds says nothing about a price in dollars: no guessing at rates.
@@ -129,12 +324,36 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class LegalBasis:
+    """A statute section a letter may cite for a case. ``certainty`` is ``"applies"`` or
+    ``"may apply"`` (the case lacks a fact the section needs; the letter must say so)."""
+
+    id: str
+    cite: str
+    text: str
+    source: str
+    jurisdiction: str
+    certainty: str = "applies"
+    checked: date | None = None
+    confidence: str = "primary"
+    note: str = ""
+    when: Conditions = field(default_factory=Conditions)
+
+    @property
+    def secondary(self) -> bool:
+        return self.confidence == "secondary"
+
+
+@dataclass(frozen=True)
 class RulePack:
     code: str
     name: str
     covers: tuple[str, ...]
     rules: tuple[Rule, ...] = field(default=())
     currency: str | None = None
+    bases: tuple[LegalBasis, ...] = field(default=())
+    topic: bool = False
+    notes: tuple[str, ...] = field(default=())
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -143,8 +362,39 @@ class RulePack:
         raise KeyError(rule_id)
 
 
+# The category and payment-method filters of the rules as they were before applies_when,
+# for the older reading (Rule.applies) that core.escalation.ladder still calls.
+_LEGACY: dict[str, dict[str, Any]] = {
+    "generic.final_notice_deadline": {},
+    "generic.card_chargeback": {"payment_methods": frozenset({"credit_card", "debit_card"})},
+    "generic.paypal_dispute": {"payment_methods": frozenset({"paypal"})},
+    "gb.fos.eight_weeks": {"categories": frozenset({"billing_error"})},
+    "gb.fos.eight_weeks_card_issuer": {"payment_methods": frozenset({"credit_card"})},
+    "gb.fos.payment_services": {"payment_methods": frozenset({"debit_card", "paypal"}),
+                                "starts_from": "payment_dispute_sent"},
+    "gb.fos.six_months": {"categories": frozenset({"billing_error"})},
+    "gb.cra.short_term_reject": {"categories": frozenset({"faulty_goods"})},
+    "gb.ccr.cancellation": {"categories": frozenset({"cancellation", "refund"})},
+    "gb.s75": {"payment_methods": frozenset({"credit_card"})},
+    "gb.letter_before_claim": {},
+    "gb.limitation.contract": {},
+    "us.fcba.notice": {"payment_methods": frozenset({"credit_card"})},
+    "us.fcba.acknowledge": {"payment_methods": frozenset({"credit_card"})},
+    "us.fcba.resolve": {"payment_methods": frozenset({"credit_card"})},
+    "us.rege.notice": {"payment_methods": frozenset({"debit_card", "bank_transfer"})},
+    "us.cfpb.response": {},
+    "eu.withdrawal": {"categories": frozenset({"cancellation", "refund"})},
+    "eu.legal_guarantee": {"categories": frozenset({"faulty_goods", "warranty"})},
+    "eu.adr_decision": {},
+    "ca.bank.56_days": {"categories": frozenset({"billing_error"})},
+    "ca.obsi.180_days": {"categories": frozenset({"billing_error"})},
+    "au.idr.30_days": {"categories": frozenset({"billing_error"})},
+    "au.afca.two_years": {"categories": frozenset({"billing_error"})},
+}
+
+
 # -- validation -------------------------------------------------------------------------------
-def _need(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+def _need(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if key not in obj:
         raise ValidationError(f"{where}.{key}", "is missing")
     value = obj[key]
@@ -162,26 +412,143 @@ def _amount(value: Any, where: str) -> Decimal | None:
         raise ValidationError(where, f"expected an amount such as \"100.00\", got {value!r}") from None
 
 
+def _day(value: Any, where: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(where, f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def _values(raw: Mapping[str, Any], key: str, allowed: Iterable[str], what: str, where: str) -> frozenset[str] | None:
+    if key not in raw:
+        return None
+    items = raw[key]
+    if not isinstance(items, list) or not items:
+        raise ValidationError(f"{where}.{key}", "expected a non-empty list")
+    known = set(allowed)
+    out = set()
+    for i, value in enumerate(items):
+        if value not in known:
+            raise ValidationError(f"{where}.{key}[{i}]", f"unknown {what} {value!r}")
+        out.add(value)
+    return frozenset(out)
+
+
+def _region_ok(value: Any) -> bool:
+    return isinstance(value, str) and (value in REGIONS or (len(value) == 2 and value.isalpha() and value.isupper()))
+
+
+_CONDITION_KEYS = ("company_kinds", "purchases", "categories", "payment_methods", "card_schemes",
+                   "regions", "complaint_to", "has", "lacks", "in_force_from", "in_force_until",
+                   "currency", "min_amount", "max_amount")
+
+
+def parse_conditions(raw: Any, where: str) -> Conditions:
+    """Validate an ``applies_when`` object; unknown keys and values are refused at ``where``."""
+    if not isinstance(raw, dict):
+        raise ValidationError(where, "expected an object")
+    for key in raw:
+        if key not in _CONDITION_KEYS:
+            raise ValidationError(f"{where}.{key}", "is not a condition Docket knows")
+    kinds = _values(raw, "company_kinds", [*(k.value for k in CompanyKind), "financial"], "company kind", where)
+    if kinds is not None and "financial" in kinds:
+        kinds = (kinds - {"financial"}) | FINANCIAL
+    regions = None
+    if "regions" in raw:
+        items = raw["regions"]
+        if not isinstance(items, list) or not items:
+            raise ValidationError(f"{where}.regions", "expected a non-empty list")
+        for i, value in enumerate(items):
+            if not _region_ok(value):
+                raise ValidationError(f"{where}.regions[{i}]", f"unknown region {value!r}")
+        regions = frozenset(items)
+    complaint_to = raw.get("complaint_to")
+    if complaint_to is not None and complaint_to != "card_issuer":
+        raise ValidationError(f"{where}.complaint_to", f"expected 'card_issuer', got {complaint_to!r}")
+    currency = raw.get("currency")
+    if currency is not None and not (isinstance(currency, str) and len(currency) == 3):
+        raise ValidationError(f"{where}.currency", f"expected a currency code such as 'GBP', got {currency!r}")
+    return Conditions(
+        company_kinds=kinds,
+        purchases=_values(raw, "purchases", (p.value for p in Purchase), "purchase", where),
+        categories=_values(raw, "categories", (c.value for c in Category), "category", where),
+        payment_methods=_values(raw, "payment_methods", (m.value for m in PaymentMethod), "payment method", where),
+        card_schemes=_values(raw, "card_schemes", (s.value for s in CardScheme), "card scheme", where),
+        regions=regions,
+        complaint_to=complaint_to,
+        has=_values(raw, "has", STORY, "story fact", where) or frozenset(),
+        lacks=_values(raw, "lacks", STORY, "story fact", where) or frozenset(),
+        in_force_from=_day(raw.get("in_force_from"), f"{where}.in_force_from"),
+        in_force_until=_day(raw.get("in_force_until"), f"{where}.in_force_until"),
+        currency=currency,
+        min_amount=_amount(raw.get("min_amount"), f"{where}.min_amount"),
+        max_amount=_amount(raw.get("max_amount"), f"{where}.max_amount"),
+    )
+
+
+def _provenance(raw: Mapping[str, Any], where: str) -> tuple[str, date | None, str, str]:
+    source = _need(raw, "source", str, where)
+    if not source.startswith("https://"):
+        raise ValidationError(f"{where}.source", "must be an https:// address of the source")
+    confidence = raw.get("confidence", "primary")
+    if confidence not in ("primary", "secondary"):
+        raise ValidationError(f"{where}.confidence", f"expected 'primary' or 'secondary', got {confidence!r}")
+    checked: date | None = None
+    if "checked" in raw:
+        checked = _day(_need(raw, "checked", str, where), f"{where}.checked")
+        if confidence != "primary":
+            raise ValidationError(f"{where}.confidence", "a rule checked at its primary source is not 'secondary'")
+    elif confidence != "secondary":
+        raise ValidationError(f"{where}", "needs either 'checked' (confirmed at the source) or \"confidence\": \"secondary\"")
+    note = raw.get("note", "")
+    if not isinstance(note, str):
+        raise ValidationError(f"{where}.note", "expected text")
+    if confidence == "secondary" and not note:
+        raise ValidationError(f"{where}.note", "a secondary rule needs a note saying what was not confirmed")
+    return source, checked, confidence, note
+
+
+_RULE_KEYS = {"id", "label", "explanation", "starts_from", "period", "cap", "effect", "steps", "source",
+              "checked", "confidence", "note", "remind_before_days", "applies_when"}
+
+
+def _period(raw: Any, where: str) -> Period:
+    if not isinstance(raw, dict):
+        raise ValidationError(where, "expected an object")
+    for key in raw:
+        if key not in ("amount", "unit", "plus_days"):
+            raise ValidationError(f"{where}.{key}", "is not a period field")
+    amount = _need(raw, "amount", int, where)
+    unit = _need(raw, "unit", str, where)
+    if unit not in UNITS:
+        raise ValidationError(f"{where}.unit", f"unknown {unit!r}; expected one of: {', '.join(UNITS)}")
+    if amount < 0:
+        raise ValidationError(f"{where}.amount", "must not be negative")
+    plus = raw.get("plus_days", 0)
+    if isinstance(plus, bool) or not isinstance(plus, int) or plus < 0:
+        raise ValidationError(f"{where}.plus_days", f"expected a number of days, got {plus!r}")
+    return Period(amount, unit, plus)
+
+
 def _parse_rule(raw: Any, code: str, where: str) -> Rule:
     if not isinstance(raw, dict):
         raise ValidationError(where, "expected an object")
     rule_id = _need(raw, "id", str, where)
     where = f"{where}({rule_id})"
-    known = {"id", "label", "explanation", "starts_from", "period", "effect", "steps", "source",
-             "checked", "confidence", "note", "remind_before_days", "applies_to"}
     for key in raw:
-        if key not in known:
+        if key not in _RULE_KEYS:
             raise ValidationError(f"{where}.{key}", "is not a rule field")
-    anchor = _need(raw, "starts_from", str, where)
-    if anchor not in ANCHORS:
-        raise ValidationError(f"{where}.starts_from", f"unknown {anchor!r}; expected one of: {', '.join(ANCHORS)}")
-    period_raw = _need(raw, "period", dict, where)
-    amount = _need(period_raw, "amount", int, f"{where}.period")
-    unit = _need(period_raw, "unit", str, f"{where}.period")
-    if unit not in UNITS:
-        raise ValidationError(f"{where}.period.unit", f"unknown {unit!r}; expected one of: {', '.join(UNITS)}")
-    if amount < 0:
-        raise ValidationError(f"{where}.period.amount", "must not be negative")
+    starts_raw = raw.get("starts_from")
+    starts = [starts_raw] if isinstance(starts_raw, str) else starts_raw
+    if not isinstance(starts, list) or not starts:
+        raise ValidationError(f"{where}.starts_from", "is missing (a fact, or a list of facts: the latest counts)")
+    for anchor in starts:
+        if anchor not in ALL_ANCHORS:
+            raise ValidationError(f"{where}.starts_from", f"unknown {anchor!r}; expected one of: {', '.join(ALL_ANCHORS)}")
+    period = _period(_need(raw, "period", dict, where), f"{where}.period")
+    cap = _period(raw["cap"], f"{where}.cap") if "cap" in raw else None
     effect = _need(raw, "effect", str, where)
     if effect not in EFFECTS:
         raise ValidationError(f"{where}.effect", f"expected 'opens' or 'closes', got {effect!r}")
@@ -191,48 +558,18 @@ def _parse_rule(raw: Any, code: str, where: str) -> Rule:
     for i, step in enumerate(steps):
         if step not in STEPS:
             raise ValidationError(f"{where}.steps[{i}]", f"unknown step {step!r}; expected one of: {', '.join(STEPS)}")
-    source = _need(raw, "source", str, where)
-    if not source.startswith("https://"):
-        raise ValidationError(f"{where}.source", "must be an https:// address of the source")
-    checked: date | None = None
-    confidence = raw.get("confidence", "primary")
-    if "checked" in raw:
-        try:
-            checked = date.fromisoformat(_need(raw, "checked", str, where))
-        except ValueError:
-            raise ValidationError(f"{where}.checked", f"expected YYYY-MM-DD, got {raw['checked']!r}") from None
-        if confidence != "primary":
-            raise ValidationError(f"{where}.confidence", "a rule checked at its primary source is not 'secondary'")
-    elif confidence != "secondary":
-        raise ValidationError(f"{where}", "needs either 'checked' (confirmed at the source) or \"confidence\": \"secondary\"")
-    note = raw.get("note", "")
-    if confidence == "secondary" and not note:
-        raise ValidationError(f"{where}.note", "a secondary rule needs a note saying what was not confirmed")
+    source, checked, confidence, note = _provenance(raw, where)
     remind = raw.get("remind_before_days", DEFAULT_REMIND_BEFORE)
     if isinstance(remind, bool) or not isinstance(remind, int) or not 0 <= remind <= 365:
         raise ValidationError(f"{where}.remind_before_days", f"expected 0 to 365 days, got {remind!r}")
-    applies = raw.get("applies_to", {})
-    if not isinstance(applies, dict):
-        raise ValidationError(f"{where}.applies_to", "expected an object")
-    for key in applies:
-        if key not in ("categories", "payment_methods", "currency", "min_amount", "max_amount"):
-            raise ValidationError(f"{where}.applies_to.{key}", "is not a condition Docket knows")
-    categories = applies.get("categories")
-    if categories is not None:
-        for i, value in enumerate(categories):
-            if value not in {c.value for c in Category}:
-                raise ValidationError(f"{where}.applies_to.categories[{i}]", f"unknown category {value!r}")
-    methods = applies.get("payment_methods")
-    if methods is not None:
-        for i, value in enumerate(methods):
-            if value not in {m.value for m in PaymentMethod}:
-                raise ValidationError(f"{where}.applies_to.payment_methods[{i}]", f"unknown payment method {value!r}")
+    if "applies_when" not in raw:
+        raise ValidationError(f"{where}.applies_when", "is missing ({} for every case of the pack)")
     return Rule(
         id=rule_id,
         label=_need(raw, "label", str, where),
         explanation=_need(raw, "explanation", str, where),
-        starts_from=anchor,
-        period=Period(amount, unit),
+        starts_from=starts[0],
+        period=period,
         effect=effect,
         steps=tuple(steps),
         source=source,
@@ -241,12 +578,39 @@ def _parse_rule(raw: Any, code: str, where: str) -> Rule:
         confidence=confidence,
         note=note,
         remind_before_days=remind,
-        categories=None if categories is None else frozenset(categories),
-        payment_methods=None if methods is None else frozenset(methods),
-        currency=applies.get("currency"),
-        min_amount=_amount(applies.get("min_amount"), f"{where}.applies_to.min_amount"),
-        max_amount=_amount(applies.get("max_amount"), f"{where}.applies_to.max_amount"),
+        when=parse_conditions(raw["applies_when"], f"{where}.applies_when"),
+        starts=tuple(starts),
+        cap=cap,
     )
+
+
+_BASIS_KEYS = {"id", "cite", "text", "source", "checked", "confidence", "note", "certainty", "applies_when"}
+
+
+def _parse_basis(raw: Any, code: str, where: str) -> LegalBasis:
+    if not isinstance(raw, dict):
+        raise ValidationError(where, "expected an object")
+    basis_id = _need(raw, "id", str, where)
+    where = f"{where}({basis_id})"
+    for key in raw:
+        if key not in _BASIS_KEYS:
+            raise ValidationError(f"{where}.{key}", "is not a legal basis field")
+    certainty = raw.get("certainty", "applies")
+    if certainty not in ("applies", "may apply"):
+        raise ValidationError(f"{where}.certainty", f"expected 'applies' or 'may apply', got {certainty!r}")
+    source, checked, confidence, note = _provenance(raw, where)
+    if "applies_when" not in raw:
+        raise ValidationError(f"{where}.applies_when", "is missing")
+    return LegalBasis(
+        id=basis_id, cite=_need(raw, "cite", str, where), text=_need(raw, "text", str, where),
+        source=source, jurisdiction=code, certainty=certainty, checked=checked,
+        confidence=confidence, note=note,
+        when=parse_conditions(raw["applies_when"], f"{where}.applies_when"),
+    )
+
+
+_PACK_KEYS = {"jurisdiction", "name", "covers", "currency", "extends", "overrides", "rules",
+              "legal_bases", "topic", "notes"}
 
 
 def parse_pack(data: Any, where: str, parent: RulePack | None = None) -> RulePack:
@@ -254,9 +618,16 @@ def parse_pack(data: Any, where: str, parent: RulePack | None = None) -> RulePac
     unless listed in ``overrides``). Raises :class:`ValidationError` naming the place."""
     if not isinstance(data, dict):
         raise ValidationError(where, "expected a JSON object")
+    for key in data:
+        if key not in _PACK_KEYS:
+            raise ValidationError(f"{where}.{key}", "is not a pack field")
     code = _need(data, "jurisdiction", str, where)
     rules_raw = _need(data, "rules", list, where)
     own = [_parse_rule(raw, code, f"{where}: rules[{i}]") for i, raw in enumerate(rules_raw)]
+    bases_raw = data.get("legal_bases", [])
+    if not isinstance(bases_raw, list):
+        raise ValidationError(f"{where}.legal_bases", "expected a list")
+    own_bases = [_parse_basis(raw, code, f"{where}: legal_bases[{i}]") for i, raw in enumerate(bases_raw)]
     overrides = set(data.get("overrides", []))
     inherited = [r for r in parent.rules if r.id not in overrides] if parent else []
     if parent:
@@ -264,13 +635,27 @@ def parse_pack(data: Any, where: str, parent: RulePack | None = None) -> RulePac
         if unknown:
             raise ValidationError(f"{where}.overrides", f"no such rule in {parent.code}: {', '.join(sorted(unknown))}")
     seen: set[str] = set()
-    for rule in [*inherited, *own]:
-        if rule.id in seen:
-            raise ValidationError(f"{where}: rules", f"rule id {rule.id!r} appears twice")
-        seen.add(rule.id)
+    ids = [r.id for r in [*inherited, *own]] + [b.id for b in [*(parent.bases if parent else ()), *own_bases]]
+    for item_id in ids:
+        if item_id in seen:
+            raise ValidationError(f"{where}: rules", f"rule id {item_id!r} appears twice")
+        seen.add(item_id)
+    notes = data.get("notes", [])
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        raise ValidationError(f"{where}.notes", "expected a list of sentences")
+    covers = data.get("covers", [])
+    if not isinstance(covers, list):
+        raise ValidationError(f"{where}.covers", "expected a list of countries")
+    for i, value in enumerate(covers):
+        if not _region_ok(value):
+            raise ValidationError(f"{where}.covers[{i}]", f"unknown country {value!r}")
+    if not isinstance(data.get("topic", False), bool):
+        raise ValidationError(f"{where}.topic", "expected true or false")
     return RulePack(
         code=code, name=_need(data, "name", str, where), covers=tuple(data.get("covers", [])),
         rules=tuple([*inherited, *own]), currency=data.get("currency"),
+        bases=tuple([*(parent.bases if parent else ()), *own_bases]),
+        topic=bool(data.get("topic", False)), notes=tuple(notes),
     )
 
 
@@ -297,13 +682,527 @@ def all_packs() -> list[RulePack]:
 @cache
 def _coverage() -> dict[str, str]:
     out: dict[str, str] = {}
-    for pack in all_packs():
-        for country in pack.covers:
-            out[country.upper()] = pack.code
+    for code in COUNTRY_PACKS:
+        for country in load_pack(code).covers:
+            out[country.upper()] = code
     return out
 
 
+def country_of(jurisdiction: str | None) -> str:
+    """``GB-SCT`` → ``GB``; ``UK`` → ``GB``; ``fr`` → ``FR``."""
+    code = (jurisdiction or "").strip().upper()
+    country = code.split("-", 1)[0]
+    return "GB" if country == "UK" else country
+
+
+def country_pack(jurisdiction: str | None) -> RulePack:
+    """The country pack that covers a case's jurisdiction (``FR`` → FR, ``IT`` → EU,
+    ``GB-SCT`` → GB); the generic one if none does."""
+    return load_pack(_coverage().get(country_of(jurisdiction), "generic"))
+
+
+@cache
+def _legacy_view(pack: RulePack) -> RulePack:
+    kept = tuple(
+        replace(rule, starts_from=_LEGACY[rule.id].get("starts_from", rule.starts_from))
+        for rule in pack.rules if rule.id in _LEGACY
+    )
+    return replace(pack, rules=kept)
+
+
 def pack_for(jurisdiction: str | None) -> RulePack:
-    """The pack that covers a case's jurisdiction code (``FR`` → EU); the generic one if none does."""
-    code = _coverage().get((jurisdiction or "").strip().upper(), "generic")
-    return load_pack(code)
+    """The older reading, kept for :mod:`core.escalation.ladder`: the country pack's rules
+    that existed before ``applies_when``, counted as they were. New code calls
+    :func:`applicable_rules`, which sees every pack and every rule."""
+    return _legacy_view(country_pack(jurisdiction))
+
+
+@cache
+def _ancestors(pack: RulePack) -> frozenset[str]:
+    codes = {pack.code}
+    data = json.loads((files("resources") / "rules" / f"{pack.code}.json").read_text(encoding="utf-8"))
+    parent = data.get("extends")
+    while parent:
+        codes.add(parent)
+        parent = json.loads((files("resources") / "rules" / f"{parent}.json").read_text(encoding="utf-8")).get("extends")
+    return frozenset(codes)
+
+
+@cache
+def packs_for(jurisdiction: str | None) -> tuple[RulePack, ...]:
+    """The country pack for a jurisdiction and every topic pack that covers it."""
+    main = country_pack(jurisdiction)
+    country = country_of(jurisdiction)
+    names = _ancestors(main) | {country}
+    topics = [load_pack(code) for code in TOPIC_PACKS]
+    return (main, *[t for t in topics if names & set(t.covers)])
+
+
+# -- the facts of a case ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the rules may see of one case. Story fields are the user's local days, the
+    first time each thing happened (``last_reply`` and ``final_response``: the latest)."""
+
+    jurisdiction: str = ""
+    company_kind: str | None = None
+    purchase: str | None = None
+    category: str = Category.OTHER.value
+    payment_method: str | None = None
+    card_scheme: str | None = None
+    payment_date: date | None = None
+    expected_by: date | None = None
+    amount: Decimal | None = None
+    currency: str = ""
+    company: str = ""
+    closed: bool = False  # resolved or closed: no clock runs, no fact is asked for
+    # The day the rules are read for: a rule in force from a later day is off.
+    as_of: date | None = None
+    purchased: date | None = None
+    problem: date | None = None
+    delivered: date | None = None
+    first_complaint: date | None = None
+    formal_complaint: date | None = None
+    cancellation: date | None = None
+    charge_after_cancellation: date | None = None
+    acknowledgement: date | None = None
+    last_reply: date | None = None
+    refusal: date | None = None
+    final_response: date | None = None
+    final_notice: date | None = None
+    payment_dispute: date | None = None
+    regulator_complaint: date | None = None
+    refund: date | None = None
+    resolved: date | None = None
+    first_charge: date | None = None  # the company took money (a charge, a renewal)
+    # Every acknowledgement, not only the first: ``lacks`` asks for one after a given day.
+    acknowledgements: tuple[date, ...] = ()
+
+    @property
+    def country(self) -> str:
+        return country_of(self.jurisdiction)
+
+    @property
+    def region(self) -> str | None:
+        """``GB-SCT`` for a Scottish case; None when only the country is known."""
+        code = self.jurisdiction.strip().upper()
+        return code if "-" in code else None
+
+    def story(self, key: str) -> date | None:
+        value = getattr(self, key)
+        return value if isinstance(value, date) else None
+
+    def anchor(self, name: str) -> date | None:
+        """The day a rule's ``starts_from`` fact happened, if it is on record."""
+        # A charge the company took is the card transaction when no payment is recorded.
+        paid = self.payment_date or self.purchased or self.first_charge
+        return {
+            "complaint_sent": self.first_complaint,
+            "formal_complaint_sent": self.formal_complaint,
+            "final_notice_sent": self.final_notice,
+            "payment_dispute_sent": self.payment_dispute,
+            "regulator_complaint_sent": self.regulator_complaint,
+            "final_response": self.final_response,
+            "payment_date": paid,
+            "statement_date": paid,
+            "delivery_date": self.delivered,
+            "contract_date": self.purchased or self.payment_date,
+            "expected_by": self.expected_by,
+            "cancellation": self.cancellation,
+            "charge_after_cancellation": self.charge_after_cancellation,
+            "refusal": self.refusal,
+        }[name]
+
+
+# Letters whose sending is a step the story records.
+_LETTER_STORY = {
+    "chargeback_request": "payment_dispute", "platform_dispute": "payment_dispute",
+    "us_billing_error": "payment_dispute", "regulator_complaint": "regulator_complaint",
+    "final_notice": "final_notice", "small_claims_demand": "final_notice",
+    "formal_complaint": "formal_complaint",
+}
+_MEANING_STORY = {
+    "purchase": "purchased", "problem": "problem", "complaint": "first_complaint",
+    "formal_complaint": "formal_complaint", "cancellation": "cancellation",
+    "acknowledgement": "acknowledgement", "refusal": "refusal", "final_response": "final_response",
+    "refund": "refund", "resolved": "resolved",
+}
+_LATEST = {"last_reply", "final_response"}
+_REPLIES = frozenset({"reply", "acknowledgement", "promise", "partial_offer", "refusal", "final_response", "resolved"})
+
+
+def case_facts(case: Any, events: Iterable[Any] = (), letters: Iterable[Any] = (), *,
+               company_kind: str | None = None, as_of: date | None = None) -> CaseFacts:
+    """The facts of ``case`` (a :class:`~core.domain.models.Case`) read from its fields, its
+    events' meanings (events without one get :func:`core.domain.meaning.guess_meaning`'s
+    reading) and its sent letters. Reads only; changes nothing."""
+    from core.domain.meaning import guess_meaning
+
+    story: dict[str, date] = {}
+    acks: list[date] = []
+
+    def mark(key: str, day: date) -> None:
+        if key in _LATEST:
+            if key not in story or day > story[key]:
+                story[key] = day
+        elif key not in story or day < story[key]:
+            story[key] = day
+
+    charges: list[date] = []
+    for event in events:
+        day = date.fromisoformat(str(event.at)[:10])
+        meaning = event.meaning or guess_meaning(event.kind, event.direction, event.summary or "")
+        meaning = None if meaning is None else str(meaning)
+        if event.kind == "delivery" and event.direction != "to_company":
+            mark("delivered", day)
+        if meaning is None:
+            continue
+        if meaning in _MEANING_STORY:
+            mark(_MEANING_STORY[meaning], day)
+        if meaning == "formal_complaint":
+            mark("first_complaint", day)
+        if meaning == "acknowledgement":
+            acks.append(day)
+        if meaning in _REPLIES and event.direction == "from_company":
+            mark("last_reply", day)
+        if meaning == "charge":
+            charges.append(day)
+    for letter in letters:
+        if getattr(letter, "status", "sent") != "sent" or letter.sent_on is None:
+            continue
+        options = letter.options or {}
+        step = options.get("step") if isinstance(options, dict) else None
+        key = _STEP_STORY.get(step) if isinstance(step, str) else None
+        key = key or _LETTER_STORY.get(letter.template_id)
+        if key:
+            mark(key, letter.sent_on)
+        mark("first_complaint", letter.sent_on)
+    if charges:
+        story["first_charge"] = min(charges)
+    if "cancellation" in story:
+        after = [d for d in charges if d > story["cancellation"]]
+        if after:
+            story["charge_after_cancellation"] = min(after)
+    kind = company_kind
+    if kind is None and getattr(case, "company", None) is not None:
+        kind = case.company.kind
+    return CaseFacts(
+        jurisdiction=(case.jurisdiction or "").strip().upper(),
+        company_kind=kind or None,
+        purchase=case.purchase or None,
+        category=case.category or Category.OTHER.value,
+        payment_method=case.payment_method or None,
+        card_scheme=case.card_scheme or None,
+        payment_date=case.payment_date,
+        expected_by=case.expected_by,
+        amount=case.amount,
+        currency=case.currency or "",
+        company=case.company.name if getattr(case, "company", None) is not None else "",
+        closed=case.status in ("resolved", "closed"),
+        as_of=as_of,
+        acknowledgements=tuple(sorted(acks)),
+        **story,
+    )
+
+
+def case_facts_for(session: Any, case_id: int, *, as_of: date | None = None) -> CaseFacts:
+    """:func:`case_facts` for the case ``case_id`` of an open session. Reads only."""
+    from sqlalchemy import select
+
+    from core.domain.errors import NotFoundError
+    from core.domain.models import Case, Event, Letter
+
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError(f"There is no case {case_id}.")
+    events = session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.sort_key)).all()
+    letters = session.scalars(select(Letter).where(Letter.case_id == case_id)).all()
+    return case_facts(case, events, letters, as_of=as_of)
+
+
+# -- which rules apply --------------------------------------------------------------------------
+def _check(when: Conditions, facts: CaseFacts, start: date | None = None) -> tuple[bool, list[str]]:
+    """(no condition fails, the facts a condition needs that the case lacks)."""
+    missing: list[str] = []
+    if when.company_kinds is not None:
+        if facts.company_kind is None:
+            missing.append("company_kind")
+        elif facts.company_kind not in when.company_kinds:
+            return False, []
+    if when.purchases is not None:
+        if facts.purchase is None:
+            missing.append("purchase")
+        elif facts.purchase not in when.purchases:
+            return False, []
+    if when.categories is not None and facts.category not in when.categories:
+        return False, []
+    methods = when.payment_methods
+    if when.complaint_to == "card_issuer":
+        methods = ISSUER_METHODS if methods is None else methods & ISSUER_METHODS
+    if methods is not None:
+        if facts.payment_method is None:
+            missing.append("payment_method")
+        elif facts.payment_method not in methods:
+            return False, []
+    if when.card_schemes is not None and facts.payment_method in CARD_METHODS:
+        if facts.card_scheme is None:
+            # Credit cards are scheme cards; a debit card may belong to a domestic scheme.
+            if facts.payment_method != PaymentMethod.CREDIT_CARD.value:
+                missing.append("card_scheme")
+        elif facts.card_scheme not in when.card_schemes:
+            return False, []
+    if when.regions is not None:
+        region, country = facts.region, facts.country
+        if region in when.regions or country in when.regions:
+            pass
+        elif when.regions & _ancestors(country_pack(facts.jurisdiction)):
+            pass  # "EU" names every country of the EU pack
+        elif region is None and any(r.startswith(f"{country}-") for r in when.regions):
+            missing.append("region")
+        else:
+            return False, []
+    for key in when.has:
+        if facts.story(key) is None:
+            return False, []
+    for key in when.lacks:
+        if key == "acknowledgement":
+            days: Sequence[date] = facts.acknowledgements or ((facts.acknowledgement,) if facts.acknowledgement else ())
+        else:
+            one = facts.story(key)
+            days = (one,) if one else ()
+        if any(start is None or d >= start for d in days):
+            return False, []
+    today = facts.as_of or _today()
+    if when.in_force_from is not None and today < when.in_force_from:
+        return False, []
+    if when.in_force_until is not None and today > when.in_force_until:
+        return False, []
+    if when.min_amount is not None or when.max_amount is not None:
+        if when.currency and facts.currency and facts.currency != when.currency:
+            return False, []
+        if facts.amount is None:
+            missing.append("amount")
+        else:
+            if when.min_amount is not None and facts.amount < when.min_amount:
+                return False, []
+            if when.max_amount is not None and facts.amount > when.max_amount:
+                return False, []
+    return True, missing
+
+
+def _today() -> date:
+    from core.domain import clock
+
+    return clock.today()
+
+
+def _start(rule: Rule, facts: CaseFacts) -> date | None:
+    days = [d for d in (facts.anchor(a) for a in rule.starts) if d is not None]
+    return max(days) if days else None
+
+
+def _all_rules(facts: CaseFacts) -> list[Rule]:
+    return [rule for pack in packs_for(facts.jurisdiction) for rule in pack.rules]
+
+
+def applicable_rules(facts: CaseFacts) -> list[Rule]:
+    """The rules of the case's packs whose ``applies_when`` holds for these facts, in pack
+    order. A rule whose conditions need a fact the case lacks is left out (see
+    :func:`missing_facts`)."""
+    out = []
+    for rule in _all_rules(facts):
+        ok, missing = _check(rule.when, facts, _start(rule, facts))
+        if ok and not missing:
+            out.append(rule)
+    return out
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A deadline running on a case: ``opens`` (from ``deadline`` you may ...) or closes
+    (``deadline`` is the last day). ``text`` is one plain sentence for the user."""
+
+    rule_id: str
+    label: str
+    start: date
+    deadline: date
+    opens: bool
+    steps: tuple[str, ...]
+    source: str
+    checked: date | None
+    confidence: str
+    text: str
+    starts_from: str = ""
+    explanation: str = ""
+    remind_on: date | None = None
+
+    @property
+    def provenance(self) -> str:
+        if self.checked is not None:
+            return f"{self.source} (checked {self.checked.isoformat()})"
+        return f"{self.source} ({NOT_CONFIRMED})"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day_text(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_OPENS_VERB = {
+    "complaint": "you may complain",
+    "chaser": "you may chase",
+    "formal_complaint": "you may complain formally",
+    "final_notice": "you may send a final notice",
+    "payment_dispute": "you may claim from your card issuer or bank",
+    "regulator": "you may refer the complaint",
+    "small_claims": "you may claim in court",
+}
+
+
+def _anchor_text(facts: CaseFacts, anchor: str) -> str:
+    if anchor in ("payment_date", "statement_date", "contract_date") and not (facts.payment_date or facts.purchased):
+        return STORY["first_charge"]  # no payment on record: the charge the company took
+    return ALL_ANCHORS[anchor]
+
+
+def _sentence(rule: Rule, start: date, deadline: date, what: str, today: date,
+              period: Period | None = None) -> str:
+    since = f"{(period or rule.period).describe()} after {what} on {_day_text(start)}"
+    if rule.opens:
+        verb = _OPENS_VERB.get(rule.steps[0], "you may act")
+        if rule.period.amount == 0 and not rule.period.plus_days:
+            return f"{rule.label}: {verb} (since {what} on {_day_text(start)})."
+        if deadline <= today:
+            return f"{rule.label}: {verb} now (since {_day_text(deadline)}, {since})."
+        return f"{rule.label}: {verb} from {_day_text(deadline)} ({since})."
+    if deadline < today:
+        return f"{rule.label}: closed on {_day_text(deadline)} ({since})."
+    return f"{rule.label}: closes on {_day_text(deadline)} ({since})."
+
+
+def clocks(facts: CaseFacts, today: date) -> list[Clock]:
+    """Every clock running on the case, earliest deadline first: each applicable rule whose
+    start is on record, unless the step it opens or closes has already been taken."""
+    facts = _with(facts, as_of=today)  # a rule is in force or not on the day asked about
+    out: list[Clock] = []
+    if facts.closed:
+        return out
+    for rule in applicable_rules(facts):
+        start = _start(rule, facts)
+        if start is None:
+            continue
+        # A step already taken ends its clocks, unless the rule is about what follows it
+        # (PayPal's 20 days to escalate a dispute already opened).
+        taken = [_STEP_STORY.get(s) for s in rule.steps]
+        if all(k and facts.story(k) and k not in rule.when.has for k in taken):
+            continue
+        deadline = rule.period.after(start)
+        anchor = max((a for a in rule.starts if facts.anchor(a) == start), key=rule.starts.index)
+        period = rule.period
+        first = facts.anchor(rule.starts[0])
+        if rule.cap is not None and first is not None and rule.cap.after(first) < deadline:
+            # The outer limit comes first (a chargeback never runs past 540 days): it decides.
+            deadline, start, anchor, period = rule.cap.after(first), first, rule.starts[0], rule.cap
+        out.append(Clock(
+            rule_id=rule.id, label=rule.label, start=start, deadline=deadline, opens=rule.opens,
+            steps=rule.steps, source=rule.source, checked=rule.checked, confidence=rule.confidence,
+            text=_sentence(rule, start, deadline, _anchor_text(facts, anchor), today, period), starts_from=anchor,
+            explanation=rule.explanation,
+            remind_on=None if rule.opens else deadline - timedelta(days=rule.remind_before_days),
+        ))
+    out.sort(key=lambda c: (c.deadline, c.rule_id))
+    return out
+
+
+def _with(facts: CaseFacts, **changes: Any) -> CaseFacts:
+    values = {f.name: getattr(facts, f.name) for f in fields(facts)}
+    values.update(changes)
+    return CaseFacts(**values)
+
+
+@dataclass(frozen=True)
+class MissingFact:
+    """A fact the case lacks and the clocks it would unlock."""
+
+    fact: str
+    rule_ids: tuple[str, ...]
+    labels: tuple[str, ...]
+    text: str
+
+
+# Facts a rule counts from that are fields of the case, not steps still to take.
+_FACT_ANCHORS = {"payment_date": "payment_date", "statement_date": "payment_date",
+                 "contract_date": "payment_date", "expected_by": "expected_by",
+                 "delivery_date": "delivered"}
+
+
+def missing_facts(facts: CaseFacts) -> list[MissingFact]:
+    """Which missing fact would unlock which clock: one line per fact, e.g. "Add how you
+    paid to see: Card chargeback window, PayPal dispute window."."""
+    wanted: dict[str, list[Rule]] = {}
+    if facts.closed:
+        return []
+    if not facts.jurisdiction:
+        wanted["jurisdiction"] = []
+    for rule in _all_rules(facts):
+        ok, missing = _check(rule.when, facts, _start(rule, facts))
+        if not ok:
+            continue
+        for name in missing:
+            wanted.setdefault(name, []).append(rule)
+        if missing:
+            continue
+        # The rule applies; a fact it counts from may be missing.
+        for anchor in rule.starts:
+            fact = _FACT_ANCHORS.get(anchor)
+            if fact is None or facts.anchor(anchor) is not None:
+                continue
+            if anchor == "expected_by" and len(rule.starts) > 1 and facts.category not in ("non_delivery", "service") \
+                    and facts.purchase != Purchase.SERVICES.value:
+                continue  # the date something was due matters only when it never came
+            if anchor == "delivery_date" and facts.category == "non_delivery":
+                continue
+            wanted.setdefault(fact, []).append(rule)
+    out = []
+    for fact, rules_ in wanted.items():
+        labels = tuple(dict.fromkeys(r.label for r in rules_))
+        if fact == "jurisdiction":
+            text = "Add your country (and region) to see the deadlines and laws that apply there."
+        else:
+            text = f"Add {FACT_PROMPTS[fact]} to see: {', '.join(labels)}."
+        out.append(MissingFact(fact, tuple(r.id for r in rules_), labels, text))
+    return out
+
+
+def legal_basis(facts: CaseFacts) -> list[LegalBasis]:
+    """The statute sections a letter on this case may cite, in pack order. A section whose
+    conditions need a fact the case lacks is left out; one that is ``"may apply"`` must be
+    worded as such by the letter."""
+    facts = facts if facts.as_of else _with(facts, as_of=_today())
+    out = []
+    for pack in packs_for(facts.jurisdiction):
+        for basis in pack.bases:
+            ok, missing = _check(basis.when, facts)
+            if ok and not missing:
+                out.append(basis)
+    return out
+
+
+def rule_by_id(rule_id: str) -> Rule | None:
+    """The rule with this id in any pack, or None."""
+    for pack in all_packs():
+        for rule in pack.rules:
+            if rule.id == rule_id:
+                return rule
+    return None
+
+
+__all__ = [
+    "ALL_ANCHORS", "ANCHORS", "DISCLAIMER", "NOT_CONFIRMED", "PACK_CODES", "STORY", "CaseFacts",
+    "Clock", "Conditions", "LegalBasis", "MissingFact", "Period", "Rule", "RulePack", "all_packs",
+    "applicable_rules", "case_facts", "case_facts_for", "clocks", "country_of", "legal_basis",
+    "country_pack", "load_pack", "missing_facts", "pack_for", "packs_for", "parse_conditions", "parse_pack",
+    "rule_by_id",
+]

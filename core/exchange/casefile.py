@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +39,7 @@ from core.domain.money import check_currency, parse_amount
 from core.journal import cases
 from core.store.files import Cancelled, Progress, StoredFile
 from core.store.store import Store
+from core.store.unit_of_work import unit_of
 
 FORMAT = "docket-case"
 VERSION = 2
@@ -376,7 +377,8 @@ class _Source:
         assert self.zip is not None
         try:
             with self.zip.open(info) as fh:
-                yield _Counted(fh, self, where)
+                # io's reader classes are not typing.IO's; a _Counted reads as a BinaryIO does.
+                yield cast(BinaryIO, _Counted(fh, self, where))
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
             raise ValidationError(where, f"cannot be unpacked: {exc}") from None
 
@@ -434,7 +436,7 @@ class _Source:
 class _Counted(io.RawIOBase):
     """A reader that stops a zip from unpacking more than the total allowed."""
 
-    def __init__(self, inner: BinaryIO, source: _Source, where: str) -> None:
+    def __init__(self, inner: IO[bytes], source: _Source, where: str) -> None:
         self.inner = inner
         self.source = source
         self.where = where
@@ -582,7 +584,8 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
     _obj(doc, "case", CASE_KEYS)
     events = _list(doc.get("events"), "case.events")
     evidence = _list(doc.get("evidence"), "case.evidence")
-    paths = {item.get("path") for item in evidence if isinstance(item, dict)}
+    # Only names count here (a path of the wrong type is refused below, naming its field).
+    paths = {item["path"] for item in evidence if isinstance(item, dict) and isinstance(item.get("path"), str)}
     meter = _ImportProgress(progress, len(events) * EVENT_WEIGHT + sum(source.size_of(p) for p in paths))
     fields: dict[str, Any] = {}
     for key in ("title", "category", "status", "outcome", "resolved_on", "opened_on", "jurisdiction",
@@ -623,13 +626,13 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
     for i, raw in enumerate(_list(doc.get("contacts"), "case.contacts")):
         where = f"case.contacts[{i}]"
         contact = dict(_obj(raw, where, CONTACT_KEYS))
-        key = _str(contact.pop("key", None), f"{where}.key")
-        if not key:
+        contact_key = _str(contact.pop("key", None), f"{where}.key")
+        if not contact_key:
             raise ValidationError(f"{where}.key", "is required (events name their contact by it)")
-        if key in contact_ids:
-            raise ValidationError(f"{where}.key", f"{key!r} is the key of an earlier contact; keys are unique")
+        if contact_key in contact_ids:
+            raise ValidationError(f"{where}.key", f"{contact_key!r} is the key of an earlier contact; keys are unique")
         with _fields_at(("contact", where)):
-            contact_ids[key] = cases.add_contact(session, case_id=case_id, **{"name": None, **contact})
+            contact_ids[contact_key] = cases.add_contact(session, case_id=case_id, **{"name": None, **contact})
 
     def contact_of(value: Any, where: str) -> int | None:
         if value is None:
@@ -686,8 +689,7 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
                         raise ValidationError(f"{where}.sha256", f"the file {name!r} does not match it "
                                               f"(its SHA-256 is {exc.message.rsplit(' ', 1)[-1]})") from None
                     raise ValidationError(f"{where}.path", f"{name!r}: {exc.message}") from None
-            if stored.created:
-                session.info.setdefault("new_evidence_files", []).append(stored.sha256)
+            unit_of(session).keep_new_file(stored)
             stored_by_path[name] = stored
             meter.step(stored.size)
         if stored.sha256 != sha:

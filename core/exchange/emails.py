@@ -26,16 +26,18 @@ import mailbox
 import mimetypes
 import re
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.generator import BytesGenerator
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,6 +49,7 @@ from core.domain.when import When
 from core.journal.cases import MAX_LINE, MAX_TEXT, add_contact, get_case, log_event, record_evidence
 from core.store.files import Cancelled, Progress, clean_name, hash_file
 from core.store.store import Store
+from core.store.unit_of_work import unit_of
 
 # A single .eml or .msg, or one message of an mbox, is read into memory to be parsed; past
 # this size it is kept as evidence only.
@@ -368,7 +371,7 @@ def _date(value: datetime | None, raw: str, notes: list[str]) -> When | None:
     return When(value.date(), value)
 
 
-def _part_name(part: EmailMessage, notes: list[str]) -> str | None:
+def _part_name(part: MIMEPart, notes: list[str]) -> str | None:
     try:
         raw = part.get_filename()
     except Exception:  # noqa: BLE001
@@ -393,7 +396,12 @@ def _subject_file_name(subject: str, default: str) -> str:
     return clean_name(f"{stem}.eml")
 
 
-def _estimated_size(part: EmailMessage) -> int:
+def _decoded(part: MIMEPart) -> bytes:
+    """A part's content with its transfer encoding undone (a leaf part's is bytes)."""
+    return cast(bytes, part.get_payload(decode=True) or b"")
+
+
+def _estimated_size(part: MIMEPart) -> int:
     """The decoded size of a part, worked out from its encoded length without decoding."""
     raw = part.get_payload(decode=False)
     if not isinstance(raw, str):
@@ -407,7 +415,8 @@ def _estimated_size(part: EmailMessage) -> int:
 def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
     """The preview fields and attachment payloads of one RFC 5322 message."""
     try:
-        msg = BytesParser(policy=_POLICY).parsebytes(raw)
+        # With an EmailPolicy the parser makes EmailMessage objects (typeshed says Message).
+        msg = cast(EmailMessage, BytesParser(policy=_POLICY).parsebytes(raw))
     except Exception as exc:  # noqa: BLE001 - the parser is lenient, but not for everything
         notes.append(f"The email could not be parsed ({exc.__class__.__name__}); only the file is kept.")
         return _unread()
@@ -427,10 +436,10 @@ def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
     payloads: list[Payload] = []
     remote_images = 0
 
-    def text_of(part: EmailMessage, where: str) -> str:
+    def text_of(part: MIMEPart, where: str) -> str:
         nonlocal remote_images
         try:
-            payload = part.get_payload(decode=True) or b""
+            payload = _decoded(part)
         except Exception:  # noqa: BLE001
             notes.append(f"{where}: the text could not be decoded.")
             return ""
@@ -440,7 +449,7 @@ def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
             remote_images += images
         return _clean_text(text, multiline=True)
 
-    def visit(part: EmailMessage, parent: str) -> None:
+    def visit(part: MIMEPart, parent: str) -> None:
         ctype = part.get_content_type()
         if part.get_content_maintype() == "multipart":
             for sub in part.iter_parts():
@@ -468,7 +477,7 @@ def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
             data = _message_bytes(inner_msg)
             attachments.append(AttachmentInfo(name or _subject_file_name(inner_subject, "forwarded message"),
                                               "message/rfc822", len(data)))
-            payloads.append(lambda data=data: data)
+            payloads.append(partial(bytes, data))
             return
         inline = disposition == "inline" or (disposition is None and part.get("Content-ID") is not None)
         if name is None:
@@ -484,7 +493,7 @@ def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
             return
         # Decoded only when stored: the preview shows the size estimated from the encoding.
         attachments.append(AttachmentInfo(name, ctype, size, inline))
-        payloads.append(lambda part=part: part.get_payload(decode=True) or b"")
+        payloads.append(partial(_decoded, part))
 
     try:
         visit(msg, "")
@@ -604,7 +613,7 @@ def read_outlook(msg: Any, notes: list[str]) -> MessageParts:
             payloads.append(None)
             continue
         attachments.append(AttachmentInfo(name, media, len(data)))
-        payloads.append(lambda data=data: data)
+        payloads.append(partial(bytes, data))
     return MessageParts(
         {"when": when, "subject": _clean_text(get("subject") or ""),
          "message_id": _clean_text(get("messageId") or "").replace(" ", ""),
@@ -773,7 +782,7 @@ def parse_messages(paths: Iterable[Path | str], *, progress: Progress | None = N
 
 
 # -- direction and contact --------------------------------------------------------------------
-def work_out_direction(item: ParsedEmail, own: set[str], contact_emails: set[str] = frozenset()) -> str:
+def work_out_direction(item: ParsedEmail, own: AbstractSet[str], contact_emails: AbstractSet[str] = frozenset()) -> str:
     """From one of your addresses: to the company; from anyone else: from the company; no
     sender at all: internal. Without your addresses, the case's contacts decide."""
     sender = (item.sender.email if item.sender else "").lower()
@@ -838,6 +847,28 @@ def already_imported(store: Store, *, case_id: int, items: Iterable[ParsedEmail]
     with store.read() as session:
         ids, hashes = _known(session, case_id)
     return [_is_known(item, ids, hashes) for item in items]
+
+
+@dataclass(slots=True)
+class EmailPreview:
+    """Saved emails read for a case, before any is imported."""
+
+    items: list[ParsedEmail]  # in date order, direction and contact suggested
+    already_imported: list[bool]  # per item: the case already has it
+    own_addresses: set[str]  # the user's addresses the suggestions were worked out with
+
+
+def preview_emails(store: Store, *, case_id: int, paths: Iterable[Path | str],
+                   progress: Progress | None = None) -> EmailPreview:
+    """Read saved emails for a case and suggest each one's direction and contact
+    (:func:`suggest`), saying which the case already has. Nothing in the store changes; the
+    items can be edited and passed to :func:`import_emails`."""
+    from core.journal import settings
+
+    items = parse_messages(paths, progress=progress)
+    own = settings.own_email_addresses(store)
+    suggest(store, case_id=case_id, items=items, own_addresses=own)
+    return EmailPreview(items, already_imported(store, case_id=case_id, items=items), own)
 
 
 def _known(session: Session, case_id: int) -> tuple[set[str], set[str]]:
@@ -922,8 +953,7 @@ def _details(item: ParsedEmail, notes: list[str]) -> str:
 
 
 def _new_file(session: Session, stored: Any) -> None:
-    if stored.created:  # removed again by Store.write if the transaction rolls back
-        session.info.setdefault("new_evidence_files", []).append(stored.sha256)
+    unit_of(session).keep_new_file(stored)  # removed again if the transaction rolls back
 
 
 def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],

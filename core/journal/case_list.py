@@ -12,7 +12,6 @@ before the rest of Docket is imported.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 
 from core.domain import clock
 from core.domain.errors import ValidationError
+from core.journal.search_text import fts_query
 
 VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
 SORTS = ("title", "company", "status", "last_activity", "next_due", "amount", "opened_on", "id")
@@ -44,18 +44,6 @@ class CaseRow:
     currency: str
     opened_on: date
     company_id: int | None = None
-
-
-def fts_query(user_text: str) -> str | None:
-    """Turn what a person typed into a safe FTS5 query: every word must match, as a prefix.
-
-    Quotes and operators in the input are treated as plain text, so any input is valid.
-    """
-    words = re.findall(r"\w+", user_text, flags=re.UNICODE)
-    if not words:
-        return None
-    # A lone letter as a prefix would expand to half the vocabulary; match it as a word.
-    return " AND ".join(f'"{w}"*' if len(w) > 1 else f'"{w}"' for w in words[:20])
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,8 +40,10 @@ from core.domain.models import (
 )
 from core.domain.money import check_currency, parse_amount
 from core.domain.when import When
+from core.journal import evidence_text
 from core.store.files import Progress, StoredFile, clean_name, guess_media_type
 from core.store.store import Store
+from core.store.unit_of_work import unit_of
 
 Target = Store | Session
 
@@ -59,17 +61,22 @@ def unit_of_work(target: Target) -> Iterator[Session]:
             yield session
 
 
-def store_of(session: Session) -> Store:
-    return session.info["store"]
-
-
 # -- validation -------------------------------------------------------------------------------
-def enum_value(enum: type[StrEnum], value: Any, where: str) -> str:
+E = TypeVar("E", bound=StrEnum)
+
+
+def enum_member(enum: type[E], value: Any, where: str) -> E:
+    """``value`` as a member of ``enum``; a value it does not have is refused, naming ``where``."""
     try:
-        return enum(value).value
+        return enum(value)
     except ValueError:
         allowed = ", ".join(m.value for m in enum)
         raise ValidationError(where, f"unknown value {value!r}; expected one of: {allowed}") from None
+
+
+def enum_value(enum: type[StrEnum], value: Any, where: str) -> str:
+    """``value`` checked against ``enum``, as the text the store keeps."""
+    return enum_member(enum, value, where).value
 
 
 def text(value: Any, where: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
@@ -82,7 +89,8 @@ def text(value: Any, where: str, *, required: bool = False, limit: int = MAX_TEX
         raise ValidationError(where, "is required")
     if len(value) > limit:
         raise ValidationError(where, f"is {len(value):,} characters long; the limit is {limit:,}")
-    return value.strip() if limit <= MAX_LINE else value
+    checked: str = value
+    return checked.strip() if limit <= MAX_LINE else checked
 
 
 def optional_date(value: Any, where: str) -> date | None:
@@ -121,14 +129,18 @@ def string_list(value: Any, where: str) -> list[str]:
 
 
 def jurisdiction_code(value: Any, where: str = "jurisdiction") -> str:
-    value = text(value, where, limit=8).upper()
-    if value and not (value.isalpha() and 2 <= len(value) <= 3):
-        raise ValidationError(where, f"expected a country code such as GB, US or FR, got {value!r}")
-    return value
+    """A country (GB, US, FR) or a region of one (GB-SCT, US-CA, CA-QC, AU-NSW), upper case."""
+    code = text(value, where, limit=8).upper()
+    country, dash, region = code.partition("-")
+    if code and not (country.isalpha() and 2 <= len(country) <= 3
+                     and (not dash or (region.isalnum() and 1 <= len(region) <= 3))):
+        raise ValidationError(where, f"expected a country code such as GB, US or FR, got {code!r}")
+    return code
 
 
 # -- lookups ----------------------------------------------------------------------------------
 _Row = TypeVar("_Row")
+
 
 
 def _get(session: Session, model: type[_Row], row_id: int, what: str) -> _Row:
@@ -328,12 +340,12 @@ def change_status(
 ) -> None:
     """Move a case to ``status``. Resolving or closing records the outcome and the date
     (today unless given); reopening clears them."""
-    status = enum_value(Status, status, "status")
+    new_status = enum_member(Status, status, "status")
     with unit_of_work(target) as session:
         case = get_case(session, case_id)
-        case.status = status
-        if status in (Status.RESOLVED, Status.CLOSED):
-            case.outcome = None if outcome in (None, "") else enum_value(Outcome, outcome, "outcome")
+        case.status = new_status
+        if new_status in (Status.RESOLVED, Status.CLOSED):
+            case.outcome = None if outcome in (None, "") else enum_member(Outcome, outcome, "outcome")
             case.resolved_on = optional_date(resolved_on, "resolved_on") or clock.today()
         else:
             case.outcome = None
@@ -389,10 +401,33 @@ def update_contact(target: Target, *, contact_id: int, **changes: Any) -> None:
             setattr(contact, key, value)
 
 
-def delete_contact(target: Target, *, contact_id: int) -> None:
-    """Remove a contact; events that named them keep their text but lose the link."""
+def delete_contact(target: Target, *, contact_id: int) -> dict[str, Any]:
+    """Remove a contact; events that named them keep their text but lose the link.
+
+    Returns what :func:`restore_contact` needs to put them back (undo): their details, id and
+    case, and the events that named them (in timeline order).
+    """
     with unit_of_work(target) as session:
-        session.delete(get_contact(session, contact_id))
+        contact = get_contact(session, contact_id)
+        snapshot: dict[str, Any] = {key: getattr(contact, key) for key in CONTACT_FIELDS}
+        linked = session.scalars(
+            select(Event.id).where(Event.contact_id == contact_id).order_by(Event.sort_key, Event.id)
+        )
+        snapshot.update(contact_id=contact.id, case_id=contact.case_id, event_ids=list(linked))
+        session.delete(contact)
+        return snapshot
+
+
+def restore_contact(target: Target, *, snapshot: dict[str, Any]) -> int:
+    """Put back a contact removed by :func:`delete_contact`, under their old id, and link the
+    events that named them again: all in one transaction, or nothing. Returns the id."""
+    values = dict(snapshot)
+    event_ids = values.pop("event_ids")
+    with unit_of_work(target) as session:
+        contact_id = add_contact(session, **values)
+        for event_id in event_ids:
+            update_event(session, event_id=event_id, contact_id=contact_id)
+        return contact_id
 
 
 # -- events -----------------------------------------------------------------------------------
@@ -537,23 +572,20 @@ def attach_evidence(
     description = text(description, "evidence.description")
     captured = optional_date(captured_on, "evidence.captured_on")
     if isinstance(target, Session):
-        stored = store_of(target).evidence.add_file(source, progress)
-        _note_new_file(target, stored)
+        unit = unit_of(target)
+        stored = unit.evidence.add_file(source, progress)
+        unit.keep_new_file(stored)
         return record_evidence(target, case_id=case_id, stored=stored, original_name=name,
                                description=description, captured_on=captured, event_ids=event_ids,
                                media_type=media_type)
-    # Copy outside the write lock: hashing a large file must not hold up other writes.
+    # Copy and read its text outside the write lock: a large file must not hold up other writes.
     stored = target.evidence.add_file(source, progress)
+    extracted = evidence_text.extract_text(stored.path, name=name, media_type=media_type or guess_media_type(name))
     with target.write() as session:
-        _note_new_file(session, stored)
+        unit_of(session).keep_new_file(stored)
         return record_evidence(session, case_id=case_id, stored=stored, original_name=name,
                                description=description, captured_on=captured, event_ids=event_ids,
-                               media_type=media_type)
-
-
-def _note_new_file(session: Session, stored: StoredFile) -> None:
-    if stored.created:
-        session.info.setdefault("new_evidence_files", []).append(stored.sha256)
+                               media_type=media_type, extracted=extracted)
 
 
 def record_evidence(
@@ -567,13 +599,15 @@ def record_evidence(
     event_ids: Iterable[int] = (),
     media_type: str | None = None,
     added_at: datetime | None = None,
+    extracted: evidence_text.ExtractedText | None = None,
 ) -> int:
     """Record a file already in the evidence store on a case. Returns the evidence id.
 
-    ``added_at`` keeps the moment it was first added when a case file is imported.
+    ``added_at`` keeps the moment it was first added when a case file is imported. The file's
+    text is stored for search (``extracted`` if it was read already, else it is read now).
     """
     get_case(session, case_id)
-    if not store_of(session).evidence.has(stored.sha256):
+    if not unit_of(session).evidence.has(stored.sha256):
         # Only possible if an overlapping attachment of the same new content failed and
         # removed the copy; recording it would point at nothing.
         raise DocketError(f"{original_name}: the copy in the evidence store is gone; please add the file again.")
@@ -589,6 +623,8 @@ def record_evidence(
     )
     session.add(item)
     session.flush()
+    evidence_text.record_text(session, sha256=stored.sha256, path=stored.path, name=item.original_name,
+                              media_type=item.media_type, extracted=extracted)
     for event_id in event_ids:
         link_evidence(session, event_id=event_id, evidence_id=item.id)
     return item.id

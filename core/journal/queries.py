@@ -17,7 +17,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.domain import clock
 from core.domain.errors import NotFoundError, ValidationError
-from core.domain.models import Case, Company, Contact, Event, Evidence, Status
+from core.domain.models import (
+    CLOSED_STATUSES,
+    Case,
+    Company,
+    Contact,
+    Direction,
+    Event,
+    EventKind,
+    Evidence,
+    Status,
+    sql_in,
+)
+from core.journal import evidence_text
 
 # The case list's own module; its names stay importable from here.
 from core.journal.case_list import (
@@ -27,10 +39,10 @@ from core.journal.case_list import (
     CaseRow,
     ListPosition,
     case_list_sql,
-    fts_query,
     page_on,
     view_counts_on,
 )
+from core.journal.search_text import fts_query
 from core.store.store import Store
 
 __all__ = ["SORTS", "VIEWS", "CasePage", "CaseRow", "ListPosition", "case_list_sql", "fts_query"]
@@ -45,7 +57,8 @@ def matching_case_ids(user_text: str) -> Select[Any] | None:
         "SELECT case_id FROM search_index WHERE search_index MATCH :q AND case_id IS NOT NULL "
         "UNION SELECT cases.id FROM search_index JOIN cases "
         "ON cases.company_id = (search_index.rowid - 3) / 4 "
-        "WHERE search_index MATCH :q AND search_index.rowid % 4 = 3"
+        "WHERE search_index MATCH :q AND search_index.rowid % 4 = 3 "
+        f"UNION {evidence_text.CASE_IDS_SQL}"
     ).bindparams(q=query).columns(case_id=Case.id.type)
     return select(hits.subquery().c.case_id)
 
@@ -58,9 +71,9 @@ def _view_filter(view: str) -> Any:
     if view == "escalated":
         return Case.status == Status.ESCALATED
     if view == "closed":
-        return Case.status.in_([Status.RESOLVED, Status.CLOSED])
+        return Case.status.in_(CLOSED_STATUSES)
     if view == "attention":
-        return and_(Case.status.notin_([Status.RESOLVED, Status.CLOSED]), _within_week())
+        return and_(Case.status.notin_(CLOSED_STATUSES), _within_week())
     if view == "all":
         return None
     raise ValidationError("view", f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
@@ -71,7 +84,7 @@ def _within_week() -> Any:
     return Case.next_due <= clock.today() + timedelta(days=7)
 
 
-def _case_select(view: str, search: str | None, company_id: int | None) -> Select[Any]:
+def _case_select(view: str, search: str | None, company_id: int | None) -> Select[*tuple[Any, ...]]:
     stmt = select(
         Case.id, Case.title, func.coalesce(Company.name, "").label("company"), Case.status,
         Case.last_activity, Case.next_due, Case.amount, Case.currency, Case.opened_on, Case.company_id,
@@ -163,11 +176,14 @@ class SearchHit:
     title: str
     company: str
     snippet: str
+    where: str = ""  # where the words were found when not in the case's own text
+    evidence_id: int | None = None  # the evidence item they were found in
 
 
 def search(store: Store, user_text: str, *, limit: int = 50, offset: int = 0) -> list[SearchHit]:
     """Cases matching ``user_text`` anywhere (title, notes, events, contacts, company), the
-    most recently recorded match first, each with a snippet of that matching text.
+    most recently recorded match first, each with a snippet of that matching text; then cases
+    matched only by the text inside their evidence files, saying where (``SearchHit.where``).
 
     Hits are read newest first and the scan stops once enough distinct cases are found:
     a common word ("refund") matches most of a large journal, and ranking every hit would
@@ -196,6 +212,9 @@ def search(store: Store, user_text: str, *, limit: int = 50, offset: int = 0) ->
             if len(found) >= wanted:
                 break
         hits.close()
+        # Then words inside evidence files, for cases their own text did not match.
+        inside = {m.case_id: m for m in evidence_text.matches(conn, query, limit=wanted - len(found), exclude=found)}
+        found.update((cid, m.snippet) for cid, m in inside.items())
         page = list(found.items())[offset:wanted]
         if not page:
             return []
@@ -208,7 +227,9 @@ def search(store: Store, user_text: str, *, limit: int = 50, offset: int = 0) ->
                 tuple(cid for cid, _ in page),
             )
         }
-        return [SearchHit(cid, *titles[cid], snip or "") for cid, snip in page if cid in titles]
+        return [SearchHit(cid, *titles[cid], snip or "", inside[cid].where if cid in inside else "",
+                          inside[cid].evidence_id if cid in inside else None)
+                for cid, snip in page if cid in titles]
 
 
 def load_case(store: Store, case_id: int) -> Case:
@@ -280,7 +301,7 @@ def time_spent(store_or_session: Store | Session, case_id: int) -> TimeSpent:
     else:
         with store_or_session.read() as session:
             total, waiting = session.execute(stmt).one()
-    return TimeSpent(int(total), int(waiting))
+    return TimeSpent(int(total or 0), int(waiting or 0))  # coalesce: never NULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,26 +315,27 @@ class CompanyRecord:
     avg_days_to_reply: float | None
 
 
+_MESSAGE_KINDS = (EventKind.EMAIL, EventKind.LETTER, EventKind.WEB_FORM, EventKind.CALL, EventKind.CHAT)
 _COMPANY_RECORDS = text(
-    """
+    f"""
     WITH ordered AS (
         -- Walking each timeline backwards, the earliest reply seen so far is the first
         -- reply after the row: a running aggregate, one pass over the covering index.
         SELECT case_id, kind, direction, sort_key,
-               MIN(CASE WHEN direction = 'from_company' THEN sort_key END) OVER (
+               MIN(CASE WHEN direction = '{Direction.FROM_COMPANY}' THEN sort_key END) OVER (
                    PARTITION BY case_id ORDER BY sort_key DESC
                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_reply
         FROM events
     ), gaps AS (
         SELECT case_id, julianday(next_reply) - julianday(sort_key) AS days FROM ordered
-        WHERE direction = 'to_company' AND next_reply IS NOT NULL
-          AND kind IN ('email', 'letter', 'web_form', 'call', 'chat')
+        WHERE direction = '{Direction.TO_COMPANY}' AND next_reply IS NOT NULL
+          AND kind IN {sql_in(_MESSAGE_KINDS)}
     ), per_company AS (
         SELECT cases.company_id, avg(gaps.days) AS avg_days
         FROM gaps JOIN cases ON cases.id = gaps.case_id GROUP BY cases.company_id
     )
     SELECT companies.id, companies.name, count(cases.id),
-           coalesce(sum(CASE WHEN cases.status NOT IN ('resolved', 'closed') THEN 1 ELSE 0 END), 0),
+           coalesce(sum(CASE WHEN cases.status NOT IN {sql_in(CLOSED_STATUSES)} THEN 1 ELSE 0 END), 0),
            per_company.avg_days
     FROM companies
     LEFT JOIN cases ON cases.company_id = companies.id
@@ -388,16 +410,20 @@ def timeline_rows(store: Store, case_id: int, *, kinds: list[str] | None = None)
     rows = []
     with store.read() as session:
         result = session.connection().exec_driver_sql(_TIMELINE_SQL.format(kinds=where_kinds), tuple(params))
-        for *fields, packed in result:
+        for (event_id, at, kind, direction, summary, details, duration, waiting, reference, promised_by,
+             contact_id, contact_name, packed) in result:
             items: list[tuple[int, str]] = []
             for part in (packed or "").split("\x1e"):
                 if part:
                     ident, _, name = part.partition("\x1f")
                     items.append((int(ident), name))
             items.sort()
-            if fields[9] is not None:
-                fields[9] = date.fromisoformat(fields[9])
-            rows.append(TimelineRow(*fields, evidence=tuple(items)))
+            rows.append(TimelineRow(
+                id=event_id, at=at, kind=kind, direction=direction, summary=summary, details=details,
+                duration_minutes=duration, waiting_minutes=waiting, reference=reference,
+                promised_by=None if promised_by is None else date.fromisoformat(promised_by),
+                contact_id=contact_id, contact_name=contact_name, evidence=tuple(items),
+            ))
     return rows
 
 

@@ -6,14 +6,28 @@ own geometry (sizes, splitters) is not a setting here; it lives in Qt's QSetting
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from core.domain.errors import ValidationError
 from core.domain.models import Setting
-from core.store.store import Store
+
+
+class Readable(Protocol):
+    """An open :class:`core.store.store.Store`, as reading settings uses it (a protocol:
+    backups, which the store imports, read the settings, so this module does not import the
+    store)."""
+
+    def read(self) -> AbstractContextManager[Session]: ...
+
+
+class Store(Readable, Protocol):
+    """An open :class:`core.store.store.Store`, as changing settings uses it."""
+
+    def write(self) -> AbstractContextManager[Session]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +70,7 @@ def _check(key: str, value: Any) -> Any:
     return value
 
 
-def get_all(target: Store | Session) -> dict[str, Any]:
+def get_all(target: Readable | Session) -> dict[str, Any]:
     """Every setting, with defaults for those never set."""
     values = {k: spec.default for k, spec in KEYS.items()}
     if isinstance(target, Session):
@@ -68,7 +82,7 @@ def get_all(target: Store | Session) -> dict[str, Any]:
     return values
 
 
-def get(target: Store | Session, key: str) -> Any:
+def get(target: Readable | Session, key: str) -> Any:
     if key not in KEYS:
         raise ValidationError(f"settings.{key}", "is not a Docket setting")
     return get_all(target)[key]
@@ -82,7 +96,7 @@ def update(target: Store, **values: Any) -> None:
             session.merge(Setting(key=key, value=value))
 
 
-def own_email_addresses(target: Store | Session) -> set[str]:
+def own_email_addresses(target: Readable | Session) -> set[str]:
     """The user's own addresses, lower-cased: the main one and any others."""
     values = get_all(target)
     found = {values["your_email"].strip().lower()} | {

@@ -28,17 +28,21 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from core import __version__
 from core.domain.errors import DocketError, StoreError
-from core.store.paths import make_private_dir, make_private_file
-from core.store.store import DB_NAME, Store
+from core.store.files import EvidenceStore
+from core.store.migrations import alembic_config
+from core.store.paths import DB_NAME, make_private_dir, make_private_file
 
 ARCHIVE_FORMAT = "docket-archive"
 ARCHIVE_VERSION = 1
@@ -60,6 +64,31 @@ _CHUNK = 1024 * 1024
 
 # progress(done, total) -> False to cancel
 Progress = Callable[[int, int], bool | None]
+
+
+class Store(Protocol):
+    """What backups use of an open :class:`core.store.store.Store`.
+
+    A protocol rather than an import: the store backs itself up before an upgrade, so it
+    imports this module, and this module must not import it back.
+    """
+
+    data_dir: Path
+    db_path: Path
+    backups_dir: Path
+    templates_dir: Path
+    evidence: EvidenceStore
+    writer: Engine
+    reader: Engine
+
+    @property
+    def _write_lock(self) -> AbstractContextManager[Any]: ...
+
+    def read(self) -> AbstractContextManager[Session]: ...
+
+    def paused(self, timeout: float = 30.0) -> AbstractContextManager[None]: ...
+
+    def reconnect(self) -> None: ...
 
 
 class ArchiveError(DocketError):
@@ -149,7 +178,7 @@ def _copy_database(store: Store, dest: Path) -> None:
     # a second connection that closes last could checkpoint the WAL at the same moment as the
     # writer, which older SQLite builds get wrong.
     with store._write_lock, store.writer.connect() as conn:
-        source = conn.connection.driver_connection
+        source = cast(sqlite3.Connection, conn.connection.driver_connection)
         out = sqlite3.connect(dest)
         try:
             source.backup(out)
@@ -589,7 +618,7 @@ def check_archive(source: Path | str, staging: Path, *, progress: Progress | Non
         raise _refuse(source, "its database is not a Docket database") from None
     if not revision:
         raise _refuse(source, "its database is not a Docket database (no schema revision)")
-    cfg, ctx = _alembic()
+    cfg, ctx = alembic_config()
     try:
         known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
     finally:
@@ -601,10 +630,6 @@ def check_archive(source: Path | str, staging: Path, *, progress: Progress | Non
     return CheckedArchive(staging, manifest, evidence, templates, revision[0])
 
 
-def _alembic() -> tuple[Any, Any]:
-    from core.store.store import _alembic_config
-
-    return _alembic_config()
 
 
 def _free_space(folder: Path) -> int:
@@ -644,12 +669,12 @@ class RestoreResult:
     schema_revision: str | None
 
 
-def restore_archive(target: Store | Path | str, source: Path | str, *,
+def restore_archive(store: Store, source: Path | str, *,
                     progress: Progress | None = None) -> RestoreResult:
     """Replace the store's data with an archive made by :func:`backup_archive`.
 
-    ``target`` is an open :class:`Store` (the window's) or a data directory (opened and
-    locked for the restore). The whole archive is checked first; then the current database
+    ``store`` is the open store (the window's or the command line's). The whole archive is
+    checked first; then the current database
     is backed up into ``backups/``, the archived evidence files are added (none is removed:
     the kept backup may need them), templates are swapped (the current ones are kept beside
     the backup) and the database is replaced. A damaged or foreign archive raises
@@ -657,10 +682,6 @@ def restore_archive(target: Store | Path | str, source: Path | str, *,
     ``progress(done, total)`` reports the checking, which is most of the time; returning
     False cancels before anything changed.
     """
-    if not isinstance(target, Store):
-        with Store.open(target) as store:
-            return restore_archive(store, source, progress=progress)
-    store = target
     with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".restore-") as tmp:
         staging = Path(tmp)
         checked = check_archive(Path(source), staging, progress=progress)
@@ -716,7 +737,7 @@ def _swap_database(store: Store, new_db: Path) -> None:
     # Empty the WAL into the database and let go of every connection first: a WAL file left
     # beside the new database would be replayed into it.
     with store.writer.connect() as conn:
-        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cast(sqlite3.Connection, conn.connection.driver_connection).execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.writer.dispose()
     store.reader.dispose()
     for suffix in ("-wal", "-shm"):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+DB_NAME = "docket.sqlite3"  # the database file in the data directory
+
 APP_NAME = "Docket"
 
 

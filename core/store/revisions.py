@@ -2,8 +2,9 @@
 
 Each change to a case, an event, a contact, an evidence item, a link between an event and an
 evidence item, or a letter becomes one row of ``revisions``, written in the same transaction as
-the change itself. The rows are made by SQLAlchemy session events, so every use-case function
-gets them without doing anything:
+the change itself. The rows are made by :class:`RevisionChain`, a reaction the store runs on
+every unit of work (:mod:`core.store.unit_of_work`), so every use-case function gets them
+without doing anything:
 
 * ``before_flush`` reads the rows about to change (and the rows the database itself will change
   through ``ON DELETE CASCADE`` / ``SET NULL``) as SQLite stores them;
@@ -31,11 +32,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm import PassiveFlag, attributes
 
 from core.domain.models import Case, Contact, Event, Evidence, Letter
+from core.store.unit_of_work import Reaction, UnitOfWork
 
 # entity name -> model. The entity name is what revisions and history_for() use.
 TRACKED: dict[str, type] = {
@@ -61,7 +62,6 @@ DB_SIDE_EFFECTS: dict[str, list[tuple[str, str, str]]] = {
 }
 GENESIS = ""
 _CHUNK = 500
-_INFO_KEY = "history_pending"
 
 
 # -- canonical form and hashes ------------------------------------------------------------------
@@ -131,7 +131,7 @@ def _links(conn: Connection, event_ids: Iterable[int]) -> set[tuple[int, int]]:
     return pairs
 
 
-# -- the session events ---------------------------------------------------------------------------
+# -- the reaction to each flush --------------------------------------------------------------
 @dataclass
 class _Pending:
     before: dict[tuple[str, int], dict[str, Any] | None]
@@ -140,24 +140,35 @@ class _Pending:
     deleted: dict[str, set[int]]
 
 
-def _tracks(session: Session) -> bool:
-    return "store" in session.info
-
-
 def _key(obj: object) -> tuple[str, int | None] | None:
     entity = ENTITY_OF_MODEL.get(type(obj))
     return None if entity is None else (entity, obj.id)  # type: ignore[attr-defined]
 
 
 def _history_ids(obj: object, attr: str) -> set[int]:
-    hist = attributes.get_history(obj, attr, passive=attributes.PASSIVE_NO_INITIALIZE)
+    hist = attributes.get_history(obj, attr, passive=PassiveFlag.PASSIVE_NO_INITIALIZE)
     return {o.id for o in (*hist.added, *hist.deleted) if getattr(o, "id", None) is not None}
 
 
-@event.listens_for(Session, "before_flush")
-def _before_flush(session: Session, _flush_context: object, _instances: object) -> None:
-    if not _tracks(session):
-        return
+@dataclass
+class _FlushNotes:
+    pending: _Pending | None = None
+
+
+class RevisionChain(Reaction):
+    """Writes one revision per changed row in the unit's own transaction: the rows about to
+    change are read before each flush and compared after it (see the module's docstring).
+    :class:`core.store.store.Store` adds it to every store it opens."""
+
+    def before_flush(self, unit: UnitOfWork) -> None:
+        _before_flush(unit)
+
+    def after_flush(self, unit: UnitOfWork) -> None:
+        _after_flush(unit)
+
+
+def _before_flush(unit: UnitOfWork) -> None:
+    session = unit.session
     conn = session.connection()
     wanted: dict[str, set[int]] = {name: set() for name in TRACKED}
     deleted: dict[str, set[int]] = {name: set() for name in TRACKED}
@@ -195,14 +206,13 @@ def _before_flush(session: Session, _flush_context: object, _instances: object) 
         for id_ in ids:
             before[(entity, id_)] = rows.get(id_)
     link_events -= deleted["event"]
-    session.info[_INFO_KEY] = _Pending(before, link_events, _links(conn, link_events), deleted)
+    unit.notes(_FlushNotes).pending = _Pending(before, link_events, _links(conn, link_events), deleted)
 
 
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _flush_context: object) -> None:
-    if not _tracks(session):
-        return
-    pending: _Pending | None = session.info.pop(_INFO_KEY, None)
+def _after_flush(unit: UnitOfWork) -> None:
+    session = unit.session
+    notes = unit.notes(_FlushNotes)
+    pending, notes.pending = notes.pending, None
     if pending is None:
         return
     conn = session.connection()

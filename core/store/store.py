@@ -16,9 +16,8 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, event
@@ -27,10 +26,11 @@ from sqlalchemy.pool import QueuePool
 
 from core.domain.errors import StoreError, StoreLockedError
 from core.store.files import EvidenceStore
-from core.store.migrations import HEAD
-from core.store.paths import default_data_dir, make_private_dir, make_private_file
+from core.store.migrations import HEAD, alembic_config
+from core.store.paths import DB_NAME, default_data_dir, make_private_dir, make_private_file
+from core.store.revisions import RevisionChain
+from core.store.unit_of_work import Reactions, UnitOfWork, WriteSession
 
-DB_NAME = "docket.sqlite3"
 LOCK_NAME = "docket.lock"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -84,16 +84,6 @@ def _refuse_foreign_database(db_path: Path) -> None:
         raise StoreError(f"{db_path} is not a Docket store (no schema revision).")
 
 
-def _alembic_config() -> tuple[Any, object]:
-    from alembic.config import Config
-
-    ctx = as_file(files("core.store") / "migrations")
-    location = ctx.__enter__()
-    cfg = Config()
-    cfg.set_main_option("script_location", str(location))
-    return cfg, ctx
-
-
 class Store:
     """An open Docket data directory. Use :meth:`open`; close with :meth:`close`."""
 
@@ -111,9 +101,13 @@ class Store:
         self._readers_changed = threading.Condition()
         self.writer = _make_engine(self.db_path, writer=True)
         self.reader = _make_engine(self.db_path, writer=False)
-        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False, info={"store": self})
-        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False, info={"store": self})
+        self._write_sessions = sessionmaker(self.writer, class_=WriteSession, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
         self.evidence = EvidenceStore(data_dir / "evidence")
+        # What every write sets off (core.store.unit_of_work): the store's own history chain
+        # here; core.journal.opening.open_store adds the reactions of the rooms above.
+        self.reactions = Reactions(self._write_sessions)
+        self.reactions.add(RevisionChain())
         self.closed = False
 
     # -- opening -------------------------------------------------------------------------
@@ -157,10 +151,6 @@ class Store:
         except BaseException:
             store.close()
             raise
-        # Imported for their session hooks: the revision chain (history) and Case.next_due
-        # kept fresh on commit (reminders).
-        from core.store import revisions as history  # noqa: F401
-
         return store
 
     def _migrate(self) -> None:
@@ -171,7 +161,7 @@ class Store:
         from alembic import command
         from alembic.script import ScriptDirectory
 
-        cfg, ctx = _alembic_config()
+        cfg, ctx = alembic_config()
         try:
             head = ScriptDirectory.from_config(cfg).get_current_head()
             if current == head:
@@ -189,7 +179,7 @@ class Store:
                 # Table rebuilds in migrations must not fire ON DELETE CASCADE: foreign keys
                 # are off while migrating and checked afterwards, as SQLite recommends. The
                 # pragma only works outside a transaction, hence the raw driver connection.
-                raw = conn.connection.driver_connection
+                raw = cast(sqlite3.Connection, conn.connection.driver_connection)
                 raw.execute("PRAGMA foreign_keys = OFF")
                 try:
                     cfg.attributes["connection"] = conn
@@ -218,10 +208,14 @@ class Store:
     # -- units of work -------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session for one unit of work: committed on success, rolled back on any error."""
+        """A session for one unit of work: committed on success, rolled back on any error.
+
+        The store's :attr:`reactions` run on it (the revision chain, ``Case.next_due``...: see
+        :mod:`core.store.unit_of_work`); :func:`core.store.unit_of_work.unit_of` gives the
+        session's :class:`UnitOfWork`.
+        """
         with self._write_lock, self._write_sessions() as session:
-            new_files: list[str] = []
-            session.info["new_evidence_files"] = new_files
+            unit = session.unit = UnitOfWork(session, self.evidence)
             try:
                 with session.begin():
                     yield session
@@ -229,7 +223,7 @@ class Store:
                 # Files copied in for this unit of work belong to no committed record, unless
                 # another attachment of the same content committed meanwhile (copies are made
                 # outside the write lock).
-                for sha in new_files:
+                for sha in unit.new_evidence_files:
                     with self.writer.connect() as conn:
                         kept = conn.exec_driver_sql("SELECT 1 FROM evidence WHERE sha256 = ? LIMIT 1", (sha,)).first()
                     if kept is None:

@@ -164,6 +164,7 @@ def verify(store: Store, *, quick: bool = False, progress: VerifyProgress | None
         _guarded(report, "references", lambda: _check_references(conn, report))
         step("evidence", 1, 4)
         _guarded(report, "evidence", lambda: _check_evidence(store, conn, report, step))
+        _guarded(report, "evidence", lambda: _check_evidence_text(conn, report))
         step("history", 2, 4)
         _guarded(report, "history", lambda: _check_history(conn, report))
         step("backups", 3, 4)
@@ -244,6 +245,32 @@ def _check_evidence(store: Store, conn: Any, report: Report, step: Callable[[str
     report.counts["evidence_files"] = len(on_disk)
     if kept:
         report.add("evidence", f"{kept:,} file(s) of deleted evidence records are kept", "notice")
+
+
+def _check_evidence_text(conn: Any, report: Report) -> None:
+    """The text kept for search must be the text read from a file still recorded, unaltered."""
+    from core.journal.evidence_text import text_digest
+
+    changed = _Limited(report, "evidence", "changed evidence text")
+    orphans = _Limited(report, "evidence", "evidence text of no evidence", "notice")
+    recorded = {r[0] for r in conn.exec_driver_sql("SELECT DISTINCT sha256 FROM evidence")}
+    pages: dict[str, list[str]] = {}
+    for sha, body in conn.exec_driver_sql("SELECT sha256, body FROM evidence_text_pages ORDER BY sha256, page, id"):
+        pages.setdefault(sha, []).append(body)
+    read = 0
+    for sha, digest in conn.exec_driver_sql("SELECT sha256, text_sha256 FROM evidence_texts"):
+        read += 1
+        if sha not in recorded:
+            orphans.add(f"text of file {sha} is kept but no evidence item uses that file")
+        if text_digest(pages.pop(sha, [])) != digest:
+            changed.add(f"the text kept for file {sha} was changed outside Docket")
+    for sha in pages:
+        changed.add(f"text pages of file {sha} have no record of where they came from")
+    changed.close()
+    orphans.close()
+    report.counts["evidence_texts"] = read
+    if len(recorded) > read:
+        report.add("evidence", f"{len(recorded) - read:,} file(s) not yet read for search", "notice")
 
 
 def _check_history(conn: Any, report: Report) -> None:

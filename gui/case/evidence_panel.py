@@ -8,6 +8,7 @@ stored copy to the system viewer.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,10 @@ from PySide6.QtGui import (
     QIcon,
     QImage,
     QImageReader,
+    QPalette,
     QPixmap,
+    QTextCharFormat,
+    QTextCursor,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
@@ -47,6 +51,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -239,6 +244,36 @@ class EvidencePreview(QWidget):
             return
         self.message.setText(self.tr("No preview for this kind of file. Open shows it in your usual viewer."))
         self.stack.setCurrentWidget(self.message)
+
+    def highlight(self, words: list[str]) -> int:
+        """Mark where each of ``words`` begins a word in the text preview (as search matches:
+        any case, from the start of a word) and scroll to the first. Returns how many places
+        were marked; a picture or a PDF page cannot be marked."""
+        if self.stack.currentWidget() is not self.text or not words:
+            self.text.setExtraSelections([])
+            return 0
+        look = QTextCharFormat()
+        look.setBackground(self.palette().color(QPalette.ColorRole.Highlight))
+        look.setForeground(self.palette().color(QPalette.ColorRole.HighlightedText))
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*", re.IGNORECASE)
+        marks = []
+        for found in pattern.finditer(self.text.toPlainText()):
+            cursor = QTextCursor(self.text.document())
+            cursor.setPosition(found.start())
+            cursor.setPosition(found.end(), QTextCursor.MoveMode.KeepAnchor)
+            mark = QTextEdit.ExtraSelection()
+            mark.cursor = cursor  # type: ignore[attr-defined]
+            mark.format = look  # type: ignore[attr-defined]
+            marks.append(mark)
+            if len(marks) >= 500:  # enough to see; a huge log would slow the preview
+                break
+        self.text.setExtraSelections(marks)
+        if marks:
+            first = QTextCursor(self.text.document())
+            first.setPosition(marks[0].cursor.position())  # type: ignore[attr-defined]
+            self.text.setTextCursor(first)
+            self.text.ensureCursorVisible()
+        return len(marks)
 
     @staticmethod
     def _pdf_first_page(path: Path) -> QImage:

@@ -164,7 +164,7 @@ class NextStepBanner(QFrame):
             return
         self._template_id = step.template_id or ""
         self.draft_button.setEnabled(bool(self._template_id))
-        title = str(step.step).replace("_", " ").capitalize()
+        title = step.title
         due: date | None = step.due
         if due is not None:
             when = self.tr("overdue since %1") if due < clock.today() else self.tr("due %1")

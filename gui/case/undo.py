@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.domain.errors import DocketError
-from core.journal import cases, queries
+from core.journal import cases
 from core.store.store import Store
 
 Changed = Callable[[int | None], None]
@@ -173,24 +173,14 @@ class DeleteContact(CoreCommand):
         super().__init__(store, text or "Delete contact", changed, failed)
         self.case_id = case_id
         self.contact_id = contact_id
-        self.values: dict[str, Any] = {}
-        self.linked_events: list[int] = []
+        self.snapshot: dict[str, Any] | None = None
 
     def apply(self) -> None:
-        contact = next((c for c in queries.list_contacts(self.store, self.case_id) if c.id == self.contact_id), None)
-        if contact is None:
-            raise DocketError(f"There is no contact {self.contact_id}.")
-        self.values = {k: getattr(contact, k) for k in cases.CONTACT_FIELDS}
-        self.linked_events = [row.id for row in queries.timeline_rows(self.store, self.case_id)
-                              if row.contact_id == self.contact_id]
-        cases.delete_contact(self.store, contact_id=self.contact_id)
+        self.snapshot = cases.delete_contact(self.store, contact_id=self.contact_id)
 
     def revert(self) -> None:
-        # One transaction: the contact and every link come back together or not at all.
-        with self.store.write() as session:
-            cases.add_contact(session, case_id=self.case_id, contact_id=self.contact_id, **self.values)
-            for event_id in self.linked_events:
-                cases.update_event(session, event_id=event_id, contact_id=self.contact_id)
+        assert self.snapshot is not None
+        cases.restore_contact(self.store, snapshot=self.snapshot)
 
 
 class LinkEvidence(CoreCommand):

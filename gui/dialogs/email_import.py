@@ -44,7 +44,6 @@ from core.domain.errors import ValidationError
 from core.domain.models import Direction
 from core.exchange import emails as email_import
 from core.exchange.emails import Address, ImportResult, ParsedEmail
-from core.journal import settings
 from core.journal.queries import list_contacts
 from core.store.store import Store
 from gui.case.timeline_model import direction_label
@@ -84,12 +83,9 @@ class Preview:
 
 def read_preview(store: Store, case_id: int, paths: list[Path], progress: Any = None) -> Preview:
     """Read the files and work out each message's direction and contact (no store changes)."""
-    items = email_import.parse_messages(paths, progress=progress)
-    own = settings.own_email_addresses(store)
-    email_import.suggest(store, case_id=case_id, items=items, own_addresses=own)
-    known = email_import.already_imported(store, case_id=case_id, items=items)
+    found = email_import.preview_emails(store, case_id=case_id, paths=paths, progress=progress)
     contacts = [ContactOption(c.id, c.name, c.email) for c in list_contacts(store, case_id)]
-    return Preview(items, known, contacts, own)
+    return Preview(found.items, found.already_imported, contacts, found.own_addresses)
 
 
 def _date_label(item: ParsedEmail) -> str:

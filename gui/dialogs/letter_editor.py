@@ -423,13 +423,7 @@ class LetterEditor(QDialog):
         for key, value in (options.get("facts") or {}).items():
             if key in self.fact_fields:
                 self.fact_fields[key].setText(value)
-        tpl = letters.find_template(self._store, kept.template_id, kept.language)
-        self._draft = letters.Draft(
-            subject=kept.subject, html=kept.body, text=letters.html_to_text(kept.body), missing=[],
-            reply_by=kept.reply_by or clock.today(), template=tpl, language=kept.language,
-            contact_id=kept.contact_id, event_ids=tuple(options.get("event_ids", [])),
-            evidence_ids=tuple(options.get("evidence_ids", [])), facts=dict(options.get("facts") or {}),
-        )
+        self._draft = letters.draft_from_kept(self._store, kept=kept)
         self.editor.setHtml(kept.body)
         self._edited = True
         self._sent_info = kept

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from core.domain.errors import DocketError
 from core.domain.money import COMMON_CURRENCIES
-from core.journal import settings
+from core.journal import evidence_text, settings
 from core.store.store import Store
 
 
@@ -85,6 +85,12 @@ class SettingsDialog(QDialog):
         data_form.addRow(self.tr("Data folder"), self._folder_row(store.data_dir, self.tr("Open the data folder")))
         data_form.addRow(self.tr("Your letter templates"),
                          self._folder_row(store.templates_dir, self.tr("Open the letter templates folder")))
+        self.ocr_note = QLabel(self.tr("Text in pictures is searched.") if evidence_text.ocr_available()
+                               else self.tr('Text in pictures is not searched. To search it, install the OCR extra: '
+                                            'pip install "docket[ocr]"'))
+        self.ocr_note.setWordWrap(True)
+        self.ocr_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        data_form.addRow(self.tr("Search in evidence"), self.ocr_note)
 
         self.error = QLabel()
         self.error.setWordWrap(True)

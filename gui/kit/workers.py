@@ -102,3 +102,20 @@ def run_task(work: Work, parent: QObject | None = None, pool: QThreadPool | None
     runner = pool or QThreadPool.globalInstance()
     QTimer.singleShot(0, task, lambda: runner.start(_Runnable(task)))
     return task
+
+
+def run_in_background(work: Work, parent: QObject | None,
+                      *, succeeded: Callable[[Any], Any], failed: Callable[[str], Any] | None = None,
+                      setup: Callable[[Task], Any] | None = None) -> Task:
+    """Run ``work(progress)`` in a worker; ``succeeded(result)`` is called on the window's thread.
+
+    ``setup(task)`` may connect more signals (progress, finished); the work starts only once
+    control is back in the event loop (see :func:`run_task`), so none is missed.
+    """
+    task = run_task(work, parent)
+    task.succeeded.connect(succeeded)
+    if failed is not None:
+        task.failed.connect(failed)
+    if setup is not None:
+        setup(task)
+    return task

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import (
     QCoreApplication,
     QLibraryInfo,
     QLocale,
-    QObject,
     QThreadPool,
     QTimer,
     QTranslator,
@@ -20,28 +17,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import __version__
 from core.domain.errors import DocketError, StoreLockedError
-from core.store.store import Store
+from core.journal.opening import open_store
 from gui.kit.icons import app_icon
-from gui.kit.workers import Task, run_task
 
 START_CHECK_DELAY_MS = 1000  # after the window is up; a reminder a second later costs nothing
-
-
-def run_in_background(work: Callable[[Callable[[int, int], bool]], Any], parent: QObject | None,
-                      *, succeeded: Callable[[Any], Any], failed: Callable[[str], Any] | None = None,
-                      setup: Callable[[Task], Any] | None = None) -> Task:
-    """Run ``work(progress)`` in a worker; ``succeeded(result)`` is called on the window's thread.
-
-    ``setup(task)`` may connect more signals (progress, finished); the work starts only once
-    control is back in the event loop (see :func:`gui.workers.run_task`), so none is missed.
-    """
-    task = run_task(work, parent)
-    task.succeeded.connect(succeeded)
-    if failed is not None:
-        task.failed.connect(failed)
-    if setup is not None:
-        setup(task)
-    return task
 
 
 def application() -> QApplication:
@@ -80,13 +59,14 @@ def run(data_dir: str | Path | None = None) -> int:
     """
     app = application()
     try:
-        store = Store.open(data_dir)
+        store = open_store(data_dir)
     except StoreLockedError as exc:
         QMessageBox.information(None, QCoreApplication.translate("App", "Docket is already open"), str(exc))
         return 2
     except DocketError as exc:
         QMessageBox.critical(None, QCoreApplication.translate("App", "Docket cannot open your data"), str(exc))
         return 2
+    from gui.shell.evidence_indexing import index_evidence_in_background
     from gui.shell.main_window import MainWindow
     from gui.shell.tray import DueNotifier
 
@@ -98,6 +78,7 @@ def run(data_dir: str | Path | None = None) -> int:
         window.show()
         # The start-up check waits for the first paint and then runs off the window's thread.
         QTimer.singleShot(START_CHECK_DELAY_MS, notifier.check_in_background)
+        QTimer.singleShot(START_CHECK_DELAY_MS, lambda: index_evidence_in_background(store, window))
         return app.exec()
     finally:
         # Background work (the due check, a companies query) reads the store and reports to

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from core.domain import clock
+from core.domain.models import CLOSED_STATUSES
 from core.journal import queries
 from core.journal.queries import CaseRow
 from core.store.store import Store
@@ -182,7 +183,7 @@ class CaseListModel(QAbstractTableModel):
 
     @staticmethod
     def _overdue(row: CaseRow) -> bool:
-        return row.next_due is not None and row.next_due < clock.today() and row.status not in ("resolved", "closed")
+        return row.next_due is not None and row.next_due < clock.today() and row.status not in CLOSED_STATUSES
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in SQL by ``column``; the list is queried again from the first page."""

@@ -25,8 +25,7 @@ from core.journal import queries
 from core.journal.queries import CompanyRecord
 from core.store.store import Store
 from gui.kit.table_model import RowsTableModel
-from gui.kit.workers import Task
-from gui.shell.app import run_in_background
+from gui.kit.workers import Task, run_in_background
 from gui.shell.case_list_model import CASE_ROLE, COMPANY, TITLE, CaseListModel
 
 NAME, CASES, OPEN_CASES, DAYS_TO_REPLY = range(4)

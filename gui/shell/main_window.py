@@ -8,6 +8,7 @@ when first used, so they do not slow down start-up.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import DocketError, NotFoundError
-from core.journal import cases, queries
+from core.journal import cases, evidence_text, queries
 from core.store import paths
 from core.store.store import Store
 from gui.case.workspace import CaseWorkspace
@@ -39,8 +40,7 @@ from gui.dialogs.about import AboutDialog
 from gui.dialogs.new_case import NewCaseDialog
 from gui.dialogs.settings import SettingsDialog
 from gui.kit.icons import app_icon, icon
-from gui.kit.workers import Task
-from gui.shell.app import run_in_background
+from gui.kit.workers import Task, run_in_background
 from gui.shell.case_list_view import CaseListView
 from gui.shell.companies_view import CompaniesView
 from gui.shell.sidebar import Sidebar
@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar()
         self.case_list = CaseListView(store)
         self.companies: CompaniesView | None = None  # built when first shown
+        self.overview: Any = None  # the OverviewView, built when first shown
         self.lists = QStackedWidget()
         # Never so narrow that titles and dates cannot be read; the workspace gives way first.
         self.lists.setMinimumWidth(self.fontMetrics().averageCharWidth() * 48)
@@ -263,6 +264,7 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         a = self._action
         self.new_case_action = a(self.tr("&New case…"), self.new_case, "Ctrl+N", "new-case")
+        self.new_case_form_action = a(self.tr("New case (&form)…"), self.new_case_form, "Ctrl+Shift+N", "new-case")
         import_action = a(self.tr("&Import case file…"), self.data.import_case, None, "import")
         self.export_action = a(self.tr("&Export…"), self.export_case, "Ctrl+E", "export")
         self.print_action = a(self.tr("&Print…"), self.print_case, "Ctrl+P", "print")
@@ -287,7 +289,7 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
-        for item in (self.new_case_action, import_action, self.export_action, self.print_action, None,
+        for item in (self.new_case_action, self.new_case_form_action, import_action, self.export_action, self.print_action, None,
                      backup, restore, check, None, settings, None, quit_action):
             file_menu.addSeparator() if item is None else file_menu.addAction(item)
         edit_menu = bar.addMenu(self.tr("&Edit"))
@@ -313,7 +315,17 @@ class MainWindow(QMainWindow):
         return self._case_id
 
     def show_view(self, view: str) -> None:
-        if view == "companies":
+        self.workspace.setVisible(view != "overview")  # the charts take the room
+        if view == "overview":
+            if self.overview is None:
+                from gui.shell.overview_view import OverviewView  # QtCharts loads only when asked
+
+                self.overview = OverviewView(self.store)
+                self.overview.case_selected.connect(lambda case_id: (self.sidebar.select_view("all"), self.reveal_case(case_id)))
+                self.lists.addWidget(self.overview)
+            self.overview.refresh()
+            self.lists.setCurrentWidget(self.overview)
+        elif view == "companies":
             if self.companies is None:
                 self.companies = CompaniesView(self.store)
                 self.companies.case_selected.connect(self.open_case)
@@ -330,6 +342,11 @@ class MainWindow(QMainWindow):
         self._case_id = case_id
         self.workspace.show_case(case_id)
         self._update_case_actions()
+        if case_id is not None and self.case_list.model.search:  # words found inside a file: show it
+            found = evidence_text.evidence_found_in(self.store, self.case_list.model.search, case_id)
+            if found is not None:
+                self.workspace.show_evidence(found.evidence_id)
+                self.workspace.evidence.preview.highlight(re.findall(r"\w+", self.case_list.model.search))
 
     def reveal_case(self, case_id: int | None) -> None:
         """Select and open a case (after an import, or the one open when Docket last closed)."""
@@ -367,6 +384,15 @@ class MainWindow(QMainWindow):
             getattr(self.workspace, name)()
 
     def new_case(self) -> None:
+        """The guided start: a few plain questions, then the case as Docket understands it."""
+        from gui.dialogs.guided_start import GuidedStart  # imported here: keeps start-up quick
+
+        dialog = GuidedStart(self.store, self)
+        if dialog.exec() and dialog.case_id is not None:
+            self.refresh()
+            self.reveal_case(dialog.case_id)
+
+    def new_case_form(self) -> None:
         dialog = NewCaseDialog(self.store, self)
         if dialog.exec() and dialog.case_id is not None:
             self.refresh()

@@ -36,6 +36,7 @@ class Sidebar(QTreeWidget):
             ("closed", self.tr("Resolved and closed")),
             ("all", self.tr("All cases")),
             ("companies", self.tr("Companies")),
+            ("overview", self.tr("Overview")),
         ]
         self._items: dict[str, QTreeWidgetItem] = {}
         for key, label in views:
@@ -61,6 +62,8 @@ class Sidebar(QTreeWidget):
     def set_counts(self, counts: dict[str, int]) -> None:
         """Show each view's count (from :func:`core.queries.view_counts`)."""
         for key, item in self._items.items():
+            if key == "overview":  # figures, not a list of cases
+                continue
             number = counts.get(key, 0)
             item.setText(1, str(number))
             item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{item.text(0)}, {number}")

@@ -16,8 +16,7 @@ from core.domain.models import ReminderState
 from core.escalation import reminders
 from core.store.store import Store
 from gui.kit.icons import app_icon
-from gui.kit.workers import Task
-from gui.shell.app import run_in_background
+from gui.kit.workers import Task, run_in_background
 
 CHECK_EVERY_MS = 10 * 60 * 1000  # reminders are by the day; ten minutes is prompt enough
 

@@ -13,14 +13,17 @@ from core.store.store import Store
 FORMATS = ("json", "zip", "pdf", "md", "csv")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("import", help="add a case from a case file (.json or .zip); prints its id")
     p.add_argument("file", metavar="FILE", type=Path)
     p.set_defaults(func=run_import)
 
-    p = sub.add_parser("export", help="write one case as a case file (json, zip) or a report (pdf, md, csv)")
-    p.add_argument("case", type=int, metavar="CASE")
-    p.add_argument("--format", choices=FORMATS, required=True)
+    p = sub.add_parser("export", help="write one case as a case file (json, zip) or a report (pdf, md, csv); "
+                                      "or --summary: a one-page year in disputes (pdf)")
+    p.add_argument("case", type=int, metavar="CASE", nargs="?")
+    p.add_argument("--format", choices=FORMATS)
+    p.add_argument("--summary", action="store_true", help="the one-page summary of a year (with --year) as a PDF")
+    p.add_argument("--year", type=int, metavar="YYYY", help="with --summary: which year (default: this year)")
     p.add_argument("--out", metavar="PATH", type=Path, required=True)
     report = p.add_argument_group("reports (pdf, md, csv)")
     report.add_argument("--redact", action="store_true", help="hide account numbers, emails and phone numbers")
@@ -40,6 +43,17 @@ def run_import(store: Store, args: argparse.Namespace) -> int:
 
 
 def run_export(store: Store, args: argparse.Namespace) -> int:
+    if args.summary or args.year is not None:
+        if not args.summary or args.case is not None or args.format not in (None, "pdf"):
+            raise DocketError("--summary --year YYYY --out FILE.pdf writes a year's summary; it takes no CASE.")
+        from core.documents.summary import export_year_summary
+        from core.journal import settings
+
+        export_year_summary(store, year=args.year or clock.today().year, out=args.out,
+                            paper=args.paper or settings.get(store, "paper_size"))
+        return 0
+    if args.case is None or args.format is None:
+        raise DocketError("export needs CASE and --format (or --summary --year YYYY).")
     report_options = (args.redact or args.mask_names or args.date_from or args.date_to
                       or args.no_private_notes or args.paper)
     if args.mask_names and not args.redact:

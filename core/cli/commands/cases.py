@@ -13,7 +13,7 @@ from core.journal import queries
 from core.store.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("cases", help="list cases: id, title, company, status, last activity")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--view", choices=queries.VIEWS, default="all")
@@ -132,10 +132,11 @@ def run_show(store: Store, args: argparse.Namespace) -> int:
 def run_search(store: Store, args: argparse.Namespace) -> int:
     hits = queries.search(store, args.text)
     if args.json:
-        print_json([{"case_id": h.case_id, "title": h.title, "company": h.company, "snippet": h.snippet} for h in hits])
+        print_json([{"case_id": h.case_id, "title": h.title, "company": h.company, "snippet": h.snippet,
+                     "where": h.where, "evidence_id": h.evidence_id} for h in hits])
         return 0
     if not hits:
         print(f"No case mentions {args.text!r}.")
     for h in hits:
-        print(f"{h.case_id:>6}  {h.title}  ({h.company})\n        {h.snippet}")
+        print(f"{h.case_id:>6}  {h.title}  ({h.company})\n        {h.snippet}" + (f"  ({h.where})" if h.where else ""))
     return 0

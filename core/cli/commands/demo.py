@@ -8,7 +8,7 @@ from core.exchange import demo
 from core.store.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="load the example cases (realistic disputes with timelines and evidence)")
     p.set_defaults(func=run_demo)
 

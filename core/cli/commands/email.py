@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from core.cli.output import print_json
 from core.exchange import emails as email_import
 from core.store.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "import-email",
         help="add saved emails (.eml, .msg, .mbox) to a case's timeline, with their attachments",
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_import_email)
 
 
-def _describe(item: email_import.ParsedEmail) -> dict:
+def _describe(item: email_import.ParsedEmail) -> dict[str, Any]:
     return {
         "file": item.label, "at": item.at, "direction": item.direction, "summary": item.summary,
         "from": item.sender.label() if item.sender else None,
@@ -34,13 +35,13 @@ def _describe(item: email_import.ParsedEmail) -> dict:
 
 
 def run_import_email(store: Store, args: argparse.Namespace) -> int:
-    items = email_import.parse_messages(args.files)
+    preview = email_import.preview_emails(store, case_id=args.case, paths=args.files)
+    items = preview.items
     if not items:
         print("No messages found in the given files.")
         return 0
-    email_import.suggest(store, case_id=args.case, items=items)
     if args.preview:
-        known = email_import.already_imported(store, case_id=args.case, items=items)
+        known = preview.already_imported
         if args.json:
             print_json([{**_describe(i), "already_in_case": k} for i, k in zip(items, known, strict=True)])
             return 0

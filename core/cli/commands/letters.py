@@ -13,7 +13,7 @@ from core.store.store import Store
 FORMATS = (".pdf", ".txt", ".html", ".htm")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "letter",
         help="draft a letter for a case from a template, as PDF, text or HTML",

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from typing import Any
 
 from core.cli.output import print_json
 from core.domain import clock
-from core.escalation import reminders
+from core.escalation import reminders, rules
 from core.escalation.calendar import export_reminders
-from core.escalation.ladder import STEP_NAMES
+from core.escalation.ladder import STEP_NAMES, NextStep, day_text, route_text
 from core.escalation.rules import DISCLAIMER
 from core.store.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("due", help="list reminders that are due: overdue first, then by date")
     p.add_argument("--json", action="store_true", help="print JSON (for a scheduler)")
     p.add_argument("--case", type=int, metavar="CASE", help="only this case")
@@ -33,9 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def item_data(item: reminders.DueItem) -> dict[str, Any]:
-    return {"key": item.key, "case_id": item.case_id, "case_title": item.case_title,
+    return {"reminder": f"{item.case_id}:{item.key}", "key": item.key, "case_id": item.case_id, "case_title": item.case_title,
             "company": item.company, "due": item.due.isoformat(), "reason": item.reason,
-            "rule_id": item.rule_id, "kind": item.kind, "state": item.state, "overdue": item.overdue}
+            "rule_id": item.rule_id, "kind": item.kind, "state": item.state, "overdue": item.overdue,
+            "next_step": item.step}
 
 
 def run_due(store: Store, args: argparse.Namespace) -> int:
@@ -56,33 +58,88 @@ def run_due(store: Store, args: argparse.Namespace) -> int:
             flag = "TODAY"
         else:
             flag = ""
-        print(f"{flag:<9} {i.due.isoformat()}  case {i.case_id:<5} {i.company[:20]:<20}  {i.reason}")
+        # The bracketed name is what 'docket snooze|done|dismiss' take. The case's next step (the one the window's banner shows) is marked with ">".
+        mark = ">" if i.step else " "
+        print(f"{flag:<9} {day_text(i.due, today):<11} {mark} case {i.case_id:<5} {i.company[:20]:<20}  {i.reason}"
+              f"  [{i.case_id}:{i.key}]")
     return 0
+
+
+def _when(step: NextStep, today: date) -> str:
+    if step.due is None:
+        return "nothing due yet"
+    if step.due < today:
+        return f"overdue since {day_text(step.due, today)}"
+    if step.due == today:
+        return "due today"
+    return f"due {day_text(step.due, today)}"
+
+
+def step_data(case_id: int, step: NextStep) -> dict[str, Any]:
+    """The next step as ``docket next --json`` prints it."""
+    promise = step.promise
+    return {
+        "case_id": case_id,
+        "current_step": step.current_step, "step": step.step, "kind": step.kind, "title": step.title,
+        "reason": step.reason, "due": step.due, "urgency": step.urgency, "template_id": step.template_id,
+        "rule_id": step.rule_id,
+        "promise": None if promise is None else {
+            "event_id": promise.event_id, "made_on": promise.made_on, "promised_by": promise.promised_by,
+            "summary": promise.summary, "days_late": step.late_days},
+        "routes": [{"step": r.step, "text": r.text, "opens": r.opens, "closes": r.closes, "rule_id": r.rule_id,
+                    "source": r.source} for r in step.routes],
+        "missing_amount": step.missing_amount,
+        "missing_facts": list(step.missing_facts),
+        "notes": list(step.notes),
+        "clocks": [{"label": c.label, "date": c.date, "opens": c.opens, "text": c.text,
+                    "rule_id": c.rule_id, "source": c.source} for c in step.clocks],
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def _rule_clocks(store: Store, case_id: int) -> tuple[list[rules.Clock], list[rules.MissingFact]]:
+    """The clocks the rule packs give this case, and the facts that would unlock more."""
+    today = clock.today()
+    with store.read() as session:
+        facts = rules.case_facts_for(session, case_id, as_of=today)
+    # A window that closed more than a month ago is history, as on the ladder.
+    shown = [c for c in rules.clocks(facts, today) if c.opens or (today - c.deadline).days <= 30]
+    return shown, rules.missing_facts(facts)
 
 
 def run_next(store: Store, args: argparse.Namespace) -> int:
     step = reminders.next_step(store, case_id=args.case)
+    rule_clocks, missing = _rule_clocks(store, args.case)
     if args.json:
-        print_json({
-            "case_id": args.case,
-            "current_step": step.current_step, "step": step.step, "reason": step.reason,
-            "due": step.due, "template_id": step.template_id, "rule_id": step.rule_id,
-            "clocks": [{"label": c.label, "date": c.date, "opens": c.opens, "text": c.text,
-                        "rule_id": c.rule_id, "source": c.source} for c in step.clocks],
-            "disclaimer": DISCLAIMER,
-        })
+        data = step_data(args.case, step)
+        # The rule packs' own clocks, each with its source, and the facts that would unlock more.
+        data["rules"] = [{"rule_id": c.rule_id, "label": c.label, "start": c.start, "deadline": c.deadline,
+                          "opens": c.opens, "text": c.text, "source": c.source, "checked": c.checked,
+                          "confidence": c.confidence} for c in rule_clocks]
+        data["missing_facts"] = [{"fact": m.fact, "text": m.text, "rule_ids": list(m.rule_ids)} for m in missing]
+        print_json(data)
         return 0
+    today = clock.today()
     now = STEP_NAMES[step.current_step] if step.current_step else "not started"
     print(f"Case {args.case}: at the {now} step." if step.current_step else f"Case {args.case}: {now}.")
     if step.step:
-        print(f"Next: {STEP_NAMES[step.step]}, due {step.due.isoformat() if step.due else '-'}"
-              f" (letter template: {step.template_id})")
+        letter = f" (letter template: {step.template_id})" if step.template_id else ""
+        print(f"Next: {step.title}, {_when(step, today)}{letter}")
     print(step.reason)
-    if step.clocks:
-        print()
-        for c in step.clocks:
+    if step.routes:
+        print("\nWays out of the company's hands:")
+        for route in step.routes:
+            print(f"  {route_text(route, today)}")
+    if rule_clocks:
+        print("\nClocks, and the rules that decide them:")
+        for c in rule_clocks:
             print(f"  {c.text}")
-        print(f"\n{DISCLAIMER}")
+            print(f"    {c.rule_id}: {c.provenance}")
+    if missing:
+        print("\nWorth adding to the case:")
+        for m in missing:
+            print(f"  {m.text}")
+    print(f"\n{DISCLAIMER}")
     return 0
 
 

@@ -14,7 +14,7 @@ from core.store.store import Store
 from core.store.verify import verify
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("backup", help="write everything (database, evidence, settings) to a zip archive")
     p.add_argument("file", metavar="FILE.zip")
     p.set_defaults(func=run_backup)

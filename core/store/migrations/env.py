@@ -13,7 +13,7 @@ connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only when someone runs the alembic CLI by hand
     from sqlalchemy import create_engine
 
-    connection = create_engine(config.get_main_option("sqlalchemy.url")).connect()
+    connection = create_engine(config.get_main_option("sqlalchemy.url") or "").connect()
 
 # render_as_batch: SQLite alters tables by copying them, which batch mode does for us.
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)

@@ -331,6 +331,24 @@ def test_save_draft_keeps_the_edited_text_and_updates_in_place(you: Store) -> No
     assert [item.id for item in letters.list_letters(you, case_id=ids["case"])] == [letter_id]
 
 
+def test_a_kept_draft_opens_again_as_it_was_left(you: Store) -> None:
+    ids = _full_case(you)
+    draft = letters.draft_letter(you, case_id=ids["case"], template_id="chaser", evidence_ids=[ids["evidence"]],
+                                 facts={"order_reference": "Order 48213"})
+    import dataclasses
+
+    edited = dataclasses.replace(draft, html=draft.html.replace("Second request", "Third request"))
+    letter_id = letters.save_draft(you, case_id=ids["case"], draft=edited)
+
+    again = letters.draft_from_kept(you, kept=letters.get_letter(you, letter_id=letter_id))
+
+    assert "Third request" in again.html and "Third request" in again.text
+    assert again.text == letters.html_to_text(edited.html)
+    assert (again.subject, again.template.id, again.language) == (draft.subject, "chaser", draft.language)
+    assert (again.contact_id, again.event_ids, again.evidence_ids) == (draft.contact_id, draft.event_ids, (ids["evidence"],))
+    assert again.facts == draft.facts and again.reply_by == draft.reply_by
+
+
 def test_marking_as_sent_logs_the_letter_keeps_the_pdf_and_freezes_it(you: Store, tmp_path: Path) -> None:
     ids = _full_case(you)
     draft = letters.draft_letter(you, case_id=ids["case"], template_id="final_notice")

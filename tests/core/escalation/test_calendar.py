@@ -104,7 +104,8 @@ def test_commands_due_next_and_export(data_dir: Path, tmp_path: Path, capsys: py
     assert data[0]["due"] == "2026-11-17" and data[0]["case_id"] == ids["silent"]
     assert main([*args, "due"]) == 0
     text = capsys.readouterr().out
-    assert text.splitlines()[0].startswith("OVERDUE   2026-11-17")
+    # Dates in words; ">" marks the reminder that is the case's next step.
+    assert text.splitlines()[0].startswith("OVERDUE   17 Nov      > case")
     assert main([*args, "next", str(ids["card"]), "--json"]) == 0
     step = json.loads(capsys.readouterr().out)
     assert (step["current_step"], step["step"], step["template_id"]) == ("complaint", "payment_dispute", "chargeback_request")
@@ -122,3 +123,14 @@ def test_an_empty_store_has_nothing_due(store: Store, tmp_path: Path) -> None:
     assert export_reminders(store, tmp_path / "empty.ics") == 0
     assert _read(tmp_path / "empty.ics") == []
     assert date.fromisoformat(ago(0)) == TODAY
+
+
+def test_the_calendar_carries_the_next_step_the_banner_shows(store: Store, tmp_path: Path) -> None:
+    """A charge after a cancellation: the .ics event is the stop-billing step, with its reason."""
+    case_id = make_case(store, title="Gym still billing", category="subscription", events=[
+        to_company(60, "letter", meaning="cancellation"), from_company(6, "payment", meaning="charge", amount="34.99")])
+    step = reminders.next_step(store, case_id=case_id)
+    assert export_reminders(store, tmp_path / "gym.ics", case_id=case_id) >= 1
+    [event] = [e for e in _read(tmp_path / "gym.ics") if str(e.get("summary")).startswith("Charged after cancelling")]
+    assert str(event.get("summary")) == "Charged after cancelling: Gym still billing (overdue since 17 Nov)"
+    assert step.reason in str(event.get("description"))

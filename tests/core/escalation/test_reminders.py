@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from core.domain import clock
 from core.domain.errors import NotFoundError, ValidationError
-from core.domain.models import Case, Reminder
+from core.domain.models import Case, EventMeaning, Reminder
 from core.escalation import reminders
 from core.journal import cases, queries
 from core.store.store import Store
@@ -38,7 +38,9 @@ def test_silence_after_a_message_is_overdue_after_fourteen_days(store: Store) ->
     case_id = make_case(store, events=[to_company(20)])
     [item] = reminders.due_items(store, case_id=case_id)
     assert (item.kind, item.due, item.overdue) == ("silence", TODAY - timedelta(days=6), True)
-    assert item.reason.startswith("No reply from Acme Ltd since 3 Nov (14 days). Next: chaser.")
+    # The case's next step is this reminder: the list says what the banner says.
+    assert item.reason == "No reply to your email of 3 Nov (20 days): the next step is the chaser."
+    assert item.step
     assert (item.case_title, item.company, item.rule_id) == ("Refund never paid", "Acme Ltd", "docket.silence")
 
 
@@ -72,7 +74,8 @@ def test_a_broken_promise_is_overdue(store: Store) -> None:
 
 
 @pytest.mark.parametrize(("kind", "direction", "kept"), [
-    ("payment", "from_company", True),
+    # A charge is not a refund: money taken keeps no promise (it used to count as an answer).
+    ("payment", "from_company", False),
     ("delivery", "internal", True),
     ("response", "from_company", True),
     ("email", "to_company", False),
@@ -101,7 +104,9 @@ def test_clock_reminders_open_and_close(store: Store) -> None:
     assert chargeback.kind == "clock_closes"
     assert chargeback.due == TODAY - timedelta(days=5)  # 14 days before 2 Dec
     assert chargeback.overdue
-    assert chargeback.reason == "Card chargeback window closes in 9 days (2 Dec)."
+    # The closing window is the case's next step, so its reminder says what to do.
+    assert chargeback.reason == "Card chargeback window closes in 9 days (2 Dec): ask now, before it is too late."
+    assert chargeback.step
     # Six years to go to court is far off and not overdue.
     assert not items["gb.limitation.contract"].overdue
 
@@ -252,6 +257,8 @@ EVENT = st.tuples(
     st.sampled_from(["email", "call", "letter", "response", "payment", "delivery", "note"]),
     st.sampled_from(["to_company", "from_company", "internal"]),
     st.one_of(st.none(), st.integers(min_value=-30, max_value=150)),
+    # What the user said the event meant, if anything (money meanings with an amount).
+    st.one_of(st.none(), st.sampled_from([m.value for m in EventMeaning])),
 )
 CASE = st.fixed_dictionaries({
     "category": st.sampled_from(["refund", "faulty_goods", "billing_error", "cancellation", "warranty"]),
@@ -261,10 +268,11 @@ CASE = st.fixed_dictionaries({
 })
 
 
-def _events(raw: list[tuple[int, str, str, int | None]]) -> list[dict]:
+def _events(raw: list[tuple[int, str, str, int | None, str | None]]) -> list[dict]:
     return [{"at": ago(days), "kind": kind, "direction": direction, "summary": f"{kind} {days}",
-             "promised_by": None if promised is None else ago(days - promised)}
-            for days, kind, direction, promised in raw]
+             "promised_by": None if promised is None else ago(days - promised), "meaning": meaning,
+             "amount": "20" if meaning in ("charge", "refund", "invoice", "partial_offer") else None}
+            for days, kind, direction, promised, meaning in raw]
 
 
 def _comparable(items: list[reminders.DueItem]) -> list[tuple]:
@@ -287,6 +295,11 @@ def test_row_order_does_not_change_the_results(store: Store, facts: dict, raw: l
     step_a, step_b = reminders.next_step(store, case_id=a), reminders.next_step(store, case_id=b)
     assert (step_a.step, step_a.due, step_a.reason) == (step_b.step, step_b.due, step_b.reason)
     assert next_due(store, a) == next_due(store, b)
+    # The banner and the list agree: a step that is a reminder is the case's date.
+    if step_a.reminds:
+        assert next_due(store, a) == step_a.due
+        [item] = [i for i in every if i.case_id == a and i.step]
+        assert (item.due, item.reason) == (step_a.due, step_a.reason)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -354,6 +354,24 @@ def test_the_same_messages_dropped_twice_are_not_duplicated(store, case_id, tmp_
     assert len(queries.load_case(store, case_id).events) == 4
 
 
+def test_the_preview_suggests_direction_and_contact_and_says_what_the_case_has(store, case_id, tmp_path):
+    contact_id = cases.add_contact(store, case_id=case_id, name="Support", email="support@acme.example")
+    had = save(tmp_path, "had.eml", message(message_id="<had@acme.example>"))
+    import_emails(store, case_id=case_id, items=parse_messages([had]))
+    sent = save(tmp_path, "sent.eml", message(subject="Formal complaint", sender="Pat Doe <pat@home.example>",
+                                              to="Acme Support <support@acme.example>", message_id="<new@home.example>",
+                                              date="Wed, 06 Mar 2024 10:00:00 +0000"))
+    before = snapshot(store)
+
+    preview = email_import.preview_emails(store, case_id=case_id, paths=[had, sent])
+
+    assert [i.summary for i in preview.items] == ["Your refund", "Formal complaint"]
+    assert preview.already_imported == [True, False]
+    assert [(i.direction, i.contact_id) for i in preview.items] == [("from_company", contact_id), ("to_company", contact_id)]
+    assert preview.own_addresses == {"pat@home.example"}
+    assert snapshot(store) == before  # reading a preview changes nothing
+
+
 def test_a_message_twice_in_one_batch_is_added_once(store, case_id, tmp_path):
     a = save(tmp_path, "a.eml", message())
     b = save(tmp_path, "b.eml", message())

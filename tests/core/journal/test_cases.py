@@ -189,6 +189,30 @@ def test_removing_a_contact_keeps_the_events_that_named_them(store: Store, perfu
     assert (kept.id, kept.summary, kept.contact_id) == (event, "Spoke to them", None)
 
 
+def test_a_removed_contact_comes_back_with_the_events_that_named_them(store: Store, perfume: int) -> None:
+    desk = cases.add_contact(store, case_id=perfume, name="Customer service", email="cs@example.fr", phone="+33 1 23")
+    first = cases.log_event(store, case_id=perfume, at="2014-12-01", kind="call", summary="Spoke to them", contact_id=desk)
+    cases.log_event(store, case_id=perfume, at="2014-12-02", kind="note", summary="Wrote it down")
+    later = cases.log_event(store, case_id=perfume, at="2014-12-09", kind="call", summary="Again", contact_id=desk)
+    before = everything(store)
+    snapshot = cases.delete_contact(store, contact_id=desk)
+    assert queries.list_contacts(store, perfume) == []
+    assert cases.restore_contact(store, snapshot=snapshot) == desk
+    assert everything(store)["contacts"] == before["contacts"]
+    assert [e.id for e in queries.case_events(store, perfume) if e.contact_id == desk] == [first, later]
+
+
+def test_a_contact_whose_case_is_gone_is_not_half_restored(store: Store, perfume: int) -> None:
+    desk = cases.add_contact(store, case_id=perfume, name="Customer service")
+    cases.log_event(store, case_id=perfume, at="2014-12-01", kind="call", summary="Spoke to them", contact_id=desk)
+    snapshot = cases.delete_contact(store, contact_id=desk)
+    cases.delete_case(store, case_id=perfume)
+    before = everything(store)
+    with pytest.raises(NotFoundError):
+        cases.restore_contact(store, snapshot=snapshot)
+    assert everything(store) == before
+
+
 def test_deleting_a_case_removes_its_records_but_keeps_evidence_files(store: Store, perfume: int, tmp_path: Path) -> None:
     receipt = tmp_path / "receipt.pdf"
     receipt.write_bytes(b"%PDF receipt")

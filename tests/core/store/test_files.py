@@ -177,6 +177,7 @@ def test_a_failed_attachment_keeps_a_file_that_another_case_recorded_meanwhile(s
     clean-up must not delete content that another attachment has recorded since."""
     from core.domain.errors import ValidationError
     from core.journal import cases
+    from core.store.unit_of_work import unit_of
 
     first = cases.open_case(store, title="Parcel lost", company="Parcels Ltd")
     second = cases.open_case(store, title="Refund refused", company="Shop Ltd")
@@ -186,7 +187,7 @@ def test_a_failed_attachment_keeps_a_file_that_another_case_recorded_meanwhile(s
     assert stored.created
     try:
         with store.write() as session:
-            session.info["new_evidence_files"].append(stored.sha256)
+            unit_of(session).new_evidence_files.append(stored.sha256)
             # Meanwhile the same content is recorded on another case and committed.
             with store.writer.connect() as conn:
                 conn.exec_driver_sql(

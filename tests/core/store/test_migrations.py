@@ -10,7 +10,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
 from core.journal import cases, queries
-from core.store.store import DB_NAME, Store, _alembic_config
+from core.store.migrations import alembic_config
+from core.store.store import DB_NAME, Store
 
 # Rows as the first schema (revision 0001) stored them, written with plain SQL.
 FIRST_RELEASE_ROWS = [
@@ -38,7 +39,7 @@ def make_first_release_store(data_dir: Path) -> Path:
     """A data folder as the first release left it: schema 0001 and real rows."""
     data_dir.mkdir(parents=True)
     db = data_dir / DB_NAME
-    cfg, ctx = _alembic_config()
+    cfg, ctx = alembic_config()
     engine = create_engine(f"sqlite:///{db}")
     try:
         with engine.begin() as conn:
@@ -78,7 +79,7 @@ def test_an_old_store_is_backed_up_then_upgraded_with_nothing_lost(data_dir: Pat
     before = dump(db, OLD_TABLES)
     old_columns = column_names(db, OLD_TABLES)
 
-    cfg, ctx = _alembic_config()
+    cfg, ctx = alembic_config()
     head = ScriptDirectory.from_config(cfg).get_current_head()
     ctx.__exit__(None, None, None)
     with Store.open(data_dir) as store:
@@ -118,7 +119,7 @@ def test_a_store_already_at_the_newest_revision_is_opened_without_a_backup(data_
 
 
 def test_a_new_store_is_created_at_the_newest_revision(data_dir: Path) -> None:
-    cfg, ctx = _alembic_config()
+    cfg, ctx = alembic_config()
     head = ScriptDirectory.from_config(cfg).get_current_head()
     ctx.__exit__(None, None, None)
     with Store.open(data_dir) as store:

@@ -91,8 +91,8 @@ def test_amounts_are_read_as_money_in_the_chosen_currency() -> None:
         parse_money("1.2.3", "EUR")
 
 
-def test_ctrl_n_opens_the_form_and_the_new_case_is_selected(qtbot, store: Store, window: MainWindow,
-                                                            monkeypatch) -> None:
+def test_new_case_form_opens_the_form_and_the_new_case_is_selected(qtbot, store: Store, window: MainWindow,
+                                                                   monkeypatch) -> None:
     def fill_and_accept(dialog: NewCaseDialog) -> int:
         dialog.title.setText("Boiler service skipped")
         dialog.company.setCurrentText("Warm Homes")
@@ -100,10 +100,28 @@ def test_ctrl_n_opens_the_form_and_the_new_case_is_selected(qtbot, store: Store,
         return dialog.result()
 
     monkeypatch.setattr(NewCaseDialog, "exec", fill_and_accept)
-    window.new_case_action.trigger()
+    window.new_case_form_action.trigger()
     assert listed_titles(window) == ["Boiler service skipped"]
     assert window.current_case_id() == window.case_list.model.index(0, TITLE).data(CASE_ROLE).id
     assert window.sidebar.count_of("open") == 1
+
+
+def test_ctrl_n_opens_the_guided_start_and_the_new_case_is_selected(qtbot, store: Store, window: MainWindow,
+                                                                     monkeypatch) -> None:
+    from gui.dialogs.guided_start import GuidedStart
+
+    def answer_and_finish(dialog: GuidedStart) -> int:
+        dialog.situation_buttons["wrong_bill"].click()
+        dialog.next()
+        dialog.company.setText("Warm Homes")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(GuidedStart, "exec", answer_and_finish)
+    assert window.new_case_action.shortcut().toString() == "Ctrl+N"
+    window.new_case_action.trigger()
+    assert listed_titles(window) == ["Wrong bill or charge from Warm Homes"]
+    assert window.current_case_id() == window.case_list.model.index(0, TITLE).data(CASE_ROLE).id
 
 
 def test_search_finds_a_word_in_an_events_details_and_narrows_the_list(qtbot, store: Store, window: MainWindow,

@@ -5,14 +5,14 @@ an index in the list's order: the title and company name compared without case, 
 a number, and the date a case was opened. Status, last activity and next due already have
 theirs. No rows change.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 """
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
