@@ -1,6 +1,6 @@
 """The case list in plain SQL: one page at a time from where the last one ended.
 
-Every order the list offers walks an index (schema revisions 0001, 0002 and 0004), and a page
+Every order the list offers walks an index (schema revisions 0001, 0002 and 0006), and a page
 starts right after the last row seen (keyset paging), so the last page of 100,000 cases comes
 as quickly as the first. Cases with no value to sort by come last, by a second range scan.
 
@@ -70,7 +70,7 @@ class CasePage:
     complete: bool  # True when nothing follows this page
 
 
-# The key of each order, written as the indexes of revision 0004 (and 0001/0002) are, so that
+# The key of each order, written as the indexes of revision 0006 (and 0001/0002) are, so that
 # SQLite walks the index in order; the flag says whether cases can lack a value to sort by.
 _SORT_KEYS: dict[str, tuple[str, bool]] = {
     "title": ("lower(c.title)", False),
@@ -114,12 +114,17 @@ def _list_filters(view: str, search: str | None, company_id: int | None, sort: s
     if search and search.strip():
         query = fts_query(search)
         if query is not None:
+            # The cases, their companies, and the text of their evidence files (the same as
+            # core.journal.queries.matching_case_ids, with evidence_text.CASE_IDS_SQL).
             where.append(
                 "c.id IN (SELECT case_id FROM search_index WHERE search_index MATCH ? AND case_id IS NOT NULL "
                 "UNION SELECT cases.id FROM search_index JOIN cases ON cases.company_id = (search_index.rowid - 3) / 4 "
-                "WHERE search_index MATCH ? AND search_index.rowid % 4 = 3)"
+                "WHERE search_index MATCH ? AND search_index.rowid % 4 = 3 "
+                "UNION SELECT evidence.case_id FROM evidence_text_search "
+                "JOIN evidence_text_pages AS etp ON etp.id = evidence_text_search.rowid "
+                "JOIN evidence ON evidence.sha256 = etp.sha256 WHERE evidence_text_search MATCH ?)"
             )
-            params += [query, query]
+            params += [query, query, query]
     return where, params
 
 

@@ -154,3 +154,12 @@ def test_every_order_of_the_list_is_read_from_an_index_without_sorting(journal: 
     # A later page seeks into the index at its position rather than reading from the start.
     read_from_start = [p for p in plans if p[0] == "all" and p[3] and p[-1].startswith("SCAN ")]
     assert read_from_start == []
+
+
+def test_the_lists_search_reads_the_evidence_text_as_the_search_does() -> None:
+    from core.journal import evidence_text
+
+    sql, params = queries.case_list_sql("title", False, search="refund")
+
+    assert evidence_text.CASE_IDS_SQL.replace(":q", "?") in sql
+    assert params == ['"refund"*'] * 3
