@@ -3,6 +3,7 @@
     python -m benchmarks.probe bare                 # a bare PySide6 window, shown
     python -m benchmarks.probe docket DATA_DIR      # Docket's real start-up path, shown
     python -m benchmarks.probe browse DATA_DIR      # Docket shown, the list scrolled, cases opened
+    python -m benchmarks.probe staged DATA_DIR      # counts and the first page by sqlite3, shown
 
 Each prints one JSON line when its window is shown and usable (the first paint has happened),
 then exits. Docket goes through ``gui.app.run`` itself; only the event loop is replaced by one
@@ -49,6 +50,50 @@ def bare() -> int:
     win.show()
     app.processEvents()
     _report()
+    return 0
+
+
+def staged(data_dir: str) -> int:
+    """What a staged start could paint first, as a measure for the window: a main window with
+    the sidebar counts and the case list's first page, read through plain sqlite3 (no
+    SQLAlchemy, no store lock, no migrations check), then the first paint. Not Docket's window."""
+    import sqlite3
+    from pathlib import Path
+
+    from PySide6.QtWidgets import (
+        QApplication,
+        QListWidget,
+        QMainWindow,
+        QSplitter,
+        QTableWidget,
+        QTableWidgetItem,
+    )
+
+    from core.journal import case_list
+
+    app = QApplication(sys.argv[:1])
+    conn = sqlite3.connect(f"file:{Path(data_dir) / 'docket.sqlite3'}?mode=ro", uri=True)
+
+    def run(sql: str, params: object) -> list[object]:
+        return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+
+    counts = case_list.view_counts_on(run)
+    page = case_list.page_on(run, limit=200)
+    win = QMainWindow()
+    split = QSplitter()
+    sidebar = QListWidget()
+    sidebar.addItems([f"{view}: {n:,}" for view, n in counts.items()])
+    table = QTableWidget(len(page.rows), 6)
+    for r, row in enumerate(page.rows):
+        for c, value in enumerate((row.title, row.company, row.status, row.last_activity, row.next_due, row.amount)):
+            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+    split.addWidget(sidebar)
+    split.addWidget(table)
+    win.setCentralWidget(split)
+    win.resize(1280, 800)
+    win.show()
+    app.processEvents()
+    _report(rows=len(page.rows))
     return 0
 
 
@@ -99,4 +144,6 @@ if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "bare":
         sys.exit(bare())
+    if mode == "staged":
+        sys.exit(staged(sys.argv[2]))
     sys.exit(docket(sys.argv[2], browse=mode == "browse"))

@@ -13,9 +13,11 @@ file, PDF export against rendering the same HTML straight to QPdfWriter.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -45,6 +47,10 @@ class Result:
     baseline: str = ""
     note: str = ""
     p95: float | None = None
+    # The same operation by the code before this round of changes, measured in the same run
+    # (where it can be), so that each change's gain is a ratio on one machine at one moment.
+    before_runs: list[float] = field(default_factory=list)
+    before: str = ""
 
     @property
     def median(self) -> float | None:
@@ -56,10 +62,21 @@ class Result:
             return None
         return round(statistics.median(self.runs) / max(statistics.median(self.baseline_runs), 1e-9), 2)
 
+    @property
+    def speedup(self) -> float | None:
+        if not self.runs or not self.before_runs:
+            return None
+        return round(statistics.median(self.before_runs) / max(statistics.median(self.runs), 1e-9), 2)
+
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        for key in ("runs", "baseline_runs", "before_runs"):
+            data[key] = [round(v, 3) for v in data[key]]
         data.update(median=self.median, min=min(self.runs) if self.runs else None,
-                    max=max(self.runs) if self.runs else None, ratio=self.ratio)
+                    max=max(self.runs) if self.runs else None, ratio=self.ratio,
+                    baseline_median=round(statistics.median(self.baseline_runs), 2) if self.baseline_runs else None,
+                    before_median=round(statistics.median(self.before_runs), 2) if self.before_runs else None,
+                    speedup=self.speedup)
         return data
 
 
@@ -218,29 +235,66 @@ def _pdf_case(work: Path, events: int, images: int) -> tuple[Path, int]:
 
 
 def bench_pdf(reps: int, work: Path, events: int = 1000, images: int = 50) -> list[Result]:
-    res = Result("pdf_export", f"PDF of a {events:,}-event case with {images} images", "< 5 s", unit="ms")
+    """Docket's PDF export against Qt alone printing the same content: the same HTML and the
+    same images, decoded by the same readers at the same sizes, laid out and printed by
+    QTextDocument.print_ to a QPdfWriter (no running header, no outline, no metadata pass)."""
+    res = Result("pdf_export", f"PDF of a {events:,}-event case with {images} images", "< 5 s, < 1.5x Qt alone")
     try:
         from core.documents import report as case_report
     except ImportError as exc:
         res.note = f"not available: {exc}"
         return [res]
-    from core.documents.render import html_to_pdf
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QPdfWriter, QTextDocument
+
+    from core.documents import render
     from core.journal.opening import open_store
 
     data, case_id = _pdf_case(work, events, images)
-    with open_store(data) as store:
-        for i in range(reps):
-            out = work / f"case-{i}.pdf"
-            res.runs.append(timed(lambda out=out: case_report.export_case_report(store, case_id=case_id, fmt="pdf", out=out)))
-            build = getattr(case_report, "build_report_html", None)
-            if build is not None:
-                try:
-                    html = build(store, case_id=case_id)
-                except TypeError:
-                    html = None
-                if isinstance(html, str):
-                    res.baseline_runs.append(timed(lambda html=html, i=i: html_to_pdf(html, work / f"raw-{i}.pdf")))
-                    res.baseline = "the same HTML straight to QPdfWriter"
+    finishing: list[float] = []
+    real_finish = render._finish_pdf
+
+    def timed_finish(*args: Any, **kwargs: Any) -> None:
+        start = time.perf_counter()
+        real_finish(*args, **kwargs)
+        finishing.append((time.perf_counter() - start) * 1000)
+
+    gathering: list[float] = []
+    render._finish_pdf = timed_finish  # type: ignore[assignment]
+    try:
+        with open_store(data) as store:
+            for i in range(reps):
+                out = work / f"case-{i}.pdf"
+                res.runs.append(timed(lambda out=out: case_report.export_case_report(store, case_id=case_id, fmt="pdf", out=out)))
+
+                def qt_alone(i: int = i) -> None:
+                    layout = case_report.build_report_layout(store, case_id=case_id)
+                    doc = QTextDocument()
+                    doc.setDefaultFont(render.body_font())
+                    for name, image in layout.images.items():
+                        doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
+                    for name, prepare in layout.lazy_images.items():
+                        reader = prepare()
+                        if reader is not None:
+                            doc.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), reader.read())
+                    doc.setHtml(layout.html)
+                    writer = QPdfWriter(str(work / f"qt-{i}.pdf"))
+                    writer.setPageLayout(render.page_layout("A4"))
+                    writer.setResolution(render.PDF_RESOLUTION)
+                    doc.print_(writer)
+                    del writer
+
+                res.baseline_runs.append(timed(qt_alone))
+                gathering.append(timed(lambda: case_report.build_report_layout(store, case_id=case_id)))
+    finally:
+        render._finish_pdf = real_finish  # type: ignore[assignment]
+    res.baseline = "Qt alone: the same HTML and images printed by QTextDocument.print_"
+    if res.runs and finishing and gathering:
+        total = statistics.median(res.runs)
+        gather, finish = statistics.median(gathering), statistics.median(finishing)
+        res.note = (f"where the time goes (medians): gathering the case and decoding the thumbnails {gather:,.0f} ms, "
+                    f"layout and painting with the running header and full-size images {total - gather - finish:,.0f} ms, "
+                    f"outline and metadata (pypdf) {finish:,.0f} ms")
     return [res]
 
 
@@ -264,14 +318,20 @@ def _probe(args: list[str]) -> dict[str, Any]:
 def bench_startup(data_dir: Path, reps: int) -> list[Result]:
     res = Result("startup", "launch to a usable window, large store (process start to first paint)", "< 2x bare PySide6 and < 1.5 s")
     res.baseline = "a bare PySide6 window shown by the same Python"
+    staged = Result("startup_staged_sketch", "a sketch of a staged start: window with the counts and the first "
+                    "page read by plain sqlite3 (not Docket's window; a measure for it)", "< 2x bare PySide6")
+    staged.baseline = res.baseline
     try:
         _probe(["bare"]), _probe(["docket", str(data_dir)])  # warm-up: bytecode and file cache
+        _probe(["staged", str(data_dir)])
         for _ in range(reps):
             res.baseline_runs.append(_probe(["bare"])["wall_ms"])
             res.runs.append(_probe(["docket", str(data_dir)])["wall_ms"])
+            staged.runs.append(_probe(["staged", str(data_dir)])["wall_ms"])
+            staged.baseline_runs.append(res.baseline_runs[-1])
     except RuntimeError as exc:
         res.note = str(exc)
-    return [res]
+    return [res, staged]
 
 
 def bench_memory(data_dir: Path) -> list[Result]:
@@ -287,6 +347,238 @@ def bench_memory(data_dir: Path) -> list[Result]:
     return [res]
 
 
+# The case list query as it was before keyset paging: "nulls last" through a CASE, which no
+# index serves, and pages by OFFSET. Run on the same file with plain sqlite3 (the old code also
+# built SQLAlchemy rows, so this slightly favours the old way).
+OLD_LIST_SQL = (
+    "SELECT cases.id, cases.title, coalesce(companies.name, ''), cases.status, cases.last_activity, "
+    "cases.next_due, cases.amount, cases.currency, cases.opened_on, cases.company_id "
+    "FROM cases LEFT OUTER JOIN companies ON companies.id = cases.company_id "
+    "ORDER BY CASE WHEN (cases.last_activity IS NULL) THEN 1 ELSE 0 END, cases.last_activity DESC, "
+    "cases.id DESC LIMIT ? OFFSET ?"
+)
+LIST_PAGE = 200
+
+
+def bench_case_list(data_dir: Path, reps: int, cases: int) -> list[Result]:
+    """The case list: the first page, every page while scrolling to the end, the whole scroll,
+    in SQL and in the window's model; the old OFFSET query measured beside it."""
+    from core.journal import queries
+    from core.store.store import Store
+
+    first = Result("case_list_first_page", f"case list, first page of {LIST_PAGE} (most recent activity first)",
+                   "< 5 ms")
+    page = Result("case_list_page", f"case list, every page of {LIST_PAGE} while scrolling to the end "
+                  "(p95 and max over all pages and sorts)", "every page < 5 ms")
+    scroll = Result("case_list_scroll", "case list, whole list scrolled page by page (SQL, most recent first)",
+                    "< 2 s")
+    model_scroll = Result("case_list_scroll_model", "case list in the window's model: fetchMore to the end", "< 2 s")
+    pages = max(1, -(-cases // LIST_PAGE))
+    raw = sqlite3.connect(f"file:{data_dir / 'docket.sqlite3'}?mode=ro", uri=True)
+    page_times: list[float] = []
+    page_cpu: list[float] = []  # this thread's CPU time (SQLite runs in it): less hit by other load
+    scroll_cpu: list[float] = []
+    model_cpu: list[float] = []
+    with Store.open(data_dir) as store:
+        for _ in range(reps):
+            first.runs.append(timed(lambda: queries.case_page(store, limit=LIST_PAGE)))
+            first.before_runs.append(timed(lambda: raw.execute(OLD_LIST_SQL, (LIST_PAGE, 0)).fetchall()))
+            for sort, descending in (("last_activity", True), ("title", False), ("company", False), ("amount", True)):
+                after = None
+                start, cpu_start = time.perf_counter(), time.thread_time()
+                while True:
+                    t0, c0 = time.perf_counter(), time.thread_time()
+                    got = queries.case_page(store, sort=sort, descending=descending, limit=LIST_PAGE, after=after)
+                    page_times.append((time.perf_counter() - t0) * 1000)
+                    page_cpu.append((time.thread_time() - c0) * 1000)
+                    if got.complete:
+                        break
+                    after = got.end
+                if sort == "last_activity":
+                    scroll.runs.append((time.perf_counter() - start) * 1000)
+                    scroll_cpu.append((time.thread_time() - cpu_start) * 1000)
+        # Before: every OFFSET page at 10,000 cases; at larger sizes pages at five depths, the
+        # whole scroll estimated as their mean times the number of pages (it took minutes).
+        depths = range(pages) if pages <= 60 else [int(pages * f) for f in (0, 0.25, 0.5, 0.75)] + [pages - 1]
+        for _ in range(max(1, reps // 2) if pages > 60 else reps):
+            times = [timed(lambda d=d: raw.execute(OLD_LIST_SQL, (LIST_PAGE, d * LIST_PAGE)).fetchall()) for d in depths]
+            page.before_runs += times
+            scroll.before_runs.append(sum(times) if pages <= 60 else statistics.mean(times) * pages)
+        scroll.note = f"CPU time median {statistics.median(scroll_cpu):,.0f} ms" if scroll_cpu else ""
+        if pages > 60:
+            scroll.note += "; before: estimated from OFFSET pages at five depths x the number of pages"
+        try:
+            from PySide6.QtCore import QModelIndex
+            from PySide6.QtWidgets import QApplication
+
+            from gui.shell.case_list_model import CaseListModel
+
+            QApplication.instance() or QApplication([])
+            for _ in range(reps):
+                start, cpu_start = time.perf_counter(), time.thread_time()
+                model = CaseListModel(store)
+                while model.canFetchMore(QModelIndex()):
+                    model.fetchMore(QModelIndex())
+                model_scroll.runs.append((time.perf_counter() - start) * 1000)
+                model_cpu.append((time.thread_time() - cpu_start) * 1000)
+            model_scroll.note = f"{model.rowCount():,} rows; CPU time median {statistics.median(model_cpu):,.0f} ms"
+        except ImportError as exc:
+            model_scroll.note = f"window not measured: {exc}"
+    raw.close()
+    page.runs = page_times
+    page.p95 = p95(page_times)
+    page.note = (f"wall: max {max(page_times):.1f} ms over {len(page_times):,} pages; CPU time: median "
+                 f"{statistics.median(page_cpu):.2f} ms, p95 {p95(page_cpu):.2f} ms, max {max(page_cpu):.1f} ms; "
+                 "before: OFFSET pages at several depths")
+    first.before = page.before = scroll.before = "the old query (CASE for nulls last, OFFSET paging)"
+    return [first, page, scroll, model_scroll]
+
+
+def _before_code(rev: str, work: Path) -> Path:
+    """The source tree at ``rev`` in ``work/before``, for measuring the old code in this run."""
+    target = work / "before"
+    if not target.exists():
+        target.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def _store_for(code: Path, data_dir: Path, work: Path) -> Path:
+    """A copy of the database stamped with the schema revision ``code`` knows (its extra
+    indexes stay, unused), so the old code reads the same data without upgrading anything."""
+    import re
+
+    head = re.search(r'HEAD = "(\w+)"', (code / "core/store/migrations/__init__.py").read_text())
+    target = work / f"store-{code.name}"
+    if not target.exists():
+        target.mkdir()
+        (target / "evidence").mkdir()
+        src = sqlite3.connect(data_dir / "docket.sqlite3")
+        dst = sqlite3.connect(target / "docket.sqlite3")
+        src.backup(dst)
+        src.close()
+        if head:
+            dst.execute("UPDATE alembic_version SET version_num = ?", (head.group(1),))
+            dst.commit()
+        dst.close()
+    return target
+
+
+_CHILD_CPU: dict[int, float] = {}  # id of a Result's run list -> CPU times of its children
+
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000
+
+
+def _run_cli(code: Path, args: list[str], cpu: list[float] | None = None) -> float:
+    """Wall milliseconds of one command; its CPU time (user + system, which other load on the
+    machine moves less) is appended to ``cpu``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DOCKET_DATA_DIR", "DOCKET_TODAY", "PYTHONDONTWRITEBYTECODE")}
+    env["PYTHONPATH"] = str(code)
+    cpu_start, start = _child_cpu(), time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "core.cli.main", *args], cwd=code, env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=1800)
+    ms = (time.perf_counter() - start) * 1000
+    if cpu is not None:
+        cpu.append(_child_cpu() - cpu_start)
+    if done.returncode != 0:
+        raise RuntimeError(f"docket {' '.join(args)}: {done.stderr.decode()[-300:]}")
+    return ms
+
+
+def _cpu_note(now: list[float], then: list[float], then_name: str) -> str:
+    if not now or not then:
+        return ""
+    a, b = statistics.median(now), statistics.median(then)
+    return f"CPU time (user + system): {a:,.0f} ms against {b:,.0f} ms for {then_name}, {a / max(b, 1e-9):.2f}x"
+
+
+def bench_cli(data_dir: Path, reps: int, work: Path, before: str | None, cases: int) -> list[Result]:
+    """The command line's start and its commands, each paired run by run with its baseline."""
+    version = Result("cli_version", "docket --version", "< 3x python -c pass")
+    version.baseline = "python -c pass"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    old = _before_code(before, work) if before else None
+    old_store = _store_for(old, data_dir, work) if old else None
+    _run_cli(ROOT, ["--version"])  # bytecode written once, as an installed Docket has it
+    cpu_now: list[float] = []
+    cpu_pass: list[float] = []
+    cpu_old: list[float] = []
+    for _ in range(max(reps, 5)):
+        cpu_start, start = _child_cpu(), time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], env=env, check=True)
+        version.baseline_runs.append((time.perf_counter() - start) * 1000)
+        cpu_pass.append(_child_cpu() - cpu_start)
+        version.runs.append(_run_cli(ROOT, ["--version"], cpu_now))
+        if old:
+            version.before_runs.append(_run_cli(old, ["--version"], cpu_old))
+    version.note = "; ".join(n for n in (_cpu_note(cpu_now, cpu_pass, "python -c pass"),
+                                         _cpu_note(cpu_now, cpu_old, "the old code")) if n)
+    results = [version]
+    for name, args, what in (
+        ("cli_cases_json", ["cases", "--json"], "docket cases --json (every case, streamed)"),
+        ("cli_show", ["show", "1", "--json"], "docket show 1 --json (the case with the most events)"),
+        ("cli_due", ["due", "--json"], "docket due --json"),
+    ):
+        res = Result(name, what, "30 % faster than before" if old else "")
+        cpu_now, cpu_old = [], []
+        for rep in range(reps):
+            res.runs.append(_run_cli(ROOT, ["--data-dir", str(data_dir), *args], cpu_now))
+            # The old code takes minutes on a large store: once is enough there.
+            if old and old_store and (rep == 0 or cases <= 20_000):
+                res.before_runs.append(_run_cli(old, ["--data-dir", str(old_store), *args], cpu_old))
+        res.note = _cpu_note(cpu_now, cpu_old, "the old code")
+        results.append(res)
+    for r in results:
+        if old:
+            r.before = f"the code at {before}, same data"
+    return results
+
+
+def _backup_probe(args: list[str]) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.backup_probe", *args], cwd=ROOT,
+                         capture_output=True, text=True, timeout=3600)
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise RuntimeError(f"backup probe {args[0]} failed: {out.stderr.strip()[-400:]}")
+    return json.loads(lines[-1])
+
+
+def bench_backup(data_dir: Path, reps: int, work: Path, cases: int) -> list[Result]:
+    """Automatic backups and archives against doing it by hand (SQLite's backup API, then a
+    copy of each evidence file), each in its own process for its peak memory."""
+    auto = Result("backup_auto", "automatic backup: fingerprint, copy of the database, quick_check", "< 3x a plain sqlite3 backup")
+    archive = Result("backup_archive", "whole archive: database, every evidence file, manifest of hashes",
+                     "< 3x sqlite3 backup + file copies")
+    auto_rss = Result("backup_auto_memory", "peak memory of the automatic backup's process", "flat in the store size", unit="MB")
+    archive_rss = Result("backup_archive_memory", "peak memory of the archive's process", "flat in the store size", unit="MB")
+    sizes = []
+    for i in range(reps if cases <= 20_000 else min(reps, 2)):  # minutes each on a large store
+        plain = _backup_probe(["plain", str(data_dir), str(work / f"plain-{i}")])
+        shutil.rmtree(work / f"plain-{i}", ignore_errors=True)
+        made = _backup_probe(["auto", str(data_dir)])
+        zipped = _backup_probe(["archive", str(data_dir), str(work / f"archive-{i}.zip")])
+        (work / f"archive-{i}.zip").unlink(missing_ok=True)
+        auto.runs.append(made["ms"])
+        auto.baseline_runs.append(plain["db_ms"])
+        archive.runs.append(zipped["ms"])
+        archive.baseline_runs.append(plain["ms"])
+        auto_rss.runs.append(made["rss_mb"])
+        archive_rss.runs.append(zipped["rss_mb"])
+        auto_rss.baseline_runs.append(plain["rss_mb"])
+        archive_rss.baseline_runs.append(plain["rss_mb"])
+        sizes.append((zipped["bytes"], plain["bytes"]))
+    auto.baseline = "sqlite3 backup API alone"
+    archive.baseline = "sqlite3 backup + copy of every evidence file"
+    auto_rss.baseline = archive_rss.baseline = "the plain copy's process"
+    if sizes:
+        archive.note = f"archive {sizes[-1][0] / 1e6:,.0f} MB for {sizes[-1][1] / 1e6:,.0f} MB of data"
+    return [auto, archive, auto_rss, archive_rss]
+
+
 def environment() -> dict[str, str]:
     import PySide6
 
@@ -299,31 +591,68 @@ def environment() -> dict[str, str]:
     }
 
 
-def write_markdown(results: list[Result], env: dict[str, str], size: Size, path: Path, reps: int) -> None:
-    lines = [
-        "# Performance",
-        "",
-        "Made by `python -m benchmarks.run` (raw figures in `performance.json`). "
-        f"Store: {size.cases:,} cases, {size.companies:,} companies, {size.events:,} events, "
-        f"{size.evidence:,} evidence files, {size.letters:,} letters (seed 1). Median of {reps} runs unless noted.",
-        "",
-        f"Machine: {env['machine']}; Python {env['python']}; Qt (PySide6) {env['qt']}; SQLite {env['sqlite']}; {env['date']}.",
-        "",
-        "| benchmark | what | target | median | min | max | p95 | baseline ratio | note |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        d = r.as_dict()
+def dump_json(data: Any) -> str:
+    """Indented JSON with each list of numbers on one line (a scroll times thousands of pages)."""
+    import re
 
-        def fmt(v: float | None, unit: str = r.unit) -> str:
-            return "n/a" if v is None else f"{v:,.1f} {unit}"
+    text = json.dumps(data, indent=2, default=lambda v: round(v, 3) if isinstance(v, float) else str(v))
+    return re.sub(r"\[\s+([-0-9.eE,\s]+?)\s+\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text)
 
-        ratio = "" if r.ratio is None else f"{r.ratio}x {r.baseline}"
-        lines.append(f"| {r.name} | {r.what} | {r.target} | {fmt(d['median'])} | {fmt(d['min'])} | {fmt(d['max'])} | "
-                     f"{fmt(r.p95) if r.p95 is not None else ''} | {ratio} | {r.note} |")
+
+def _fmt(v: float | None, unit: str) -> str:
+    if v is None:
+        return "n/a"
+    return f"{v:,.2f} {unit}" if v < 10 else f"{v:,.0f} {unit}"
+
+
+def write_markdown(sizes: dict[str, Any], path: Path) -> None:
+    """One table per store size, then the growth from the smallest to the largest size."""
+    lines = ["# Performance", "",
+             "Made by `python -m benchmarks.run --cases N` (raw figures in `performance.json`), one table per "
+             "store size. The machine is shared and noisy: every figure is a median of several runs, and each "
+             "baseline and each *before* figure was measured in the same run, interleaved run by run with the "
+             "figure it is compared with, so read the ratios rather than the milliseconds.", ""]
+    for key in sorted(sizes, key=int):
+        run = sizes[key]
+        size, env = run["size"], run["environment"]
+        lines += [
+            f"## {int(key):,} cases", "",
+            f"Store: {size['cases']:,} cases, {size['companies']:,} companies, {size['events']:,} events, "
+            f"{size['evidence']:,} evidence files, {size['letters']:,} letters (seed 1). Median of {run['reps']} runs unless noted."
+            + (f" Generated in {run['generated']['seconds']:,.0f} s." if run.get("generated") else ""),
+            "",
+            f"Machine: {env['machine']}; Python {env['python']}; Qt (PySide6) {env['qt']}; SQLite {env['sqlite']}; {env['date']}.",
+            "",
+            "| benchmark | what | target | median | p95 | x baseline | before | gain | note |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in run["results"]:
+            ratio = "" if r.get("ratio") is None else f"{r['ratio']}x {r['baseline']} ({_fmt(r.get('baseline_median'), r['unit'])})"
+            before = "" if r.get("before_median") is None else f"{_fmt(r['before_median'], r['unit'])}: {r['before']}"
+            speedup = r.get("speedup")
+            gain = "" if not speedup else f"{speedup}x faster" if speedup >= 1 else f"{1 / speedup:.1f}x slower"
+            p95_text = "" if r.get("p95") is None else _fmt(r["p95"], r["unit"])
+            lines.append(f"| {r['name']} | {r['what']} | {r['target']} | {_fmt(r['median'], r['unit'])} | {p95_text} | "
+                         f"{ratio} | {before} | {gain} | {r['note']} |")
+        lines.append("")
+    keys = sorted(sizes, key=int)
+    if len(keys) >= 2:
+        small, large = keys[0], keys[-1]
+        factor = int(large) / int(small)
+        lines += [f"## Growth from {int(small):,} to {int(large):,} cases ({factor:g}x the data)", "",
+                  "Median at the larger size over the median at the smaller; anything above "
+                  f"{factor:g} would grow faster than the store.", "",
+                  "| benchmark | growth | " + f"{int(small):,} | {int(large):,} |", "|---|---|---|---|"]
+        before = {r["name"]: r for r in sizes[small]["results"]}
+        for r in sizes[large]["results"]:
+            old = before.get(r["name"])
+            if old and old.get("median") and r.get("median") is not None:
+                lines.append(f"| {r['name']} | {r['median'] / old['median']:.2f}x | {_fmt(old['median'], r['unit'])} | "
+                             f"{_fmt(r['median'], r['unit'])} |")
+        lines.append("")
     notes = ROOT / "docs" / "performance-notes.md"
     if notes.exists():
-        lines += ["", notes.read_text().strip()]
+        lines += [notes.read_text().strip()]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -335,17 +664,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, help="reuse a generated store (made if missing)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where performance.json/.md go")
     parser.add_argument("--only", nargs="*", help="run only these benchmarks")
+    parser.add_argument("--before", metavar="REV", help="also measure the code at this git revision (command line)")
     args = parser.parse_args(argv)
     size = Size.scaled(60) if args.smoke else Size.scaled(args.cases)
     reps = 1 if args.smoke else args.reps
     with tempfile.TemporaryDirectory(prefix="docket-bench-") as tmp:
         work = Path(tmp)
         data_dir = args.data_dir or work / "store"
+        generated: dict[str, float] | None = None
         if not (data_dir / "docket.sqlite3").exists():
             print(f"generating {size.cases:,} cases ...", flush=True)
-            print(generate(data_dir, size), flush=True)
+            generated = generate(data_dir, size)
+            print(generated, flush=True)
         only = set(args.only or [])
         plan: list[tuple[str, Callable[[], list[Result]]]] = [
+            ("case_list", lambda: bench_case_list(data_dir, reps, size.cases)),
+            ("cli", lambda: bench_cli(data_dir, reps, work, args.before, size.cases)),
+            ("backup", lambda: bench_backup(data_dir, reps, work, size.cases)),
             ("startup", lambda: bench_startup(data_dir, reps)),
             ("search", lambda: bench_search(data_dir, reps)),
             ("open_case", lambda: bench_open_case(data_dir, reps)),
@@ -365,9 +700,23 @@ def main(argv: list[str] | None = None) -> int:
                       + (f", {r.ratio}x baseline" if r.ratio else "") + (f" ({r.note})" if r.note else ""), flush=True)
     env = environment()
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "performance.json").write_text(json.dumps(
-        {"environment": env, "size": asdict(size), "reps": reps, "results": [r.as_dict() for r in results]}, indent=2))
-    write_markdown(results, env, size, args.out / "performance.md", reps)
+    this_run = {"environment": env, "size": asdict(size), "reps": reps, "generated": generated,
+                "results": [r.as_dict() for r in results]}
+    # Each store size keeps its own table; a run at one size leaves the other's in place, so
+    # the 10,000- and 100,000-case runs together give the growth factors.
+    json_path = args.out / "performance.json"
+    sizes: dict[str, Any] = {}
+    if json_path.exists() and not args.smoke:
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            sizes = dict(json.loads(json_path.read_text()).get("sizes", {}))
+    earlier = sizes.get(str(size.cases))
+    if only and earlier:  # a partial run replaces only what it measured
+        fresh = {r["name"] for r in this_run["results"]}
+        this_run["results"] = [r for r in earlier["results"] if r["name"] not in fresh] + this_run["results"]
+        this_run["generated"] = this_run["generated"] or earlier.get("generated")
+    sizes[str(size.cases)] = this_run
+    json_path.write_text(dump_json({**this_run, "sizes": sizes}))
+    write_markdown(sizes, args.out / "performance.md")
     print(f"wrote {args.out / 'performance.md'}")
     return 0
 

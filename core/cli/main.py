@@ -4,17 +4,22 @@
 the window. Each group of subcommands lives in a module of :mod:`core.commands` with a
 ``register(subparsers)`` function; its handlers take ``(store, args)`` and return an exit code.
 User errors print one line to stderr and exit 2, never a traceback.
+
+Start-up stays light: ``--version`` and ``--help`` are answered from the command modules' text
+(their ``add_parser`` calls, read without importing them), and only the module of the chosen
+subcommand is imported, so a command pays for its own libraries only.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from core import __version__
 from core.domain import clock
 from core.domain.errors import DocketError
 
@@ -41,23 +46,145 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"docket: {message} (see 'docket --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="docket", description="Keep the record of your disputes with companies.")
+class _NotUnderstood(Exception):
+    """The quick parser cannot tell; the full parser will answer (and word any error)."""
+
+
+class _QuickParser(_Parser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotUnderstood(message)
+
+
+def _top_parser(parser_class: type[_Parser] = _Parser) -> tuple[_Parser, argparse._SubParsersAction[_Parser]]:
+    from core import __version__
+
+    parser = parser_class(prog="docket", description="Keep the record of your disputes with companies.")
     parser.add_argument("--version", action="version", version=f"Docket {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", help="where Docket keeps its data (or DOCKET_DATA_DIR)")
     parser.add_argument("--today", metavar="YYYY-MM-DD", help="treat this date as today for every date rule (or DOCKET_TODAY)")
-    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=parser_class)
+    return parser, sub
+
+
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The whole parser, with the subcommands of ``modules`` (every command by default)."""
+    parser, sub = _top_parser()
+    for name in modules:
         importlib.import_module(name).register(sub)
     return parser
+
+
+def _declared_commands(module: str) -> list[tuple[str, str | None]] | None:
+    """The subcommands a command module declares, with their help, read from its source
+    (``sub.add_parser("name", help="...")``); None when they cannot be read without running it."""
+    import ast
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return None
+    try:
+        with open(spec.origin, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read(), spec.origin)
+    except (OSError, SyntaxError):
+        return None
+    register = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "register"), None)
+    if register is None or not register.args.args:
+        return None
+    sub = register.args.args[0].arg  # the subcommands object: nested verbs use other names
+    # Names a call may use: the module's string constants, and the names a loop over a literal
+    # binds (``for verb, text in (("done", "..."), ...)``), one set of values per pass.
+    constants: dict[str, object] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                constants[stmt.targets[0].id] = ast.literal_eval(stmt.value)
+    found: list[tuple[int, int, str, str | None]] = []
+
+    def value(node: ast.expr, names: dict[str, object]) -> object:
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name) and node.id in names:
+            return names[node.id]
+        raise ValueError(node)
+
+    def scan(statements: list[ast.stmt], names: dict[str, object]) -> bool:
+        for stmt in statements:
+            if isinstance(stmt, ast.For) and isinstance(stmt.target, (ast.Name, ast.Tuple)):
+                try:
+                    items = ast.literal_eval(stmt.iter)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    return False
+                targets = [stmt.target] if isinstance(stmt.target, ast.Name) else stmt.target.elts
+                if not all(isinstance(t, ast.Name) for t in targets):
+                    return False
+                for item in items:
+                    values = [item] if isinstance(stmt.target, ast.Name) else list(item)
+                    bound = {**names, **{t.id: v for t, v in zip(targets, values, strict=True)}}  # type: ignore[attr-defined]
+                    if not scan(stmt.body, bound):
+                        return False
+                continue
+            for node in ast.walk(stmt):
+                if not isinstance(node, ast.Call):
+                    continue
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "add_parser" \
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id == sub:
+                    try:
+                        name = value(node.args[0], names) if node.args else None
+                        keywords = {k.arg: value(k.value, names) for k in node.keywords if k.arg in ("help", "aliases")}
+                    except ValueError:
+                        return False
+                    if not isinstance(name, str) or "aliases" in keywords:
+                        return False
+                    help_text = keywords.get("help")
+                    if help_text is not None and not isinstance(help_text, str):
+                        return False
+                    found.append((node.lineno, len(found), name, help_text))
+                elif any(isinstance(arg, ast.Name) and arg.id == sub for arg in [*node.args, *(k.value for k in node.keywords)]):
+                    return False  # the subcommands are handed on: only importing tells them
+        return True
+
+    if not scan(register.body, constants):
+        return None
+    # ast.walk is breadth-first; the help lists the commands in the source's order.
+    return [(name, help_text) for _, _, name, help_text in sorted(found)] or None
+
+
+def _quick_parse(argv: Sequence[str]) -> tuple[argparse.Namespace, str | None, argparse.ArgumentParser] | None:
+    """Parse the options before the subcommand, answer --help and --version, and name the module
+    of the chosen subcommand; None when the full parser must decide."""
+    parser, sub = _top_parser(_QuickParser)
+    owner: dict[str, str] = {}
+    for module in COMMAND_MODULES:
+        declared = _declared_commands(module)
+        if declared is None:
+            return None
+        for name, help_text in declared:
+            # Without help, argparse leaves a subcommand out of the listing (hidden ones).
+            if help_text is None:
+                sub.add_parser(name, add_help=False)
+            else:
+                sub.add_parser(name, help=help_text, add_help=False)
+            owner[name] = module
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except _NotUnderstood:
+        return None
+    if args.command is None and rest:
+        return None  # an unknown option: the full parser words the error
+    return args, owner.get(args.command) if args.command else None, parser
 
 
 def main(argv: Sequence[str] | None = None, *,
          open_window: Callable[[str | None], int] | None = None) -> int:
     """Run the command line. ``open_window`` is the window front end, called when no
     subcommand is given; :mod:`gui.launch` passes it, so that core never imports the window."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    quick = _quick_parse(argv)
+    if quick is not None and quick[0].command is None:
+        args, parser = quick[0], quick[2]
+    else:
+        parser = build_parser(COMMAND_MODULES if quick is None or quick[1] is None else [quick[1]])
+        args = parser.parse_args(argv)
     try:
         if args.today:
             clock.set_today(args.today)

@@ -1,18 +1,18 @@
 """Read-only questions about the journal, answered in SQL.
 
-The case list, its counts per view, full-text search (FTS5) and a case's details. Lists are
-paged with LIMIT/OFFSET so the window can fetch rows lazily.
+The case list, its counts per view, full-text search (FTS5) and a case's details. The case
+list is paged by the last row seen (keyset paging) so the window fetches rows lazily and every
+page costs the same.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Float, Select, and_, cast, func, select, text
-from sqlalchemy import case as sql_case
+from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from core.domain import clock
@@ -30,27 +30,22 @@ from core.domain.models import (
     sql_in,
 )
 from core.journal import evidence_text
+
+# The case list's own module; its names stay importable from here.
+from core.journal.case_list import (
+    SORTS,
+    VIEWS,
+    CasePage,
+    CaseRow,
+    ListPosition,
+    case_list_sql,
+    page_on,
+    view_counts_on,
+)
 from core.journal.search_text import fts_query
 from core.store.store import Store
 
-VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
-SORTS = ("title", "company", "status", "last_activity", "next_due", "amount", "opened_on", "id")
-
-
-@dataclass(frozen=True, slots=True)
-class CaseRow:
-    """One line of the case list."""
-
-    id: int
-    title: str
-    company: str
-    status: str
-    last_activity: str | None
-    next_due: date | None
-    amount: Decimal | None
-    currency: str
-    opened_on: date
-    company_id: int | None = None
+__all__ = ["SORTS", "VIEWS", "CasePage", "CaseRow", "ListPosition", "case_list_sql", "fts_query"]
 
 
 def matching_case_ids(user_text: str) -> Select[Any] | None:
@@ -106,23 +101,27 @@ def _case_select(view: str, search: str | None, company_id: int | None) -> Selec
     return stmt
 
 
-def _order(sort: str, descending: bool) -> list[Any]:
-    columns = {
-        "title": func.lower(Case.title),
-        "company": func.lower(Company.name),
-        "status": Case.status,
-        "last_activity": Case.last_activity,
-        "next_due": Case.next_due,
-        "amount": cast(Case.amount, Float),
-        "opened_on": Case.opened_on,
-        "id": Case.id,
-    }
-    if sort not in columns:
-        raise ValidationError("sort", f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
-    column = columns[sort]
-    # Empty values go last whichever way the list is sorted.
-    nulls_last = sql_case((column.is_(None), 1), else_=0)
-    return [nulls_last, column.desc() if descending else column.asc(), Case.id.desc() if descending else Case.id]
+def case_page(
+    store: Store,
+    *,
+    view: str = "all",
+    search: str | None = None,
+    company_id: int | None = None,
+    sort: str = "last_activity",
+    descending: bool = True,
+    limit: int = 100,
+    after: ListPosition | None = None,
+) -> CasePage:
+    """The page of the case list that follows ``after`` (the first page without it).
+
+    Cases without a value to sort by (no company, no activity yet...) come last in both
+    directions; ties are broken by case id. Each page is read from an index, so the last page of
+    100,000 cases comes as quickly as the first (see :mod:`core.journal.case_list`).
+    """
+    with store.read() as session:
+        conn = session.connection()
+        return page_on(lambda sql, params: list(conn.exec_driver_sql(sql, tuple(params))), view=view, search=search,
+                       company_id=company_id, sort=sort, descending=descending, limit=limit, after=after)
 
 
 def list_cases(
@@ -136,10 +135,25 @@ def list_cases(
     limit: int = 100,
     offset: int = 0,
 ) -> list[CaseRow]:
-    """A page of the case list for a sidebar view, optionally narrowed by a search."""
-    stmt = _case_select(view, search, company_id).order_by(*_order(sort, descending)).limit(limit).offset(offset)
-    with store.read() as session:
-        return [CaseRow(*row) for row in session.execute(stmt)]
+    """A page of the case list for a sidebar view, optionally narrowed by a search.
+
+    ``offset`` skips rows by reading them; to walk a long list use :func:`case_page`."""
+    page = case_page(store, view=view, search=search, company_id=company_id, sort=sort,
+                     descending=descending, limit=offset + limit)
+    return page.rows[offset:]
+
+
+def iter_cases(
+    store: Store, *, view: str = "all", sort: str = "last_activity", descending: bool = True, page_size: int = 1000,
+) -> Iterator[CaseRow]:
+    """Every case of a view, one page (read from an index) at a time, so memory stays flat."""
+    after: ListPosition | None = None
+    while True:
+        page = case_page(store, view=view, sort=sort, descending=descending, limit=page_size, after=after)
+        yield from page.rows
+        if page.complete:
+            return
+        after = page.end
 
 
 def count_cases(store: Store, *, view: str = "all", search: str | None = None, company_id: int | None = None) -> int:
@@ -150,25 +164,10 @@ def count_cases(store: Store, *, view: str = "all", search: str | None = None, c
 
 
 def view_counts(store: Store) -> dict[str, int]:
-    """The number of cases in each sidebar view, in one query."""
-    week = _within_week()
-    active = Case.status.notin_(CLOSED_STATUSES)
-    stmt = select(
-        func.count(),
-        func.sum(sql_case((and_(active, week), 1), else_=0)),
-        func.sum(sql_case((Case.status == Status.OPEN, 1), else_=0)),
-        func.sum(sql_case((Case.status == Status.AWAITING_REPLY, 1), else_=0)),
-        func.sum(sql_case((Case.status == Status.ESCALATED, 1), else_=0)),
-        func.sum(sql_case((Case.status.in_(CLOSED_STATUSES), 1), else_=0)),
-    ).select_from(Case)
+    """The number of cases in each sidebar view, and of companies, in two queries."""
     with store.read() as session:
-        total, attention, open_, awaiting, escalated, closed = session.execute(stmt).one()
-        companies = session.execute(select(func.count()).select_from(Company)).scalar_one()
-    return {
-        "all": total or 0, "attention": attention or 0, "open": open_ or 0,
-        "awaiting_reply": awaiting or 0, "escalated": escalated or 0, "closed": closed or 0,
-        "companies": companies or 0,
-    }
+        conn = session.connection()
+        return view_counts_on(lambda sql, params: list(conn.exec_driver_sql(sql, tuple(params))))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The case list as a lazy table model over :func:`core.queries.list_cases`.
+"""The case list as a lazy table model over :func:`core.journal.queries.case_page`.
 
 Filtering, searching and sorting happen in SQL; the model holds only the rows fetched so far
 and asks for the next page of 200 when the view scrolls near the end.
@@ -65,6 +65,7 @@ class CaseListModel(QAbstractTableModel):
         super().__init__(parent)
         self._store = store
         self._rows: list[CaseRow] = []
+        self._end: queries.ListPosition | None = None  # where the next page starts
         self._exhausted = False
         self.view = view
         self.search = ""
@@ -97,14 +98,16 @@ class CaseListModel(QAbstractTableModel):
 
     def _reload(self, keep: int = 0) -> None:
         self.beginResetModel()
-        self._rows = self._query(0, max(PAGE, keep))
-        self._exhausted = len(self._rows) < max(PAGE, keep)
+        page = self._query(None, max(PAGE, keep))
+        self._rows, self._end, self._exhausted = page.rows, page.end, page.complete
         self.endResetModel()
 
-    def _query(self, offset: int, limit: int) -> list[CaseRow]:
-        return queries.list_cases(
+    def _query(self, after: queries.ListPosition | None, limit: int) -> queries.CasePage:
+        # Each page starts after the last row loaded (keyset paging), so the thousandth page
+        # costs what the first does.
+        return queries.case_page(
             self._store, view=self.view, search=self.search or None, company_id=self.company_id,
-            sort=self._sort, descending=self._descending, limit=limit, offset=offset,
+            sort=self._sort, descending=self._descending, limit=limit, after=after,
         )
 
     def case_at(self, row: int) -> CaseRow | None:
@@ -121,11 +124,12 @@ class CaseListModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._exhausted:
             return
-        page = self._query(len(self._rows), PAGE)
-        self._exhausted = len(page) < PAGE
-        if page:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(page) - 1)
-            self._rows.extend(page)
+        page = self._query(self._end, PAGE)
+        self._exhausted = page.complete
+        self._end = page.end
+        if page.rows:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(page.rows) - 1)
+            self._rows.extend(page.rows)
             self.endInsertRows()
 
     # -- table ---------------------------------------------------------------------------------
