@@ -5,14 +5,14 @@ an index in the list's order: the title and company name compared without case, 
 a number, and the date a case was opened. Status, last activity and next due already have
 theirs. No rows change.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
