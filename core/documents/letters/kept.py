@@ -232,7 +232,7 @@ def mark_as_sent(store: Store, *, letter_id: int, via: str, sent_on: date | str 
             )
             now = clock.now()
             letter.body = body
-            letter.status = LetterStatus.SENT.value
+            letter.status = LetterStatus.SENT
             letter.sent_on = sent
             letter.sent_via = via
             letter.tracking = tracking
