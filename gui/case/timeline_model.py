@@ -104,7 +104,9 @@ def time_text(duration: int | None, waiting: int | None) -> str:
 
 
 def when_text(at: str) -> str:
-    """An event's date (and time, in the user's time zone, when known) in the user's locale."""
+    """An event's date (and time, when known) in the user's locale. The time is the one on the
+    clock where the event happened (its own UTC offset), as the case history and the letters
+    give it, so the timeline's order and its dates agree."""
     try:
         when = When.parse(at)
     except ValueError:
@@ -114,7 +116,7 @@ def when_text(at: str) -> str:
     moment: datetime = when.moment
     offset = int(moment.utcoffset().total_seconds()) if moment.utcoffset() else 0
     qdt = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), QTimeZone.fromSecondsAheadOfUtc(offset))
-    return format_datetime(qdt.toLocalTime())
+    return format_datetime(qdt)
 
 
 def _drawn_once(icon: QIcon, side: int = 16) -> QIcon:

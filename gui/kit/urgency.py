@@ -73,7 +73,7 @@ class Urgency:
         parts: list[str] = []
         if self.late_promises:
             promise = self.late_promises[0]
-            parts.append(_t("They promised “%1” by %2: %3.").replace("%1", promise.summary)
+            parts.append(_t("Promised by %2, now %3: “%1”.").replace("%1", promise.summary)
                          .replace("%2", format_date(promise.promised_by)).replace("%3", promise.lateness()))
         name = self.step_name()
         if name:

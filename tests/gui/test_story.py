@@ -132,7 +132,8 @@ def test_the_perfume_story_typed_in_shows_the_chargeback_clock_the_late_promise_
     assert "card chargeback window closes" in banner.clocks.text().lower()
     # The broken promise comes first, said plainly, and the list agrees on the date.
     headline = banner.headline.text()
-    assert headline.startswith("They promised “A full refund of EUR 129” by " + format_date(date(2026, 12, 15)))
+    assert headline.startswith("Promised by " + format_date(date(2026, 12, 15)) + ", now 4 weeks late: "
+                               "“A full refund of EUR 129”.")
     assert "4 weeks late" in headline
     row = window.case_list.model.row_of(case_id)
     assert row is not None
