@@ -11,6 +11,7 @@ failed operation leaves the store exactly as it was. Reads use :meth:`Store.read
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 import threading
@@ -94,6 +95,21 @@ def _alembic_config() -> tuple[Any, object]:
     return cfg, ctx
 
 
+def _note_guarded(session: Session, _context: object, _instances: object) -> None:
+    # Companies and settings have no revision history; the store identity keeps a digest of
+    # them, refreshed when a unit of work flushes one (see core.store.identity).
+    from core.domain.models import Company, Setting
+
+    if any(isinstance(o, (Company, Setting)) for o in itertools.chain(session.new, session.dirty, session.deleted)):
+        session.info["guarded_changed"] = True
+
+
+def _count_commit(session: Session) -> None:
+    from core.store import identity
+
+    identity.count_commit(session, guarded_changed=bool(session.info.pop("guarded_changed", False)))
+
+
 class Store:
     """An open Docket data directory. Use :meth:`open`; close with :meth:`close`."""
 
@@ -113,8 +129,13 @@ class Store:
         self.reader = _make_engine(self.db_path, writer=False)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False, info={"store": self})
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False, info={"store": self})
+        event.listen(self._write_sessions, "before_flush", _note_guarded)
         self.evidence = EvidenceStore(data_dir / "evidence")
         self.closed = False
+        # What the user should be told about this store (a restore finished at start, a
+        # database that is not the one this folder held); the CLI and the window show them.
+        self.notices: list[str] = []
+        self.identity_problem: str | None = None
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -139,11 +160,17 @@ class Store:
                 f"Docket is already open on {data_dir}. Close the other Docket window first."
             ) from None
         try:
+            # A restore cut short is finished first, before anything reads the database.
+            from core.store.backup import finish_interrupted_restore
+
+            finished = finish_interrupted_restore(data_dir)
             _refuse_foreign_database(data_dir / DB_NAME)
         except BaseException:
             lock.release()
             raise
         store = cls(data_dir, lock)
+        if finished:
+            store.notices.append(finished)
         try:
             store.evidence.clean_incoming()
             from core.store.backup import (
@@ -154,6 +181,12 @@ class Store:
             store._migrate()
             for suffix in ("", "-wal", "-shm"):
                 make_private_file(Path(str(store.db_path) + suffix))
+            if finished:
+                from core.store.backup import after_restore, close_restore_journal
+
+                after_restore(store)
+                close_restore_journal(data_dir)
+            store._check_identity()
         except BaseException:
             store.close()
             raise
@@ -215,6 +248,13 @@ class Store:
             row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
             return None if row is None else str(row[0])
 
+    def _check_identity(self) -> None:
+        from core.store import identity
+
+        self.identity_problem = identity.check(self)
+        if self.identity_problem:
+            self.notices.append(self.identity_problem)
+
     # -- units of work -------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -225,6 +265,7 @@ class Store:
             try:
                 with session.begin():
                     yield session
+                    _count_commit(session)
             except BaseException:
                 # Files copied in for this unit of work belong to no committed record, unless
                 # another attachment of the same content committed meanwhile (copies are made
@@ -302,6 +343,10 @@ class Store:
         if self.closed:
             return
         self.closed = True
+        if self.identity_problem is None:
+            from core.store import identity
+
+            identity.close(self)
         self.writer.dispose()
         self.reader.dispose()
         self._lock.release()
