@@ -12,10 +12,14 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from core import __version__
 from core.domain import clock
 from core.domain.errors import DocketError
+
+if TYPE_CHECKING:
+    from core.store.store import Store
 
 # Each module adds its subcommands. Keep the list in the order the help should show them.
 COMMAND_MODULES = [
@@ -67,7 +71,11 @@ def main(argv: Sequence[str] | None = None, *,
         from core.store.store import Store
 
         with Store.open(args.data_dir) as store:
-            return int(args.func(store, args) or 0)
+            for notice in store.notices:
+                print(f"docket: warning: {notice}", file=sys.stderr)
+            code = int(args.func(store, args) or 0)
+            _automatic_backup(store)
+            return code
     except DocketError as exc:
         print(f"docket: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -76,6 +84,26 @@ def main(argv: Sequence[str] | None = None, *,
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _automatic_backup(store: Store) -> None:
+    """The command line keeps automatic backups as the window does: one when something changed
+    and the newest is older than 30 minutes (a backup per command would crowd out older ones)."""
+    from datetime import UTC, datetime, timedelta
+
+    from core.store import backup
+
+    if store.identity_problem or store.closed:
+        return  # never let a replaced or emptied database push good backups out
+    try:
+        newest = backup.list_backups(store)
+        if newest and datetime.now(UTC) - newest[-1].made_at < timedelta(minutes=30):
+            return
+        if not newest and not backup.has_data(store):
+            return
+        backup.auto_backup(store)
+    except (DocketError, OSError) as exc:
+        print(f"docket: warning: no automatic backup was made ({exc})", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -193,6 +193,14 @@ def backup_before(store: Store, reason: str) -> Path:
     return path
 
 
+def has_data(store: Store) -> bool:
+    """True when the store holds a case, a company or an evidence record."""
+    with store.read() as session:
+        conn = session.connection()
+        return any(conn.exec_driver_sql(f"SELECT 1 FROM {t} LIMIT 1").first()
+                   for t in ("cases", "companies", "evidence"))
+
+
 def auto_backup(store: Store, *, reason: str = "auto") -> Path | None:
     """Back the database up if anything changed since the newest backup; return its path.
 
@@ -615,7 +623,10 @@ def restore_archive(target: Store | Path | str, source: Path | str, *,
     staging = Path(tempfile.mkdtemp(dir=store.data_dir, prefix=".restore-"))
     journal: dict[str, Any] | None = None
     try:
-        checked = check_archive(source, staging, progress=progress)
+        if _is_database_file(source):
+            checked = _stage_database_file(source, staging)
+        else:
+            checked = check_archive(source, staging, progress=progress)
         needed = _needed_evidence(staging / DB_NAME, source)
         known_lost = set(checked.manifest.get("missing_evidence", []))
         missing = sorted(needed - set(checked.evidence) - set(store.evidence.all_hashes()) - known_lost)
@@ -624,7 +635,8 @@ def restore_archive(target: Store | Path | str, source: Path | str, *,
         # Files in the archive that its database does not refer to are not copied in.
         wanted = [sha for sha in checked.evidence if sha in needed]
         prepare_database(staging / DB_NAME, checked.schema_revision, source)
-        (staging / "templates").mkdir(exist_ok=True)
+        if checked.manifest:  # an archive brings its templates; an automatic backup has none
+            (staging / "templates").mkdir(exist_ok=True)
         # Every read and write waits while the file is swapped: a connection left open on the
         # old file could otherwise remove the new file's WAL when it closes.
         with store.paused():
@@ -674,6 +686,39 @@ def _check_source_file(source: Path) -> None:
         raise _refuse(source, "not a regular file")
     if info.st_size > MAX_ARCHIVE:
         raise _refuse(source, f"{info.st_size:,} bytes; the largest archive Docket restores is {MAX_ARCHIVE:,} bytes")
+
+
+def _is_database_file(source: Path) -> bool:
+    with open(source, "rb") as fh:
+        return fh.read(16) == b"SQLite format 3\x00"
+
+
+def _stage_database_file(source: Path, staging: Path) -> CheckedArchive:
+    """An automatic backup (a bare database file) copied into the scratch folder, ready for the
+    same checks as an archive's database; the evidence it needs must be in the store."""
+    from alembic.script import ScriptDirectory
+
+    db_file = staging / DB_NAME
+    try:
+        shutil.copyfile(source, db_file)
+    except OSError as exc:
+        raise ArchiveError(f"{source.name}: cannot copy it ({exc.strerror or exc}). Nothing was changed.") from None
+    verdict = integrity_of(db_file)
+    if verdict != "ok":
+        raise _refuse(source, f"the database is damaged ({verdict})")
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        raise _refuse(source, "not a Docket database") from None
+    cfg, ctx = _alembic()
+    try:
+        known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
+    finally:
+        ctx.__exit__(None, None, None)
+    if not revision or revision[0] not in known:
+        raise _refuse(source, "not a Docket database Docket knows (schema revision)")
+    return CheckedArchive(staging, {}, [], [], revision[0])
 
 
 def _needed_evidence(db_file: Path, source: Path) -> set[str]:

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from core.store.backup import has_data, list_backups
 from core.store.store import Store
 
 SIDECAR = "docket.identity"
@@ -50,7 +51,7 @@ def guarded_digest(conn: Connection) -> str:
     return digest.hexdigest()
 
 
-def _row(conn: Connection) -> dict[str, Any] | None:
+def stored_row(conn: Connection) -> dict[str, Any] | None:
     found = conn.exec_driver_sql("SELECT value FROM settings WHERE key = ?", (IDENTITY_KEY,)).first()
     if found is None:
         return None
@@ -72,7 +73,7 @@ def count_commit(session: Session, *, guarded_changed: bool) -> None:
     conn.exec_driver_sql(f"PRAGMA user_version = {(_commits(conn) + 1) % 2**31}")
     if guarded_changed:
         session.flush()
-        row = _row(conn)
+        row = stored_row(conn)
         if row is not None:
             row["guarded"] = guarded_digest(conn)
             _store_row(conn, row)
@@ -87,7 +88,7 @@ def database_identity(store: Store) -> tuple[Identity | None, str]:
     """The identity the database holds (None when it has none) and its companies/settings digest."""
     with store.read() as session:
         conn = session.connection()
-        row = _row(conn)
+        row = stored_row(conn)
         commits = _commits(conn)
     if row is None or not isinstance(row.get("id"), str):
         return None, ""
@@ -114,16 +115,7 @@ def write_sidecar(store: Store) -> None:
     os.replace(tmp, path)
 
 
-def _has_data(store: Store) -> bool:
-    with store.read() as session:
-        conn = session.connection()
-        return any(conn.exec_driver_sql(f"SELECT 1 FROM {t} LIMIT 1").first()
-                   for t in ("cases", "companies", "evidence"))
-
-
 def _ways_back(store: Store) -> str:
-    from core.store.backup import list_backups
-
     backups = list_backups(store)
     first = (f"restore the latest automatic backup with 'docket restore {backups[-1].path}'"
              if backups else "no automatic backup is kept in this folder")
@@ -143,7 +135,7 @@ def check(store: Store) -> str | None:
     if found is None:
         if remembered is not None:
             problem = f"{store.db_path.name} is not the database this data folder held: it was emptied, deleted or replaced."
-        elif not _has_data(store):
+        elif not has_data(store):
             evidence = sum(1 for _ in store.evidence.all_hashes())
             if evidence:
                 problem = (f"{store.db_path.name} is empty, yet the data folder holds {evidence:,} evidence "
@@ -169,7 +161,7 @@ def adopt(store: Store) -> None:
     accepts the database as it is)."""
     with store.write() as session:
         conn = session.connection()
-        row = _row(conn) or {}
+        row = stored_row(conn) or {}
         if not isinstance(row.get("id"), str):
             row["id"] = secrets.token_hex(16)
         row["guarded"] = guarded_digest(conn)

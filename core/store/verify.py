@@ -168,6 +168,7 @@ def verify(store: Store, *, quick: bool = False, progress: VerifyProgress | None
         _guarded(report, "history", lambda: _check_history(conn, report))
         step("backups", 3, 4)
         _guarded(report, "history", lambda: _check_against_backups(store, conn, report))
+        _guarded(report, "identity", lambda: _check_identity(store, conn, report))
         step("done", 4, 4)
     return report
 
@@ -347,3 +348,17 @@ def _check_against_backups(store: Store, conn: Any, report: Report) -> None:
             report.add("history", f"the backup of {b.made_at:%Y-%m-%d %H:%M} UTC holds revision {newest[0]}, "
                                   "which is no longer in the history as it was: the history was rewritten since")
     report.counts["backups_compared"] = compared
+
+
+def _check_identity(store: Store, conn: Any, report: Report) -> None:
+    """The database is the one this folder held (see core.store.identity), and its companies and
+    settings, which have no history, are as Docket last wrote them."""
+    from core.store import identity
+
+    if store.identity_problem:
+        report.add("identity", store.identity_problem)
+    row = identity.stored_row(conn)
+    report.counts["companies"] = conn.exec_driver_sql("SELECT count(*) FROM companies").scalar_one()
+    if row is not None and row.get("guarded") and row["guarded"] != identity.guarded_digest(conn):
+        report.add("identity", "a company or a setting was changed outside Docket (names and addresses on letters "
+                               "and reports may differ from what you entered)")
