@@ -9,10 +9,14 @@ User errors print one line to stderr and exit 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from core import __version__
 from core.domain import clock
@@ -77,13 +81,50 @@ def main(argv: Sequence[str] | None = None, *,
             _automatic_backup(store)
             return code
     except DocketError as exc:
-        print(f"docket: {exc}", file=sys.stderr)
+        print(f"docket: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except (OSError, OverflowError, sqlite3.Error, SQLAlchemyError) as exc:
+        print(f"docket: {_one_line(environment_error(exc))}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        # pypdf reading back a PDF that a full disk cut short; anything else is a bug.
+        if type(exc).__module__.split(".")[0] != "pypdf":
+            raise
+        print(f"docket: the PDF could not be written completely ({exc}); is the disk full?", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("docket: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def environment_error(exc: BaseException) -> str:
+    """What the user can do about an error of the computer rather than of Docket: a full disk,
+    a read-only or locked file, a number beyond what the database holds."""
+    if isinstance(exc, OverflowError):
+        return f"a number is too large (case and event numbers go up to {2**63 - 1:,})"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno == errno.ENOSPC:
+            return f"the disk is full{where}; free some space and try again"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"cannot write{where}: {exc.strerror}; check the folder's permissions"
+        return f"{exc.strerror or exc}{where}"
+    text = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        return ("the database is locked by another program (a backup or sync tool, or a second Docket); "
+                "close it and try again")
+    if "full" in low:
+        return "the disk is full; free some space and try again"
+    if "readonly" in low or "read-only" in low:
+        return "the data folder is read-only; Docket needs to write there"
+    return f"the database cannot be used ({text}); run 'docket verify'"
 
 
 def _automatic_backup(store: Store) -> None:

@@ -79,6 +79,9 @@ def _refuse_foreign_database(db_path: Path) -> None:
             names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         finally:
             conn.close()
+    except sqlite3.OperationalError as exc:
+        # Cannot read it (a full disk, permissions, a lock): not the same as a foreign file.
+        raise StoreError(f"Cannot read {db_path} ({exc}).") from None
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{db_path} is not a Docket store ({exc}).") from None
     if names and "alembic_version" not in names:
@@ -148,6 +151,8 @@ class Store:
         if os.name == "posix":
             os.umask(0o077)
         data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        # A relative folder (--data-dir data, DOCKET_DATA_DIR=data) means one in the current folder.
+        data_dir = Path(os.path.abspath(data_dir.expanduser()))
         try:
             make_private_dir(data_dir)
         except OSError as exc:
