@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core import __version__
 from core.domain import clock
-from core.domain.errors import DocketError
+from core.domain.errors import DocketError, ValidationError
 
 if TYPE_CHECKING:
     from core.store.store import Store
@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None, *,
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_numbers(args)
         if args.today:
             clock.set_today(args.today)
         else:
@@ -97,6 +98,19 @@ def main(argv: Sequence[str] | None = None, *,
         return 130
     except BrokenPipeError:
         return 0
+
+
+SQLITE_MAX_INT = 2**63 - 1
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Case, event and contact numbers fit in the database's 64-bit integers: a 20-digit number
+    is refused here, naming the argument, instead of failing deep inside a query."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, int) and not isinstance(item, bool) and not -SQLITE_MAX_INT <= item <= SQLITE_MAX_INT:
+                raise ValidationError(name, f"{item} is larger than any number Docket keeps (at most {SQLITE_MAX_INT:,})")
 
 
 def _one_line(text: str) -> str:

@@ -539,8 +539,8 @@ def _money(value: Any, where: str) -> tuple[Any, str]:
         raise ValidationError(f"{where}.value", f"write amounts as text such as \"129.00\", got {value['value']!r}")
     if not isinstance(value["value"], str):
         raise ValidationError(f"{where}.value", f"expected an amount as text such as \"129.00\", got {_type_name(value['value'])}")
-    amount = parse_amount(value["value"], f"{where}.value")
-    return amount, check_currency(value.get("currency"), f"{where}.currency")
+    currency = check_currency(value.get("currency"), f"{where}.currency")
+    return parse_amount(value["value"], f"{where}.value", currency), currency
 
 
 def import_case(
@@ -582,7 +582,7 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
     _obj(doc, "case", CASE_KEYS)
     events = _list(doc.get("events"), "case.events")
     evidence = _list(doc.get("evidence"), "case.evidence")
-    paths = {item.get("path") for item in evidence if isinstance(item, dict)}
+    paths = {item["path"] for item in evidence if isinstance(item, dict) and isinstance(item.get("path"), str)}
     meter = _ImportProgress(progress, len(events) * EVENT_WEIGHT + sum(source.size_of(p) for p in paths))
     fields: dict[str, Any] = {}
     for key in ("title", "category", "status", "outcome", "resolved_on", "opened_on", "jurisdiction",
