@@ -459,6 +459,7 @@ class _Counted(io.RawIOBase):
 # Logging one event costs about as long as copying a quarter of a megabyte of evidence; the
 # progress of an import counts both in those units so that the bar moves evenly.
 EVENT_WEIGHT = 256 * 1024
+EVENT_BATCH = 1_000  # events added per flush of an import
 
 
 class _ImportProgress:
@@ -639,7 +640,19 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             raise ValidationError(where, f"no contact has the key {key!r}")
         return contact_ids[key]
 
+    # Events are added in batches of EVENT_BATCH, each one flush (one round of INSERTs and of
+    # history rows), all inside the import's one transaction: still all or nothing. The case
+    # and contacts are held so that each event's checks find them in the session.
+    case = cases.get_case(session, case_id)
+    held = [cases.get_contact(session, cid) for cid in contact_ids.values()]
     event_ids: list[int] = []
+    batch: list[Any] = []
+
+    def flush_batch() -> None:
+        session.flush()
+        event_ids.extend(e.id for e in batch)
+        batch.clear()
+
     for i, raw in enumerate(events):
         where = f"case.events[{i}]"
         event = dict(_obj(raw, where, EVENT_KEYS))
@@ -655,8 +668,12 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             event["meaning"] = guess_meaning(str(event["kind"]), str(event.get("direction") or ""),
                                              event["summary"])
         with _fields_at(("event", where)):
-            event_ids.append(cases.log_event(session, case_id=case_id, contact_id=contact_id, **event))
+            batch.append(cases.new_event(session, case=case, contact_id=contact_id, **event))
+        if len(batch) >= EVENT_BATCH:
+            flush_batch()
         meter.step(EVENT_WEIGHT)
+    flush_batch()
+    del held
 
     evidence_ids: list[int] = []
     stored_by_path: dict[str, StoredFile] = {}

@@ -476,25 +476,35 @@ def log_event(
     Other keyword arguments: contact_id, details, duration_minutes, waiting_minutes,
     reference, promised_by, meaning (an :class:`EventMeaning`), amount. ``event_id`` restores a deleted event under its old id (undo).
     """
-    values = _event_values({"at": at, "kind": kind, "summary": summary, "direction": direction, **fields})
     with unit_of_work(target) as session:
         case = get_case(session, case_id)
-        _in_currency(values, ("amount",), case.currency, "event")
-        _check_contact(session, case_id, values.get("contact_id"), "event.contact_id")
-        now = clock.now()
-        event = Event(
-            id=event_id, case_id=case_id, created_at=now, updated_at=now,
-            details=values.pop("details", ""), reference=values.pop("reference", ""), **values,
-        )
-        session.add(event)
+        event = new_event(session, case=case, at=at, kind=kind, summary=summary, direction=direction,
+                          event_id=event_id, **fields)
         for evidence_id in evidence_ids:
             item = get_evidence(session, evidence_id)
             if item.case_id != case_id:
                 raise ValidationError("event.evidence", f"evidence {evidence_id} belongs to another case")
             event.evidence.append(item)
-        case.updated_at = now
         session.flush()
         return event.id
+
+
+def new_event(session: Session, *, case: Case, at: When | datetime | date | str, kind: str, summary: str,
+              direction: str = Direction.INTERNAL.value, event_id: int | None = None, **fields: Any) -> Event:
+    """Check an event of ``case`` and add it to ``session`` without flushing: what
+    :func:`log_event` does for one event, and a case file's import for thousands, flushed in
+    batches (the caller flushes; the event has its id after that)."""
+    values = _event_values({"at": at, "kind": kind, "summary": summary, "direction": direction, **fields})
+    _in_currency(values, ("amount",), case.currency, "event")
+    _check_contact(session, case.id, values.get("contact_id"), "event.contact_id")
+    now = clock.now()
+    event = Event(
+        id=event_id, case_id=case.id, created_at=now, updated_at=now,
+        details=values.pop("details", ""), reference=values.pop("reference", ""), **values,
+    )
+    session.add(event)
+    case.updated_at = now
+    return event
 
 
 def update_event(target: Target, *, event_id: int, **changes: Any) -> None:
