@@ -83,6 +83,7 @@ def clean_leftovers(store: Store) -> list[Path]:
     ``backups/.*.part`` copies and ``.archive-*`` / ``.restore-*`` working folders. Only
     called while opening the store, when no such operation can be running. Returns them."""
     found = [p for p in store.data_dir.glob(".archive-*") if p.is_dir()]
+    found += _archive_part_left(store)
     found += [p for p in store.data_dir.glob(".restore-*") if p.is_dir()]
     if store.backups_dir.is_dir():
         found += [p for p in store.backups_dir.glob(".docket-*.part") if p.is_file()]
@@ -91,6 +92,26 @@ def clean_leftovers(store: Store) -> list[Path]:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+    return found
+
+
+# Names the half-written archive (``OUT.zip.part``, beside the archive the user chose) while
+# 'docket backup' writes it, so that the next start removes it if the writer was killed.
+ARCHIVE_PART_NOTE = "archive-writing.json"
+
+
+def _note_archive_part(store: Store, part: Path) -> None:
+    (store.data_dir / ARCHIVE_PART_NOTE).write_text(json.dumps({"part": str(part.absolute())}), "utf-8")
+
+
+def _archive_part_left(store: Store) -> list[Path]:
+    note = store.data_dir / ARCHIVE_PART_NOTE
+    found: list[Path] = []
+    with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+        part = Path(json.loads(note.read_text("utf-8")).get("part", ""))
+        if part.name.endswith(".zip.part") and part.is_file():
+            found.append(part)
+    note.unlink(missing_ok=True)
     return found
 
 
@@ -179,8 +200,8 @@ def backup_before(store: Store, reason: str) -> Path:
     """Make sure a checked backup of the data as it is now exists, before an upgrade, a
     restore or an import; return its path.
 
-    When nothing changed since the newest backup, that backup is the one (importing ten case
-    files in a row makes one copy, not ten). Otherwise adds a backup file and its note to
+    When nothing changed since the newest backup, that backup is the one (an import that was
+    refused changed nothing, so the next one makes no second copy). Otherwise adds a backup file and its note to
     ``backups/`` and thins old ones. Raises :class:`StoreError` if the copy fails its
     integrity check (the bad copy is removed).
     """
@@ -336,6 +357,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
         total = sum(src.stat().st_size if isinstance(src, Path) else len(src) for _, src in entries)
         part = out.with_name(out.name + ".part")
         files, done = [], 0
+        _note_archive_part(store, part)  # removed at the next start if this process is killed
         try:
             with zipfile.ZipFile(part, "w", allowZip64=True) as zf:
                 for name, src in entries:
@@ -365,6 +387,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
             raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
         finally:
             part.unlink(missing_ok=True)
+            (store.data_dir / ARCHIVE_PART_NOTE).unlink(missing_ok=True)
     return ArchiveSummary(out, len(files), sum(f["path"].startswith("evidence/") for f in files), out.stat().st_size,
                           manifest["schema_revision"], tuple(missing))
 

@@ -133,3 +133,20 @@ def test_the_command_line_makes_automatic_backups_too(data_dir: Path, tmp_path: 
 def test_an_empty_store_gets_no_backup(data_dir: Path) -> None:
     assert main(["--data-dir", str(data_dir), "cases"]) == 0
     assert not (data_dir / "backups").exists() or not list((data_dir / "backups").glob("*.sqlite3"))
+
+
+def test_each_import_in_a_row_makes_its_own_backup_as_the_guide_says(store: Store, tmp_path: Path) -> None:
+    from core.exchange import casefile
+
+    _fill(store, tmp_path)
+    path = tmp_path / "case.json"
+    path.write_text('{"format": "docket-case", "version": 2, "case": {"title": "Imported"}}', "utf-8")
+    for _ in range(4):
+        casefile.import_case(store, path=path)
+    assert len([b for b in backup.list_backups(store) if b.reason == "before-import"]) == 4
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "docket-case", "version": 2, "case": {"title": ""}}', "utf-8")
+    with pytest.raises(Exception, match="title"):
+        casefile.import_case(store, path=bad)
+    casefile.import_case(store, path=path)  # nothing changed since the refused one's backup
+    assert len([b for b in backup.list_backups(store) if b.reason == "before-import"]) == 5

@@ -254,3 +254,27 @@ def test_a_restore_killed_at_random_moments_leaves_old_or_new_data_never_a_locke
             assert queries.load_case(reopened, 1).notes in ("", "newer than the archive")
             assert verify(reopened, quick=True).ok
             cases.update_case(reopened, case_id=1, notes="newer than the archive")
+
+
+# -- an archive cut short ---------------------------------------------------------------------
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+def test_a_killed_backup_leaves_no_half_archive_after_the_next_start(store: Store, tmp_path: Path) -> None:
+    _fill(store, tmp_path)
+    data_dir = store.data_dir
+    store.close()
+    out = tmp_path / "elsewhere" / "all.zip"
+    out.parent.mkdir()
+    script = ("import os, signal, sys\nfrom core.store import backup\nfrom core.store.store import Store\n"
+              "real = backup._write_file_entry\n"
+              "def write(zf, name, src, method):\n"
+              "    real(zf, name, src, method)\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "backup._write_file_entry = write\n"
+              "backup.backup_archive(Store.open(sys.argv[1]), sys.argv[2])\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", script, str(data_dir), str(out)], env=env, timeout=120,
+                          capture_output=True, text=True)
+    assert done.returncode == -9, done.stderr
+    assert (out.parent / "all.zip.part").exists()  # what the kill left
+    with Store.open(data_dir):
+        assert list(out.parent.iterdir()) == []
