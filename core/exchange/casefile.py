@@ -745,13 +745,44 @@ def _moment(value: Any, where: str) -> datetime | None:
     raise ValidationError(where, f"expected a date-time with its UTC offset such as 2024-03-01T14:30:00+00:00, got {value!r}")
 
 
+def _letter_options(options: Any, where: str) -> dict[str, Any]:
+    """What the letter editor keeps with a draft, each of the type it reads back (a hostile
+    ``"facts": [1]`` would otherwise reach the window)."""
+    options = _obj(options, where, ("event_ids", "evidence_ids", "facts", "step", "response_days", "missing"))
+    out: dict[str, Any] = {}
+    for key in ("event_ids", "evidence_ids"):
+        if key in options:
+            ids = _list(options[key], f"{where}.{key}")
+            for i, value in enumerate(ids):
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+                    raise ValidationError(f"{where}.{key}[{i}]", f"expected a record number, got {value!r}"[:200])
+            out[key] = ids
+    if "facts" in options:
+        facts = options["facts"]
+        if not isinstance(facts, dict):
+            raise ValidationError(f"{where}.facts", f"expected an object of texts, got {_type_name(facts)}")
+        for key, value in facts.items():
+            if not isinstance(value, str) or len(key) > 100:
+                raise ValidationError(f"{where}.facts.{key[:100]}", f"expected a text, got {_type_name(value)}")
+        out["facts"] = dict(facts)
+    if "missing" in options:
+        out["missing"] = [cases.text(v, f"{where}.missing[{i}]", limit=200)
+                          for i, v in enumerate(_list(options["missing"], f"{where}.missing"))]
+    if options.get("step") is not None:
+        out["step"] = cases.text(options["step"], f"{where}.step", limit=40)
+    if "response_days" in options:
+        days = options["response_days"]
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+            raise ValidationError(f"{where}.response_days", f"expected a number of days from 1 to 365, got {days!r}"[:200])
+        out["response_days"] = days
+    return out
+
+
 def _import_letter(session: Session, case_id: int, raw: Any, where: str,
                    contact_of: Callable[[Any, str], int | None],
                    event_ids: list[int], evidence_ids: list[int]) -> None:
     letter = _obj(raw, where, LETTER_KEYS)
-    options = letter.get("options") or {}
-    if not isinstance(options, dict):
-        raise ValidationError(f"{where}.options", f"expected an object, got {_type_name(options)}")
+    options = _letter_options(letter.get("options") or {}, f"{where}.options")
     now = clock.now()
     row = Letter(
         case_id=case_id,

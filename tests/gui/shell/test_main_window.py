@@ -501,3 +501,18 @@ def test_the_half_hourly_backup_runs_in_the_background_and_says_so(qtbot, store:
     window.backup_timer.timeout.emit()
     qtbot.waitUntil(lambda: "Backed up" in window.statusBar().currentMessage(), timeout=10_000)
     assert set(store.backups_dir.glob("*")) - before  # a new backup file is there
+
+
+def test_a_store_changed_behind_dockets_back_is_said_in_the_banner_at_start(qtbot, store: Store,
+                                                                             window_settings) -> None:
+    import sqlite3
+
+    case_id = cases.open_case(store, title="Refund", company="Shop")
+    cases.log_event(store, case_id=case_id, at="2026-03-01", kind="note", summary="Promised a refund")
+    with sqlite3.connect(store.db_path) as conn:
+        conn.execute("UPDATE events SET summary = 'Nothing promised'")
+    win = MainWindow(store, window_settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(win.location_banner.isVisible, timeout=5000)
+    assert "changed outside Docket" in win.location_banner.text.text()
