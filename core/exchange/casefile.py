@@ -748,8 +748,11 @@ def _moment(value: Any, where: str) -> datetime | None:
 def _letter_options(options: Any, where: str) -> dict[str, Any]:
     """What the letter editor keeps with a draft, each of the type it reads back (a hostile
     ``"facts": [1]`` would otherwise reach the window)."""
-    options = _obj(options, where, ("event_ids", "evidence_ids", "facts", "step", "response_days", "missing"))
-    out: dict[str, Any] = {}
+    if not isinstance(options, dict):
+        raise ValidationError(where, f"expected an object, got {_type_name(options)}")
+    # Other keys (a template's own choices) are kept as they are; these are read back typed.
+    out: dict[str, Any] = {k: v for k, v in options.items()
+                           if k not in ("event_ids", "evidence_ids", "facts", "step", "response_days", "missing")}
     for key in ("event_ids", "evidence_ids"):
         if key in options:
             ids = _list(options[key], f"{where}.{key}")

@@ -749,10 +749,11 @@ class _Mbox(mailbox.mbox):
         starts: list[int] = []
         stops: list[int] = []
         last_was_empty = False
-        self._file.seek(0)
+        fh: Any = self._file  # type: ignore[attr-defined]  # mailbox's own open file
+        fh.seek(0)
         while True:
-            line_pos = self._file.tell()
-            line = self._file.readline()
+            line_pos = fh.tell()
+            line = fh.readline()
             if line.startswith(b"From ") and _SEPARATOR.match(line):
                 if len(stops) < len(starts):
                     stops.append(line_pos - len(mailbox.linesep) if last_was_empty else line_pos)
@@ -766,7 +767,7 @@ class _Mbox(mailbox.mbox):
                 last_was_empty = line in (b"\n", b"\r\n")
         self._toc = dict(enumerate(zip(starts, stops, strict=True)))
         self._next_key = len(self._toc)
-        self._file_length = self._file.tell()
+        self._file_length = fh.tell()
 
 
 def _open_mbox(path: Path) -> tuple[mailbox.mbox, list[str]]:

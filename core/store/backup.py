@@ -801,6 +801,7 @@ def _upgrade_file(db_file: Path, revision: str) -> None:
     try:
         with engine.connect() as conn:
             raw = conn.connection.driver_connection
+            assert raw is not None
             raw.isolation_level = None
             # As Store._migrate: table rebuilds must not cascade; references are checked after.
             raw.execute("PRAGMA foreign_keys = OFF")
@@ -887,7 +888,7 @@ def _release_database(store: Store) -> None:
     # Empty the WAL into the database and let go of every connection first: a WAL file left
     # beside the new database would be replayed into it.
     with store.writer.connect() as conn:
-        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     store.writer.dispose()
     store.reader.dispose()
 
