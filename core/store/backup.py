@@ -888,7 +888,9 @@ def _release_database(store: Store) -> None:
     # Empty the WAL into the database and let go of every connection first: a WAL file left
     # beside the new database would be replayed into it.
     with store.writer.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw = conn.connection.driver_connection  # outside any transaction, or SQLite refuses
+        assert raw is not None
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.writer.dispose()
     store.reader.dispose()
 
