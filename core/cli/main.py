@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import importlib.util
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from core.domain import clock
-from core.domain.errors import DocketError
+from core.domain.errors import DocketError, ValidationError
+
+if TYPE_CHECKING:
+    from core.store.store import Store
 
 # Each module adds its subcommands. Keep the list in the order the help should show them.
 COMMAND_MODULES = [
@@ -186,6 +191,7 @@ def main(argv: Sequence[str] | None = None, *,
         parser = build_parser(COMMAND_MODULES if quick is None or quick[1] is None else [quick[1]])
         args = parser.parse_args(argv)
     try:
+        _check_numbers(args)
         if args.today:
             clock.set_today(args.today)
         else:
@@ -201,15 +207,99 @@ def main(argv: Sequence[str] | None = None, *,
         from core.journal.opening import open_store
 
         with open_store(args.data_dir) as store:
-            return int(args.func(store, args) or 0)
+            for notice in store.notices:
+                print(f"docket: warning: {notice}", file=sys.stderr)
+            code = int(args.func(store, args) or 0)
+            _automatic_backup(store)
+            return code
     except DocketError as exc:
-        print(f"docket: {exc}", file=sys.stderr)
+        print(f"docket: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("docket: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        if _is_environment_error(exc):
+            print(f"docket: {_one_line(environment_error(exc))}", file=sys.stderr)
+            return 2
+        # pypdf reading back a PDF that a full disk cut short; anything else is a bug.
+        if type(exc).__module__.split(".")[0] != "pypdf":
+            raise
+        print(f"docket: the PDF could not be written completely ({exc}); is the disk full?", file=sys.stderr)
+        return 2
+
+
+SQLITE_MAX_INT = 2**63 - 1
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Case, event and contact numbers fit in the database's 64-bit integers: a 20-digit number
+    is refused here, naming the argument, instead of failing deep inside a query."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, int) and not isinstance(item, bool) and not -SQLITE_MAX_INT <= item <= SQLITE_MAX_INT:
+                raise ValidationError(name, f"{item} is larger than any number Docket keeps (at most {SQLITE_MAX_INT:,})")
+
+
+def _is_environment_error(exc: BaseException) -> bool:
+    """A full disk, a read-only or locked file, a number beyond the database's integers."""
+    if isinstance(exc, (OSError, OverflowError, sqlite3.Error)):
+        return True
+    # SQLAlchemy is not imported for the commands that do not need it (see the module's
+    # docstring); an error of it can only come once a command has loaded it.
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    return sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.SQLAlchemyError)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def environment_error(exc: BaseException) -> str:
+    """What the user can do about an error of the computer rather than of Docket: a full disk,
+    a read-only or locked file, a number beyond what the database holds."""
+    if isinstance(exc, OverflowError):
+        return f"a number is too large (case and event numbers go up to {2**63 - 1:,})"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno == errno.ENOSPC:
+            return f"the disk is full{where}; free some space and try again"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"cannot write{where}: {exc.strerror}; check the folder's permissions"
+        return f"{exc.strerror or exc}{where}"
+    text = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        return ("the database is locked by another program (a backup or sync tool, or a second Docket); "
+                "close it and try again")
+    if "full" in low:
+        return "the disk is full; free some space and try again"
+    if "readonly" in low or "read-only" in low:
+        return "the data folder is read-only; Docket needs to write there"
+    return f"the database cannot be used ({text}); run 'docket verify'"
+
+
+def _automatic_backup(store: Store) -> None:
+    """The command line keeps automatic backups as the window does: one when something changed
+    and the newest is older than 30 minutes (a backup per command would crowd out older ones)."""
+    from datetime import UTC, datetime, timedelta
+
+    from core.store import backup
+
+    if store.identity_problem or store.closed:
+        return  # never let a replaced or emptied database push good backups out
+    try:
+        newest = backup.list_backups(store)
+        if newest and datetime.now(UTC) - newest[-1].made_at < timedelta(minutes=30):
+            return
+        if not newest and not backup.has_data(store):
+            return
+        backup.auto_backup(store)
+    except (DocketError, OSError) as exc:
+        print(f"docket: warning: no automatic backup was made ({exc})", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

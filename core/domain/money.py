@@ -2,46 +2,77 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
+from importlib.resources import files
 
 from core.domain.errors import ValidationError
 
-# Minor-unit exponents that differ from 2 (ISO 4217). Everything else has two decimals.
-_EXPONENTS = {
-    "JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "VND": 0, "XAF": 0, "XOF": 0, "HUF": 2,
-    "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3, "IQD": 3, "LYD": 3,
-}
-
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK",
                      "PLN", "CZK", "JPY", "INR", "ZAR", "ILS", "CNY"]
+# Amounts have at most this many digits before the decimal point (a quintillion less one):
+# far beyond any dispute, and small enough that no amount can grow a store or a report.
+MAX_INTEGER_DIGITS = 18
+# Digits, one optional decimal point, digits: no sign, exponent, spaces or other scripts' digits.
+_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+", re.ASCII)
+
+
+@functools.cache
+def minor_units() -> dict[str, int]:
+    """ISO 4217: every currency code Docket knows, with the digits after its decimal point
+    (``resources/currencies/iso4217.json``)."""
+    text = (files("resources") / "currencies" / "iso4217.json").read_text(encoding="utf-8")
+    return {str(k): int(v) for k, v in json.loads(text)["minor_units"].items()}
 
 
 def check_currency(code: str, where: str = "currency") -> str:
-    """Return the upper-cased three-letter code or raise."""
-    if not isinstance(code, str) or len(code.strip()) != 3 or not code.strip().isalpha():
-        raise ValidationError(where, f"expected a three-letter ISO 4217 currency code, got {code!r}")
-    return code.strip().upper()
+    """Return the upper-cased ISO 4217 code or raise."""
+    if not isinstance(code, str) or len(code.strip()) != 3 or not code.strip().isascii() or not code.strip().isalpha():
+        raise ValidationError(where, f"expected a three-letter ISO 4217 currency code, got {str(code)[:40]!r}")
+    upper = code.strip().upper()
+    if upper not in minor_units():
+        raise ValidationError(where, f"{upper} is not an ISO 4217 currency code")
+    return upper
 
 
-def parse_amount(text: str | Decimal | int, where: str = "amount") -> Decimal:
-    """Parse a decimal amount written with a dot (``129.00``); floats are refused."""
+def parse_amount(text: str | Decimal | int, where: str = "amount", currency: str | None = None) -> Decimal:
+    """Parse a decimal amount written with a dot (``129.00``); floats are refused.
+
+    An amount has at most 18 digits before the point and, when ``currency`` is given, no more
+    digits after it than the currency has (two for EUR, none for JPY, three for KWD); without
+    a currency, at most four. Signs, exponents (``1e-9``), spaces inside (``12 34``) and
+    negative zero are refused.
+    """
     if isinstance(text, (bool, float)):
         raise ValidationError(where, "amounts are written as text such as \"129.00\", not as a float")
     if isinstance(text, (Decimal, int)):
         value = Decimal(text)
+        if not value.is_finite():
+            raise ValidationError(where, f"expected a finite amount, got {text!r}")
+        if value.is_signed():
+            raise ValidationError(where, "an amount cannot be negative")
+    elif isinstance(text, str):
+        cleaned = text.strip()
+        if len(cleaned) > 64 or not _AMOUNT.fullmatch(cleaned):
+            if cleaned.startswith("-") and _AMOUNT.fullmatch(cleaned[1:]):
+                raise ValidationError(where, "an amount cannot be negative")
+            raise ValidationError(where, f"expected an amount such as 129.00, got {text[:40]!r} (digits and a dot only)")
+        value = Decimal(cleaned)
     else:
-        cleaned = str(text).strip().replace(" ", "").replace("\u00a0", "")
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise ValidationError(where, f"expected an amount such as 129.00, got {text!r}") from None
-    if not value.is_finite():
-        raise ValidationError(where, f"expected a finite amount, got {text!r}")
-    if value < 0:
-        raise ValidationError(where, "an amount cannot be negative")
-    if value >= Decimal("1e12"):
-        raise ValidationError(where, "that amount is too large")
+        raise ValidationError(where, f"expected an amount such as 129.00, got {type(text).__name__}")
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if value.adjusted() >= MAX_INTEGER_DIGITS:
+        raise ValidationError(where, f"that amount is too large (at most {MAX_INTEGER_DIGITS} digits before the point)")
+    allowed = minor_units().get(currency, 2) if currency else 4
+    if exponent < -allowed and value != value.quantize(Decimal(1).scaleb(-allowed), rounding=ROUND_DOWN):
+        unit = f"{currency} has" if currency else "amounts have"
+        raise ValidationError(where, f"{unit} at most {allowed} digit(s) after the point, got {str(text)[:40]!r}")
+    if exponent < -allowed:
+        value = value.quantize(Decimal(1).scaleb(-allowed))  # 12.500 EUR is 12.50 EUR
     return value
 
 
@@ -52,10 +83,11 @@ class Money:
 
     @classmethod
     def of(cls, value: str | Decimal | int, currency: str, where: str = "amount") -> Money:
-        return cls(parse_amount(value, f"{where}.value"), check_currency(currency, f"{where}.currency"))
+        code = check_currency(currency, f"{where}.currency")
+        return cls(parse_amount(value, f"{where}.value", code), code)
 
     def quantized(self) -> Decimal:
-        exp = _EXPONENTS.get(self.currency, 2)
+        exp = minor_units().get(self.currency, 2)
         return self.value.quantize(Decimal(1).scaleb(-exp))
 
     def __str__(self) -> str:

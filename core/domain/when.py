@@ -17,6 +17,17 @@ from datetime import date, datetime
 
 from core.domain.errors import ValidationError
 
+# Years a record of a dispute can fall in: wide enough for any real one, narrow enough that a
+# UTC offset can never push a moment outside what Python's dates hold.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def check_day(day: date, where: str = "at") -> date:
+    """Return ``day`` if its year is within 1900-2200, else raise :class:`ValidationError`."""
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValidationError(where, f"expected a date between {MIN_YEAR} and {MAX_YEAR}, got {day.isoformat()}")
+    return day
+
 
 @dataclass(frozen=True, slots=True)
 class When:
@@ -33,7 +44,7 @@ class When:
         raw = text.strip()
         if len(raw) == 10:
             try:
-                return cls(date.fromisoformat(raw))
+                return cls(check_day(date.fromisoformat(raw), where))
             except ValueError:
                 raise ValidationError(where, f"expected a date as YYYY-MM-DD, got {raw!r}") from None
         try:
@@ -44,7 +55,7 @@ class When:
             ) from None
         if moment.tzinfo is None:
             raise ValidationError(where, f"date-time {raw!r} has no UTC offset (add e.g. +01:00 or Z)")
-        return cls(moment.date(), moment)
+        return cls(check_day(moment.date(), where), moment)
 
     @classmethod
     def of(cls, value: When | datetime | date | str, where: str = "at") -> When:
@@ -54,9 +65,9 @@ class When:
         if isinstance(value, datetime):
             if value.tzinfo is None:
                 raise ValidationError(where, "a date-time needs a time zone")
-            return cls(value.date(), value)
+            return cls(check_day(value.date(), where), value)
         if isinstance(value, date):
-            return cls(value)
+            return cls(check_day(value, where))
         return cls.parse(value, where)
 
     def iso(self) -> str:

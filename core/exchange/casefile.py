@@ -461,6 +461,7 @@ class _Counted(io.RawIOBase):
 # Logging one event costs about as long as copying a quarter of a megabyte of evidence; the
 # progress of an import counts both in those units so that the bar moves evenly.
 EVENT_WEIGHT = 256 * 1024
+EVENT_BATCH = 1_000  # events added per flush of an import
 
 
 class _ImportProgress:
@@ -541,8 +542,8 @@ def _money(value: Any, where: str) -> tuple[Any, str]:
         raise ValidationError(f"{where}.value", f"write amounts as text such as \"129.00\", got {value['value']!r}")
     if not isinstance(value["value"], str):
         raise ValidationError(f"{where}.value", f"expected an amount as text such as \"129.00\", got {_type_name(value['value'])}")
-    amount = parse_amount(value["value"], f"{where}.value")
-    return amount, check_currency(value.get("currency"), f"{where}.currency")
+    currency = check_currency(value.get("currency"), f"{where}.currency")
+    return parse_amount(value["value"], f"{where}.value", currency), currency
 
 
 def import_case(
@@ -642,7 +643,19 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             raise ValidationError(where, f"no contact has the key {key!r}")
         return contact_ids[key]
 
+    # Events are added in batches of EVENT_BATCH, each one flush (one round of INSERTs and of
+    # history rows), all inside the import's one transaction: still all or nothing. The case
+    # and contacts are held so that each event's checks find them in the session.
+    case = cases.get_case(session, case_id)
+    held = [cases.get_contact(session, cid) for cid in contact_ids.values()]
     event_ids: list[int] = []
+    batch: list[Any] = []
+
+    def flush_batch() -> None:
+        session.flush()
+        event_ids.extend(e.id for e in batch)
+        batch.clear()
+
     for i, raw in enumerate(events):
         where = f"case.events[{i}]"
         event = dict(_obj(raw, where, EVENT_KEYS))
@@ -658,8 +671,12 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             event["meaning"] = guess_meaning(str(event["kind"]), str(event.get("direction") or ""),
                                              event["summary"])
         with _fields_at(("event", where)):
-            event_ids.append(cases.log_event(session, case_id=case_id, contact_id=contact_id, **event))
+            batch.append(cases.new_event(session, case=case, contact_id=contact_id, **event))
+        if len(batch) >= EVENT_BATCH:
+            flush_batch()
         meter.step(EVENT_WEIGHT)
+    flush_batch()
+    del held
 
     evidence_ids: list[int] = []
     stored_by_path: dict[str, StoredFile] = {}
@@ -730,13 +747,47 @@ def _moment(value: Any, where: str) -> datetime | None:
     raise ValidationError(where, f"expected a date-time with its UTC offset such as 2024-03-01T14:30:00+00:00, got {value!r}")
 
 
+def _letter_options(options: Any, where: str) -> dict[str, Any]:
+    """What the letter editor keeps with a draft, each of the type it reads back (a hostile
+    ``"facts": [1]`` would otherwise reach the window)."""
+    if not isinstance(options, dict):
+        raise ValidationError(where, f"expected an object, got {_type_name(options)}")
+    # Other keys (a template's own choices) are kept as they are; these are read back typed.
+    out: dict[str, Any] = {k: v for k, v in options.items()
+                           if k not in ("event_ids", "evidence_ids", "facts", "step", "response_days", "missing")}
+    for key in ("event_ids", "evidence_ids"):
+        if key in options:
+            ids = _list(options[key], f"{where}.{key}")
+            for i, value in enumerate(ids):
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+                    raise ValidationError(f"{where}.{key}[{i}]", f"expected a record number, got {value!r}"[:200])
+            out[key] = ids
+    if "facts" in options:
+        facts = options["facts"]
+        if not isinstance(facts, dict):
+            raise ValidationError(f"{where}.facts", f"expected an object of texts, got {_type_name(facts)}")
+        for key, value in facts.items():
+            if not isinstance(value, str) or len(key) > 100:
+                raise ValidationError(f"{where}.facts.{key[:100]}", f"expected a text, got {_type_name(value)}")
+        out["facts"] = dict(facts)
+    if "missing" in options:
+        out["missing"] = [cases.text(v, f"{where}.missing[{i}]", limit=200)
+                          for i, v in enumerate(_list(options["missing"], f"{where}.missing"))]
+    if options.get("step") is not None:
+        out["step"] = cases.text(options["step"], f"{where}.step", limit=40)
+    if "response_days" in options:
+        days = options["response_days"]
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+            raise ValidationError(f"{where}.response_days", f"expected a number of days from 1 to 365, got {days!r}"[:200])
+        out["response_days"] = days
+    return out
+
+
 def _import_letter(session: Session, case_id: int, raw: Any, where: str,
                    contact_of: Callable[[Any, str], int | None],
                    event_ids: list[int], evidence_ids: list[int]) -> None:
     letter = _obj(raw, where, LETTER_KEYS)
-    options = letter.get("options") or {}
-    if not isinstance(options, dict):
-        raise ValidationError(f"{where}.options", f"expected an object, got {_type_name(options)}")
+    options = _letter_options(letter.get("options") or {}, f"{where}.options")
     now = clock.now()
     row = Letter(
         case_id=case_id,

@@ -60,6 +60,10 @@ MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
 
 REFERENCE_PREFIX = "Message-ID: "
 _GUESSED_DATE_NOTES = ("The date was taken from", "The date was set to today")
+# Attachments kept as evidence of their own, per message; the rest stay inside the original.
+MAX_ATTACHMENTS_PER_MESSAGE = 100
+# Messages read in one go (a preview, an import): past this, the mailbox is to be split.
+MAX_MESSAGES_PER_IMPORT = 2_000
 EMAIL_SUFFIXES = (".eml", ".msg", ".mbox")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -224,16 +228,29 @@ _LENIENT = "docket-utf8-or-cp1252"
 codecs.register_error(_LENIENT, _cp1252_fallback)
 
 
+# Codecs that turn bytes into text but are not character sets a mail could be written in.
+_NOT_CHARSETS = frozenset({"punycode", "idna", "undefined", "unicode-escape", "raw-unicode-escape",
+                           "unicode_escape", "raw_unicode_escape"})
+
+
 def _decode_bytes(payload: bytes, charset: str | None, where: str, notes: list[str]) -> str:
     """Bytes of a text part as text, saying in ``notes`` what could not be read."""
     label = (charset or "").strip().strip('"').lower()
     codec: str | None = None
     if label:
         try:
-            codec = codecs.lookup(label).name
+            info = codecs.lookup(label)
+            codec = info.name
         except LookupError:
             notes.append(f"{where}: the character set {charset!r} is unknown; "
                          "the text was read as UTF-8 (or Windows-1252) and some characters may be wrong.")
+        else:
+            # Only character sets: not rot13, zlib, base64, punycode... which a hostile
+            # message can name and which would turn bytes into anything, or fail.
+            if not getattr(info, "_is_text_encoding", True) or codec in _NOT_CHARSETS:
+                notes.append(f"{where}: {charset!r} is not a character set; the text was read as UTF-8 "
+                             "(or Windows-1252).")
+                codec = None
     if codec is None or codec == "ascii":
         # Undeclared or mislabelled text is common: read it as UTF-8, and any byte that is
         # not UTF-8 as the Windows code page that most such mail really uses.
@@ -246,9 +263,12 @@ def _decode_bytes(payload: bytes, charset: str | None, where: str, notes: list[s
             return payload.decode("utf-8", _LENIENT)
     try:
         return payload.decode(codec)
-    except UnicodeDecodeError:
+    except UnicodeError:
         notes.append(f"{where}: some bytes are not valid {charset}; they are shown as \ufffd.")
-        return payload.decode(codec, "replace")
+        try:
+            return payload.decode(codec, "replace")
+        except (UnicodeError, LookupError, ValueError, TypeError):
+            return payload.decode("utf-8", _LENIENT)
 
 
 class _HtmlToText(HTMLParser):
@@ -449,11 +469,17 @@ def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
             remote_images += images
         return _clean_text(text, multiline=True)
 
+    beyond_cap = 0
+
     def visit(part: MIMEPart, parent: str) -> None:
+        nonlocal beyond_cap
         ctype = part.get_content_type()
         if part.get_content_maintype() == "multipart":
             for sub in part.iter_parts():
                 visit(sub, ctype)
+            return
+        if len(attachments) >= MAX_ATTACHMENTS_PER_MESSAGE and part is not body_part:
+            beyond_cap += 1  # counted, not read: thousands of tiny parts must not take minutes
             return
         disposition = part.get_content_disposition()
         name = _part_name(part, notes)
@@ -507,6 +533,10 @@ def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
             html_part = None
         if html_part is not None and html_part is not body_part:
             texts.insert(0, text_of(html_part, "The HTML body"))
+    if beyond_cap:
+        notes.append(f"The email has {len(attachments) + beyond_cap:,} attachments or parts; Docket keeps the first "
+                     f"{MAX_ATTACHMENTS_PER_MESSAGE:,} attachments as evidence of their own. The other "
+                     f"{beyond_cap:,} stay inside the original email, which is kept whole.")
     if not any(t.strip() for t in texts):
         notes.append("The email has no readable text body.")
     if remote_images:
@@ -712,16 +742,70 @@ def _read_msg_file(path: Path, notes: list[str]) -> MessageParts:
             msg.close()
 
 
-def _mbox_messages(path: Path) -> Iterator[tuple[int, bytes, str | None]]:
+# The separator line of an mbox: "From " and the sender, then a date as asctime() writes it
+# ("Mon Mar  2 10:00:00 2026", maybe with a zone). A body line that merely starts with "From "
+# ("From the start you promised...") is not one, whether or not the writer escaped it.
+_SEPARATOR = re.compile(
+    rb"From \S+\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    rb"\s+\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?\s+(?:\S+\s+)?\d{4}")
+_ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+
+
+class _Mbox(mailbox.mbox):
+    """The standard library's mbox, splitting only at real separator lines."""
+
+    def _generate_toc(self) -> None:
+        starts: list[int] = []
+        stops: list[int] = []
+        last_was_empty = False
+        fh: Any = self._file  # type: ignore[attr-defined]  # mailbox's own open file
+        fh.seek(0)
+        while True:
+            line_pos = fh.tell()
+            line = fh.readline()
+            if line.startswith(b"From ") and _SEPARATOR.match(line):
+                if len(stops) < len(starts):
+                    stops.append(line_pos - len(mailbox.linesep) if last_was_empty else line_pos)
+                starts.append(line_pos)
+                last_was_empty = False
+            elif not line:
+                if len(stops) < len(starts):
+                    stops.append(line_pos - len(mailbox.linesep) if last_was_empty else line_pos)
+                break
+            else:
+                last_was_empty = line in (b"\n", b"\r\n")
+        self._toc = dict(enumerate(zip(starts, stops, strict=True)))
+        self._next_key = len(self._toc)
+        self._file_length = fh.tell()
+
+
+def _open_mbox(path: Path) -> tuple[mailbox.mbox, list[str]]:
     try:
-        box = mailbox.mbox(path, create=False)
+        box = _Mbox(path, create=False)
+        keys = box.keys()
     except Exception as exc:  # noqa: BLE001
         raise DocketError(f"Cannot read the mailbox {path}: {exc}") from None
+    if len(keys) > MAX_MESSAGES_PER_IMPORT:
+        box.close()
+        raise ValidationError(str(path), f"holds {len(keys):,} messages; Docket reads at most "
+                                         f"{MAX_MESSAGES_PER_IMPORT:,} at a time. Keep only the messages about "
+                                         "this case in the mailbox (or split it) and try again.")
+    return box, keys
+
+
+def _mbox_message(box: mailbox.mbox, key: str) -> tuple[bytes, str | None]:
+    """One message as its sender wrote it (``>From `` lines unescaped), and its separator line."""
+    first, _, raw = box.get_bytes(key, from_=True).partition(b"\n")
+    from_line = first.decode("ascii", "replace")[5:] if first.startswith(b"From ") else None
+    return _ESCAPED_FROM.sub(rb"\1", raw), from_line
+
+
+def _mbox_messages(path: Path) -> Iterator[tuple[int, bytes, str | None]]:
+    box, keys = _open_mbox(path)
     try:
-        for n, key in enumerate(box.keys()):
+        for n, key in enumerate(keys):
             # The separator line ("From sender date") carries a date to fall back on.
-            first, _, raw = box.get_bytes(key, from_=True).partition(b"\n")
-            from_line = first.decode("ascii", "replace")[5:] if first.startswith(b"From ") else None
+            raw, from_line = _mbox_message(box, key)
             yield n, raw, from_line
     finally:
         box.close()
@@ -769,12 +853,20 @@ def parse_messages(paths: Iterable[Path | str], *, progress: Progress | None = N
             raise Cancelled("Cancelled; nothing was read.")
 
     items: list[ParsedEmail] = []
+
+    def room_for_more(path: Path) -> None:
+        if len(items) >= MAX_MESSAGES_PER_IMPORT:
+            raise ValidationError(str(path), f"more than {MAX_MESSAGES_PER_IMPORT:,} messages in one go; "
+                                             "import them in smaller lots")
+
     for path in files:
         if _kind_of(path) == "mbox":
             for item, size in _read_mbox(path):
+                room_for_more(path)
                 items.append(item)
                 advance(size)
         else:
+            room_for_more(path)
             item = _read_single(path, _kind_of(path))[0]
             items.append(item)
             advance(item.raw_size)
@@ -909,10 +1001,9 @@ class _Sources:
                 raise _changed(item)
             return item.source, payloads
         if item.source not in self.boxes:
-            box = mailbox.mbox(item.source, create=False)
-            self.boxes[item.source] = (box, list(box.keys()))
+            self.boxes[item.source] = _open_mbox(item.source)
         box, keys = self.boxes[item.source]
-        raw = box.get_bytes(keys[item.position]) if item.position < len(keys) else b""
+        raw = _mbox_message(box, keys[item.position])[0] if item.position < len(keys) else b""
         if hashlib.sha256(raw).hexdigest() != item.raw_sha256:
             raise _changed(item)
         return raw, [] if len(raw) > MAX_MESSAGE_BYTES else _read_email(raw, []).payloads
@@ -968,6 +1059,9 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
     ``progress(done, total)`` may return False to cancel: nothing is written then.
     """
     result = ImportResult()
+    if len(items) > MAX_MESSAGES_PER_IMPORT:
+        raise ValidationError("emails", f"{len(items):,} messages; Docket adds at most {MAX_MESSAGES_PER_IMPORT:,} "
+                                        "in one go. Nothing was added.")
     ordered = sorted(items, key=lambda i: i.when.sort_key())
     sources = _Sources()
     with contextlib.closing(sources), store.write() as session:

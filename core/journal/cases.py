@@ -39,7 +39,7 @@ from core.domain.models import (
     Status,
 )
 from core.domain.money import check_currency, parse_amount
-from core.domain.when import When
+from core.domain.when import When, check_day
 from core.journal import evidence_text
 from core.store.files import Progress, StoredFile, clean_name, guess_media_type
 from core.store.store import Store
@@ -49,6 +49,7 @@ Target = Store | Session
 
 MAX_TEXT = 100_000  # characters in a free-text field
 MAX_LINE = 1_000  # characters in a one-line field such as a title
+MAX_LIST_ITEMS = 1_000  # references or tags of one case
 
 
 @contextmanager
@@ -97,11 +98,11 @@ def optional_date(value: Any, where: str) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return check_day(value.date(), where)
     if isinstance(value, date):
-        return value
+        return check_day(value, where)
     if isinstance(value, str):
-        return clock.parse_date(value, where)
+        return check_day(clock.parse_date(value, where), where)
     raise ValidationError(where, f"expected a date as YYYY-MM-DD, got {type(value).__name__}")
 
 
@@ -118,8 +119,11 @@ def minutes(value: Any, where: str) -> int | None:
 def string_list(value: Any, where: str) -> list[str]:
     if value is None:
         return []
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    # A list, not any iterable: an object's keys or a text's letters are not a list of texts.
+    if not isinstance(value, (list, tuple)):
         raise ValidationError(where, "expected a list of texts")
+    if len(value) > MAX_LIST_ITEMS:
+        raise ValidationError(where, f"at most {MAX_LIST_ITEMS:,} items, got {len(value):,}")
     out = []
     for i, item in enumerate(value):
         item = text(item, f"{where}[{i}]", limit=MAX_LINE)
@@ -269,6 +273,9 @@ def _case_values(fields: dict[str, Any], where: str = "case") -> dict[str, Any]:
             out[key] = value
         else:
             raise ValidationError(path, "is not a case field")
+    for key in ("amount", "recovered"):  # the currency's minor units (no 0.001 JPY)
+        if out.get(key) is not None and "currency" in out:
+            out[key] = parse_amount(out[key], f"{where}.{key}", out["currency"])
     if out.get("outcome") and out.get("status") not in (None, Status.RESOLVED, Status.CLOSED):
         raise ValidationError(f"{where}.outcome", "an outcome is only recorded for a resolved or closed case")
     return out
@@ -326,6 +333,7 @@ def update_case(target: Target, *, case_id: int, company: str | None = None, **c
     values = _case_values(changes)
     with unit_of_work(target) as session:
         case = get_case(session, case_id)
+        _in_currency(values, ("amount", "recovered"), case.currency, "case")
         if company is not None:
             values["company_id"] = find_or_create_company(session, name=company) if company.strip() else None
         for key, value in values.items():
@@ -484,6 +492,14 @@ def _check_contact(session: Session, case_id: int, contact_id: int | None, where
         raise ValidationError(where, f"contact {contact_id} is not a contact of this case")
 
 
+def _in_currency(values: dict[str, Any], keys: tuple[str, ...], currency: str, where: str) -> None:
+    """Amounts of a case are in its currency: no more decimals than it has."""
+    code = values.get("currency") or currency
+    for key in keys:
+        if values.get(key) is not None and code:
+            values[key] = parse_amount(values[key], f"{where}.{key}", code)
+
+
 def log_event(
     target: Target,
     *,
@@ -501,24 +517,35 @@ def log_event(
     Other keyword arguments: contact_id, details, duration_minutes, waiting_minutes,
     reference, promised_by, meaning (an :class:`EventMeaning`), amount. ``event_id`` restores a deleted event under its old id (undo).
     """
-    values = _event_values({"at": at, "kind": kind, "summary": summary, "direction": direction, **fields})
     with unit_of_work(target) as session:
         case = get_case(session, case_id)
-        _check_contact(session, case_id, values.get("contact_id"), "event.contact_id")
-        now = clock.now()
-        event = Event(
-            id=event_id, case_id=case_id, created_at=now, updated_at=now,
-            details=values.pop("details", ""), reference=values.pop("reference", ""), **values,
-        )
-        session.add(event)
+        event = new_event(session, case=case, at=at, kind=kind, summary=summary, direction=direction,
+                          event_id=event_id, **fields)
         for evidence_id in evidence_ids:
             item = get_evidence(session, evidence_id)
             if item.case_id != case_id:
                 raise ValidationError("event.evidence", f"evidence {evidence_id} belongs to another case")
             event.evidence.append(item)
-        case.updated_at = now
         session.flush()
         return event.id
+
+
+def new_event(session: Session, *, case: Case, at: When | datetime | date | str, kind: str, summary: str,
+              direction: str = Direction.INTERNAL.value, event_id: int | None = None, **fields: Any) -> Event:
+    """Check an event of ``case`` and add it to ``session`` without flushing: what
+    :func:`log_event` does for one event, and a case file's import for thousands, flushed in
+    batches (the caller flushes; the event has its id after that)."""
+    values = _event_values({"at": at, "kind": kind, "summary": summary, "direction": direction, **fields})
+    _in_currency(values, ("amount",), case.currency, "event")
+    _check_contact(session, case.id, values.get("contact_id"), "event.contact_id")
+    now = clock.now()
+    event = Event(
+        id=event_id, case_id=case.id, created_at=now, updated_at=now,
+        details=values.pop("details", ""), reference=values.pop("reference", ""), **values,
+    )
+    session.add(event)
+    case.updated_at = now
+    return event
 
 
 def update_event(target: Target, *, event_id: int, **changes: Any) -> None:
@@ -527,6 +554,7 @@ def update_event(target: Target, *, event_id: int, **changes: Any) -> None:
     values = _event_values(changes)
     with unit_of_work(target) as session:
         event = get_event(session, event_id)
+        _in_currency(values, ("amount",), event.case.currency, "event")
         if "contact_id" in values:
             _check_contact(session, event.case_id, values["contact_id"], "event.contact_id")
         for key, value in values.items():

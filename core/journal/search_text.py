@@ -7,6 +7,10 @@ of evidence (:mod:`core.journal.evidence_text`) query FTS5 tables with it.
 from __future__ import annotations
 
 import re
+import unicodedata
+
+# A word: letters and digits with any combining marks that did not compose under NFC.
+_WORD = re.compile(r"(?:\w|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])+", re.UNICODE)
 
 
 def fts_query(user_text: str) -> str | None:
@@ -14,8 +18,17 @@ def fts_query(user_text: str) -> str | None:
 
     Quotes and operators in the input are treated as plain text, so any input is valid.
     """
-    words = re.findall(r"\w+", user_text, flags=re.UNICODE)
+    # Both sides are normalised: the index's tokenizer (unicode61, remove_diacritics 2) folds
+    # case and drops accents whether they are composed or not; here the typed text is composed
+    # (NFC) so that "Lefe\u0301vre" stays one word, and a word whose full case folding
+    # differs from its lower case ("Straße" -> "strasse") matches either form.
+    words = _WORD.findall(unicodedata.normalize("NFC", user_text))
     if not words:
         return None
-    # A lone letter as a prefix would expand to half the vocabulary; match it as a word.
-    return " AND ".join(f'"{w}"*' if len(w) > 1 else f'"{w}"' for w in words[:20])
+    terms = []
+    for word in words[:20]:
+        # A lone letter as a prefix would expand to half the vocabulary; match it as a word.
+        forms = dict.fromkeys((word.lower(), word.casefold()))
+        quoted = [f'"{w}"*' if len(w) > 1 else f'"{w}"' for w in forms]
+        terms.append(quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")")
+    return " AND ".join(terms)

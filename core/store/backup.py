@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -90,6 +91,8 @@ class Store(Protocol):
 
     def reconnect(self) -> None: ...
 
+    def adopt_database(self) -> None: ...
+
 
 class ArchiveError(DocketError):
     """An archive is damaged, incomplete, too large or not a Docket archive; nothing changed."""
@@ -111,6 +114,7 @@ def clean_leftovers(store: Store) -> list[Path]:
     ``backups/.*.part`` copies and ``.archive-*`` / ``.restore-*`` working folders. Only
     called while opening the store, when no such operation can be running. Returns them."""
     found = [p for p in store.data_dir.glob(".archive-*") if p.is_dir()]
+    found += _archive_part_left(store)
     found += [p for p in store.data_dir.glob(".restore-*") if p.is_dir()]
     if store.backups_dir.is_dir():
         found += [p for p in store.backups_dir.glob(".docket-*.part") if p.is_file()]
@@ -119,6 +123,26 @@ def clean_leftovers(store: Store) -> list[Path]:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+    return found
+
+
+# Names the half-written archive (``OUT.zip.part``, beside the archive the user chose) while
+# 'docket backup' writes it, so that the next start removes it if the writer was killed.
+ARCHIVE_PART_NOTE = "archive-writing.json"
+
+
+def _note_archive_part(store: Store, part: Path) -> None:
+    (store.data_dir / ARCHIVE_PART_NOTE).write_text(json.dumps({"part": str(part.absolute())}), "utf-8")
+
+
+def _archive_part_left(store: Store) -> list[Path]:
+    note = store.data_dir / ARCHIVE_PART_NOTE
+    found: list[Path] = []
+    with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+        part = Path(json.loads(note.read_text("utf-8")).get("part", ""))
+        if part.name.endswith(".zip.part") and part.is_file():
+            found.append(part)
+    note.unlink(missing_ok=True)
     return found
 
 
@@ -227,8 +251,8 @@ def backup_before(store: Store, reason: str) -> Path:
     """Make sure a checked backup of the data as it is now exists, before an upgrade, a
     restore or an import; return its path.
 
-    When nothing changed since the newest backup, that backup is the one (importing ten case
-    files in a row makes one copy, not ten). Otherwise adds a backup file and its note to
+    When nothing changed since the newest backup, that backup is the one (an import that was
+    refused changed nothing, so the next one makes no second copy). Otherwise adds a backup file and its note to
     ``backups/`` and thins old ones. Raises :class:`StoreError` if the copy fails its
     integrity check (the bad copy is removed).
     """
@@ -239,6 +263,14 @@ def backup_before(store: Store, reason: str) -> Path:
     path = _make_backup(store, reason, current)
     thin_backups(store)
     return path
+
+
+def has_data(store: Store) -> bool:
+    """True when the store holds a case, a company or an evidence record."""
+    with store.read() as session:
+        conn = session.connection()
+        return any(conn.exec_driver_sql(f"SELECT 1 FROM {t} LIMIT 1").first()
+                   for t in ("cases", "companies", "evidence"))
 
 
 def auto_backup(store: Store, *, reason: str = "auto") -> Path | None:
@@ -383,6 +415,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
         part = out.with_name(out.name + ".part")
         files = evidence_files = done = 0
         missing: list[str] = []
+        _note_archive_part(store, part)  # removed at the next start if this process is killed
         try:
             with zipfile.ZipFile(part, "w", allowZip64=True) as zf, open(listing, "w", encoding="utf-8") as listed, \
                     contextlib.closing(sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True)) as conn:
@@ -445,6 +478,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
             raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
         finally:
             part.unlink(missing_ok=True)
+            (store.data_dir / ARCHIVE_PART_NOTE).unlink(missing_ok=True)
     return ArchiveSummary(out, files, evidence_files, out.stat().st_size, schema_revision, tuple(missing))
 
 
@@ -662,6 +696,14 @@ def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, expected: 
 
 
 # -- restoring --------------------------------------------------------------------------------
+# A restore writes this journal (fsynced) before it touches the data folder, and removes it when
+# the swap is complete. A restore cut short (kill, power loss) is finished at the next start from
+# the journal, before the store is opened: every step of the swap can be run again.
+RESTORE_JOURNAL = "restore-journal.json"
+# An archive bigger than this is not read at all (a device such as /dev/zero never ends).
+MAX_ARCHIVE = MAX_UNPACKED
+
+
 @dataclass(frozen=True, slots=True)
 class RestoreResult:
     previous_backup: Path  # the data as it was before the restore
@@ -673,84 +715,338 @@ def restore_archive(store: Store, source: Path | str, *,
                     progress: Progress | None = None) -> RestoreResult:
     """Replace the store's data with an archive made by :func:`backup_archive`.
 
-    ``store`` is the open store (the window's or the command line's). The whole archive is
-    checked first; then the current database
-    is backed up into ``backups/``, the archived evidence files are added (none is removed:
-    the kept backup may need them), templates are swapped (the current ones are kept beside
-    the backup) and the database is replaced. A damaged or foreign archive raises
+    ``store`` is the open store (the window's or the command line's). Everything is checked on a scratch copy first: the archive's
+    entries and hashes, its database's schema (exactly the one Docket's migrations make at its
+    revision), the upgrade to today's schema, ``integrity_check`` and ``foreign_key_check``,
+    and the evidence the database needs (files nothing refers to are not copied). Only then is
+    the current database backed up into ``backups/``, the evidence files added (none is
+    removed: the kept backup may need them), templates swapped (the current ones are kept
+    beside the backup) and the database replaced, under a journal that finishes the swap at the
+    next start if it is cut short. A damaged, foreign or unknown archive raises
     :class:`ArchiveError` and the data directory is left exactly as it was.
     ``progress(done, total)`` reports the checking, which is most of the time; returning
     False cancels before anything changed.
     """
-    with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".restore-") as tmp:
-        staging = Path(tmp)
-        checked = check_archive(Path(source), staging, progress=progress)
-        needed = _needed_evidence(staging / DB_NAME)
+    source = Path(source)
+    _check_source_file(source)
+    staging = Path(tempfile.mkdtemp(dir=store.data_dir, prefix=".restore-"))
+    journal: dict[str, Any] | None = None
+    try:
+        if _is_database_file(source):
+            checked = _stage_database_file(source, staging)
+        else:
+            checked = check_archive(source, staging, progress=progress)
+        needed = _needed_evidence(staging / DB_NAME, source)
         known_lost = set(checked.manifest.get("missing_evidence", []))
         missing = sorted(needed - set(checked.evidence) - set(store.evidence.all_hashes()) - known_lost)
         if missing:
-            raise _refuse(Path(source), f"incomplete: evidence file {missing[0]} is not in it")
-        previous = backup_before(store, "before-restore")
+            raise _refuse(source, f"incomplete: evidence file {missing[0]} is not in it")
+        # Files in the archive that its database does not refer to are not copied in.
+        wanted = [sha for sha in checked.evidence if sha in needed]
+        prepare_database(staging / DB_NAME, checked.schema_revision, source)
+        if checked.manifest:  # an archive brings its templates; an automatic backup has none
+            (staging / "templates").mkdir(exist_ok=True)
         # Every read and write waits while the file is swapped: a connection left open on the
         # old file could otherwise remove the new file's WAL when it closes.
         with store.paused():
-            added = _add_evidence(store, staging, checked.evidence)
-            _swap_templates(store, staging, previous)
-            _swap_database(store, staging / DB_NAME)
-    # The restored data's first backup: the history starts again from here (core.verify
-    # compares today's chain only with backups made from this point on).
-    _make_backup(store, "after-restore", fingerprint(store))
+            previous = backup_before(store, "before-restore")
+            _release_database(store)
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            journal = {"staging": staging.name, "source": str(source), "previous_backup": str(previous),
+                       "evidence": wanted,
+                       "templates_aside": str(previous.with_name(f"templates-before-restore-{stamp}"))}
+            _write_journal(store.data_dir, journal)
+            try:
+                added = _finish_swap(store.data_dir, journal)
+            except OSError as exc:
+                raise StoreError(f"The restore could not be finished ({exc.strerror or exc}); Docket finishes "
+                                 "it the next time it starts.") from None
+            finally:
+                store.reconnect()  # whatever happened, the store is usable again
+    finally:
+        if journal is None:
+            shutil.rmtree(staging, ignore_errors=True)
+    after_restore(store)
+    close_restore_journal(store.data_dir)
     return RestoreResult(previous, added, checked.schema_revision)
 
 
-def _needed_evidence(db_file: Path) -> set[str]:
+def after_restore(store: Store) -> None:
+    """What follows a restore's swap (also when it is finished at the next start)."""
+    # The restored data's first backup: the history starts again from here (core.verify
+    # compares today's chain only with backups made from this point on).
+    _make_backup(store, "after-restore", fingerprint(store))
+    # The restored database is now this folder's: its identity is the one to expect.
+    store.adopt_database()
+
+
+def _check_source_file(source: Path) -> None:
+    """Refuse, before reading a byte, what cannot be an archive: a device, a pipe, a folder,
+    or a file larger than any archive Docket would restore."""
+    try:
+        info = source.stat()
+    except FileNotFoundError:
+        raise ArchiveError(f"{source}: no such file") from None
+    except OSError as exc:
+        raise ArchiveError(f"{source}: cannot read it ({exc.strerror or exc}). Nothing was changed.") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _refuse(source, "not a regular file")
+    if info.st_size > MAX_ARCHIVE:
+        raise _refuse(source, f"{info.st_size:,} bytes; the largest archive Docket restores is {MAX_ARCHIVE:,} bytes")
+
+
+def _is_database_file(source: Path) -> bool:
+    with open(source, "rb") as fh:
+        return fh.read(16) == b"SQLite format 3\x00"
+
+
+def _stage_database_file(source: Path, staging: Path) -> CheckedArchive:
+    """An automatic backup (a bare database file) copied into the scratch folder, ready for the
+    same checks as an archive's database; the evidence it needs must be in the store."""
+    from alembic.script import ScriptDirectory
+
+    db_file = staging / DB_NAME
+    try:
+        shutil.copyfile(source, db_file)
+    except OSError as exc:
+        raise ArchiveError(f"{source.name}: cannot copy it ({exc.strerror or exc}). Nothing was changed.") from None
+    verdict = integrity_of(db_file)
+    if verdict != "ok":
+        raise _refuse(source, f"the database is damaged ({verdict})")
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        raise _refuse(source, "not a Docket database") from None
+    cfg, ctx = alembic_config()
+    try:
+        known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
+    finally:
+        ctx.__exit__(None, None, None)
+    if not revision or revision[0] not in known:
+        raise _refuse(source, "not a Docket database Docket knows (schema revision)")
+    return CheckedArchive(staging, {}, [], [], revision[0])
+
+
+def _needed_evidence(db_file: Path, source: Path) -> set[str]:
     with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
-        return {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM evidence")}
+        needed = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM evidence")}
+    bad = sorted(str(n)[:80] for n in needed if not isinstance(n, str) or not _HEX64.match(n))
+    if bad:
+        raise _refuse(source, f"its database names an evidence file {bad[0]!r} that is not a SHA-256 digest")
+    return needed
 
 
-def _add_evidence(store: Store, staging: Path, hashes: list[str]) -> int:
-    added = 0
-    for sha in hashes:
-        final = store.evidence.path_for(sha)
-        if final.exists():
-            continue
-        make_private_dir(final.parent)
-        src = staging / "evidence" / sha[:2] / sha
-        os.chmod(src, 0o400)
-        os.replace(src, final)
-        added += 1
-    return added
+# -- the schema an archive's database must have -----------------------------------------------
+_REFERENCE_SCHEMAS: dict[str, dict[str, Any]] = {}
 
 
-def _swap_templates(store: Store, staging: Path, previous: Path) -> None:
-    new = staging / "templates"
-    if store.templates_dir.is_dir() and any(store.templates_dir.iterdir()):
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        store.templates_dir.rename(previous.with_name(f"templates-before-restore-{stamp}"))
-    else:
-        shutil.rmtree(store.templates_dir, ignore_errors=True)
-    if new.is_dir():
-        os.replace(new, store.templates_dir)
+def schema_signature(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Every table (columns, foreign keys), index, trigger and view of a database, in a form
+    that compares equal for two databases made by the same migrations."""
+    signature: dict[str, Any] = {}
+    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"
+                        " WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name").fetchall()
+    for kind, name, table, sql in rows:
+        key = f"{kind} {name}"
+        quoted = '"' + str(name).replace('"', '""') + '"'
+        if kind == "table" and not str(sql or "").upper().startswith("CREATE VIRTUAL"):
+            columns = [tuple(r[1:]) for r in conn.execute(f"PRAGMA table_xinfo({quoted})")]
+            keys = sorted(tuple(r[2:]) for r in conn.execute(f"PRAGMA foreign_key_list({quoted})"))
+            signature[key] = (columns, keys)
+        elif kind == "index":
+            columns = [tuple(r[1:]) for r in conn.execute(f"PRAGMA index_xinfo({quoted})")]
+            signature[key] = (table, columns, " ".join(str(sql or "").split()))
+        else:  # triggers, views and virtual tables are their SQL
+            signature[key] = (table, " ".join(str(sql or "").split()))
+    return signature
 
 
-def _swap_database(store: Store, new_db: Path) -> None:
+def reference_schema(revision: str) -> dict[str, Any]:
+    """The schema Docket's migrations make at ``revision``, built once per run on a scratch
+    database."""
+    if revision not in _REFERENCE_SCHEMAS:
+        with tempfile.TemporaryDirectory(prefix="docket-schema-") as scratch:
+            db_file = Path(scratch) / DB_NAME
+            _upgrade_file(db_file, revision)
+            with contextlib.closing(sqlite3.connect(db_file)) as conn:
+                _REFERENCE_SCHEMAS[revision] = schema_signature(conn)
+    return _REFERENCE_SCHEMAS[revision]
+
+
+def _upgrade_file(db_file: Path, revision: str) -> None:
+    """Run the migrations on a database file that no store has open, up to ``revision``."""
+    from alembic import command
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(f"sqlite:///{db_file}", poolclass=NullPool)
+    cfg, ctx = alembic_config()
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.isolation_level = None
+            # As Store._migrate: table rebuilds must not cascade; references are checked after.
+            raw.execute("PRAGMA foreign_keys = OFF")
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            conn.commit()
+    finally:
+        ctx.__exit__(None, None, None)
+        engine.dispose()
+
+
+def _schema_difference(found: dict[str, Any], expected: dict[str, Any]) -> str | None:
+    for key in sorted(expected):
+        if key not in found:
+            return f"it has no {key}"
+    for key in sorted(found):
+        if key not in expected:
+            return f"it has an unknown {key}"
+    for key in sorted(expected):
+        if found[key] != expected[key]:
+            return f"its {key} differs from Docket's"
+    return None
+
+
+def prepare_database(db_file: Path, revision: str, source: Path) -> None:
+    """Make an archive's database (unpacked in a scratch folder) ready to be swapped in, or
+    refuse it: its schema must be exactly what Docket's migrations make at its revision; it is
+    then upgraded to today's schema, checked with ``integrity_check`` and
+    ``foreign_key_check``, and put in WAL mode (so that opening it later changes nothing)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
+            found = schema_signature(conn)
+            versions = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error as exc:
+        raise _refuse(source, f"its database cannot be read ({exc})") from None
+    if len(versions) != 1:
+        raise _refuse(source, "its database is not a Docket database (not one schema revision)")
+    difference = _schema_difference(found, reference_schema(revision))
+    if difference:
+        raise _refuse(source, f"its database is not one Docket made ({difference})")
+    try:
+        _upgrade_file(db_file, "head")
+    except Exception as exc:  # any failure of the upgrade means the archive cannot be used
+        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise _refuse(source, f"its database cannot be brought up to date ({first})") from None
+    verdict = integrity_of(db_file)
+    if verdict != "ok":
+        raise _refuse(source, f"its database is damaged ({verdict})")
+    try:
+        with contextlib.closing(sqlite3.connect(db_file, isolation_level=None)) as conn:
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                table, rowid, parent, _ = broken[0]
+                raise _refuse(source, f"its database has {len(broken):,} broken reference(s), "
+                                      f"the first in {table} row {rowid} to {parent}")
+            conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.Error as exc:
+        raise _refuse(source, f"its database cannot be read ({exc})") from None
+    make_private_file(db_file)
+
+
+# -- the swap and its journal -----------------------------------------------------------------
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "posix":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_journal(data_dir: Path, journal: dict[str, Any]) -> None:
+    path = data_dir / RESTORE_JOURNAL
+    tmp = data_dir / (RESTORE_JOURNAL + ".part")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(journal, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(data_dir)
+
+
+def _release_database(store: Store) -> None:
     # Empty the WAL into the database and let go of every connection first: a WAL file left
     # beside the new database would be replayed into it.
     with store.writer.connect() as conn:
+        # On the raw connection, outside any transaction, or SQLite refuses.
         cast(sqlite3.Connection, conn.connection.driver_connection).execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.writer.dispose()
     store.reader.dispose()
-    for suffix in ("-wal", "-shm"):
-        Path(str(store.db_path) + suffix).unlink(missing_ok=True)
-    make_private_file(new_db)
-    try:
-        os.replace(new_db, store.db_path)  # atomic: the old database or the new one, never half
-        if os.name == "posix":
-            fd = os.open(store.db_path.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    finally:
-        store.reconnect()  # whatever happened, the store is usable again
 
+
+def _finish_swap(data_dir: Path, journal: dict[str, Any]) -> int:
+    """Do (or finish) every step of a restore's swap; each step can run again after a kill.
+    Returns how many evidence files were added."""
+    staging = data_dir / journal["staging"]
+    evidence_root = data_dir / "evidence"
+    added = 0
+    for sha in journal["evidence"]:
+        final = evidence_root / sha[:2] / sha
+        src = staging / "evidence" / sha[:2] / sha
+        if final.exists() or not src.exists():
+            continue
+        make_private_dir(final.parent)
+        os.chmod(src, 0o400)
+        os.replace(src, final)
+        added += 1
+    new_templates, templates = staging / "templates", data_dir / "templates"
+    if new_templates.is_dir():
+        if templates.is_dir() and any(templates.iterdir()):
+            aside = Path(journal["templates_aside"])
+            make_private_dir(aside.parent)
+            templates.rename(aside)
+        else:
+            shutil.rmtree(templates, ignore_errors=True)
+        os.replace(new_templates, templates)
+    new_db, db = staging / DB_NAME, data_dir / DB_NAME
+    if new_db.exists():
+        for suffix in ("-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        os.replace(new_db, db)  # atomic: the old database or the new one, never half
+        _fsync_dir(data_dir)
+    return added
+
+
+def close_restore_journal(data_dir: Path) -> None:
+    """The restore is complete (swap, backup, identity): forget its journal and scratch folder."""
+    path = data_dir / RESTORE_JOURNAL
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        staging = json.loads(path.read_text("utf-8")).get("staging", "")
+        if re.fullmatch(r"\.restore-[A-Za-z0-9_]+", staging):
+            shutil.rmtree(data_dir / staging, ignore_errors=True)
+    path.unlink(missing_ok=True)
+    _fsync_dir(data_dir)
+
+
+def finish_interrupted_restore(data_dir: Path) -> str | None:
+    """Finish a restore's swap that was cut short, from its journal; called while opening a
+    store, before anything reads the database. Returns a message saying what happened, or None.
+    The opened store then runs :func:`after_restore` and :func:`close_restore_journal`."""
+    path = data_dir / RESTORE_JOURNAL
+    (data_dir / (RESTORE_JOURNAL + ".part")).unlink(missing_ok=True)  # the swap had not begun
+    if not path.exists():
+        return None
+    try:
+        journal = json.loads(path.read_text("utf-8"))
+        ok = (isinstance(journal, dict) and isinstance(journal.get("staging"), str)
+              and re.fullmatch(r"\.restore-[A-Za-z0-9_]+", journal["staging"]) is not None
+              and isinstance(journal.get("evidence"), list)
+              and all(isinstance(s, str) and _HEX64.match(s) for s in journal["evidence"])
+              and isinstance(journal.get("templates_aside"), str))
+    except (OSError, UnicodeDecodeError, ValueError):
+        ok = False
+    if not ok:
+        path.unlink(missing_ok=True)
+        return ("A restore was interrupted before it changed anything; the data is as it was before it. "
+                "Run the restore again if you still want it.")
+    try:
+        _finish_swap(data_dir, journal)
+    except OSError as exc:
+        raise StoreError(f"A restore was interrupted and cannot be finished ({exc.strerror or exc}); "
+                         f"the data as it was before is kept in {journal.get('previous_backup')}.") from None
+    return (f"A restore of {journal.get('source')} was interrupted; it has now been finished. "
+            f"The data as it was before is kept in {journal.get('previous_backup')}.")

@@ -26,6 +26,7 @@ from sqlalchemy.pool import QueuePool
 
 from core.domain.errors import StoreError, StoreLockedError
 from core.store.files import EvidenceStore
+from core.store.identity import StoreIdentity
 from core.store.migrations import HEAD, alembic_config
 from core.store.paths import DB_NAME, default_data_dir, make_private_dir, make_private_file
 from core.store.revisions import RevisionChain
@@ -78,6 +79,9 @@ def _refuse_foreign_database(db_path: Path) -> None:
             names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         finally:
             conn.close()
+    except sqlite3.OperationalError as exc:
+        # Cannot read it (a full disk, permissions, a lock): not the same as a foreign file.
+        raise StoreError(f"Cannot read {db_path} ({exc}).") from None
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{db_path} is not a Docket store ({exc}).") from None
     if names and "alembic_version" not in names:
@@ -108,7 +112,13 @@ class Store:
         # here; core.journal.opening.open_store adds the reactions of the rooms above.
         self.reactions = Reactions(self._write_sessions)
         self.reactions.add(RevisionChain())
+        # Counts the commits and keeps the digest of companies and settings (core.store.identity).
+        self.reactions.add(StoreIdentity())
         self.closed = False
+        # What the user should be told about this store (a restore finished at start, a
+        # database that is not the one this folder held); the CLI and the window show them.
+        self.notices: list[str] = []
+        self.identity_problem: str | None = None
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -121,6 +131,8 @@ class Store:
         if os.name == "posix":
             os.umask(0o077)
         data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        # A relative folder (--data-dir data, DOCKET_DATA_DIR=data) means one in the current folder.
+        data_dir = Path(os.path.abspath(data_dir.expanduser()))
         try:
             make_private_dir(data_dir)
         except OSError as exc:
@@ -133,11 +145,17 @@ class Store:
                 f"Docket is already open on {data_dir}. Close the other Docket window first."
             ) from None
         try:
+            # A restore cut short is finished first, before anything reads the database.
+            from core.store.backup import finish_interrupted_restore
+
+            finished = finish_interrupted_restore(data_dir)
             _refuse_foreign_database(data_dir / DB_NAME)
         except BaseException:
             lock.release()
             raise
         store = cls(data_dir, lock)
+        if finished:
+            store.notices.append(finished)
         try:
             store.evidence.clean_incoming()
             from core.store.backup import (
@@ -148,6 +166,12 @@ class Store:
             store._migrate()
             for suffix in ("", "-wal", "-shm"):
                 make_private_file(Path(str(store.db_path) + suffix))
+            if finished:
+                from core.store.backup import after_restore, close_restore_journal
+
+                after_restore(store)
+                close_restore_journal(data_dir)
+            store._check_identity()
         except BaseException:
             store.close()
             raise
@@ -204,6 +228,13 @@ class Store:
                 return None
             row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
             return None if row is None else str(row[0])
+
+    def _check_identity(self) -> None:
+        from core.store import identity
+
+        self.identity_problem = identity.check(self)
+        if self.identity_problem:
+            self.notices.append(self.identity_problem)
 
     # -- units of work -------------------------------------------------------------------
     @contextmanager
@@ -291,11 +322,22 @@ class Store:
             for suffix in ("", "-wal", "-shm"):
                 make_private_file(Path(str(self.db_path) + suffix))
 
+    def adopt_database(self) -> None:
+        """Make the database as it is now this folder's own (its identity, the digest of its
+        companies and settings, the sidecar file): after a restore, or when the user accepts it."""
+        from core.store import identity
+
+        identity.adopt(self)
+
     def close(self) -> None:
         """Release the database connections and the lock file."""
         if self.closed:
             return
         self.closed = True
+        if self.identity_problem is None:
+            from core.store import identity
+
+            identity.close(self)
         self.writer.dispose()
         self.reader.dispose()
         self._lock.release()

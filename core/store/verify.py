@@ -169,6 +169,7 @@ def verify(store: Store, *, quick: bool = False, progress: VerifyProgress | None
         _guarded(report, "history", lambda: _check_history(conn, report))
         step("backups", 3, 4)
         _guarded(report, "history", lambda: _check_against_backups(store, conn, report))
+        _guarded(report, "identity", lambda: _check_identity(store, conn, report))
         step("done", 4, 4)
     return report
 
@@ -374,3 +375,98 @@ def _check_against_backups(store: Store, conn: Any, report: Report) -> None:
             report.add("history", f"the backup of {b.made_at:%Y-%m-%d %H:%M} UTC holds revision {newest[0]}, "
                                   "which is no longer in the history as it was: the history was rewritten since")
     report.counts["backups_compared"] = compared
+
+
+def _check_identity(store: Store, conn: Any, report: Report) -> None:
+    """The database is the one this folder held (see core.store.identity), and its companies and
+    settings, which have no history, are as Docket last wrote them."""
+    from core.store import identity
+
+    if store.identity_problem:
+        report.add("identity", store.identity_problem)
+    row = identity.stored_row(conn)
+    report.counts["companies"] = conn.exec_driver_sql("SELECT count(*) FROM companies").scalar_one()
+    if row is not None and row.get("guarded") and row["guarded"] != identity.guarded_digest(conn):
+        report.add("identity", "a company or a setting was changed outside Docket (names and addresses on letters "
+                               "and reports may differ from what you entered)")
+
+
+# -- the check at start ----------------------------------------------------------------------
+FULL_HISTORY_AT_START = 20_000  # revisions: up to this many, the start check replays them all
+RECENT_AT_START = 1_000
+
+
+def start_check(store: Store) -> list[str]:
+    """What the window checks each time it starts, in well under a second for a usual store:
+    ``quick_check``, the history chain (whole up to 20,000 revisions, else its newest 1,000
+    and the rows they recorded), every evidence record's file present with its size, the
+    store identity, and companies and settings as Docket last wrote them.
+
+    Returns one plain sentence per kind of problem (empty when all is in order), each ending
+    with what to do. Nothing in the store changes.
+    """
+    problems: list[str] = []
+    if store.identity_problem:
+        problems.append(store.identity_problem)
+    report = Report(sqlite_version=sqlite3.sqlite_version, checked_at=datetime.now(UTC), data_dir=str(store.data_dir))
+    try:
+        with store.read() as session:
+            conn = session.connection()
+            _guarded(report, "database", lambda: _check_database(conn, report, quick=True))
+            _guarded(report, "evidence", lambda: _evidence_present(store, conn, report))
+            revisions = conn.exec_driver_sql("SELECT count(*) FROM revisions").scalar_one()
+            if revisions <= FULL_HISTORY_AT_START:
+                _guarded(report, "history", lambda: _check_history(conn, report))
+            else:
+                _guarded(report, "history", lambda: _check_recent_history(conn, report))
+            _guarded(report, "identity", lambda: _check_identity(store, conn, report))
+    except (DatabaseError, SQLAlchemyError, sqlite3.Error) as exc:
+        report.add("database", f"the database cannot be read: {exc}")
+    areas = {f.area for f in report.errors if f.message != store.identity_problem}
+    advice = "Run 'Check data' (docket verify) for the details; your automatic backups are in the backups folder."
+    names = {"database": "The database is damaged", "references": "Some records point to records that are gone",
+             "evidence": "Evidence files are missing or changed", "history": "Records were changed outside Docket",
+             "identity": "Companies or settings were changed outside Docket"}
+    for area in ("database", "references", "evidence", "history", "identity"):
+        if area in areas:
+            first = next(f.message for f in report.errors if f.area == area and f.message != store.identity_problem)
+            problems.append(f"{names[area]} ({first}). {advice}")
+    return problems
+
+
+def _evidence_present(store: Store, conn: Any, report: Report) -> None:
+    """Each evidence record's file is there with its recorded size (content is hashed by verify)."""
+    missing = _Limited(report, "evidence", "missing or changed files")
+    for sha, size in conn.exec_driver_sql("SELECT DISTINCT sha256, size FROM evidence"):
+        try:
+            actual = store.evidence.path_for(sha).stat().st_size
+        except (OSError, ValueError):
+            missing.add(f"file {sha} is missing from the evidence store")
+            continue
+        if actual != size:
+            missing.add(f"file {sha} is {actual:,} bytes; the record says {size:,}")
+    missing.close()
+
+
+def _check_recent_history(conn: Any, report: Report) -> None:
+    """The newest revisions link up and hash right, and the rows they recorded last are unchanged."""
+    rows = conn.exec_driver_sql(
+        "SELECT id, at, case_id, entity, entity_id, action, changes, prev_hash, hash FROM revisions "
+        f"ORDER BY id DESC LIMIT {RECENT_AT_START + 1}").all()[::-1]
+    latest: dict[tuple[str, int], str | None] = {}
+    for i, (id_, at, case_id, entity, entity_id, action, changes, prev, digest) in enumerate(rows):
+        if i and prev != rows[i - 1][8]:
+            report.add("history", f"revision {id_} does not follow revision {rows[i - 1][0]}")
+        if history.revision_hash(id=id_, at=at, case_id=case_id, entity=entity, entity_id=entity_id,
+                                 action=action, changes=changes, prev_hash=prev) != digest:
+            report.add("history", f"revision {id_} was altered after it was written")
+        if entity in history.TABLES:
+            try:
+                latest[(entity, entity_id)] = None if action == "delete" else json.loads(changes)["row_sha"]
+            except (ValueError, KeyError, TypeError):
+                report.add("history", f"revision {id_} cannot be read")
+    report.head_hash = rows[-1][8] if rows else history.GENESIS
+    for (entity, entity_id), sha in latest.items():
+        row = history.raw_rows(conn, entity, [entity_id]).get(entity_id)
+        if sha is not None and (row is None or history.row_digest(entity, row) != sha):
+            report.add("history", f"{entity} {entity_id} differs from its last recorded revision")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Category
-from core.domain.money import Money
+from core.domain.money import Money, check_currency, parse_amount
 from core.journal import cases, queries, settings
 from core.store.store import Store
 from gui.kit.fields import CurrencyPicker, JurisdictionPicker, OptionalDate
@@ -56,7 +56,8 @@ def parse_money(text: str, currency: str) -> Money | None:
                               .replace("%1", text.strip()))
     cleaned = _normalise_number(cleaned, QLocale().decimalPoint())
     try:
-        money = Money.of(cleaned, currency)
+        # The decimals are checked below, with the window's own message.
+        money = Money(parse_amount(cleaned, "amount.value"), check_currency(currency, "amount.currency"))
     except ValidationError as exc:
         if exc.path.endswith("currency"):
             raise ValidationError("currency", QCoreApplication.translate(

@@ -578,6 +578,16 @@ class MainWindow(QMainWindow):
         warning = paths.risky_location(self.store.data_dir)
         if warning:
             self.location_banner.show_message(warning)
+        # The store's own check at start (damage, tampering, a replaced database), off the
+        # window's thread; what it finds is said in the same banner.
+        from core.store.verify import start_check
+
+        def found(problems: list[str]) -> None:
+            notes = [n for n in self.store.notices if n not in problems]
+            if problems or notes:
+                self.location_banner.show_message("\n".join([*notes, *problems, *([warning] if warning else [])]))
+
+        run_in_background(lambda _progress: start_check(self.store), self, succeeded=found)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         splitters = {"main": self.splitter}

@@ -10,6 +10,7 @@ read-only: completion works while the window has the store open.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sqlite3
 import sys
@@ -260,7 +261,9 @@ def run_completion(_store: None, args: argparse.Namespace) -> int:
 def _data_dir(args: argparse.Namespace) -> Path:
     from core.store.paths import default_data_dir
 
-    return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+    # A relative folder is one in the current folder, as for every command (Store.open).
+    folder = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+    return Path(os.path.abspath(folder))
 
 
 def run_complete(_store: None, args: argparse.Namespace) -> int:

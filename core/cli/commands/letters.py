@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.cli.output import write_text_atomically
 from core.documents import letters
 from core.domain.errors import DocketError, ValidationError
 from core.store.store import Store
@@ -94,9 +95,9 @@ def run_letter(store: Store, args: argparse.Namespace) -> int:
     if suffix == ".pdf":
         letters.draft_pdf(store, draft=draft, out=out)
     elif suffix == ".txt":
-        out.write_text(draft.text, encoding="utf-8")
+        write_text_atomically(out, draft.text)
     else:
-        out.write_text(draft.html, encoding="utf-8")
+        write_text_atomically(out, draft.html)
     print(f"Wrote {out} ({draft.template.title}, reply by {draft.reply_by.isoformat()})")
     if args.save:
         letter_id = letters.save_draft(store, case_id=args.case, draft=draft)

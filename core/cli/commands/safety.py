@@ -19,13 +19,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("file", metavar="FILE.zip")
     p.set_defaults(func=run_backup)
 
-    p = sub.add_parser("restore", help="replace the data with a zip archive made by 'docket backup'")
+    p = sub.add_parser("restore", help="replace the data with a zip archive made by 'docket backup', "
+                                       "or with an automatic backup (backups/*.sqlite3)")
     p.add_argument("file", metavar="FILE.zip")
     p.set_defaults(func=run_restore)
 
     p = sub.add_parser("verify", help="check the database, every evidence file and the history; exit 1 if anything is wrong")
     p.add_argument("--quick", action="store_true", help="a quicker database check (quick_check)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--accept", action="store_true",
+                   help="keep the database as it is when Docket warns it is not the one this folder held")
     p.set_defaults(func=run_verify)
 
     p = sub.add_parser("backups", help="list the automatic backups kept in the data folder")
@@ -61,6 +64,11 @@ def run_restore(store: Store, args: argparse.Namespace) -> int:
 
 
 def run_verify(store: Store, args: argparse.Namespace) -> int:
+    if args.accept:
+        from core.store import identity
+
+        identity.adopt(store)
+        store.identity_problem = None
     report = verify(store, quick=args.quick)
     warning = risky_location(store.data_dir)
     if warning:

@@ -108,7 +108,8 @@ def test_a_hostile_file_name_is_kept_as_data_and_never_becomes_a_path(
     assert stored_files(store) == [store.evidence.path_for(item.sha256)]
     assert not (tmp_path / "x").exists() and not (store.data_dir.parent / "x").exists()
     assert {p.name for p in store.data_dir.iterdir()} <= {
-        "docket.sqlite3", "docket.sqlite3-wal", "docket.sqlite3-shm", "docket.lock", "evidence", "backups"}
+        "docket.sqlite3", "docket.sqlite3-wal", "docket.sqlite3-shm", "docket.lock", "docket.identity", "evidence",
+            "backups"}
 
 
 def test_a_copy_that_fails_half_way_leaves_no_half_file(store: Store) -> None:

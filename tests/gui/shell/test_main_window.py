@@ -529,3 +529,18 @@ def test_the_first_run_takes_currency_and_country_from_the_system_locale() -> No
     assert locale_defaults(QLocale("fr_FR")) == {"default_currency": "EUR", "default_jurisdiction": "FR"}
     assert locale_defaults(QLocale("en_CA")) == {"default_currency": "CAD", "default_jurisdiction": "CA"}
     assert locale_defaults(QLocale.c()) == {}  # no locale: the built-in defaults stay
+
+
+def test_a_store_changed_behind_dockets_back_is_said_in_the_banner_at_start(qtbot, store: Store,
+                                                                             window_settings) -> None:
+    import sqlite3
+
+    case_id = cases.open_case(store, title="Refund", company="Shop")
+    cases.log_event(store, case_id=case_id, at="2026-03-01", kind="note", summary="Promised a refund")
+    with sqlite3.connect(store.db_path) as conn:
+        conn.execute("UPDATE events SET summary = 'Nothing promised'")
+    win = MainWindow(store, window_settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(win.location_banner.isVisible, timeout=5000)
+    assert "changed outside Docket" in win.location_banner.text.text()
