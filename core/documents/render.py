@@ -324,6 +324,9 @@ def paint_document(doc: QTextDocument, device: QPagedPaintDevice, *, running: Ru
     doc.setPageSize(QSizeF(width, body_h))
     _keep_table_rows(doc, body_h, dpi)
     _push_kept_blocks(doc, body_h)
+    # The moves above re-lay the document out piece by piece; lay it out once more in full so
+    # that every block is drawn where the pages below are counted.
+    doc.markContentsDirty(0, doc.characterCount())
     layout = doc.documentLayout()
     pages = doc.pageCount()
 

@@ -108,6 +108,30 @@ class PersonRow:
 
 
 @dataclass(slots=True)
+class ClockRow:
+    """One rule clock running on the case, as the ladder gives it, in words."""
+
+    label: str
+    when: str  # "closes on 10 March 2027", "open since 10 November 2026"
+    sentence: str  # the rule's full wording
+    rule_id: str
+    source: str  # the URL of the text the rule is taken from
+    provenance: str  # "checked 1 December 2026" or "not yet confirmed at the source"
+
+
+@dataclass(slots=True)
+class Deadlines:
+    """The case's next step and the rule clocks behind it, worked out on ``as_of``."""
+
+    as_of: str  # "1 December 2026"
+    closed: bool  # resolved or closed: no clock is running
+    step: str  # "Chaser, due 4 December 2026"
+    reason: str
+    clocks: list[ClockRow]
+    disclaimer: str
+
+
+@dataclass(slots=True)
 class Report:
     """Everything the document shows, filtered and (if asked) redacted."""
 
@@ -140,6 +164,7 @@ class Report:
     notes: str = ""
     time_spent: str = ""
     fingerprint_note: str = ""
+    deadlines: Deadlines | None = None
 
     @property
     def reference(self) -> str:
@@ -343,7 +368,45 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
         fingerprint_note=FINGERPRINT_NOTE.format(case=case.id),
     )
     report.summary = _summary(case, report, mask)
+    report.deadlines = _deadlines(store, case, mask)
     return report
+
+
+def _deadlines(store: Store, case: Case, mask: Redactor) -> Deadlines:
+    """The next step as the ladder gives it today (the banner and ``docket next`` show the
+    same), with each rule clock's full wording, source and date checked. A resolved or closed
+    case lists no clock: its windows are history."""
+    from core.escalation import reminders
+    from core.escalation.ladder import StepKind
+    from core.escalation.rules import DISCLAIMER, NOT_CONFIRMED
+
+    region = case.jurisdiction or ""
+    today = clock.today()
+
+    def day(value: date) -> str:
+        return format_date(value, "en", region)
+
+    step = reminders.next_step(store, case_id=case.id)
+    closed = step.kind in (StepKind.RESOLVED, StepKind.CLOSED)
+    title = "" if closed or step.step is None else step.title
+    if title and step.due is not None:
+        title += f", due {day(step.due)}"
+    rows: list[ClockRow] = []
+    for c in [] if closed else step.clocks:
+        if c.opens:
+            when = f"open since {day(c.date)}" if c.date <= today else f"opens on {day(c.date)}"
+        else:
+            when = f"closes on {day(c.date)}" if c.date >= today else f"closed on {day(c.date)}"
+        sentence = c.sentence or c.text
+        if sentence.startswith(c.label + ": "):
+            # The label is printed just above it: the sentence goes on from there.
+            rest = sentence[len(c.label) + 2:]
+            sentence = rest[:1].upper() + rest[1:]
+        provenance = f"checked {day(c.checked)}" if c.checked is not None else NOT_CONFIRMED
+        rows.append(ClockRow(label=mask(c.label), when=when, sentence=mask(sentence),
+                             rule_id=c.rule_id, source=mask(c.source), provenance=provenance))
+    return Deadlines(as_of=day(today), closed=closed, step=mask(title), reason=mask(step.reason), clocks=rows,
+                     disclaimer=DISCLAIMER)
 
 
 def _summary(case: Case, report: Report, mask: Redactor) -> list[str]:

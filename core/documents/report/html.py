@@ -254,6 +254,33 @@ def _text_appendix_html(r: Report) -> str:
     return "".join(out)
 
 
+DEADLINES_TITLE = "Deadlines and the rules behind them"
+
+
+def _deadlines_html(r: Report) -> str:
+    """The next step and each rule clock with its full wording, source and date checked."""
+    d = r.deadlines
+    if d is None:
+        return ""
+    out = [f"<h1>{DEADLINES_TITLE}</h1>", f"<p class='muted small'>Worked out as of {_e(d.as_of)}.</p>"]
+    if d.closed:
+        out.append(f"<p>{_e(d.reason)} No deadlines are running: the windows that applied to it are history.</p>")
+    else:
+        if d.step:
+            out.append(f"<p><b>Next step: {_e(d.step)}.</b> {_e(d.reason)}</p>")
+        else:
+            out.append(f"<p>{_e(d.reason)}</p>")
+        if not d.clocks:
+            out.append("<p class='muted'>No rule clock is running on this case with the facts recorded.</p>")
+        for c in d.clocks:
+            out.append(f"<p><b>{_e(c.label)}: {_e(c.when)}</b><br/>{_e(c.sentence)}<br/>"
+                       f"<span class='muted small'>Rule {_e(c.rule_id)}, {_e(c.provenance)}<br/>"
+                       # The address on a line of its own: a reader copies it whole.
+                       f"Source: {_e(c.source or 'not recorded')}</span></p>")
+    out.append(f"<p class='muted small'>{_e(d.disclaimer)}</p>")
+    return "".join(out)
+
+
 def report_html(r: Report, images: _Images) -> str:
     """The whole document as the HTML subset Qt's text engine lays out."""
     summary = "".join(f"<p>{_e(line)}</p>" for line in r.summary)
@@ -263,6 +290,7 @@ def report_html(r: Report, images: _Images) -> str:
         f"<html><head><style>{STYLE}</style></head><body>",
         _cover_html(r),
         "<h1 style='page-break-before: always'>Summary</h1>", summary,
+        _deadlines_html(r),
         "<h1>Chronology</h1>", _chronology_html(r),
         "<h1 style='page-break-before: always'>Correspondence</h1>", _letters_html(r),
         "<h1>People</h1>", _people_html(r),

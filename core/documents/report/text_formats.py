@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from core.documents.report.gather import Report
-from core.documents.report.html import _period
+from core.documents.report.html import DEADLINES_TITLE, _period
 from core.documents.wording import time_text
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -40,6 +40,7 @@ def report_markdown(r: Report) -> str:
     out += ["", "## Summary", ""] + [_md(line) + "  " for line in r.summary]
     if r.notes:
         out += ["", "### Notes", "", _md(r.notes)]
+    out += _deadlines_markdown(r)
     out += ["", "## Chronology", ""]
     if r.chronology:
         out += ["| # | Date | Kind | Direction | Who | What happened | Time | Reference | Evidence |",
@@ -87,6 +88,25 @@ def report_markdown(r: Report) -> str:
             out += ["```text", e.text.replace("```", "` ` `"), "```", ""]
     out.append("")
     return "\n".join(out)
+
+
+def _deadlines_markdown(r: Report) -> list[str]:
+    d = r.deadlines
+    if d is None:
+        return []
+    out = ["", f"## {DEADLINES_TITLE}", "", f"*Worked out as of {_md(d.as_of)}.*", ""]
+    if d.closed:
+        out.append(f"{_md(d.reason)} No deadlines are running: the windows that applied to it are history.")
+    else:
+        out.append((f"**Next step: {_md(d.step)}.** " if d.step else "") + _md(d.reason))
+        if not d.clocks:
+            out += ["", "No rule clock is running on this case with the facts recorded."]
+        for c in d.clocks:
+            out += ["", f"- **{_md(c.label)}: {_md(c.when)}**  ", f"  {_md(c.sentence)}  ",
+                    f"  Rule {_md(c.rule_id)}, {_md(c.provenance)}  ",
+                    "  Source: " + (f"<{c.source}>" if c.source else "not recorded")]
+    out += ["", f"*{_md(d.disclaimer)}*"]
+    return out
 
 
 CSV_COLUMNS = ["number", "date", "time", "utc_offset", "kind", "direction", "who", "summary", "details",
