@@ -254,7 +254,7 @@ _ENGINE: Any = None
 def _ocr_engine() -> Any:
     global _ENGINE
     if _ENGINE is None:
-        from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-not-found]  # the optional extra
+        from rapidocr_onnxruntime import RapidOCR  # the optional extra (untyped: see pyproject)
 
         _ENGINE = RapidOCR()
     return _ENGINE
