@@ -9,11 +9,13 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from core.domain import clock
 from core.domain.errors import NotFoundError, ValidationError
 from core.domain.models import Case, EventMeaning, Reminder
-from core.escalation import reminders
+from core.escalation import reminders, rules
+from core.exchange import demo
 from core.journal import cases, queries
 from core.store.store import Store
 from tests.ladder_helpers import TODAY, ago, from_company, make_case, note, to_company
@@ -317,3 +319,48 @@ def test_an_internal_note_never_moves_a_deadline_earlier(store: Store, facts: di
     assert after == before
     due_before, due_after = next_due(store, plain), next_due(store, noted)
     assert due_before == due_after
+
+
+# -- the rules read per case, the quick way and the plain way ------------------------------------
+def _plain_evaluation(facts: rules.CaseFacts) -> list[tuple[str, bool, list[str], date | None]]:
+    """Every rule of the case's packs looked at on its own: conditions checked in full, its
+    start the latest of the facts it counts from (what the due list's shortcuts must equal)."""
+    out = []
+    for pack in rules.packs_for(facts.jurisdiction):
+        for rule in pack.rules:
+            days = [facts.anchor(name) for name in rule.starts]
+            start = max((d for d in days if d is not None), default=None)
+            static_ok, _ = rules._check_static(rule.when, facts)
+            if not static_ok:
+                continue  # ruled out by the case's fields: the quick way leaves it out too
+            ok, missing = rules._check(rule.when, facts, start)
+            out.append((rule.id, ok, missing if ok else [], start))
+    return out
+
+
+@pytest.mark.parametrize("days_on", [-400, -30, 0, 45, 365, 900])
+def test_every_example_case_reads_its_rules_as_a_plain_look_at_each_rule_would(
+        store: Store, days_on: int) -> None:
+    # The due list reads every open case: it works out the rules a case's fields rule out
+    # once per combination and counts each rule's start in a plain loop. On every example
+    # case, on days before, at and after their stories, that must give what looking at each
+    # rule on its own gives: the same clocks, the same missing facts, the same reminders.
+    demo.load_examples(store)
+    # Two cases whose chargeback counts from the later of two facts (paid, then due).
+    for paid, expected in ((120, 80), (80, 120)):
+        make_case(store, category="non_delivery", jurisdiction="GB-ENG", currency="GBP",
+                  payment_method="credit_card", payment_date=ago(paid), expected_by=ago(expected),
+                  events=[to_company(30)])
+    day = TODAY + timedelta(days=days_on)
+    clock.set_today(day)
+    with store.read() as session:
+        ids = sorted(session.scalars(select(Case.id)))
+        assert len(ids) > 5
+        for case_id in ids:
+            facts = reminders.case_facts_for(session, case_id, as_of=day)
+            quick = [(rule.id, ok, lacking, start) for rule, ok, lacking, start in rules._evaluate(facts)]
+            assert quick == _plain_evaluation(facts), case_id
+    # And the all-cases list is the one-case lists put together.
+    together = sorted((item for case_id in ids for item in reminders.due_items(store, case_id=case_id)),
+                      key=lambda i: (not i.overdue, i.due, i.case_id, i.key))
+    assert reminders.due_items(store) == together
