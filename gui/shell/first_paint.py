@@ -110,7 +110,10 @@ def read_first_page(data_dir: str | Path | None) -> tuple[dict[str, int], case_l
 
     folder = Path(data_dir) if data_dir is not None else paths.default_data_dir()
     db = folder / paths.DB_NAME
-    if not db.is_file() or _locked(folder):
+    try:
+        if not db.is_file() or _locked(folder):
+            return None
+    except OSError:  # a folder that cannot be written to: the store explains it, as always
         return None
     try:
         conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
