@@ -4,6 +4,7 @@
     python -m benchmarks.probe docket DATA_DIR      # Docket's real start-up path, shown
     python -m benchmarks.probe browse DATA_DIR      # Docket shown, the list scrolled, cases opened
     python -m benchmarks.probe staged DATA_DIR      # counts and the first page by sqlite3, shown
+    python -m benchmarks.probe first DATA_DIR       # Docket's own staged start, at its first paint
 
 Each prints one JSON line when its window is shown and usable (the first paint has happened),
 then exits. Docket goes through ``gui.app.run`` itself; only the event loop is replaced by one
@@ -97,6 +98,21 @@ def staged(data_dir: str) -> int:
     return 0
 
 
+def first(data_dir: str) -> int:
+    """Docket's real start-up path, reported at its first paint (the counts and the first page
+    shown, before the store opens); exits there."""
+    import os
+
+    from gui.shell import app
+
+    def painted(window: object) -> None:
+        _report(stage="first_paint")
+        os._exit(0)
+
+    app.first_painted = painted  # type: ignore[assignment]
+    return app.run(data_dir=data_dir)
+
+
 def docket(data_dir: str, browse: bool = False) -> int:
     from PySide6.QtWidgets import QApplication
 
@@ -146,4 +162,6 @@ if __name__ == "__main__":
         sys.exit(bare())
     if mode == "staged":
         sys.exit(staged(sys.argv[2]))
+    if mode == "first":
+        sys.exit(first(sys.argv[2]))
     sys.exit(docket(sys.argv[2], browse=mode == "browse"))

@@ -14,11 +14,10 @@ from PySide6.QtCore import (
     QTimer,
     QTranslator,
 )
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from core import __version__
 from core.domain.errors import DocketError, StoreLockedError
-from core.journal.opening import open_store
 from gui.kit.icons import app_icon
 
 START_CHECK_DELAY_MS = 1000  # after the window is up; a reminder a second later costs nothing
@@ -72,6 +71,15 @@ def _catch_unexpected(data_dir: Path) -> None:
     sys.excepthook = hook
 
 
+def first_painted(window: QWidget) -> None:
+    """Called once the first paint is on screen, before the store opens (a place to observe it)."""
+
+
+def _close(first: QWidget | None) -> None:
+    if first is not None:
+        first.close()
+
+
 def run(data_dir: str | Path | None = None) -> int:
     """Open the store and show the window; returns the exit code when the window closes.
 
@@ -79,12 +87,30 @@ def run(data_dir: str | Path | None = None) -> int:
     in a dialog and Docket exits with code 2.
     """
     app = application()
+    from PySide6.QtCore import QSettings
+
+    from gui.kit import appearance
+    from gui.shell.first_paint import first_paint
+
+    appearance.apply(app, str(QSettings("Docket", "Docket").value("window/appearance", "system")))
+
+    # The first paint comes before SQLAlchemy is even imported: counts and the first page,
+    # read with sqlite3 (see gui.shell.first_paint); the store opens once it is on screen.
+    first = first_paint(data_dir)
+    if first is not None:
+        first.show()
+        app.processEvents()  # painted: what follows is the store and the real window
+        first_painted(first)
     try:
+        from core.journal.opening import open_store
+
         store = open_store(data_dir)
     except StoreLockedError as exc:
+        _close(first)
         QMessageBox.information(None, QCoreApplication.translate("App", "Docket is already open"), str(exc))
         return 2
     except DocketError as exc:
+        _close(first)
         QMessageBox.critical(None, QCoreApplication.translate("App", "Docket cannot open your data"), str(exc))
         return 2
     from gui.shell.evidence_indexing import index_evidence_in_background
@@ -92,18 +118,18 @@ def run(data_dir: str | Path | None = None) -> int:
     from gui.shell.tray import DueNotifier
 
     _catch_unexpected(store.data_dir)
-    from PySide6.QtCore import QSettings
-
-    from gui.kit import appearance
-
-    appearance.apply(app, str(QSettings("Docket", "Docket").value("window/appearance", "system")))
-
     try:
         window = MainWindow(store)
         notifier = DueNotifier(store, window, window)
         notifier.attention_requested.connect(window.show_attention)
         notifier.checked.connect(window.check_due)
         window.show()
+        if first is not None:
+            app.processEvents()  # a click on the first page made while the store opened lands now
+            if first.queued_case_id is not None:
+                window.case_list.select_case(first.queued_case_id)
+                window.open_case(first.queued_case_id)
+            first.close()
         # The start-up check waits for the first paint and then runs off the window's thread.
         QTimer.singleShot(START_CHECK_DELAY_MS, notifier.check_in_background)
         QTimer.singleShot(START_CHECK_DELAY_MS, lambda: index_evidence_in_background(store, window))
