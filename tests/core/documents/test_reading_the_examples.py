@@ -1,0 +1,44 @@
+"""The letters drafted for the example cases, read back as the company receiving them would:
+each sentence must be good English, French or German, as a careful person would write it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from core.documents import letters
+from core.domain import clock
+from core.exchange import demo
+from core.journal import settings
+from core.store.store import Store
+
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, list[int]]]:
+    """The seven examples in one store, with the sender's name and address filled in."""
+    clock.set_today(TODAY)
+    store = Store.open(Path(tmp_path_factory.mktemp("examples")) / "data")
+    settings.update(store, your_name="Sam Rivera", your_address="4 Mill Lane\nYork YO1 7HH")
+    ids = demo.load_examples(store)
+    yield store, ids
+    store.close()
+    clock.set_today(None)
+
+
+def _letter(examples: tuple[Store, list[int]], number: int, template: str, language: str = "en") -> str:
+    store, ids = examples
+    clock.set_today(TODAY)
+    draft = letters.draft_letter(store, case_id=ids[number - 1], template_id=template, language=language)
+    return " ".join(draft.text.split())
+
+
+def test_the_gym_final_notice_in_german_has_no_comma_before_its_verb(examples: tuple[Store, list[int]]) -> None:
+    text = _letter(examples, 2, "final_notice", "de")
+    assert "(erste Beschwerde am 1. November 2026) ist folgende Angelegenheit" in text
+    assert "), ist" not in text
+
