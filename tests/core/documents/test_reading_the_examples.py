@@ -42,3 +42,9 @@ def test_the_gym_final_notice_in_german_has_no_comma_before_its_verb(examples: t
     assert "(erste Beschwerde am 1. November 2026) ist folgende Angelegenheit" in text
     assert "), ist" not in text
 
+
+def test_the_gym_final_notice_names_the_first_complaint_in_a_whole_sentence(
+        examples: tuple[Store, list[int]]) -> None:
+    text = _letter(examples, 2, "final_notice")
+    assert ("Despite my earlier contacts with you, starting with my first complaint on 1 November 2026, "
+            "the matter remains unresolved.") in text
