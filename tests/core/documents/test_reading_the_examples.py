@@ -12,7 +12,7 @@ import pytest
 from core.documents import letters
 from core.domain import clock
 from core.exchange import demo
-from core.journal import settings
+from core.journal import cases, settings
 from core.store.store import Store
 
 TODAY = date(2026, 12, 1)
@@ -48,3 +48,25 @@ def test_the_gym_final_notice_names_the_first_complaint_in_a_whole_sentence(
     text = _letter(examples, 2, "final_notice")
     assert ("Despite my earlier contacts with you, starting with my first complaint on 1 November 2026, "
             "the matter remains unresolved.") in text
+
+
+def test_a_counter_proposal_answers_an_offer_and_never_calls_a_refusal_one(
+        examples: tuple[Store, list[int]]) -> None:
+    # The pottery studio refused on 11 November and never offered anything.
+    text = _letter(examples, 7, "counter_offer")
+    assert "11 November 2026 about" not in text
+    assert "Thank you for your offer of [missing: date of the company's offer]" in text
+
+
+def test_a_counter_proposal_thanks_the_company_for_the_offer_it_made(store: Store) -> None:
+    clock.set_today(TODAY)
+    case_id = cases.open_case(store, title="Lenses lost in repair", company="ClearSight Opticians",
+                              currency="GBP", amount="245.00", jurisdiction="GB")
+    cases.log_event(store, case_id=case_id, at="2026-11-10", kind="email", direction="to_company",
+                    summary="Asked for new lenses at no cost", meaning="complaint")
+    cases.log_event(store, case_id=case_id, at="2026-11-16", kind="call", direction="from_company",
+                    summary="Offered new lenses at half price", meaning="partial_offer", amount="122.50")
+    cases.log_event(store, case_id=case_id, at="2026-11-20", kind="email", direction="from_company",
+                    summary="Asked whether I accept", meaning="reply")
+    text = " ".join(letters.draft_letter(store, case_id=case_id, template_id="counter_offer").text.split())
+    assert "Thank you for your offer of 16 November 2026 about" in text
