@@ -390,7 +390,8 @@ def _deadlines(store: Store, case: Case, mask: Redactor) -> Deadlines:
     closed = step.kind in (StepKind.RESOLVED, StepKind.CLOSED)
     title = "" if closed or step.step is None else step.title
     if title and step.due is not None:
-        title += f", due {day(step.due)}"
+        # A date already passed is not "due": say so, as `docket next` and the banner do.
+        title += f", overdue since {day(step.due)}" if step.due < today else f", due {day(step.due)}"
     rows: list[ClockRow] = []
     for c in [] if closed else step.clocks:
         if c.opens:

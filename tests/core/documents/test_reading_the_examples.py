@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.documents import letters
+from core.documents.report import export_case_report
 from core.domain import clock
 from core.exchange import demo
 from core.journal import cases, settings
@@ -70,3 +71,12 @@ def test_a_counter_proposal_thanks_the_company_for_the_offer_it_made(store: Stor
                     summary="Asked whether I accept", meaning="reply")
     text = " ".join(letters.draft_letter(store, case_id=case_id, template_id="counter_offer").text.split())
     assert "Thank you for your offer of 16 November 2026 about" in text
+
+
+def test_the_gym_history_says_the_final_notice_is_overdue_not_due_on_a_passed_date(
+        examples: tuple[Store, list[int]], tmp_path: Path) -> None:
+    store, ids = examples
+    clock.set_today(TODAY)
+    md = export_case_report(store, case_id=ids[1], fmt="md", out=tmp_path / "gym.md").read_text(encoding="utf-8")
+    assert "Final notice (letter before action), overdue since 15 November 2026" in md
+    assert "due 15 November 2026" not in md
