@@ -438,8 +438,9 @@ def _summary(case: Case, report: Report, mask: Redactor) -> list[str]:
     sent = sum(1 for r in contacts if r.direction == DIRECTION_LABELS[Direction.TO_COMPANY.value])
     received = sum(1 for r in contacts if r.direction == DIRECTION_LABELS[Direction.FROM_COMPANY.value])
     promises = [r for r in report.chronology if r.promised_by]
-    record = (f"{len(report.chronology)} events recorded: {sent} contacts with the company, {received} from it, "
-              f"{len(money)} {'payment' if len(money) == 1 else 'payments'}, charges or refunds")
+    record = (f"{len(report.chronology)} events recorded: {sent} {'contact' if sent == 1 else 'contacts'} with "
+              f"the company, {received} from it, {len(money)} "
+              f"{'payment, charge or refund' if len(money) == 1 else 'payments, charges or refunds'}")
     if promises:
         broken = sum(1 for r in promises if r.promised_by and r.promised_by < clock.today())
         record += (f"; {len(promises)} {'promise' if len(promises) == 1 else 'promises'} with a date, "

@@ -80,3 +80,13 @@ def test_the_gym_history_says_the_final_notice_is_overdue_not_due_on_a_passed_da
     md = export_case_report(store, case_id=ids[1], fmt="md", out=tmp_path / "gym.md").read_text(encoding="utf-8")
     assert "Final notice (letter before action), overdue since 15 November 2026" in md
     assert "due 15 November 2026" not in md
+
+
+def test_the_coat_history_counts_one_payment_in_the_singular(
+        examples: tuple[Store, list[int]], tmp_path: Path) -> None:
+    store, ids = examples
+    clock.set_today(TODAY)
+    md = export_case_report(store, case_id=ids[0], fmt="md", out=tmp_path / "coat.md").read_text(encoding="utf-8")
+    summary = " ".join(md.split())
+    assert "3 contacts with the company, 1 from it, 1 payment, charge or refund;" in summary
+    assert "1 payment, charges or refunds" not in summary
