@@ -460,7 +460,7 @@ STORY_WORDS: dict[str, dict[str, str]] = {
         "details": "Kurz gesagt: {text}", "note": "Meine Notiz: {text}",
         "waited": "Ich habe {m} in der Warteschleife gewartet.", "waited_visit": "Ich habe {m} gewartet.",
         "lasted": "Dauer: {m}.", "promised": "Zugesagt bis {d}.", "reference": "Referenz: {r}.",
-        "contact": "Mein Gesprächspartner: {who}.", "contact_from": "Absender: {who}.",
+        "contact": "Mein Ansprechpartner: {who}.", "contact_from": "Absender: {who}.",
     },
 }
 

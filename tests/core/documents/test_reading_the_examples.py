@@ -90,3 +90,11 @@ def test_the_coat_history_counts_one_payment_in_the_singular(
     summary = " ".join(md.split())
     assert "3 contacts with the company, 1 from it, 1 payment, charge or refund;" in summary
     assert "1 payment, charges or refunds" not in summary
+
+
+def test_the_gym_letter_in_german_names_the_contact_of_an_email_as_ansprechpartner(
+        examples: tuple[Store, list[int]]) -> None:
+    # "Gesprächspartner" is someone one talks with; the formal complaint went by email.
+    text = _letter(examples, 2, "final_notice", "de")
+    assert "Formal complaint with the proof of delivery attached. Mein Ansprechpartner: Membership team" in text
+    assert "Gesprächspartner" not in text
