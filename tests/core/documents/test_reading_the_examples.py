@@ -98,3 +98,12 @@ def test_the_gym_letter_in_german_names_the_contact_of_an_email_as_ansprechpartn
     text = _letter(examples, 2, "final_notice", "de")
     assert "Formal complaint with the proof of delivery attached. Mein Ansprechpartner: Membership team" in text
     assert "Gesprächspartner" not in text
+
+
+def test_the_course_history_calls_its_dispute_a_non_delivery_dispute_with_a_hyphen(
+        examples: tuple[Store, list[int]], tmp_path: Path) -> None:
+    store, ids = examples
+    clock.set_today(TODAY)
+    md = export_case_report(store, case_id=ids[3], fmt="md", out=tmp_path / "course.md").read_text(encoding="utf-8")
+    assert "Non-delivery dispute with PixelPath Academy" in md
+    assert "Non delivery" not in md
