@@ -415,9 +415,14 @@ STORY: dict[str, dict[str, tuple[str, str]]] = {
 
 # -- the case history's labels ----------------------------------------------------------
 
+# Values whose words are joined by a hyphen in English, not a space.
+_HYPHENATED = {"non_delivery": "Non-delivery"}
+
+
 def label(value: str | None) -> str:
-    """An enum value as people read it: ``web_form`` -> ``Web form``."""
-    return (value or "").replace("_", " ").capitalize()
+    """An enum value as people read it: ``web_form`` -> ``Web form``, ``non_delivery`` ->
+    ``Non-delivery``."""
+    return _HYPHENATED.get(value or "") or (value or "").replace("_", " ").capitalize()
 
 
 DIRECTION_LABELS = {
@@ -460,7 +465,7 @@ STORY_WORDS: dict[str, dict[str, str]] = {
         "details": "Kurz gesagt: {text}", "note": "Meine Notiz: {text}",
         "waited": "Ich habe {m} in der Warteschleife gewartet.", "waited_visit": "Ich habe {m} gewartet.",
         "lasted": "Dauer: {m}.", "promised": "Zugesagt bis {d}.", "reference": "Referenz: {r}.",
-        "contact": "Mein Gesprächspartner: {who}.", "contact_from": "Absender: {who}.",
+        "contact": "Mein Ansprechpartner: {who}.", "contact_from": "Absender: {who}.",
     },
 }
 

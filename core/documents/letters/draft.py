@@ -270,6 +270,7 @@ class Story:
     first_complaint: Event | None
     formal_complaint: Event | None
     last_reply: Event | None
+    last_offer: Event | None  # the company's latest partial offer (a refusal is not an offer)
     final_response: Event | None
     last_contact: Event | None  # the writer's latest message to the company (not a payment)
     problem: Event | None
@@ -330,6 +331,7 @@ def read_story(session: Session, case_id: int) -> Story:
         first_complaint=_edge(session, case_id, complaints, last=False),
         formal_complaint=_edge(session, case_id, [EventMeaning.FORMAL_COMPLAINT.value], last=False),
         last_reply=_edge(session, case_id, replies, last=True),
+        last_offer=_edge(session, case_id, [EventMeaning.PARTIAL_OFFER.value], last=True),
         final_response=_edge(session, case_id, [EventMeaning.FINAL_RESPONSE.value], last=True),
         last_contact=_edge(session, case_id, _CONTACT_MEANINGS, last=True, where=message),
         problem=_edge(session, case_id, [EventMeaning.PROBLEM.value], last=False),
@@ -507,6 +509,8 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
         "days_since_last_sent": (today - last_contact.when.day).days if last_contact else 0,
         # The last reply: the latest answer from the company; a charge or a bill is not one.
         "last_reply": fmt(story.last_reply.when.day) if story.last_reply else "",
+        # The offer a counter-proposal answers: only a partial offer the case records.
+        "last_offer": fmt(story.last_offer.when.day) if story.last_offer else "",
         "promises": [{"summary": e.summary, "by": fmt(e.promised_by), "made": fmt(e.when.day)} for e in promises],
         "enclosures": [
             {"name": x.original_name, "description": x.description.strip(),

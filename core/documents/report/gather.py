@@ -390,7 +390,8 @@ def _deadlines(store: Store, case: Case, mask: Redactor) -> Deadlines:
     closed = step.kind in (StepKind.RESOLVED, StepKind.CLOSED)
     title = "" if closed or step.step is None else step.title
     if title and step.due is not None:
-        title += f", due {day(step.due)}"
+        # A date already passed is not "due": say so, as `docket next` and the banner do.
+        title += f", overdue since {day(step.due)}" if step.due < today else f", due {day(step.due)}"
     rows: list[ClockRow] = []
     for c in [] if closed else step.clocks:
         if c.opens:
@@ -437,8 +438,9 @@ def _summary(case: Case, report: Report, mask: Redactor) -> list[str]:
     sent = sum(1 for r in contacts if r.direction == DIRECTION_LABELS[Direction.TO_COMPANY.value])
     received = sum(1 for r in contacts if r.direction == DIRECTION_LABELS[Direction.FROM_COMPANY.value])
     promises = [r for r in report.chronology if r.promised_by]
-    record = (f"{len(report.chronology)} events recorded: {sent} contacts with the company, {received} from it, "
-              f"{len(money)} {'payment' if len(money) == 1 else 'payments'}, charges or refunds")
+    record = (f"{len(report.chronology)} events recorded: {sent} {'contact' if sent == 1 else 'contacts'} with "
+              f"the company, {received} from it, {len(money)} "
+              f"{'payment, charge or refund' if len(money) == 1 else 'payments, charges or refunds'}")
     if promises:
         broken = sum(1 for r in promises if r.promised_by and r.promised_by < clock.today())
         record += (f"; {len(promises)} {'promise' if len(promises) == 1 else 'promises'} with a date, "

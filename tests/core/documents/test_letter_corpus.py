@@ -141,7 +141,7 @@ SPECS = [
 FIRST_COMPLAINT = [
     re.compile(r"first complain(?:ed to [^.]*? about this)? on (?P<d>[A-Z]?[\w ,]+? \d{4})"),
     re.compile(r"first complained to the company on (?P<d>[\w ,]+? \d{4})"),
-    re.compile(r"the first complaint on (?P<d>[\w ,]+? \d{4})"),
+    re.compile(r"(?:the|my) first complaint on (?P<d>[\w ,]+? \d{4})"),
     re.compile(r"my first complaint dates from (?P<d>[\w ,]+? \d{4})"),
     re.compile(r"première réclamation date du (?P<d>[\w ]+? \d{4})"),
     re.compile(r"erste Beschwerde (?:am|stammt vom) (?P<d>[\w. ]+? \d{4})"),

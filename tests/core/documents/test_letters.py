@@ -120,6 +120,9 @@ def library(tmp_path_factory: pytest.TempPathFactory):
     made = {}
     for jurisdiction in sorted({j for t in letters.list_templates(None) for j in _jurisdictions(t)}):
         full = _full_case(store, jurisdiction)
+        # The offer a counter-proposal answers: a full case records one.
+        cases.log_event(store, case_id=full["case"], at="2026-10-14", kind="email", direction="from_company",
+                        summary="Offered a voucher for half the price", meaning="partial_offer", amount="649.50")
         sparse = cases.open_case(store, title="Gym membership still billed", jurisdiction=jurisdiction)
         made[jurisdiction] = (full, sparse)
     clock.set_today(None)
