@@ -38,3 +38,18 @@ def guess_meaning(kind: str, direction: str, summary: str) -> EventMeaning | Non
             return EventMeaning.CANCELLATION
         return EventMeaning.COMPLAINT
     return None
+
+
+def plain_reading(kind: str, direction: str) -> EventMeaning | None:
+    """What an event without a meaning says by its kind and direction alone, for what Docket
+    hands over: a payment to the company is a purchase, a promise a promise, a message from
+    the company a reply. Nothing else is read into it: a message to the company is a contact,
+    not a complaint, unless the user said so (a parcel posted back or glasses handed in for
+    repair are not complaints)."""
+    if kind == EventKind.PROMISE:
+        return EventMeaning.PROMISE
+    if kind == EventKind.PAYMENT and direction == Direction.TO_COMPANY:
+        return EventMeaning.PURCHASE
+    if kind in MESSAGE_KINDS and direction == Direction.FROM_COMPANY:
+        return EventMeaning.REPLY
+    return None

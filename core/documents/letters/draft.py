@@ -49,7 +49,7 @@ from core.documents.wording import (
 )
 from core.domain import clock
 from core.domain.errors import DocketError, NotFoundError, ValidationError
-from core.domain.meaning import MESSAGE_KINDS, guess_meaning
+from core.domain.meaning import MESSAGE_KINDS, plain_reading
 from core.domain.models import (
     COMPLAINT_MEANINGS,
     REPLY_MEANINGS,
@@ -163,7 +163,7 @@ def event_sentence(event: Event, language: str, *, company: str = "", direct_deb
         # A letter Docket sent to a card issuer, a platform or a regulator.
         return phrases[f"letter_to_{sent_to}"][0]
     how = HOW.get(language, HOW["en"]).get(event.kind, "")
-    meaning = event.meaning or guess_meaning(event.kind, event.direction, event.summary)
+    meaning = event.meaning or plain_reading(event.kind, event.direction)
     key: str
     if meaning is not None:
         key = str(meaning)
@@ -278,12 +278,14 @@ class Story:
 
 
 def meaning_of(event: Event) -> str | None:
-    """What an event means: as recorded, else as :func:`guess_meaning` reads it (events logged
-    without a meaning, as older versions and imports did)."""
+    """What an event means: as recorded, else what its kind and direction say without doubt
+    (:func:`core.domain.meaning.plain_reading`); a letter never calls a plain contact a
+    complaint. Older stores and version 1 case files had their meanings read when they were
+    upgraded or imported."""
     if event.meaning:
         return event.meaning
-    guess = guess_meaning(event.kind, event.direction, event.summary)
-    return guess.value if guess is not None else None
+    plain = plain_reading(event.kind, event.direction)
+    return plain.value if plain is not None else None
 
 
 _GUESSABLE = [k.value for k in MESSAGE_KINDS] + [EventKind.PAYMENT.value, EventKind.PROMISE.value]
@@ -306,18 +308,23 @@ def letters_to_others(session: Session, case_id: int) -> dict[int, str]:
     return out
 
 
-def _edge(session: Session, case_id: int, wanted: Iterable[str], last: bool, where: Any = None) -> Event | None:
+def _edge(session: Session, case_id: int, wanted: Iterable[str], last: bool, where: Any = None,
+          plain: bool = False) -> Event | None:
     """The first or last event whose meaning is one of ``wanted``, found through the
-    timeline's index; events without a recorded meaning count by their guessed one."""
+    timeline's index; events without a recorded meaning count by their plain reading, and
+    with ``plain`` an event that has none (a plain contact) counts too."""
     wanted = frozenset(wanted)
     order = (Event.sort_key.desc(), Event.id.desc()) if last else (Event.sort_key, Event.id)
-    stmt = select(Event).where(Event.case_id == case_id,
-                               Event.meaning.in_(wanted) | (Event.meaning.is_(None) & Event.kind.in_(_GUESSABLE)))
+    unmarked = Event.meaning.is_(None) if plain else (Event.meaning.is_(None) & Event.kind.in_(_GUESSABLE))
+    stmt = select(Event).where(Event.case_id == case_id, Event.meaning.in_(wanted) | unmarked)
     if where is not None:
         stmt = stmt.where(where)
     others = letters_to_others(session, case_id)
     for event in session.scalars(stmt.order_by(*order).execution_options(yield_per=100)):
-        if event.id not in others and meaning_of(event) in wanted:
+        if event.id in others:
+            continue
+        meaning = meaning_of(event)
+        if meaning in wanted or (plain and meaning is None):
             return event
     return None
 
@@ -333,7 +340,7 @@ def read_story(session: Session, case_id: int) -> Story:
         last_reply=_edge(session, case_id, replies, last=True),
         last_offer=_edge(session, case_id, [EventMeaning.PARTIAL_OFFER.value], last=True),
         final_response=_edge(session, case_id, [EventMeaning.FINAL_RESPONSE.value], last=True),
-        last_contact=_edge(session, case_id, _CONTACT_MEANINGS, last=True, where=message),
+        last_contact=_edge(session, case_id, _CONTACT_MEANINGS, last=True, where=message, plain=True),
         problem=_edge(session, case_id, [EventMeaning.PROBLEM.value], last=False),
         resolved=_edge(session, case_id, [EventMeaning.RESOLVED.value], last=True),
     )

@@ -76,7 +76,8 @@ def _full_case(store: Store, jurisdiction: str = "FR") -> dict[str, int]:
     call = cases.log_event(store, case_id=case_id, at="2026-10-01T10:30:00+02:00", kind="call",
                            direction="to_company", summary="Called customer service about the refund",
                            details="They promised a refund within 5 days.", contact_id=contact,
-                           waiting_minutes=40, duration_minutes=55, promised_by="2026-10-06")
+                           waiting_minutes=40, duration_minutes=55, promised_by="2026-10-06",
+                           meaning="complaint")  # the parcel posted back before it is not a complaint
     reply = cases.log_event(store, case_id=case_id, at="2026-10-12", kind="email", direction="from_company",
                             summary="Said the refund was being processed")
     note = cases.log_event(store, case_id=case_id, at="2026-10-13", kind="note", summary="Checked my statement")

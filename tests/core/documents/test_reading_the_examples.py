@@ -107,3 +107,20 @@ def test_the_course_history_calls_its_dispute_a_non_delivery_dispute_with_a_hyph
     md = export_case_report(store, case_id=ids[3], fmt="md", out=tmp_path / "course.md").read_text(encoding="utf-8")
     assert "Non-delivery dispute with PixelPath Academy" in md
     assert "Non delivery" not in md
+
+
+def test_a_parcel_posted_back_or_glasses_handed_in_are_not_called_complaints(tmp_path: Path) -> None:
+    """Events the user did not mark as complaints are told as contacts: the coat posted back on
+    9 October and the glasses handed in for repair on 31 October are not the first complaint."""
+    from core.cli.main import main as cli_main
+
+    data = tmp_path / "data"
+    assert cli_main(["--data-dir", str(data), "--today", "2026-12-01", "demo"]) == 0
+    for case, posted, first in ((1, "I contacted you by letter. Posted the coat back", "11 November 2026"),
+                                (5, "I contacted you in person. Handed in my glasses", "23 November 2026")):
+        out = tmp_path / f"letter-{case}.txt"
+        assert cli_main(["--data-dir", str(data), "--today", "2026-12-01", "letter", str(case),
+                         "--template", "final_notice", "--out", str(out)]) == 0
+        text = " ".join(out.read_text(encoding="utf-8").split())
+        assert posted in text
+        assert f"starting with my first complaint on {first}" in text
