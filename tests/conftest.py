@@ -15,6 +15,16 @@ from core.domain import clock  # noqa: E402
 from core.journal.opening import open_store  # noqa: E402
 from core.store.store import DB_NAME, Store  # noqa: E402
 
+# Reading text in pictures takes seconds each where the OCR extra is installed; only the tests
+# marked "ocr" do it (subprocesses inherit the switch).
+os.environ["DOCKET_NO_OCR"] = "1"
+
+
+@pytest.fixture(autouse=True)
+def _ocr_only_where_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("ocr") is not None:
+        monkeypatch.delenv("DOCKET_NO_OCR", raising=False)
+
 
 @pytest.fixture(autouse=True)
 def _fresh_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

@@ -199,6 +199,7 @@ def receipt_png(path: Path, lines: list[str]) -> Path:
     return path
 
 
+@pytest.mark.ocr
 def test_a_photographed_receipt_is_found_by_its_total_with_the_ocr_extra(
         store: Store, case_id: int, tmp_path: Path) -> None:
     if not evidence_text.ocr_available():
