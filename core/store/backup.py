@@ -212,19 +212,24 @@ def _copy_database(store: Store, dest: Path) -> None:
     make_private_file(dest)
 
 
-def integrity_of(db_file: Path) -> str:
-    """``ok``, or what SQLite's integrity_check says is wrong with a database file."""
+def _check_of(db_file: Path, pragma: str) -> str:
+    """``ok``, or what SQLite's ``pragma`` (integrity_check or quick_check) says is wrong."""
     try:
         conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         return str(exc)
     try:
-        lines = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        lines = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
         return "ok" if lines == ["ok"] else "; ".join(lines[:5])
     except sqlite3.Error as exc:
         return str(exc)
     finally:
         conn.close()
+
+
+def integrity_of(db_file: Path) -> str:
+    """``ok``, or what SQLite's integrity_check says is wrong with a database file."""
+    return _check_of(db_file, "integrity_check")
 
 
 def quick_check_of(db_file: Path) -> str:
@@ -234,17 +239,7 @@ def quick_check_of(db_file: Path) -> str:
     every table and index (what a damaged disk or an interrupted copy breaks) in a tenth of
     the time of integrity_check, which also cross-checks each index against its table and is
     left to 'docket verify'."""
-    try:
-        conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        return str(exc)
-    try:
-        lines = [r[0] for r in conn.execute("PRAGMA quick_check")]
-        return "ok" if lines == ["ok"] else "; ".join(lines[:5])
-    except sqlite3.Error as exc:
-        return str(exc)
-    finally:
-        conn.close()
+    return _check_of(db_file, "quick_check")
 
 
 def backup_before(store: Store, reason: str) -> Path:
