@@ -195,8 +195,8 @@ def translator_for(language: str) -> Translator:
     if code == SOURCE_LANGUAGE:
         return _gettext.NullTranslations()
     folder = LOCALE_DIR / code / "LC_MESSAGES"
-    mo = folder / f"{DOMAIN}.mo"
-    po = folder / f"{DOMAIN}.po"
+    mo = folder / f"{domain}.mo"
+    po = folder / f"{domain}.po"
     if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as handle:
             return _gettext.GNUTranslations(handle)

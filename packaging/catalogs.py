@@ -1,6 +1,6 @@
 """Docket's translation catalogs: extract the marked strings, update each language, compile.
 
-    python packaging/catalogs.py extract   # resources/locale/docket.pot from the code and data
+    python packaging/catalogs.py extract   # resources/locale/docket.pot (not committed), for tools
     python packaging/catalogs.py update    # merge the template into every docket.po
     python packaging/catalogs.py compile   # docket.po -> docket.mo (build output, not committed)
     python packaging/catalogs.py check     # exit 1 if a catalog lacks a string or keeps a stale one
@@ -102,14 +102,14 @@ def _po(language: str) -> Path:
     return LOCALE / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def update() -> None:
-    """Merge the template into every language's catalog (new strings empty, gone ones dropped)."""
+def update(languages: tuple[str, ...] = LANGUAGES) -> None:
+    """Merge the template into each language's catalog (new strings empty, gone ones dropped)."""
     from babel.core import Locale
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import read_po, write_po
 
     template = build_template()
-    for language in LANGUAGES:
+    for language in languages:
         path = _po(language)
         if path.exists():
             with path.open("rb") as handle:
@@ -164,11 +164,14 @@ def check() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=("extract", "update", "compile", "check"))
-    action = parser.parse_args(argv).action
+    parser.add_argument("--language", choices=LANGUAGES, action="append",
+                        help="update only this language's catalog (may be repeated)")
+    args = parser.parse_args(argv)
+    action = args.action
     if action == "extract":
         extract()
     elif action == "update":
-        update()
+        update(tuple(args.language or LANGUAGES))
     elif action == "compile":
         for mo in compile_all():
             print(f"{mo.relative_to(ROOT)}: compiled")
