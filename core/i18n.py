@@ -185,10 +185,10 @@ def _compile_in_memory(po: Path) -> _gettext.GNUTranslations | None:
 
 
 @cache
-def translator_for(language: str) -> Translator:
-    """The catalog of ``language`` (a code from :data:`LANGUAGES`, or ``pseudo``); English and
-    a language without a catalog translate nothing. Used directly for a letter written in
-    another language than the window's."""
+def translator_for(language: str, domain: str = DOMAIN) -> Translator:
+    """The catalog ``domain`` of ``language`` (a code from :data:`LANGUAGES`, or ``pseudo``);
+    English and a language without a catalog translate nothing. Used directly for a letter
+    written in another language than the window's."""
     code = _normalise(language) or SOURCE_LANGUAGE
     if code == PSEUDO:
         return _Pseudo()
