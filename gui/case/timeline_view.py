@@ -281,8 +281,9 @@ class TimelineView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel(_("Show:"), self))
         bar.addWidget(self.kind_filter)
-        bar.addStretch(1)
-        bar.addWidget(self.legend)
+        # The legend takes the room left (a wrapping label asks for less than its one line).
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addWidget(self.legend, 1)
         bar.addSpacing(12)
         bar.addWidget(self.count_label)
         layout = QVBoxLayout(self)
