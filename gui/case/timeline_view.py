@@ -218,6 +218,7 @@ class TimelineView(QWidget):
         self.count_label = QLabel(self)
         self.legend = QLabel(_("→ to them   ← from them   · your own note"), self)
         self.legend.setAccessibleName(_("Legend"))
+        self.legend.setWordWrap(True)  # on two lines rather than widening the case
         self.legend.setToolTip(_("The arrow before each kind says who spoke: you to the company (→), "
                                        "the company to you (←), or a note for yourself (·)."))
 

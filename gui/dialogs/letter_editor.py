@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -51,7 +50,7 @@ from core.domain import clock
 from core.domain.errors import DocketError
 from core.domain.when import When
 from core.escalation import reminders
-from core.i18n import _
+from core.i18n import _, current_language
 from core.journal import queries, settings
 from core.store.store import Store
 from gui.case.timeline_model import kind_label
@@ -254,12 +253,14 @@ class LetterEditor(QDialog):
     def _build_choices(self, case: object) -> None:
         self._choices = QWidget(self)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.template_box = QComboBox(self._choices)
         self.template_box.setAccessibleName(_("Template"))
         self._templates = letters.list_templates(self._store)
         for tpl_id in dict.fromkeys(t.id for t in self._templates):
-            title = next(t.title for t in self._templates if t.id == tpl_id and t.language == "en") \
-                if any(t.id == tpl_id and t.language == "en" for t in self._templates) else tpl_id
+            # The template's title in the window's language when it has one, else in English.
+            titles = {t.language: t.title for t in self._templates if t.id == tpl_id}
+            title = titles.get(current_language()) or titles.get("en") or tpl_id
             self.template_box.addItem(title, tpl_id)
         self.template_box.currentIndexChanged.connect(self._template_changed)
         self.language_box = QComboBox(self._choices)
@@ -301,16 +302,28 @@ class LetterEditor(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
         self.evidence_list.itemChanged.connect(self._choice_changed)
 
-        facts_box = QGroupBox(_("Other facts (card, issuer, regulator…)"), self._choices)
+        # A plain panel under a label that wraps: a group box's title would set the column's
+        # narrowest width, and a longer language would push the fields off its edge.
+        facts_title = QLabel(_("Other facts (card, issuer, regulator…)"), self._choices)
+        facts_title.setWordWrap(True)
+        facts_box = QWidget(self._choices)
         facts_form = QFormLayout(facts_box)
+        # Each label above its field: long labels (and longer languages) fit the narrow column.
+        facts_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.fact_fields: dict[str, QLineEdit] = {}
         for key, label in letters.EXTRA_FACTS.items():
             field = QLineEdit(facts_box)
+            label = _(label)
             field.setAccessibleName(label)
             field.editingFinished.connect(self._choice_changed)
             self.fact_fields[key] = field
-            facts_form.addRow(label[:1].upper() + label[1:] + ":", field)
+            # Translators: a label before its field (French puts a space before the colon).
+            name = QLabel(_("%1:").replace("%1", label[:1].upper() + label[1:]), facts_box)
+            name.setWordWrap(True)
+            name.setBuddy(field)
+            facts_form.addRow(name, field)
         facts_scroll = QScrollArea(self._choices)
+        facts_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         facts_scroll.setWidgetResizable(True)
         facts_scroll.setWidget(facts_box)
 
@@ -321,6 +334,7 @@ class LetterEditor(QDialog):
         column.addWidget(self.events_list, 2)
         column.addWidget(QLabel(_("Enclosures:"), self._choices))
         column.addWidget(self.evidence_list, 1)
+        column.addWidget(facts_title)
         column.addWidget(facts_scroll, 2)
         self.redraft_button = QPushButton(_("&Redraft from the case"), self._choices)
         self.redraft_button.setAccessibleName(_("Redraft the letter from the case, replacing your edits"))

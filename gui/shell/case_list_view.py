@@ -193,7 +193,8 @@ class CaseListView(QWidget):
                   AMOUNT: self.fontMetrics().horizontalAdvance("GBP 12,345.00") + 16}
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
+            # Never narrower than the column's name in this language ("Dernière activité").
+            header.resizeSection(column, max(width, header.sectionSizeHint(column)))
         # The title column already shows company and status; they can be shown as columns too.
         header.hideSection(COMPANY)
         header.hideSection(STATUS)
