@@ -32,6 +32,8 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
+    # The window's counts: gui.kit.formatting.count_text("%n event", "%n events", n).
+    "count_text": (1, 2),
 }
 SOURCES = ("core", "gui")
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from core.domain import clock
 from core.domain.errors import DocketError, ValidationError
+from core.i18n import set_language
 
 if TYPE_CHECKING:
     from core.store.store import Store
@@ -183,6 +184,7 @@ def main(argv: Sequence[str] | None = None, *,
          open_window: Callable[[str | None], int] | None = None) -> int:
     """Run the command line. ``open_window`` is the window front end, called when no
     subcommand is given; :mod:`gui.launch` passes it, so that core never imports the window."""
+    set_language()  # DOCKET_LANGUAGE, the language saved in Settings, or the system's
     argv = list(sys.argv[1:] if argv is None else argv)
     quick = _quick_parse(argv)
     if quick is not None and quick[0].command is None:
