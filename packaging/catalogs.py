@@ -128,12 +128,13 @@ def update(languages: tuple[str, ...] = LANGUAGES) -> None:
 
 
 def compile_all(root: Path = ROOT) -> list[Path]:
-    """Compile every ``docket.po`` under ``root``'s resources/locale to ``docket.mo``."""
+    """Compile every catalog under ``root``'s resources/locale (``docket.po``, and any other
+    domain such as the letters' ``letters.po``) to its ``.mo``."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
     written = []
-    for po in sorted((root / "resources" / "locale").glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+    for po in sorted((root / "resources" / "locale").glob("*/LC_MESSAGES/*.po")):
         with po.open("rb") as handle:
             catalog = read_po(handle)
         mo = po.with_suffix(".mo")

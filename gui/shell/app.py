@@ -232,5 +232,5 @@ def run(data_dir: str | Path | None = None) -> int:
         store.close()
     # The store is closed (its lock released), so the new Docket can open it.
     if _restart and not _start_again():
-        print("docket: could not start again; start Docket yourself", file=sys.stderr)
+        print(_("docket: could not start again; start Docket yourself"), file=sys.stderr)
     return code
