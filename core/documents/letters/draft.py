@@ -397,11 +397,22 @@ def _refusal(case: Case, tpl: LetterTemplate, story: Story, confirm_resolved: bo
             needs_confirmation=True)
 
 
+def law_for(session: Session, case_id: int, today: date) -> frozenset[str]:
+    """The ids of the statute sections the rule packs say a letter on this case may cite
+    (:func:`core.escalation.rules.legal_basis`): a template cites a section only when its id
+    is here, so a French letter names article L216-1 only on a French non-delivery case."""
+    from core.escalation.reminders import case_facts_for
+    from core.escalation.rules import legal_basis
+
+    return frozenset(b.id for b in legal_basis(case_facts_for(session, case_id, as_of=today)))
+
+
 def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, Any],
              events: list[Event], evidence: list[Evidence], contact: Contact | None,
              facts: dict[str, str], missing: _Missing, today: date, story: Story,
-             sent_to: dict[int, str] | None = None) -> dict[str, Any]:
-    """What a template sees. ``story`` holds the moments read from the whole timeline."""
+             sent_to: dict[int, str] | None = None, law: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """What a template sees. ``story`` holds the moments read from the whole timeline;
+    ``law`` the ids of the legal bases that apply to the case (see :func:`law_for`)."""
     need = missing.need
     company = case.company
     company_name = company.name if company else ""
@@ -477,6 +488,7 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
         "region": region,
         "us": is_us(region),
         "in_eu": jurisdiction in EU_MEMBERS,
+        "law": law,
         "sender": {"name": you["your_name"].strip(), "lines": sender_lines,
                    "email": you["your_email"].strip(), "phone": you["your_phone"].strip()},
         "recipient": {"organisation": organisation, "person": person, "lines": recipient_lines,
@@ -581,7 +593,7 @@ def draft_letter(
         missing = _Missing(words_language)
         ctx = _context(case, tpl, language=words_language, you=you, events=events, evidence=evidence,
                        contact=contact, facts=facts, missing=missing, today=today, story=story,
-                       sent_to=letters_to_others(session, case_id))
+                       sent_to=letters_to_others(session, case_id), law=law_for(session, case_id, today))
         env = _environment(sources)
         try:
             template = env.get_template(tpl.name)

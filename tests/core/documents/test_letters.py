@@ -225,7 +225,7 @@ def test_french_and_german_letters_use_their_dates_money_and_closing(you: Store)
     assert "7. Dezember 2026" in de.text and "1.299,00\u00a0€" in de.text
     assert "Mit freundlichen Grüßen" in de.text
     with pytest.raises(NotFoundError, match="no 'fr' version"):
-        letters.draft_letter(you, case_id=ids["case"], template_id="stop_billing", language="fr")
+        letters.draft_letter(you, case_id=ids["case"], template_id="us_billing_error", language="fr")
 
 
 def test_reply_deadline_is_moved_off_a_weekend(you: Store) -> None:
