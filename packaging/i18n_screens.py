@@ -39,7 +39,17 @@ def main(argv: list[str]) -> int:
     window = MainWindow(store, settings)
     window.setGeometry(QGuiApplication.primaryScreen().availableGeometry())
     window.show()
-    first = queries.list_cases(store)[0].id
+    rows = queries.list_cases(store)
+    first = rows[0].id
+    if screen == "letter":
+        # A letter to a company of the language's country when an example has one (the letter
+        # is then written in it), else the first case's.
+        from core.i18n import current_language
+        from core.journal.queries import load_case
+
+        country = {"fr": "FR", "de": "DE", "es": "ES"}.get(current_language())
+        first = next((r.id for r in rows if (load_case(store, r.id).jurisdiction or "").split("-")[0]
+                      == country), first)
     if screen in ("case", "letter"):
         window.case_list.select_case(first)
         window.open_case(first)
@@ -51,7 +61,14 @@ def main(argv: list[str]) -> int:
     elif screen == "letter":
         from gui.dialogs.letter_editor import LetterEditor
 
-        keep.append(LetterEditor(store, first, window))
+        editor = LetterEditor(store, first, window)
+        # The letter in the window's language when the template has it (a user picks it so).
+        from core.i18n import current_language
+
+        found = editor.language_box.findData(current_language())
+        if found >= 0:
+            editor.language_box.setCurrentIndex(found)
+        keep.append(editor)
     for dialog in keep:
         QTimer.singleShot(300, dialog.show)
     code = app.exec()

@@ -192,7 +192,7 @@ class NextStepBanner(QFrame):
         self.clocks.setToolTip("\n\n".join(
             "\n".join(t for t in (c.sentence or c.text, c.explanation, c.provenance) if t) for c in running))
         self.clocks.setVisible(bool(self.clocks.text()))
-        self.disclaimer.setText(DISCLAIMER)
+        self.disclaimer.setText(_(DISCLAIMER))
         self.show()
 
     def _snooze(self) -> None:

@@ -307,9 +307,9 @@ class LetterEditor(QDialog):
         facts_title = QLabel(_("Other facts (card, issuer, regulator…)"), self._choices)
         facts_title.setWordWrap(True)
         facts_box = QWidget(self._choices)
-        facts_form = QFormLayout(facts_box)
-        # Each label above its field: long labels (and longer languages) fit the narrow column.
-        facts_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        # Each label above its field, as wide as the column: long labels (and longer
+        # languages) fit the narrow column.
+        facts_form = QVBoxLayout(facts_box)
         self.fact_fields: dict[str, QLineEdit] = {}
         for key, label in letters.EXTRA_FACTS.items():
             field = QLineEdit(facts_box)
@@ -321,7 +321,9 @@ class LetterEditor(QDialog):
             name = QLabel(_("%1:").replace("%1", label[:1].upper() + label[1:]), facts_box)
             name.setWordWrap(True)
             name.setBuddy(field)
-            facts_form.addRow(name, field)
+            facts_form.addWidget(name)
+            facts_form.addWidget(field)
+            facts_form.addSpacing(4)
         facts_scroll = QScrollArea(self._choices)
         facts_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         facts_scroll.setWidgetResizable(True)

@@ -62,7 +62,10 @@ class Urgency:
         if self.step is None or not self.step.step:
             return ""
         title = getattr(self.step, "title", "")  # the ladder's own words for the step
-        return str(title) if title else STEP_NAMES.get(Step(self.step.step), str(self.step.step))
+        if title:
+            return str(title)
+        step = Step(self.step.step)
+        return _(STEP_NAMES[step]) if step in STEP_NAMES else str(step)
 
     def headline(self) -> str:
         """One sentence: the broken promise first, then the next step and its date."""

@@ -137,31 +137,6 @@ def _catch_unexpected(data_dir: Path) -> None:
     sys.excepthook = hook
 
 
-_restart: list[bool] = []
-
-
-def restart_after_exit() -> None:
-    """Quit, and once the store is closed start Docket again with the same command."""
-    _restart[:] = [True]
-    QApplication.quit()
-
-
-def restart_command() -> tuple[str, list[str]]:
-    """The program and arguments that started this Docket (the bundle's own program, or
-    Python with the script or ``-m gui.launch`` and every argument, such as ``--data-dir``)."""
-    if getattr(sys, "frozen", False):
-        return sys.executable, sys.argv[1:]
-    return sys.executable, list(sys.orig_argv[1:])
-
-
-def _start_again() -> bool:
-    from PySide6.QtCore import QProcess
-
-    program, arguments = restart_command()
-    started, _pid = QProcess.startDetached(program, arguments, os.getcwd())
-    return bool(started)
-
-
 def first_painted(window: QWidget) -> None:
     """Called once the first paint is on screen, before the store opens (a place to observe it)."""
 
@@ -231,6 +206,8 @@ def run(data_dir: str | Path | None = None) -> int:
         QThreadPool.globalInstance().waitForDone()
         store.close()
     # The store is closed (its lock released), so the new Docket can open it.
-    if _restart and not _start_again():
+    from gui.shell import restart
+
+    if restart.wanted() and not restart.start_again():
         print(_("docket: could not start again; start Docket yourself"), file=sys.stderr)
     return code

@@ -191,10 +191,18 @@ class CaseListView(QWidget):
         date_width = self.fontMetrics().horizontalAdvance("28 Sept 2026") + 16
         widths = {COMPANY: 150, STATUS: 110, LAST_ACTIVITY: date_width, NEXT_DUE: date_width,
                   AMOUNT: self.fontMetrics().horizontalAdvance("GBP 12,345.00") + 16}
+        # A column's name longer than its dates ("Prochaine échéance") goes on two lines rather
+        # than widening the column: the title keeps its room. No word is ever cut.
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
+        header_font = QFontMetrics(header.font())
+        names = {c: str(self.model.headerData(c, Qt.Orientation.Horizontal) or "") for c in widths}
+        room = 24  # the section's margins and the sort arrow
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            # Never narrower than the column's name in this language ("Dernière activité").
-            header.resizeSection(column, max(width, header.sectionSizeHint(column)))
+            longest_word = max((header_font.horizontalAdvance(w) for w in names[column].split()), default=0)
+            header.resizeSection(column, max(width, longest_word + room))
+        if any(header_font.horizontalAdvance(names[c]) + room > header.sectionSize(c) for c in widths):
+            header.setMinimumHeight(header_font.lineSpacing() * 2 + 8)
         # The title column already shows company and status; they can be shown as columns too.
         header.hideSection(COMPANY)
         header.hideSection(STATUS)

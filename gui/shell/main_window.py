@@ -505,7 +505,7 @@ class MainWindow(QMainWindow):
     def restart(self) -> None:
         """Close the window as Quit does, then start Docket again the same way (a new language
         applies from the start)."""
-        from gui.shell.app import restart_after_exit
+        from gui.shell.restart import restart_after_exit
 
         if self.close():
             restart_after_exit()

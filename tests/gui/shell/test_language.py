@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QMessageBox
 from core import i18n
 from core.store.store import Store
 from gui.dialogs.settings import SettingsDialog
-from gui.shell.app import layout_direction, locale_for, restart_command
+from gui.shell.app import layout_direction, locale_for
+from gui.shell.restart import restart_command
 from tests.gui.driving import answer_dialog
 
 ROOT = Path(__file__).resolve().parents[3]
