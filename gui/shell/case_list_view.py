@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
@@ -29,7 +31,7 @@ from core.escalation.reminders import DueItem
 from core.i18n import _
 from core.journal import queries
 from core.store.store import Store
-from gui.kit.formatting import format_date
+from gui.kit.formatting import format_date, format_money
 from gui.kit.icons import icon
 from gui.kit.urgency import attention
 from gui.shell.case_list_model import (
@@ -187,10 +189,13 @@ class CaseListView(QWidget):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        # Wide enough for "28 Sept 2026" and "GBP 12,345.00" in the list's font, no wider.
-        date_width = self.fontMetrics().horizontalAdvance("28 Sept 2026") + 16
+        # Wide enough for a long date ("28 Sept 2026", "28/09/2026") and "12,345.00 GBP" as
+        # this locale writes them, in the list's font, no wider.
+        font = self.fontMetrics()
+        date_width = font.horizontalAdvance(format_date(date(2026, 9, 28))) + 16
         widths = {COMPANY: 150, STATUS: 110, LAST_ACTIVITY: date_width, NEXT_DUE: date_width,
-                  AMOUNT: self.fontMetrics().horizontalAdvance("GBP 12,345.00") + 16}
+                  AMOUNT: max(font.horizontalAdvance(format_money(Decimal("12345"), code))
+                              for code in ("GBP", "EUR", "USD")) + 16}
         # A column's name longer than its dates ("Prochaine échéance") goes on two lines rather
         # than widening the column: the title keeps its room. No word is ever cut.
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
