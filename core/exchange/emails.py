@@ -46,6 +46,7 @@ from core.domain import clock
 from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Contact, Direction, Event, EventKind, Evidence, event_evidence
 from core.domain.when import When
+from core.i18n import _
 from core.journal.cases import MAX_LINE, MAX_TEXT, add_contact, get_case, log_event, record_evidence
 from core.store.files import Cancelled, Progress, clean_name, hash_file
 from core.store.store import Store
@@ -665,7 +666,7 @@ def _kind_of(path: Path) -> str:
         with open(path, "rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise DocketError(f"Cannot read {path}: {exc.strerror or exc}") from None
+        raise DocketError(_("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
     return "msg" if head == _OLE_MAGIC else "eml"
 
 
@@ -784,12 +785,10 @@ def _open_mbox(path: Path) -> tuple[mailbox.mbox, list[str]]:
         box = _Mbox(path, create=False)
         keys = box.keys()
     except Exception as exc:  # noqa: BLE001
-        raise DocketError(f"Cannot read the mailbox {path}: {exc}") from None
+        raise DocketError(_("Cannot read the mailbox {path}: {exc}").format(path=path, exc=exc)) from None
     if len(keys) > MAX_MESSAGES_PER_IMPORT:
         box.close()
-        raise ValidationError(str(path), f"holds {len(keys):,} messages; Docket reads at most "
-                                         f"{MAX_MESSAGES_PER_IMPORT:,} at a time. Keep only the messages about "
-                                         "this case in the mailbox (or split it) and try again.")
+        raise ValidationError(str(path), _("holds {length:,} messages; Docket reads at most {limit:,} at a time. Keep only the messages about this case in the mailbox (or split it) and try again.").format(length=len(keys), limit=MAX_MESSAGES_PER_IMPORT))
     return box, keys
 
 
@@ -827,9 +826,9 @@ def _read_mbox(path: Path) -> Iterator[tuple[ParsedEmail, int]]:
 
 def _check_path(path: Path) -> None:
     if not path.exists():
-        raise ValidationError(str(path), "no such file")
+        raise ValidationError(str(path), _("no such file"))
     if not path.is_file():
-        raise ValidationError(str(path), "is not a file")
+        raise ValidationError(str(path), _("is not a file"))
 
 
 def parse_messages(paths: Iterable[Path | str], *, progress: Progress | None = None) -> list[ParsedEmail]:
@@ -850,14 +849,13 @@ def parse_messages(paths: Iterable[Path | str], *, progress: Progress | None = N
         nonlocal done
         done += size
         if progress is not None and progress(min(done, total), total) is False:
-            raise Cancelled("Cancelled; nothing was read.")
+            raise Cancelled(_("Cancelled; nothing was read."))
 
     items: list[ParsedEmail] = []
 
     def room_for_more(path: Path) -> None:
         if len(items) >= MAX_MESSAGES_PER_IMPORT:
-            raise ValidationError(str(path), f"more than {MAX_MESSAGES_PER_IMPORT:,} messages in one go; "
-                                             "import them in smaller lots")
+            raise ValidationError(str(path), _("more than {limit:,} messages in one go; import them in smaller lots").format(limit=MAX_MESSAGES_PER_IMPORT))
 
     for path in files:
         if _kind_of(path) == "mbox":
@@ -1009,12 +1007,12 @@ class _Sources:
         return raw, [] if len(raw) > MAX_MESSAGE_BYTES else _read_email(raw, []).payloads
 
     def close(self) -> None:
-        for box, _ in self.boxes.values():
+        for box, _kind in self.boxes.values():
             box.close()
 
 
 def _changed(item: ParsedEmail) -> DocketError:
-    return DocketError(f"{item.label} changed since it was read; read it again. Nothing was added.")
+    return DocketError(_("{label} changed since it was read; read it again. Nothing was added.").format(label=item.label))
 
 
 def _details(item: ParsedEmail, notes: list[str]) -> str:
@@ -1060,8 +1058,7 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
     """
     result = ImportResult()
     if len(items) > MAX_MESSAGES_PER_IMPORT:
-        raise ValidationError("emails", f"{len(items):,} messages; Docket adds at most {MAX_MESSAGES_PER_IMPORT:,} "
-                                        "in one go. Nothing was added.")
+        raise ValidationError("emails", _("{length:,} messages; Docket adds at most {limit:,} in one go. Nothing was added.").format(length=len(items), limit=MAX_MESSAGES_PER_IMPORT))
     ordered = sorted(items, key=lambda i: i.when.sort_key())
     sources = _Sources()
     with contextlib.closing(sources), store.write() as session:
@@ -1075,7 +1072,7 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
                  if a.email and a.name}
         for n, item in enumerate(ordered):
             if progress is not None and progress(n, len(ordered)) is False:
-                raise Cancelled("Cancelled; no email was added.")
+                raise Cancelled(_("Cancelled; no email was added."))
             if _is_known(item, ids, hashes):
                 result.skipped_duplicates.append(item)
                 continue

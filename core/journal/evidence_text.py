@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.domain import clock
+from core.i18n import _
 from core.store.files import Cancelled
 from core.store.store import Store
 
@@ -350,7 +351,7 @@ def index_pending(store: Store, *, progress: IndexProgress | None = None, ocr: b
     for done, (sha, name, media_type) in enumerate(todo):
         if progress is not None and progress(done, len(todo), name) is False:
             flush()
-            raise Cancelled("Reading the text of evidence files was cancelled; what was read is kept.")
+            raise Cancelled(_("Reading the text of evidence files was cancelled; what was read is kept."))
         path = store.evidence.path_for(sha)
         if not path.is_file():
             summary.failed += 1

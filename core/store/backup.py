@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from core import __version__
 from core.domain.errors import DocketError, StoreError
+from core.i18n import _
 from core.store.files import EvidenceStore
 from core.store.migrations import alembic_config
 from core.store.paths import DB_NAME, make_private_dir, make_private_file
@@ -292,7 +293,7 @@ def _make_backup(store: Store, reason: str, print_: str, *, when: datetime | Non
         _copy_database(store, tmp)
         verdict = quick_check_of(tmp)
         if verdict != "ok":
-            raise StoreError(f"The backup copy failed its integrity check ({verdict}); the database may be damaged. Run 'docket verify'.")
+            raise StoreError(_("The backup copy failed its integrity check ({verdict}); the database may be damaged. Run 'docket verify'.").format(verdict=verdict))
         note = {"reason": reason, "made_at": when.isoformat(), "fingerprint": print_, "integrity_check": "ok",
                 "check": "quick_check",
                 "size": tmp.stat().st_size, "docket_version": __version__, "sqlite_version": sqlite3.sqlite_version}
@@ -387,15 +388,15 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
 
     out = Path(out_zip)
     if out.suffix.lower() != ".zip":
-        raise DocketError(f"{out}: an archive's name should end in .zip")
+        raise DocketError(_("{out}: an archive's name should end in .zip").format(out=out))
     if not out.parent.is_dir():
-        raise DocketError(f"{out.parent}: no such folder")
+        raise DocketError(_("{parent}: no such folder").format(parent=out.parent))
     with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".archive-") as tmp_dir:
         db_copy = Path(tmp_dir) / DB_NAME
         _copy_database(store, db_copy)
         verdict = quick_check_of(db_copy)
         if verdict != "ok":
-            raise StoreError(f"The database failed its integrity check ({verdict}); run 'docket verify'.")
+            raise StoreError(_("The database failed its integrity check ({verdict}); run 'docket verify'.").format(verdict=verdict))
         settings_bytes = json.dumps(settings.get_all(store), indent=2, ensure_ascii=False, default=str).encode()
         templates = list(_template_files(store))
         with contextlib.closing(sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True)) as conn:
@@ -430,7 +431,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
                     files += 1
                     done += size
                     if progress is not None and progress(min(done, total), total) is False:
-                        raise DocketError("Cancelled; no archive was written.")
+                        raise DocketError(_("Cancelled; no archive was written."))
 
                 add(DB_NAME, db_copy)
                 add(SETTINGS, settings_bytes)
@@ -470,7 +471,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
                     manifest.write(b"\n ]\n}")
             os.replace(part, out)
         except OSError as exc:
-            raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
+            raise DocketError(_("Cannot write {out}: {reason}").format(out=out, reason=exc.strerror or exc)) from None
         finally:
             part.unlink(missing_ok=True)
             (store.data_dir / ARCHIVE_PART_NOTE).unlink(missing_ok=True)
@@ -508,7 +509,7 @@ class CheckedArchive:
 
 
 def _refuse(source: Path, message: str) -> ArchiveError:
-    return ArchiveError(f"{source.name}: {message}. Nothing was changed.")
+    return ArchiveError(_("{name}: {message}. Nothing was changed.").format(name=source.name, message=message))
 
 
 def _check_manifest(source: Path, raw: bytes) -> dict[str, Any]:
@@ -575,7 +576,7 @@ def check_archive(source: Path | str, staging: Path, *, progress: Progress | Non
     try:
         zf = zipfile.ZipFile(source)
     except FileNotFoundError:
-        raise ArchiveError(f"{source}: no such file") from None
+        raise ArchiveError(_("{source}: no such file").format(source=source)) from None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise _refuse(source, f"not a readable zip archive ({exc})") from None
     try:
@@ -622,7 +623,7 @@ def check_archive(source: Path | str, staging: Path, *, progress: Progress | Non
                 if unpacked > cap:
                     raise _refuse(source, f"unpacks to more than {cap:,} bytes")
                 if progress is not None and progress(unpacked, declared) is False:
-                    raise ArchiveError("Restore cancelled. Nothing was changed.")
+                    raise ArchiveError(_("Restore cancelled. Nothing was changed."))
                 if size != entry["size"] or sha != entry["sha256"]:
                     raise _refuse(source, f"{info.filename} does not match its manifest entry (damaged or altered)")
                 m = _EVIDENCE_ENTRY.match(info.filename)
@@ -633,7 +634,7 @@ def check_archive(source: Path | str, staging: Path, *, progress: Progress | Non
     except (zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
         raise _refuse(source, f"damaged or unsupported zip archive ({exc})") from None
     except OSError as exc:
-        raise ArchiveError(f"{source.name}: cannot unpack ({exc.strerror or exc}). Nothing was changed.") from None
+        raise ArchiveError(_("{name}: cannot unpack ({reason}). Nothing was changed.").format(name=source.name, reason=exc.strerror or exc)) from None
 
     db_file = staging / DB_NAME
     verdict = integrity_of(db_file)
@@ -754,8 +755,7 @@ def restore_archive(store: Store, source: Path | str, *,
             try:
                 added = _finish_swap(store.data_dir, journal)
             except OSError as exc:
-                raise StoreError(f"The restore could not be finished ({exc.strerror or exc}); Docket finishes "
-                                 "it the next time it starts.") from None
+                raise StoreError(_("The restore could not be finished ({reason}); Docket finishes it the next time it starts.").format(reason=exc.strerror or exc)) from None
             finally:
                 store.reconnect()  # whatever happened, the store is usable again
     finally:
@@ -781,9 +781,9 @@ def _check_source_file(source: Path) -> None:
     try:
         info = source.stat()
     except FileNotFoundError:
-        raise ArchiveError(f"{source}: no such file") from None
+        raise ArchiveError(_("{source}: no such file").format(source=source)) from None
     except OSError as exc:
-        raise ArchiveError(f"{source}: cannot read it ({exc.strerror or exc}). Nothing was changed.") from None
+        raise ArchiveError(_("{source}: cannot read it ({reason}). Nothing was changed.").format(source=source, reason=exc.strerror or exc)) from None
     if not stat.S_ISREG(info.st_mode):
         raise _refuse(source, "not a regular file")
     if info.st_size > MAX_ARCHIVE:
@@ -804,7 +804,7 @@ def _stage_database_file(source: Path, staging: Path) -> CheckedArchive:
     try:
         shutil.copyfile(source, db_file)
     except OSError as exc:
-        raise ArchiveError(f"{source.name}: cannot copy it ({exc.strerror or exc}). Nothing was changed.") from None
+        raise ArchiveError(_("{name}: cannot copy it ({reason}). Nothing was changed.").format(name=source.name, reason=exc.strerror or exc)) from None
     verdict = integrity_of(db_file)
     if verdict != "ok":
         raise _refuse(source, f"the database is damaged ({verdict})")
@@ -1036,12 +1036,12 @@ def finish_interrupted_restore(data_dir: Path) -> str | None:
         ok = False
     if not ok:
         path.unlink(missing_ok=True)
-        return ("A restore was interrupted before it changed anything; the data is as it was before it. "
-                "Run the restore again if you still want it.")
+        return _("A restore was interrupted before it changed anything; the data is as it was before it. "
+                 "Run the restore again if you still want it.")
     try:
         _finish_swap(data_dir, journal)
     except OSError as exc:
-        raise StoreError(f"A restore was interrupted and cannot be finished ({exc.strerror or exc}); "
-                         f"the data as it was before is kept in {journal.get('previous_backup')}.") from None
-    return (f"A restore of {journal.get('source')} was interrupted; it has now been finished. "
-            f"The data as it was before is kept in {journal.get('previous_backup')}.")
+        raise StoreError(_("A restore was interrupted and cannot be finished ({reason}); the data as it was before is kept in {previous}.").format(reason=exc.strerror or exc, previous=journal.get('previous_backup'))) from None
+    return _("A restore of {source} was interrupted; it has now been finished. The data as it was before is "
+             "kept in {previous}.").format(source=journal.get("source"), previous=journal.get("previous_backup"))
+
