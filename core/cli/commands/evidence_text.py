@@ -33,5 +33,5 @@ def run_index(store: Store, args: argparse.Namespace) -> int:
     for note in summary.notes[:20]:
         print(f"  {note}")
     if summary.waiting_for_ocr:
-        print(f"  {evidence_text.OCR_HINT}")
+        print("  " + _(evidence_text.OCR_HINT))
     return 0
