@@ -116,7 +116,11 @@ def _open_window(data_dir: str | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from core.cli.main import main as cli_main
+    from core.i18n import set_language
 
+    # Both front ends speak the language chosen once, first: DOCKET_LANGUAGE, the choice saved
+    # in Settings, or the system's (the window loads Qt's catalog for it as it starts).
+    set_language()
     return cli_main(argv, open_window=_open_window)
 
 

@@ -127,10 +127,8 @@ CLOSED = {Status.RESOLVED.value, Status.CLOSED.value}
 # A payment dispute whose window closes within this many days jumps the queue.
 URGENT_DAYS = 30
 SOON_DAYS = 7
-# Words for the user's own messages, by event kind ("your email of 2 Apr").
-MESSAGE_WORDS = {"email": "email", "letter": "letter", "call": "call", "chat": "chat message",
-                 "visit": "visit", "web_form": "web form", "social": "message"}
-# The same as whole phrases, so each language can agree "your" with the noun.
+# The user's own messages, by event kind ("your email of 2 Apr"), as whole phrases so that
+# each language can agree "your" with the noun.
 _YOUR_MESSAGE = {
     "email": N_("your email of {day}"),
     "letter": N_("your letter of {day}"),

@@ -300,7 +300,7 @@ def case_facts_for(session: Session, case_id: int, *, as_of: date | None = None)
     clocks worked out from them are the ones the banner and the due list show. Reads only."""
     found = gather_facts(session, [case_id], include_closed=True)
     if case_id not in found:
-        raise NotFoundError(f"There is no case {case_id}.")
+        raise NotFoundError(_("There is no case {case_id}.").format(case_id=case_id))
     return rule_facts(found[case_id], today=as_of)
 
 
@@ -559,7 +559,7 @@ def next_step(store: Store, *, case_id: int) -> NextStep:
     with store.read() as session:
         facts = gather_facts(session, [case_id], include_closed=True)
     if case_id not in facts:
-        raise NotFoundError(f"There is no case {case_id}.")
+        raise NotFoundError(_("There is no case {case_id}.").format(case_id=case_id))
     return next_step_for(facts[case_id], clock.today())
 
 
@@ -583,7 +583,7 @@ def _row(session: Session, case_id: int, key: str) -> Reminder:
         return row
     found = [i for i in compute(session, [case_id]) if i.key == key]
     if not found:
-        raise NotFoundError(f"Case {case_id} has no reminder {key!r}.")
+        raise NotFoundError(_("Case {case_id} has no reminder {key!r}.").format(case_id=case_id, key=key))
     item, now = found[0], clock.now()
     row = Reminder(case_id=case_id, key=key, rule_id=item.rule_id, due=item.due, reason=item.reason,
                    state=ReminderState.OPEN.value, created_at=now, updated_at=now)
@@ -606,7 +606,7 @@ def snooze(store: Store, *, case_id: int, key: str, until: date | str) -> None:
 
     day = optional_date(until, "until")
     if day is None or day <= clock.today():
-        raise ValidationError("until", f"snooze until a day after today ({clock.today().isoformat()})")
+        raise ValidationError("until", _("snooze until a day after today ({isoformat})").format(isoformat=clock.today().isoformat()))
     _set_state(store, case_id, key, ReminderState.SNOOZED, day)
 
 
@@ -632,7 +632,7 @@ def add_user_reminder(store: Store, *, case_id: int, due: date | str, reason: st
 
     day = optional_date(due, "due")
     if day is None:
-        raise ValidationError("due", "is required")
+        raise ValidationError("due", _("is required"))
     reason = check_text(reason, "reason", required=True, limit=1000)
     with store.write() as session:
         get_case(session, case_id)

@@ -749,15 +749,17 @@ def check_jurisdiction(value: str | None, where: str = "jurisdiction") -> str:
     country, dash, part = code.partition("-")
     if not dash:
         if not (country.isalpha() and len(country) == 2):
-            raise ValidationError(where, f"expected a country code such as GB, US or FR, got {value!r}")
+            raise ValidationError(where, _("expected a country code such as GB, US or FR, got {value!r}").format(
+                value=value))
         return code
     if code in REGIONS:
         return code
     known = ", ".join(p.code for p in regions_of(country))
     if known:
-        raise ValidationError(where, f"unknown region {value!r}; for {COUNTRY_NAMES.get(country, country)} "
-                                     f"Docket knows {known}")
-    raise ValidationError(where, f"Docket knows no regions of {country!r}; give the country alone, e.g. {country}")
+        raise ValidationError(where, _("unknown region {value!r}; for {country} Docket knows {known}").format(
+            value=value, country=COUNTRY_NAMES.get(country, country), known=known))
+    raise ValidationError(where, _("Docket knows no regions of {country!r}; give the country alone, e.g. "
+                                   "{code}").format(country=country, code=country))
 
 
 def pack_for(jurisdiction: str | None) -> RulePack:
