@@ -33,11 +33,11 @@ from core.documents.wording import (
     HOW,
     KIND_WORDS,
     LANGUAGES,
-    MISSING_WORD,
     NBSP,
     PAYMENT_WORDS,
     STORY,
     STORY_WORDS,
+    THE_COMPANY,
     WORDS,
     format_date,
     format_minutes,
@@ -45,7 +45,9 @@ from core.documents.wording import (
     format_when,
     greeting_and_sign_off,
     is_us,
-    missing_label,
+    missing_marker,
+    missing_prefixes,
+    phrase,
 )
 from core.domain import clock
 from core.domain.errors import DocketError, NotFoundError, ValidationError
@@ -124,10 +126,8 @@ class _Missing:
     def marker(self, label: str) -> Markup:
         if label not in self.labels:
             self.labels.append(label)
-        word = MISSING_WORD.get(self.language, MISSING_WORD["en"])
-        colon = NBSP + ":" if self.language == "fr" else ":"  # French sets a space before a colon
-        return Markup('<span style="background-color:#ffe08a;">[{}{} {}]</span>').format(
-            word, colon, missing_label(label, self.language))
+        return Markup('<span style="background-color:#ffe08a;">{}</span>').format(
+            missing_marker(label, self.language))
 
     def need(self, value: Any, label: str) -> Any:
         """``value`` when it holds something, else a visible marker (and the fact is listed)."""
@@ -470,7 +470,7 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
     platform = facts.get("platform") or ("PayPal" if case.payment_method == PaymentMethod.PAYPAL else "")
     promises = [e for e in events if e.promised_by]  # only what the user chose to cite
     third_party = "" if tpl.recipient == "company" else (
-        company_name or {"fr": "la société", "de": "die Firma"}.get(language, "the company"))
+        company_name or phrase(language, "company", THE_COMPANY))
     first = story.first_complaint
     first_day = first.when.day if first is not None else None
     eight_weeks_from = first_day + EIGHT_WEEKS if first_day is not None else None
@@ -479,7 +479,8 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
 
     return {
         "lang": language,
-        "words": WORDS[language],
+        # The subject line's lead ("Objet : " in French) comes before the template's subject block.
+        "words": {**WORDS[language], "subject": WORDS[language]["subject"].partition("{subject}")[0]},
         "template": {"id": tpl.id, "title": tpl.title, "step": tpl.step, "response_days": tpl.response_days},
         "today": fmt(today),
         "reply_by": fmt(reply_by),
@@ -492,8 +493,7 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
         "sender": {"name": you["your_name"].strip(), "lines": sender_lines,
                    "email": you["your_email"].strip(), "phone": you["your_phone"].strip()},
         "recipient": {"organisation": organisation, "person": person, "lines": recipient_lines,
-                      "named": greeting not in ("Dear Sir or Madam,", "Madame, Monsieur,",
-                                                "Sehr geehrte Damen und Herren,")},
+                      "named": greeting != greeting_and_sign_off("", language, region)[0]},
         "greeting": greeting,
         "sign_off": sign_off,
         "company": {"name": company_name, "email": company.email if company else "",
@@ -540,12 +540,12 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
     }
 
 
-_MISSING_MARK = re.compile(r"\[(?:" + "|".join(MISSING_WORD.values()) + r") ?: ([^\]]+)\]")
+_MISSING_MARK = re.compile("(?:" + "|".join(re.escape(p) for p in missing_prefixes()) + r") ?([^\]]+)\]")
 
 
 def missing_facts(text_or_html: str) -> list[str]:
     """The facts still marked missing in a letter's text or HTML, in any letter language
-    (``[missing: ...]``, ``[manque : ...]``, ``[fehlt: ...]``), each once, in order. Empty when
+    (``[missing: ...]``, ``[manque : ...]``, ``[fehlt: ...]``, ``[falta: ...]``), each once, in order. Empty when
     the letter is complete; the window asks before printing or saving a letter that is not."""
     return list(dict.fromkeys(m.strip() for m in _MISSING_MARK.findall(text_or_html.replace(NBSP, " "))))
 

@@ -128,7 +128,7 @@ def running_footer(subject: str, language: str) -> Any:
     """The letter's running header and footer: its subject and "page N of M" in its language."""
     from core.documents.render import Running  # Qt is only loaded when a page is laid out
 
-    return Running(footer_left=elide(subject, 90), page_label=PAGE_LABEL.get(language, PAGE_LABEL["en"]))
+    return Running(footer_left=elide(subject, 90), page_label=PAGE_LABEL.get(language, PAGE_LABEL["en"])["label"])
 
 
 def _write_pdf(store: Store, html: str, out: Path, subject: str, language: str) -> int:
