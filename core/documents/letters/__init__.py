@@ -22,6 +22,7 @@ from core.documents.letters.draft import (
     default_event_ids,
     draft_letter,
     event_sentence,
+    letter_language,
     missing_facts,
     off_weekend,
     read_story,
@@ -67,7 +68,7 @@ from core.documents.wording import (
 )
 
 __all__ = [
-    "LetterRefused", "Story", "event_sentence", "missing_facts", "read_story",
+    "LetterRefused", "Story", "event_sentence", "letter_language", "missing_facts", "read_story",
     "ANY", "EU_MEMBERS", "EXTRA_FACTS", "KIND_WORDS", "LANGUAGES", "LANGUAGE_NAMES", "NBSP", "PAGE_LABEL",
     "PAYMENT_WORDS", "RECIPIENTS", "SENT_VIA", "VIA_WORDS", "WORDS", "Draft", "LetterInfo", "LetterTemplate",
     "default_event_ids", "draft_letter", "draft_pdf", "find_template", "format_date", "format_minutes",

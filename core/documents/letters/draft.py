@@ -27,6 +27,7 @@ from core.documents.letters.templates import (
     _template_error,
     country_of,
     find_template,
+    list_templates,
     render_limited,
 )
 from core.documents.wording import (
@@ -548,6 +549,39 @@ def missing_facts(text_or_html: str) -> list[str]:
     (``[missing: ...]``, ``[manque : ...]``, ``[fehlt: ...]``, ``[falta: ...]``), each once, in order. Empty when
     the letter is complete; the window asks before printing or saving a letter that is not."""
     return list(dict.fromkeys(m.strip() for m in _MISSING_MARK.findall(text_or_html.replace(NBSP, " "))))
+
+
+# The languages a company of a country is written to, most usual first. Belgium, Switzerland
+# and Luxembourg have several: the window's language wins when it is one of them.
+COUNTRY_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "FR": ("fr",), "MC": ("fr",), "DE": ("de",), "AT": ("de",), "LI": ("de",), "ES": ("es",),
+    "BE": ("fr", "de"), "CH": ("de", "fr"), "LU": ("fr", "de"),
+}
+
+
+def letter_language(store: Store, *, case_id: int, template_id: str) -> str:
+    """The language a new letter on case ``case_id`` is drafted in unless the user picks
+    another: the language of the company's country (the case's jurisdiction, else the default
+    one in Settings: FR → French, DE/AT → German, ES → Spanish; in Belgium, Switzerland and
+    Luxembourg the window's language when it is one of the country's), else a letter language
+    the user saved in Settings (``letter_language``), else the window's language, else English;
+    always one the template exists in. Reads only."""
+    from core.domain.models import Setting
+    from core.i18n import current_language
+
+    available = [t.language for t in list_templates(store) if t.id == template_id]
+    if not available:
+        find_template(store, template_id)  # the clear error naming the templates there are
+    with store.read() as session:
+        case = _load(session, case_id)
+        region = case.jurisdiction or settings_mod.get_all(session)["default_jurisdiction"] or ""
+        saved = session.get(Setting, "letter_language")
+    ui = current_language()
+    country = COUNTRY_LANGUAGES.get(country_of(region), ())
+    if ui in country:
+        country = (ui, *country)
+    wanted = [*country, *([str(saved.value)] if saved is not None else []), ui, "en"]
+    return next((code for code in wanted if code in available), available[0])
 
 
 def draft_letter(
