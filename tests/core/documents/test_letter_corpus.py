@@ -470,6 +470,8 @@ def test_the_corpus_has_at_least_twenty_cases() -> None:
 @pytest.mark.parametrize(("name", "template", "language"), [
     ("direct debits", "final_notice", "en"), ("French letters", "final_notice", "fr"),
     ("German letters", "final_notice", "de"), ("US demand", "small_claims_demand", "en"),
+    ("French non-delivery", "refund_non_delivery", "fr"), ("German faulty goods", "faulty_goods", "de"),
+    ("Spanish letters", "final_notice", "es"),
 ])
 def test_the_pdf_reads_the_same_and_keeps_the_signature_with_its_closing(
         corpus: Any, tmp_path: Path, name: str, template: str, language: str) -> None:
