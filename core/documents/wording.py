@@ -77,7 +77,7 @@ class PhraseTable(Mapping[str, dict[str, V]], Generic[V]):
 
     def __init__(self, name: str, english: dict[str, V]) -> None:
         self.name = name
-        self.english = english
+        self.english: dict[str, V] = english
 
     def contexts(self) -> Iterator[tuple[str, str]]:
         """Every (context, English phrase) of the table, as the catalog holds them."""
@@ -111,10 +111,10 @@ def _translated(table: PhraseTable[V], language: str) -> dict[str, V]:
     out: dict[str, V] = {}
     for key, value in table.english.items():
         if isinstance(value, tuple):
-            out[key] = (phrase(language, f"{table.name}:{key}", value[0]),  # type: ignore[assignment]
+            out[key] = (phrase(language, f"{table.name}:{key}", value[0]),
                         phrase(language, f"{table.name}:{key}:named", value[1]))
         else:
-            out[key] = phrase(language, f"{table.name}:{key}", value)  # type: ignore[assignment]
+            out[key] = phrase(language, f"{table.name}:{key}", value)
     return out
 
 

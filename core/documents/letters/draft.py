@@ -379,23 +379,32 @@ EIGHT_WEEKS = timedelta(weeks=8)
 
 
 def _refusal(case: Case, tpl: LetterTemplate, story: Story, confirm_resolved: bool) -> None:
-    """Refuse a letter whose central claim the case's facts contradict."""
+    """Refuse a letter whose central claim the case's facts contradict. The reason is in the
+    window's language (the letter's may differ)."""
+    from core.i18n import _, current_language
+
+    ui = current_language() if current_language() in LANGUAGES else "en"
     money = case.currency
+    title = repr(tpl.title)
     if tpl.demand and case.amount is not None:
         outstanding = case.amount - (case.recovered or Decimal(0))
         if outstanding <= 0:
-            raise LetterRefused(
-                f"Nothing is outstanding on case {case.id}: {format_money(case.amount, money)} in dispute and "
-                f"{format_money(case.recovered or Decimal(0), money)} recovered. The letter "
-                f"{tpl.title!r} asks for money, and would claim a debt the record does not show. "
-                "If money is still owed, correct the amount or the amount recovered in the case first.")
+            raise LetterRefused(_(
+                "Nothing is outstanding on case {case}: {amount} in dispute and {recovered} recovered. "
+                "The letter {title} asks for money, and would claim a debt the record does not show. "
+                "If money is still owed, correct the amount or the amount recovered in the case first."
+            ).format(case=case.id, amount=format_money(case.amount, money, ui), title=title,
+                     recovered=format_money(case.recovered or Decimal(0), money, ui)))
     resolved = case.status == Status.RESOLVED.value or story.resolved is not None
     if resolved and tpl.step in ESCALATING_STEPS and not confirm_resolved:
-        when = f" on {format_date(story.resolved.when.day)}" if story.resolved is not None else ""
-        raise LetterRefused(
-            f"Case {case.id} is recorded as resolved{when}. The letter {tpl.title!r} says the matter is not; "
-            "draft it only if the company went back on the resolution (confirm to go ahead).",
-            needs_confirmation=True)
+        if story.resolved is not None:
+            message = _("Case {case} is recorded as resolved on {date}. The letter {title} says the matter "
+                        "is not; draft it only if the company went back on the resolution (confirm to go ahead).")
+        else:
+            message = _("Case {case} is recorded as resolved. The letter {title} says the matter is not; "
+                        "draft it only if the company went back on the resolution (confirm to go ahead).")
+        day = format_date(story.resolved.when.day, ui) if story.resolved is not None else ""
+        raise LetterRefused(message.format(case=case.id, date=day, title=title), needs_confirmation=True)
 
 
 def law_for(session: Session, case_id: int, today: date) -> frozenset[str]:
