@@ -49,6 +49,7 @@ from core.documents.letters.templates import (
     find_template,
     list_templates,
     template_problems,
+    template_titles,
 )
 from core.documents.wording import (
     KIND_WORDS,
@@ -74,5 +75,5 @@ __all__ = [
     "default_event_ids", "draft_letter", "draft_pdf", "find_template", "format_date", "format_minutes",
     "format_money", "format_when", "get_letter", "greeting_and_sign_off", "html_to_text", "letter_pdf",
     "list_letters", "list_templates", "mark_as_sent", "off_weekend", "reply_deadline", "running_footer",
-    "save_draft", "template_problems",
+    "save_draft", "template_problems", "template_titles",
 ]

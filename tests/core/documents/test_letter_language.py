@@ -88,3 +88,15 @@ def test_an_unknown_template_is_named_in_the_error(store: Store) -> None:
 
     with pytest.raises(NotFoundError, match="no letter template 'nope'"):
         letters.letter_language(store, case_id=_case(store, "FR"), template_id="nope")
+
+
+def test_a_list_of_letters_shows_titles_in_the_readers_language() -> None:
+    templates = letters.list_templates(None)
+    french = letters.template_titles(templates, "fr")
+    assert french["final_notice"] == "Mise en demeure"
+    assert french["us_billing_error"].startswith("Billing error notice")  # English only
+    assert letters.template_titles(templates, "de")["faulty_goods"].startswith("Mangelhafte Ware")
+    spanish = letters.template_titles(templates, "es")
+    assert spanish["chaser"] == "Recordatorio: reclamación sin respuesta"
+    assert spanish["formal_complaint"] == "Formal complaint to management"
+    assert list(french) == list(dict.fromkeys(t.id for t in templates))
