@@ -81,3 +81,17 @@ def test_every_label_a_letter_can_mark_missing_is_in_the_catalog() -> None:
     for language in TRANSLATED:
         for label in used:
             assert wording.missing_label(label, language) != label, (language, label)
+
+
+def test_the_build_compiles_the_letters_catalog_too(tmp_path: Path) -> None:
+    import gettext
+    import shutil
+
+    shutil.copytree(ROOT / "resources" / "locale", tmp_path / "resources" / "locale")
+    written = catalogs.compile_all(tmp_path)
+    compiled = {(mo.parent.parent.name, mo.name) for mo in written}
+    assert {("fr", "letters.mo"), ("de", "letters.mo"), ("es", "letters.mo")} <= compiled
+    with (tmp_path / "resources" / "locale" / "es" / "LC_MESSAGES" / "letters.mo").open("rb") as handle:
+        spanish = gettext.GNUTranslations(handle)
+    assert spanish.pgettext("story:complaint", "I complained to you {how}.") == "Les presenté una reclamación {how}."
+    assert spanish.npgettext("duration", "{n} hour", "{n} hours", 2) == "{n} horas"

@@ -554,3 +554,11 @@ def test_a_spanish_letter_reads_as_spanish(corpus: Any) -> None:
     chaser = _draft(corpus, "Spanish letters", "chaser", "es")
     assert "Mi primera reclamación es del" not in chaser  # the last contact is the first complaint
     assert "su última respuesta, del 11 de noviembre de 2026, no resolvió el problema" in chaser
+
+
+def test_the_english_word_detector_sees_an_english_phrase_but_not_the_users_words(corpus: Any) -> None:
+    store, ids = corpus
+    facts = _facts(store, ids["French letters"])
+    _no_english("Je vous ai adressé une réclamation par courriel. Rétractation et retour du manteau.", facts)
+    with pytest.raises(AssertionError, match="complained"):
+        _no_english("Le 3 octobre 2026 – I complained to you by email.", facts)
