@@ -100,3 +100,26 @@ def test_a_list_of_letters_shows_titles_in_the_readers_language() -> None:
     assert spanish["chaser"] == "Recordatorio: reclamación sin respuesta"
     assert spanish["formal_complaint"] == "Formal complaint to management"
     assert list(french) == list(dict.fromkeys(t.id for t in templates))
+
+
+def test_a_letter_sent_from_a_french_window_is_recorded_without_mixing_languages(
+        store: Store, window_language: object) -> None:
+    from core.domain.models import Event
+
+    window_language("fr")  # type: ignore[operator]
+    settings.update(store, your_name="Camille Durand", your_address="8 rue des Lilas\n69003 Lyon")
+    case_id = _case(store, "FR")
+    draft = letters.draft_letter(store, case_id=case_id, template_id="first_complaint", language="fr")
+    letter_id = letters.save_draft(store, case_id=case_id, draft=draft)
+    event_id = letters.mark_as_sent(store, letter_id=letter_id, via="recorded_post", sent_on="2026-11-30")
+    with store.read() as session:
+        event = session.get(Event, event_id)
+        assert event is not None
+        details, summary = event.details, event.summary
+    # The timeline's words are the window's where translated, English where not: never both
+    # in one sentence ("Sent by lettre recommandée").
+    assert ("Sent by recorded post." in details) != ("lettre recommandée" in details), details
+    assert "Réclamation : Coat" in summary
+    # The letter itself says how it went, in its own language.
+    kept = letters.get_letter(store, letter_id=letter_id)
+    assert "Envoyé par lettre recommandée le 30 novembre 2026" in kept.body
