@@ -27,7 +27,7 @@ from core.domain.errors import DocketError
 from core.escalation.ladder import day_text
 from core.escalation.reminders import DueItem, due_items
 from core.escalation.rules import DISCLAIMER
-from core.i18n import N_, _
+from core.i18n import N_, _, ngettext
 from core.store.store import Store
 
 PRODID = "-//Docket//Docket reminders//EN"
@@ -65,14 +65,40 @@ def event_date(item: DueItem, today: date) -> date:
     return max(item.due, today)
 
 
-_RELATIVE_CLOSE = re.compile(r"\bcloses (?:today|tomorrow|in \d+ days) \(([^)]*)\)")
-_IN_DAYS = re.compile(r"\bin (\d+) days\b")
+# Counts that between them call up every plural form of "in {n} days" in Docket's languages.
+_PLURAL_SAMPLES = (1, 2, 3, 5, 11, 21, 22, 25, 101)
+
+
+def _in_days_forms() -> list[str]:
+    """The current language's forms of "in {n} days", longest first."""
+    forms = {ngettext("in {n} day", "in {n} days", n) for n in _PLURAL_SAMPLES}
+    return sorted(forms, key=len, reverse=True)
+
+
+def _as_pattern(template: str, **groups: str) -> str:
+    """A translated template as a regular expression, each placeholder replaced by its group."""
+    pattern = re.escape(template)
+    for name, group in groups.items():
+        pattern = pattern.replace(re.escape("{" + name + "}"), group)
+    return pattern
 
 
 def absolute(text: str, today: date) -> str:
-    """``text`` with relative days ("closes in 47 days (17 Jan)", "in 3 days") written as dates."""
-    text = _RELATIVE_CLOSE.sub(lambda m: f"closes on {m.group(1)}", text)
-    return _IN_DAYS.sub(lambda m: f"on {day_text(today + timedelta(days=int(m.group(1))), today)}", text)
+    """``text`` with relative days ("closes in 47 days (17 Jan)", "in 3 days") written as dates,
+    in the current language: the patterns are made from the same catalog entries that wrote
+    the text (core.escalation.ladder.clock_text)."""
+    forms = _in_days_forms()
+    relative = "|".join([re.escape(_("today")), re.escape(_("tomorrow")),
+                         *(_as_pattern(form, n=r"\d+") for form in forms)])
+    closes = _as_pattern(_("{label} closes {in_days} ({day})"), label="(?P<label>.*?)",
+                         in_days=f"(?:{relative})", day=r"(?P<day>[^)]*)")
+    text = re.sub(closes, lambda m: _("{label} closes on {day}").format(label=m["label"], day=m["day"]), text)
+    for form in forms:
+        pattern = r"(?<!\w)" + _as_pattern(form, n=r"(?P<n>\d+)") + r"(?!\w)"
+        text = re.sub(pattern, lambda m: _("on {day}").format(
+            day=day_text(today + timedelta(days=int(m["n"])), today)), text)
+    return text
+
 
 
 def build_calendar(items: list[DueItem], today: date) -> Calendar:

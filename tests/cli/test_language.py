@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from core.cli import main as cli
 from core.documents.report import gather_report, report_markdown
+from core.domain import clock
 from core.domain.errors import ValidationError
+from core.escalation.calendar import absolute, export_reminders
+from core.escalation.ladder import clock_text
 from core.i18n import current_language, set_language
 from core.journal import cases
 from core.store.store import Store
@@ -130,3 +134,20 @@ def test_english_is_untouched(promised: tuple[Path, int], capsys) -> None:
     assert out.startswith(f"Case {case}: at the complaint step.\n")
     assert "They promised by 15 Dec 2014 (\u201cRefund to card promised\u201d): 3 weeks late." in out
     assert "[!!" not in out
+
+
+def test_calendar_entries_are_translated_and_give_dates_not_days_from_now(promised: tuple[Path, int], tmp_path,
+                                                                           pseudo) -> None:
+    data_dir, _case = promised
+    clock.set_today(TODAY)
+    with Store.open(data_dir) as store:
+        export_reminders(store, tmp_path / "docket.ics")
+    ics = (tmp_path / "docket.ics").read_text(encoding="utf-8")
+    assert "SUMMARY:[!!" in ics and "Promise due" not in ics
+    # A calendar entry is read on other days than it was written: "in 47 days" becomes the date,
+    # in whatever language the sentence is.
+    today = date(2026, 12, 1)
+    sentence = clock_text("Chargeback window", False, ("payment_dispute",), date(2027, 1, 17), today)
+    assert "47" in sentence
+    written = absolute(sentence, today)
+    assert "47" not in written and "17 Jan 2027" in written and written.startswith("[!!Chargeback window ")
