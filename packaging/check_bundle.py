@@ -79,8 +79,10 @@ def speaks(exe: Path, language: str, *, data_dir: Path) -> str:
     """The bundle carries ``language``'s compiled catalog and answers in it: every translated
     string ``docket --help`` shows in English appears translated."""
     internal = exe.parent / "_internal"
-    for domain in ("docket",):
-        mo = internal / "resources" / "locale" / language / "LC_MESSAGES" / f"{domain}.mo"
+    # Every catalog of the checkout (the window's docket.po, the letters' letters.po) travelled
+    # compiled.
+    for po in sorted((ROOT / "resources" / "locale" / language / "LC_MESSAGES").glob("*.po")):
+        mo = internal / "resources" / "locale" / language / "LC_MESSAGES" / f"{po.stem}.mo"
         assert mo.is_file(), f"{mo.relative_to(exe.parent.parent)} is missing from the bundle"
     # argparse wraps the help text: compare with every run of white space as one space.
     english = " ".join(run(exe, "--help", data_dir=data_dir).split())

@@ -399,7 +399,7 @@ class LetterEditor(QDialog):
     def _fill_languages(self, wanted: str | None = None) -> None:
         tpl_id = self.template_box.currentData()
         available = [t.language for t in self._templates if t.id == tpl_id]
-        wanted = wanted or self.language_box.currentData() or settings.get(self._store, "letter_language")
+        wanted = wanted or self.language_box.currentData() or letters.letter_language(self._store, case_id=self._case_id, template_id=tpl_id)
         blocked = self.language_box.blockSignals(True)
         self.language_box.clear()
         for code in available:

@@ -29,7 +29,7 @@ def case_ids(store: Store, tmp_path: Path) -> dict[str, int]:
     settings.update(store, your_name="Anna Keller", your_address="Rue du Marché 12\n1204 Genève")
     case_id = cases.open_case(store, title="Refund for a returned coat never paid", company="Maison Lumière SARL",
                               amount="129.00", currency="EUR", references=["Order 48213"],
-                              desired_outcome="a refund of EUR 129.00 to my card", jurisdiction="FR")
+                              desired_outcome="a refund of EUR 129.00 to my card", jurisdiction="GB")
     with store.write() as session:
         from core.domain.models import Case
 
