@@ -76,7 +76,7 @@ from core.domain.models import (
     PaymentMethod,
     Purchase,
 )
-from core.i18n import N_, _, ngettext
+from core.i18n import N_, _, current_language, ngettext
 
 # Marked for the catalog; shown through _() (or in a letter's own language) where used.
 DISCLAIMER = N_("General information, not legal advice.")
@@ -177,7 +177,23 @@ REGION_NAMES = {
     "US-TN": "Tennessee", "US-TX": "Texas", "US-UT": "Utah", "US-VT": "Vermont", "US-VA": "Virginia",
     "US-WA": "Washington", "US-WV": "West Virginia", "US-WI": "Wisconsin", "US-WY": "Wyoming",
 }
-ELSEWHERE_IN_EU = "Elsewhere in the European Union"
+ELSEWHERE_IN_EU = N_("Elsewhere in the European Union")
+
+
+def country_name(code: str) -> str:
+    """A country's name in the current language: CLDR's (through Babel) for French, German and
+    Spanish ("Royaume-Uni", "Vereinigtes Königreich"), Docket's own in English."""
+    english = COUNTRY_NAMES.get(code, code)
+    language = current_language()
+    if language in ("en", "pseudo") or len(code) != 2:
+        return english
+    try:
+        from babel import Locale
+
+        found = Locale.parse(language).territories.get(code)
+    except (ImportError, ValueError):
+        found = None
+    return str(found) if found else english
 # How each fact the rules may need is asked for.
 FACT_PROMPTS = {
     "company_kind": N_("what kind of company this is (a shop, a bank, a telecoms provider...)"),
@@ -704,8 +720,14 @@ class Place:
 
     @property
     def full_name(self) -> str:
-        """ "United Kingdom: Scotland" for a region, the country's name otherwise."""
-        return f"{COUNTRY_NAMES[self.country]}: {self.name}" if self.is_region else self.name
+        """ "United Kingdom: Scotland" for a region, the country's name otherwise, in the
+        current language (a region keeps its own name: Scotland, Ontario, New South Wales)."""
+        if self.code == "EU":
+            return _(ELSEWHERE_IN_EU)
+        if self.is_region:
+            return _("{country}: {region}").format(country=country_name(self.country), region=self.name)
+        return country_name(self.code) if self.code in COUNTRY_NAMES else self.name
+
 
 
 @cache

@@ -209,10 +209,23 @@ REMEDY_WORDS = {
 }
 
 # -- 7. Where do you live? ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlaceChoice(Choice):
+    """A country or region to pick: its :attr:`label` is the place's name in the current
+    language (``place`` is a :class:`core.escalation.rules.Place`)."""
+
+    place: Any = None
+
+    @property
+    def label(self) -> str:
+        return str(self.place.full_name) if self.place is not None else super().label
+
+
 def _places() -> tuple[Choice, ...]:
     from core.escalation.rules import known_places
 
-    return tuple(Choice(p.code, p.full_name) for p in known_places())
+    return tuple(PlaceChoice(p.code, p.name, p) for p in known_places())
+
 
 
 # Every country the rule packs cover, each followed by the regions Docket knows (England,
