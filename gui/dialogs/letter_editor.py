@@ -51,7 +51,7 @@ from core.domain import clock
 from core.domain.errors import DocketError
 from core.domain.when import When
 from core.escalation import reminders
-from core.i18n import _
+from core.i18n import _, current_language
 from core.journal import queries, settings
 from core.store.store import Store
 from gui.case.timeline_model import kind_label
@@ -257,9 +257,7 @@ class LetterEditor(QDialog):
         self.template_box = QComboBox(self._choices)
         self.template_box.setAccessibleName(_("Template"))
         self._templates = letters.list_templates(self._store)
-        for tpl_id in dict.fromkeys(t.id for t in self._templates):
-            title = next(t.title for t in self._templates if t.id == tpl_id and t.language == "en") \
-                if any(t.id == tpl_id and t.language == "en" for t in self._templates) else tpl_id
+        for tpl_id, title in letters.template_titles(self._templates, current_language()).items():
             self.template_box.addItem(title, tpl_id)
         self.template_box.currentIndexChanged.connect(self._template_changed)
         self.language_box = QComboBox(self._choices)
