@@ -257,10 +257,7 @@ class LetterEditor(QDialog):
         self.template_box = QComboBox(self._choices)
         self.template_box.setAccessibleName(_("Template"))
         self._templates = letters.list_templates(self._store)
-        for tpl_id in dict.fromkeys(t.id for t in self._templates):
-            # The template's title in the window's language when it has one, else in English.
-            titles = {t.language: t.title for t in self._templates if t.id == tpl_id}
-            title = titles.get(current_language()) or titles.get("en") or tpl_id
+        for tpl_id, title in letters.template_titles(self._templates, current_language()).items():
             self.template_box.addItem(title, tpl_id)
         self.template_box.currentIndexChanged.connect(self._template_changed)
         self.language_box = QComboBox(self._choices)
