@@ -50,7 +50,7 @@ from core.domain import clock
 from core.domain.errors import DocketError
 from core.domain.when import When
 from core.escalation import reminders
-from core.i18n import _, current_language
+from core.i18n import N_, _, current_language
 from core.journal import queries, settings
 from core.store.store import Store
 from gui.case.timeline_model import kind_label
@@ -196,6 +196,23 @@ class SendDialog(QDialog):
         return self.via.currentData(), date(d.year(), d.month(), d.day()), self.tracking.text().strip()
 
 
+# Labels of the facts a letter may need that the case does not hold (letters.EXTRA_FACTS).
+FACT_LABELS = {
+    "card_last4": N_("Last four digits of the card"),
+    "card_issuer": N_("Card issuer's name"),
+    "card_issuer_address": N_("Card issuer's postal address"),
+    "cardholder": N_("Cardholder's name"),
+    "purchase": N_("What you bought"),
+    "statement_date": N_("Date of the statement showing the charge"),
+    "platform": N_("Platform name (e.g. PayPal)"),
+    "platform_case": N_("Platform dispute or case number"),
+    "regulator": N_("Regulator or ombudsman"),
+    "regulator_address": N_("Regulator or ombudsman's postal address"),
+    "regulator_reference": N_("Your reference with the regulator"),
+    "court": N_("Court you would file in"),
+}
+
+
 class LetterEditor(QDialog):
     """Draft, edit and send one letter of a case (a new one, or the kept ``letter_id``)."""
 
@@ -310,12 +327,14 @@ class LetterEditor(QDialog):
         self.fact_fields: dict[str, QLineEdit] = {}
         for key, label in letters.EXTRA_FACTS.items():
             field = QLineEdit(facts_box)
-            label = _(label)
+            # The window's words for the field (the letter's own gap marker is in the letter's
+            # language); a fact added to the letters without a label here shows theirs.
+            label = _(FACT_LABELS[key]) if key in FACT_LABELS else label[:1].upper() + label[1:]
             field.setAccessibleName(label)
             field.editingFinished.connect(self._choice_changed)
             self.fact_fields[key] = field
             # Translators: a label before its field (French puts a space before the colon).
-            name = QLabel(_("%1:").replace("%1", label[:1].upper() + label[1:]), facts_box)
+            name = QLabel(_("%1:").replace("%1", label), facts_box)
             name.setWordWrap(True)
             name.setBuddy(field)
             facts_form.addWidget(name)
