@@ -459,6 +459,7 @@ def clock_text(label: str, opens: bool, steps: tuple[str, ...], when: date, toda
     if opens:
         verb = _(_OPENS_VERB.get(steps[0], N_("you may act")) if steps else "you may act")
         if when > today:
+            # Translators: {label} is a rule's name ("Chargeback window"), {verb} a phrase such as "you may refer", {day} a short date.
             return _("{label}: {verb} from {day}").format(label=label, verb=verb, day=day)
         return _("{label}: {verb} now (since {day})").format(label=label, verb=verb, day=day)
     days = (when - today).days
@@ -466,6 +467,7 @@ def clock_text(label: str, opens: bool, steps: tuple[str, ...], when: date, toda
         return _("{label} closed on {day}").format(label=label, day=day)
     if days > 60:
         return _("{label} closes on {day}").format(label=label, day=day)
+    # Translators: {in_days} is "today", "tomorrow" or "in 9 days"; {day} the same day as a short date.
     return _("{label} closes {in_days} ({day})").format(label=label, in_days=_in_days(days), day=day)
 
 
@@ -745,6 +747,7 @@ def _routes(facts: CaseFacts, reached: dict[Step, date], today: date, clocks: li
 def route_text(route: Route, today: date) -> str:
     """"Card dispute until 12 Jan", "Financial Ombudsman from 19 Dec", "Final notice ... now"."""
     if route.opens is not None:
+        # Translators: {route} is a way out ("Card dispute", "Financial Ombudsman"), {day} a short date.
         return _("{route} from {day}").format(route=route.text, day=day_text(route.opens, today))
     if route.closes is not None:
         return _("{route} until {day}").format(route=route.text, day=day_text(route.closes, today))
@@ -887,6 +890,7 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
         far = _far_windows(clocks, waiting.promised_by, today)
         reason = (_("{company} promised by {day}{quote}: wait until then.").format(
                     company=company, day=day_text(waiting.promised_by, today), quote=_quote(waiting))
+                  # Translators: {step} is the name of a rung of the ladder ("formal complaint to management").
                   + " " + _("If it does not happen, the next step is the {step}.").format(step=step_name(step))
                   + _nothing_lost(far))
         return make(StepKind.WAIT, step, reason, waiting.promised_by, template_for(step, facts),

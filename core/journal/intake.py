@@ -379,6 +379,7 @@ def desired_outcome(answers: Answers) -> str:
             words.append(f"{amount}")
     if not words:
         return ""
+    # Translators: joins a list: "{items}" is "a refund, a repair", {last} the last item ("an apology").
     sentence = words[0] if len(words) == 1 else _("{items} and {last}").format(
         items=", ".join(words[:-1]), last=words[-1])
     return sentence[0].upper() + sentence[1:] + "."
