@@ -19,11 +19,12 @@ import importlib
 import importlib.util
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from core.domain import clock
 from core.domain.errors import DocketError, ValidationError
+from core.i18n import SOURCE_LANGUAGE, _, current_language, set_language
 
 if TYPE_CHECKING:
     from core.store.store import Store
@@ -48,7 +49,7 @@ COMMAND_MODULES = [
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line and exit 2, like every user error
-        self.exit(2, f"docket: {message} (see 'docket --help')\n")
+        self.exit(2, "docket: " + _("{message} (see 'docket --help')").format(message=message) + "\n")
 
 
 class _NotUnderstood(Exception):
@@ -63,10 +64,10 @@ class _QuickParser(_Parser):
 def _top_parser(parser_class: type[_Parser] = _Parser) -> tuple[_Parser, argparse._SubParsersAction[_Parser]]:
     from core import __version__
 
-    parser = parser_class(prog="docket", description="Keep the record of your disputes with companies.")
+    parser = parser_class(prog="docket", description=_("Keep the record of your disputes with companies."))
     parser.add_argument("--version", action="version", version=f"Docket {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR", help="where Docket keeps its data (or DOCKET_DATA_DIR)")
-    parser.add_argument("--today", metavar="YYYY-MM-DD", help="treat this date as today for every date rule (or DOCKET_TODAY)")
+    parser.add_argument("--data-dir", metavar="DIR", help=_("where Docket keeps its data (or DOCKET_DATA_DIR)"))
+    parser.add_argument("--today", metavar="YYYY-MM-DD", help=_("treat this date as today for every date rule (or DOCKET_TODAY)"))
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=parser_class)
     return parser, sub
 
@@ -92,6 +93,17 @@ def _declared_commands(module: str) -> list[tuple[str, str | None]] | None:
             tree = ast.parse(fh.read(), spec.origin)
     except (OSError, SyntaxError):
         return None
+
+    class Unmark(ast.NodeTransformer):
+        """``_("text")`` and ``N_("text")`` read as ``"text"`` (translated where shown)."""
+
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            if (isinstance(node.func, ast.Name) and node.func.id in ("_", "N_") and len(node.args) == 1
+                    and not node.keywords and isinstance(node.args[0], ast.Constant)):
+                return node.args[0]
+            return self.generic_visit(node)
+
+    tree = Unmark().visit(tree)
     register = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "register"), None)
     if register is None or not register.args.args:
         return None
@@ -110,7 +122,11 @@ def _declared_commands(module: str) -> list[tuple[str, str | None]] | None:
             return node.value
         if isinstance(node, ast.Name) and node.id in names:
             return names[node.id]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_" \
+                and len(node.args) == 1 and not node.keywords:
+            return value(node.args[0], names)  # _(text): the English text, translated when shown
         raise ValueError(node)
+
 
     def scan(statements: list[ast.stmt], names: dict[str, object]) -> bool:
         for stmt in statements:
@@ -168,7 +184,8 @@ def _quick_parse(argv: Sequence[str]) -> tuple[argparse.Namespace, str | None, a
             if help_text is None:
                 sub.add_parser(name, add_help=False)
             else:
-                sub.add_parser(name, help=help_text, add_help=False)
+                sub.add_parser(name, help=_(help_text), add_help=False)
+
             owner[name] = module
     try:
         args, rest = parser.parse_known_args(argv)
@@ -190,48 +207,66 @@ def main(argv: Sequence[str] | None = None, *,
     else:
         parser = build_parser(COMMAND_MODULES if quick is None or quick[1] is None else [quick[1]])
         args = parser.parse_args(argv)
-    try:
-        _check_numbers(args)
-        if args.today:
-            clock.set_today(args.today)
-        else:
-            clock.today()  # validates DOCKET_TODAY early
-        if args.command is None:
-            if open_window is None:
-                parser.print_help(sys.stderr)
-                return 2
-            return open_window(args.data_dir)
-        needs_store = getattr(args, "needs_store", True)
-        if not needs_store:
-            return int(args.func(None, args) or 0)
-        from core.journal.opening import open_store
+    # Machine output (--json) stays English and stable whatever the language; the window's
+    # language is put back afterwards (tests and the window call main() in one process).
+    with _machine_language(getattr(args, "json", False)):
+        try:
+            _check_numbers(args)
+            if args.today:
+                clock.set_today(args.today)
+            else:
+                clock.today()  # validates DOCKET_TODAY early
+            if args.command is None:
+                if open_window is None:
+                    parser.print_help(sys.stderr)
+                    return 2
+                return open_window(args.data_dir)
+            needs_store = getattr(args, "needs_store", True)
+            if not needs_store:
+                return int(args.func(None, args) or 0)
+            from core.journal.opening import open_store
 
-        with open_store(args.data_dir) as store:
-            for notice in store.notices:
-                print(f"docket: warning: {notice}", file=sys.stderr)
-            code = int(args.func(store, args) or 0)
-            _automatic_backup(store)
-            return code
-    except DocketError as exc:
-        print(f"docket: {_one_line(str(exc))}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("docket: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
-    except Exception as exc:
-        if _is_environment_error(exc):
-            print(f"docket: {_one_line(environment_error(exc))}", file=sys.stderr)
+            with open_store(args.data_dir) as store:
+                for notice in store.notices:
+                    print("docket: " + _("warning: {message}").format(message=notice), file=sys.stderr)
+                code = int(args.func(store, args) or 0)
+                _automatic_backup(store)
+                return code
+        except DocketError as exc:
+            print(f"docket: {_one_line(str(exc))}", file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt:
+            print("docket: " + _("interrupted"), file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            return 0
+        except Exception as exc:
+            if _is_environment_error(exc):
+                print(f"docket: {_one_line(environment_error(exc))}", file=sys.stderr)
+                return 2
+            # pypdf reading back a PDF that a full disk cut short; anything else is a bug.
+            if type(exc).__module__.split(".")[0] != "pypdf":
+                raise
+            print("docket: " + _("the PDF could not be written completely ({reason}); is the disk full?").format(
+                reason=exc), file=sys.stderr)
             return 2
-        # pypdf reading back a PDF that a full disk cut short; anything else is a bug.
-        if type(exc).__module__.split(".")[0] != "pypdf":
-            raise
-        print(f"docket: the PDF could not be written completely ({exc}); is the disk full?", file=sys.stderr)
-        return 2
 
 
 SQLITE_MAX_INT = 2**63 - 1
+
+
+@contextlib.contextmanager
+def _machine_language(machine: bool) -> Iterator[None]:
+    """English while ``machine`` output is written; the current language otherwise."""
+    if not machine:
+        yield
+        return
+    before = current_language()
+    set_language(SOURCE_LANGUAGE)
+    try:
+        yield
+    finally:
+        set_language(before)
 
 
 def _check_numbers(args: argparse.Namespace) -> None:
@@ -241,7 +276,7 @@ def _check_numbers(args: argparse.Namespace) -> None:
         values = value if isinstance(value, list) else [value]
         for item in values:
             if isinstance(item, int) and not isinstance(item, bool) and not -SQLITE_MAX_INT <= item <= SQLITE_MAX_INT:
-                raise ValidationError(name, f"{item} is larger than any number Docket keeps (at most {SQLITE_MAX_INT:,})")
+                raise ValidationError(name, _("{item} is larger than any number Docket keeps (at most {limit:,})").format(item=item, limit=SQLITE_MAX_INT))
 
 
 def _is_environment_error(exc: BaseException) -> bool:
@@ -262,24 +297,25 @@ def environment_error(exc: BaseException) -> str:
     """What the user can do about an error of the computer rather than of Docket: a full disk,
     a read-only or locked file, a number beyond what the database holds."""
     if isinstance(exc, OverflowError):
-        return f"a number is too large (case and event numbers go up to {2**63 - 1:,})"
+        return _("a number is too large (case and event numbers go up to {limit:,})").format(limit=2**63 - 1)
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         if exc.errno == errno.ENOSPC:
-            return f"the disk is full{where}; free some space and try again"
+            return _("the disk is full{where}; free some space and try again").format(where=where)
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return f"cannot write{where}: {exc.strerror}; check the folder's permissions"
+            return _("cannot write{where}: {reason}; check the folder's permissions").format(
+                where=where, reason=exc.strerror)
         return f"{exc.strerror or exc}{where}"
     text = str(getattr(exc, "orig", None) or exc).splitlines()[0]
     low = text.lower()
     if "locked" in low or "busy" in low:
-        return ("the database is locked by another program (a backup or sync tool, or a second Docket); "
-                "close it and try again")
+        return _("the database is locked by another program (a backup or sync tool, or a second Docket); "
+                 "close it and try again")
     if "full" in low:
-        return "the disk is full; free some space and try again"
+        return _("the disk is full; free some space and try again")
     if "readonly" in low or "read-only" in low:
-        return "the data folder is read-only; Docket needs to write there"
-    return f"the database cannot be used ({text}); run 'docket verify'"
+        return _("the data folder is read-only; Docket needs to write there")
+    return _("the database cannot be used ({reason}); run 'docket verify'").format(reason=text)
 
 
 def _automatic_backup(store: Store) -> None:
@@ -299,7 +335,8 @@ def _automatic_backup(store: Store) -> None:
             return
         backup.auto_backup(store)
     except (DocketError, OSError) as exc:
-        print(f"docket: warning: no automatic backup was made ({exc})", file=sys.stderr)
+        print("docket: " + _("warning: no automatic backup was made ({reason})").format(reason=exc), file=sys.stderr)
+
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,8 +15,11 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
+from core.documents.report.labels import format_duration
 from core.domain import clock
+from core.domain.dates_text import long_date
 from core.domain.errors import ValidationError
+from core.i18n import N_, _, ngettext
 from core.journal import stats
 from core.store.store import Store
 
@@ -46,7 +49,7 @@ def gather_year(store: Store, *, year: int) -> YearSummary:
     """The figures of ``year`` (a year after this one has none to show)."""
     today = clock.today()
     if not 1900 <= year <= today.year:
-        raise ValidationError("year", f"{year} is not a year with records (up to {today.year})")
+        raise ValidationError("year", _("{year} is not a year with records (up to {last})").format(year=year, last=today.year))
     summary = YearSummary(year, today)
     first, last = f"{year:04d}-01-01", f"{year:04d}-12-31"
     with store.read() as session:
@@ -80,52 +83,77 @@ def gather_year(store: Store, *, year: int) -> YearSummary:
 
 
 def _hm(minutes: int) -> str:
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    return format_duration(minutes) or _("{m} min").format(m=0)
 
 
 def _money(values: dict[str, Decimal]) -> str:
-    return ", ".join(f"{c} {v:,.2f}" for c, v in sorted(values.items())) or "none"
+    return ", ".join(f"{c} {v:,.2f}" for c, v in sorted(values.items())) or _("none")
+
+
+def _t(message: str, **values: object) -> str:
+    """``message`` (already translated) escaped as HTML, with ``values`` (HTML) put in."""
+    return escape(message).format(**values)
+
+
+def _b(value: object) -> str:
+    return f"<b>{escape(str(value))}</b>"
+
+
+# The outcomes' words in the year's count ("2 won, 1 partly won").
+_OUTCOME_WORDS = (("won", N_("{n} won")), ("partly_won", N_("{n} partly won")), ("lost", N_("{n} lost")),
+                  ("abandoned", N_("{n} abandoned")))
 
 
 def summary_html(s: YearSummary) -> str:
-    """The page as HTML for the renderer."""
-    as_of = "the end of the year" if s.year < s.made_on.year else s.made_on.strftime("%d %B %Y").lstrip("0")
-    outcome_words = [f"{n} {label}" for key, label in (("won", "won"), ("partly_won", "partly won"),
-                                                      ("lost", "lost"), ("abandoned", "abandoned"))
-                     if (n := s.outcomes.get(key, 0))]
+    """The page as HTML for the renderer, in the current language."""
+    as_of = _("the end of the year") if s.year < s.made_on.year else long_date(s.made_on)
+    outcome_words = [_(words).format(n=n) for key, words in _OUTCOME_WORDS if (n := s.outcomes.get(key, 0))]
+    logged = s.calls + s.visits + s.waiting
+    counts = _t(_("Cases opened in {year}: {opened}. Cases resolved or closed in {year}: {ended}"),
+                year=s.year, opened=_b(s.opened), ended=_b(s.ended))
     parts = [
-        f"<h1>Your year in disputes: {s.year}</h1>",
-        f"<p>Cases opened in {s.year}: <b>{s.opened}</b>. Cases resolved or closed in {s.year}: <b>{s.ended}</b>"
-        + (f" ({', '.join(outcome_words)})." if outcome_words else "."),
-        "</p><h2>Money</h2><table cellpadding='3'>",
-        f"<tr><td>Claimed in cases opened in {s.year}</td><td><b>{escape(_money(s.claimed))}</b></td></tr>",
-        f"<tr><td>Recovered in cases ended in {s.year}</td><td><b>{escape(_money(s.recovered))}</b></td></tr>",
-        f"<tr><td>Still in dispute at {as_of}</td><td><b>{escape(_money(s.outstanding))}</b></td></tr>",
+        "<h1>" + _t(_("Your year in disputes: {year}"), year=s.year) + "</h1>",
+        "<p>" + counts + (f" ({escape(', '.join(outcome_words))})." if outcome_words else "."),
+        "</p><h2>" + escape(_("Money")) + "</h2><table cellpadding='3'>",
+        "<tr><td>" + _t(_("Claimed in cases opened in {year}"), year=s.year)
+        + f"</td><td>{_b(_money(s.claimed))}</td></tr>",
+        "<tr><td>" + _t(_("Recovered in cases ended in {year}"), year=s.year)
+        + f"</td><td>{_b(_money(s.recovered))}</td></tr>",
+        "<tr><td>" + _t(_("Still in dispute at {day}"), day=escape(as_of))
+        + f"</td><td>{_b(_money(s.outstanding))}</td></tr>",
         "</table>",
-        "<h2>Time</h2>",
-        f"<p>Logged in {s.year}: <b>{_hm(s.calls + s.visits + s.waiting)}</b> on calls, chats and visits, "
-        f"of which <b>{_hm(s.waiting)}</b> waiting.</p>" if s.calls + s.visits + s.waiting
-        else f"<p>No call, chat or visit with a duration was logged in {s.year}.</p>",
+        "<h2>" + escape(_("Time")) + "</h2>",
+        "<p>" + _t(_("Logged in {year}: {total} on calls, chats and visits, of which {waiting} waiting."),
+                   year=s.year, total=_b(_hm(logged)), waiting=_b(_hm(s.waiting))) + "</p>" if logged
+        else "<p>" + _t(_("No call, chat or visit with a duration was logged in {year}."), year=s.year) + "</p>",
     ]
     if s.by_company:
         top = s.by_company[0]
-        parts.append(f"<p>Most time went to {escape(top.label)}: {_hm(top.total)}.</p>")
+        parts.append("<p>" + _t(_("Most time went to {company}: {time}."), company=escape(top.label),
+                                time=escape(_hm(top.total))) + "</p>")
     if s.companies:
-        parts.append("<h2>Companies</h2><table border='1' cellspacing='0' cellpadding='3' width='100%'>"
-                     "<tr><th align='left'>Company</th><th>Cases</th><th>Open</th>"
-                     "<th>Median days to reply</th><th>Resolved in your favour</th></tr>")
+        head = "".join(f"<th{align}>{escape(t)}</th>" for align, t in (
+            (" align='left'", _("Company")), ("", _("Cases")), ("", _("Open")), ("", _("Median days to reply")),
+            ("", _("Resolved in your favour"))))
+        parts.append("<h2>" + escape(_("Companies")) + "</h2><table border='1' cellspacing='0' cellpadding='3' "
+                     f"width='100%'><tr>{head}</tr>")
         for c in s.companies[:MAX_COMPANIES]:
-            median = "no reply recorded" if c.median_days_to_reply is None else f"{c.median_days_to_reply:g}"
-            share = "none ended" if c.share_favourable is None else f"{c.share_favourable:.0%} of {c.ended_with_outcome}"
+            median = _("no reply recorded") if c.median_days_to_reply is None else f"{c.median_days_to_reply:g}"
+            share = _("none ended") if c.share_favourable is None else _("{share} of {n}").format(
+                share=f"{c.share_favourable:.0%}", n=c.ended_with_outcome)
             parts.append(f"<tr><td>{escape(c.name)}</td><td align='right'>{c.cases}</td>"
-                         f"<td align='right'>{c.open_cases}</td><td align='right'>{median}</td>"
-                         f"<td align='right'>{share}</td></tr>")
+                         f"<td align='right'>{c.open_cases}</td><td align='right'>{escape(median)}</td>"
+                         f"<td align='right'>{escape(share)}</td></tr>")
         parts.append("</table>")
         more = len(s.companies) - MAX_COMPANIES
-        parts.append("<p><small>Companies with a case open during the year; days to reply and outcomes count "
-                     "all your cases with them" + (f"; {more} more not shown" if more > 0 else "") + ".</small></p>")
-    parts.append(f"<p><small>Made on {s.made_on.isoformat()} with Docket from your own records. "
-                 "This summary is not legal advice.</small></p>")
+        note = _("Companies with a case open during the year; days to reply and outcomes count all your cases "
+                 "with them")
+        if more > 0:
+            note += "; " + ngettext("{n} more not shown", "{n} more not shown", more).format(n=more)
+        parts.append(f"<p><small>{escape(note)}.</small></p>")
+    made = _("Made on {day} with Docket from your own records. This summary is not legal advice.").format(
+        day=s.made_on.isoformat())
+    parts.append(f"<p><small>{escape(made)}</small></p>")
     return "\n".join(parts)
 
 
@@ -136,6 +164,7 @@ def export_year_summary(store: Store, *, year: int, out: Path, paper: str = "A4"
     ensure_gui_app()
     summary = gather_year(store, year=year)
     html_to_pdf(summary_html(summary), Path(out), paper=paper,
-                info=PdfInfo(title=f"Your year in disputes: {year}", subject="Year in disputes",
-                             keywords="summary"))
+                info=PdfInfo(title=_("Your year in disputes: {year}").format(year=year),
+                             subject=_("Year in disputes"), keywords=_("summary")))
+
     return Path(out)

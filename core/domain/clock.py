@@ -10,6 +10,7 @@ import os
 from datetime import UTC, date, datetime
 
 from core.domain.errors import ValidationError
+from core.i18n import _
 
 _fixed: date | None = None
 
@@ -25,7 +26,7 @@ def parse_date(text: str, where: str = "date") -> date:
     try:
         return date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
-        raise ValidationError(where, f"expected a date as YYYY-MM-DD, got {text!r}") from None
+        raise ValidationError(where, _("expected a date as YYYY-MM-DD, got {text!r}").format(text=text)) from None
 
 
 def today() -> date:

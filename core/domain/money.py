@@ -10,6 +10,7 @@ from decimal import ROUND_DOWN, Decimal
 from importlib.resources import files
 
 from core.domain.errors import ValidationError
+from core.i18n import _, ngettext
 
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK",
                      "PLN", "CZK", "JPY", "INR", "ZAR", "ILS", "CNY"]
@@ -31,10 +32,10 @@ def minor_units() -> dict[str, int]:
 def check_currency(code: str, where: str = "currency") -> str:
     """Return the upper-cased ISO 4217 code or raise."""
     if not isinstance(code, str) or len(code.strip()) != 3 or not code.strip().isascii() or not code.strip().isalpha():
-        raise ValidationError(where, f"expected a three-letter ISO 4217 currency code, got {str(code)[:40]!r}")
+        raise ValidationError(where, _("expected a three-letter ISO 4217 currency code, got {value!r}").format(value=str(code)[:40]))
     upper = code.strip().upper()
     if upper not in minor_units():
-        raise ValidationError(where, f"{upper} is not an ISO 4217 currency code")
+        raise ValidationError(where, _("{code} is not an ISO 4217 currency code").format(code=upper))
     return upper
 
 
@@ -47,30 +48,36 @@ def parse_amount(text: str | Decimal | int, where: str = "amount", currency: str
     negative zero are refused.
     """
     if isinstance(text, (bool, float)):
-        raise ValidationError(where, "amounts are written as text such as \"129.00\", not as a float")
+        raise ValidationError(where, _("amounts are written as text such as \"129.00\", not as a float"))
     if isinstance(text, (Decimal, int)):
         value = Decimal(text)
         if not value.is_finite():
-            raise ValidationError(where, f"expected a finite amount, got {text!r}")
+            raise ValidationError(where, _("expected a finite amount, got {text!r}").format(text=text))
         if value.is_signed():
-            raise ValidationError(where, "an amount cannot be negative")
+            raise ValidationError(where, _("an amount cannot be negative"))
     elif isinstance(text, str):
         cleaned = text.strip()
         if len(cleaned) > 64 or not _AMOUNT.fullmatch(cleaned):
             if cleaned.startswith("-") and _AMOUNT.fullmatch(cleaned[1:]):
-                raise ValidationError(where, "an amount cannot be negative")
-            raise ValidationError(where, f"expected an amount such as 129.00, got {text[:40]!r} (digits and a dot only)")
+                raise ValidationError(where, _("an amount cannot be negative"))
+            raise ValidationError(where, _("expected an amount such as 129.00, got {text!r} (digits and a dot only)").format(text=text[:40]))
         value = Decimal(cleaned)
     else:
-        raise ValidationError(where, f"expected an amount such as 129.00, got {type(text).__name__}")
+        raise ValidationError(where, _("expected an amount such as 129.00, got {kind}").format(kind=type(text).__name__))
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)  # finite
     if value.adjusted() >= MAX_INTEGER_DIGITS:
-        raise ValidationError(where, f"that amount is too large (at most {MAX_INTEGER_DIGITS} digits before the point)")
+        raise ValidationError(where, _("that amount is too large (at most {n} digits before the point)").format(n=MAX_INTEGER_DIGITS))
     allowed = minor_units().get(currency, 2) if currency else 4
     if exponent < -allowed and value != value.quantize(Decimal(1).scaleb(-allowed), rounding=ROUND_DOWN):
-        unit = f"{currency} has" if currency else "amounts have"
-        raise ValidationError(where, f"{unit} at most {allowed} digit(s) after the point, got {str(text)[:40]!r}")
+        if currency:
+            message = ngettext("{currency} has at most {n} digit after the point, got {value!r}",
+                               "{currency} has at most {n} digits after the point, got {value!r}", allowed)
+        else:
+            message = ngettext("amounts have at most {n} digit after the point, got {value!r}",
+                               "amounts have at most {n} digits after the point, got {value!r}", allowed)
+        raise ValidationError(where, message.format(currency=currency, n=allowed, value=str(text)[:40]))
+
     if exponent < -allowed:
         value = value.quantize(Decimal(1).scaleb(-allowed))  # 12.500 EUR is 12.50 EUR
     return value

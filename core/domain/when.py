@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from core.domain.errors import ValidationError
+from core.i18n import _
 
 # Years a record of a dispute can fall in: wide enough for any real one, narrow enough that a
 # UTC offset can never push a moment outside what Python's dates hold.
@@ -25,7 +26,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 def check_day(day: date, where: str = "at") -> date:
     """Return ``day`` if its year is within 1900-2200, else raise :class:`ValidationError`."""
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise ValidationError(where, f"expected a date between {MIN_YEAR} and {MAX_YEAR}, got {day.isoformat()}")
+        raise ValidationError(where, _("expected a date between {min_year} and {max_year}, got {day}").format(min_year=MIN_YEAR, max_year=MAX_YEAR, day=day.isoformat()))
     return day
 
 
@@ -40,21 +41,21 @@ class When:
     def parse(cls, text: str, where: str = "at") -> When:
         """Parse ``YYYY-MM-DD`` or an ISO 8601 date-time with a UTC offset."""
         if not isinstance(text, str) or not text.strip():
-            raise ValidationError(where, "expected a date or date-time, got nothing")
+            raise ValidationError(where, _("expected a date or date-time, got nothing"))
         raw = text.strip()
         if len(raw) == 10:
             try:
                 return cls(check_day(date.fromisoformat(raw), where))
             except ValueError:
-                raise ValidationError(where, f"expected a date as YYYY-MM-DD, got {raw!r}") from None
+                raise ValidationError(where, _("expected a date as YYYY-MM-DD, got {raw!r}").format(raw=raw)) from None
         try:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
             raise ValidationError(
-                where, f"expected an ISO 8601 date-time such as 2024-03-01T14:30:00+01:00, got {raw!r}"
+                where, _("expected an ISO 8601 date-time such as 2024-03-01T14:30:00+01:00, got {raw!r}").format(raw=raw)
             ) from None
         if moment.tzinfo is None:
-            raise ValidationError(where, f"date-time {raw!r} has no UTC offset (add e.g. +01:00 or Z)")
+            raise ValidationError(where, _("date-time {raw!r} has no UTC offset (add e.g. +01:00 or Z)").format(raw=raw))
         return cls(check_day(moment.date(), where), moment)
 
     @classmethod
@@ -64,7 +65,7 @@ class When:
             return value
         if isinstance(value, datetime):
             if value.tzinfo is None:
-                raise ValidationError(where, "a date-time needs a time zone")
+                raise ValidationError(where, _("a date-time needs a time zone"))
             return cls(check_day(value.date(), where), value)
         if isinstance(value, date):
             return cls(check_day(value, where))

@@ -22,25 +22,27 @@ from pathlib import Path
 from icalendar import Alarm, Calendar, Event
 
 from core.domain import clock
+from core.domain.dates_text import long_date
 from core.domain.errors import DocketError
 from core.escalation.ladder import day_text
 from core.escalation.reminders import DueItem, due_items
 from core.escalation.rules import DISCLAIMER
+from core.i18n import N_, _, ngettext
 from core.store.store import Store
 
 PRODID = "-//Docket//Docket reminders//EN"
 # Alarm offsets from the start (midnight) of an all-day event.
 ALARMS = (timedelta(hours=-15), timedelta(hours=9))
 _TITLES = {
-    "silence": "No reply",
-    "promise": "Promise due",
-    "clock_opens": "Window opens",
-    "clock_closes": "Deadline",
-    "user": "Reminder",
+    "silence": N_("No reply"),
+    "promise": N_("Promise due"),
+    "clock_opens": N_("Window opens"),
+    "clock_closes": N_("Deadline"),
+    "user": N_("Reminder"),
     # The case's next step, when what the company answered decided it (core.escalation.ladder).
-    "billing": "Charged after cancelling",
-    "refusal": "Refused",
-    "offer": "Answer their offer",
+    "billing": N_("Charged after cancelling"),
+    "refusal": N_("Refused"),
+    "offer": N_("Answer their offer"),
 }
 
 
@@ -63,14 +65,40 @@ def event_date(item: DueItem, today: date) -> date:
     return max(item.due, today)
 
 
-_RELATIVE_CLOSE = re.compile(r"\bcloses (?:today|tomorrow|in \d+ days) \(([^)]*)\)")
-_IN_DAYS = re.compile(r"\bin (\d+) days\b")
+# Counts that between them call up every plural form of "in {n} days" in Docket's languages.
+_PLURAL_SAMPLES = (1, 2, 3, 5, 11, 21, 22, 25, 101)
+
+
+def _in_days_forms() -> list[str]:
+    """The current language's forms of "in {n} days", longest first."""
+    forms = {ngettext("in {n} day", "in {n} days", n) for n in _PLURAL_SAMPLES}
+    return sorted(forms, key=len, reverse=True)
+
+
+def _as_pattern(template: str, **groups: str) -> str:
+    """A translated template as a regular expression, each placeholder replaced by its group."""
+    pattern = re.escape(template)
+    for name, group in groups.items():
+        pattern = pattern.replace(re.escape("{" + name + "}"), group)
+    return pattern
 
 
 def absolute(text: str, today: date) -> str:
-    """``text`` with relative days ("closes in 47 days (17 Jan)", "in 3 days") written as dates."""
-    text = _RELATIVE_CLOSE.sub(lambda m: f"closes on {m.group(1)}", text)
-    return _IN_DAYS.sub(lambda m: f"on {day_text(today + timedelta(days=int(m.group(1))), today)}", text)
+    """``text`` with relative days ("closes in 47 days (17 Jan)", "in 3 days") written as dates,
+    in the current language: the patterns are made from the same catalog entries that wrote
+    the text (core.escalation.ladder.clock_text)."""
+    forms = _in_days_forms()
+    relative = "|".join([re.escape(_("today")), re.escape(_("tomorrow")),
+                         *(_as_pattern(form, n=r"\d+") for form in forms)])
+    closes = _as_pattern(_("{label} closes {in_days} ({day})"), label="(?P<label>.*?)",
+                         in_days=f"(?:{relative})", day=r"(?P<day>[^)]*)")
+    text = re.sub(closes, lambda m: _("{label} closes on {day}").format(label=m["label"], day=m["day"]), text)
+    for form in forms:
+        pattern = r"(?<!\w)" + _as_pattern(form, n=r"(?P<n>\d+)") + r"(?!\w)"
+        text = re.sub(pattern, lambda m: _("on {day}").format(
+            day=day_text(today + timedelta(days=int(m["n"])), today)), text)
+    return text
+
 
 
 def build_calendar(items: list[DueItem], today: date) -> Calendar:
@@ -79,23 +107,23 @@ def build_calendar(items: list[DueItem], today: date) -> Calendar:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", "Docket reminders")
+    cal.add("x-wr-calname", _("Docket reminders"))
     stamp = clock.now()
     for item in items:
         day = event_date(item, today)
         deadline = deadline_of(item)
-        title = f"{_TITLES.get(item.kind, 'Reminder')}: {item.case_title}"
+        title = _("{what}: {case}").format(what=_(_TITLES.get(item.kind, N_("Reminder"))), case=item.case_title)
         lines = [absolute(item.reason, today)]
         if deadline is not None and deadline >= today:
-            lines.append(f"Deadline: {deadline.day} {deadline.strftime('%B %Y')}; "
-                         f"Docket reminds you from {item.due.day} {item.due.strftime('%B %Y')}.")
+            lines.append(_("Deadline: {deadline}; Docket reminds you from {day}.").format(
+                deadline=long_date(deadline), day=long_date(item.due)))
         elif item.due < today:
-            title += f" (overdue since {day_text(item.due, today)})"
+            title += " " + _("(overdue since {day})").format(day=day_text(item.due, today))
         if item.company:
-            lines.append(f"Company: {item.company}")
-        lines.append(f"Docket case {item.case_id}.")
+            lines.append(_("Company: {company}").format(company=item.company))
+        lines.append(_("Docket case {id}.").format(id=item.case_id))
         if item.kind.startswith("clock_") or item.kind in ("billing", "refusal"):
-            lines.append(DISCLAIMER)
+            lines.append(_(DISCLAIMER))
         ev = Event()
         ev.add("uid", f"docket-case-{item.case_id}-{item.key}@docket.invalid")
         ev.add("dtstamp", stamp)
@@ -129,10 +157,12 @@ def export_reminders(store: Store, out: Path | str, *, case_id: int | None = Non
     data = build_calendar(items, today).to_ical()
     out = Path(out)
     if out.is_dir():
-        raise DocketError(f"{out} is a folder; give a file name such as {out / 'docket.ics'}")
+        raise DocketError(_("{path} is a folder; give a file name such as {example}").format(
+            path=out, example=out / "docket.ics"))
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise DocketError(f"Cannot write {out}: the folder {folder} does not exist.")
+        raise DocketError(_("Cannot write {path}: the folder {folder} does not exist.").format(
+            path=out, folder=folder))
     fd, tmp = tempfile.mkstemp(prefix=".docket-", suffix=".ics", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -142,5 +172,6 @@ def export_reminders(store: Store, out: Path | str, *, case_id: int | None = Non
         os.replace(tmp, out)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
+        raise DocketError(_("Cannot write {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from None
+
     return len(items)

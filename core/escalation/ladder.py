@@ -33,10 +33,12 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from core.domain.dates_text import short_date
 from core.domain.errors import ValidationError
 from core.domain.models import CardScheme, Category, EventMeaning, PaymentMethod, Status
 from core.escalation import rules
 from core.escalation.rules import ANCHORS
+from core.i18n import N_, _, ngettext
 
 
 class Step(StrEnum):
@@ -82,15 +84,26 @@ class Urgency(StrEnum):
 
 
 ORDER = list(Step)
+# The rungs' names in English (marked for the catalog): show them through step_name().
 STEP_NAMES = {
-    Step.COMPLAINT: "complaint",
-    Step.CHASER: "chaser",
-    Step.FORMAL_COMPLAINT: "formal complaint to management",
-    Step.FINAL_NOTICE: "final notice (letter before action)",
-    Step.PAYMENT_DISPUTE: "payment dispute",
-    Step.REGULATOR: "regulator or ombudsman",
-    Step.SMALL_CLAIMS: "small claims court",
+    Step.COMPLAINT: N_("complaint"),
+    Step.CHASER: N_("chaser"),
+    Step.FORMAL_COMPLAINT: N_("formal complaint to management"),
+    Step.FINAL_NOTICE: N_("final notice (letter before action)"),
+    Step.PAYMENT_DISPUTE: N_("payment dispute"),
+    Step.REGULATOR: N_("regulator or ombudsman"),
+    Step.SMALL_CLAIMS: N_("small claims court"),
 }
+
+
+def step_name(step: Step) -> str:
+    """The rung's name in the current language ("formal complaint to management")."""
+    return _(STEP_NAMES[step])
+
+
+def capitalised(text: str) -> str:
+    """``text`` with its first letter in capitals (the rest as it is: German nouns keep theirs)."""
+    return text[:1].upper() + text[1:]
 # Which rung of the ladder a letter template stands for.
 TEMPLATE_STEPS = {
     "first_complaint": Step.COMPLAINT,
@@ -114,9 +127,24 @@ CLOSED = {Status.RESOLVED.value, Status.CLOSED.value}
 # A payment dispute whose window closes within this many days jumps the queue.
 URGENT_DAYS = 30
 SOON_DAYS = 7
-# Words for the user's own messages, by event kind ("your email of 2 Apr").
-MESSAGE_WORDS = {"email": "email", "letter": "letter", "call": "call", "chat": "chat message",
-                 "visit": "visit", "web_form": "web form", "social": "message"}
+# The user's own messages, by event kind ("your email of 2 Apr"), as whole phrases so that
+# each language can agree "your" with the noun.
+_YOUR_MESSAGE = {
+    "email": N_("your email of {day}"),
+    "letter": N_("your letter of {day}"),
+    "call": N_("your call of {day}"),
+    "chat": N_("your chat message of {day}"),
+    "visit": N_("your visit of {day}"),
+    "web_form": N_("your web form of {day}"),
+    "social": N_("your message of {day}"),
+}
+
+
+def your_message(kind: str, day: date | None, today: date) -> str:
+    """"your email of 2 Apr", or "your last message" when its day is not known."""
+    if day is None:
+        return _("your last message")
+    return _(_YOUR_MESSAGE.get(kind, N_("your message of {day}"))).format(day=short_date(day, today))
 
 
 @dataclass(frozen=True)
@@ -238,9 +266,8 @@ class Clock:
     @property
     def provenance(self) -> str:
         """"source (checked 2026-12-01)" or "source (not yet confirmed at the source)"."""
-        if self.checked is not None:
-            return f"{self.source} (checked {self.checked.isoformat()})"
-        return f"{self.source} ({rules.NOT_CONFIRMED})"
+        return rules.provenance_text(self.source, self.checked)
+
 
 
 @dataclass(frozen=True)
@@ -287,7 +314,10 @@ class NextStep:
     @property
     def title(self) -> str:
         """The step in a few words, for a headline ("Stop-billing letter")."""
-        return _TITLES.get(self.kind) or (STEP_NAMES[self.step].capitalize() if self.step else "")
+        title = _TITLES.get(self.kind)
+        if title:
+            return _(title)
+        return capitalised(step_name(self.step)) if self.step else ""
 
     @property
     def reminds(self) -> bool:
@@ -298,11 +328,11 @@ class NextStep:
 CaseStep = NextStep
 
 _TITLES = {
-    StepKind.STOP_BILLING: "Stop-billing letter",
-    StepKind.ANSWER_OFFER: "Answer their offer",
+    StepKind.STOP_BILLING: N_("Stop-billing letter"),
+    StepKind.ANSWER_OFFER: N_("Answer their offer"),
     StepKind.WAIT: "",
-    StepKind.RESOLVED: "Resolved",
-    StepKind.CLOSED: "Closed",
+    StepKind.RESOLVED: N_("Resolved"),
+    StepKind.CLOSED: N_("Closed"),
 }
 
 
@@ -386,29 +416,28 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def day_text(day: date, today: date) -> str:
-    """``14 Jan``, with the year when it is not this year's (English month names on
-    purpose: the rest of the reminder text is English too)."""
-    text = f"{day.day} {_MONTHS[day.month - 1]}"
-    return text if day.year == today.year else f"{text} {day.year}"
+    """``14 Jan``, with the year when it is not this year's, in the current language
+    (``14 janv.``, ``14. Jan.``)."""
+    return short_date(day, today)
 
 
 def _in_days(days: int) -> str:
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
-    return f"in {days} days"
+        return _("tomorrow")
+    return ngettext("in {n} day", "in {n} days", days).format(n=days)
 
 
 def duration_text(days: int) -> str:
     """"1 day", "9 days", "3 weeks", "2 months": how long, in the unit a person would use."""
     if days < 14:
-        return "1 day" if days == 1 else f"{days} days"
+        return ngettext("{n} day", "{n} days", days).format(n=days)
     if days < 60:
         weeks = days // 7
-        return f"{weeks} weeks"
+        return ngettext("{n} week", "{n} weeks", weeks).format(n=weeks)
     months = days // 30
-    return f"{months} months"
+    return ngettext("{n} month", "{n} months", months).format(n=months)
 
 
 def money_text(amount: Decimal, currency: str) -> str:
@@ -416,26 +445,30 @@ def money_text(amount: Decimal, currency: str) -> str:
 
 
 _OPENS_VERB = {
-    "complaint": "you may complain",
-    "payment_dispute": "you may claim from your card issuer or bank",
-    "regulator": "you may refer",
-    "small_claims": "you may claim in court",
+    "complaint": N_("you may complain"),
+    "payment_dispute": N_("you may claim from your card issuer or bank"),
+    "regulator": N_("you may refer"),
+    "small_claims": N_("you may claim in court"),
 }
 
 
 def clock_text(label: str, opens: bool, steps: tuple[str, ...], when: date, today: date) -> str:
-    """"Ombudsman: you may refer from 14 Jan"; "Chargeback window closes in 9 days"."""
+    """"Ombudsman: you may refer from 14 Jan"; "Chargeback window closes in 9 days".
+    ``label`` is already in the current language."""
+    day = day_text(when, today)
     if opens:
-        verb = _OPENS_VERB.get(steps[0], "you may act") if steps else "you may act"
+        verb = _(_OPENS_VERB.get(steps[0], N_("you may act")) if steps else "you may act")
         if when > today:
-            return f"{label}: {verb} from {day_text(when, today)}"
-        return f"{label}: {verb} now (since {day_text(when, today)})"
+            # Translators: {label} is a rule's name ("Chargeback window"), {verb} a phrase such as "you may refer", {day} a short date.
+            return _("{label}: {verb} from {day}").format(label=label, verb=verb, day=day)
+        return _("{label}: {verb} now (since {day})").format(label=label, verb=verb, day=day)
     days = (when - today).days
     if days < 0:
-        return f"{label} closed on {day_text(when, today)}"
+        return _("{label} closed on {day}").format(label=label, day=day)
     if days > 60:
-        return f"{label} closes on {day_text(when, today)}"
-    return f"{label} closes {_in_days(days)} ({day_text(when, today)})"
+        return _("{label} closes on {day}").format(label=label, day=day)
+    # Translators: {in_days} is "today", "tomorrow" or "in 9 days"; {day} the same day as a short date.
+    return _("{label} closes {in_days} ({day})").format(label=label, in_days=_in_days(days), day=day)
 
 
 # -- the ladder ---------------------------------------------------------------------------------
@@ -562,9 +595,10 @@ def reading(facts: CaseFacts, today: date, reached: dict[Step, date] | None = No
         if (early and c.opens and facts.final_response is not None and c.steps == ("regulator",)
                 and c.starts_from != "final_notice_sent" and facts.final_response < when):
             when = facts.final_response
-            explanation += f" The final response of {day_text(when, today)} opens it now ({early})."
-            sentence = (f"{c.label}: you may refer the complaint now (since the final response on "
-                        f"{when.day} {_MONTHS[when.month - 1]} {when.year}).")
+            explanation += " " + _("The final response of {day} opens it now ({source}).").format(
+                day=day_text(when, today), source=early)
+            sentence = _("{label}: you may refer the complaint now (since the final response on "
+                         "{day}).").format(label=c.label, day=short_date(when))
         out.append(Clock(
             label=c.label, date=when, opens=c.opens, text=clock_text(c.label, c.opens, c.steps, when, today),
             rule_id=c.rule_id, steps=c.steps, explanation=explanation, source=c.source,
@@ -661,8 +695,8 @@ def _quote(promise: Promise) -> str:
 
 
 def _message_text(facts: CaseFacts, today: date) -> str:
-    word = MESSAGE_WORDS.get(facts.last_to_kind, "message")
-    return f"your {word} of {day_text(facts.last_to, today)}" if facts.last_to else "your last message"
+    return your_message(facts.last_to_kind, facts.last_to, today)
+
 
 
 def _escalation(current: Step | None, facts: CaseFacts, reached: dict[Step, date], today: date,
@@ -695,17 +729,17 @@ def _routes(facts: CaseFacts, reached: dict[Step, date], today: date, clocks: li
         # Without any window on record the dispute is offered (a missing payment date hides
         # it), except for a card of a domestic debit scheme, which has no scheme chargeback.
         if open_ or closing or (not windows and facts.card_scheme != CardScheme.DOMESTIC_DEBIT):
-            label = "PayPal dispute" if facts.payment_method == PaymentMethod.PAYPAL else "Card dispute"
+            label = _("PayPal dispute") if facts.payment_method == PaymentMethod.PAYPAL else _("Card dispute")
             last = min(closing, key=lambda c: c.date) if closing and not open_ else None
             rule = (open_ or closing)[0] if open_ or closing else None
             out.append(Route(Step.PAYMENT_DISPUTE, label, None, last.date if last else None,
                              rule_id=rule.rule_id if rule else "", source=rule.source if rule else ""))
     if Step.FINAL_NOTICE not in reached:
-        out.append(Route(Step.FINAL_NOTICE, "Final notice (letter before action)"))
+        out.append(Route(Step.FINAL_NOTICE, _("Final notice (letter before action)")))
     elif Step.SMALL_CLAIMS not in reached:
         opening = [c for c in clocks if c.opens and Step.SMALL_CLAIMS.value in c.steps]
         when = min((c.date for c in opening), default=None)
-        out.append(Route(Step.SMALL_CLAIMS, "Small claims court", when if when and when > today else None,
+        out.append(Route(Step.SMALL_CLAIMS, _("Small claims court"), when if when and when > today else None,
                          rule_id=next((c.rule_id for c in opening if c.date == when), "")))
     return out
 
@@ -713,10 +747,11 @@ def _routes(facts: CaseFacts, reached: dict[Step, date], today: date, clocks: li
 def route_text(route: Route, today: date) -> str:
     """"Card dispute until 12 Jan", "Financial Ombudsman from 19 Dec", "Final notice ... now"."""
     if route.opens is not None:
-        return f"{route.text} from {day_text(route.opens, today)}"
+        # Translators: {route} is a way out ("Card dispute", "Financial Ombudsman"), {day} a short date.
+        return _("{route} from {day}").format(route=route.text, day=day_text(route.opens, today))
     if route.closes is not None:
-        return f"{route.text} until {day_text(route.closes, today)}"
-    return f"{route.text} now"
+        return _("{route} until {day}").format(route=route.text, day=day_text(route.closes, today))
+    return _("{route} now").format(route=route.text)
 
 
 def _far_windows(clocks: list[Clock], after: date, today: date) -> tuple[str, ...]:
@@ -726,7 +761,7 @@ def _far_windows(clocks: list[Clock], after: date, today: date) -> tuple[str, ..
 
 def _nothing_lost(far: tuple[str, ...]) -> str:
     """The sentence that says why waiting costs nothing (the first window to close is far)."""
-    return f" Nothing is lost by waiting: {far[0]}" if far else ""
+    return " " + _("Nothing is lost by waiting: {window}").format(window=far[0]) if far else ""
 
 
 def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None,
@@ -750,15 +785,16 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
                         missing_facts=tuple(m.text for m in missing), missing=missing, key=key, **extra)
 
     if facts.status == Status.RESOLVED:
-        return make(StepKind.RESOLVED, None, "This case is resolved: Docket suggests no demand letters.",
+        return make(StepKind.RESOLVED, None, _("This case is resolved: Docket suggests no demand letters."),
                     None, None)
     if facts.closed:
-        return make(StepKind.CLOSED, None, "This case is closed.", None, None)
-    company = facts.company or "the company"
+        return make(StepKind.CLOSED, None, _("This case is closed."), None, None)
+    company = facts.company or _("the company")
     if facts.last_from_meaning == EventMeaning.RESOLVED and facts.last_from is not None:
         return make(StepKind.RESOLVED, None,
-                    f"{company} resolved it in full on {day_text(facts.last_from, today)}: Docket suggests no "
-                    "demand letters. Mark the case resolved once the money or the goods have arrived.",
+                    _("{company} resolved it in full on {day}: Docket suggests no demand letters. Mark the "
+                      "case resolved once the money or the goods have arrived.").format(
+                        company=company, day=day_text(facts.last_from, today)),
                     None, None)
 
     billed = _billed_after_cancelling(facts)
@@ -767,22 +803,27 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
     if promise is not None:
         step = _escalation(current, facts, reached, today, clocks)
         late = (today - promise.promised_by).days
-        then = f" Next: {STEP_NAMES[step]}." if step else " Follow the court's timetable."
-        reason = (f"They promised by {day_text(promise.promised_by, today)}{_quote(promise)}: "
-                  f"{duration_text(late)} late.{then}")
+        then = " " + (_("Next: {step}.").format(step=step_name(step)) if step
+                      else _("Follow the court's timetable."))
+        reason = _("They promised by {day}{quote}: {duration} late.").format(
+            day=day_text(promise.promised_by, today), quote=_quote(promise), duration=duration_text(late)) + then
         if billed and facts.last_billed is not None:
-            reason += (f" They also billed you on {day_text(facts.last_billed, today)} after you cancelled: "
-                       "the stop-billing letter says so.")
+            reason += " " + _("They also billed you on {day} after you cancelled: the stop-billing letter "
+                              "says so.").format(day=day_text(facts.last_billed, today))
         return make(StepKind.PROMISE_LAPSED, step, reason, promise.promised_by,
                     template_for(step, facts) if step else None, key=f"promise:{promise.event_id}",
                     promise=promise, late_days=late, routes=tuple(_routes(facts, reached, today, clocks)))
 
     # 2. Charged or invoiced after the user cancelled: stop the billing, get the money back.
     if billed and facts.last_billed is not None and facts.cancelled is not None:
-        what = "sent an invoice" if facts.last_billed_meaning == EventMeaning.INVOICE else "took a payment"
-        reason = (f"{company} {what} on {day_text(facts.last_billed, today)} after you cancelled on "
-                  f"{day_text(facts.cancelled, today)}: send the stop-billing letter, citing the cancellation "
-                  "and any proof that it reached them.")
+        if facts.last_billed_meaning == EventMeaning.INVOICE:
+            billed_text = _("{company} sent an invoice on {day} after you cancelled on {cancelled}: send the "
+                            "stop-billing letter, citing the cancellation and any proof that it reached them.")
+        else:
+            billed_text = _("{company} took a payment on {day} after you cancelled on {cancelled}: send the "
+                            "stop-billing letter, citing the cancellation and any proof that it reached them.")
+        reason = billed_text.format(company=company, day=day_text(facts.last_billed, today),
+                                    cancelled=day_text(facts.cancelled, today))
         # The way to get the money back is a rule of the recurring_payments pack (PSD2
         # art. 77, the Direct Debit Guarantee...), with its source; else the card or PayPal
         # dispute while its window is open.
@@ -791,12 +832,13 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
         if facts.last_billed_meaning != EventMeaning.INVOICE:
             refunds = [c for c in clocks if c.starts_from == "charge_after_cancellation"
                        and Step.PAYMENT_DISPUTE.value in c.steps and (c.opens or c.date >= today)]
-            notes = tuple(f"{c.label}: {c.explanation} Source: {c.provenance}." for c in refunds)
+            notes = tuple(_("{label}: {explanation} Source: {source}.").format(
+                label=c.label, explanation=c.explanation, source=c.provenance) for c in refunds)
             disputes = [r for r in routes if r.step is Step.PAYMENT_DISPUTE]
             if refunds:
-                reason += " To get the money back: " + "; ".join(c.text for c in refunds) + "."
+                reason += " " + _("To get the money back: {ways}.").format(ways="; ".join(c.text for c in refunds))
             elif disputes:
-                reason += f" To get the money back: {route_text(disputes[0], today)}."
+                reason += " " + _("To get the money back: {ways}.").format(ways=route_text(disputes[0], today))
         return make(StepKind.STOP_BILLING, TEMPLATE_STEPS["stop_billing"], reason, facts.last_billed,
                     "stop_billing", key=f"billing:{facts.last_billed.isoformat()}", notes=notes,
                     routes=tuple(routes))
@@ -807,7 +849,8 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
         if (can_dispute and not clock.opens and Step.PAYMENT_DISPUTE.value in clock.steps
                 and 0 <= (clock.date - today).days <= URGENT_DAYS):
             step = Step.PAYMENT_DISPUTE
-            return make(StepKind.PAYMENT_WINDOW, step, f"{clock.text}: ask now, before it is too late.",
+            return make(StepKind.PAYMENT_WINDOW, step,
+                        _("{window}: ask now, before it is too late.").format(window=clock.text),
                         clock.remind_on, template_for(step, facts),
                         key=f"clock:{clock.rule_id}:{clock.date.isoformat()}", rule_id=clock.rule_id)
 
@@ -833,25 +876,30 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
 
     if current is None:
         step = Step.COMPLAINT
-        return make(StepKind.START, step, f"Nothing has been sent to {company} yet: start with a written complaint.",
+        return make(StepKind.START, step,
+                    _("Nothing has been sent to {company} yet: start with a written complaint.").format(
+                        company=company),
                     None, template_for(step, facts))
 
     # 7. A promise not yet due: wait for it.
     waiting = _pending(facts, today)
     step = _following(current, facts, reached, today, clocks)
     if step is None:
-        return make(StepKind.LAST, None, "This is the last step: follow the court's timetable.", None, None)
+        return make(StepKind.LAST, None, _("This is the last step: follow the court's timetable."), None, None)
     if waiting is not None and (not facts.replied or facts.last_from_meaning == EventMeaning.PROMISE):
         far = _far_windows(clocks, waiting.promised_by, today)
-        reason = (f"{company} promised by {day_text(waiting.promised_by, today)}{_quote(waiting)}: wait until then. "
-                  f"If it does not happen, the next step is the {STEP_NAMES[step]}.{_nothing_lost(far)}")
+        reason = (_("{company} promised by {day}{quote}: wait until then.").format(
+                    company=company, day=day_text(waiting.promised_by, today), quote=_quote(waiting))
+                  # Translators: {step} is the name of a rung of the ladder ("formal complaint to management").
+                  + " " + _("If it does not happen, the next step is the {step}.").format(step=step_name(step))
+                  + _nothing_lost(far))
         return make(StepKind.WAIT, step, reason, waiting.promised_by, template_for(step, facts),
                     key=f"promise:{waiting.event_id}", notes=far)
 
     # 8. The ordinary ladder: an answer to read, or silence to act on once the usual time has passed.
     if facts.replied and facts.last_from is not None:
-        reason = (f"{company} replied on {day_text(facts.last_from, today)}. If that does not settle it, "
-                  f"the next step is the {STEP_NAMES[step]}.")
+        reason = _("{company} replied on {day}. If that does not settle it, the next step is the {step}.").format(
+            company=company, day=day_text(facts.last_from, today), step=step_name(step))
         return make(StepKind.REPLIED, step, reason, None, template_for(step, facts))
     base = silence_due(facts) or today
     rule_id = ""
@@ -865,29 +913,36 @@ def next_step_for(facts: CaseFacts, today: date, reached: dict[Step, date] | Non
     message = _message_text(facts, today)
     ack = ""
     if facts.last_ack is not None and facts.last_to is not None and facts.last_ack >= facts.last_to:
-        ack = f" Their acknowledgement of {day_text(facts.last_ack, today)} is not an answer."
+        ack = " " + _("Their acknowledgement of {day} is not an answer.").format(day=day_text(facts.last_ack, today))
     key = f"silence:{facts.last_to.isoformat()}" if facts.last_to else ""
     if base > today:
         waited = (today - facts.last_to).days if facts.last_to else 0
         far = _far_windows(clocks, base, today)
-        reason = (f"Too early: {company} has had {duration_text(waited)} to answer {message}, and "
-                  f"{facts.silence_days} days is the usual time. Wait until {day_text(base, today)}; "
-                  f"then the next step is the {STEP_NAMES[step]}.{ack}{opens_text}{_nothing_lost(far)}")
+        reason = ngettext(
+            "Too early: {company} has had {waited} to answer {message}, and {n} day is the usual time. "
+            "Wait until {day}; then the next step is the {step}.",
+            "Too early: {company} has had {waited} to answer {message}, and {n} days is the usual time. "
+            "Wait until {day}; then the next step is the {step}.", facts.silence_days).format(
+                company=company, waited=duration_text(waited), message=message, n=facts.silence_days,
+                day=day_text(base, today), step=step_name(step)) + f"{ack}{opens_text}{_nothing_lost(far)}"
         return make(StepKind.WAIT, step, reason, base, template_for(step, facts), key=key, rule_id=rule_id,
                     notes=far)
     days = (today - facts.last_to).days if facts.last_to else 0
-    reason = (f"No reply to {message} ({days} days): the next step is the "
-              f"{STEP_NAMES[step]}.{ack}{opens_text}")
+    reason = ngettext("No reply to {message} ({n} day): the next step is the {step}.",
+                      "No reply to {message} ({n} days): the next step is the {step}.", days).format(
+                          message=message, n=days, step=step_name(step)) + f"{ack}{opens_text}"
     return make(StepKind.SILENCE, step, reason, base, template_for(step, facts), key=key, rule_id=rule_id)
 
 
 def _after_refusal(facts: CaseFacts, today: date, current: Step | None, reached: dict[Step, date],
                    clocks: list[Clock], make: _Make) -> NextStep:
     assert facts.last_from is not None
-    company = facts.company or "the company"
-    said = "refused" if facts.last_from_meaning == EventMeaning.REFUSAL else "sent its final response"
+    company = facts.company or _("the company")
     when = facts.last_from
-    opening = f"{company} {said} on {day_text(when, today)}"
+    if facts.last_from_meaning == EventMeaning.REFUSAL:
+        opening = _("{company} refused on {day}").format(company=company, day=day_text(when, today))
+    else:
+        opening = _("{company} sent its final response on {day}").format(company=company, day=day_text(when, today))
     routes = _routes(facts, reached, today, clocks)
     others = "; ".join(route_text(r, today) for r in routes if r.step is not Step.FINAL_NOTICE)
     key = f"refusal:{when.isoformat()}"
@@ -898,13 +953,13 @@ def _after_refusal(facts: CaseFacts, today: date, current: Step | None, reached:
         if answer_by > when:
             when = answer_by
             key = f"refusal:{facts.last_from.isoformat()}:{facts.last_to.isoformat()}"
-            wait = (f" You wrote again on {day_text(facts.last_to, today)}: they have until "
-                    f"{day_text(answer_by, today)} to answer.")
+            wait = " " + _("You wrote again on {day}: they have until {until} to answer.").format(
+                day=day_text(facts.last_to, today), until=day_text(answer_by, today))
     if Step.FORMAL_COMPLAINT not in reached:
-        reason = (f"{opening}: a chaser would only ask again. Next: a formal complaint to management that "
-                  "challenges their answer.")
+        reason = _("{what}: a chaser would only ask again. Next: a formal complaint to management that "
+                   "challenges their answer.").format(what=opening)
         if others:
-            reason += f" Also open: {others}."
+            reason += " " + _("Also open: {routes}.").format(routes=others)
         reason += wait
         return make(StepKind.REFUSED, Step.FORMAL_COMPLAINT, reason, when,
                     template_for(Step.FORMAL_COMPLAINT, facts), key=key, routes=tuple(routes))
@@ -914,34 +969,42 @@ def _after_refusal(facts: CaseFacts, today: date, current: Step | None, reached:
         if route.step is Step.REGULATOR and route.opens is not None and route.opens > today:
             continue  # not open yet; listed among the others
         rest = "; ".join(route_text(r, today) for r in routes if r is not route)
-        reason = f"{opening} and you have made your formal complaint. Next: {route_text(route, today)}."
-        reason += (f" Also: {rest}." if rest else "") + wait
+        reason = _("{what} and you have made your formal complaint. Next: {route}.").format(
+            what=opening, route=route_text(route, today))
+        reason += (" " + _("Also: {routes}.").format(routes=rest) if rest else "") + wait
         return make(StepKind.REFUSED, route.step, reason, due, template_for(route.step, facts), key=key,
                     rule_id=route.rule_id, routes=tuple(routes))
     higher = _escalation(current, facts, reached, today, clocks)
     if higher is None:
-        return make(StepKind.LAST, None, f"{opening}. This is the last step: follow the court's timetable.",
+        return make(StepKind.LAST, None,
+                    _("{what}. This is the last step: follow the court's timetable.").format(what=opening),
                     None, None)
-    return make(StepKind.REFUSED, higher, f"{opening}. Next: the {STEP_NAMES[higher]}.{wait}", when,
+    return make(StepKind.REFUSED, higher,
+                _("{what}. Next: the {step}.").format(what=opening, step=step_name(higher)) + wait, when,
                 template_for(higher, facts), key=key, routes=tuple(routes))
 
 
 def _answer_offer(facts: CaseFacts, today: date, make: _Make) -> NextStep:
     assert facts.last_from is not None
-    company = facts.company or "the company"
+    company = facts.company or _("the company")
     offered = facts.last_from_amount
-    what = f" {money_text(offered, facts.currency)}" if offered is not None else ""
-    reason = (f"{company} offered{what} on {day_text(facts.last_from, today)}: accept, or answer with your "
-              "counter-proposal.")
+    day = day_text(facts.last_from, today)
+    if offered is not None:
+        reason = _("{company} offered {amount} on {day}: accept, or answer with your counter-proposal.").format(
+            company=company, amount=money_text(offered, facts.currency), day=day)
+    else:
+        reason = _("{company} offered on {day}: accept, or answer with your counter-proposal.").format(
+            company=company, day=day)
     missing: Decimal | None = None
     if facts.amount is not None:
         missing = max(Decimal(0), facts.amount - (offered or Decimal(0)) - facts.refunded)
-        parts = [f"{money_text(facts.amount, facts.currency)} in dispute"]
+        parts = [_("{amount} in dispute").format(amount=money_text(facts.amount, facts.currency))]
         if offered is not None:
-            parts.append(f"{money_text(offered, facts.currency)} offered")
+            parts.append(_("{amount} offered").format(amount=money_text(offered, facts.currency)))
         if facts.refunded:
-            parts.append(f"{money_text(facts.refunded, facts.currency)} refunded")
-        reason += f" Still missing: {money_text(missing, facts.currency)} ({', '.join(parts)})."
+            parts.append(_("{amount} refunded").format(amount=money_text(facts.refunded, facts.currency)))
+        reason += " " + _("Still missing: {amount} ({parts}).").format(
+            amount=money_text(missing, facts.currency), parts=", ".join(parts))
     return make(StepKind.ANSWER_OFFER, Step.CHASER, reason, facts.last_from, "counter_offer",
                           key=f"offer:{facts.last_from.isoformat()}", missing_amount=missing)
 

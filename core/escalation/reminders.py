@@ -58,7 +58,6 @@ from core.domain.models import (
     sql_in,
 )
 from core.escalation.ladder import (
-    MESSAGE_WORDS,
     CaseFacts,
     NextStep,
     Promise,
@@ -71,9 +70,11 @@ from core.escalation.ladder import (
     rule_facts,
     silence_due,
     steps_reached,
+    your_message,
 )
 from core.escalation.rules import CaseFacts as RuleFacts
 from core.escalation.rules import all_packs
+from core.i18n import _, ngettext
 from core.store.store import Store
 from core.store.unit_of_work import Reaction, UnitOfWork
 
@@ -299,7 +300,7 @@ def case_facts_for(session: Session, case_id: int, *, as_of: date | None = None)
     clocks worked out from them are the ones the banner and the due list show. Reads only."""
     found = gather_facts(session, [case_id], include_closed=True)
     if case_id not in found:
-        raise NotFoundError(f"There is no case {case_id}.")
+        raise NotFoundError(_("There is no case {case_id}.").format(case_id=case_id))
     return rule_facts(found[case_id], today=as_of)
 
 
@@ -323,7 +324,7 @@ def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) 
     and the banner say the same thing."""
     if facts.closed:
         return []
-    company = facts.company or "the company"
+    company = facts.company or _("the company")
     out: dict[str, DueItem] = {}
 
     def item(key: str, due: date, reason: str, rule_id: str, kind: str) -> None:
@@ -337,15 +338,19 @@ def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) 
     # A step that already waits on that silence (after a refusal) says it; once is enough.
     if due is not None and facts.last_to is not None and not (step.reminds and step.due == due
                                                                and step.kind is StepKind.REFUSED):
+        silent = (today - facts.last_to).days
         item(f"silence:{facts.last_to.isoformat()}", due,
-             f"No reply to {_message_words(facts, today)} ({(today - facts.last_to).days} days).",
+             ngettext("No reply to {message} ({n} day).", "No reply to {message} ({n} days).", silent).format(
+                 message=_message_words(facts, today), n=silent),
              SILENCE_RULE, "silence")
     for promise in facts.promises:
         quote = f" (\u201c{promise.summary}\u201d)" if promise.summary else ""
         late = (today - promise.promised_by).days
-        state = f"{duration_text(late)} late" if late > 0 else "nothing from them yet"
+        state = (_("{duration} late").format(duration=duration_text(late)) if late > 0
+                 else _("nothing from them yet"))
         item(f"promise:{promise.event_id}", promise.promised_by,
-             f"{company} promised by {day_text(promise.promised_by, today)}{quote}: {state}.",
+             _("{company} promised by {day}{quote}: {state}.").format(
+                 company=company, day=day_text(promise.promised_by, today), quote=quote, state=state),
              PROMISE_RULE, "promise")
     for c in clocks:
         if c.opens:
@@ -366,8 +371,8 @@ def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) 
 
 
 def _message_words(facts: CaseFacts, today: date) -> str:
-    word = MESSAGE_WORDS.get(facts.last_to_kind, "message")
-    return f"your {word} of {day_text(facts.last_to, today)}" if facts.last_to else "your last message"
+    return your_message(facts.last_to_kind, facts.last_to, today)
+
 
 
 @dataclass
@@ -554,7 +559,7 @@ def next_step(store: Store, *, case_id: int) -> NextStep:
     with store.read() as session:
         facts = gather_facts(session, [case_id], include_closed=True)
     if case_id not in facts:
-        raise NotFoundError(f"There is no case {case_id}.")
+        raise NotFoundError(_("There is no case {case_id}.").format(case_id=case_id))
     return next_step_for(facts[case_id], clock.today())
 
 
@@ -578,7 +583,7 @@ def _row(session: Session, case_id: int, key: str) -> Reminder:
         return row
     found = [i for i in compute(session, [case_id]) if i.key == key]
     if not found:
-        raise NotFoundError(f"Case {case_id} has no reminder {key!r}.")
+        raise NotFoundError(_("Case {case_id} has no reminder {key!r}.").format(case_id=case_id, key=key))
     item, now = found[0], clock.now()
     row = Reminder(case_id=case_id, key=key, rule_id=item.rule_id, due=item.due, reason=item.reason,
                    state=ReminderState.OPEN.value, created_at=now, updated_at=now)
@@ -601,7 +606,7 @@ def snooze(store: Store, *, case_id: int, key: str, until: date | str) -> None:
 
     day = optional_date(until, "until")
     if day is None or day <= clock.today():
-        raise ValidationError("until", f"snooze until a day after today ({clock.today().isoformat()})")
+        raise ValidationError("until", _("snooze until a day after today ({isoformat})").format(isoformat=clock.today().isoformat()))
     _set_state(store, case_id, key, ReminderState.SNOOZED, day)
 
 
@@ -627,7 +632,7 @@ def add_user_reminder(store: Store, *, case_id: int, due: date | str, reason: st
 
     day = optional_date(due, "due")
     if day is None:
-        raise ValidationError("due", "is required")
+        raise ValidationError("due", _("is required"))
     reason = check_text(reason, "reason", required=True, limit=1000)
     with store.write() as session:
         get_case(session, case_id)

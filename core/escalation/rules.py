@@ -66,6 +66,7 @@ from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
+from core.domain.dates_text import short_date
 from core.domain.errors import ValidationError
 from core.domain.models import (
     FINANCIAL_KINDS,
@@ -75,29 +76,31 @@ from core.domain.models import (
     PaymentMethod,
     Purchase,
 )
+from core.i18n import N_, _, current_language, ngettext
 
-DISCLAIMER = "General information, not legal advice."
-NOT_CONFIRMED = "not yet confirmed at the source"
+# Marked for the catalog; shown through _() (or in a letter's own language) where used.
+DISCLAIMER = N_("General information, not legal advice.")
+NOT_CONFIRMED = N_("not yet confirmed at the source")
 
 # The facts of a case a rule may count from. The first nine are the ones core.ladder
 # finds in the timeline itself; the others only CaseFacts knows.
 ANCHORS = {
-    "complaint_sent": "your first message to the company",
-    "formal_complaint_sent": "your formal complaint",
-    "final_notice_sent": "your final notice (letter before action)",
-    "payment_dispute_sent": "your claim to the card issuer or payment platform",
-    "regulator_complaint_sent": "your complaint to the regulator or ombudsman",
-    "final_response": "the company's final response",
-    "payment_date": "the payment",
-    "statement_date": "the statement showing the charge (Docket uses the payment date)",
-    "delivery_date": "the delivery",
+    "complaint_sent": N_("your first message to the company"),
+    "formal_complaint_sent": N_("your formal complaint"),
+    "final_notice_sent": N_("your final notice (letter before action)"),
+    "payment_dispute_sent": N_("your claim to the card issuer or payment platform"),
+    "regulator_complaint_sent": N_("your complaint to the regulator or ombudsman"),
+    "final_response": N_("the company's final response"),
+    "payment_date": N_("the payment"),
+    "statement_date": N_("the statement showing the charge (Docket uses the payment date)"),
+    "delivery_date": N_("the delivery"),
 }
 NEW_ANCHORS = {
-    "contract_date": "the contract (your order or payment)",
-    "expected_by": "the date the goods or service were due",
-    "cancellation": "your cancellation",
-    "charge_after_cancellation": "the first charge after you cancelled",
-    "refusal": "the company's refusal",
+    "contract_date": N_("the contract (your order or payment)"),
+    "expected_by": N_("the date the goods or service were due"),
+    "cancellation": N_("your cancellation"),
+    "charge_after_cancellation": N_("the first charge after you cancelled"),
+    "refusal": N_("the company's refusal"),
 }
 ALL_ANCHORS = {**ANCHORS, **NEW_ANCHORS}
 UNITS = ("days", "business_days", "weeks", "months", "years")
@@ -113,25 +116,25 @@ DEFAULT_REMIND_BEFORE = 10
 
 # The dated story of a case (CaseFacts fields) that ``has`` and ``lacks`` may name.
 STORY = {
-    "purchased": "your order or payment",
-    "problem": "the problem",
-    "delivered": "the delivery",
-    "first_complaint": "your first complaint",
-    "formal_complaint": "your formal complaint",
-    "cancellation": "your cancellation",
-    "charge_after_cancellation": "a charge after you cancelled",
-    "acknowledgement": "an acknowledgement of your complaint",
-    "last_reply": "the company's last reply",
-    "refusal": "a refusal",
-    "final_response": "the final response",
-    "final_notice": "your final notice",
-    "payment_dispute": "your claim to the card issuer or payment platform",
-    "regulator_complaint": "your complaint to the regulator or ombudsman",
-    "refund": "a refund",
-    "resolved": "the resolution",
-    "expected_by": "the date the goods or service were due",
-    "payment_date": "the payment",
-    "first_charge": "the first charge",
+    "purchased": N_("your order or payment"),
+    "problem": N_("the problem"),
+    "delivered": N_("the delivery"),
+    "first_complaint": N_("your first complaint"),
+    "formal_complaint": N_("your formal complaint"),
+    "cancellation": N_("your cancellation"),
+    "charge_after_cancellation": N_("a charge after you cancelled"),
+    "acknowledgement": N_("an acknowledgement of your complaint"),
+    "last_reply": N_("the company's last reply"),
+    "refusal": N_("a refusal"),
+    "final_response": N_("the final response"),
+    "final_notice": N_("your final notice"),
+    "payment_dispute": N_("your claim to the card issuer or payment platform"),
+    "regulator_complaint": N_("your complaint to the regulator or ombudsman"),
+    "refund": N_("a refund"),
+    "resolved": N_("the resolution"),
+    "expected_by": N_("the date the goods or service were due"),
+    "payment_date": N_("the payment"),
+    "first_charge": N_("the first charge"),
 }
 FINANCIAL = frozenset(k.value for k in FINANCIAL_KINDS)
 CARD_METHODS = frozenset({PaymentMethod.CREDIT_CARD.value, PaymentMethod.DEBIT_CARD.value})
@@ -174,18 +177,34 @@ REGION_NAMES = {
     "US-TN": "Tennessee", "US-TX": "Texas", "US-UT": "Utah", "US-VT": "Vermont", "US-VA": "Virginia",
     "US-WA": "Washington", "US-WV": "West Virginia", "US-WI": "Wisconsin", "US-WY": "Wyoming",
 }
-ELSEWHERE_IN_EU = "Elsewhere in the European Union"
+ELSEWHERE_IN_EU = N_("Elsewhere in the European Union")
+
+
+def country_name(code: str) -> str:
+    """A country's name in the current language: CLDR's (through Babel) for French, German and
+    Spanish ("Royaume-Uni", "Vereinigtes Königreich"), Docket's own in English."""
+    english = COUNTRY_NAMES.get(code, code)
+    language = current_language()
+    if language in ("en", "pseudo") or len(code) != 2:
+        return english
+    try:
+        from babel import Locale
+
+        found = Locale.parse(language).territories.get(code)
+    except (ImportError, ValueError):
+        found = None
+    return str(found) if found else english
 # How each fact the rules may need is asked for.
 FACT_PROMPTS = {
-    "company_kind": "what kind of company this is (a shop, a bank, a telecoms provider...)",
-    "purchase": "what you bought (goods, a service, digital content or a subscription)",
-    "payment_method": "how you paid",
-    "card_scheme": "which card network your card belongs to (Visa, Mastercard, a domestic debit scheme...)",
-    "region": "which part of the country you live in (England, Wales, Scotland, Northern Ireland; a state or province)",
-    "amount": "the amount",
-    "payment_date": "the payment date",
-    "expected_by": "the date the goods or service were due",
-    "delivered": "the delivery (log it on the timeline)",
+    "company_kind": N_("what kind of company this is (a shop, a bank, a telecoms provider...)"),
+    "purchase": N_("what you bought (goods, a service, digital content or a subscription)"),
+    "payment_method": N_("how you paid"),
+    "card_scheme": N_("which card network your card belongs to (Visa, Mastercard, a domestic debit scheme...)"),
+    "region": N_("which part of the country you live in (England, Wales, Scotland, Northern Ireland; a state or province)"),
+    "amount": N_("the amount"),
+    "payment_date": N_("the payment date"),
+    "expected_by": N_("the date the goods or service were due"),
+    "delivered": N_("the delivery (log it on the timeline)"),
 }
 _STEP_STORY = {
     "complaint": "first_complaint", "formal_complaint": "formal_complaint",
@@ -223,11 +242,20 @@ class Period:
         return date(year, month0 + 1, min(start.day, last))
 
     def describe(self) -> str:
-        unit = self.unit.replace("_", " ")
-        if self.amount == 1:
-            unit = unit.rstrip("s")
-        extra = f" and {self.plus_days} days" if self.plus_days else ""
-        return f"{self.amount} {unit}{extra}"
+        """"30 days", "12 months and 14 days", in the current language."""
+        n = self.amount
+        units = {
+            "days": ngettext("{n} day", "{n} days", n),
+            "business_days": ngettext("{n} business day", "{n} business days", n),
+            "weeks": ngettext("{n} week", "{n} weeks", n),
+            "months": ngettext("{n} month", "{n} months", n),
+            "years": ngettext("{n} year", "{n} years", n),
+        }
+        text = units.get(self.unit, f"{{n}} {self.unit.replace('_', ' ')}").format(n=n)
+        if self.plus_days:
+            extra = ngettext("{n} day", "{n} days", self.plus_days).format(n=self.plus_days)
+            return _("{period} and {extra}").format(period=text, extra=extra)
+        return text
 
 
 @dataclass(frozen=True)
@@ -324,9 +352,7 @@ class Rule:
 
     def provenance(self) -> str:
         """"source, checked 2026-12-01" or "source (not yet confirmed at the source)"."""
-        if self.checked is not None:
-            return f"{self.source} (checked {self.checked.isoformat()})"
-        return f"{self.source} ({NOT_CONFIRMED})"
+        return provenance_text(self.source, self.checked)
 
     def date_from(self, start: date) -> date:
         return self.period.after(start)
@@ -694,8 +720,14 @@ class Place:
 
     @property
     def full_name(self) -> str:
-        """ "United Kingdom: Scotland" for a region, the country's name otherwise."""
-        return f"{COUNTRY_NAMES[self.country]}: {self.name}" if self.is_region else self.name
+        """ "United Kingdom: Scotland" for a region, the country's name otherwise, in the
+        current language (a region keeps its own name: Scotland, Ontario, New South Wales)."""
+        if self.code == "EU":
+            return _(ELSEWHERE_IN_EU)
+        if self.is_region:
+            return _("{country}: {region}").format(country=country_name(self.country), region=self.name)
+        return country_name(self.code) if self.code in COUNTRY_NAMES else self.name
+
 
 
 @cache
@@ -739,15 +771,17 @@ def check_jurisdiction(value: str | None, where: str = "jurisdiction") -> str:
     country, dash, part = code.partition("-")
     if not dash:
         if not (country.isalpha() and len(country) == 2):
-            raise ValidationError(where, f"expected a country code such as GB, US or FR, got {value!r}")
+            raise ValidationError(where, _("expected a country code such as GB, US or FR, got {value!r}").format(
+                value=value))
         return code
     if code in REGIONS:
         return code
     known = ", ".join(p.code for p in regions_of(country))
     if known:
-        raise ValidationError(where, f"unknown region {value!r}; for {COUNTRY_NAMES.get(country, country)} "
-                                     f"Docket knows {known}")
-    raise ValidationError(where, f"Docket knows no regions of {country!r}; give the country alone, e.g. {country}")
+        raise ValidationError(where, _("unknown region {value!r}; for {country} Docket knows {known}").format(
+            value=value, country=COUNTRY_NAMES.get(country, country), known=known))
+    raise ValidationError(where, _("Docket knows no regions of {country!r}; give the country alone, e.g. "
+                                   "{code}").format(country=country, code=country))
 
 
 def pack_for(jurisdiction: str | None) -> RulePack:
@@ -1032,48 +1066,61 @@ class Clock:
 
     @property
     def provenance(self) -> str:
-        if self.checked is not None:
-            return f"{self.source} (checked {self.checked.isoformat()})"
-        return f"{self.source} ({NOT_CONFIRMED})"
+        return provenance_text(self.source, self.checked)
+
+
+def provenance_text(source: str, checked: date | None) -> str:
+    """"source (checked 2026-12-01)" or "source (not yet confirmed at the source)", in the
+    current language (the address and the ISO date stay as they are)."""
+    if checked is not None:
+        return _("{source} (checked {date})").format(source=source, date=checked.isoformat())
+    return f"{source} ({_(NOT_CONFIRMED)})"
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _day_text(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return short_date(day)
 
 
 _OPENS_VERB = {
-    "complaint": "you may complain",
-    "chaser": "you may chase",
-    "formal_complaint": "you may complain formally",
-    "final_notice": "you may send a final notice",
-    "payment_dispute": "you may claim from your card issuer or bank",
-    "regulator": "you may refer the complaint",
-    "small_claims": "you may claim in court",
+    "complaint": N_("you may complain"),
+    "chaser": N_("you may chase"),
+    "formal_complaint": N_("you may complain formally"),
+    "final_notice": N_("you may send a final notice"),
+    "payment_dispute": N_("you may claim from your card issuer or bank"),
+    "regulator": N_("you may refer the complaint"),
+    "small_claims": N_("you may claim in court"),
 }
 
 
 def _anchor_text(facts: CaseFacts, anchor: str) -> str:
     if anchor in ("payment_date", "statement_date", "contract_date") and not (facts.payment_date or facts.purchased):
-        return STORY["first_charge"]  # no payment on record: the charge the company took
-    return ALL_ANCHORS[anchor]
+        return _(STORY["first_charge"])  # no payment on record: the charge the company took
+    return _(ALL_ANCHORS[anchor])
 
 
 def _sentence(rule: Rule, start: date, deadline: date, what: str, today: date,
               period: Period | None = None) -> str:
-    since = f"{(period or rule.period).describe()} after {what} on {_day_text(start)}"
+    """The clock in one sentence, in the current language; ``what`` is already translated."""
+    label = _(rule.label)
+    start_day = _day_text(start)
+    since = _("{period} after {what} on {day}").format(
+        period=(period or rule.period).describe(), what=what, day=start_day)
     if rule.opens:
-        verb = _OPENS_VERB.get(rule.steps[0], "you may act")
+        verb = _(_OPENS_VERB.get(rule.steps[0], N_("you may act")))
         if rule.period.amount == 0 and not rule.period.plus_days:
-            return f"{rule.label}: {verb} (since {what} on {_day_text(start)})."
+            return _("{label}: {verb} (since {what} on {day}).").format(
+                label=label, verb=verb, what=what, day=start_day)
         if deadline <= today:
-            return f"{rule.label}: {verb} now (since {_day_text(deadline)}, {since})."
-        return f"{rule.label}: {verb} from {_day_text(deadline)} ({since})."
+            return _("{label}: {verb} now (since {day}, {since}).").format(
+                label=label, verb=verb, day=_day_text(deadline), since=since)
+        return _("{label}: {verb} from {day} ({since}).").format(
+            label=label, verb=verb, day=_day_text(deadline), since=since)
     if deadline < today:
-        return f"{rule.label}: closed on {_day_text(deadline)} ({since})."
-    return f"{rule.label}: closes on {_day_text(deadline)} ({since})."
+        return _("{label}: closed on {day} ({since}).").format(label=label, day=_day_text(deadline), since=since)
+    return _("{label}: closes on {day} ({since}).").format(label=label, day=_day_text(deadline), since=since)
 
 
 def clocks(facts: CaseFacts, today: date) -> list[Clock]:
@@ -1112,10 +1159,12 @@ def _clocks(facts: CaseFacts, today: date,
             # The outer limit comes first (a chargeback never runs past 540 days): it decides.
             deadline, start, anchor, period = rule.cap.after(first), first, rule.starts[0], rule.cap
         out.append(Clock(
-            rule_id=rule.id, label=rule.label, start=start, deadline=deadline, opens=rule.opens,
+            # The rule pack's words are translated here, each time, not when the pack is read:
+            # the language may change while the packs stay cached.
+            rule_id=rule.id, label=_(rule.label), start=start, deadline=deadline, opens=rule.opens,
             steps=rule.steps, source=rule.source, checked=rule.checked, confidence=rule.confidence,
             text=_sentence(rule, start, deadline, _anchor_text(facts, anchor), today, period), starts_from=anchor,
-            explanation=rule.explanation,
+            explanation=_(rule.explanation) if rule.explanation else "",
             remind_on=None if rule.opens else deadline - timedelta(days=rule.remind_before_days),
         ))
     out.sort(key=lambda c: (c.deadline, c.rule_id))
@@ -1178,11 +1227,12 @@ def _missing(facts: CaseFacts, evaluated: list[tuple[Rule, bool, list[str], date
             wanted.setdefault(fact, []).append(rule)
     out = []
     for fact, rules_ in wanted.items():
-        labels = tuple(dict.fromkeys(r.label for r in rules_))
+        labels = tuple(dict.fromkeys(_(r.label) for r in rules_))
         if fact == "jurisdiction":
-            text = "Add your country (and region) to see the deadlines and laws that apply there."
+            text = _("Add your country (and region) to see the deadlines and laws that apply there.")
         else:
-            text = f"Add {FACT_PROMPTS[fact]} to see: {', '.join(labels)}."
+            text = _("Add {fact} to see: {rules}.").format(fact=_(FACT_PROMPTS[fact]), rules=", ".join(labels))
+
         out.append(MissingFact(fact, tuple(r.id for r in rules_), labels, text))
     return out
 

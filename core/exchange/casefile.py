@@ -36,6 +36,7 @@ from core.domain.errors import DocketError, ValidationError
 from core.domain.meaning import guess_meaning
 from core.domain.models import Contact, Event, Evidence, Letter, LetterStatus
 from core.domain.money import check_currency, parse_amount
+from core.i18n import _
 from core.journal import cases
 from core.store.files import Cancelled, Progress, StoredFile
 from core.store.store import Store
@@ -178,12 +179,12 @@ def export_case(store: Store, *, case_id: int) -> dict[str, Any]:
 def _atomic_output(out: Path) -> tuple[int, Path]:
     """A temporary file beside ``out``, renamed over it once complete."""
     if out.is_dir():
-        raise DocketError(f"Cannot write {out}: it is a folder; give a file name such as {out / 'case.zip'}.")
+        raise DocketError(_("Cannot write {out}: it is a folder; give a file name such as {example}.").format(out=out, example=out / 'case.zip'))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     except OSError as exc:
-        raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
+        raise DocketError(_("Cannot write {out}: {reason}").format(out=out, reason=exc.strerror or exc)) from None
     return fd, Path(tmp)
 
 
@@ -193,7 +194,7 @@ def _writing(out: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
+        raise DocketError(_("Cannot write {out}: {reason}").format(out=out, reason=exc.strerror or exc)) from None
 
 
 def document_bytes(document: dict[str, Any]) -> bytes:
@@ -271,31 +272,29 @@ def parse_document(data: bytes, source: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError(source, f"is not UTF-8 text (byte {exc.start}); expected a JSON case file") from None
+        raise ValidationError(source, _("is not UTF-8 text (byte {start}); expected a JSON case file").format(start=exc.start)) from None
     try:
         document = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise ValidationError(
-            source, f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+            source, _("is not valid JSON: {msg} at line {lineno}, column {colno}").format(msg=exc.msg, lineno=exc.lineno, colno=exc.colno)) from None
     except (ValueError, RecursionError) as exc:
-        raise ValidationError(source, f"is not a valid case file: {exc}") from None
+        raise ValidationError(source, _("is not a valid case file: {exc}").format(exc=exc)) from None
     if not isinstance(document, dict):
-        raise ValidationError(source, f"expected a JSON object, got {_type_name(document)}")
+        raise ValidationError(source, _("expected a JSON object, got {kind}").format(kind=_type_name(document)))
     if document.get("format") != FORMAT:
-        raise ValidationError("format", f"expected \"{FORMAT}\", got {document.get('format')!r}; "
-                                        "this is not a Docket case file")
+        raise ValidationError("format", _("expected \"{format}\", got {found!r}; this is not a Docket case file").format(format=FORMAT, found=document.get('format')))
     version = document.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ValidationError("version", f"expected a whole number such as 1, got {version!r}")
+        raise ValidationError("version", _("expected a whole number such as 1, got {version!r}").format(version=version))
     if version > VERSION:
         raise DocketError(
-            f"This case file was made by a newer Docket (format version {version}); this Docket "
-            f"reads version {VERSION}. Update Docket to import it.")
+            _("This case file was made by a newer Docket (format version {version}); this Docket reads version {version2}. Update Docket to import it.").format(version=version, version2=VERSION))
     extra = set(document) - {"format", "version", "case"}
     if extra:
-        raise ValidationError(sorted(extra)[0], "is not a field of a case file")
+        raise ValidationError(sorted(extra)[0], _("is not a field of a case file"))
     if not isinstance(document.get("case"), dict):
-        raise ValidationError("case", f"expected an object, got {_type_name(document.get('case'))}")
+        raise ValidationError("case", _("expected an object, got {kind}").format(kind=_type_name(document.get('case'))))
     return document
 
 
@@ -308,12 +307,11 @@ def check_member_name(name: str, where: str) -> str:
     """Refuse a path that could leave the case file's folder: absolute, a drive letter,
     ``..``, backslashes, NUL or empty parts. Returns the name unchanged."""
     if not isinstance(name, str) or not name:
-        raise ValidationError(where, "expected a relative path such as evidence/receipt.pdf")
+        raise ValidationError(where, _("expected a relative path such as evidence/receipt.pdf"))
     parts = name.rstrip("/").split("/")
     if (name.startswith("/") or "\\" in name or "\x00" in name or _DRIVE.match(name)
             or any(p in ("", ".", "..") for p in parts)):
-        raise ValidationError(where, f"{name!r} escapes the case file's folder; expected a "
-                                     "relative path such as evidence/receipt.pdf")
+        raise ValidationError(where, _("{name!r} escapes the case file's folder; expected a relative path such as evidence/receipt.pdf").format(name=name))
     return name
 
 
@@ -332,10 +330,10 @@ class _Source:
         if zipfile.is_zipfile(self.path):
             return self._open_zip()
         if self.path.suffix.lower() == ".zip":
-            raise ValidationError(self.path.name, "is not a readable zip file")
+            raise ValidationError(self.path.name, _("is not a readable zip file"))
         size = self.path.stat().st_size
         if size > MAX_JSON_BYTES:
-            raise ValidationError(self.path.name, f"is {size:,} bytes; a case file is at most {MAX_JSON_BYTES:,}")
+            raise ValidationError(self.path.name, _("is {size:,} bytes; a case file is at most {limit:,}").format(size=size, limit=MAX_JSON_BYTES))
         return parse_document(self.path.read_bytes(), self.path.name)
 
     def _open_zip(self) -> dict[str, Any]:
@@ -343,7 +341,7 @@ class _Source:
             self.zip = zipfile.ZipFile(self.path)
             infos = self.zip.infolist()
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise ValidationError(self.path.name, f"is not a readable zip file: {exc}") from None
+            raise ValidationError(self.path.name, _("is not a readable zip file: {exc}").format(exc=exc)) from None
         seen: set[str] = set()
         declared = 0
         for info in infos:
@@ -351,23 +349,22 @@ class _Source:
             check_member_name(info.filename, where)
             folded = info.filename.rstrip("/").casefold()
             if folded in seen:
-                raise ValidationError(where, "appears twice in the zip file")
+                raise ValidationError(where, _("appears twice in the zip file"))
             seen.add(folded)
             if info.is_dir():
                 continue
             if info.flag_bits & 0x1:
-                raise ValidationError(where, "is encrypted; Docket reads unencrypted zip files")
+                raise ValidationError(where, _("is encrypted; Docket reads unencrypted zip files"))
             declared += info.file_size
             if declared > self.max_total_size:
                 raise ValidationError(
-                    self.path.name, f"unpacks to more than {self.max_total_size:,} bytes; refused "
-                                    "(a zip this large is not a case file)")
+                    self.path.name, _("unpacks to more than {limit:,} bytes; refused (a zip this large is not a case file)").format(limit=self.max_total_size))
             self.entries[info.filename] = info
         if CASE_JSON not in self.entries:
-            raise ValidationError(self.path.name, f"has no {CASE_JSON}; expected a zip written by 'docket export --format zip'")
+            raise ValidationError(self.path.name, _("has no {name}; expected a zip written by 'docket export --format zip'").format(name=CASE_JSON))
         info = self.entries[CASE_JSON]
         if info.file_size > MAX_JSON_BYTES:
-            raise ValidationError(CASE_JSON, f"is {info.file_size:,} bytes; a case file is at most {MAX_JSON_BYTES:,}")
+            raise ValidationError(CASE_JSON, _("is {file_size:,} bytes; a case file is at most {limit:,}").format(file_size=info.file_size, limit=MAX_JSON_BYTES))
         with self._open_entry(info, CASE_JSON) as fh:
             data = self._read_capped(fh, MAX_JSON_BYTES, CASE_JSON)
         return parse_document(data, CASE_JSON)
@@ -380,12 +377,12 @@ class _Source:
                 # io's reader classes are not typing.IO's; a _Counted reads as a BinaryIO does.
                 yield cast(BinaryIO, _Counted(fh, self, where))
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-            raise ValidationError(where, f"cannot be unpacked: {exc}") from None
+            raise ValidationError(where, _("cannot be unpacked: {exc}").format(exc=exc)) from None
 
     def _read_capped(self, fh: BinaryIO, cap: int, where: str) -> bytes:
         data = fh.read(cap + 1)
         if len(data) > cap:
-            raise ValidationError(where, f"is larger than {cap:,} bytes")
+            raise ValidationError(where, _("is larger than {cap:,} bytes").format(cap=cap))
         return data
 
     @contextmanager
@@ -395,20 +392,20 @@ class _Source:
         if self.zip is not None:
             info = self.entries.get(name)
             if info is None:
-                raise ValidationError(where, f"{name!r} is not in the zip file")
+                raise ValidationError(where, _("{name!r} is not in the zip file").format(name=name))
             with self._open_entry(info, where) as fh:
                 yield fh
             return
         folder = self.path.parent.resolve()
         target = (folder / name).resolve()
         if not target.is_relative_to(folder):
-            raise ValidationError(where, f"{name!r} escapes the case file's folder")
+            raise ValidationError(where, _("{name!r} escapes the case file's folder").format(name=name))
         if not target.is_file():
-            raise ValidationError(where, f"{name!r} was not found beside {self.path.name}")
+            raise ValidationError(where, _("{name!r} was not found beside {name2}").format(name=name, name2=self.path.name))
         try:
             fh = open(target, "rb")
         except OSError as exc:
-            raise ValidationError(where, f"{name!r} cannot be read: {exc.strerror or exc}") from None
+            raise ValidationError(where, _("{name!r} cannot be read: {reason}").format(name=name, reason=exc.strerror or exc)) from None
         with fh:
             yield fh
 
@@ -448,12 +445,12 @@ class _Counted(io.RawIOBase):
         try:
             data = self.inner.read(size)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise ValidationError(self.where, f"cannot be unpacked: {exc}") from None
+            raise ValidationError(self.where, _("cannot be unpacked: {exc}").format(exc=exc)) from None
         self.source.unpacked += len(data)
         if self.source.unpacked > self.source.max_total_size:
             raise ValidationError(
                 self.source.path.name,
-                f"unpacks to more than {self.source.max_total_size:,} bytes; refused")
+                _("unpacks to more than {limit:,} bytes; refused").format(limit=self.source.max_total_size))
         return data
 
 
@@ -478,7 +475,7 @@ class _ImportProgress:
 
     def _tell(self, done: int) -> None:
         if self.report is not None and self.report(min(done, self.total), self.total) is False:
-            raise Cancelled("Import cancelled; nothing was stored.")
+            raise Cancelled(_("Import cancelled; nothing was stored."))
 
     def for_file(self) -> Progress:
         """A progress callback for one evidence copy, counted on top of what is done."""
@@ -505,10 +502,10 @@ def _fields_at(*renames: tuple[str, str]) -> Iterator[None]:
 
 def _obj(value: Any, where: str, keys: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ValidationError(where, f"expected an object, got {_type_name(value)}")
+        raise ValidationError(where, _("expected an object, got {kind}").format(kind=_type_name(value)))
     for key in value:
         if key not in keys:
-            raise ValidationError(f"{where}.{key}", "is not a field of a case file")
+            raise ValidationError(f"{where}.{key}", _("is not a field of a case file"))
     return value
 
 
@@ -516,32 +513,32 @@ def _list(value: Any, where: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ValidationError(where, f"expected a list, got {_type_name(value)}")
+        raise ValidationError(where, _("expected a list, got {kind}").format(kind=_type_name(value)))
     return value
 
 
 def _str(value: Any, where: str) -> str | None:
     if value is not None and not isinstance(value, str):
-        raise ValidationError(where, f"expected text, got {_type_name(value)}")
+        raise ValidationError(where, _("expected text, got {kind}").format(kind=_type_name(value)))
     return value
 
 
 def _index(value: Any, where: str, count: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(where, f"expected the index of {what} (a whole number), got {value!r}")
+        raise ValidationError(where, _("expected the index of {what} (a whole number), got {value!r}").format(what=what, value=value))
     if not 0 <= value < count:
-        raise ValidationError(where, f"there is no {what} {value}; the file has {count}")
+        raise ValidationError(where, _("there is no {what} {value}; the file has {count}").format(what=what, value=value, count=count))
     return value
 
 
 def _money(value: Any, where: str) -> tuple[Any, str]:
     value = _obj(value, where, ("value", "currency"))
     if "value" not in value:
-        raise ValidationError(f"{where}.value", "is required")
+        raise ValidationError(f"{where}.value", _("is required"))
     if isinstance(value["value"], (int, float)) and not isinstance(value["value"], bool):
-        raise ValidationError(f"{where}.value", f"write amounts as text such as \"129.00\", got {value['value']!r}")
+        raise ValidationError(f"{where}.value", _("write amounts as text such as \"129.00\", got {value!r}").format(value=value['value']))
     if not isinstance(value["value"], str):
-        raise ValidationError(f"{where}.value", f"expected an amount as text such as \"129.00\", got {_type_name(value['value'])}")
+        raise ValidationError(f"{where}.value", _("expected an amount as text such as \"129.00\", got {kind}").format(kind=_type_name(value['value'])))
     currency = check_currency(value.get("currency"), f"{where}.currency")
     return parse_amount(value["value"], f"{where}.value", currency), currency
 
@@ -563,13 +560,13 @@ def import_case(
     """
     path = Path(path)
     if not path.is_file():
-        raise DocketError(f"There is no file {path}.")
+        raise DocketError(_("There is no file {path}.").format(path=path))
     source = _Source(path, max_file_size, max_total_size)
     try:
         try:
             document = source.document()
         except OSError as exc:
-            raise DocketError(f"Cannot read {path}: {exc.strerror or exc}") from None
+            raise DocketError(_("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
         from core.store.backup import backup_before  # the way back if the import was a mistake
 
         backup_before(store, "before-import")
@@ -603,7 +600,7 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             currencies.append((f"case.{key}.currency", currency))
     for where, currency in currencies[1:]:
         if currency != currencies[0][1]:
-            raise ValidationError(where, f"a case has one currency; expected {currencies[0][1]}, got {currency}")
+            raise ValidationError(where, _("a case has one currency; expected {expected}, got {currency}").format(expected=currencies[0][1], currency=currency))
     fields["currency"] = currencies[0][1] if currencies else "EUR"
     if doc.get("payment") is not None:
         payment = _obj(doc["payment"], "case.payment", ("method", "scheme", "date"))
@@ -629,9 +626,9 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
         contact = dict(_obj(raw, where, CONTACT_KEYS))
         contact_key = _str(contact.pop("key", None), f"{where}.key")
         if not contact_key:
-            raise ValidationError(f"{where}.key", "is required (events name their contact by it)")
+            raise ValidationError(f"{where}.key", _("is required (events name their contact by it)"))
         if contact_key in contact_ids:
-            raise ValidationError(f"{where}.key", f"{contact_key!r} is the key of an earlier contact; keys are unique")
+            raise ValidationError(f"{where}.key", _("{contact_key!r} is the key of an earlier contact; keys are unique").format(contact_key=contact_key))
         with _fields_at(("contact", where)):
             contact_ids[contact_key] = cases.add_contact(session, case_id=case_id, **{"name": None, **contact})
 
@@ -640,7 +637,7 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             return None
         key = _str(value, where)
         if key not in contact_ids:
-            raise ValidationError(where, f"no contact has the key {key!r}")
+            raise ValidationError(where, _("no contact has the key {key!r}").format(key=key))
         return contact_ids[key]
 
     # Events are added in batches of EVENT_BATCH, each one flush (one round of INSERTs and of
@@ -663,9 +660,9 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
         for key in ("at", "kind", "summary"):
             event.setdefault(key, None)
         if not isinstance(event["at"], str):
-            raise ValidationError(f"{where}.at", f"expected a date or date-time as text, got {_type_name(event['at'])}")
+            raise ValidationError(f"{where}.at", _("expected a date or date-time as text, got {kind}").format(kind=_type_name(event['at'])))
         if event["kind"] is None:
-            raise ValidationError(f"{where}.kind", "is required")
+            raise ValidationError(f"{where}.kind", _("is required"))
         if version < 2 and "meaning" not in event and isinstance(event["summary"], str):
             # Version 1 had no meanings: read them as an upgraded store does.
             event["meaning"] = guess_meaning(str(event["kind"]), str(event.get("direction") or ""),
@@ -685,10 +682,10 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
         item = _obj(raw, where, EVIDENCE_KEYS)
         name = _str(item.get("path"), f"{where}.path")
         if not name:
-            raise ValidationError(f"{where}.path", "is required: where the file is in the case file's folder or zip")
+            raise ValidationError(f"{where}.path", _("is required: where the file is in the case file's folder or zip"))
         sha = _str(item.get("sha256"), f"{where}.sha256")
         if not sha or not _HEX64.match(sha):
-            raise ValidationError(f"{where}.sha256", f"expected a SHA-256 as 64 hexadecimal digits, got {sha!r}")
+            raise ValidationError(f"{where}.sha256", _("expected a SHA-256 as 64 hexadecimal digits, got {sha!r}").format(sha=sha))
         sha = sha.lower()
         stored = stored_by_path.get(name)
         if stored is None and source.zip is None and store.evidence.has(sha) and not source.beside(name, f"{where}.path"):
@@ -703,17 +700,16 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
                         fh, expected_sha256=sha, max_size=source.max_file_size, progress=meter.for_file())
                 except ValidationError as exc:
                     if exc.path == "sha256":
-                        raise ValidationError(f"{where}.sha256", f"the file {name!r} does not match it "
-                                              f"(its SHA-256 is {exc.message.rsplit(' ', 1)[-1]})") from None
+                        raise ValidationError(f"{where}.sha256", _("the file {name!r} does not match it (its SHA-256 is {sha256})").format(name=name, sha256=exc.message.rsplit(' ', 1)[-1])) from None
                     raise ValidationError(f"{where}.path", f"{name!r}: {exc.message}") from None
             unit_of(session).keep_new_file(stored)
             stored_by_path[name] = stored
             meter.step(stored.size)
         if stored.sha256 != sha:
-            raise ValidationError(f"{where}.sha256", f"the file {name!r} does not match it (its SHA-256 is {stored.sha256})")
+            raise ValidationError(f"{where}.sha256", _("the file {name!r} does not match it (its SHA-256 is {sha256})").format(name=name, sha256=stored.sha256))
         size = item.get("size")
         if size is not None and (isinstance(size, bool) or size != stored.size):
-            raise ValidationError(f"{where}.size", f"the file {name!r} is {stored.size:,} bytes, not {size!r}")
+            raise ValidationError(f"{where}.size", _("the file {name!r} is {size:,} bytes, not {size2!r}").format(name=name, size=stored.size, size2=size))
         links = [event_ids[_index(n, f"{where}.events[{j}]", len(event_ids), "event")]
                  for j, n in enumerate(_list(item.get("events"), f"{where}.events"))]
         original = _str(item.get("original_name"), f"{where}.original_name") or PurePosixPath(name).name
@@ -744,14 +740,14 @@ def _moment(value: Any, where: str) -> datetime | None:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
             if moment.tzinfo is not None:
                 return moment.astimezone(UTC)
-    raise ValidationError(where, f"expected a date-time with its UTC offset such as 2024-03-01T14:30:00+00:00, got {value!r}")
+    raise ValidationError(where, _("expected a date-time with its UTC offset such as 2024-03-01T14:30:00+00:00, got {value!r}").format(value=value))
 
 
 def _letter_options(options: Any, where: str) -> dict[str, Any]:
     """What the letter editor keeps with a draft, each of the type it reads back (a hostile
     ``"facts": [1]`` would otherwise reach the window)."""
     if not isinstance(options, dict):
-        raise ValidationError(where, f"expected an object, got {_type_name(options)}")
+        raise ValidationError(where, _("expected an object, got {kind}").format(kind=_type_name(options)))
     # Other keys (a template's own choices) are kept as they are; these are read back typed.
     out: dict[str, Any] = {k: v for k, v in options.items()
                            if k not in ("event_ids", "evidence_ids", "facts", "step", "response_days", "missing")}
@@ -765,10 +761,10 @@ def _letter_options(options: Any, where: str) -> dict[str, Any]:
     if "facts" in options:
         facts = options["facts"]
         if not isinstance(facts, dict):
-            raise ValidationError(f"{where}.facts", f"expected an object of texts, got {_type_name(facts)}")
+            raise ValidationError(f"{where}.facts", _("expected an object of texts, got {kind}").format(kind=_type_name(facts)))
         for key, value in facts.items():
             if not isinstance(value, str) or len(key) > 100:
-                raise ValidationError(f"{where}.facts.{key[:100]}", f"expected a text, got {_type_name(value)}")
+                raise ValidationError(f"{where}.facts.{key[:100]}", _("expected a text, got {kind}").format(kind=_type_name(value)))
         out["facts"] = dict(facts)
     if "missing" in options:
         out["missing"] = [cases.text(v, f"{where}.missing[{i}]", limit=200)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.domain import clock
 from core.domain.models import Case
+from core.i18n import N_, _
 from core.journal import cases
 from core.store.store import Store
 
@@ -138,7 +139,7 @@ def _examples(today: date) -> list[_Example]:
 
     return [
         _Example(
-            title="Refund for a returned winter coat never paid",
+            title=N_("Refund for a returned winter coat never paid"),
             company="Maison Lefèvre Paris",
             company_details={"address": "48 rue du Faubourg Saint-Antoine\n75012 Paris\nFrance",
                              "email": "service.client@maison-lefevre.example", "website": "maison-lefevre.example",
@@ -180,7 +181,7 @@ def _examples(today: date) -> list[_Example]:
             status="awaiting_reply",
         ),
         _Example(
-            title="Gym membership cancelled by recorded letter keeps charging",
+            title=N_("Gym membership cancelled by recorded letter keeps charging"),
             company="FitLife Gyms Ltd",
             company_details={"address": "Unit 4, Riverside Park\nLeeds LS11 5QS", "phone": "0113 496 0000",
                              "email": "members@fitlife.example", "account_numbers": ["Member 100482"], "kind": "club"},
@@ -221,7 +222,7 @@ def _examples(today: date) -> list[_Example]:
             ],
         ),
         _Example(
-            title="Free trial that cannot be cancelled",
+            title=N_("Free trial that cannot be cancelled"),
             company="StreamNest Inc.",
             company_details={"address": "600 Harbor Blvd, Suite 300\nSan Diego, CA 92101", "email": "help@streamnest.example",
                              "website": "streamnest.example", "kind": "trader"},
@@ -251,7 +252,7 @@ def _examples(today: date) -> list[_Example]:
             ],
         ),
         _Example(
-            title="Paid course download never delivered; PayPal dispute opened",
+            title=N_("Paid course download never delivered; PayPal dispute opened"),
             company="PixelPath Academy",
             company_details={"email": "support@pixelpath.example", "website": "pixelpath.example", "kind": "trader"},
             fields={"category": "non_delivery", "currency": "GBP", "amount": "149.00", "jurisdiction": "GB-ENG",
@@ -282,7 +283,7 @@ def _examples(today: date) -> list[_Example]:
             status="resolved", outcome="won", recovered="149.00",
         ),
         _Example(
-            title="Optician lost the lenses of my glasses during a warranty repair",
+            title=N_("Optician lost the lenses of my glasses during a warranty repair"),
             company="ClearSight Opticians",
             company_details={"address": "12 High Street\nReading RG1 2AB", "phone": "0118 496 0123", "kind": "trader"},
             fields={"category": "warranty", "currency": "GBP", "amount": "245.00", "jurisdiction": "GB-ENG",
@@ -315,7 +316,7 @@ def _examples(today: date) -> list[_Example]:
             status="escalated",
         ),
         _Example(
-            title="Manager refused to correct a $20 overcharge",
+            title=N_("Manager refused to correct a $20 overcharge"),
             company="Corner Hardware Co.",
             company_details={"address": "2150 Elm Street\nColumbus, OH 43215", "phone": "(614) 555-0142",
                              "kind": "trader"},
@@ -338,7 +339,7 @@ def _examples(today: date) -> list[_Example]:
             ],
         ),
         _Example(
-            title="Pottery course transfer refused: 'all payments are final'",
+            title=N_("Pottery course transfer refused: 'all payments are final'"),
             company="Clay & Kiln Studio",
             company_details={"address": "88 Queen Street West\nToronto, ON M5H 2M9", "email": "hello@claykiln.example",
                              "kind": "trader"},
@@ -373,7 +374,8 @@ def _event_time(today: date, ago: int, hour: int | None, offset: int) -> date | 
 
 def _load_one(session: Session, example: _Example, today: date, folder: Path) -> int:
     company_id = cases.find_or_create_company(session, name=example.company, **example.company_details)
-    case_id = cases.open_case(session, title=example.title, company_id=company_id, **example.fields)
+    # The title in the user's language; the story itself stays English (see docs/translating.md).
+    case_id = cases.open_case(session, title=_(example.title), company_id=company_id, **example.fields)
     contact_ids = {c["name"]: cases.add_contact(session, case_id=case_id, **c) for c in example.contacts}
     event_ids = []
     for ago, hour, offset, kind, direction, summary, extra in example.events:
@@ -403,17 +405,19 @@ EXAMPLE_COUNT = 7
 def load_examples(store: Store, *, progress: Callable[[int, int], Any] | None = None) -> list[int]:
     """Add the example cases to the store, each in its own transaction. Returns the new ids.
 
-    Cases whose title is already in the store are skipped, so loading twice adds nothing.
+    Cases whose title is already in the store (in English or in the current language) are
+    skipped, so loading twice adds nothing.
     Companies are shared with existing ones of the same name (their blank details are filled).
     """
     today = clock.today()
     examples = _examples(today)
     with store.read() as session:
-        existing = set(session.scalars(select(Case.title).where(Case.title.in_([e.title for e in examples]))))
+        titles = {title for e in examples for title in (e.title, _(e.title))}
+        existing = set(session.scalars(select(Case.title).where(Case.title.in_(titles))))
     added: list[int] = []
     with tempfile.TemporaryDirectory(prefix="docket-examples-") as tmp:
         for number, example in enumerate(examples, start=1):
-            if example.title not in existing:
+            if example.title not in existing and _(example.title) not in existing:
                 with store.write() as session:
                     added.append(_load_one(session, example, today, Path(tmp)))
             if progress is not None:

@@ -46,6 +46,7 @@ from core.domain import clock
 from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Contact, Direction, Event, EventKind, Evidence, event_evidence
 from core.domain.when import When
+from core.i18n import N_, _, ngettext
 from core.journal.cases import MAX_LINE, MAX_TEXT, add_contact, get_case, log_event, record_evidence
 from core.store.files import Cancelled, Progress, clean_name, hash_file
 from core.store.store import Store
@@ -59,7 +60,23 @@ MAX_MESSAGE_BYTES = 150 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
 
 REFERENCE_PREFIX = "Message-ID: "
-_GUESSED_DATE_NOTES = ("The date was taken from", "The date was set to today")
+# The notes that say a date was guessed (they go once the user gives the date), as marked.
+_GUESSED_DATE_NOTES = (
+    N_("The date was taken from the mailbox's separator line ({date}); check it."),
+    N_("The date was taken from the file's modification date ({day}); check it."),
+    N_("The date was set to today ({day}); check it."),
+)
+
+
+def _is_guessed_date_note(note: str) -> bool:
+    """Whether ``note`` is one of :data:`_GUESSED_DATE_NOTES`, in the current language."""
+    for template in _GUESSED_DATE_NOTES:
+        pattern = re.sub(r"\\\{\w+\\\}", ".*", re.escape(_(template)))
+        if re.fullmatch(pattern, note, re.DOTALL):
+            return True
+    return False
+
+
 # Attachments kept as evidence of their own, per message; the rest stay inside the original.
 MAX_ATTACHMENTS_PER_MESSAGE = 100
 # Messages read in one go (a preview, an import): past this, the mailbox is to be split.
@@ -173,7 +190,7 @@ class ParsedEmail:
         notes about a guessed date go. Raises :class:`ValidationError` for a bad value."""
         when = When.of(value, f"{self.label}.date")
         self.at, self.date_known = when.iso(), True
-        self.notes = [n for n in self.notes if not n.startswith(_GUESSED_DATE_NOTES)]
+        self.notes = [n for n in self.notes if not _is_guessed_date_note(n)]
 
     def reference(self) -> str:
         """What the event's reference field holds: the Message-ID, if it fits."""
@@ -242,14 +259,12 @@ def _decode_bytes(payload: bytes, charset: str | None, where: str, notes: list[s
             info = codecs.lookup(label)
             codec = info.name
         except LookupError:
-            notes.append(f"{where}: the character set {charset!r} is unknown; "
-                         "the text was read as UTF-8 (or Windows-1252) and some characters may be wrong.")
+            notes.append(_("{where}: the character set {charset!r} is unknown; the text was read as UTF-8 (or Windows-1252) and some characters may be wrong.").format(where=where, charset=charset))
         else:
             # Only character sets: not rot13, zlib, base64, punycode... which a hostile
             # message can name and which would turn bytes into anything, or fail.
             if not getattr(info, "_is_text_encoding", True) or codec in _NOT_CHARSETS:
-                notes.append(f"{where}: {charset!r} is not a character set; the text was read as UTF-8 "
-                             "(or Windows-1252).")
+                notes.append(_("{where}: {charset!r} is not a character set; the text was read as UTF-8 (or Windows-1252).").format(where=where, charset=charset))
                 codec = None
     if codec is None or codec == "ascii":
         # Undeclared or mislabelled text is common: read it as UTF-8, and any byte that is
@@ -258,13 +273,12 @@ def _decode_bytes(payload: bytes, charset: str | None, where: str, notes: list[s
             return payload.decode("utf-8")
         except UnicodeDecodeError:
             if label and codec is not None:
-                notes.append(f"{where}: declared as {charset} but holds other characters; "
-                             "read as UTF-8 and Windows-1252.")
+                notes.append(_("{where}: declared as {charset} but holds other characters; read as UTF-8 and Windows-1252.").format(where=where, charset=charset))
             return payload.decode("utf-8", _LENIENT)
     try:
         return payload.decode(codec)
     except UnicodeError:
-        notes.append(f"{where}: some bytes are not valid {charset}; they are shown as \ufffd.")
+        notes.append(_("{where}: some bytes are not valid {charset}; they are shown as �.").format(where=where, charset=charset))
         try:
             return payload.decode(codec, "replace")
         except (UnicodeError, LookupError, ValueError, TypeError):
@@ -352,7 +366,7 @@ def _header(msg: EmailMessage, name: str, notes: list[str]) -> Any:
     try:
         return msg[name]
     except Exception as exc:  # noqa: BLE001 - the header parser fails on some hostile input
-        notes.append(f"The {name} header could not be read ({exc.__class__.__name__}).")
+        notes.append(_("The {name} header could not be read ({error}).").format(name=name, error=exc.__class__.__name__))
         return None
 
 
@@ -376,18 +390,19 @@ def _addresses(msg: EmailMessage, name: str, notes: list[str]) -> list[Address]:
 
 def _date(value: datetime | None, raw: str, notes: list[str]) -> When | None:
     if value is None:
-        notes.append(f"The Date header {raw!r} could not be read." if raw else "The email has no Date header.")
+        notes.append(_("The Date header {raw!r} could not be read.").format(raw=raw) if raw
+                     else _("The email has no Date header."))
         return None
     if value.tzinfo is None:
-        notes.append("The Date header gives no time zone; the time was taken as UTC.")
+        notes.append(_("The Date header gives no time zone; the time was taken as UTC."))
         value = value.replace(tzinfo=UTC)
     try:
         in_utc = value.astimezone(UTC)
     except (OverflowError, ValueError):
-        notes.append(f"The Date header {raw!r} is out of range.")
+        notes.append(_("The Date header {raw!r} is out of range.").format(raw=raw))
         return None
     if in_utc.year < 1990 or in_utc.date() > clock.today() + timedelta(days=2):
-        notes.append(f"The Date header says {value.date()}, which looks wrong; check it.")
+        notes.append(_("The Date header says {date}, which looks wrong; check it.").format(date=value.date()))
     return When(value.date(), value)
 
 
@@ -401,7 +416,7 @@ def _part_name(part: MIMEPart, notes: list[str]) -> str | None:
     raw = _clean_text(raw)
     name = clean_name(raw)
     if name != raw:
-        notes.append(f"The attachment name {raw!r} had folders or odd characters in it; kept as {name!r}.")
+        notes.append(_("The attachment name {raw!r} had folders or odd characters in it; kept as {name!r}.").format(raw=raw, name=name))
     return name
 
 
@@ -438,7 +453,7 @@ def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
         # With an EmailPolicy the parser makes EmailMessage objects (typeshed says Message).
         msg = cast(EmailMessage, BytesParser(policy=_POLICY).parsebytes(raw))
     except Exception as exc:  # noqa: BLE001 - the parser is lenient, but not for everything
-        notes.append(f"The email could not be parsed ({exc.__class__.__name__}); only the file is kept.")
+        notes.append(_("The email could not be parsed ({error}); only the file is kept.").format(error=exc.__class__.__name__))
         return _unread()
 
     date_header = _header(msg, "Date", notes)
@@ -461,7 +476,7 @@ def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
         try:
             payload = _decoded(part)
         except Exception:  # noqa: BLE001
-            notes.append(f"{where}: the text could not be decoded.")
+            notes.append(_("{where}: the text could not be decoded.").format(where=where))
             return ""
         text = _decode_bytes(payload, part.get_content_charset(), where, notes)
         if part.get_content_subtype() == "html":
@@ -494,7 +509,7 @@ def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
             inner = part.get_payload()
             inner_msg = inner[0] if isinstance(inner, list) and inner else None
             if not isinstance(inner_msg, EmailMessage):
-                notes.append("A forwarded message could not be read.")
+                notes.append(_("A forwarded message could not be read."))
                 return
             inner_subject = _clean_text(_header(inner_msg, "Subject", notes) or "")
             inner_from = _clean_text(_header(inner_msg, "From", notes) or "")
@@ -524,7 +539,7 @@ def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
     try:
         visit(msg, "")
     except RecursionError:
-        notes.append("The email's parts are nested too deeply; Docket read what it could.")
+        notes.append(_("The email's parts are nested too deeply; Docket read what it could."))
     if not any(t.strip() for t in texts):
         # Some mailers send an empty plain-text alternative; the HTML one then holds the text.
         try:
@@ -534,13 +549,11 @@ def _read_email(raw: bytes, notes: list[str]) -> MessageParts:
         if html_part is not None and html_part is not body_part:
             texts.insert(0, text_of(html_part, "The HTML body"))
     if beyond_cap:
-        notes.append(f"The email has {len(attachments) + beyond_cap:,} attachments or parts; Docket keeps the first "
-                     f"{MAX_ATTACHMENTS_PER_MESSAGE:,} attachments as evidence of their own. The other "
-                     f"{beyond_cap:,} stay inside the original email, which is kept whole.")
+        notes.append(_("The email has {n:,} attachments or parts; Docket keeps the first {kept:,} attachments as evidence of their own. The other {beyond:,} stay inside the original email, which is kept whole.").format(n=len(attachments) + beyond_cap, kept=MAX_ATTACHMENTS_PER_MESSAGE, beyond=beyond_cap))
     if not any(t.strip() for t in texts):
-        notes.append("The email has no readable text body.")
+        notes.append(_("The email has no readable text body."))
     if remote_images:
-        notes.append(f"The HTML body refers to {remote_images} remote image(s); they were not fetched.")
+        notes.append(ngettext("The HTML body refers to {n} remote image; it was not fetched.", "The HTML body refers to {n} remote images; they were not fetched.", remote_images).format(n=remote_images))
     defects = sorted({d.__class__.__name__ for part in msg.walk() for d in getattr(part, "defects", ())})
     if defects:
         notes.append("The email is malformed in places (" + ", ".join(defects) + "); Docket read what it could.")
@@ -582,7 +595,7 @@ def read_outlook(msg: Any, notes: list[str]) -> MessageParts:
         try:
             return getattr(msg, name, None)
         except Exception as exc:  # noqa: BLE001 - extract_msg raises on damaged properties
-            notes.append(f"The Outlook property {name!r} could not be read ({exc.__class__.__name__}).")
+            notes.append(_("The Outlook property {name!r} could not be read ({error}).").format(name=name, error=exc.__class__.__name__))
             return None
 
     # The transport headers keep the sender's UTC offset; extract_msg's own date is in UTC.
@@ -596,7 +609,7 @@ def read_outlook(msg: Any, notes: list[str]) -> MessageParts:
     shown = next((str(c) for c in candidates if c), "")
     when = _date(moment, shown, notes) if moment or shown else None
     if moment is None and not shown:
-        notes.append("The Outlook message has no sent date.")
+        notes.append(_("The Outlook message has no sent date."))
     senders = _outlook_addresses(get("sender"))
     body = get("body")
     text = _clean_text(body, multiline=True) if isinstance(body, str) else ""
@@ -607,9 +620,9 @@ def read_outlook(msg: Any, notes: list[str]) -> MessageParts:
         if isinstance(html, str) and html.strip():
             text, images = html_to_text(html)
             if images:
-                notes.append(f"The HTML body refers to {images} remote image(s); they were not fetched.")
+                notes.append(ngettext("The HTML body refers to {n} remote image; it was not fetched.", "The HTML body refers to {n} remote images; they were not fetched.", images).format(n=images))
     if not text.strip():
-        notes.append("The Outlook message has no readable text body.")
+        notes.append(_("The Outlook message has no readable text body."))
     attachments: list[AttachmentInfo] = []
     payloads: list[Payload] = []
     for n, att in enumerate(get("attachments") or [], start=1):
@@ -619,11 +632,11 @@ def read_outlook(msg: Any, notes: list[str]) -> MessageParts:
             data = getattr(att, "data", None)
             media = _clean_text(getattr(att, "mimetype", None) or "")
         except Exception as exc:  # noqa: BLE001
-            notes.append(f"Attachment {n} could not be read ({exc.__class__.__name__}).")
+            notes.append(_("Attachment {n} could not be read ({error}).").format(n=n, error=exc.__class__.__name__))
             continue
         name = clean_name(raw_name) if raw_name else ""
         if raw_name and name != raw_name:
-            notes.append(f"The attachment name {raw_name!r} had folders or odd characters in it; kept as {name!r}.")
+            notes.append(_("The attachment name {raw_name!r} had folders or odd characters in it; kept as {name!r}.").format(raw_name=raw_name, name=name))
         if not isinstance(data, bytes):
             # An embedded Outlook item (a forwarded message): its text goes with the email.
             inner_subject = _clean_text(getattr(data, "subject", "") or "") if data is not None else ""
@@ -665,7 +678,7 @@ def _kind_of(path: Path) -> str:
         with open(path, "rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise DocketError(f"Cannot read {path}: {exc.strerror or exc}") from None
+        raise DocketError(_("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
     return "msg" if head == _OLE_MAGIC else "eml"
 
 
@@ -675,17 +688,17 @@ def _fallback_when(path: Path, mbox_from: str | None, notes: list[str]) -> When:
     if mbox_from:
         try:
             moment = datetime.strptime(" ".join(mbox_from.split()[-5:]), "%a %b %d %H:%M:%S %Y")
-            notes.append(f"The date was taken from the mailbox's separator line ({moment.date()}); check it.")
+            notes.append(_(_GUESSED_DATE_NOTES[0]).format(date=moment.date()))
             return When(moment.date())
         except ValueError:
             pass
     try:
         day = datetime.fromtimestamp(path.stat().st_mtime).date()
-        notes.append(f"The date was taken from the file's modification date ({day}); check it.")
+        notes.append(_(_GUESSED_DATE_NOTES[1]).format(day=day))
         return When(day)
     except (OSError, ValueError, OverflowError):
         day = clock.today()
-        notes.append(f"The date was set to today ({day}); check it.")
+        notes.append(_(_GUESSED_DATE_NOTES[2]).format(day=day))
         return When(day)
 
 
@@ -713,7 +726,7 @@ def _read_single(path: Path, kind: str) -> tuple[ParsedEmail, list[Payload]]:
     notes: list[str] = []
     sha, size = hash_file(path)
     if size > MAX_MESSAGE_BYTES:
-        notes.append(f"The file is {size / 1e6:,.0f} MB, too large to read; it is kept as evidence only.")
+        notes.append(_("The file is {size:,.0f} MB, too large to read; it is kept as evidence only.").format(size=size / 1e6))
         read = _unread()
     elif kind == "msg":
         read = _read_msg_file(path, notes)
@@ -726,13 +739,12 @@ def _read_msg_file(path: Path, notes: list[str]) -> MessageParts:
     try:
         import extract_msg
     except ImportError:  # pragma: no cover - a dependency of Docket
-        notes.append("Outlook .msg files cannot be read: the extract-msg library is missing.")
+        notes.append(_("Outlook .msg files cannot be read: the extract-msg library is missing."))
         return _unread()
     try:
         msg = extract_msg.openMsg(str(path), delayAttachments=False)
     except Exception as exc:  # noqa: BLE001 - any damage in the compound file
-        notes.append(f"The file could not be read as an Outlook message ({exc.__class__.__name__}); "
-                     "it is kept as evidence only.")
+        notes.append(_("The file could not be read as an Outlook message ({error}); it is kept as evidence only.").format(error=exc.__class__.__name__))
         return _unread()
     try:
         # read_outlook takes each attachment's bytes while the file is open.
@@ -784,12 +796,10 @@ def _open_mbox(path: Path) -> tuple[mailbox.mbox, list[str]]:
         box = _Mbox(path, create=False)
         keys = box.keys()
     except Exception as exc:  # noqa: BLE001
-        raise DocketError(f"Cannot read the mailbox {path}: {exc}") from None
+        raise DocketError(_("Cannot read the mailbox {path}: {exc}").format(path=path, exc=exc)) from None
     if len(keys) > MAX_MESSAGES_PER_IMPORT:
         box.close()
-        raise ValidationError(str(path), f"holds {len(keys):,} messages; Docket reads at most "
-                                         f"{MAX_MESSAGES_PER_IMPORT:,} at a time. Keep only the messages about "
-                                         "this case in the mailbox (or split it) and try again.")
+        raise ValidationError(str(path), _("holds {length:,} messages; Docket reads at most {limit:,} at a time. Keep only the messages about this case in the mailbox (or split it) and try again.").format(length=len(keys), limit=MAX_MESSAGES_PER_IMPORT))
     return box, keys
 
 
@@ -816,7 +826,7 @@ def _read_mbox(path: Path) -> Iterator[tuple[ParsedEmail, int]]:
     for n, raw, from_line in _mbox_messages(path):
         notes: list[str] = []
         if len(raw) > MAX_MESSAGE_BYTES:
-            notes.append("The message is too large to read; it is kept as evidence only.")
+            notes.append(_("The message is too large to read; it is kept as evidence only."))
             read = _unread()
         else:
             read = _read_email(raw, notes)
@@ -827,9 +837,9 @@ def _read_mbox(path: Path) -> Iterator[tuple[ParsedEmail, int]]:
 
 def _check_path(path: Path) -> None:
     if not path.exists():
-        raise ValidationError(str(path), "no such file")
+        raise ValidationError(str(path), _("no such file"))
     if not path.is_file():
-        raise ValidationError(str(path), "is not a file")
+        raise ValidationError(str(path), _("is not a file"))
 
 
 def parse_messages(paths: Iterable[Path | str], *, progress: Progress | None = None) -> list[ParsedEmail]:
@@ -850,14 +860,13 @@ def parse_messages(paths: Iterable[Path | str], *, progress: Progress | None = N
         nonlocal done
         done += size
         if progress is not None and progress(min(done, total), total) is False:
-            raise Cancelled("Cancelled; nothing was read.")
+            raise Cancelled(_("Cancelled; nothing was read."))
 
     items: list[ParsedEmail] = []
 
     def room_for_more(path: Path) -> None:
         if len(items) >= MAX_MESSAGES_PER_IMPORT:
-            raise ValidationError(str(path), f"more than {MAX_MESSAGES_PER_IMPORT:,} messages in one go; "
-                                             "import them in smaller lots")
+            raise ValidationError(str(path), _("more than {limit:,} messages in one go; import them in smaller lots").format(limit=MAX_MESSAGES_PER_IMPORT))
 
     for path in files:
         if _kind_of(path) == "mbox":
@@ -897,8 +906,8 @@ def counterpart(item: ParsedEmail, direction: str, own: set[str]) -> Address | N
     return next((a for a in people if a.email.lower() not in own), None)
 
 
-_NO_OWN_NOTE = ("Your email addresses are not set in Settings, so the direction was guessed; "
-                "add them to have it worked out.")
+_NO_OWN_NOTE = N_("Your email addresses are not set in Settings, so the direction was guessed; "
+                  "add them to have it worked out.")
 
 
 def suggest(target: Store | Session, *, case_id: int, items: Iterable[ParsedEmail],
@@ -921,8 +930,8 @@ def suggest(target: Store | Session, *, case_id: int, items: Iterable[ParsedEmai
     for item in items:
         if item.direction is None:
             item.direction = work_out_direction(item, own, set(by_email))
-            if not own and item.sender and _NO_OWN_NOTE not in item.notes:
-                item.notes.append(_NO_OWN_NOTE)
+            if not own and item.sender and _(_NO_OWN_NOTE) not in item.notes:
+                item.notes.append(_(_NO_OWN_NOTE))
         if not item.contact_decided:
             other = counterpart(item, item.direction, own)
             item.contact_id = by_email.get(other.email.lower()) if other and other.email else None
@@ -1009,12 +1018,12 @@ class _Sources:
         return raw, [] if len(raw) > MAX_MESSAGE_BYTES else _read_email(raw, []).payloads
 
     def close(self) -> None:
-        for box, _ in self.boxes.values():
+        for box, _kind in self.boxes.values():
             box.close()
 
 
 def _changed(item: ParsedEmail) -> DocketError:
-    return DocketError(f"{item.label} changed since it was read; read it again. Nothing was added.")
+    return DocketError(_("{label} changed since it was read; read it again. Nothing was added.").format(label=item.label))
 
 
 def _details(item: ParsedEmail, notes: list[str]) -> str:
@@ -1060,8 +1069,7 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
     """
     result = ImportResult()
     if len(items) > MAX_MESSAGES_PER_IMPORT:
-        raise ValidationError("emails", f"{len(items):,} messages; Docket adds at most {MAX_MESSAGES_PER_IMPORT:,} "
-                                        "in one go. Nothing was added.")
+        raise ValidationError("emails", _("{length:,} messages; Docket adds at most {limit:,} in one go. Nothing was added.").format(length=len(items), limit=MAX_MESSAGES_PER_IMPORT))
     ordered = sorted(items, key=lambda i: i.when.sort_key())
     sources = _Sources()
     with contextlib.closing(sources), store.write() as session:
@@ -1075,7 +1083,7 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
                  if a.email and a.name}
         for n, item in enumerate(ordered):
             if progress is not None and progress(n, len(ordered)) is False:
-                raise Cancelled("Cancelled; no email was added.")
+                raise Cancelled(_("Cancelled; no email was added."))
             if _is_known(item, ids, hashes):
                 result.skipped_duplicates.append(item)
                 continue

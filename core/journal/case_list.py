@@ -21,6 +21,7 @@ from typing import Any
 
 from core.domain import clock
 from core.domain.errors import ValidationError
+from core.i18n import _
 from core.journal.search_text import fts_query
 
 VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
@@ -92,7 +93,7 @@ _LIST_COLUMNS = (
 def _list_filters(view: str, search: str | None, company_id: int | None, sort: str) -> tuple[list[str], list[Any]]:
     """SQL conditions (on ``c``, the cases) for a view, a search and a company."""
     if view not in VIEWS:
-        raise ValidationError("view", f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
+        raise ValidationError("view", _("unknown view {view!r}; expected one of: {join}").format(view=view, join=', '.join(VIEWS)))
     where: list[str] = []
     params: list[Any] = []
     # The unary + keeps SQLite from choosing the status index and sorting what it finds: a
@@ -147,7 +148,7 @@ def case_list_sql(
     """The SQL of one run of the case list: the cases with a value to sort by (``empty`` False)
     or those without (True), from just after ``after``. Exposed so a test can read its plan."""
     if sort not in _SORT_KEYS:
-        raise ValidationError("sort", f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
+        raise ValidationError("sort", _("unknown sort {sort!r}; expected one of: {join}").format(sort=sort, join=', '.join(SORTS)))
     key, _nullable = _SORT_KEYS[sort]
     where, params = _list_filters(view, search, company_id, sort)
     direction = "DESC" if descending else "ASC"
@@ -201,7 +202,7 @@ def page_on(
     ``run``. Cases without a value to sort by (no company, no activity yet...) come last in both
     directions; ties are broken by case id."""
     if sort not in _SORT_KEYS:
-        raise ValidationError("sort", f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
+        raise ValidationError("sort", _("unknown sort {sort!r}; expected one of: {join}").format(sort=sort, join=', '.join(SORTS)))
     nullable = _SORT_KEYS[sort][1]
     raw: list[Any] = []
     empty = after is not None and after.empty

@@ -40,6 +40,7 @@ from core.domain.models import (
 )
 from core.domain.money import check_currency, parse_amount
 from core.domain.when import When, check_day
+from core.i18n import _
 from core.journal import evidence_text
 from core.store.files import Progress, StoredFile, clean_name, guess_media_type
 from core.store.store import Store
@@ -72,7 +73,7 @@ def enum_member(enum: type[E], value: Any, where: str) -> E:
         return enum(value)
     except ValueError:
         allowed = ", ".join(m.value for m in enum)
-        raise ValidationError(where, f"unknown value {value!r}; expected one of: {allowed}") from None
+        raise ValidationError(where, _("unknown value {value!r}; expected one of: {allowed}").format(value=value, allowed=allowed)) from None
 
 
 def enum_value(enum: type[StrEnum], value: Any, where: str) -> str:
@@ -84,12 +85,12 @@ def text(value: Any, where: str, *, required: bool = False, limit: int = MAX_TEX
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ValidationError(where, f"expected text, got {type(value).__name__}")
+        raise ValidationError(where, _("expected text, got {kind}").format(kind=type(value).__name__))
     value = value.replace("\x00", "")
     if required and not value.strip():
-        raise ValidationError(where, "is required")
+        raise ValidationError(where, _("is required"))
     if len(value) > limit:
-        raise ValidationError(where, f"is {len(value):,} characters long; the limit is {limit:,}")
+        raise ValidationError(where, _("is {length:,} characters long; the limit is {limit:,}").format(length=len(value), limit=limit))
     checked: str = value
     return checked.strip() if limit <= MAX_LINE else checked
 
@@ -103,16 +104,16 @@ def optional_date(value: Any, where: str) -> date | None:
         return check_day(value, where)
     if isinstance(value, str):
         return check_day(clock.parse_date(value, where), where)
-    raise ValidationError(where, f"expected a date as YYYY-MM-DD, got {type(value).__name__}")
+    raise ValidationError(where, _("expected a date as YYYY-MM-DD, got {kind}").format(kind=type(value).__name__))
 
 
 def minutes(value: Any, where: str) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(where, f"expected a whole number of minutes, got {value!r}")
+        raise ValidationError(where, _("expected a whole number of minutes, got {value!r}").format(value=value))
     if not 0 <= value <= 100_000:
-        raise ValidationError(where, f"expected 0 to 100000 minutes, got {value}")
+        raise ValidationError(where, _("expected 0 to 100000 minutes, got {value}").format(value=value))
     return value
 
 
@@ -121,9 +122,9 @@ def string_list(value: Any, where: str) -> list[str]:
         return []
     # A list, not any iterable: an object's keys or a text's letters are not a list of texts.
     if not isinstance(value, (list, tuple)):
-        raise ValidationError(where, "expected a list of texts")
+        raise ValidationError(where, _("expected a list of texts"))
     if len(value) > MAX_LIST_ITEMS:
-        raise ValidationError(where, f"at most {MAX_LIST_ITEMS:,} items, got {len(value):,}")
+        raise ValidationError(where, _("at most {limit:,} items, got {length:,}").format(limit=MAX_LIST_ITEMS, length=len(value)))
     out = []
     for i, item in enumerate(value):
         item = text(item, f"{where}[{i}]", limit=MAX_LINE)
@@ -138,7 +139,7 @@ def jurisdiction_code(value: Any, where: str = "jurisdiction") -> str:
     country, dash, region = code.partition("-")
     if code and not (country.isalpha() and 2 <= len(country) <= 3
                      and (not dash or (region.isalnum() and 1 <= len(region) <= 3))):
-        raise ValidationError(where, f"expected a country code such as GB, US or FR, got {code!r}")
+        raise ValidationError(where, _("expected a country code such as GB, US or FR, got {code!r}").format(code=code))
     if region:
         # A region Docket does not know would silently lose that region's rules: refuse it,
         # naming the ones it knows.
@@ -153,27 +154,28 @@ _Row = TypeVar("_Row")
 
 
 
-def _get(session: Session, model: type[_Row], row_id: int, what: str) -> _Row:
+def _get(session: Session, model: type[_Row], row_id: int, missing: str) -> _Row:
+    """The row ``row_id`` of ``model``; ``missing`` is the message when there is none."""
     row = session.get(model, row_id)
     if row is None:
-        raise NotFoundError(f"There is no {what} {row_id}.")
+        raise NotFoundError(missing.format(id=row_id))
     return row
 
 
 def get_case(session: Session, case_id: int) -> Case:
-    return _get(session, Case, case_id, "case")
+    return _get(session, Case, case_id, _("There is no case {id}."))
 
 
 def get_event(session: Session, event_id: int) -> Event:
-    return _get(session, Event, event_id, "event")
+    return _get(session, Event, event_id, _("There is no event {id}."))
 
 
 def get_contact(session: Session, contact_id: int) -> Contact:
-    return _get(session, Contact, contact_id, "contact")
+    return _get(session, Contact, contact_id, _("There is no contact {id}."))
 
 
 def get_evidence(session: Session, evidence_id: int) -> Evidence:
-    return _get(session, Evidence, evidence_id, "evidence item")
+    return _get(session, Evidence, evidence_id, _("There is no evidence item {id}."))
 
 
 # -- companies --------------------------------------------------------------------------------
@@ -184,7 +186,7 @@ def _company_values(fields: dict[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if key not in COMPANY_FIELDS:
-            raise ValidationError(f"{where}.{key}", "is not a company field")
+            raise ValidationError(f"{where}.{key}", _("is not a company field"))
         if key == "account_numbers":
             out[key] = string_list(value, f"{where}.{key}")
         elif key == "kind":
@@ -227,7 +229,7 @@ def update_company(target: Target, *, company_id: int, **changes: Any) -> None:
     with unit_of_work(target) as session:
         company = session.get(Company, company_id)
         if company is None:
-            raise NotFoundError(f"There is no company {company_id}.")
+            raise NotFoundError(_("There is no company {company_id}.").format(company_id=company_id))
         for key, value in values.items():
             setattr(company, key, value)
 
@@ -267,17 +269,17 @@ def _case_values(fields: dict[str, Any], where: str = "case") -> dict[str, Any]:
             out[key] = jurisdiction_code(value, path)
         elif key == "silence_days":
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 365:
-                raise ValidationError(path, f"expected a number of days from 1 to 365, got {value!r}")
+                raise ValidationError(path, _("expected a number of days from 1 to 365, got {value!r}").format(value=value))
             out[key] = value
         elif key == "company_id":
             out[key] = value
         else:
-            raise ValidationError(path, "is not a case field")
+            raise ValidationError(path, _("is not a case field"))
     for key in ("amount", "recovered"):  # the currency's minor units (no 0.001 JPY)
         if out.get(key) is not None and "currency" in out:
             out[key] = parse_amount(out[key], f"{where}.{key}", out["currency"])
     if out.get("outcome") and out.get("status") not in (None, Status.RESOLVED, Status.CLOSED):
-        raise ValidationError(f"{where}.outcome", "an outcome is only recorded for a resolved or closed case")
+        raise ValidationError(f"{where}.outcome", _("an outcome is only recorded for a resolved or closed case"))
     return out
 
 
@@ -308,7 +310,7 @@ def open_case(
         if company_id is None and company is not None and str(company).strip():
             company_id = find_or_create_company(session, name=company)
         elif company_id is not None and session.get(Company, company_id) is None:
-            raise NotFoundError(f"There is no company {company_id}.")
+            raise NotFoundError(_("There is no company {company_id}.").format(company_id=company_id))
         now = clock.now()
         case = Case(
             company_id=company_id,
@@ -339,7 +341,7 @@ def update_case(target: Target, *, case_id: int, company: str | None = None, **c
         for key, value in values.items():
             setattr(case, key, value)
         if case.outcome and case.status not in (Status.RESOLVED, Status.CLOSED):
-            raise ValidationError("case.outcome", "an outcome is only recorded for a resolved or closed case")
+            raise ValidationError("case.outcome", _("an outcome is only recorded for a resolved or closed case"))
         case.updated_at = clock.now()
 
 
@@ -386,7 +388,7 @@ def _contact_values(fields: dict[str, Any], where: str = "contact") -> dict[str,
     out = {}
     for key, value in fields.items():
         if key not in CONTACT_FIELDS:
-            raise ValidationError(f"{where}.{key}", "is not a contact field")
+            raise ValidationError(f"{where}.{key}", _("is not a contact field"))
         long = key in ("address", "notes")
         out[key] = text(value, f"{where}.{key}", required=key == "name", limit=MAX_TEXT if long else 300)
     return out
@@ -480,7 +482,7 @@ def _event_values(fields: dict[str, Any], where: str = "event") -> dict[str, Any
         elif key == "contact_id":
             out[key] = value
         else:
-            raise ValidationError(path, "is not an event field")
+            raise ValidationError(path, _("is not an event field"))
     return out
 
 
@@ -489,7 +491,7 @@ def _check_contact(session: Session, case_id: int, contact_id: int | None, where
         return
     contact = session.get(Contact, contact_id)
     if contact is None or contact.case_id != case_id:
-        raise ValidationError(where, f"contact {contact_id} is not a contact of this case")
+        raise ValidationError(where, _("contact {contact_id} is not a contact of this case").format(contact_id=contact_id))
 
 
 def _in_currency(values: dict[str, Any], keys: tuple[str, ...], currency: str, where: str) -> None:
@@ -524,7 +526,7 @@ def log_event(
         for evidence_id in evidence_ids:
             item = get_evidence(session, evidence_id)
             if item.case_id != case_id:
-                raise ValidationError("event.evidence", f"evidence {evidence_id} belongs to another case")
+                raise ValidationError("event.evidence", _("evidence {evidence_id} belongs to another case").format(evidence_id=evidence_id))
             event.evidence.append(item)
         session.flush()
         return event.id
@@ -644,7 +646,7 @@ def record_evidence(
     if not unit_of(session).evidence.has(stored.sha256):
         # Only possible if an overlapping attachment of the same new content failed and
         # removed the copy; recording it would point at nothing.
-        raise DocketError(f"{original_name}: the copy in the evidence store is gone; please add the file again.")
+        raise DocketError(_("{original_name}: the copy in the evidence store is gone; please add the file again.").format(original_name=original_name))
     item = Evidence(
         case_id=case_id,
         sha256=stored.sha256,
@@ -672,7 +674,7 @@ def update_evidence(target: Target, *, evidence_id: int, description: str | None
         item = get_evidence(session, evidence_id)
         if shareable is not None:
             if not isinstance(shareable, bool):
-                raise ValidationError("evidence.shareable", f"expected true or false, got {shareable!r}")
+                raise ValidationError("evidence.shareable", _("expected true or false, got {shareable!r}").format(shareable=shareable))
             item.shareable = shareable
         if description is not None:
             item.description = text(description, "evidence.description")
@@ -686,7 +688,7 @@ def link_evidence(target: Target, *, event_id: int, evidence_id: int) -> None:
         event = get_event(session, event_id)
         item = get_evidence(session, evidence_id)
         if item.case_id != event.case_id:
-            raise ValidationError("evidence", f"evidence {evidence_id} belongs to another case")
+            raise ValidationError("evidence", _("evidence {evidence_id} belongs to another case").format(evidence_id=evidence_id))
         if item not in event.evidence:
             event.evidence.append(item)
 

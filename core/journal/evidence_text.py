@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.domain import clock
+from core.i18n import N_, _
 from core.store.files import Cancelled
 from core.store.store import Store
 
@@ -52,7 +53,7 @@ EMAIL_SUFFIXES = {".eml"}
 OUTLOOK_SUFFIXES = {".msg"}
 
 OCR_MODULE = "rapidocr_onnxruntime"
-OCR_HINT = 'Pictures are not searched: install the OCR extra with  pip install "docket[ocr]"'
+OCR_HINT = N_('Pictures are not searched: install the OCR extra with  pip install "docket[ocr]"')
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def extract_text(path: Path, *, name: str, media_type: str, ocr: bool | None = N
             return _done("text", (_from_text_file(path, html_like=Path(name).suffix.lower() in {".html", ".htm"}),))
         if kind == "image":
             if not (ocr_available() if ocr is None else ocr):
-                return ExtractedText(NEEDS_OCR, note=OCR_HINT)
+                return ExtractedText(NEEDS_OCR, note=_(OCR_HINT))
             return _done("ocr", (_from_image(path),))
     except Exception as exc:  # noqa: BLE001 - a damaged file must not stop an attachment
         log.info("no text from %s: %s", name, exc)
@@ -150,7 +151,7 @@ def _from_pdf(path: Path) -> ExtractedText:
         try:  # many PDFs are "encrypted" with an empty password only to forbid printing
             reader.decrypt("")
         except Exception:  # noqa: BLE001
-            return ExtractedText(FAILED, "pdf", note="the PDF is protected by a password")
+            return ExtractedText(FAILED, "pdf", note=_("the PDF is protected by a password"))
     pages = []
     total = 0
     for page in reader.pages:
@@ -350,11 +351,11 @@ def index_pending(store: Store, *, progress: IndexProgress | None = None, ocr: b
     for done, (sha, name, media_type) in enumerate(todo):
         if progress is not None and progress(done, len(todo), name) is False:
             flush()
-            raise Cancelled("Reading the text of evidence files was cancelled; what was read is kept.")
+            raise Cancelled(_("Reading the text of evidence files was cancelled; what was read is kept."))
         path = store.evidence.path_for(sha)
         if not path.is_file():
             summary.failed += 1
-            summary.notes.append(f"{name}: the file is missing from the evidence store")
+            summary.notes.append(_("{name}: the file is missing from the evidence store").format(name=name))
             continue
         extracted = extract_text(path, name=name, media_type=media_type, ocr=with_ocr)
         if extracted.state == INDEXED:

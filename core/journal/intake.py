@@ -2,8 +2,10 @@
 
 The window's guided start, ``docket new --ask`` and the tests all read the questions, their
 choices and the mapping from answers to case facts from here, so that a case opened one way
-is the case opened the other. The wording is plain English data (easy to translate later);
-nothing here imports Qt.
+is the case opened the other. The wording is English marked for the catalog
+(:func:`core.i18n.N_`) and shown in the current language: ``choice.label``, ``question.text``
+and ``question.hint`` translate each time they are read, so a change of language shows at
+once. Nothing here imports Qt.
 
 :func:`start_case` writes the case, its company and its first events in one transaction;
 :func:`preview` says what Docket would understand from the answers (clocks running, facts
@@ -34,158 +36,201 @@ from core.domain.models import (
     Purchase,
 )
 from core.domain.money import Money, check_currency, parse_amount
+from core.i18n import N_, _
 from core.journal import cases
 from core.journal.cases import Target, unit_of_work
 from core.store.store import Store
 
 
+class _Shown:
+    """``label``: the English ``words`` in the current language (translated when read)."""
+
+    words: str
+
+    @property
+    def label(self) -> str:
+        return _(self.words) if self.words else ""
+
+
 @dataclass(frozen=True)
-class Choice:
-    """One answer to a question: the value kept, the words shown."""
+class Choice(_Shown):
+    """One answer to a question: the value kept, the words shown (:attr:`label`)."""
 
     value: str
-    label: str
+    words: str
 
 
 @dataclass(frozen=True)
 class Question:
-    """One page of the guided start. ``key`` names it; ``choices`` is empty for free answers."""
+    """One page of the guided start. ``key`` names it; ``choices`` is empty for free answers.
+    :attr:`text` and :attr:`hint` are the English words in the current language."""
 
     key: str
-    text: str
-    hint: str
+    text_words: str
+    hint_words: str
     choices: tuple[Choice, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return _(self.text_words)
+
+    @property
+    def hint(self) -> str:
+        return _(self.hint_words)
 
 
 # -- 1. What happened? ------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Situation:
+class Situation(_Shown):
     """A "what happened" answer and the case facts it implies."""
 
     value: str
-    label: str
+    words: str
     category: Category
-    title: str  # "{company}" is replaced by the company's name (or "the company")
+    title_words: str  # "{company}" is replaced by the company's name (or "the company")
     purchase: Purchase | None = None  # what was most likely bought, when the user does not say
+
+    @property
+    def title(self) -> str:
+        """The case title it makes, in the current language, with ``{company}`` to fill in."""
+        return _(self.title_words)
 
 
 SITUATIONS: tuple[Situation, ...] = (
-    Situation("not_arrived", "I paid and nothing arrived", Category.NON_DELIVERY,
-              "Paid {company}, nothing arrived", Purchase.GOODS),
-    Situation("faulty", "It arrived faulty or not as described", Category.FAULTY_GOODS,
-              "Faulty or not as described: {company}", Purchase.GOODS),
-    Situation("still_charging", "I cancelled and they keep charging me", Category.CANCELLATION,
-              "{company} keep charging after I cancelled", Purchase.SUBSCRIPTION),
-    Situation("cannot_cancel", "A trial or subscription I cannot cancel", Category.SUBSCRIPTION,
-              "Cannot cancel {company} subscription", Purchase.SUBSCRIPTION),
-    Situation("refund_not_paid", "A refund was promised and not paid", Category.REFUND,
-              "Refund promised by {company} not paid"),
-    Situation("wrong_bill", "A bill or charge is wrong", Category.BILLING_ERROR,
-              "Wrong bill or charge from {company}"),
-    Situation("bad_service", "A service was done badly, or something of mine was lost or damaged",
-              Category.SERVICE, "Poor service from {company}", Purchase.SERVICES),
-    Situation("refund_refused", "They refuse a refund under their terms", Category.REFUND,
-              "{company} refuse a refund"),
-    Situation("other", "Something else", Category.OTHER, "Dispute with {company}"),
+    Situation("not_arrived", N_("I paid and nothing arrived"), Category.NON_DELIVERY,
+              N_("Paid {company}, nothing arrived"), Purchase.GOODS),
+    Situation("faulty", N_("It arrived faulty or not as described"), Category.FAULTY_GOODS,
+              N_("Faulty or not as described: {company}"), Purchase.GOODS),
+    Situation("still_charging", N_("I cancelled and they keep charging me"), Category.CANCELLATION,
+              N_("{company} keep charging after I cancelled"), Purchase.SUBSCRIPTION),
+    Situation("cannot_cancel", N_("A trial or subscription I cannot cancel"), Category.SUBSCRIPTION,
+              N_("Cannot cancel {company} subscription"), Purchase.SUBSCRIPTION),
+    Situation("refund_not_paid", N_("A refund was promised and not paid"), Category.REFUND,
+              N_("Refund promised by {company} not paid")),
+    Situation("wrong_bill", N_("A bill or charge is wrong"), Category.BILLING_ERROR,
+              N_("Wrong bill or charge from {company}")),
+    Situation("bad_service", N_("A service was done badly, or something of mine was lost or damaged"),
+              Category.SERVICE, N_("Poor service from {company}"), Purchase.SERVICES),
+    Situation("refund_refused", N_("They refuse a refund under their terms"), Category.REFUND,
+              N_("{company} refuse a refund")),
+    Situation("other", N_("Something else"), Category.OTHER, N_("Dispute with {company}")),
 )
 SITUATION_BY_VALUE = {s.value: s for s in SITUATIONS}
 
 # -- 2. Who with? -------------------------------------------------------------------------------
 COMPANY_KINDS: tuple[Choice, ...] = (
-    Choice(CompanyKind.TRADER.value, "A shop or trader"),
-    Choice(CompanyKind.BANK.value, "A bank or card issuer"),
-    Choice(CompanyKind.PAYMENT_SERVICE.value, "A payment service such as PayPal"),
-    Choice(CompanyKind.TELECOMS.value, "Phone or internet"),
-    Choice(CompanyKind.ENERGY.value, "Energy"),
-    Choice(CompanyKind.INSURER.value, "An insurer"),
-    Choice(CompanyKind.CLUB.value, "A gym or club"),
-    Choice(CompanyKind.OTHER.value, "Other"),
+    Choice(CompanyKind.TRADER.value, N_("A shop or trader")),
+    Choice(CompanyKind.BANK.value, N_("A bank or card issuer")),
+    Choice(CompanyKind.PAYMENT_SERVICE.value, N_("A payment service such as PayPal")),
+    Choice(CompanyKind.TELECOMS.value, N_("Phone or internet")),
+    Choice(CompanyKind.ENERGY.value, N_("Energy")),
+    Choice(CompanyKind.INSURER.value, N_("An insurer")),
+    Choice(CompanyKind.CLUB.value, N_("A gym or club")),
+    Choice(CompanyKind.OTHER.value, N_("Other")),
 )
 
 # -- 3. What did you buy, when, for how much, and how did you pay? -----------------------------
 PURCHASES: tuple[Choice, ...] = (
-    Choice(Purchase.GOODS.value, "Goods (something delivered or taken home)"),
-    Choice(Purchase.SERVICES.value, "A service"),
-    Choice(Purchase.DIGITAL.value, "Digital content (a download, an app, a game)"),
-    Choice(Purchase.SUBSCRIPTION.value, "A subscription or membership"),
+    Choice(Purchase.GOODS.value, N_("Goods (something delivered or taken home)")),
+    Choice(Purchase.SERVICES.value, N_("A service")),
+    Choice(Purchase.DIGITAL.value, N_("Digital content (a download, an app, a game)")),
+    Choice(Purchase.SUBSCRIPTION.value, N_("A subscription or membership")),
 )
 
 
 @dataclass(frozen=True)
-class PaidBy:
-    """How the user paid, as words and as the case's payment method."""
+class PaidBy(_Shown):
+    """How the user paid, as words (:attr:`label`) and as the case's payment method."""
 
     value: str
-    label: str
+    words: str
     method: PaymentMethod
 
 
 PAID_BY: tuple[PaidBy, ...] = (
-    PaidBy("card:credit", "Credit card", PaymentMethod.CREDIT_CARD),
-    PaidBy("card:debit", "Debit card", PaymentMethod.DEBIT_CARD),
-    PaidBy("paypal", "PayPal", PaymentMethod.PAYPAL),
-    PaidBy("bank_transfer", "Bank transfer", PaymentMethod.BANK_TRANSFER),
-    PaidBy("direct_debit", "Direct debit", PaymentMethod.DIRECT_DEBIT),
-    PaidBy("cash", "Cash", PaymentMethod.CASH),
-    PaidBy("other", "Another way", PaymentMethod.OTHER),
+    PaidBy("card:credit", N_("Credit card"), PaymentMethod.CREDIT_CARD),
+    PaidBy("card:debit", N_("Debit card"), PaymentMethod.DEBIT_CARD),
+    PaidBy("paypal", N_("PayPal"), PaymentMethod.PAYPAL),
+    PaidBy("bank_transfer", N_("Bank transfer"), PaymentMethod.BANK_TRANSFER),
+    PaidBy("direct_debit", N_("Direct debit"), PaymentMethod.DIRECT_DEBIT),
+    PaidBy("cash", N_("Cash"), PaymentMethod.CASH),
+    PaidBy("other", N_("Another way"), PaymentMethod.OTHER),
 )
 PAID_BY_VALUE = {p.value: p for p in PAID_BY}
 CARD_SCHEMES: tuple[Choice, ...] = (
-    Choice(CardScheme.VISA.value, "Visa"),
-    Choice(CardScheme.MASTERCARD.value, "Mastercard"),
-    Choice(CardScheme.AMEX.value, "American Express"),
-    Choice(CardScheme.DISCOVER.value, "Discover"),
-    Choice(CardScheme.DOMESTIC_DEBIT.value, "A national debit card (Girocard, Interac, EFTPOS...)"),
-    Choice(CardScheme.OTHER.value, "Another card"),
+    Choice(CardScheme.VISA.value, N_("Visa")),
+    Choice(CardScheme.MASTERCARD.value, N_("Mastercard")),
+    Choice(CardScheme.AMEX.value, N_("American Express")),
+    Choice(CardScheme.DISCOVER.value, N_("Discover")),
+    Choice(CardScheme.DOMESTIC_DEBIT.value, N_("A national debit card (Girocard, Interac, EFTPOS...)")),
+    Choice(CardScheme.OTHER.value, N_("Another card")),
 )
 CARD_METHODS = frozenset({PaymentMethod.CREDIT_CARD, PaymentMethod.DEBIT_CARD})
 
 # -- 5. What have you done so far? ------------------------------------------------------------
 @dataclass(frozen=True)
-class DoneKind:
+class DoneKind(_Shown):
     """A quick entry of what the user did, and the timeline event it becomes."""
 
     value: str
-    label: str
+    words: str
     kind: EventKind
-    summary: str  # "{company}" is replaced
+    summary_words: str  # "{company}" is replaced
+
+    @property
+    def summary(self) -> str:
+        """The event's summary in the current language, with ``{company}`` to fill in."""
+        return _(self.summary_words)
 
 
 DONE_KINDS: tuple[DoneKind, ...] = (
-    DoneKind("called", "I called them", EventKind.CALL, "Called {company} about the problem"),
-    DoneKind("emailed", "I emailed them", EventKind.EMAIL, "Emailed {company} about the problem"),
-    DoneKind("wrote", "I wrote to them (a letter)", EventKind.LETTER, "Wrote to {company} about the problem"),
-    DoneKind("visited", "I went to see them", EventKind.VISIT, "Went to {company} about the problem"),
-    DoneKind("chatted", "I used their chat", EventKind.CHAT, "Raised the problem with {company} on their chat"),
-    DoneKind("web_form", "I used their web form", EventKind.WEB_FORM,
-             "Raised the problem with {company} on their web form"),
+    DoneKind("called", N_("I called them"), EventKind.CALL, N_("Called {company} about the problem")),
+    DoneKind("emailed", N_("I emailed them"), EventKind.EMAIL, N_("Emailed {company} about the problem")),
+    DoneKind("wrote", N_("I wrote to them (a letter)"), EventKind.LETTER, N_("Wrote to {company} about the problem")),
+    DoneKind("visited", N_("I went to see them"), EventKind.VISIT, N_("Went to {company} about the problem")),
+    DoneKind("chatted", N_("I used their chat"), EventKind.CHAT, N_("Raised the problem with {company} on their chat")),
+    DoneKind("web_form", N_("I used their web form"), EventKind.WEB_FORM,
+             N_("Raised the problem with {company} on their web form")),
 )
 DONE_BY_VALUE = {d.value: d for d in DONE_KINDS}
 
 # -- 6. What do you want? ---------------------------------------------------------------------
 REMEDIES: tuple[Choice, ...] = (
-    Choice("refund", "A refund"),
-    Choice("repair", "A repair"),
-    Choice("replacement", "A replacement"),
-    Choice("stop_charging", "Stop charging me"),
-    Choice("compensation", "Compensation"),
-    Choice("apology", "An apology"),
+    Choice("refund", N_("A refund")),
+    Choice("repair", N_("A repair")),
+    Choice("replacement", N_("A replacement")),
+    Choice("stop_charging", N_("Stop charging me")),
+    Choice("compensation", N_("Compensation")),
+    Choice("apology", N_("An apology")),
 )
 REMEDY_WORDS = {
-    "refund": "a refund", "repair": "a repair", "replacement": "a replacement",
-    "stop_charging": "no further charges", "compensation": "compensation", "apology": "an apology",
+    "refund": N_("a refund"), "repair": N_("a repair"), "replacement": N_("a replacement"),
+    "stop_charging": N_("no further charges"), "compensation": N_("compensation"), "apology": N_("an apology"),
 }
 
 # -- 7. Where do you live? ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlaceChoice(Choice):
+    """A country or region to pick: its :attr:`label` is the place's name in the current
+    language (``place`` is a :class:`core.escalation.rules.Place`)."""
+
+    place: Any = None
+
+    @property
+    def label(self) -> str:
+        return str(self.place.full_name) if self.place is not None else super().label
+
+
 def _places() -> tuple[Choice, ...]:
     from core.escalation.rules import known_places
 
-    return tuple(Choice(p.code, p.full_name) for p in known_places())
+    return tuple(PlaceChoice(p.code, p.name, p) for p in known_places())
+
 
 
 # Every country the rule packs cover, each followed by the regions Docket knows (England,
 # Scotland...; states, provinces), as core.escalation.rules reports them; then "elsewhere".
-SOMEWHERE_ELSE = Choice("", "Somewhere else")
+SOMEWHERE_ELSE = Choice("", N_("Somewhere else"))
 REGIONS: tuple[Choice, ...] = (*_places(), SOMEWHERE_ELSE)
 COUNTRIES: tuple[Choice, ...] = (*(c for c in REGIONS if c.value and "-" not in c.value),)
 WHERE: tuple[Choice, ...] = (*COUNTRIES, SOMEWHERE_ELSE)  # the countries, for a first question before the part
@@ -226,17 +271,17 @@ def preselected_region(locale_name: str, setting: str) -> str:
 
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("what_happened", "What happened?", "Pick the closest; you can change it later.",
-             tuple(Choice(s.value, s.label) for s in SITUATIONS)),
-    Question("who", "Who is it with?", "The company's name, and what kind of company it is.", COMPANY_KINDS),
-    Question("purchase", "What did you buy, when, for how much, and how did you pay?",
-             "The payment date and how you paid decide which payment disputes are open to you.", PURCHASES),
-    Question("promise", "What did they promise, and by when?", "Only if they promised something."),
-    Question("done", "What have you done so far?",
-             "Each call, email, letter or visit becomes a line of the case's timeline.",
-             tuple(Choice(d.value, d.label) for d in DONE_KINDS)),
-    Question("want", "What do you want?", "What would put this right.", REMEDIES),
-    Question("where", "Where do you live?", "Your country's consumer rules set the deadlines.", REGIONS),
+    Question("what_happened", N_("What happened?"), N_("Pick the closest; you can change it later."),
+             tuple(Choice(s.value, s.words) for s in SITUATIONS)),
+    Question("who", N_("Who is it with?"), N_("The company's name, and what kind of company it is."), COMPANY_KINDS),
+    Question("purchase", N_("What did you buy, when, for how much, and how did you pay?"),
+             N_("The payment date and how you paid decide which payment disputes are open to you."), PURCHASES),
+    Question("promise", N_("What did they promise, and by when?"), N_("Only if they promised something.")),
+    Question("done", N_("What have you done so far?"),
+             N_("Each call, email, letter or visit becomes a line of the case's timeline."),
+             tuple(Choice(d.value, d.words) for d in DONE_KINDS)),
+    Question("want", N_("What do you want?"), N_("What would put this right."), REMEDIES),
+    Question("where", N_("Where do you live?"), N_("Your country's consumer rules set the deadlines."), REGIONS),
 )
 
 
@@ -288,7 +333,7 @@ def paid_by_method(value: str | None, where: str = "paid_by") -> str | None:
         return PaymentMethod(key).value
     except ValueError:
         allowed = ", ".join(p.value for p in PAID_BY)
-        raise ValidationError(where, f"unknown value {value!r}; expected one of: {allowed}") from None
+        raise ValidationError(where, _("unknown value {value!r}; expected one of: {allowed}").format(value=value, allowed=allowed)) from None
 
 
 def _situation(answers: Answers) -> Situation:
@@ -299,11 +344,11 @@ def _situation(answers: Answers) -> Situation:
     except KeyError:
         allowed = ", ".join(SITUATION_BY_VALUE)
         raise ValidationError("answers.situation",
-                              f"unknown value {answers.situation!r}; expected one of: {allowed}") from None
+                              _("unknown value {situation!r}; expected one of: {allowed}").format(situation=answers.situation, allowed=allowed)) from None
 
 
 def _company_words(answers: Answers) -> str:
-    return answers.company.strip() or "the company"
+    return answers.company.strip() or _("the company")
 
 
 def title_for(answers: Answers) -> str:
@@ -318,20 +363,25 @@ def desired_outcome(answers: Answers) -> str:
     """What the user wants, as one sentence: "A refund of EUR 129.00."."""
     unknown = [w for w in answers.wants if w not in REMEDY_WORDS]
     if unknown:
-        raise ValidationError("answers.wants", f"unknown value {unknown[0]!r}; expected one of: "
-                              + ", ".join(REMEDY_WORDS))
-    words = [REMEDY_WORDS[w] for w in answers.wants]
+        raise ValidationError("answers.wants", _("unknown value {value!r}; expected one of: {allowed}").format(
+            value=unknown[0], allowed=", ".join(REMEDY_WORDS)))
+    wants = list(answers.wants)
+    words = [_(REMEDY_WORDS[w]) for w in wants]
     amount = _money(answers.wanted_amount, answers.currency, "answers.wanted_amount")
-    if amount is None and words[:1] == ["a refund"]:
+    if amount is None and wants[:1] == ["refund"]:
         amount = _money(answers.amount, answers.currency, "answers.amount")  # a refund of the price
     if amount is not None:
-        if words and words[0] in ("a refund", "compensation"):
-            words[0] = f"{words[0]} of {amount}"
+        if wants and wants[0] == "refund":
+            words[0] = _("a refund of {amount}").format(amount=amount)
+        elif wants and wants[0] == "compensation":
+            words[0] = _("compensation of {amount}").format(amount=amount)
         else:
             words.append(f"{amount}")
     if not words:
         return ""
-    sentence = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    # Translators: joins a list: "{items}" is "a refund, a repair", {last} the last item ("an apology").
+    sentence = words[0] if len(words) == 1 else _("{items} and {last}").format(
+        items=", ".join(words[:-1]), last=words[-1])
     return sentence[0].upper() + sentence[1:] + "."
 
 
@@ -354,7 +404,7 @@ def case_fields(answers: Answers) -> dict[str, Any]:
     method = paid_by_method(answers.paid_by, "answers.paid_by")
     scheme = answers.card_scheme or None
     if scheme and method not in {m.value for m in CARD_METHODS}:
-        raise ValidationError("answers.card_scheme", "a card network is only for a payment by card")
+        raise ValidationError("answers.card_scheme", _("a card network is only for a payment by card"))
     purchase = answers.purchase or (situation.purchase.value if situation.purchase else None)
     in_dispute = wanted or price
     return {
@@ -381,9 +431,9 @@ def case_events(answers: Answers) -> list[dict[str, Any]]:
     paid_on = _day(answers.paid_on, "answers.paid_on")
     price = _money(answers.amount, answers.currency, "answers.amount")
     if paid_on is not None:
-        what = {"goods": "Ordered and paid", "services": "Paid for the service",
-                "digital": "Bought the digital content", "subscription": "Paid for the subscription"}
-        summary = what.get(answers.purchase or "", "Paid")
+        what = {"goods": N_("Ordered and paid"), "services": N_("Paid for the service"),
+                "digital": N_("Bought the digital content"), "subscription": N_("Paid for the subscription")}
+        summary = _(what.get(answers.purchase or "", N_("Paid")))
         events.append({
             "at": paid_on, "kind": EventKind.PAYMENT.value, "direction": Direction.TO_COMPANY.value,
             "summary": f"{summary} ({price})" if price else summary,
@@ -392,15 +442,15 @@ def case_events(answers: Answers) -> list[dict[str, Any]]:
     delivered = _day(answers.delivered_on, "answers.delivered_on")
     if delivered is not None:
         events.append({"at": delivered, "kind": EventKind.DELIVERY.value, "direction": Direction.FROM_COMPANY.value,
-                       "summary": "It arrived" if answers.purchase in (None, "", "goods") else "It was provided"})
+                       "summary": _("It arrived") if answers.purchase in (None, "", "goods") else _("It was provided")})
     for i, entry in enumerate(answers.done):
         kind = DONE_BY_VALUE.get(entry.kind)
         if kind is None:
-            raise ValidationError(f"answers.done[{i}].kind", f"unknown value {entry.kind!r}; expected one of: "
-                                  + ", ".join(DONE_BY_VALUE))
+            raise ValidationError(f"answers.done[{i}].kind", _("unknown value {value!r}; expected one of: {allowed}")
+                                  .format(value=entry.kind, allowed=", ".join(DONE_BY_VALUE)))
         on = _day(entry.on, f"answers.done[{i}].on")
         if on is None:
-            raise ValidationError(f"answers.done[{i}].on", "give the day it happened")
+            raise ValidationError(f"answers.done[{i}].on", _("give the day it happened"))
         events.append({"at": on, "kind": kind.kind.value, "direction": Direction.TO_COMPANY.value,
                        "summary": kind.summary.replace("{company}", company), "details": entry.note,
                        "meaning": EventMeaning.COMPLAINT.value})
@@ -411,10 +461,11 @@ def case_events(answers: Answers) -> list[dict[str, Any]]:
         if made is None:
             made = _promise_day(events, promised_by)
             # The timeline needs a day; say plainly that it is Docket's placing, not a fact.
-            details = f"The day this promise was made was not given; Docket placed it on {made.isoformat()}."
+            details = _("The day this promise was made was not given; Docket placed it on {day}.").format(
+                day=made.isoformat())
         elif promised_by is not None and promised_by < made:
-            raise ValidationError("answers.promised_by", "the promised date is before the promise was made")
-        words = answers.promise.strip() or "They promised to put it right"
+            raise ValidationError("answers.promised_by", _("the promised date is before the promise was made"))
+        words = answers.promise.strip() or _("They promised to put it right")
         events.append({"at": made, "kind": EventKind.PROMISE.value, "direction": Direction.FROM_COMPANY.value,
                        "summary": words, "promised_by": promised_by, "meaning": EventMeaning.PROMISE.value,
                        "details": details})
@@ -446,7 +497,7 @@ def open_case_with_company(target: Target, *, company: str | None, company_kind:
             details = {"kind": company_kind} if company_kind else {}
             company_id = cases.find_or_create_company(session, name=company, **details)
         elif company_kind:
-            raise ValidationError("company", "name the company before saying what kind it is")
+            raise ValidationError("company", _("name the company before saying what kind it is"))
         return cases.open_case(session, company_id=company_id, **fields)
 
 
@@ -497,8 +548,8 @@ class ClockLine:
         if not self.source.startswith("https://"):
             return ""
         if self.checked is not None and self.confidence == "primary":
-            return f"checked {self.checked.isoformat()}"
-        return NOT_CONFIRMED
+            return _("checked {day}").format(day=self.checked.isoformat())
+        return _(NOT_CONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -542,13 +593,18 @@ class Preview:
 # How a kind of company reads in "Because Barclays is a bank or card issuer: ...". A shop
 # is what the rules expect by default, so it unlocks nothing worth a sentence.
 KIND_WORDS = {
-    CompanyKind.BANK.value: "a bank or card issuer", CompanyKind.PAYMENT_SERVICE.value: "a payment service",
-    CompanyKind.LENDER.value: "a lender", CompanyKind.INSURER.value: "an insurer",
-    CompanyKind.TELECOMS.value: "a phone or internet provider", CompanyKind.ENERGY.value: "an energy supplier",
-    CompanyKind.CLUB.value: "a gym or club", CompanyKind.PUBLIC_BODY.value: "a public body",
+    CompanyKind.BANK.value: N_("a bank or card issuer"), CompanyKind.PAYMENT_SERVICE.value: N_("a payment service"),
+    CompanyKind.LENDER.value: N_("a lender"), CompanyKind.INSURER.value: N_("an insurer"),
+    CompanyKind.TELECOMS.value: N_("a phone or internet provider"), CompanyKind.ENERGY.value: N_("an energy supplier"),
+    CompanyKind.CLUB.value: N_("a gym or club"), CompanyKind.PUBLIC_BODY.value: N_("a public body"),
 }
-PAID_WORDS = {p.method.value: p.label[0].lower() + p.label[1:] if p.label != "PayPal" else p.label for p in PAID_BY}
-PAID_WORDS[PaymentMethod.OTHER.value] = "another way"
+# How a payment reads in "Because you paid by credit card (Visa): ...".
+PAID_WORDS = {
+    PaymentMethod.CREDIT_CARD.value: N_("credit card"), PaymentMethod.DEBIT_CARD.value: N_("debit card"),
+    PaymentMethod.PAYPAL.value: N_("PayPal"), PaymentMethod.BANK_TRANSFER.value: N_("bank transfer"),
+    PaymentMethod.DIRECT_DEBIT.value: N_("direct debit"), PaymentMethod.CASH.value: N_("cash"),
+    PaymentMethod.OTHER.value: N_("another way"),
+}
 
 
 def unlocked_by(facts: Any, running: Sequence[ClockLine]) -> list[Unlocked]:
@@ -563,9 +619,9 @@ def unlocked_by(facts: Any, running: Sequence[ClockLine]) -> list[Unlocked]:
     by_payment: dict[str, str] = {}
     for rule in applicable_rules(facts):
         if rule.id in shown:
-            words = rule.label
+            words = _(rule.label)
         elif all(facts.anchor(a) is None for a in rule.starts):
-            words = f"{rule.label} (from {ALL_ANCHORS[rule.starts[0]]})"
+            words = _("{rule} (from {what})").format(rule=_(rule.label), what=_(ALL_ANCHORS[rule.starts[0]]))
         else:
             continue  # its day is on record but it runs no more: the step was taken
         when = rule.when
@@ -580,15 +636,16 @@ def unlocked_by(facts: Any, running: Sequence[ClockLine]) -> list[Unlocked]:
 
     out: list[Unlocked] = []
     if by_kind:
-        company = facts.company or "the company"
-        out.append(Unlocked("company_kind", f"Because {company} is {KIND_WORDS[facts.company_kind]}: "
-                            f"{labels(by_kind)}.", tuple(by_kind)))
+        company = facts.company or _("the company")
+        out.append(Unlocked("company_kind", _("Because {company} is {kind}: {rules}.").format(
+            company=company, kind=_(KIND_WORDS[facts.company_kind]), rules=labels(by_kind)), tuple(by_kind)))
     if by_payment:
-        how = PAID_WORDS.get(facts.payment_method, facts.payment_method.replace("_", " "))
+        known = PAID_WORDS.get(facts.payment_method)
+        how = _(known) if known else facts.payment_method.replace("_", " ")
         scheme = next((c.label for c in CARD_SCHEMES if c.value == facts.card_scheme), "")
         how += f" ({scheme})" if scheme and facts.payment_method in {m.value for m in CARD_METHODS} else ""
-        out.append(Unlocked("payment_method", f"Because you paid by {how}: {labels(by_payment)}.",
-                            tuple(by_payment)))
+        out.append(Unlocked("payment_method", _("Because you paid by {how}: {rules}.").format(
+            how=how, rules=labels(by_payment)), tuple(by_payment)))
     return out
 
 
@@ -617,7 +674,7 @@ def preview(store: Store, *, answers: Answers, today: date | None = None) -> Pre
         case_id = start_case(session, answers=answers)
         found.append(outlook(session, case_id, today))
     if not found:  # pragma: no cover - the block above either returns a preview or raises
-        raise DocketError("Docket could not work out the case from these answers.")
+        raise DocketError(_("Docket could not work out the case from these answers."))
     return found[0]
 
 
@@ -637,7 +694,7 @@ def outlook(target: Target, case_id: int, today: date | None = None) -> Preview:
     each would unlock, and the next step. The guided start's last page, ``docket new --ask``
     and ``docket new``/``docket edit`` all show this. Reads only."""
     from core.escalation import rules
-    from core.escalation.ladder import STEP_NAMES, day_text, next_step_for, rule_facts
+    from core.escalation.ladder import day_text, next_step_for, rule_facts, step_name
     from core.escalation.reminders import PROMISE_RULE, gather_facts
 
     today = today or clock.today()
@@ -646,9 +703,10 @@ def outlook(target: Target, case_id: int, today: date | None = None) -> Preview:
         step = next_step_for(ladder_facts, today)
         # The clocks the banner and the due list show: the rules read through the ladder's facts.
         facts = rule_facts(ladder_facts, today=today)
-        company = ladder_facts.company or "The company"
-        promises = [ClockLine(f"{company} promised by {day_text(p.promised_by, today)}: \u201c{p.summary}\u201d",
-                              p.promised_by, False, "their promise", PROMISE_RULE, "Their promise")
+        company = ladder_facts.company or _("The company")
+        promises = [ClockLine(_("{company} promised by {day}: \u201c{promise}\u201d").format(
+                                  company=company, day=day_text(p.promised_by, today), promise=p.summary),
+                              p.promised_by, False, _("their promise"), PROMISE_RULE, _("Their promise"))
                     for p in ladder_facts.promises]
         running = [ClockLine(c.text, c.deadline, c.opens, c.source, c.rule_id, c.label, c.checked, c.confidence)
                    for c in rules.clocks(facts, today)]
@@ -658,31 +716,33 @@ def outlook(target: Target, case_id: int, today: date | None = None) -> Preview:
             title=ladder_facts.title,
             clocks=sorted([*promises, *running], key=lambda c: (c.date, c.rule_id)),
             missing=missing,
-            step=STEP_NAMES[step.step] if step.step else None,
-            reason=step.reason, due=step.due, template_id=step.template_id, disclaimer=rules.DISCLAIMER,
+            step=step_name(step.step) if step.step else None,
+            reason=step.reason, due=step.due, template_id=step.template_id, disclaimer=_(rules.DISCLAIMER),
         )
 
 
 def outlook_lines(seen: Preview) -> list[str]:
     """The preview as plain lines, as the command line prints it."""
-    lines = [f"Case: {seen.title}"]
+    lines = [_("Case: {title}").format(title=seen.title)]
     if seen.clocks:
-        lines.append("Clocks running now:")
+        lines.append(_("Clocks running now:"))
         for c in seen.clocks:
-            where = f"  (source: {c.source}; {c.provenance})" if c.provenance else ""
+            where = "  " + _("(source: {source}; {provenance})").format(
+                source=c.source, provenance=c.provenance) if c.provenance else ""
             lines.append(f"  {c.text}{where}")
     else:
-        lines.append("No deadline is running yet from what you have said.")
+        lines.append(_("No deadline is running yet from what you have said."))
     if seen.unlocked:
-        lines.append("What your answers unlock:")
+        lines.append(_("What your answers unlock:"))
         lines += [f"  {u.text}" for u in seen.unlocked]
     if seen.missing:
-        lines.append("Missing, and what it would unlock:")
+        lines.append(_("Missing, and what it would unlock:"))
         lines += [f"  {m.text}" for m in seen.missing]
     if seen.step:
-        due = f", by {seen.due.isoformat()}" if seen.due else ""
-        template = f" (letter template: {seen.template_id})" if seen.template_id else ""
-        lines.append(f"Next step: {seen.step}{due}{template}")
+        due = ", " + _("by {day}").format(day=seen.due.isoformat()) if seen.due else ""
+        template = " " + _("(letter template: {id})").format(id=seen.template_id) if seen.template_id else ""
+        lines.append(_("Next step: {step}").format(step=seen.step) + due + template)
+
         lines.append(f"  {seen.reason}")
     lines.append(seen.disclaimer)
     return lines

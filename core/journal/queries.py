@@ -30,6 +30,7 @@ from core.domain.models import (
     Status,
     sql_in,
 )
+from core.i18n import _
 from core.journal import evidence_text
 
 # The case list's own module; its names stay importable from here.
@@ -77,7 +78,7 @@ def _view_filter(view: str) -> Any:
         return and_(Case.status.notin_(CLOSED_STATUSES), _within_week())
     if view == "all":
         return None
-    raise ValidationError("view", f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
+    raise ValidationError("view", _("unknown view {view!r}; expected one of: {join}").format(view=view, join=', '.join(VIEWS)))
 
 
 def _within_week() -> Any:
@@ -249,7 +250,7 @@ def load_case(store: Store, case_id: int) -> Case:
             )
         ).first()
         if case is None:
-            raise NotFoundError(f"There is no case {case_id}.")
+            raise NotFoundError(_("There is no case {case_id}.").format(case_id=case_id))
         session.expunge_all()
         return case
 
@@ -282,9 +283,11 @@ class TimeSpent:
             return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
 
         if not self.total_minutes and not self.waiting_minutes:
-            return "no time logged"
+            return _("no time logged")
         if self.waiting_minutes:
-            return f"{hm(self.total_minutes)}, {hm(self.waiting_minutes)} of it on hold"
+            return _("{total}, {waiting} of it on hold").format(total=hm(self.total_minutes),
+                                                                waiting=hm(self.waiting_minutes))
+
         return hm(self.total_minutes)
 
 
@@ -440,7 +443,7 @@ def case_with_company(store: Store, case_id: int) -> Case:
             select(Case).where(Case.id == case_id).options(selectinload(Case.company))
         ).first()
         if case is None:
-            raise NotFoundError(f"There is no case {case_id}.")
+            raise NotFoundError(_("There is no case {case_id}.").format(case_id=case_id))
         session.expunge_all()
         return case
 
@@ -461,6 +464,6 @@ def company(store: Store, company_id: int) -> Company:
     with store.read() as session:
         row = session.get(Company, company_id)
         if row is None:
-            raise NotFoundError(f"There is no company {company_id}.")
+            raise NotFoundError(_("There is no company {company_id}.").format(company_id=company_id))
         session.expunge_all()
         return row

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.domain.errors import ValidationError
 from core.domain.models import Setting
+from core.i18n import N_, _
 
 
 class Readable(Protocol):
@@ -35,38 +36,38 @@ class Key:
     name: str
     type: type
     default: Any
-    label: str
+    label: str  # English, marked for the catalog: show it as _(key.label)
 
 
 KEYS: dict[str, Key] = {
     k.name: k
     for k in (
-        Key("your_name", str, "", "Your name"),
-        Key("your_address", str, "", "Your postal address"),
-        Key("your_email", str, "", "Your email"),
-        Key("your_phone", str, "", "Your phone"),
+        Key("your_name", str, "", N_("Your name")),
+        Key("your_address", str, "", N_("Your postal address")),
+        Key("your_email", str, "", N_("Your email")),
+        Key("your_phone", str, "", N_("Your phone")),
         # Other addresses you write from, one per line: an email from any of them is "to the company".
-        Key("your_other_emails", str, "", "Other email addresses of yours"),
-        Key("default_jurisdiction", str, "GB", "Default jurisdiction"),
-        Key("default_currency", str, "GBP", "Default currency"),
-        Key("paper_size", str, "A4", "Paper size"),  # "A4" or "Letter"
-        Key("silence_days", int, 14, "Days of silence before a reminder"),
-        Key("letter_language", str, "en", "Default letter language"),
+        Key("your_other_emails", str, "", N_("Other email addresses of yours")),
+        Key("default_jurisdiction", str, "GB", N_("Default jurisdiction")),
+        Key("default_currency", str, "GBP", N_("Default currency")),
+        Key("paper_size", str, "A4", N_("Paper size")),  # "A4" or "Letter"
+        Key("silence_days", int, 14, N_("Days of silence before a reminder")),
+        Key("letter_language", str, "en", N_("Default letter language")),
     )
 }
 
 
 def _check(key: str, value: Any) -> Any:
     if key not in KEYS:
-        raise ValidationError(f"settings.{key}", "is not a Docket setting")
+        raise ValidationError(f"settings.{key}", _("is not a Docket setting"))
     spec = KEYS[key]
     if spec.type is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"settings.{key}", f"expected a whole number, got {value!r}")
+            raise ValidationError(f"settings.{key}", _("expected a whole number, got {value!r}").format(value=value))
     elif not isinstance(value, spec.type):
-        raise ValidationError(f"settings.{key}", f"expected {spec.type.__name__}, got {type(value).__name__}")
+        raise ValidationError(f"settings.{key}", _("expected {name}, got {name2}").format(name=spec.type.__name__, name2=type(value).__name__))
     if key == "paper_size" and value not in ("A4", "Letter"):
-        raise ValidationError("settings.paper_size", "expected A4 or Letter")
+        raise ValidationError("settings.paper_size", _("expected A4 or Letter"))
     if key == "default_jurisdiction":
         # A country, or a region the rules know (GB-SCT, not GB-SC), as a case's is checked.
         from core.escalation.rules import check_jurisdiction
@@ -89,7 +90,7 @@ def get_all(target: Readable | Session) -> dict[str, Any]:
 
 def get(target: Readable | Session, key: str) -> Any:
     if key not in KEYS:
-        raise ValidationError(f"settings.{key}", "is not a Docket setting")
+        raise ValidationError(f"settings.{key}", _("is not a Docket setting"))
     return get_all(target)[key]
 
 

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from core import __version__
 from core.domain.errors import DocketError, StoreError
+from core.i18n import _, ngettext
 from core.store.files import EvidenceStore
 from core.store.migrations import alembic_config
 from core.store.paths import DB_NAME, make_private_dir, make_private_file
@@ -292,7 +293,7 @@ def _make_backup(store: Store, reason: str, print_: str, *, when: datetime | Non
         _copy_database(store, tmp)
         verdict = quick_check_of(tmp)
         if verdict != "ok":
-            raise StoreError(f"The backup copy failed its integrity check ({verdict}); the database may be damaged. Run 'docket verify'.")
+            raise StoreError(_("The backup copy failed its integrity check ({verdict}); the database may be damaged. Run 'docket verify'.").format(verdict=verdict))
         note = {"reason": reason, "made_at": when.isoformat(), "fingerprint": print_, "integrity_check": "ok",
                 "check": "quick_check",
                 "size": tmp.stat().st_size, "docket_version": __version__, "sqlite_version": sqlite3.sqlite_version}
@@ -387,15 +388,15 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
 
     out = Path(out_zip)
     if out.suffix.lower() != ".zip":
-        raise DocketError(f"{out}: an archive's name should end in .zip")
+        raise DocketError(_("{out}: an archive's name should end in .zip").format(out=out))
     if not out.parent.is_dir():
-        raise DocketError(f"{out.parent}: no such folder")
+        raise DocketError(_("{parent}: no such folder").format(parent=out.parent))
     with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".archive-") as tmp_dir:
         db_copy = Path(tmp_dir) / DB_NAME
         _copy_database(store, db_copy)
         verdict = quick_check_of(db_copy)
         if verdict != "ok":
-            raise StoreError(f"The database failed its integrity check ({verdict}); run 'docket verify'.")
+            raise StoreError(_("The database failed its integrity check ({verdict}); run 'docket verify'.").format(verdict=verdict))
         settings_bytes = json.dumps(settings.get_all(store), indent=2, ensure_ascii=False, default=str).encode()
         templates = list(_template_files(store))
         with contextlib.closing(sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True)) as conn:
@@ -430,7 +431,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
                     files += 1
                     done += size
                     if progress is not None and progress(min(done, total), total) is False:
-                        raise DocketError("Cancelled; no archive was written.")
+                        raise DocketError(_("Cancelled; no archive was written."))
 
                 add(DB_NAME, db_copy)
                 add(SETTINGS, settings_bytes)
@@ -470,7 +471,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
                     manifest.write(b"\n ]\n}")
             os.replace(part, out)
         except OSError as exc:
-            raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
+            raise DocketError(_("Cannot write {out}: {reason}").format(out=out, reason=exc.strerror or exc)) from None
         finally:
             part.unlink(missing_ok=True)
             (store.data_dir / ARCHIVE_PART_NOTE).unlink(missing_ok=True)
@@ -508,46 +509,46 @@ class CheckedArchive:
 
 
 def _refuse(source: Path, message: str) -> ArchiveError:
-    return ArchiveError(f"{source.name}: {message}. Nothing was changed.")
+    return ArchiveError(_("{name}: {message}. Nothing was changed.").format(name=source.name, message=message))
 
 
 def _check_manifest(source: Path, raw: bytes) -> dict[str, Any]:
     try:
         manifest = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise _refuse(source, f"manifest.json is not valid JSON ({exc})") from None
+        raise _refuse(source, _("manifest.json is not valid JSON ({exc})").format(exc=exc)) from None
     if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
-        raise _refuse(source, "not a Docket archive (manifest.json has no \"format\": \"docket-archive\")")
+        raise _refuse(source, _("not a Docket archive (manifest.json has no \"format\": \"docket-archive\")"))
     version = manifest.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise _refuse(source, f"manifest.json: version should be a whole number, got {version!r}")
+        raise _refuse(source, _("manifest.json: version should be a whole number, got {version!r}").format(version=version))
     if version > ARCHIVE_VERSION:
-        raise _refuse(source, f"made by a newer Docket (archive version {version}); update Docket to restore it")
+        raise _refuse(source, _("made by a newer Docket (archive version {version}); update Docket to restore it").format(version=version))
     if version < 1:
-        raise _refuse(source, f"manifest.json: unknown archive version {version}")
+        raise _refuse(source, _("manifest.json: unknown archive version {version}").format(version=version))
     files = manifest.get("files")
     if not isinstance(files, list):
-        raise _refuse(source, "manifest.json: files should be a list")
+        raise _refuse(source, _("manifest.json: files should be a list"))
     seen: set[str] = set()
     for i, item in enumerate(files):
         where = f"manifest.json: files[{i}]"
         if not isinstance(item, dict):
-            raise _refuse(source, f"{where} should be an object")
+            raise _refuse(source, _("{where} should be an object").format(where=where))
         path, sha, size = item.get("path"), item.get("sha256"), item.get("size")
         if not isinstance(path, str) or not _entry_allowed(path) or path == MANIFEST:
-            raise _refuse(source, f"{where}.path is not a file a Docket archive holds: {str(path)[:200]!r}")
+            raise _refuse(source, _("{where}.path is not a file a Docket archive holds: {path!r}").format(where=where, path=str(path)[:200]))
         if path in seen:
-            raise _refuse(source, f"{where}.path lists {path!r} twice")
+            raise _refuse(source, _("{where}.path lists {path!r} twice").format(where=where, path=path))
         seen.add(path)
         if not isinstance(sha, str) or not _HEX64.match(sha):
-            raise _refuse(source, f"{where}.sha256 is not a SHA-256 hex digest")
+            raise _refuse(source, _("{where}.sha256 is not a SHA-256 hex digest").format(where=where))
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise _refuse(source, f"{where}.size should be a whole number of bytes")
+            raise _refuse(source, _("{where}.size should be a whole number of bytes").format(where=where))
     if DB_NAME not in seen:
-        raise _refuse(source, f"manifest.json does not list {DB_NAME}")
+        raise _refuse(source, _("manifest.json does not list {name}").format(name=DB_NAME))
     missing = manifest.get("missing_evidence", [])
     if not isinstance(missing, list) or not all(isinstance(m, str) and _HEX64.match(m) for m in missing):
-        raise _refuse(source, "manifest.json: missing_evidence should be a list of SHA-256 hex digests")
+        raise _refuse(source, _("manifest.json: missing_evidence should be a list of SHA-256 hex digests"))
     return manifest
 
 
@@ -575,85 +576,85 @@ def check_archive(source: Path | str, staging: Path, *, progress: Progress | Non
     try:
         zf = zipfile.ZipFile(source)
     except FileNotFoundError:
-        raise ArchiveError(f"{source}: no such file") from None
+        raise ArchiveError(_("{source}: no such file").format(source=source)) from None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise _refuse(source, f"not a readable zip archive ({exc})") from None
+        raise _refuse(source, _("not a readable zip archive ({exc})").format(exc=exc)) from None
     try:
         with zf:
             infos = zf.infolist()
             if len(infos) > MAX_ENTRIES:
-                raise _refuse(source, f"holds {len(infos):,} entries; the limit is {MAX_ENTRIES:,}")
+                raise _refuse(source, _("holds {n:,} entries; the limit is {limit:,}").format(n=len(infos), limit=MAX_ENTRIES))
             names: set[str] = set()
             for info in infos:
                 if info.filename in names:
-                    raise _refuse(source, f"holds {info.filename[:200]!r} twice")
+                    raise _refuse(source, _("holds {filename!r} twice").format(filename=info.filename[:200]))
                 names.add(info.filename)
                 if info.is_dir() or not _entry_allowed(info.filename):
-                    raise _refuse(source, f"holds {info.filename[:200]!r}, which is not a file a Docket archive holds")
+                    raise _refuse(source, _("holds {filename!r}, which is not a file a Docket archive holds").format(filename=info.filename[:200]))
             if MANIFEST not in names:
-                raise _refuse(source, "not a Docket archive (no manifest.json)")
+                raise _refuse(source, _("not a Docket archive (no manifest.json)"))
             declared = sum(i.file_size for i in infos)
             room = _free_space(staging)
             cap = min(MAX_UNPACKED, room)
             if declared > cap:
-                raise _refuse(source, f"would unpack to {declared:,} bytes; the limit here is {cap:,}")
+                raise _refuse(source, _("would unpack to {declared:,} bytes; the limit here is {cap:,}").format(declared=declared, cap=cap))
             manifest_info = zf.getinfo(MANIFEST)
             if manifest_info.file_size > MAX_MANIFEST:
-                raise _refuse(source, "manifest.json is too large")
+                raise _refuse(source, _("manifest.json is too large"))
             manifest = _check_manifest(source, _read_capped(zf, manifest_info, MAX_MANIFEST, source))
             listed = {f["path"]: f for f in manifest["files"]}
             unlisted = names - set(listed) - {MANIFEST}
             if unlisted:
-                raise _refuse(source, f"holds {sorted(unlisted)[0][:200]!r}, which the manifest does not list")
+                raise _refuse(source, _("holds {name!r}, which the manifest does not list").format(name=sorted(unlisted)[0][:200]))
             absent = set(listed) - names
             if absent:
-                raise _refuse(source, f"the manifest lists {sorted(absent)[0]!r}, which is not in the archive")
+                raise _refuse(source, _("the manifest lists {name!r}, which is not in the archive").format(name=sorted(absent)[0]))
             unpacked = 0
             for info in infos:
                 if info.filename == MANIFEST:
                     continue
                 entry = listed[info.filename]
                 if info.filename == SETTINGS and entry["size"] > MAX_SETTINGS:
-                    raise _refuse(source, "settings.json is too large")
+                    raise _refuse(source, _("settings.json is too large"))
                 target = staging / info.filename
                 make_private_dir(target.parent)
                 sha, size = _unpack(zf, info, target, entry["size"], source)
                 unpacked += size
                 if unpacked > cap:
-                    raise _refuse(source, f"unpacks to more than {cap:,} bytes")
+                    raise _refuse(source, _("unpacks to more than {cap:,} bytes").format(cap=cap))
                 if progress is not None and progress(unpacked, declared) is False:
-                    raise ArchiveError("Restore cancelled. Nothing was changed.")
+                    raise ArchiveError(_("Restore cancelled. Nothing was changed."))
                 if size != entry["size"] or sha != entry["sha256"]:
-                    raise _refuse(source, f"{info.filename} does not match its manifest entry (damaged or altered)")
+                    raise _refuse(source, _("{filename} does not match its manifest entry (damaged or altered)").format(filename=info.filename))
                 m = _EVIDENCE_ENTRY.match(info.filename)
                 if m and sha != m.group(2):
-                    raise _refuse(source, f"{info.filename} does not hash to its name")
+                    raise _refuse(source, _("{filename} does not hash to its name").format(filename=info.filename))
     except zipfile.BadZipFile as exc:
-        raise _refuse(source, f"damaged zip archive ({exc})") from None
+        raise _refuse(source, _("damaged zip archive ({exc})").format(exc=exc)) from None
     except (zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
-        raise _refuse(source, f"damaged or unsupported zip archive ({exc})") from None
+        raise _refuse(source, _("damaged or unsupported zip archive ({exc})").format(exc=exc)) from None
     except OSError as exc:
-        raise ArchiveError(f"{source.name}: cannot unpack ({exc.strerror or exc}). Nothing was changed.") from None
+        raise ArchiveError(_("{name}: cannot unpack ({reason}). Nothing was changed.").format(name=source.name, reason=exc.strerror or exc)) from None
 
     db_file = staging / DB_NAME
     verdict = integrity_of(db_file)
     if verdict != "ok":
-        raise _refuse(source, f"its database is damaged ({verdict})")
+        raise _refuse(source, _("its database is damaged ({verdict})").format(verdict=verdict))
     try:
         with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             conn.execute("SELECT sha256 FROM evidence LIMIT 1").fetchall()
     except sqlite3.Error:
-        raise _refuse(source, "its database is not a Docket database") from None
+        raise _refuse(source, _("its database is not a Docket database")) from None
     if not revision:
-        raise _refuse(source, "its database is not a Docket database (no schema revision)")
+        raise _refuse(source, _("its database is not a Docket database (no schema revision)"))
     cfg, ctx = alembic_config()
     try:
         known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
     finally:
         ctx.__exit__(None, None, None)
     if revision[0] not in known:
-        raise _refuse(source, f"its database was made by a newer Docket (schema {revision[0]!r}); update Docket to restore it")
+        raise _refuse(source, _("its database was made by a newer Docket (schema {revision!r}); update Docket to restore it").format(revision=revision[0]))
     evidence = sorted(m.group(2) for n in listed if (m := _EVIDENCE_ENTRY.match(n)))
     templates = sorted(n for n in listed if n.startswith("templates/"))
     return CheckedArchive(staging, manifest, evidence, templates, revision[0])
@@ -672,7 +673,7 @@ def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, source: P
     with zf.open(info) as fh:
         data = fh.read(cap + 1)
     if len(data) > cap:
-        raise _refuse(source, f"{info.filename} is too large")
+        raise _refuse(source, _("{filename} is too large").format(filename=info.filename))
     return data
 
 
@@ -684,7 +685,7 @@ def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, expected: 
         while chunk := src.read(_CHUNK):
             size += len(chunk)
             if size > expected:
-                raise _refuse(source, f"{info.filename} is larger than its manifest entry says")
+                raise _refuse(source, _("{filename} is larger than its manifest entry says").format(filename=info.filename))
             digest.update(chunk)
             dst.write(chunk)
     return digest.hexdigest(), size
@@ -735,7 +736,7 @@ def restore_archive(store: Store, source: Path | str, *,
         known_lost = set(checked.manifest.get("missing_evidence", []))
         missing = sorted(needed - set(checked.evidence) - set(store.evidence.all_hashes()) - known_lost)
         if missing:
-            raise _refuse(source, f"incomplete: evidence file {missing[0]} is not in it")
+            raise _refuse(source, _("incomplete: evidence file {missing} is not in it").format(missing=missing[0]))
         # Files in the archive that its database does not refer to are not copied in.
         wanted = [sha for sha in checked.evidence if sha in needed]
         prepare_database(staging / DB_NAME, checked.schema_revision, source)
@@ -754,8 +755,7 @@ def restore_archive(store: Store, source: Path | str, *,
             try:
                 added = _finish_swap(store.data_dir, journal)
             except OSError as exc:
-                raise StoreError(f"The restore could not be finished ({exc.strerror or exc}); Docket finishes "
-                                 "it the next time it starts.") from None
+                raise StoreError(_("The restore could not be finished ({reason}); Docket finishes it the next time it starts.").format(reason=exc.strerror or exc)) from None
             finally:
                 store.reconnect()  # whatever happened, the store is usable again
     finally:
@@ -781,13 +781,13 @@ def _check_source_file(source: Path) -> None:
     try:
         info = source.stat()
     except FileNotFoundError:
-        raise ArchiveError(f"{source}: no such file") from None
+        raise ArchiveError(_("{source}: no such file").format(source=source)) from None
     except OSError as exc:
-        raise ArchiveError(f"{source}: cannot read it ({exc.strerror or exc}). Nothing was changed.") from None
+        raise ArchiveError(_("{source}: cannot read it ({reason}). Nothing was changed.").format(source=source, reason=exc.strerror or exc)) from None
     if not stat.S_ISREG(info.st_mode):
-        raise _refuse(source, "not a regular file")
+        raise _refuse(source, _("not a regular file"))
     if info.st_size > MAX_ARCHIVE:
-        raise _refuse(source, f"{info.st_size:,} bytes; the largest archive Docket restores is {MAX_ARCHIVE:,} bytes")
+        raise _refuse(source, _("{size:,} bytes; the largest archive Docket restores is {limit:,} bytes").format(size=info.st_size, limit=MAX_ARCHIVE))
 
 
 def _is_database_file(source: Path) -> bool:
@@ -804,22 +804,22 @@ def _stage_database_file(source: Path, staging: Path) -> CheckedArchive:
     try:
         shutil.copyfile(source, db_file)
     except OSError as exc:
-        raise ArchiveError(f"{source.name}: cannot copy it ({exc.strerror or exc}). Nothing was changed.") from None
+        raise ArchiveError(_("{name}: cannot copy it ({reason}). Nothing was changed.").format(name=source.name, reason=exc.strerror or exc)) from None
     verdict = integrity_of(db_file)
     if verdict != "ok":
-        raise _refuse(source, f"the database is damaged ({verdict})")
+        raise _refuse(source, _("the database is damaged ({verdict})").format(verdict=verdict))
     try:
         with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.Error:
-        raise _refuse(source, "not a Docket database") from None
+        raise _refuse(source, _("not a Docket database")) from None
     cfg, ctx = alembic_config()
     try:
         known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
     finally:
         ctx.__exit__(None, None, None)
     if not revision or revision[0] not in known:
-        raise _refuse(source, "not a Docket database Docket knows (schema revision)")
+        raise _refuse(source, _("not a Docket database Docket knows (schema revision)"))
     return CheckedArchive(staging, {}, [], [], revision[0])
 
 
@@ -828,7 +828,7 @@ def _needed_evidence(db_file: Path, source: Path) -> set[str]:
         needed = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM evidence")}
     bad = sorted(str(n)[:80] for n in needed if not isinstance(n, str) or not _HEX64.match(n))
     if bad:
-        raise _refuse(source, f"its database names an evidence file {bad[0]!r} that is not a SHA-256 digest")
+        raise _refuse(source, _("its database names an evidence file {bad!r} that is not a SHA-256 digest").format(bad=bad[0]))
     return needed
 
 
@@ -915,30 +915,29 @@ def prepare_database(db_file: Path, revision: str, source: Path) -> None:
             found = schema_signature(conn)
             versions = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     except sqlite3.Error as exc:
-        raise _refuse(source, f"its database cannot be read ({exc})") from None
+        raise _refuse(source, _("its database cannot be read ({exc})").format(exc=exc)) from None
     if len(versions) != 1:
-        raise _refuse(source, "its database is not a Docket database (not one schema revision)")
+        raise _refuse(source, _("its database is not a Docket database (not one schema revision)"))
     difference = _schema_difference(found, reference_schema(revision))
     if difference:
-        raise _refuse(source, f"its database is not one Docket made ({difference})")
+        raise _refuse(source, _("its database is not one Docket made ({difference})").format(difference=difference))
     try:
         _upgrade_file(db_file, "head")
     except Exception as exc:  # any failure of the upgrade means the archive cannot be used
         first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise _refuse(source, f"its database cannot be brought up to date ({first})") from None
+        raise _refuse(source, _("its database cannot be brought up to date ({first})").format(first=first)) from None
     verdict = integrity_of(db_file)
     if verdict != "ok":
-        raise _refuse(source, f"its database is damaged ({verdict})")
+        raise _refuse(source, _("its database is damaged ({verdict})").format(verdict=verdict))
     try:
         with contextlib.closing(sqlite3.connect(db_file, isolation_level=None)) as conn:
             broken = conn.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
-                table, rowid, parent, _ = broken[0]
-                raise _refuse(source, f"its database has {len(broken):,} broken reference(s), "
-                                      f"the first in {table} row {rowid} to {parent}")
+                table, rowid, parent, _key = broken[0]
+                raise _refuse(source, ngettext("its database has {n:,} broken reference, the first in {table} row {rowid} to {parent}", "its database has {n:,} broken references, the first in {table} row {rowid} to {parent}", len(broken)).format(n=len(broken), table=table, rowid=rowid, parent=parent))
             conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.Error as exc:
-        raise _refuse(source, f"its database cannot be read ({exc})") from None
+        raise _refuse(source, _("its database cannot be read ({exc})").format(exc=exc)) from None
     make_private_file(db_file)
 
 
@@ -1036,12 +1035,12 @@ def finish_interrupted_restore(data_dir: Path) -> str | None:
         ok = False
     if not ok:
         path.unlink(missing_ok=True)
-        return ("A restore was interrupted before it changed anything; the data is as it was before it. "
-                "Run the restore again if you still want it.")
+        return _("A restore was interrupted before it changed anything; the data is as it was before it. "
+                 "Run the restore again if you still want it.")
     try:
         _finish_swap(data_dir, journal)
     except OSError as exc:
-        raise StoreError(f"A restore was interrupted and cannot be finished ({exc.strerror or exc}); "
-                         f"the data as it was before is kept in {journal.get('previous_backup')}.") from None
-    return (f"A restore of {journal.get('source')} was interrupted; it has now been finished. "
-            f"The data as it was before is kept in {journal.get('previous_backup')}.")
+        raise StoreError(_("A restore was interrupted and cannot be finished ({reason}); the data as it was before is kept in {previous}.").format(reason=exc.strerror or exc, previous=journal.get('previous_backup'))) from None
+    return _("A restore of {source} was interrupted; it has now been finished. The data as it was before is "
+             "kept in {previous}.").format(source=journal.get("source"), previous=journal.get("previous_backup"))
+

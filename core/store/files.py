@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from core.domain.errors import DocketError, ValidationError
+from core.i18n import _
 from core.store.paths import make_private_dir
 
 CHUNK = 1024 * 1024
@@ -74,7 +75,7 @@ def hash_file(path: Path, progress: Progress | None = None) -> tuple[str, int]:
             digest.update(chunk)
             done += len(chunk)
             if progress is not None and progress(done, total) is False:
-                raise Cancelled("Cancelled; nothing was stored.")
+                raise Cancelled(_("Cancelled; nothing was stored."))
     return digest.hexdigest(), done
 
 
@@ -87,7 +88,7 @@ class EvidenceStore:
 
     def path_for(self, sha256: str) -> Path:
         if not _HEX64.match(sha256):
-            raise ValidationError("sha256", f"not a SHA-256 hex digest: {sha256!r}")
+            raise ValidationError("sha256", _("not a SHA-256 hex digest: {sha256!r}").format(sha256=sha256))
         return self.root / sha256[:2] / sha256
 
     def has(self, sha256: str) -> bool:
@@ -104,7 +105,7 @@ class EvidenceStore:
         try:
             fh = open(source, "rb")
         except OSError as exc:
-            raise DocketError(f"Cannot read {source}: {exc.strerror or exc}") from None
+            raise DocketError(_("Cannot read {source}: {reason}").format(source=source, reason=exc.strerror or exc)) from None
         with fh:
             total = os.fstat(fh.fileno()).st_size
             return self.add_stream(fh, total=total, progress=progress)
@@ -128,16 +129,16 @@ class EvidenceStore:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if max_size is not None and size > max_size:
-                        raise ValidationError("evidence", f"file is larger than the limit of {max_size:,} bytes")
+                        raise ValidationError("evidence", _("file is larger than the limit of {max_size:,} bytes").format(max_size=max_size))
                     digest.update(chunk)
                     out.write(chunk)
                     if progress is not None and progress(size, total) is False:
-                        raise Cancelled("Cancelled; nothing was stored.")
+                        raise Cancelled(_("Cancelled; nothing was stored."))
                 out.flush()
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
             if expected_sha256 is not None and sha != expected_sha256.lower():
-                raise ValidationError("sha256", f"file content does not match: expected {expected_sha256}, got {sha}")
+                raise ValidationError("sha256", _("file content does not match: expected {expected_sha256}, got {sha}").format(expected_sha256=expected_sha256, sha=sha))
             final = self.path_for(sha)
             if final.exists():
                 tmp.unlink()

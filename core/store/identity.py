@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from core.domain.models import Company, Setting
+from core.i18n import _, ngettext
 from core.store import backup
 from core.store.backup import has_data, list_backups
 from core.store.unit_of_work import Reaction, UnitOfWork
@@ -161,10 +162,12 @@ def write_sidecar(store: Store) -> None:
 
 def _ways_back(store: Store) -> str:
     backups = list_backups(store)
-    first = (f"restore the latest automatic backup with 'docket restore {backups[-1].path}'"
-             if backups else "no automatic backup is kept in this folder")
-    return (f"To get your data back: {first}, or restore an archive with 'docket restore FILE.zip'. "
-            "To keep this database as it is, run 'docket verify --accept'.")
+    if backups:
+        return _("To get your data back: restore the latest automatic backup with 'docket restore {path}', "
+                 "or restore an archive with 'docket restore FILE.zip'. To keep this database as it is, run "
+                 "'docket verify --accept'.").format(path=backups[-1].path)
+    return _("To get your data back: no automatic backup is kept in this folder, or restore an archive with "
+             "'docket restore FILE.zip'. To keep this database as it is, run 'docket verify --accept'.")
 
 
 def check(store: Store) -> str | None:
@@ -173,26 +176,32 @@ def check(store: Store) -> str | None:
     When everything matches (or the store is new), the identity is created or brought up to
     date; after a warning nothing is written, so the warning stays until the user acts.
     """
-    found, _ = database_identity(store)
+    found, _valid = database_identity(store)
     remembered = sidecar_identity(store.data_dir)
     problem: str | None = None
+    name = store.db_path.name
     if found is None:
         if remembered is not None:
-            problem = f"{store.db_path.name} is not the database this data folder held: it was emptied, deleted or replaced."
+            problem = _("{name} is not the database this data folder held: it was emptied, deleted or "
+                        "replaced.").format(name=name)
         elif not has_data(store):
-            evidence = sum(1 for _ in store.evidence.all_hashes())
+            evidence = sum(1 for _hash in store.evidence.all_hashes())
             if evidence:
-                problem = (f"{store.db_path.name} is empty, yet the data folder holds {evidence:,} evidence "
-                           "file(s): the database was probably emptied or deleted.")
+                problem = ngettext(
+                    "{name} is empty, yet the data folder holds {n:,} evidence file: the database was "
+                    "probably emptied or deleted.",
+                    "{name} is empty, yet the data folder holds {n:,} evidence files: the database was "
+                    "probably emptied or deleted.", evidence).format(name=name, n=evidence)
         if problem is None:
             adopt(store)
             return None
     elif remembered is not None and remembered.store_id != found.store_id:
-        problem = f"{store.db_path.name} belongs to another Docket store: it was replaced."
+        problem = _("{name} belongs to another Docket store: it was replaced.").format(name=name)
     elif remembered is not None and found.commits < remembered.commits:
-        problem = (f"{store.db_path.name} is older than the data this folder last held "
-                   f"({found.commits:,} changes recorded, {remembered.commits:,} expected): "
-                   "it was replaced by an older copy.")
+        problem = _("{name} is older than the data this folder last held ({found:,} changes recorded, "
+                    "{expected:,} expected): it was replaced by an older copy.").format(
+                        name=name, found=found.commits, expected=remembered.commits)
+
     if problem is not None:
         return f"{problem} {_ways_back(store)}"
     write_sidecar(store)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from core.i18n import _
+
 DB_NAME = "docket.sqlite3"  # the database file in the data directory
 
 APP_NAME = "Docket"
@@ -106,13 +108,14 @@ def risky_location(path: Path | str, *, mounts_file: Path = Path("/proc/mounts")
     if found:
         # macOS keeps every provider under ~/Library/CloudStorage: name the provider if known.
         service = next((s for s in found if s != _CLOUD_FOLDERS["cloudstorage"]), found[0])
-        return (f"Docket's data folder {path} is inside a folder synced by {service}. Sync can damage "
-                "the database; move the data folder to a local folder and keep backups there instead "
-                "(docket backup FILE.zip).")
+        return _("Docket's data folder {path} is inside a folder synced by {service}. Sync can damage the "
+                 "database; move the data folder to a local folder and keep backups there instead (docket "
+                 "backup FILE.zip).").format(path=path, service=service)
     kind = _windows_remote(path) if os.name == "nt" else network_filesystem(path, mounts_file)
     if kind:
-        return (f"Docket's data folder {path} is on a network file system ({kind}), where SQLite "
-                "files can be damaged. Move it to a local disk.")
+        return _("Docket's data folder {path} is on a network file system ({kind}), where SQLite files can be "
+                 "damaged. Move it to a local disk.").format(path=path, kind=kind)
+
     return None
 
 

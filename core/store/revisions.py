@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import PassiveFlag, attributes
 
 from core.domain.models import Case, Contact, Event, Evidence, Letter
+from core.i18n import N_, _
 from core.store.unit_of_work import Reaction, UnitOfWork
 
 # entity name -> model. The entity name is what revisions and history_for() use.
@@ -314,21 +315,28 @@ class RevisionView:
 
     def describe(self) -> str:
         """One line a person can read: what happened to which item."""
-        what = {"case": "case", "event": "event", "contact": "contact", "evidence": "evidence item",
-                "letter": "letter", LINK: "event"}[self.entity]
+        # The item's name and number, in the current language ("event 12", "Ereignis 12").
+        what = {"case": N_("case {id}"), "event": N_("event {id}"), "contact": N_("contact {id}"),
+                "evidence": N_("evidence item {id}"), "letter": N_("letter {id}"),
+                LINK: N_("event {id}")}[self.entity]
+        item = _(what).format(id=self.entity_id)
         if self.action == "link":
-            return f"evidence {self.fields['evidence_id'][1]} linked to event {self.entity_id}"
+            return _("evidence {evidence} linked to event {event}").format(
+                evidence=self.fields["evidence_id"][1], event=self.entity_id)
         if self.action == "unlink":
-            return f"evidence {self.fields['evidence_id'][0]} unlinked from event {self.entity_id}"
+            return _("evidence {evidence} unlinked from event {event}").format(
+                evidence=self.fields["evidence_id"][0], event=self.entity_id)
         label_field = {"case": "title", "event": "summary", "contact": "name", "evidence": "original_name",
                        "letter": "subject"}.get(self.entity, "")
         before, after = self.fields.get(label_field, (None, None))
         label = f" ({after or before})" if (after or before) else ""
         if self.action == "insert":
-            return f"{what} {self.entity_id} created{label}"
+            return _("{item} created").format(item=item) + label
         if self.action == "delete":
-            return f"{what} {self.entity_id} deleted{label}"
-        return f"{what} {self.entity_id}: " + ", ".join(sorted(self.fields)) + " changed"
+            return _("{item} deleted").format(item=item) + label
+        # The field names are the data's own (title, amount...): they stay as stored.
+        return _("{item}: {fields} changed").format(item=item, fields=", ".join(sorted(self.fields)))
+
 
 
 def _view(row: Any) -> RevisionView:
@@ -360,7 +368,7 @@ def history_for(store: Any, *, entity: str, entity_id: int) -> list[RevisionView
     if entity not in TRACKED:
         from core.domain.errors import ValidationError
 
-        raise ValidationError("entity", f"unknown kind of item {entity!r}; expected one of: {', '.join(TRACKED)}")
+        raise ValidationError("entity", _("unknown kind of item {entity!r}; expected one of: {join}").format(entity=entity, join=', '.join(TRACKED)))
     sql = f"{_SELECT} WHERE entity = ? AND entity_id = ?"
     params: tuple[Any, ...] = (entity, entity_id)
     if entity == "event":

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from core.domain.errors import StoreError, StoreLockedError
+from core.i18n import _
 from core.store.files import EvidenceStore
 from core.store.identity import StoreIdentity
 from core.store.migrations import HEAD, alembic_config
@@ -81,11 +82,11 @@ def _refuse_foreign_database(db_path: Path) -> None:
             conn.close()
     except sqlite3.OperationalError as exc:
         # Cannot read it (a full disk, permissions, a lock): not the same as a foreign file.
-        raise StoreError(f"Cannot read {db_path} ({exc}).") from None
+        raise StoreError(_("Cannot read {db_path} ({exc}).").format(db_path=db_path, exc=exc)) from None
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{db_path} is not a Docket store ({exc}).") from None
+        raise StoreError(_("{db_path} is not a Docket store ({exc}).").format(db_path=db_path, exc=exc)) from None
     if names and "alembic_version" not in names:
-        raise StoreError(f"{db_path} is not a Docket store (no schema revision).")
+        raise StoreError(_("{db_path} is not a Docket store (no schema revision).").format(db_path=db_path))
 
 
 class Store:
@@ -136,13 +137,13 @@ class Store:
         try:
             make_private_dir(data_dir)
         except OSError as exc:
-            raise StoreError(f"Cannot create the data folder {data_dir}: {exc.strerror or exc}") from None
+            raise StoreError(_("Cannot create the data folder {data_dir}: {reason}").format(data_dir=data_dir, reason=exc.strerror or exc)) from None
         lock = FileLock(str(data_dir / LOCK_NAME), timeout=0, is_singleton=False)
         try:
             lock.acquire()
         except Timeout:
             raise StoreLockedError(
-                f"Docket is already open on {data_dir}. Close the other Docket window first."
+                _("Docket is already open on {data_dir}. Close the other Docket window first.").format(data_dir=data_dir)
             ) from None
         try:
             # A restore cut short is finished first, before anything reads the database.
@@ -198,7 +199,7 @@ class Store:
                         "SELECT count(*) FROM sqlite_master WHERE type='table'"
                     ).scalar()
                 if tables:
-                    raise StoreError(f"{self.db_path} is not a Docket store (no schema revision).")
+                    raise StoreError(_("{db_path} is not a Docket store (no schema revision).").format(db_path=self.db_path))
             with self._write_lock, self.writer.connect() as conn:
                 # Table rebuilds in migrations must not fire ON DELETE CASCADE: foreign keys
                 # are off while migrating and checked afterwards, as SQLite recommends. The
@@ -211,7 +212,7 @@ class Store:
                     bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if bad:
                         conn.rollback()
-                        raise StoreError(f"The upgrade left broken references: {bad[:5]}")
+                        raise StoreError(_("The upgrade left broken references: {bad}").format(bad=bad[:5]))
                     conn.commit()
                 finally:
                     raw.execute("PRAGMA foreign_keys = ON")
@@ -293,7 +294,7 @@ class Store:
                     self._reads_paused = False
                     self._pause_owner = None
                     self._readers_changed.notify_all()
-                    raise StoreError("Docket is still busy reading the data; wait a moment and try again.")
+                    raise StoreError(_("Docket is still busy reading the data; wait a moment and try again."))
             try:
                 yield
             finally:

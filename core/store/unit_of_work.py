@@ -26,6 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from core.domain.errors import StoreError
+from core.i18n import _
 from core.store.files import EvidenceStore, StoredFile
 
 N = TypeVar("N")
@@ -71,7 +72,7 @@ def unit_of(session: Session) -> UnitOfWork:
     """The unit of work ``session`` writes for (a session from :meth:`Store.write`)."""
     unit = session.unit if isinstance(session, WriteSession) else None
     if unit is None:
-        raise StoreError("This needs a session from Store.write().")
+        raise StoreError(_("This needs a session from Store.write()."))
     return unit
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 
+from core.i18n import _, ngettext
 from core.store import revisions as history
 from core.store.files import Cancelled, hash_file
 from core.store.store import Store
@@ -77,10 +78,11 @@ class Report:
 
     def text(self) -> str:
         """The report as a person reads it."""
+        checked = _("Checked at {time} UTC with SQLite {version}").format(
+            time=f"{self.checked_at:%Y-%m-%d %H:%M}", version=self.sqlite_version)
         lines = [
-            f"Docket data check of {self.data_dir}",
-            f"Checked at {self.checked_at:%Y-%m-%d %H:%M} UTC with SQLite {self.sqlite_version}"
-            + (" (quick check)" if self.quick else ""),
+            _("Docket data check of {folder}").format(folder=self.data_dir),
+            checked + (" " + _("(quick check)") if self.quick else ""),
             "",
         ]
         for name, value in self.counts.items():
@@ -89,13 +91,14 @@ class Report:
             lines.append(f"  history head: {self.head_hash}")
         lines.append("")
         if self.ok:
-            lines.append("Everything checked is in order.")
+            lines.append(_("Everything checked is in order."))
         else:
-            lines.append(f"{len(self.errors)} problem(s) found:")
+            n = len(self.errors)
+            lines.append(ngettext("{n} problem found:", "{n} problems found:", n).format(n=n))
             lines += [f"  [{f.area}] {f.message}" for f in self.errors]
         if self.notices:
             lines.append("")
-            lines.append("Notes:")
+            lines.append(_("Notes:"))
             lines += [f"  [{f.area}] {f.message}" for f in self.notices]
         return "\n".join(lines)
 
@@ -155,7 +158,7 @@ def verify(store: Store, *, quick: bool = False, progress: VerifyProgress | None
 
     def step(name: str, done: int, total: int) -> None:
         if progress is not None and progress(name, done, total) is False:
-            raise Cancelled("Check cancelled.")
+            raise Cancelled(_("Check cancelled."))
 
     with store.read() as session:
         conn = session.connection()
@@ -423,14 +426,19 @@ def start_check(store: Store) -> list[str]:
     except (DatabaseError, SQLAlchemyError, sqlite3.Error) as exc:
         report.add("database", f"the database cannot be read: {exc}")
     areas = {f.area for f in report.errors if f.message != store.identity_problem}
-    advice = "Run 'Check data' (docket verify) for the details; your automatic backups are in the backups folder."
-    names = {"database": "The database is damaged", "references": "Some records point to records that are gone",
-             "evidence": "Evidence files are missing or changed", "history": "Records were changed outside Docket",
-             "identity": "Companies or settings were changed outside Docket"}
+    advice = _("Run 'Check data' (docket verify) for the details; your automatic backups are in the backups folder.")
+    names = {"database": _("The database is damaged"),
+             "references": _("Some records point to records that are gone"),
+             "evidence": _("Evidence files are missing or changed"),
+             "history": _("Records were changed outside Docket"),
+             "identity": _("Companies or settings were changed outside Docket")}
     for area in ("database", "references", "evidence", "history", "identity"):
         if area in areas:
             first = next(f.message for f in report.errors if f.area == area and f.message != store.identity_problem)
-            problems.append(f"{names[area]} ({first}). {advice}")
+            # The finding itself stays English: it is also the JSON of ``docket verify --json``.
+            problems.append(_("{problem} ({finding}). {advice}").format(problem=names[area], finding=first,
+                                                                        advice=advice))
+
     return problems
 
 

@@ -16,6 +16,7 @@ from typing import TypeVar
 from core.domain import clock
 from core.domain.errors import DocketError, ValidationError
 from core.domain.money import check_currency, parse_amount
+from core.i18n import _
 from core.journal import intake, settings
 from core.journal.intake import Answers, Choice, DoneEntry
 from core.store.store import Store
@@ -58,83 +59,83 @@ def _ask(prompt: str, read: Callable[[str], T]) -> T | None:
 def _pick(title: str, choices: Sequence[Choice], *, many: bool = False, default: str | None = None) -> list[str]:
     _say(title)
     for i, choice in enumerate(choices, 1):
-        mark = " (default)" if default is not None and choice.value == default else ""
+        mark = " " + _("(default)") if default is not None and choice.value == default else ""
         _say(f"  {i}. {choice.label}{mark}")
 
     def read(text: str) -> list[str]:
         picked = []
         for part in text.replace(",", " ").split() if many else [text]:
             if not part.isdigit() or not 1 <= int(part) <= len(choices):
-                raise ValidationError(title.rstrip("?: "), f"answer with a number from 1 to {len(choices)}, got {part!r}")
+                raise ValidationError(title.rstrip("?: "), _("answer with a number from 1 to {length}, got {part!r}").format(length=len(choices), part=part))
             picked.append(choices[int(part) - 1].value)
         return picked
 
-    hint = "numbers, e.g. 1 3" if many else "a number"
-    got = _ask(f"  Your answer ({hint}; Enter to skip): ", read)
+    hint = _("numbers, e.g. 1 3") if many else _("a number")
+    got = _ask("  " + _("Your answer ({hint}; Enter to skip): ").format(hint=hint), read)
     if got is None:
         return [default] if default is not None else []
     return got
 
 
 def _date(prompt: str) -> str | None:
-    day = _ask(f"{prompt} (YYYY-MM-DD; Enter to skip): ", lambda t: clock.parse_date(t, prompt).isoformat())
+    day = _ask(_("{prompt} (YYYY-MM-DD; Enter to skip): ").format(prompt=prompt), lambda t: clock.parse_date(t, prompt).isoformat())
     return day
 
 
 def _gather(answers: Answers, default_region: str, default_currency: str) -> None:
-    happened = _pick("1. What happened?", [Choice(s.value, s.label) for s in intake.SITUATIONS])
+    happened = _pick(_("1. What happened?"), [Choice(s.value, s.words) for s in intake.SITUATIONS])
     answers.situation = happened[0] if happened else None
     _say()
-    _say("2. Who is it with?")
-    answers.company = _ask("  The company's name (Enter to skip): ", str) or ""
-    kinds = _pick("  What kind of company is it?", intake.COMPANY_KINDS)
+    _say(_("2. Who is it with?"))
+    answers.company = _ask("  " + _("The company's name (Enter to skip): "), str) or ""
+    kinds = _pick("  " + _("What kind of company is it?"), intake.COMPANY_KINDS)
     answers.company_kind = kinds[0] if kinds else None
     _say()
-    _say("3. What did you buy, when, for how much, and how did you pay?")
-    bought = _pick("  What did you buy?", intake.PURCHASES)
+    _say(_("3. What did you buy, when, for how much, and how did you pay?"))
+    bought = _pick("  " + _("What did you buy?"), intake.PURCHASES)
     answers.purchase = bought[0] if bought else None
-    answers.paid_on = _date("  When did you pay")
-    answers.amount = _ask("  How much (e.g. 129.00; Enter to skip): ", lambda t: str(parse_amount(t, "amount")))
-    answers.currency = _ask(f"  Currency (Enter for {default_currency}): ", lambda t: check_currency(t, "currency")) \
+    answers.paid_on = _date("  " + _("When did you pay"))
+    answers.amount = _ask("  " + _("How much (e.g. 129.00; Enter to skip): "), lambda t: str(parse_amount(t, "amount")))
+    answers.currency = _ask("  " + _("Currency (Enter for {default_currency}): ").format(default_currency=default_currency), lambda t: check_currency(t, "currency")) \
         or default_currency
-    paid = _pick("  How did you pay?", [Choice(p.value, p.label) for p in intake.PAID_BY])
+    paid = _pick("  " + _("How did you pay?"), [Choice(p.value, p.words) for p in intake.PAID_BY])
     answers.paid_by = paid[0] if paid else None
     if answers.paid_by in ("card:credit", "card:debit"):
-        scheme = _pick("  Which card network?", intake.CARD_SCHEMES)
+        scheme = _pick("  " + _("Which card network?"), intake.CARD_SCHEMES)
         answers.card_scheme = scheme[0] if scheme else None
-    answers.expected_by = _date("  When was it due to arrive or be done")
+    answers.expected_by = _date("  " + _("When was it due to arrive or be done"))
     if answers.situation != "not_arrived":
-        answers.delivered_on = _date("  When did it arrive, or when was it done")
+        answers.delivered_on = _date("  " + _("When did it arrive, or when was it done"))
     _say()
-    _say("4. What did they promise, and by when? (only if they did)")
-    answers.promise = _ask("  What they promised (Enter to skip): ", str) or ""
+    _say(_("4. What did they promise, and by when? (only if they did)"))
+    answers.promise = _ask("  " + _("What they promised (Enter to skip): "), str) or ""
     if answers.promise:
-        answers.promised_on = _date("  When did they promise it")
-        answers.promised_by = _date("  By when")
+        answers.promised_on = _date("  " + _("When did they promise it"))
+        answers.promised_by = _date("  " + _("By when"))
     _say()
-    _say("5. What have you done so far? One entry at a time; Enter when you are done.")
+    _say(_("5. What have you done so far? One entry at a time; Enter when you are done."))
     while True:
-        did = _pick("  What did you do?", [Choice(d.value, d.label) for d in intake.DONE_KINDS])
+        did = _pick("  " + _("What did you do?"), [Choice(d.value, d.words) for d in intake.DONE_KINDS])
         if not did:
             break
-        on = _ask("  On which day (YYYY-MM-DD): ", lambda t: clock.parse_date(t, "day").isoformat())
+        on = _ask("  " + _("On which day (YYYY-MM-DD): "), lambda t: clock.parse_date(t, "day").isoformat())
         if on is None:
             break
-        note = _ask("  A note (Enter for none): ", str) or ""
+        note = _ask("  " + _("A note (Enter for none): "), str) or ""
         answers.done.append(DoneEntry(did[0], on, note))
     _say()
-    answers.wants = _pick("6. What do you want?", intake.REMEDIES, many=True)
+    answers.wants = _pick(_("6. What do you want?"), intake.REMEDIES, many=True)
     if answers.wants:
-        answers.wanted_amount = _ask("  How much (Enter to skip): ", lambda t: str(parse_amount(t, "amount")))
+        answers.wanted_amount = _ask("  " + _("How much (Enter to skip): "), lambda t: str(parse_amount(t, "amount")))
     _say()
     # The country first, then the part of it when the rules tell its parts apart.
     default_country = default_region.split("-", 1)[0]
-    country = _pick("7. Where do you live?", intake.WHERE, default=default_country or None)
+    country = _pick(_("7. Where do you live?"), intake.WHERE, default=default_country or None)
     answers.jurisdiction = country[0] if country else answers.jurisdiction
     parts = intake.regions_of(answers.jurisdiction) if answers.jurisdiction else ()
     if parts:
         inside = default_region if default_region.startswith(f"{answers.jurisdiction}-") else None
-        part = _pick("  Which part? (Enter for the country alone)", parts, default=inside)
+        part = _pick("  " + _("Which part? (Enter for the country alone)"), parts, default=inside)
         answers.jurisdiction = part[0] if part else answers.jurisdiction.split("-", 1)[0]
 
 
@@ -151,7 +152,7 @@ def ask_and_start(store: Store, args: argparse.Namespace) -> int | None:
                                "jurisdiction", "purchase", "expected_by", "status")
              if getattr(args, name, None) is not None]
     if given:
-        raise ValidationError("--ask", f"the questions give the case's fields; leave out --{given[0].replace('_', '-')}")
+        raise ValidationError("--ask", _("the questions give the case's fields; leave out --{option}").format(option=given[0].replace('_', '-')))
     defaults = settings.get_all(store)
     default_region = intake.preselected_region(locale.getlocale()[0] or "", defaults["default_jurisdiction"])
     answers = Answers(currency=defaults["default_currency"], jurisdiction=default_region)
@@ -159,13 +160,14 @@ def ask_and_start(store: Store, args: argparse.Namespace) -> int | None:
         _gather(answers, default_region, defaults["default_currency"])
     except _Ended:
         if answers.situation is None and not answers.company:
-            raise DocketError("no answers on standard input; nothing was written") from None
+            raise DocketError(_("no answers on standard input; nothing was written")) from None
     _show(store, answers)
     try:
-        sure = _line("Open this case? [Y/n] ").lower()
+        sure = _line(_("Open this case? [Y/n] ")).lower()
     except _Ended:
         sure = "y"  # piped answers that stop here mean yes, as the window's Finish
-    if sure not in ("", "y", "yes"):
-        _say("Nothing was written.")
+    # Translators: the answers that mean yes to "Open this case? [Y/n]", besides y and yes.
+    if sure not in ("", "y", "yes", _("y"), _("yes")):
+        _say(_("Nothing was written."))
         return None
     return intake.start_case(store, answers=answers)

@@ -9,24 +9,25 @@ from typing import Any
 
 from core.cli.output import print_json
 from core.domain.models import Case
+from core.i18n import _, ngettext
 from core.journal import queries
 from core.store.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("cases", help="list cases: id, title, company, status, last activity")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("cases", help=_("list cases: id, title, company, status, last activity"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.add_argument("--view", choices=queries.VIEWS, default="all")
     p.set_defaults(func=run_cases)
 
-    p = sub.add_parser("show", help="show one case with its timeline")
+    p = sub.add_parser("show", help=_("show one case with its timeline"))
     p.add_argument("case", type=int, metavar="CASE")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=run_show)
 
-    p = sub.add_parser("search", help="find cases by any word in them, their events or contacts")
+    p = sub.add_parser("search", help=_("find cases by any word in them, their events or contacts"))
     p.add_argument("text", metavar="TEXT")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=run_search)
 
 
@@ -72,7 +73,7 @@ def run_cases(store: Store, args: argparse.Namespace) -> int:
         last = (r.last_activity or "")[:10] or "-"
         print(f"{r.id:>6}  {r.status:<15} {last:<10}  {r.company[:24]:<24}  {r.title}")
     if empty:
-        print("No cases yet. Import one with 'docket import FILE' or load examples with 'docket demo'.")
+        print(_("No cases yet. Import one with 'docket import FILE' or load examples with 'docket demo'."))
     return 0
 
 
@@ -111,13 +112,14 @@ def run_show(store: Store, args: argparse.Namespace) -> int:
     if args.json:
         print_json(case_summary(case))
         return 0
-    print(f"Case {case.id}: {case.title}")
-    print(f"Company: {case.company.name if case.company else '-'}    Status: {case.status}")
+    print(_("Case {id}: {title}").format(id=case.id, title=case.title))
+    print(_("Company: {company}").format(company=case.company.name if case.company else "-") + "    "
+          + _("Status: {status}").format(status=case.status))
     if case.amount is not None:
-        print(f"Amount in dispute: {case.currency} {case.amount}")
+        print(_("Amount in dispute: {amount}").format(amount=f"{case.currency} {case.amount}"))
     if case.references:
-        print("References: " + ", ".join(case.references))
-    print(f"Time spent: {queries.time_spent(store, case.id).describe()}")
+        print(_("References: {references}").format(references=", ".join(case.references)))
+    print(_("Time spent: {time}").format(time=queries.time_spent(store, case.id).describe()))
     print()
     for e in case.events:
         who = f" ({e.contact.name})" if e.contact else ""
@@ -125,7 +127,8 @@ def run_show(store: Store, args: argparse.Namespace) -> int:
     if case.evidence:
         print()
         for x in case.evidence:
-            print(f"evidence {x.id}: {x.original_name}  {x.size:,} bytes  sha256 {x.sha256}")
+            size = ngettext("{n:,} byte", "{n:,} bytes", x.size).format(n=x.size)
+            print(_("evidence {id}: {name}").format(id=x.id, name=x.original_name) + f"  {size}  sha256 {x.sha256}")
     return 0
 
 
@@ -136,7 +139,8 @@ def run_search(store: Store, args: argparse.Namespace) -> int:
                      "where": h.where, "evidence_id": h.evidence_id} for h in hits])
         return 0
     if not hits:
-        print(f"No case mentions {args.text!r}.")
+        print(_("No case mentions {text!r}.").format(text=args.text))
+
     for h in hits:
         print(f"{h.case_id:>6}  {h.title}  ({h.company})\n        {h.snippet}" + (f"  ({h.where})" if h.where else ""))
     return 0

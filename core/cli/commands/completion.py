@@ -19,6 +19,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
+from core.i18n import _
+
 SHELLS = ("bash", "zsh", "fish")
 HIDDEN = "_complete"
 # Flags whose value is one of these; the rest are free text or a file.
@@ -28,11 +30,9 @@ FILE_METAVARS = frozenset({"FILE", "PATH", "FILE.ics", "DIR", "ZIP"})
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("completion", help="print a shell completion script: bash, zsh or fish",
-                       description="Print a completion script. bash: eval \"$(docket completion bash)\" in "
-                                   "~/.bashrc; zsh: eval \"$(docket completion zsh)\" in ~/.zshrc; fish: "
-                                   "docket completion fish > ~/.config/fish/completions/docket.fish")
-    p.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
+    p = sub.add_parser("completion", help=_("print a shell completion script: bash, zsh or fish"),
+                       description=_("Print a completion script. bash: eval \"$(docket completion bash)\" in ~/.bashrc; zsh: eval \"$(docket completion zsh)\" in ~/.zshrc; fish: docket completion fish > ~/.config/fish/completions/docket.fish"))
+    p.add_argument("shell", choices=SHELLS, metavar="SHELL", help=_("bash, zsh or fish"))
     p.set_defaults(func=run_completion, needs_store=False)
 
     # No help text: argparse leaves it out of 'docket --help'. The scripts call it.

@@ -7,18 +7,19 @@ from typing import Any
 
 from core.cli.output import print_json
 from core.exchange import emails as email_import
+from core.i18n import _, ngettext
 from core.store.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "import-email",
-        help="add saved emails (.eml, .msg, .mbox) to a case's timeline, with their attachments",
+        help=_("add saved emails (.eml, .msg, .mbox) to a case's timeline, with their attachments"),
     )
     p.add_argument("case", type=int, metavar="CASE")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--preview", action="store_true", help="show what would be added; change nothing")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--preview", action="store_true", help=_("show what would be added; change nothing"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=run_import_email)
 
 
@@ -38,7 +39,7 @@ def run_import_email(store: Store, args: argparse.Namespace) -> int:
     preview = email_import.preview_emails(store, case_id=args.case, paths=args.files)
     items = preview.items
     if not items:
-        print("No messages found in the given files.")
+        print(_("No messages found in the given files."))
         return 0
     if args.preview:
         known = preview.already_imported
@@ -54,18 +55,22 @@ def run_import_email(store: Store, args: argparse.Namespace) -> int:
                     "skipped_duplicates": [i.label for i in result.skipped_duplicates],
                     "notes": result.notes})
         return 0
-    print(f"Added {len(result.event_ids)} email{'s' if len(result.event_ids) != 1 else ''} to case {args.case}.")
+    added = len(result.event_ids)
+    print(ngettext("Added {n} email to case {case}.", "Added {n} emails to case {case}.", added).format(
+        n=added, case=args.case))
     skipped = {id(i) for i in result.skipped_duplicates}
     for item in items:
-        _print_item(item, "already in this case, skipped" if id(item) in skipped else "added")
+        _print_item(item, _("already in this case, skipped") if id(item) in skipped else _("added"))
     return 0
 
 
 def _print_item(item: email_import.ParsedEmail, what: str) -> None:
-    who = item.new_contact.label() + " (new contact)" if item.new_contact else (
-        f"contact {item.contact_id}" if item.contact_id else "no contact")
+    who = item.new_contact.label() + " " + _("(new contact)") if item.new_contact else (
+        _("contact {id}").format(id=item.contact_id) if item.contact_id else _("no contact"))
     stored = [a.name for a in item.attachments if a.stored]
     print(f"{item.at:<25} {item.direction or '':<13} {item.summary}  [{what}]")
-    print(f"    {item.label}; {who}; {len(stored)} attachment(s){': ' + ', '.join(stored) if stored else ''}")
+    attachments = ngettext("{n} attachment", "{n} attachments", len(stored)).format(n=len(stored))
+    print(f"    {item.label}; {who}; {attachments}{': ' + ', '.join(stored) if stored else ''}")
     for note in item.notes:
-        print(f"    note: {note}")
+        print("    " + _("note: {note}").format(note=note))
+

@@ -31,6 +31,7 @@ from core.domain.models import (
     Purchase,
     Status,
 )
+from core.i18n import _
 from core.journal import cases, intake, queries
 from core.store.store import Store
 
@@ -53,7 +54,7 @@ def minutes(text: str | None, where: str) -> int | None:
     cleaned = text.strip().lower().replace(" ", "")
     match = _DURATION.match(cleaned)
     if not cleaned or match is None or not any(match.groups()):
-        raise ValidationError(where, f"expected minutes such as 12m, 1h30m or 90, got {text!r}")
+        raise ValidationError(where, _("expected minutes such as 12m, 1h30m or 90, got {text!r}").format(text=text))
     return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
 
 
@@ -110,103 +111,105 @@ def _event(store: Store, event_id: int) -> Event:
         event = session.get(Event, event_id, options=[selectinload(Event.evidence), selectinload(Event.contact),
                                                       selectinload(Event.case)])
         if event is None:
-            raise NotFoundError(f"There is no event {event_id}.")
+            raise NotFoundError(_("There is no event {event_id}.").format(event_id=event_id))
         return event
 
 
 # -- registering ------------------------------------------------------------------------------
 def _case_options(p: argparse.ArgumentParser, *, creating: bool) -> None:
     """The flags for every case field, shared by ``new`` and ``edit``."""
-    p.add_argument("--title", help="a few words about what went wrong" + (" (required)" if creating else ""))
-    p.add_argument("--company", metavar="NAME", help="who the dispute is with (found by name, created if new)")
+    p.add_argument("--title", help=_("a few words about what went wrong (required)") if creating
+                   else _("a few words about what went wrong"))
+    p.add_argument("--company", metavar="NAME", help=_("who the dispute is with (found by name, created if new)"))
     if creating:
-        p.add_argument("--kind", choices=_choices(CompanyKind), help="what kind of company it is, if new to Docket")
+        p.add_argument("--kind", choices=_choices(CompanyKind), help=_("what kind of company it is, if new to Docket"))
     p.add_argument("--category", choices=_choices(Category))
-    p.add_argument("--amount", metavar="AMOUNT", help="the amount in dispute, e.g. 129.00")
-    p.add_argument("--currency", metavar="CODE", help="ISO 4217 code, e.g. EUR (default: the setting)")
+    p.add_argument("--amount", metavar="AMOUNT", help=_("the amount in dispute, e.g. 129.00"))
+    p.add_argument("--currency", metavar="CODE", help=_("ISO 4217 code, e.g. EUR (default: the setting)"))
     p.add_argument("--paid-by", metavar="HOW", choices=PAID_BY_CHOICES,
-                   help="how you paid: " + ", ".join(p_.value for p_ in intake.PAID_BY))
-    p.add_argument("--card-scheme", choices=_choices(CardScheme), help="the card network, for a card payment")
-    p.add_argument("--paid-on", metavar="DATE", help="the payment date, YYYY-MM-DD")
-    p.add_argument("--purchase", choices=_choices(Purchase), help="what was bought")
-    p.add_argument("--expected-by", metavar="DATE", help="when it was due to arrive or be done")
+                   help=_("how you paid: {ways}").format(ways=", ".join(p_.value for p_ in intake.PAID_BY)))
+    p.add_argument("--card-scheme", choices=_choices(CardScheme), help=_("the card network, for a card payment"))
+    p.add_argument("--paid-on", metavar="DATE", help=_("the payment date, YYYY-MM-DD"))
+    p.add_argument("--purchase", choices=_choices(Purchase), help=_("what was bought"))
+    p.add_argument("--expected-by", metavar="DATE", help=_("when it was due to arrive or be done"))
     p.add_argument("--jurisdiction", metavar="REGION",
-                   help="where you live: a country (FR, DE, US...) or a region Docket knows (GB-ENG, GB-WLS, "
-                        "GB-SCT, GB-NIR, US-CA, CA-ON, CA-QC, AU-NSW...; shell completion lists them)"
-                        + (" (default: the setting)" if creating else ""))
-    p.add_argument("--opened-on", metavar="DATE", help="when the case began (default: today)")
+                   help=_("where you live: a country (FR, DE, US...) or a region Docket knows (GB-ENG, GB-WLS, "
+                          "GB-SCT, GB-NIR, US-CA, CA-ON, CA-QC, AU-NSW...; shell completion lists them)")
+                   + (" " + _("(default: the setting)") if creating else ""))
+    p.add_argument("--opened-on", metavar="DATE", help=_("when the case began (default: today)"))
     p.add_argument("--reference", dest="references", action="append", metavar="REF",
-                   help="an order, account or ticket number (repeat for several)")
-    p.add_argument("--desired-outcome", metavar="TEXT", help="what would put it right")
-    p.add_argument("--impact", metavar="TEXT", help="what it has cost you besides money")
+                   help=_("an order, account or ticket number (repeat for several)"))
+    p.add_argument("--desired-outcome", metavar="TEXT", help=_("what would put it right"))
+    p.add_argument("--impact", metavar="TEXT", help=_("what it has cost you besides money"))
     p.add_argument("--notes", metavar="TEXT")
-    p.add_argument("--tag", dest="tags", action="append", metavar="TAG", help="a tag (repeat for several)")
-    p.add_argument("--silence-days", type=int, metavar="DAYS", help="days of silence before a reminder (default 14)")
-    p.add_argument("--json", action="store_true", help="print the whole case as JSON")
+    p.add_argument("--tag", dest="tags", action="append", metavar="TAG", help=_("a tag (repeat for several)"))
+    p.add_argument("--silence-days", type=int, metavar="DAYS", help=_("days of silence before a reminder (default 14)"))
+    p.add_argument("--json", action="store_true", help=_("print the whole case as JSON"))
 
 
 def _event_options(p: argparse.ArgumentParser, *, creating: bool) -> None:
-    p.add_argument("--kind", choices=_choices(EventKind), required=creating, help="what sort of event")
+    p.add_argument("--kind", choices=_choices(EventKind), required=creating, help=_("what sort of event"))
     p.add_argument("--direction", choices=list(dict.fromkeys([*DIRECTIONS, *_choices(Direction)])),
-                   help="to the company, from it, or internal (default: internal)" if creating else None)
-    p.add_argument("--at", metavar="WHEN", help="YYYY-MM-DD or an ISO date-time with offset"
-                   + (" (default: today)" if creating else ""))
-    p.add_argument("--summary", required=creating, metavar="TEXT", help="one line saying what happened")
+                   help=_("to the company, from it, or internal (default: internal)") if creating else None)
+    p.add_argument("--at", metavar="WHEN", help=_("YYYY-MM-DD or an ISO date-time with offset")
+                   + (" " + _("(default: today)") if creating else ""))
+    p.add_argument("--summary", required=creating, metavar="TEXT", help=_("one line saying what happened"))
     p.add_argument("--details", metavar="TEXT")
     p.add_argument("--meaning", choices=[*_choices(EventMeaning), "none"],
-                   help="what it means in the story" + (" (default: read from kind and direction)" if creating else ""))
-    p.add_argument("--amount", metavar="AMOUNT", help="money moved or offered, in the case's currency")
-    p.add_argument("--duration", metavar="TIME", help="how long it took, e.g. 12m or 1h30m")
-    p.add_argument("--waited", metavar="TIME", help="time spent waiting on hold, e.g. 40m")
-    p.add_argument("--promised-by", metavar="DATE", help="the date they promised something by")
-    p.add_argument("--reference", metavar="REF", help="their reference for it")
-    p.add_argument("--contact", type=int, metavar="ID", help="the contact (see 'docket contact list CASE')")
-    p.add_argument("--json", action="store_true", help="print the event as JSON")
+                   help=_("what it means in the story") + (" " + _("(default: read from kind and direction)")
+                                                            if creating else ""))
+
+    p.add_argument("--amount", metavar="AMOUNT", help=_("money moved or offered, in the case's currency"))
+    p.add_argument("--duration", metavar="TIME", help=_("how long it took, e.g. 12m or 1h30m"))
+    p.add_argument("--waited", metavar="TIME", help=_("time spent waiting on hold, e.g. 40m"))
+    p.add_argument("--promised-by", metavar="DATE", help=_("the date they promised something by"))
+    p.add_argument("--reference", metavar="REF", help=_("their reference for it"))
+    p.add_argument("--contact", type=int, metavar="ID", help=_("the contact (see 'docket contact list CASE')"))
+    p.add_argument("--json", action="store_true", help=_("print the event as JSON"))
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("new", help="open a case from flags, or answer the guided questions with --ask; prints its id",
-                       description="Open a case. Give its fields as flags, or --ask to answer the same questions "
-                                   "as the window's guided start (read from standard input).")
-    p.add_argument("--ask", action="store_true", help="ask the guided start's questions in the terminal")
+    p = sub.add_parser("new", help=_("open a case from flags, or answer the guided questions with --ask; prints its id"),
+                       description=_("Open a case. Give its fields as flags, or --ask to answer the same questions as the window's guided start (read from standard input)."))
+    p.add_argument("--ask", action="store_true", help=_("ask the guided start's questions in the terminal"))
     _case_options(p, creating=True)
     p.add_argument("--status", choices=_choices(Status))
     p.set_defaults(func=run_new)
 
-    p = sub.add_parser("log", help="add an event to a case's timeline; prints its id")
+    p = sub.add_parser("log", help=_("add an event to a case's timeline; prints its id"))
     p.add_argument("case", type=int, metavar="CASE")
     _event_options(p, creating=True)
     p.add_argument("--evidence", nargs="+", type=Path, default=[], metavar="FILE",
-                   help="files to keep as evidence of this event")
+                   help=_("files to keep as evidence of this event"))
     p.set_defaults(func=run_log)
 
-    p = sub.add_parser("attach", help="keep files as evidence of a case; prints their evidence ids")
+    p = sub.add_parser("attach", help=_("keep files as evidence of a case; prints their evidence ids"))
     p.add_argument("case", type=int, metavar="CASE")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--event", dest="events", type=int, action="append", default=[], metavar="N",
-                   help="link the files to this event (repeat for several)")
+                   help=_("link the files to this event (repeat for several)"))
     p.add_argument("--description", default="", metavar="TEXT")
-    p.add_argument("--captured-on", metavar="DATE", help="when the screenshot or photo was taken")
-    p.add_argument("--json", action="store_true", help="print the evidence items as JSON")
+    p.add_argument("--captured-on", metavar="DATE", help=_("when the screenshot or photo was taken"))
+    p.add_argument("--json", action="store_true", help=_("print the evidence items as JSON"))
     p.set_defaults(func=run_attach)
 
-    p = sub.add_parser("edit", help="change a case's fields")
+    p = sub.add_parser("edit", help=_("change a case's fields"))
     p.add_argument("case", type=int, metavar="CASE")
     _case_options(p, creating=False)
     p.set_defaults(func=run_edit)
 
-    p = sub.add_parser("edit-event", help="change an event of a timeline")
+    p = sub.add_parser("edit-event", help=_("change an event of a timeline"))
     p.add_argument("event", type=int, metavar="EVENT")
     _event_options(p, creating=False)
     p.set_defaults(func=run_edit_event)
 
-    p = sub.add_parser("status", help="move a case to a status: open, awaiting_reply, escalated, resolved, closed")
+    p = sub.add_parser("status", help=_("move a case to a status: open, awaiting_reply, escalated, resolved, closed"))
     p.add_argument("case", type=int, metavar="CASE")
     p.add_argument("status", choices=_choices(Status), metavar="STATUS", help=", ".join(_choices(Status)))
-    p.add_argument("--outcome", choices=_choices(Outcome), help="for resolved or closed: how it ended")
-    p.add_argument("--recovered", metavar="AMOUNT", help="the money you got back")
-    p.add_argument("--on", metavar="DATE", help="the day it was resolved (default: today)")
-    p.add_argument("--json", action="store_true", help="print the case as JSON")
+    p.add_argument("--outcome", choices=_choices(Outcome), help=_("for resolved or closed: how it ended"))
+    p.add_argument("--recovered", metavar="AMOUNT", help=_("the money you got back"))
+    p.add_argument("--on", metavar="DATE", help=_("the day it was resolved (default: today)"))
+    p.add_argument("--json", action="store_true", help=_("print the case as JSON"))
     p.set_defaults(func=run_status)
 
 
@@ -249,7 +252,7 @@ def run_new(store: Store, args: argparse.Namespace) -> int:
 
         fields = _case_fields(args)
         if not args.title:
-            raise ValidationError("--title", "is required (or use --ask to answer questions instead)")
+            raise ValidationError("--title", _("is required (or use --ask to answer questions instead)"))
         defaults = settings.get_all(store)
         fields.setdefault("currency", defaults["default_currency"])
         fields.setdefault("jurisdiction", defaults["default_jurisdiction"])
@@ -303,7 +306,7 @@ def run_log(store: Store, args: argparse.Namespace) -> int:
         fields["meaning"] = guessed.value if guessed else None
     for path in args.evidence:
         if not path.is_file():
-            raise ValidationError("--evidence", f"there is no file {str(path)!r}")
+            raise ValidationError("--evidence", _("there is no file {value!r}").format(value=str(path)))
     with store.write() as session:
         event_id = cases.log_event(session, case_id=args.case, **fields)
         for path in args.evidence:
@@ -319,7 +322,7 @@ def run_log(store: Store, args: argparse.Namespace) -> int:
 def run_attach(store: Store, args: argparse.Namespace) -> int:
     for path in args.files:
         if not path.is_file():
-            raise ValidationError("FILE", f"there is no file {str(path)!r}")
+            raise ValidationError("FILE", _("there is no file {value!r}").format(value=str(path)))
     captured = clock.parse_date(args.captured_on, "--captured-on") if args.captured_on else None
     with store.write() as session:
         ids = [cases.attach_evidence(session, case_id=args.case, path=path, description=args.description,
@@ -337,12 +340,12 @@ def run_attach(store: Store, args: argparse.Namespace) -> int:
 def run_edit(store: Store, args: argparse.Namespace) -> int:
     fields = _case_fields(args)
     if not fields and args.company is None:
-        raise ValidationError("", "say what to change, e.g. --title TEXT or --amount 129.00 (see 'docket edit --help')")
+        raise ValidationError("", _("say what to change, e.g. --title TEXT or --amount 129.00 (see 'docket edit --help')"))
     cases.update_case(store, case_id=args.case, company=args.company, **fields)
     if args.json:
         _print_case(store, args.case)
     else:
-        print(f"Case {args.case} changed.")
+        print(_("Case {id} changed.").format(id=args.case))
         _say_outlook(store, args.case)
     return 0
 
@@ -350,24 +353,25 @@ def run_edit(store: Store, args: argparse.Namespace) -> int:
 def run_edit_event(store: Store, args: argparse.Namespace) -> int:
     fields = _event_fields(args)
     if not fields:
-        raise ValidationError("", "say what to change, e.g. --summary TEXT or --at DATE (see 'docket edit-event --help')")
+        raise ValidationError("", _("say what to change, e.g. --summary TEXT or --at DATE (see 'docket edit-event --help')"))
     cases.update_event(store, event_id=args.event, **fields)
     if args.json:
         event = _event(store, args.event)
         print_json(event_data(event, event.case.currency))
     else:
-        print(f"Event {args.event} changed.")
+        print(_("Event {id} changed.").format(id=args.event))
     return 0
 
 
 def run_status(store: Store, args: argparse.Namespace) -> int:
     if args.outcome and args.status not in (Status.RESOLVED, Status.CLOSED):
-        raise ValidationError("--outcome", "an outcome is only recorded for a resolved or closed case")
+        raise ValidationError("--outcome", _("an outcome is only recorded for a resolved or closed case"))
     resolved_on = clock.parse_date(args.on, "--on") if args.on else None
     cases.change_status(store, case_id=args.case, status=args.status, outcome=args.outcome,
                         resolved_on=resolved_on, recovered=args.recovered)
     if args.json:
         _print_case(store, args.case)
     else:
-        print(f"Case {args.case} is now {args.status}.")
+        print(_("Case {id} is now {status}.").format(id=args.case, status=args.status))
+
     return 0

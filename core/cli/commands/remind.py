@@ -12,6 +12,7 @@ from core.cli.output import print_json
 from core.domain import clock
 from core.domain.errors import ValidationError
 from core.escalation import reminders
+from core.i18n import N_, _
 from core.store.store import Store
 
 
@@ -24,26 +25,27 @@ def parse_ref(text: str) -> tuple[int, str]:
     """``12:user:3`` as (12, "user:3")."""
     case, sep, key = text.partition(":")
     if not sep or not case.strip().isdigit() or not key.strip():
-        raise ValidationError("REMINDER", f"expected CASE:KEY as 'docket due' shows it, e.g. 12:user:3, got {text!r}")
+        raise ValidationError("REMINDER", _("expected CASE:KEY as 'docket due' shows it, e.g. 12:user:3, got {text!r}").format(text=text))
     return int(case), key.strip()
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("remind", help="add your own reminder to a case; prints its name (CASE:KEY)")
+    p = sub.add_parser("remind", help=_("add your own reminder to a case; prints its name (CASE:KEY)"))
     p.add_argument("case", type=int, metavar="CASE")
-    p.add_argument("--on", required=True, metavar="DATE", help="the day to be reminded")
-    p.add_argument("--note", required=True, metavar="TEXT", help="what to do then")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--on", required=True, metavar="DATE", help=_("the day to be reminded"))
+    p.add_argument("--note", required=True, metavar="TEXT", help=_("what to do then"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=run_remind)
 
-    for verb, text in (("snooze", "hide a reminder until a later day"),
-                       ("done", "mark a reminder as done: it moves to the history"),
-                       ("dismiss", "dismiss a reminder you do not want: it moves to the history")):
-        p = sub.add_parser(verb, help=text)
-        p.add_argument("reminder", metavar="REMINDER", help="CASE:KEY, as 'docket due' shows it")
+    for verb, text in (("snooze", N_("hide a reminder until a later day")),
+                       ("done", N_("mark a reminder as done: it moves to the history")),
+                       ("dismiss", N_("dismiss a reminder you do not want: it moves to the history"))):
+        p = sub.add_parser(verb, help=_(text))
+
+        p.add_argument("reminder", metavar="REMINDER", help=_("CASE:KEY, as 'docket due' shows it"))
         if verb == "snooze":
-            p.add_argument("--until", required=True, metavar="DATE", help="the day it comes back")
-        p.add_argument("--json", action="store_true", help="print JSON")
+            p.add_argument("--until", required=True, metavar="DATE", help=_("the day it comes back"))
+        p.add_argument("--json", action="store_true", help=_("print JSON"))
         p.set_defaults(func=run_choice, verb=verb)
 
 
@@ -63,16 +65,18 @@ def run_choice(store: Store, args: argparse.Namespace) -> int:
     if args.verb == "snooze":
         until = clock.parse_date(args.until, "--until")
         reminders.snooze(store, case_id=case_id, key=key, until=until)
-        state, said = "snoozed", f"until {until.isoformat()}"
+        state = "snoozed"
+        said = _("Reminder {reminder} snoozed until {day}.").format(reminder=args.reminder, day=until.isoformat())
     elif args.verb == "done":
         reminders.mark_done(store, case_id=case_id, key=key)
-        state, said = "done", ""
+        state, said = "done", _("Reminder {reminder} done.").format(reminder=args.reminder)
     else:
         reminders.dismiss(store, case_id=case_id, key=key)
-        state, said = "dismissed", ""
+        state, said = "dismissed", _("Reminder {reminder} dismissed.").format(reminder=args.reminder)
     if args.json:
         print_json({"reminder": args.reminder, "case_id": case_id, "key": key, "state": state,
                     "snoozed_until": args.until if args.verb == "snooze" else None})
     else:
-        print(f"Reminder {args.reminder} {state}{' ' + said if said else ''}.")
+        print(said)
+
     return 0

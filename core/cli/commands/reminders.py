@@ -10,27 +10,31 @@ from core.cli.output import print_json
 from core.domain import clock
 from core.escalation import reminders
 from core.escalation.calendar import export_reminders
-from core.escalation.ladder import STEP_NAMES, NextStep, day_text, route_text
+from core.escalation.ladder import NextStep, Step, day_text, route_text, step_name
 from core.escalation.rules import DISCLAIMER
+from core.i18n import N_, _, ngettext
 from core.store.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("due", help="list reminders that are due: overdue first, then by date")
-    p.add_argument("--json", action="store_true", help="print JSON (for a scheduler)")
-    p.add_argument("--case", type=int, metavar="CASE", help="only this case")
-    p.add_argument("--history", action="store_true", help="also snoozed, done and dismissed reminders")
+    p = sub.add_parser("due", help=_("list reminders that are due: overdue first, then by date"))
+    p.add_argument("--json", action="store_true", help=_("print JSON (for a scheduler)"))
+    p.add_argument("--case", type=int, metavar="CASE", help=_("only this case"))
+    p.add_argument("--history", action="store_true", help=_("also snoozed, done and dismissed reminders"))
     p.set_defaults(func=run_due)
 
-    p = sub.add_parser("next", help="where a case stands on the escalation ladder and what to do next")
+    p = sub.add_parser("next", help=_("where a case stands on the escalation ladder and what to do next"))
     p.add_argument("case", type=int, metavar="CASE")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=run_next)
 
-    p = sub.add_parser("export-reminders", help="write the reminders to an iCalendar (.ics) file")
-    p.add_argument("--out", required=True, metavar="FILE.ics", help="the file to write")
-    p.add_argument("--case", type=int, metavar="CASE", help="only this case")
+    p = sub.add_parser("export-reminders", help=_("write the reminders to an iCalendar (.ics) file"))
+    p.add_argument("--out", required=True, metavar="FILE.ics", help=_("the file to write"))
+    p.add_argument("--case", type=int, metavar="CASE", help=_("only this case"))
     p.set_defaults(func=run_export)
+
+# A reminder's state as the due list shows it (the stored value stays English).
+_STATES = {"snoozed": N_("snoozed"), "done": N_("done"), "dismissed": N_("dismissed")}
 
 
 def item_data(item: reminders.DueItem) -> dict[str, Any]:
@@ -46,33 +50,34 @@ def run_due(store: Store, args: argparse.Namespace) -> int:
         print_json([item_data(i) for i in items])
         return 0
     if not items:
-        print("Nothing is due.")
+        print(_("Nothing is due."))
         return 0
     today = clock.today()
     for i in items:
         if i.state != "open":
-            flag = i.state.upper()
+            flag = _(_STATES.get(i.state, i.state)).upper()
         elif i.overdue:
-            flag = "OVERDUE"
+            flag = _("OVERDUE")
         elif i.due == today:
-            flag = "TODAY"
+            flag = _("TODAY")
         else:
             flag = ""
         # The bracketed name is what 'docket snooze|done|dismiss' take. The case's next step (the one the window's banner shows) is marked with ">".
         mark = ">" if i.step else " "
-        print(f"{flag:<9} {day_text(i.due, today):<11} {mark} case {i.case_id:<5} {i.company[:20]:<20}  {i.reason}"
+        case = _("case {id}").format(id=i.case_id)
+        print(f"{flag:<9} {day_text(i.due, today):<11} {mark} {case:<10} {i.company[:20]:<20}  {i.reason}"
               f"  [{i.case_id}:{i.key}]")
     return 0
 
 
 def _when(step: NextStep, today: date) -> str:
     if step.due is None:
-        return "nothing due yet"
+        return _("nothing due yet")
     if step.due < today:
-        return f"overdue since {day_text(step.due, today)}"
+        return _("overdue since {day}").format(day=day_text(step.due, today))
     if step.due == today:
-        return "due today"
-    return f"due {day_text(step.due, today)}"
+        return _("due today")
+    return _("due {day}").format(day=day_text(step.due, today))
 
 
 def step_data(case_id: int, step: NextStep) -> dict[str, Any]:
@@ -112,30 +117,34 @@ def run_next(store: Store, args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     today = clock.today()
-    now = STEP_NAMES[step.current_step] if step.current_step else "not started"
-    print(f"Case {args.case}: at the {now} step." if step.current_step else f"Case {args.case}: {now}.")
+    if step.current_step:
+        print(_("Case {id}: at the {step} step.").format(id=args.case, step=step_name(Step(step.current_step))))
+    else:
+        print(_("Case {id}: not started.").format(id=args.case))
     if step.step:
-        letter = f" (letter template: {step.template_id})" if step.template_id else ""
-        print(f"Next: {step.title}, {_when(step, today)}{letter}")
+        letter = " " + _("(letter template: {id})").format(id=step.template_id) if step.template_id else ""
+        print(_("Next: {title}, {when}").format(title=step.title, when=_when(step, today)) + letter)
     print(step.reason)
     if step.routes:
-        print("\nWays out of the company's hands:")
+        print("\n" + _("Ways out of the company's hands:"))
         for route in step.routes:
             print(f"  {route_text(route, today)}")
     if rule_clocks:
-        print("\nClocks, and the rules that decide them:")
+        print("\n" + _("Clocks, and the rules that decide them:"))
         for c in rule_clocks:
             print(f"  {c.sentence or c.text}")
             print(f"    {c.rule_id}: {c.provenance}")
     if missing:
-        print("\nWorth adding to the case:")
+        print("\n" + _("Worth adding to the case:"))
         for m in missing:
             print(f"  {m.text}")
-    print(f"\n{DISCLAIMER}")
+    print("\n" + _(DISCLAIMER))
     return 0
 
 
 def run_export(store: Store, args: argparse.Namespace) -> int:
     count = export_reminders(store, args.out, case_id=args.case)
-    print(f"Wrote {count} reminder{'s' if count != 1 else ''} to {args.out}")
+    print(ngettext("Wrote {n} reminder to {path}", "Wrote {n} reminders to {path}", count).format(
+        n=count, path=args.out))
+
     return 0

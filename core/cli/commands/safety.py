@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from core.cli.output import print_json
+from core.i18n import _, ngettext
 from core.store import backup
 from core.store import revisions as history
 from core.store.paths import risky_location
@@ -15,51 +16,56 @@ from core.store.verify import verify
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("backup", help="write everything (database, evidence, settings) to a zip archive")
+    p = sub.add_parser("backup", help=_("write everything (database, evidence, settings) to a zip archive"))
     p.add_argument("file", metavar="FILE.zip")
     p.set_defaults(func=run_backup)
 
-    p = sub.add_parser("restore", help="replace the data with a zip archive made by 'docket backup', "
-                                       "or with an automatic backup (backups/*.sqlite3)")
+    p = sub.add_parser("restore", help=_("replace the data with a zip archive made by 'docket backup', or with an automatic backup (backups/*.sqlite3)"))
     p.add_argument("file", metavar="FILE.zip")
     p.set_defaults(func=run_restore)
 
-    p = sub.add_parser("verify", help="check the database, every evidence file and the history; exit 1 if anything is wrong")
-    p.add_argument("--quick", action="store_true", help="a quicker database check (quick_check)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("verify", help=_("check the database, every evidence file and the history; exit 1 if anything is wrong"))
+    p.add_argument("--quick", action="store_true", help=_("a quicker database check (quick_check)"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.add_argument("--accept", action="store_true",
-                   help="keep the database as it is when Docket warns it is not the one this folder held")
+                   help=_("keep the database as it is when Docket warns it is not the one this folder held"))
     p.set_defaults(func=run_verify)
 
-    p = sub.add_parser("backups", help="list the automatic backups kept in the data folder")
+    p = sub.add_parser("backups", help=_("list the automatic backups kept in the data folder"))
     p.set_defaults(func=run_backups)
 
-    p = sub.add_parser("history", help="every change to a case and everything in it, oldest first")
+    p = sub.add_parser("history", help=_("every change to a case and everything in it, oldest first"))
     p.add_argument("case", type=int, metavar="CASE")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=run_history)
 
 
 def _warn_location(store: Store) -> None:
     warning = risky_location(store.data_dir)
     if warning:
-        print(f"docket: warning: {warning}", file=sys.stderr)
+        print("docket: " + _("warning: {message}").format(message=warning), file=sys.stderr)
 
 
 def run_backup(store: Store, args: argparse.Namespace) -> int:
     _warn_location(store)
     summary = backup.backup_archive(store, args.file)
-    print(f"Wrote {summary.path}: the database, {summary.evidence_files:,} evidence file(s) and settings, "
-          f"{summary.bytes:,} bytes.")
+    print(ngettext("Wrote {path}: the database, {n:,} evidence file and settings, {size:,} bytes.",
+                   "Wrote {path}: the database, {n:,} evidence files and settings, {size:,} bytes.",
+                   summary.evidence_files).format(path=summary.path, n=summary.evidence_files, size=summary.bytes))
     if summary.missing_evidence:
-        print(f"docket: warning: {len(summary.missing_evidence):,} evidence file(s) were already missing from the "
-              "store and are not in the archive; run 'docket verify' for the list.", file=sys.stderr)
+        missing = len(summary.missing_evidence)
+        print("docket: " + ngettext(
+            "warning: {n:,} evidence file was already missing from the store and is not in the archive; run "
+            "'docket verify' for the list.",
+            "warning: {n:,} evidence files were already missing from the store and are not in the archive; run "
+            "'docket verify' for the list.", missing).format(n=missing), file=sys.stderr)
     return 0
 
 
 def run_restore(store: Store, args: argparse.Namespace) -> int:
     result = backup.restore_archive(store, args.file)
-    print(f"Restored {args.file}. The data as it was before is kept in {result.previous_backup}.")
+    print(_("Restored {file}. The data as it was before is kept in {previous}.").format(
+        file=args.file, previous=result.previous_backup))
     return 0
 
 
@@ -83,11 +89,13 @@ def run_verify(store: Store, args: argparse.Namespace) -> int:
 def run_backups(store: Store, args: argparse.Namespace) -> int:
     backups = backup.list_backups(store)
     if not backups:
-        print("No automatic backups yet. Docket makes one every 30 minutes while the window is open "
-              "and something changed, and before an upgrade, a restore or an import.")
+        print(_("No automatic backups yet. Docket makes one every 30 minutes while the window is open "
+                "and something changed, and before an upgrade, a restore or an import."))
         return 0
     for b in backups:
-        print(f"{b.made_at:%Y-%m-%d %H:%M} UTC  {b.reason:<28} {b.path.stat().st_size:>14,} bytes  {b.path.name}")
+        size = b.path.stat().st_size
+        print(f"{b.made_at:%Y-%m-%d %H:%M} UTC  {b.reason:<28} "
+              + ngettext("{n:>14,} byte", "{n:>14,} bytes", size).format(n=size) + f"  {b.path.name}")
     return 0
 
 
@@ -110,7 +118,8 @@ def run_history(store: Store, args: argparse.Namespace) -> int:
             for name, (before, after) in sorted(r.fields.items()):
                 if name != "updated_at":
                     print(f"    {name}: {_short(before)} -> {_short(after)}")
-    print(f"History head: {history.head_hash(store)}")
+    print(_("History head: {hash}").format(hash=history.head_hash(store)))
+
     return 0
 
 

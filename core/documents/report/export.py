@@ -14,6 +14,7 @@ from core.documents.report.gather import _STEPS, Progress, _check_options, _tick
 from core.documents.report.html import build_report_layout
 from core.documents.report.text_formats import report_markdown, write_chronology_csv
 from core.domain.errors import DocketError
+from core.i18n import _
 from core.store.files import Cancelled
 from core.store.store import Store
 
@@ -33,9 +34,9 @@ def export_case_report(store: Store, *, case_id: int, fmt: str, out: Path, redac
     _check_options(fmt, paper, date_from, date_to)
     out = Path(out)
     if not out.parent.is_dir():
-        raise DocketError(f"Cannot write {out}: the folder {out.parent} does not exist.")
+        raise DocketError(_("Cannot write {out}: the folder {parent} does not exist.").format(out=out, parent=out.parent))
     if out.is_dir():
-        raise DocketError(f"Cannot write {out}: it is a folder.")
+        raise DocketError(_("Cannot write {out}: it is a folder.").format(out=out))
     if fmt == "pdf":
         from core.documents.render import RenderCancelled, document_to_pdf
 
@@ -52,9 +53,9 @@ def export_case_report(store: Store, *, case_id: int, fmt: str, out: Path, redac
         try:
             document_to_pdf(doc, out, paper=paper, running=layout.running, info=layout.info, progress=page_progress)
         except RenderCancelled:
-            raise Cancelled("Export cancelled; no file was written.") from None
+            raise Cancelled(_("Export cancelled; no file was written.")) from None
         except OSError as exc:
-            raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
+            raise DocketError(_("Cannot write {out}: {reason}").format(out=out, reason=exc.strerror or exc)) from None
         return out
 
     report = gather_report(store, case_id=case_id, redact=redact, redact_names=redact_names,
@@ -72,7 +73,7 @@ def export_case_report(store: Store, *, case_id: int, fmt: str, out: Path, redac
                 write_chronology_csv(report, fh)
         os.replace(tmp, out)
     except OSError as exc:
-        raise DocketError(f"Cannot write {out}: {exc.strerror or exc}") from None
+        raise DocketError(_("Cannot write {out}: {reason}").format(out=out, reason=exc.strerror or exc)) from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()

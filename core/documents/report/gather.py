@@ -15,18 +15,15 @@ from sqlalchemy import select, text
 
 from core.documents.html_text import html_to_text
 from core.documents.letters.draft import meaning_of
+from core.documents.report.labels import direction_label, format_duration, value_label
 from core.documents.report.redact import Redactor, own_details
-from core.documents.wording import (
-    DIRECTION_LABELS,
-    PAYMENT_WORDS,
-    format_date,
-    format_duration,
-    label,
-)
+from core.documents.wording import format_date
 from core.domain import clock
+from core.domain.dates_text import long_date
 from core.domain.errors import ValidationError
 from core.domain.models import MONEY_MEANINGS, Case, Direction, EventKind, Letter, LetterStatus
 from core.domain.money import Money
+from core.i18n import N_, _, current_language, ngettext
 from core.journal import settings
 from core.journal.queries import load_case
 from core.store.files import Cancelled
@@ -173,7 +170,19 @@ class Report:
 
 
 def _money(value: Decimal | None, currency: str) -> str:
-    return "not recorded" if value is None else str(Money(value, currency))
+    return _("not recorded") if value is None else str(Money(value, currency))
+
+
+def _day_words(day: date, region: str) -> str:
+    """A date in a sentence of the history: English as before (``November 23, 2026`` in the
+    United States), else as the window's language writes it (``23. November 2026``)."""
+    return format_date(day, "en", region) if current_language() in ("en", "pseudo") else long_date(day)
+
+
+# How the case was paid, in the summary's "paid by ..." (PaymentMethod values).
+_PAID_BY = {"credit_card": N_("paid by credit card"), "debit_card": N_("paid by debit card"),
+            "paypal": N_("paid by PayPal"), "bank_transfer": N_("paid by bank transfer"),
+            "cash": N_("paid by cash"), "other": N_("paid by other means")}
 
 
 _HTML_TAG = re.compile(r"<(?:html|body|p|br|div|table|ul|ol|li|h[1-6])\b", re.IGNORECASE)
@@ -195,7 +204,7 @@ def _fingerprint(store: Store, case_id: int) -> str:
     return str(value or "")
 
 
-FINGERPRINT_NOTE = (
+FINGERPRINT_NOTE = N_(
     "The fingerprint is the SHA-256 hash of the newest entry in case {case}'s change history when this "
     "document was made. Each entry's hash covers the one before it, so the value fixes the whole recorded "
     "history of the case. To check it, run `docket verify` on the data folder that holds the case (it "
@@ -218,7 +227,7 @@ def read_text_evidence(path: Path, name: str, media_type: str) -> tuple[str, str
     try:
         raw = path.read_bytes()
     except OSError:
-        return "", "the file could not be read"
+        return "", _("the file could not be read")
     lower = name.lower()
     if media_type == "message/rfc822" or lower.endswith(".eml"):
         import email
@@ -239,24 +248,25 @@ def read_text_evidence(path: Path, name: str, media_type: str) -> tuple[str, str
             content = html_to_text(content)
     content = content.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(content) > TEXT_LIMIT:
-        return content[:TEXT_LIMIT], f"first {TEXT_LIMIT:,} of {len(content):,} characters shown"
+        return content[:TEXT_LIMIT], _("first {shown:,} of {n:,} characters shown").format(
+            shown=TEXT_LIMIT, n=len(content))
     return content, ""
 
 
 def _check_options(fmt: str, paper: str, date_from: date | None, date_to: date | None) -> None:
     if fmt not in FORMATS:
-        raise ValidationError("format", f"expected one of {', '.join(FORMATS)}, got {fmt!r}")
+        raise ValidationError("format", _("expected one of {formats}, got {fmt!r}").format(formats=', '.join(FORMATS), fmt=fmt))
     if paper not in PAPERS:
-        raise ValidationError("paper", f"expected A4 or Letter, got {paper!r}")
+        raise ValidationError("paper", _("expected A4 or Letter, got {paper!r}").format(paper=paper))
     _check_dates(date_from, date_to)
 
 
 def _check_dates(date_from: date | None, date_to: date | None) -> None:
     for where, value in (("from", date_from), ("to", date_to)):
         if value is not None and not isinstance(value, date):
-            raise ValidationError(where, f"expected a date, got {value!r}")
+            raise ValidationError(where, _("expected a date, got {value!r}").format(value=value))
     if date_from and date_to and date_from > date_to:
-        raise ValidationError("from", f"the start {date_from} is after the end {date_to}")
+        raise ValidationError("from", _("the start {date_from} is after the end {date_to}").format(date_from=date_from, date_to=date_to))
 
 
 def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_names: Iterable[str] = (),
@@ -305,7 +315,7 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
             number=event_numbers[event.id], at=event.at, day=when.day,
             time=when.moment.strftime("%H:%M") if when.moment else "",
             offset=when.moment.strftime("%z")[:3] + ":" + when.moment.strftime("%z")[3:] if when.moment else "",
-            kind=label(event.kind), direction=DIRECTION_LABELS.get(event.direction, label(event.direction)),
+            kind=value_label(event.kind), direction=direction_label(event.direction),
             who=mask(contact.name if contact else ""), summary=mask(event.summary), details=mask(event.details),
             duration_minutes=event.duration_minutes, waiting_minutes=event.waiting_minutes,
             reference=mask(event.reference), promised_by=event.promised_by,
@@ -334,7 +344,7 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
             row.text, row.text_note = mask(content), note
 
     letter_rows = [
-        LetterRow(subject=mask(letter.subject), sent_on=letter.sent_on, sent_via=label(letter.sent_via),
+        LetterRow(subject=mask(letter.subject), sent_on=letter.sent_on, sent_via=value_label(letter.sent_via),
                   tracking=mask(letter.tracking),
                   to=mask(contacts[letter.contact_id].name) if letter.contact_id in contacts else mask(company),
                   body=mask(letter_text(letter.body)))
@@ -349,14 +359,18 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
 
     total = sum(max(r.duration_minutes or 0, r.waiting_minutes or 0) for r in chronology)
     waiting = sum(r.waiting_minutes or 0 for r in chronology)
-    spent = format_duration(total) + (f", {format_duration(waiting)} of it on hold" if waiting else "") if total else ""
+    spent = ""
+    if total:
+        spent = (_("{total}, {waiting} of it on hold").format(total=format_duration(total),
+                                                              waiting=format_duration(waiting))
+                 if waiting else format_duration(total))
     amount = _money(case.amount, case.currency)
     recovered = _money(case.recovered, case.currency)
     report = Report(
         case_id=case.id, title=mask(case.title), company=mask(company),
         company_address=mask(case.company.address) if case.company else "",
         user_name=mask(prefs["your_name"]), user_address="" if redact else prefs["your_address"],
-        category=label(case.category), status=label(case.status), outcome=label(case.outcome),
+        category=value_label(case.category), status=value_label(case.status), outcome=value_label(case.outcome),
         amount=amount, recovered=recovered, opened_on=case.opened_on,
         references=[mask(r) for r in case.references],
         first_event=chronology[0].day if chronology else None,
@@ -365,7 +379,7 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
         chronology=chronology, letters=letter_rows, people=people, evidence=evidence,
         redacted=redact, date_from=date_from, date_to=date_to, private_notes=include_private_notes,
         notes=mask(case.notes) if include_private_notes else "", time_spent=spent,
-        fingerprint_note=FINGERPRINT_NOTE.format(case=case.id),
+        fingerprint_note=_(FINGERPRINT_NOTE).format(case=case.id),
     )
     report.summary = _summary(case, report, mask)
     report.deadlines = _deadlines(store, case, mask)
@@ -384,75 +398,86 @@ def _deadlines(store: Store, case: Case, mask: Redactor) -> Deadlines:
     today = clock.today()
 
     def day(value: date) -> str:
-        return format_date(value, "en", region)
+        return _day_words(value, region)
 
     step = reminders.next_step(store, case_id=case.id)
     closed = step.kind in (StepKind.RESOLVED, StepKind.CLOSED)
     title = "" if closed or step.step is None else step.title
     if title and step.due is not None:
         # A date already passed is not "due": say so, as `docket next` and the banner do.
-        title += f", overdue since {day(step.due)}" if step.due < today else f", due {day(step.due)}"
+        title += ", " + (_("overdue since {day}").format(day=day(step.due)) if step.due < today
+                         else _("due {day}").format(day=day(step.due)))
     rows: list[ClockRow] = []
     for c in [] if closed else step.clocks:
         if c.opens:
-            when = f"open since {day(c.date)}" if c.date <= today else f"opens on {day(c.date)}"
+            when = (_("open since {day}") if c.date <= today else _("opens on {day}")).format(day=day(c.date))
         else:
-            when = f"closes on {day(c.date)}" if c.date >= today else f"closed on {day(c.date)}"
+            when = (_("closes on {day}") if c.date >= today else _("closed on {day}")).format(day=day(c.date))
         sentence = c.sentence or c.text
         if sentence.startswith(c.label + ": "):
             # The label is printed just above it: the sentence goes on from there.
             rest = sentence[len(c.label) + 2:]
             sentence = rest[:1].upper() + rest[1:]
-        provenance = f"checked {day(c.checked)}" if c.checked is not None else NOT_CONFIRMED
+        provenance = _("checked {day}").format(day=day(c.checked)) if c.checked is not None else _(NOT_CONFIRMED)
         rows.append(ClockRow(label=mask(c.label), when=when, sentence=mask(sentence),
                              rule_id=c.rule_id, source=mask(c.source), provenance=provenance))
     return Deadlines(as_of=day(today), closed=closed, step=mask(title), reason=mask(step.reason), clocks=rows,
-                     disclaimer=DISCLAIMER)
+                     disclaimer=_(DISCLAIMER))
 
 
 def _summary(case: Case, report: Report, mask: Redactor) -> list[str]:
     """The case in a few lines: what was bought, what went wrong, what is asked."""
     lines = []
     region = case.jurisdiction or ""
-    with_whom = f" with {report.company}" if report.company else ""
-    lines.append(f"{report.category} dispute{with_whom}, opened on {format_date(case.opened_on, 'en', region)}: "
-                 f"{report.title.rstrip('.')}.")
+    opened = _day_words(case.opened_on, region)
+    title = report.title.rstrip(".")
+    if report.company:
+        lines.append(_("{category} dispute with {company}, opened on {day}: {title}.").format(
+            category=report.category, company=report.company, day=opened, title=title))
+    else:
+        lines.append(_("{category} dispute, opened on {day}: {title}.").format(
+            category=report.category, day=opened, title=title))
     if case.amount is not None:
-        paid = f"Amount in dispute: {report.amount}"
-        method = PAYMENT_WORDS["en"].get(case.payment_method or "", "")
+        paid = _("Amount in dispute: {amount}").format(amount=report.amount)
+        method = _PAID_BY.get(case.payment_method or "")
         if case.payment_method == "direct_debit":
-            paid += ", taken by direct debit"
+            paid += ", " + _("taken by direct debit")
         elif method:
-            paid += f", paid by {method}"
+            paid += ", " + _(method)
         if case.payment_date:
-            paid += f" on {format_date(case.payment_date, 'en', region)}"
+            paid += " " + _("on {day}").format(day=_day_words(case.payment_date, region))
         lines.append(paid + ".")
     if case.impact.strip():
-        lines.append(f"Impact: {mask(case.impact.strip())}")
+        lines.append(_("Impact: {text}").format(text=mask(case.impact.strip())))
     if case.desired_outcome.strip():
-        lines.append(f"Asked for: {mask(case.desired_outcome.strip())}")
+        lines.append(_("Asked for: {text}").format(text=mask(case.desired_outcome.strip())))
     # Money moving (a purchase, a charge, a direct debit, a refund, a bill) and deliveries are
     # not contacts: a direct debit is not the company answering.
-    money = [r for r in report.chronology if r.meaning in MONEY_VALUES or r.kind == "Payment"]
-    contacts = [r for r in report.chronology if r not in money and r.kind != "Delivery"]
-    sent = sum(1 for r in contacts if r.direction == DIRECTION_LABELS[Direction.TO_COMPANY.value])
-    received = sum(1 for r in contacts if r.direction == DIRECTION_LABELS[Direction.FROM_COMPANY.value])
+    payment, delivery = value_label(EventKind.PAYMENT.value), value_label(EventKind.DELIVERY.value)
+    money = [r for r in report.chronology if r.meaning in MONEY_VALUES or r.kind == payment]
+    contacts = [r for r in report.chronology if r not in money and r.kind != delivery]
+    sent = sum(1 for r in contacts if r.direction == direction_label(Direction.TO_COMPANY.value))
+    received = sum(1 for r in contacts if r.direction == direction_label(Direction.FROM_COMPANY.value))
     promises = [r for r in report.chronology if r.promised_by]
-    record = (f"{len(report.chronology)} events recorded: {sent} {'contact' if sent == 1 else 'contacts'} with "
-              f"the company, {received} from it, {len(money)} "
-              f"{'payment, charge or refund' if len(money) == 1 else 'payments, charges or refunds'}")
+    events = len(report.chronology)
+    record = _("{events} recorded: {sent} with the company, {received} from it, {money}").format(
+        events=ngettext("{n} event", "{n} events", events).format(n=events),
+        sent=ngettext("{n} contact", "{n} contacts", sent).format(n=sent), received=received,
+        money=ngettext("{n} payment, charge or refund", "{n} payments, charges or refunds",
+                       len(money)).format(n=len(money)))
     if promises:
         broken = sum(1 for r in promises if r.promised_by and r.promised_by < clock.today())
-        record += (f"; {len(promises)} {'promise' if len(promises) == 1 else 'promises'} with a date, "
-                   f"{broken} of those dates now passed")
+        record += "; " + _("{promises} with a date, {broken} of those dates now passed").format(
+            promises=ngettext("{n} promise", "{n} promises", len(promises)).format(n=len(promises)), broken=broken)
     lines.append(record + ".")
     if report.time_spent:
-        lines.append(f"Time spent on calls, chats and visits: {report.time_spent}.")
+        lines.append(_("Time spent on calls, chats and visits: {time}.").format(time=report.time_spent))
     if case.recovered is not None:
-        lines.append(f"Recovered so far: {report.recovered}.")
+        lines.append(_("Recovered so far: {amount}.").format(amount=report.recovered))
     status = report.status + (f" ({report.outcome.lower()})" if report.outcome else "")
-    lines.append(f"Status: {status}.")
+    lines.append(_("Status: {status}.").format(status=status))
     return lines
+
 
 
 MONEY_VALUES = frozenset(m.value for m in MONEY_MEANINGS)
@@ -460,5 +485,5 @@ MONEY_VALUES = frozenset(m.value for m in MONEY_MEANINGS)
 
 def _tick(progress: Progress | None, done: int) -> None:
     if progress is not None and progress(done, _STEPS) is False:
-        raise Cancelled("Export cancelled; no file was written.")
+        raise Cancelled(_("Export cancelled; no file was written."))
 

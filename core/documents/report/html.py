@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from core.documents.report.gather import Progress, Report, _tick, gather_report
+from core.documents.report.gather import LetterRow, Progress, Report, _tick, gather_report
 from core.documents.report.images import (
     APPENDIX_MM,
     THUMB_MM,
@@ -18,8 +18,11 @@ from core.documents.report.images import (
     _full_image,
     _Images,
     _load_images,
+    withheld_note,
 )
-from core.documents.wording import format_duration, meaning_label
+from core.documents.report.labels import format_duration, meaning_label
+from core.domain.dates_text import month_year
+from core.i18n import N_, _, ngettext
 from core.store.store import Store
 
 STYLE = """
@@ -37,8 +40,23 @@ td { vertical-align: top; }
 """
 
 
-def _period(r: Report) -> str:
-    return " in this period" if r.date_from or r.date_to else ""
+def _nothing(r: Report, whole: str, period: str) -> str:
+    """"No events." or, for a copy limited to some dates, "No events in this period."."""
+    return _(period) if r.date_from or r.date_to else _(whole)
+
+
+# The case history's headings, marked once: the PDF and the Markdown say the same.
+HEADINGS = {
+    "summary": N_("Summary"), "notes": N_("Notes"), "chronology": N_("Chronology"),
+    "correspondence": N_("Correspondence"), "people": N_("People"), "evidence": N_("Evidence index"),
+    "images": N_("Appendix: images"), "texts": N_("Appendix: text evidence"),
+    "deadlines": N_("Deadlines and the rules behind them"),
+}
+
+
+def heading(key: str) -> str:
+    """A heading of the case history in the current language."""
+    return _(HEADINGS[key])
 
 
 def _e(text: str | None) -> str:
@@ -52,7 +70,7 @@ def _lines(text: str) -> str:
 def _human_size(n: int) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
-            return f"{n:,} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+            return ngettext("{n:,} byte", "{n:,} bytes", n).format(n=n) if unit == "bytes" else f"{n:,.1f} {unit}"
         n /= 1024  # type: ignore[assignment]
     return str(n)
 
@@ -67,45 +85,52 @@ def _kv(rows: list[tuple[str, str]]) -> str:
 def _cover_html(r: Report) -> str:
     period = ""
     if r.date_from or r.date_to:
-        period = f"{r.date_from.isoformat() if r.date_from else 'the start'} to {r.date_to.isoformat() if r.date_to else 'today'}"
+        period = _("{start} to {end}").format(start=r.date_from.isoformat() if r.date_from else _("the start"),
+                                              end=r.date_to.isoformat() if r.date_to else _("today"))
+    counts = _("{events}, {files}").format(
+        events=ngettext("{n} event", "{n} events", len(r.chronology)).format(n=len(r.chronology)),
+        files=ngettext("{n} evidence file", "{n} evidence files", len(r.evidence)).format(n=len(r.evidence)))
     rows = [
-        ("Company", _e(r.company) + (f"<br/><span class='muted'>{_lines(r.company_address)}</span>" if r.company_address else "")),
-        ("Prepared by", _e(r.user_name) + (f"<br/><span class='muted'>{_lines(r.user_address)}</span>" if r.user_address else "")),
-        ("Category", _e(r.category)),
-        ("Status", _e(r.status + (f" ({r.outcome.lower()})" if r.outcome else ""))),
-        ("Amount in dispute", _e(r.amount)),
-        ("Recovered", _e(r.recovered)),
-        ("Opened on", _e(r.opened_on.isoformat())),
-        ("References", _e(", ".join(r.references))),
-        ("First event", _e(r.first_event.isoformat() if r.first_event else "none")),
-        ("Last event", _e(r.last_event.isoformat() if r.last_event else "none")),
-        ("Period covered", _e(period)),
-        ("Events / evidence", _e(f"{len(r.chronology)} events, {len(r.evidence)} evidence files")),
-        ("Document made", _e(r.made_at.strftime("%Y-%m-%d %H:%M UTC"))),
-        ("Case fingerprint", f"<span class='mono'>{_e(r.fingerprint)}</span><br/><span class='muted small'>"
-                             f"{_e(r.fingerprint_note)}</span>" if r.fingerprint else ""),
+        (_("Company"), _e(r.company) + (f"<br/><span class='muted'>{_lines(r.company_address)}</span>" if r.company_address else "")),
+        (_("Prepared by"), _e(r.user_name) + (f"<br/><span class='muted'>{_lines(r.user_address)}</span>" if r.user_address else "")),
+        (_("Category"), _e(r.category)),
+        (_("Status"), _e(r.status + (f" ({r.outcome.lower()})" if r.outcome else ""))),
+        (_("Amount in dispute"), _e(r.amount)),
+        (_("Recovered"), _e(r.recovered)),
+        (_("Opened on"), _e(r.opened_on.isoformat())),
+        (_("References"), _e(", ".join(r.references))),
+        (_("First event"), _e(r.first_event.isoformat() if r.first_event else _("none"))),
+        (_("Last event"), _e(r.last_event.isoformat() if r.last_event else _("none"))),
+        (_("Period covered"), _e(period)),
+        (_("Events / evidence"), _e(counts)),
+        (_("Document made"), _e(r.made_at.strftime("%Y-%m-%d %H:%M UTC"))),
+        (_("Case fingerprint"), f"<span class='mono'>{_e(r.fingerprint)}</span><br/><span class='muted small'>"
+                                f"{_e(r.fingerprint_note)}</span>" if r.fingerprint else ""),
     ]
     notes = []
     if r.redacted:
-        notes.append("Redacted copy: email addresses, phone numbers, account and card numbers and "
-                     "chosen names are masked.")
+        notes.append(_("Redacted copy: email addresses, phone numbers, account and card numbers and "
+                       "chosen names are masked."))
     if not r.private_notes:
-        notes.append("Private notes are left out of this copy.")
+        notes.append(_("Private notes are left out of this copy."))
     notice = "".join(f"<p class='mark'>{_e(n)}</p>" for n in notes)
-    return (f"<p class='muted small'>CASE HISTORY · CASE {r.case_id}</p>"
+    top = _("CASE HISTORY · CASE {id}").format(id=r.case_id)
+    return (f"<p class='muted small'>{_e(top)}</p>"
             f"<h1><span class='cover-title'>{_e(r.title)}</span></h1>"
             f"{notice}{_kv(rows)}"
-            "<p class='muted small' style='margin-top: 14px'>Made with Docket from the user's own record of this case. "
-            "Every evidence file is identified by its SHA-256 hash; a copy of a file with the same "
-            "hash is byte for byte the original.</p>")
+            "<p class='muted small' style='margin-top: 14px'>"
+            + _e(_("Made with Docket from the user's own record of this case. Every evidence file is identified "
+                   "by its SHA-256 hash; a copy of a file with the same hash is byte for byte the original."))
+            + "</p>")
 
 
 def _chronology_html(r: Report) -> str:
     if not r.chronology:
-        return f"<p class='muted'>No events{_period(r)}.</p>"
-    head = ("<thead><tr><th width='4%'>#</th><th width='12%'>Date</th><th width='11%'>Kind</th>"
-            "<th width='10%'>Direction</th><th width='10%'>Who</th><th width='29%'>What happened</th>"
-            "<th width='9%'>Time</th><th width='9%'>Reference</th><th width='6%'>Files</th></tr></thead>")
+        none = _nothing(r, N_("No events."), N_("No events in this period."))
+        return f"<p class='muted'>{_e(none)}</p>"
+    columns = ((4, "#"), (12, _("Date")), (11, _("Kind")), (10, _("Direction")), (10, _("Who")),
+               (29, _("What happened")), (9, _("Time")), (9, _("Reference")), (6, _("Files")))
+    head = "<thead><tr>" + "".join(f"<th width='{w}%'>{_e(t)}</th>" for w, t in columns) + "</tr></thead>"
     out: list[str] = []
     month = None
     body: list[str] = []
@@ -117,7 +142,8 @@ def _chronology_html(r: Report) -> str:
             body.clear()
 
     for i, row in enumerate(r.chronology):
-        key = row.day.strftime("%B %Y")
+        key = month_year(row.day)
+        key = key[:1].upper() + key[1:]  # "novembre 2026" heads its month as "Novembre 2026"
         if key != month:
             flush()
             out.append(f"<h2>{_e(key)}</h2>")
@@ -131,7 +157,8 @@ def _chronology_html(r: Report) -> str:
         if row.details:
             what += f"<br/>{_lines(row.details)}"
         if row.promised_by:
-            what += f"<br/><span class='muted'>Promised by {row.promised_by.isoformat()}</span>"
+            promised = _("Promised by {day}").format(day=row.promised_by.isoformat())
+            what += f"<br/><span class='muted'>{_e(promised)}</span>"
         body.append(
             f"<tr{shade}><td class='muted'>{row.number}</td><td>{when}</td><td>{_e(row.kind)}</td>"
             f"<td>{_e(row.direction)}</td><td>{_e(row.who)}</td><td>{what}</td>"
@@ -145,7 +172,8 @@ def _chronology_html(r: Report) -> str:
 def _time_cell(duration: int | None, waiting: int | None) -> str:
     lines = [_e(format_duration(duration))] if duration else []
     if waiting:
-        lines.append(f"<span class='muted'>{_e(format_duration(waiting))} on hold</span>")
+        on_hold = _("{time} on hold").format(time=format_duration(waiting))
+        lines.append(f"<span class='muted'>{_e(on_hold)}</span>")
     return "<br/>".join(lines)
 
 
@@ -165,33 +193,46 @@ def text_as_html(text: str) -> str:
 def _letters_html(r: Report) -> str:
     out = []
     for letter in r.letters:
-        sent = letter.sent_on.isoformat() if letter.sent_on else "date not recorded"
-        meta = ", ".join(x for x in (f"sent {sent}", f"to {letter.to}" if letter.to else "",
-                                      f"via {letter.sent_via.lower()}" if letter.sent_via else "",
-                                      f"tracking {letter.tracking}" if letter.tracking else "") if x)
+        meta = letter_meta(letter)
         # The letter as sent, set off from the document around it by a grey rule at its side.
-        out.append(f"<h2>{_e(letter.subject or 'Letter')}</h2><p class='muted small'>{_e(meta)}</p>"
+        subject = letter.subject or _("Letter")
+        out.append(f"<h2>{_e(subject)}</h2><p class='muted small'>{_e(meta)}</p>"
                    "<table width='100%' cellspacing='0' cellpadding='8'><tr><td width='1%' bgcolor='#cccccc'></td>"
                    f"<td>{text_as_html(letter.body)}</td></tr></table>")
-    return "".join(out) or f"<p class='muted'>No letters sent{_period(r)}.</p>"
+    none = _nothing(r, N_("No letters sent."), N_("No letters sent in this period."))
+    return "".join(out) or f"<p class='muted'>{_e(none)}</p>"
+
+
+def letter_meta(letter: LetterRow) -> str:
+    """"sent 2026-11-02, to Jane Doe, via recorded delivery, tracking AB123"."""
+    sent = letter.sent_on.isoformat() if letter.sent_on else _("date not recorded")
+    return ", ".join(x for x in (_("sent {day}").format(day=sent),
+                                 _("to {name}").format(name=letter.to) if letter.to else "",
+                                 _("via {way}").format(way=letter.sent_via.lower()) if letter.sent_via else "",
+                                 _("tracking {number}").format(number=letter.tracking) if letter.tracking else "")
+                     if x)
 
 
 def _people_html(r: Report) -> str:
     if not r.people:
-        return "<p class='muted'>No contacts recorded.</p>"
+        none = _("No contacts recorded.")
+        return f"<p class='muted'>{_e(none)}</p>"
     rows = "".join(
         f"<tr><td><b>{_e(p.name)}</b></td><td>{_e(p.role)}</td><td>{_e(p.organisation)}</td>"
         f"<td>{'<br/>'.join(_e(x) for x in (p.email, p.phone) if x)}</td><td>{_lines(p.address)}"
         f"{'<br/><span class=muted>' + _lines(p.notes) + '</span>' if p.notes else ''}</td></tr>"
         for p in r.people
     )
-    return ("<table width='100%' cellspacing='0' cellpadding='3' class='small'><thead><tr><th>Name</th><th>Role</th>"
-            f"<th>Organisation</th><th>Email / phone</th><th>Address, notes</th></tr></thead>{rows}</table>")
+    head = "".join(f"<th>{_e(t)}</th>" for t in (_("Name"), _("Role"), _("Organisation"), _("Email / phone"),
+                                                 _("Address, notes")))
+    return ("<table width='100%' cellspacing='0' cellpadding='3' class='small'><thead><tr>"
+            f"{head}</tr></thead>{rows}</table>")
 
 
 def _evidence_html(r: Report, images: _Images) -> str:
     if not r.evidence:
-        return f"<p class='muted'>No evidence files{_period(r)}.</p>"
+        none = _nothing(r, N_("No evidence files."), N_("No evidence files in this period."))
+        return f"<p class='muted'>{_e(none)}</p>"
     rows = []
     for item in r.evidence:
         name = f"docket-thumb:{item.number}"
@@ -203,18 +244,20 @@ def _evidence_html(r: Report, images: _Images) -> str:
         facts = [
             f"<b>{_e(item.number)} · {_e(item.name)}</b>",
             _e(f"{item.media_type}, {_human_size(item.size)}"),
-            _e(f"added {item.added}" + (f", captured {item.captured.isoformat()}" if item.captured else "")),
+            _e(_("added {day}").format(day=item.added)
+               + (", " + _("captured {day}").format(day=item.captured.isoformat()) if item.captured else "")),
             f"<span class='mono'>SHA-256 {_e(item.sha256)}</span>",
         ]
         note = images.notes.get(item.number, "")
-        if note.startswith("Image withheld"):
+        if note == withheld_note(item.sha256):
             # The note names the hash: it goes in the wide column, the thumbnail's says why.
-            thumb = "<span class='muted small'>Image withheld</span>"
+            withheld = _("Image withheld")
+            thumb = f"<span class='muted small'>{_e(withheld)}</span>"
             facts.append(f"<span class='mark'>{_e(note)}</span>")
         if item.description:
             facts.append(_e(item.description))
         if item.supports:
-            facts.append(_e("supports events " + ", ".join(item.supports)))
+            facts.append(_e(_("supports events {events}").format(events=", ".join(item.supports))))
         # A grey mat around the thumbnail keeps a white page visible on white paper.
         mat = " bgcolor='#eeeeee' align='center'" if name in images.thumbs else ""
         rows.append(f"<tr><td width='28%'{mat}>{thumb}</td><td width='2%'></td><td>{'<br/>'.join(facts)}</td></tr>")
@@ -234,7 +277,7 @@ def _appendix_html(r: Report, images: _Images) -> str:
                    f"<p class='mono'>SHA-256 {_e(item.sha256)}</p><p><img src='{url}' width='{w}' height='{h}'/></p>")
     if not out:
         return ""
-    return "<h1 style='page-break-before: always'>Appendix: images</h1>" + "".join(out)
+    return f"<h1 style='page-break-before: always'>{_e(heading('images'))}</h1>" + "".join(out)
 
 
 def _text_appendix_html(r: Report) -> str:
@@ -243,9 +286,11 @@ def _text_appendix_html(r: Report) -> str:
     items = [item for item in r.evidence if item.text]
     if not items:
         return ""
-    out = ["<h1 style='page-break-before: always'>Appendix: text evidence</h1>",
-           "<p class='muted small'>Each item is printed as stored; its SHA-256 identifies the file."
-           + (" Personal details are masked in this redacted copy." if r.redacted else "") + "</p>"]
+    intro = _("Each item is printed as stored; its SHA-256 identifies the file.")
+    if r.redacted:
+        intro += " " + _("Personal details are masked in this redacted copy.")
+    out = [f"<h1 style='page-break-before: always'>{_e(heading('texts'))}</h1>",
+           f"<p class='muted small'>{_e(intro)}</p>"]
     for item in items:
         note = f"<p class='muted small'>{_e(item.text_note)}</p>" if item.text_note else ""
         out.append(f"<h2>{_e(item.number)} · {_e(item.name)}</h2>"
@@ -254,7 +299,8 @@ def _text_appendix_html(r: Report) -> str:
     return "".join(out)
 
 
-DEADLINES_TITLE = "Deadlines and the rules behind them"
+#: The English heading (kept for readers of the name); :func:`heading` gives it translated.
+DEADLINES_TITLE = HEADINGS["deadlines"]
 
 
 def _deadlines_html(r: Report) -> str:
@@ -262,21 +308,27 @@ def _deadlines_html(r: Report) -> str:
     d = r.deadlines
     if d is None:
         return ""
-    out = [f"<h1>{DEADLINES_TITLE}</h1>", f"<p class='muted small'>Worked out as of {_e(d.as_of)}.</p>"]
+    as_of = _("Worked out as of {day}.").format(day=d.as_of)
+    out = [f"<h1>{_e(heading('deadlines'))}</h1>", f"<p class='muted small'>{_e(as_of)}</p>"]
     if d.closed:
-        out.append(f"<p>{_e(d.reason)} No deadlines are running: the windows that applied to it are history.</p>")
+        history = _("No deadlines are running: the windows that applied to it are history.")
+        out.append(f"<p>{_e(d.reason)} {_e(history)}</p>")
     else:
         if d.step:
-            out.append(f"<p><b>Next step: {_e(d.step)}.</b> {_e(d.reason)}</p>")
+            step = _("Next step: {step}.").format(step=d.step)
+            out.append(f"<p><b>{_e(step)}</b> {_e(d.reason)}</p>")
         else:
             out.append(f"<p>{_e(d.reason)}</p>")
         if not d.clocks:
-            out.append("<p class='muted'>No rule clock is running on this case with the facts recorded.</p>")
+            none = _("No rule clock is running on this case with the facts recorded.")
+            out.append(f"<p class='muted'>{_e(none)}</p>")
+
         for c in d.clocks:
+            rule = _("Rule {id}, {provenance}").format(id=c.rule_id, provenance=c.provenance)
+            # The address on a line of its own: a reader copies it whole.
+            source = _("Source: {address}").format(address=c.source or _("not recorded"))
             out.append(f"<p><b>{_e(c.label)}: {_e(c.when)}</b><br/>{_e(c.sentence)}<br/>"
-                       f"<span class='muted small'>Rule {_e(c.rule_id)}, {_e(c.provenance)}<br/>"
-                       # The address on a line of its own: a reader copies it whole.
-                       f"Source: {_e(c.source or 'not recorded')}</span></p>")
+                       f"<span class='muted small'>{_e(rule)}<br/>{_e(source)}</span></p>")
     out.append(f"<p class='muted small'>{_e(d.disclaimer)}</p>")
     return "".join(out)
 
@@ -285,16 +337,16 @@ def report_html(r: Report, images: _Images) -> str:
     """The whole document as the HTML subset Qt's text engine lays out."""
     summary = "".join(f"<p>{_e(line)}</p>" for line in r.summary)
     if r.notes:
-        summary += f"<h2>Notes</h2><p>{_lines(r.notes)}</p>"
+        summary += f"<h2>{_e(heading('notes'))}</h2><p>{_lines(r.notes)}</p>"
     parts = [
         f"<html><head><style>{STYLE}</style></head><body>",
         _cover_html(r),
-        "<h1 style='page-break-before: always'>Summary</h1>", summary,
+        f"<h1 style='page-break-before: always'>{_e(heading('summary'))}</h1>", summary,
         _deadlines_html(r),
-        "<h1>Chronology</h1>", _chronology_html(r),
-        "<h1 style='page-break-before: always'>Correspondence</h1>", _letters_html(r),
-        "<h1>People</h1>", _people_html(r),
-        "<h1>Evidence index</h1>", _evidence_html(r, images),
+        f"<h1>{_e(heading('chronology'))}</h1>", _chronology_html(r),
+        f"<h1 style='page-break-before: always'>{_e(heading('correspondence'))}</h1>", _letters_html(r),
+        f"<h1>{_e(heading('people'))}</h1>", _people_html(r),
+        f"<h1>{_e(heading('evidence'))}</h1>", _evidence_html(r, images),
         _appendix_html(r, images),
         _text_appendix_html(r),
         "</body></html>",
@@ -352,14 +404,15 @@ def build_report_layout(store: Store, *, case_id: int, redact: bool = False, red
     made = report.made_at.strftime("%Y-%m-%d")
     running = Running(
         header_left=report.reference,
-        header_right="Redacted copy" if report.redacted else (report.company or "Case history"),
-        footer_left=f"Case history made {made} with Docket",
+        header_right=_("Redacted copy") if report.redacted else (report.company or _("Case history")),
+        footer_left=_("Case history made {day} with Docket").format(day=made),
     )
     info = PdfInfo(
-        title=f"Case history: {report.title}",
+        title=_("Case history: {title}").format(title=report.title),
         author=report.user_name,
-        subject=f"Dispute with {report.company}" if report.company else "Dispute",
-        keywords="case history" + (", redacted" if report.redacted else ""),
+        subject=_("Dispute with {company}").format(company=report.company) if report.company else _("Dispute"),
+        keywords=_("case history") + (", " + _("redacted") if report.redacted else ""),
+
         created=report.made_at,
     )
     lazy = {url: _full_image(path) for url, (path, _size) in images.full.items()}

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core.documents.report.gather import EvidenceRow, Report
+from core.i18n import _
 
 THUMB_MM = (34.0, 26.0)  # the box a thumbnail fits in
 
@@ -104,7 +105,7 @@ def _read_image(reader: Any) -> Any:
 
 def withheld_note(sha256: str) -> str:
     """What a redacted copy shows instead of an item's image."""
-    return f"Image withheld in the redacted copy (SHA-256 {sha256})."
+    return _("Image withheld in the redacted copy (SHA-256 {sha256}).").format(sha256=sha256)
 
 
 def _load_images(r: Report, appendix: bool, progress: Callable[[int, int], None]) -> _Images:
@@ -122,7 +123,7 @@ def _load_images(r: Report, appendix: bool, progress: Callable[[int, int], None]
         elif item.media_type.startswith("image/"):
             opened = _open_image(item.path, box)
             if opened is None:
-                found.notes[item.number] = "no preview: image format not readable here"
+                found.notes[item.number] = _("no preview: image format not readable here")
                 continue
             reader, size = opened
             found.sizes[item.number] = size
@@ -133,8 +134,9 @@ def _load_images(r: Report, appendix: bool, progress: Callable[[int, int], None]
         for i, ((item, _job), image) in enumerate(zip(jobs, results, strict=True)):
             progress(i, len(jobs))
             if image is None:
-                found.notes[item.number] = ("no preview of PDF pages on this system"
-                                            if item.media_type == "application/pdf" else "no preview: unreadable image")
+                found.notes[item.number] = (_("no preview of PDF pages on this system")
+                                            if item.media_type == "application/pdf"
+                                            else _("no preview: unreadable image"))
                 found.sizes.pop(item.number, None)
                 continue
             found.thumbs[f"docket-thumb:{item.number}"] = image

@@ -8,8 +8,9 @@ import re
 from typing import Any
 
 from core.documents.report.gather import Report
-from core.documents.report.html import DEADLINES_TITLE, _period
-from core.documents.wording import time_text
+from core.documents.report.html import _nothing, heading, letter_meta
+from core.documents.report.labels import time_text
+from core.i18n import N_, _
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -21,68 +22,74 @@ def _md(text: str | None) -> str:
 
 def report_markdown(r: Report) -> str:
     """The case history as readable Markdown (same sections as the PDF, without images)."""
-    out = [f"# Case history: {_md(r.title)}", ""]
+    out = ["# " + _md(_("Case history: {title}").format(title=r.title)), ""]
     if r.redacted:
-        out += ["*Redacted copy: email addresses, phone numbers, account and card numbers and chosen names are masked.*", ""]
+        out += ["*" + _("Redacted copy: email addresses, phone numbers, account and card numbers and chosen names "
+                        "are masked.") + "*", ""]
     if not r.private_notes:
-        out += ["*Private notes are left out of this copy.*", ""]
+        out += ["*" + _("Private notes are left out of this copy.") + "*", ""]
+    fingerprint = f"`{r.fingerprint}`" if r.fingerprint else ""
     facts = [
-        ("Case", str(r.case_id)), ("Company", r.company), ("Prepared by", r.user_name),
-        ("Category", r.category), ("Status", r.status + (f" ({r.outcome.lower()})" if r.outcome else "")),
-        ("Amount in dispute", r.amount), ("Recovered", r.recovered), ("Opened on", r.opened_on.isoformat()),
-        ("References", ", ".join(r.references)),
-        ("First event", r.first_event.isoformat() if r.first_event else "none"),
-        ("Last event", r.last_event.isoformat() if r.last_event else "none"),
-        ("Document made", r.made_at.strftime("%Y-%m-%d %H:%M UTC")),
-        ("Case fingerprint", f"`{r.fingerprint}`" if r.fingerprint else ""),
+        (_("Case"), _md(str(r.case_id))), (_("Company"), _md(r.company)), (_("Prepared by"), _md(r.user_name)),
+        (_("Category"), _md(r.category)),
+        (_("Status"), _md(r.status + (f" ({r.outcome.lower()})" if r.outcome else ""))),
+        (_("Amount in dispute"), _md(r.amount)), (_("Recovered"), _md(r.recovered)),
+        (_("Opened on"), _md(r.opened_on.isoformat())),
+        (_("References"), _md(", ".join(r.references))),
+        (_("First event"), _md(r.first_event.isoformat() if r.first_event else _("none"))),
+        (_("Last event"), _md(r.last_event.isoformat() if r.last_event else _("none"))),
+        (_("Document made"), _md(r.made_at.strftime("%Y-%m-%d %H:%M UTC"))),
+        (_("Case fingerprint"), fingerprint),
     ]
-    out += ["| | |", "|---|---|"] + [f"| {k} | {v if k == 'Case fingerprint' else _md(v)} |" for k, v in facts if v]
-    out += ["", "## Summary", ""] + [_md(line) + "  " for line in r.summary]
+    out += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in facts if v]
+    out += ["", "## " + heading("summary"), ""] + [_md(line) + "  " for line in r.summary]
     if r.notes:
-        out += ["", "### Notes", "", _md(r.notes)]
+        out += ["", "### " + heading("notes"), "", _md(r.notes)]
     out += _deadlines_markdown(r)
-    out += ["", "## Chronology", ""]
+    out += ["", "## " + heading("chronology"), ""]
     if r.chronology:
-        out += ["| # | Date | Kind | Direction | Who | What happened | Time | Reference | Evidence |",
+        out += [_row("#", _("Date"), _("Kind"), _("Direction"), _("Who"), _("What happened"), _("Time"),
+                     _("Reference"), _("Evidence")),
                 "|---:|---|---|---|---|---|---|---|---|"]
         for row in r.chronology:
             when = row.day.isoformat() + (f" {row.time} {row.offset}" if row.time else "")
             what = f"**{_md(row.summary)}**" + (f"<br>{_md(row.details)}" if row.details else "")
             if row.promised_by:
-                what += f"<br>Promised by {row.promised_by.isoformat()}"
+                what += "<br>" + _md(_("Promised by {day}").format(day=row.promised_by.isoformat()))
             out.append(f"| {row.number} | {when} | {_md(row.kind)} | {_md(row.direction)} | {_md(row.who)} | {what} | "
                        f"{time_text(row.duration_minutes, row.waiting_minutes)} | {_md(row.reference)} | "
                        f"{', '.join(row.evidence)} |")
     else:
-        out.append(f"No events{_period(r)}.")
-    out += ["", "## Correspondence", ""]
+        out.append(_nothing(r, N_("No events."), N_("No events in this period.")))
+    out += ["", "## " + heading("correspondence"), ""]
     for letter in r.letters:
-        sent = letter.sent_on.isoformat() if letter.sent_on else "date not recorded"
-        out += [f"### {_md(letter.subject or 'Letter')}", "", f"*Sent {sent}" + (f", to {_md(letter.to)}" if letter.to else "")
-                + (f", via {_md(letter.sent_via.lower())}" if letter.sent_via else "") + "*", ""]
+        meta = letter_meta(letter)
+        out += ["### " + _md(letter.subject or _("Letter")), "", "*" + _md(meta[:1].upper() + meta[1:]) + "*", ""]
         out += [("> " + _MD_SPECIAL.sub(r"\\\1", line)) if line.strip() else ">" for line in letter.body.splitlines()]
         out.append("")
     if not r.letters:
-        out.append(f"No letters sent{_period(r)}.")
-    out += ["", "## People", ""]
+        out.append(_nothing(r, N_("No letters sent."), N_("No letters sent in this period.")))
+    out += ["", "## " + heading("people"), ""]
     if r.people:
-        out += ["| Name | Role | Organisation | Email | Phone | Address | Notes |", "|---|---|---|---|---|---|---|"]
+        out += [_row(_("Name"), _("Role"), _("Organisation"), _("Email"), _("Phone"), _("Address"), _("Notes")),
+                "|---|---|---|---|---|---|---|"]
         out += [f"| {_md(p.name)} | {_md(p.role)} | {_md(p.organisation)} | {_md(p.email)} | {_md(p.phone)} | "
                 f"{_md(p.address)} | {_md(p.notes)} |" for p in r.people]
     else:
-        out.append("No contacts recorded.")
-    out += ["", "## Evidence index", ""]
+        out.append(_("No contacts recorded."))
+    out += ["", "## " + heading("evidence"), ""]
     if r.evidence:
-        out += ["| No. | File | Type | Size | SHA-256 | Added | Captured | Supports |", "|---|---|---|---:|---|---|---|---|"]
+        out += [_row(_("No."), _("File"), _("Type"), _("Size"), "SHA-256", _("Added"), _("Captured"), _("Supports")),
+                "|---|---|---|---:|---|---|---|---|"]
         out += [f"| {e.number} | {_md(e.name)} | {_md(e.media_type)} | {e.size:,} | `{e.sha256}` | {e.added} | "
                 f"{e.captured.isoformat() if e.captured else ''} | {', '.join(e.supports)} |" for e in r.evidence]
     else:
-        out.append(f"No evidence files{_period(r)}.")
+        out.append(_nothing(r, N_("No evidence files."), N_("No evidence files in this period.")))
     if r.fingerprint:
         out += ["", "*" + _md(r.fingerprint_note) + "*"]
     texts = [e for e in r.evidence if e.text]
     if texts:
-        out += ["", "## Appendix: text evidence", ""]
+        out += ["", "## " + heading("texts"), ""]
         for e in texts:
             out += [f"### {e.number} · {_md(e.name)}", "", f"SHA-256 `{e.sha256}`" + (f" ({e.text_note})" if e.text_note else ""), ""]
             out += ["```text", e.text.replace("```", "` ` `"), "```", ""]
@@ -94,22 +101,31 @@ def _deadlines_markdown(r: Report) -> list[str]:
     d = r.deadlines
     if d is None:
         return []
-    out = ["", f"## {DEADLINES_TITLE}", "", f"*Worked out as of {_md(d.as_of)}.*", ""]
+    out = ["", "## " + heading("deadlines"), "", "*" + _md(_("Worked out as of {day}.").format(day=d.as_of)) + "*", ""]
     if d.closed:
-        out.append(f"{_md(d.reason)} No deadlines are running: the windows that applied to it are history.")
+        out.append(_md(d.reason) + " " + _("No deadlines are running: the windows that applied to it are history."))
     else:
-        out.append((f"**Next step: {_md(d.step)}.** " if d.step else "") + _md(d.reason))
+        step = "**" + _md(_("Next step: {step}.").format(step=d.step)) + "** " if d.step else ""
+        out.append(step + _md(d.reason))
         if not d.clocks:
-            out += ["", "No rule clock is running on this case with the facts recorded."]
+            out += ["", _("No rule clock is running on this case with the facts recorded.")]
         for c in d.clocks:
+            source = f"<{c.source}>" if c.source else _("not recorded")
             out += ["", f"- **{_md(c.label)}: {_md(c.when)}**  ", f"  {_md(c.sentence)}  ",
-                    f"  Rule {_md(c.rule_id)}, {_md(c.provenance)}  ",
-                    "  Source: " + (f"<{c.source}>" if c.source else "not recorded")]
+                    "  " + _md(_("Rule {id}, {provenance}").format(id=c.rule_id, provenance=c.provenance)) + "  ",
+                    "  " + _("Source: {address}").format(address=source)]
     out += ["", f"*{_md(d.disclaimer)}*"]
     return out
 
 
-CSV_COLUMNS = ["number", "date", "time", "utc_offset", "kind", "direction", "who", "summary", "details",
+def _row(*cells: str) -> str:
+    """A Markdown table's header row."""
+    return "| " + " | ".join(_md(c) if c != "#" else c for c in cells) + " |"
+
+
+# The CSV's column names are data keys (a spreadsheet formula may name them): they stay English.
+CSV_COLUMNS = [
+"number", "date", "time", "utc_offset", "kind", "direction", "who", "summary", "details",
                "duration_minutes", "waiting_minutes", "reference", "promised_by", "evidence", "meaning", "amount"]
 
 

@@ -192,7 +192,7 @@ def test_html_only_mail_becomes_text_without_scripts_and_remote_images_are_not_f
     assert "Your claim was rejected." in item.body
     assert "here (https://acme.example/appeal)" in item.body
     assert "alert" not in item.body and "color" not in item.body
-    assert any("1 remote image(s); they were not fetched" in n for n in item.notes)
+    assert any("1 remote image; it was not fetched" in n for n in item.notes)
 
 
 def test_an_empty_plain_alternative_gives_way_to_the_html_text(tmp_path):

@@ -241,7 +241,7 @@ def test_docket_index_reads_old_evidence_for_the_command_line(
     store.close()
 
     assert main(["--data-dir", str(store.data_dir), "index"]) == 0
-    assert "Read 1 file(s): 1 with text" in capsys.readouterr().out
+    assert "Read 1 file: 1 with text" in capsys.readouterr().out
     assert main(["--data-dir", str(store.data_dir), "search", "PN-31337"]) == 0
     assert "(in evidence old.txt)" in capsys.readouterr().out
 
