@@ -222,19 +222,24 @@ def page_on(
     return CasePage([_case_row(r) for r in raw], end, len(raw) < limit)
 
 
+OPEN_STATUSES = ("open", "awaiting_reply", "escalated")  # Status less CLOSED_STATUSES (no models here)
+
+
 def view_counts_on(run: Run) -> dict[str, int]:
-    """The number of cases in each sidebar view and the number of companies, read with ``run``."""
+    """The number of cases in each sidebar view and the number of companies, read with ``run``.
+
+    The numbers per status and of companies are kept by triggers in ``row_counts`` (schema
+    revision 0008): a few rows, however large the store. *Needs attention* (open cases due
+    within a week) is counted from the (status, next_due) index alone."""
     week = (clock.today() + timedelta(days=7)).isoformat()
-    (total, attention, open_, awaiting, escalated, closed), = run(
-        "SELECT count(*), "
-        "sum(CASE WHEN status NOT IN ('resolved', 'closed') AND next_due <= ? THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN status = 'awaiting_reply' THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN status = 'escalated' THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN status IN ('resolved', 'closed') THEN 1 ELSE 0 END) FROM cases", (week,))
-    (companies,), = run("SELECT count(*) FROM companies", ())
+    kept = dict(run("SELECT key, n FROM row_counts", ()))
+    statuses = {key[6:]: n for key, n in kept.items() if key.startswith("cases:")}
+    marks = ", ".join("?" * len(OPEN_STATUSES))
+    (attention,), = run(f"SELECT count(*) FROM cases WHERE status IN ({marks}) AND next_due <= ?",
+                        (*OPEN_STATUSES, week))
     return {
-        "all": total or 0, "attention": attention or 0, "open": open_ or 0,
-        "awaiting_reply": awaiting or 0, "escalated": escalated or 0, "closed": closed or 0,
-        "companies": companies or 0,
+        "all": sum(statuses.values()), "attention": attention or 0, "open": statuses.get("open", 0),
+        "awaiting_reply": statuses.get("awaiting_reply", 0), "escalated": statuses.get("escalated", 0),
+        "closed": statuses.get("resolved", 0) + statuses.get("closed", 0),
+        "companies": kept.get("companies", 0),
     }
