@@ -385,17 +385,22 @@ def bench_startup(data_dir: Path, reps: int) -> list[Result]:
     staged = Result("startup_staged_sketch", "a sketch of a staged start: window with the counts and the first "
                     "page read by plain sqlite3 (not Docket's window; a measure for it)", "< 2x bare PySide6")
     staged.baseline = res.baseline
+    first = Result("startup_first_paint", "Docket's staged start (gui/shell/first_paint.py): launch to the first "
+                   "paint of the counts and the first page (`benchmarks/probe.py first`)", "< 2x bare PySide6")
+    first.baseline = res.baseline
     try:
         _probe(["bare"]), _probe(["docket", str(data_dir)])  # warm-up: bytecode and file cache
-        _probe(["staged", str(data_dir)])
+        _probe(["staged", str(data_dir)]), _probe(["first", str(data_dir)])
         for _ in range(reps):
             res.baseline_runs.append(_probe(["bare"])["wall_ms"])
             res.runs.append(_probe(["docket", str(data_dir)])["wall_ms"])
             staged.runs.append(_probe(["staged", str(data_dir)])["wall_ms"])
             staged.baseline_runs.append(res.baseline_runs[-1])
+            first.runs.append(_probe(["first", str(data_dir)])["wall_ms"])
+            first.baseline_runs.append(res.baseline_runs[-1])
     except RuntimeError as exc:
         res.note = str(exc)
-    return [res, staged]
+    return [res, staged, first]
 
 
 def bench_memory(data_dir: Path) -> list[Result]:
