@@ -89,6 +89,26 @@ _LIST_COLUMNS = (
 )
 
 
+# The cases a search matches: their own text, their events', their contacts', their
+# company's, and the text of their evidence files ({q} is the FTS5 query's parameter). Each
+# source is told apart by its rowid (rowid = id * 4 + source, schema revision 0002) and joined
+# to its row by primary key: reading the index's own case_id column instead looks up every
+# match in the FTS content table, which for a prefix matching most of the timeline ("re")
+# took most of the query (407 against 198 ms for 122,474 matches at 10,000 cases).
+MATCHING_CASES_SQL = (
+    "SELECT s.rowid / 4 AS case_id FROM search_index AS s WHERE s.search_index MATCH {q} AND s.rowid % 4 = 0 "
+    "UNION SELECT e.case_id FROM search_index AS s JOIN events AS e ON e.id = s.rowid / 4 "
+    "WHERE s.search_index MATCH {q} AND s.rowid % 4 = 1 "
+    "UNION SELECT ct.case_id FROM search_index AS s JOIN contacts AS ct ON ct.id = s.rowid / 4 "
+    "WHERE s.search_index MATCH {q} AND s.rowid % 4 = 2 "
+    "UNION SELECT cases.id FROM search_index AS s JOIN cases ON cases.company_id = (s.rowid - 3) / 4 "
+    "WHERE s.search_index MATCH {q} AND s.rowid % 4 = 3 "
+    "UNION SELECT evidence.case_id FROM evidence_text_search "
+    "JOIN evidence_text_pages AS etp ON etp.id = evidence_text_search.rowid "
+    "JOIN evidence ON evidence.sha256 = etp.sha256 WHERE evidence_text_search MATCH {q}"
+)
+
+
 def _list_filters(view: str, search: str | None, company_id: int | None, sort: str) -> tuple[list[str], list[Any]]:
     """SQL conditions (on ``c``, the cases) for a view, a search and a company."""
     if view not in VIEWS:
@@ -116,15 +136,8 @@ def _list_filters(view: str, search: str | None, company_id: int | None, sort: s
         if query is not None:
             # The cases, their companies, and the text of their evidence files (the same as
             # core.journal.queries.matching_case_ids, with evidence_text.CASE_IDS_SQL).
-            where.append(
-                "c.id IN (SELECT case_id FROM search_index WHERE search_index MATCH ? AND case_id IS NOT NULL "
-                "UNION SELECT cases.id FROM search_index JOIN cases ON cases.company_id = (search_index.rowid - 3) / 4 "
-                "WHERE search_index MATCH ? AND search_index.rowid % 4 = 3 "
-                "UNION SELECT evidence.case_id FROM evidence_text_search "
-                "JOIN evidence_text_pages AS etp ON etp.id = evidence_text_search.rowid "
-                "JOIN evidence ON evidence.sha256 = etp.sha256 WHERE evidence_text_search MATCH ?)"
-            )
-            params += [query, query, query]
+            where.append(f"c.id IN ({MATCHING_CASES_SQL.format(q='?')})")
+            params += [query] * MATCHING_CASES_SQL.count("{q}")
     return where, params
 
 

@@ -162,7 +162,8 @@ def test_the_lists_search_reads_the_evidence_text_as_the_search_does() -> None:
     sql, params = queries.case_list_sql("title", False, search="refund")
 
     assert evidence_text.CASE_IDS_SQL.replace(":q", "?") in sql
-    assert params == ['"refund"*'] * 3
+    # One parameter per source: the case, its events, its contacts, its company, its evidence text.
+    assert params == ['"refund"*'] * 5
 
 
 def _counted(db: Path) -> dict[str, int]:
