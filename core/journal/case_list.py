@@ -245,7 +245,7 @@ def view_counts_on(run: Run) -> dict[str, int]:
     revision 0008): a few rows, however large the store. *Needs attention* (open cases due
     within a week) is counted from the (status, next_due) index alone."""
     week = (clock.today() + timedelta(days=7)).isoformat()
-    kept = dict(run("SELECT key, n FROM row_counts", ()))
+    kept: dict[str, int] = {str(key): int(n) for key, n in run("SELECT key, n FROM row_counts", ())}
     statuses = {key[6:]: n for key, n in kept.items() if key.startswith("cases:")}
     marks = ", ".join("?" * len(OPEN_STATUSES))
     (attention,), = run(f"SELECT count(*) FROM cases WHERE status IN ({marks}) AND next_due <= ?",
