@@ -158,12 +158,31 @@ def bench_due(data_dir: Path, reps: int) -> list[Result]:
     from core.journal.opening import open_store
 
     first = Result("due_list_first", "due list for all cases, first call in a process (nothing kept in memory yet)", "< 200 ms")
+    cpu: list[float] = []
+    cpu_before: list[float] = []
+
+    def from_events() -> None:
+        with store.read() as session:
+            reminders.compute(session)
+
     with open_store(data_dir) as store:
         kept = store.reactions.find(reminders.NextDue)
         for _ in range(reps):
             if kept is not None:
                 kept.cache = reminders._Cache()  # as in a freshly started Docket
+            started = time.process_time()
             first.runs.append(timed(lambda: reminders.due_items(store)))
+            cpu.append((time.process_time() - started) * 1000)
+            if hasattr(reminders, "keep_facts"):
+                # The same list worked out the way the first call did before the facts were
+                # kept (every open case's events aggregated), interleaved run by run.
+                started = time.process_time()
+                first.before_runs.append(timed(from_events))
+                cpu_before.append((time.process_time() - started) * 1000)
+        if cpu_before:
+            first.before = "every open case's events aggregated, as the first call did before (reminders.compute)"
+            first.note = (f"CPU time median {statistics.median(cpu):,.0f} ms against "
+                          f"{statistics.median(cpu_before):,.0f} ms before")
         reminders.due_items(store)
         for _ in range(reps):
             res.runs.append(timed(lambda: reminders.due_items(store)))
@@ -184,7 +203,7 @@ def _big_case_file(data_dir: Path, work: Path) -> Path | None:
     return out
 
 
-def bench_import(data_dir: Path, reps: int, work: Path) -> list[Result]:
+def bench_import(data_dir: Path, reps: int, work: Path, messages: int = 1000) -> list[Result]:
     res = Result("import", "import a case file with the big case's events (2,000 at full size) into an empty store", "1,000 events < 2 s")
     source = _big_case_file(data_dir, work)
     if source is None:
@@ -200,7 +219,52 @@ def bench_import(data_dir: Path, reps: int, work: Path) -> list[Result]:
         with open_store(target) as store:
             res.runs.append(timed(lambda: casefile.import_case(store, path=source)))
         shutil.rmtree(target, ignore_errors=True)
-    return [res]
+    return [res, bench_mbox(reps, work, messages)]
+
+
+def _mbox(path: Path, messages: int) -> Path:
+    """A mailbox of ``messages`` plain messages, half from the company, half to it."""
+    import mailbox
+    from datetime import UTC, datetime, timedelta
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    box = mailbox.mbox(path)
+    start = datetime(2025, 1, 1, 9, tzinfo=UTC)
+    for n in range(messages):
+        msg = EmailMessage()
+        ours, theirs = "pat@home.example", "care@shop.example"
+        msg["From"], msg["To"] = (ours, theirs) if n % 2 else (theirs, ours)
+        msg["Subject"] = f"Order 1234: message {n}"
+        msg["Date"] = format_datetime(start + timedelta(hours=n * 7))
+        msg["Message-ID"] = f"<msg{n}@example.org>"
+        msg.set_content(f"Hello,\n\nThis is message {n} about the refund for order 1234.\n" * 5)
+        box.add(msg)
+    box.flush()
+    return path
+
+
+def bench_mbox(reps: int, work: Path, messages: int) -> Result:
+    from core.exchange import emails
+    from core.journal import cases
+    from core.journal.opening import open_store
+
+    res = Result("import_mbox", f"import {messages:,} messages from an mbox into a case (read before, as the "
+                 "dialog's preview does)", "1,000 messages < 5 s")
+    source = _mbox(work / "mail.mbox", messages)
+    cpu_runs: list[float] = []
+    for i in range(reps):
+        target = work / f"mbox-{i}"
+        with open_store(target) as store:
+            case_id = cases.open_case(store, title="Refund never paid", company="Shop")
+            items = emails.parse_messages([source])
+            cpu = time.process_time()
+            res.runs.append(timed(lambda s=store, c=case_id, i=items: emails.import_emails(
+                s, case_id=c, items=i, own_addresses={"pat@home.example"})))
+            cpu_runs.append((time.process_time() - cpu) * 1000)
+        shutil.rmtree(target, ignore_errors=True)
+    res.note = f"CPU time median {statistics.median(cpu_runs):,.0f} ms"
+    return res
 
 
 def _pdf_case(work: Path, events: int, images: int) -> tuple[Path, int]:
@@ -321,17 +385,22 @@ def bench_startup(data_dir: Path, reps: int) -> list[Result]:
     staged = Result("startup_staged_sketch", "a sketch of a staged start: window with the counts and the first "
                     "page read by plain sqlite3 (not Docket's window; a measure for it)", "< 2x bare PySide6")
     staged.baseline = res.baseline
+    first = Result("startup_first_paint", "Docket's staged start (gui/shell/first_paint.py): launch to the first "
+                   "paint of the counts and the first page (`benchmarks/probe.py first`)", "< 2x bare PySide6")
+    first.baseline = res.baseline
     try:
         _probe(["bare"]), _probe(["docket", str(data_dir)])  # warm-up: bytecode and file cache
-        _probe(["staged", str(data_dir)])
+        _probe(["staged", str(data_dir)]), _probe(["first", str(data_dir)])
         for _ in range(reps):
             res.baseline_runs.append(_probe(["bare"])["wall_ms"])
             res.runs.append(_probe(["docket", str(data_dir)])["wall_ms"])
             staged.runs.append(_probe(["staged", str(data_dir)])["wall_ms"])
             staged.baseline_runs.append(res.baseline_runs[-1])
+            first.runs.append(_probe(["first", str(data_dir)])["wall_ms"])
+            first.baseline_runs.append(res.baseline_runs[-1])
     except RuntimeError as exc:
         res.note = str(exc)
-    return [res, staged]
+    return [res, staged, first]
 
 
 def bench_memory(data_dir: Path) -> list[Result]:
@@ -360,6 +429,17 @@ OLD_LIST_SQL = (
 LIST_PAGE = 200
 
 
+# The counts as the first paint read them before revision 0008: a scan of every case.
+OLD_COUNTS_SQL = (
+    "SELECT count(*), "
+    "sum(CASE WHEN status NOT IN ('resolved', 'closed') AND next_due <= ? THEN 1 ELSE 0 END), "
+    "sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END), "
+    "sum(CASE WHEN status = 'awaiting_reply' THEN 1 ELSE 0 END), "
+    "sum(CASE WHEN status = 'escalated' THEN 1 ELSE 0 END), "
+    "sum(CASE WHEN status IN ('resolved', 'closed') THEN 1 ELSE 0 END) FROM cases"
+)
+
+
 def bench_case_list(data_dir: Path, reps: int, cases: int) -> list[Result]:
     """The case list: the first page, every page while scrolling to the end, the whole scroll,
     in SQL and in the window's model; the old OFFSET query measured beside it."""
@@ -379,8 +459,21 @@ def bench_case_list(data_dir: Path, reps: int, cases: int) -> list[Result]:
     page_cpu: list[float] = []  # this thread's CPU time (SQLite runs in it): less hit by other load
     scroll_cpu: list[float] = []
     model_cpu: list[float] = []
+    counts = Result("sidebar_counts", "the sidebar's counts as the first paint reads them (plain sqlite3)",
+                    "constant in the store size")
+    from core.journal import case_list
+
+    def run_raw(sql: str, params: Any) -> Any:
+        return raw.execute(sql, params).fetchall()
+
+    from datetime import date, timedelta
+
+    week = (date.today() + timedelta(days=7)).isoformat()
     with Store.open(data_dir) as store:
         for _ in range(reps):
+            counts.runs.append(timed(lambda: case_list.view_counts_on(run_raw)))
+            counts.before_runs.append(timed(lambda: (raw.execute(OLD_COUNTS_SQL, (week,)).fetchall(),
+                                                      raw.execute("SELECT count(*) FROM companies").fetchall())))
             first.runs.append(timed(lambda: queries.case_page(store, limit=LIST_PAGE)))
             first.before_runs.append(timed(lambda: raw.execute(OLD_LIST_SQL, (LIST_PAGE, 0)).fetchall()))
             for sort, descending in (("last_activity", True), ("title", False), ("company", False), ("amount", True)):
@@ -431,7 +524,8 @@ def bench_case_list(data_dir: Path, reps: int, cases: int) -> list[Result]:
                  f"{statistics.median(page_cpu):.2f} ms, p95 {p95(page_cpu):.2f} ms, max {max(page_cpu):.1f} ms; "
                  "before: OFFSET pages at several depths")
     first.before = page.before = scroll.before = "the old query (CASE for nulls last, OFFSET paging)"
-    return [first, page, scroll, model_scroll]
+    counts.before = "a scan of every case, as the first paint counted before revision 0008"
+    return [counts, first, page, scroll, model_scroll]
 
 
 def _before_code(rev: str, work: Path) -> Path:
@@ -685,7 +779,7 @@ def main(argv: list[str] | None = None) -> int:
             ("search", lambda: bench_search(data_dir, reps)),
             ("open_case", lambda: bench_open_case(data_dir, reps)),
             ("due_list", lambda: bench_due(data_dir, reps)),
-            ("import", lambda: bench_import(data_dir, reps, work)),
+            ("import", lambda: bench_import(data_dir, reps, work, 20 if args.smoke else 1000)),
             ("pdf_export", lambda: bench_pdf(reps, work, *((40, 3) if args.smoke else (1000, 50)))),
             ("memory", lambda: bench_memory(data_dir)),
         ]

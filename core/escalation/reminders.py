@@ -22,7 +22,9 @@ under its ``key``, and holds the user's own reminders. Past ones stay visible as
 
 :func:`refresh_next_due` keeps ``Case.next_due`` (the next step's date, else the earliest
 open due date) fresh; the :class:`NextDue` reaction calls it before each commit for the cases
-that unit of work touched.
+that unit of work touched, and writes their kept facts (:func:`keep_facts`, table
+``case_facts``): the first due list in a process reads one kept row per open case instead of
+aggregating every event again.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Connection, Table, bindparam, update
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -74,7 +76,7 @@ from core.escalation.ladder import (
 )
 from core.escalation.rules import CaseFacts as RuleFacts
 from core.escalation.rules import all_packs
-from core.i18n import _, ngettext
+from core.i18n import _, current_language, ngettext
 from core.store.store import Store
 from core.store.unit_of_work import Reaction, UnitOfWork
 
@@ -220,10 +222,97 @@ _OPEN_ONLY = f" AND c.status NOT IN {sql_in(CLOSED_STATUSES)}"
 _OPEN_EVENTS = f" AND e.case_id IN (SELECT id FROM cases WHERE status NOT IN {sql_in(CLOSED_STATUSES)})"
 
 
+# -- the facts kept on disk (table case_facts, schema revision 0008) --------------------------
+# One row per case: the case id and the aggregates of _FACTS_SQL in its order, stored as the
+# pass computed them (the columns have no type, so SQLite keeps each value as it is). A case
+# without events has a row of NULLs (n_to NULL: count() of a real pass is never NULL). SQL
+# triggers drop a case's row whenever its events or letters change, whoever writes them; the
+# NextDue reaction writes it again before the unit of work commits. A case without a row is
+# read from its events, as before.
+KEPT_COLUMNS = (
+    "first_to", "last_to", "n_to", "last_from", "final_response", "first_delivery",
+    "first_payment_to", "letter_events", "kept_until", "promises", "last_ack", "formal_complaint",
+    "cancelled", "last_billed", "last_refund", "refunds", "purchased", "problem", "first_ack",
+    "refusal", "first_refund", "resolved_on", "charges",
+)
+_KEPT_SQL = f"""
+SELECT k.case_id, {", ".join(f"k.{c}" for c in KEPT_COLUMNS)}
+FROM case_facts AS k JOIN cases AS c ON c.id = k.case_id
+WHERE 1 = 1 {{cases}}
+"""
+FILL_BATCH = 5000  # cases per statement when every case's facts are written
+
+
+def keep_facts(conn: Connection, case_ids: Iterable[int] | None = None) -> None:
+    """Write the kept facts (table ``case_facts``) of those cases (all if None) from their
+    events, in the connection's transaction: the rows the due list then reads instead of
+    aggregating the events again. Cases that no longer exist are left out."""
+    if case_ids is None:
+        last = conn.exec_driver_sql("SELECT max(id) FROM cases").scalar() or 0
+        ranges = [(low, low + FILL_BATCH - 1) for low in range(1, int(last) + 1, FILL_BATCH)]
+        clauses = [(f" AND {{col}} BETWEEN {low} AND {high}") for low, high in ranges]
+    else:
+        clauses = [_ids_clause("{col}", chunk) for chunk in _chunks(case_ids)]
+    for clause in clauses:
+        conn.exec_driver_sql("DELETE FROM case_facts WHERE 1 = 1" + clause.format(col="case_id"))
+        conn.exec_driver_sql("INSERT INTO case_facts " + _FACTS_SQL.format(cases=clause.format(col="e.case_id")))
+        conn.exec_driver_sql("INSERT OR IGNORE INTO case_facts (case_id) SELECT id FROM cases WHERE 1 = 1"
+                             + clause.format(col="id"))
+
+
+def keep_missing_facts(conn: Connection) -> None:
+    """Write the kept facts of every case that has none (after writes that bypassed the unit
+    of work: bulk statements, raw SQL), in the connection's transaction."""
+    missing = [r[0] for r in conn.exec_driver_sql(
+        "SELECT id FROM cases WHERE id NOT IN (SELECT case_id FROM case_facts)")]
+    if missing:
+        keep_facts(conn, missing)
+
+
+def _apply_events(f: CaseFacts, row: Any, unkept: list[tuple[int, int, date, date]]) -> None:
+    """Fill ``f`` from one row of the events pass (or the kept row that stores it)."""
+    f.first_to_key, f.first_to = _split(row[1])
+    f.last_to_key, f.last_to = _split(row[2])
+    f.last_to_kind = (row[2] or "")[29:]
+    f.n_to = row[3]
+    f.last_from_key, f.last_from = _split(row[4])
+    if row[4]:
+        f.last_from_meaning, _, amount = row[4][29:].partition("|")
+        f.last_from_amount = Decimal(amount) if amount else None
+    f.final_response = _split(row[5])[1]
+    f.first_delivery = _split(row[6])[1]
+    f.first_payment_to = _split(row[7])[1]
+    if row[8]:
+        f.letter_events = sorted(
+            (row[8][i:i + 19], date.fromisoformat(row[8][i + 19:i + 29]))
+            for i in range(0, len(row[8]), 29))
+    f.last_ack = _split(row[11])[1]
+    f.formal_complaint = _split(row[12])[1]
+    f.cancelled_key, f.cancelled = _split(row[13])
+    f.last_billed_key, f.last_billed = _split(row[14])
+    f.last_billed_meaning = (row[14] or "")[29:]
+    f.last_refund_key = row[15] or ""
+    if row[16]:
+        f.refunded = sum((Decimal(a) for a in row[16].split(",")), Decimal(0))
+    f.purchased, f.problem, f.first_ack = _as_date(row[17]), _as_date(row[18]), _as_date(row[19])
+    f.refusal, f.first_refund, f.resolved_on = _as_date(row[20]), _as_date(row[21]), _as_date(row[22])
+    if row[23]:
+        f.charges = tuple(sorted(date.fromisoformat(d) for d in row[23].split(",")))
+    if row[10]:
+        kept_until = row[9] or ""
+        for piece in row[10].split(","):
+            # A promise is kept by an answer, payment or delivery after it was made.
+            if kept_until <= piece[:19]:
+                unkept.append((int(piece[39:]), row[0], date.fromisoformat(piece[19:29]),
+                               date.fromisoformat(piece[29:39])))
+
+
 def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
-                 include_closed: bool = False) -> dict[int, CaseFacts]:
+                 include_closed: bool = False, kept: bool = False) -> dict[int, CaseFacts]:
     """The ladder's facts for the given cases (all if None): one GROUP BY pass over the
-    events, plus the cases, the sent letters and the text of unkept promises."""
+    events, plus the cases, the sent letters and the text of unkept promises. With ``kept``,
+    the events' part is read from the kept facts (``case_facts``) where a case has them: the
+    same values, without reading the events again."""
     facts: dict[int, CaseFacts] = {}
     # The driver's own cursor: tens of thousands of plain tuples need no result wrapping.
     conn = session.connection().connection.driver_connection
@@ -239,46 +328,26 @@ def gather_facts(session: Session, case_ids: Iterable[int] | None = None, *,
                 payment_date=_as_date(row[9]), silence_days=row[10] or 14, opened_on=_as_date(row[11]),
                 company_kind=row[12], purchase=row[13], card_scheme=row[14], expected_by=_as_date(row[15]),
             )
-        # Skipping closed cases' events before aggregating saves a third of the pass.
-        events = _ids_clause("e.case_id", chunk) + ("" if include_closed else _OPEN_EVENTS)
-        for row in conn.execute(_FACTS_SQL.format(cases=events)):
+        if kept:
+            seen: set[int] = set()
+            for row in conn.execute(_KEPT_SQL.format(cases=cases)):
+                seen.add(row[0])
+                f = facts.get(row[0])
+                if f is not None and row[3] is not None:  # n_to NULL: a case without events
+                    _apply_events(f, row, unkept)
+            missing = [cid for cid in facts if cid not in seen] if chunk is None else \
+                [cid for cid in chunk if cid in facts and cid not in seen]
+            event_rows: Iterable[Any] = chain.from_iterable(
+                conn.execute(_FACTS_SQL.format(cases=_ids_clause("e.case_id", part)))
+                for part in _chunks(missing)) if missing else ()
+        else:
+            # Skipping closed cases' events before aggregating saves a third of the pass.
+            events = _ids_clause("e.case_id", chunk) + ("" if include_closed else _OPEN_EVENTS)
+            event_rows = conn.execute(_FACTS_SQL.format(cases=events))
+        for row in event_rows:
             f = facts.get(row[0])
-            if f is None:
-                continue  # a closed case
-            f.first_to_key, f.first_to = _split(row[1])
-            f.last_to_key, f.last_to = _split(row[2])
-            f.last_to_kind = (row[2] or "")[29:]
-            f.n_to = row[3]
-            f.last_from_key, f.last_from = _split(row[4])
-            if row[4]:
-                f.last_from_meaning, _, amount = row[4][29:].partition("|")
-                f.last_from_amount = Decimal(amount) if amount else None
-            f.final_response = _split(row[5])[1]
-            f.first_delivery = _split(row[6])[1]
-            f.first_payment_to = _split(row[7])[1]
-            if row[8]:
-                f.letter_events = sorted(
-                    (row[8][i:i + 19], date.fromisoformat(row[8][i + 19:i + 29]))
-                    for i in range(0, len(row[8]), 29))
-            f.last_ack = _split(row[11])[1]
-            f.formal_complaint = _split(row[12])[1]
-            f.cancelled_key, f.cancelled = _split(row[13])
-            f.last_billed_key, f.last_billed = _split(row[14])
-            f.last_billed_meaning = (row[14] or "")[29:]
-            f.last_refund_key = row[15] or ""
-            if row[16]:
-                f.refunded = sum((Decimal(a) for a in row[16].split(",")), Decimal(0))
-            f.purchased, f.problem, f.first_ack = _as_date(row[17]), _as_date(row[18]), _as_date(row[19])
-            f.refusal, f.first_refund, f.resolved_on = _as_date(row[20]), _as_date(row[21]), _as_date(row[22])
-            if row[23]:
-                f.charges = tuple(sorted(date.fromisoformat(d) for d in row[23].split(",")))
-            if row[10]:
-                kept_until = row[9] or ""
-                for piece in row[10].split(","):
-                    # A promise is kept by an answer, payment or delivery after it was made.
-                    if kept_until <= piece[:19]:
-                        unkept.append((int(piece[39:]), row[0], date.fromisoformat(piece[19:29]),
-                                       date.fromisoformat(piece[29:39])))
+            if f is not None:  # else a closed case
+                _apply_events(f, row, unkept)
         for case_id, template_id, sent_on, reply_by, step in conn.execute(
                 _LETTERS_SQL.format(cases=_ids_clause("l.case_id", chunk))):
             if case_id in facts:
@@ -471,21 +540,25 @@ def _assemble(session: Session, per_case: dict[int, list[DueItem]], stored: dict
 
 # -- the all-cases list, kept between calls -------------------------------------------------------
 class _Cache:
-    """The facts and computed reminders of every open case, kept between calls to
-    :func:`due_items` and brought up to date for the cases each commit touched.
+    """The computed reminders of every open case, kept between calls to :func:`due_items`
+    and brought up to date for the cases each commit touched.
 
     Docket is the only writer of its store (the lock file), so the :class:`NextDue` reaction
     sees every change made through the store's sessions; a bulk statement or a restore (new engines) makes
     the next call start afresh. ``generation`` counts commits: a result read while a commit
-    landed is returned but not kept.
+    landed is returned but not kept. The facts the reminders came from are not kept: they
+    are read again from the kept rows (``case_facts``) when the day changes, which costs
+    less than holding a hundred megabytes of them for 60,000 open cases.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.engine: object = None
-        self.facts: dict[int, CaseFacts] | None = None
-        self.items: dict[int, list[DueItem]] = {}
+        self.items: dict[int, list[DueItem]] | None = None
         self.today: date | None = None
+        # The reminders' texts are in the language they were made in: another language makes
+        # the next call start afresh.
+        self.language: str | None = None
         self.dirty: set[int] = set()
         self.generation = 0
 
@@ -493,7 +566,7 @@ class _Cache:
         with self.lock:
             self.generation += 1
             if case_ids is None:
-                self.facts = None
+                self.items = None
             else:
                 self.dirty |= case_ids
 
@@ -505,26 +578,44 @@ def _cache_for(store: Store) -> _Cache:
     return _Cache() if reaction is None else reaction.cache
 
 
+OPEN_BATCH = 2000  # open cases whose facts are held at once while the whole list is made
+
+
+def _open_items(session: Session, today: date) -> dict[int, list[DueItem]]:
+    """The computed reminders of every open case, from the kept facts, a batch of cases at a
+    time: only one batch's facts are in memory at once."""
+    conn = session.connection().connection.driver_connection
+    assert conn is not None
+    ids = [r[0] for r in conn.execute(f"SELECT id FROM cases WHERE status NOT IN {sql_in(CLOSED_STATUSES)}")]
+    out: dict[int, list[DueItem]] = {}
+    for i in range(0, len(ids), OPEN_BATCH):
+        for case_id, f in gather_facts(session, ids[i:i + OPEN_BATCH], kept=True).items():
+            out[case_id] = computed_items(f, today)
+    return out
+
+
 def _all_cases(store: Store, include_history: bool) -> list[DueItem]:
     cache = _cache_for(store)
     today = clock.today()
+    language = current_language()
     with cache.lock:
         generation, engine = cache.generation, store.writer
-        facts = None if cache.engine is not engine else cache.facts
-        items = cache.items if facts is not None and cache.today == today else {}
+        fresh_enough = cache.engine is engine and cache.today == today and cache.language == language
+        items = cache.items if fresh_enough else None
         dirty = set(cache.dirty)
     with store.read() as session:
-        if facts is None:
-            facts, items, dirty = gather_facts(session), {}, set()
+        if items is None:
+            items, dirty = _open_items(session, today), set()
         elif dirty:
-            fresh = gather_facts(session, dirty)
-            facts = {cid: f for cid, f in facts.items() if cid not in dirty} | fresh
+            # The touched cases that are (still) open; the others leave the list.
+            fresh = gather_facts(session, dirty, kept=True)
             items = {cid: i for cid, i in items.items() if cid not in dirty}
-        items = {cid: items[cid] if cid in items else computed_items(f, today) for cid, f in facts.items()}
+            items.update((cid, computed_items(f, today)) for cid, f in fresh.items())
         result = _assemble(session, items, _stored(session, None), today, include_history)
     with cache.lock:
         if cache.generation == generation:
-            cache.engine, cache.facts, cache.items, cache.today = engine, facts, items, today
+            cache.engine, cache.items, cache.today = engine, items, today
+            cache.language = language
             cache.dirty -= dirty
     return result
 
@@ -697,9 +788,10 @@ class _DueNotes:
 class NextDue(Reaction):
     """Keeps ``Case.next_due`` and the due list right on every write to a store.
 
-    Before a unit of work commits, ``next_due`` is recomputed (in the same transaction) for
-    the cases whose case, events, reminders or letters it changed; once it committed, the due
-    list kept between calls reads those cases again. Added by
+    Before a unit of work commits, ``next_due`` and the kept facts (``case_facts``) are
+    recomputed (in the same transaction) for the cases whose case, events, reminders or
+    letters it changed, and written for any case whose kept row a bulk statement dropped;
+    once it committed, the due list kept between calls reads those cases again. Added by
     :func:`core.journal.opening.open_store`.
     """
 
@@ -718,6 +810,10 @@ class NextDue(Reaction):
         if session.new or session.dirty or session.deleted:
             session.flush()  # commit flushes only after this hook; the changes must be seen now
         notes = unit.notes(_DueNotes)
+        if notes.bulk:
+            # Bulk statements and raw SQL went past the unit of work; the triggers dropped
+            # the kept facts of the cases whose events they changed.
+            keep_missing_facts(session.connection())
         if not notes.touched:
             return
         touched, notes.touched = notes.touched, []
@@ -727,6 +823,7 @@ class NextDue(Reaction):
             if case_id is not None:
                 ids.add(case_id)
         refresh_next_due(session, ids)
+        keep_facts(session.connection(), ids)
         notes.committed.update(ids)
 
     def on_statement(self, unit: UnitOfWork, statement: ORMExecuteState) -> None:

@@ -697,7 +697,8 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
             with source.evidence(name, f"{where}.path") as fh:
                 try:
                     stored = store.evidence.add_stream(
-                        fh, expected_sha256=sha, max_size=source.max_file_size, progress=meter.for_file())
+                        fh, expected_sha256=sha, max_size=source.max_file_size, progress=meter.for_file(),
+                        sync=False)
                 except ValidationError as exc:
                     if exc.path == "sha256":
                         raise ValidationError(f"{where}.sha256", _("the file {name!r} does not match it (its SHA-256 is {sha256})").format(name=name, sha256=exc.message.rsplit(' ', 1)[-1])) from None
@@ -729,6 +730,8 @@ def _import(session: Session, store: Store, doc: dict[str, Any], source: _Source
         _import_letter(session, case_id, raw, f"case.letters[{i}]", contact_of, event_ids, evidence_ids)
 
     session.flush()
+    # The files were copied without a flush to disk each; all of them now, before the commit.
+    store.evidence.sync_files(stored_by_path.values())
     return case_id
 
 

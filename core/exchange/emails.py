@@ -44,11 +44,12 @@ from sqlalchemy.orm import Session
 
 from core.domain import clock
 from core.domain.errors import DocketError, ValidationError
-from core.domain.models import Contact, Direction, Event, EventKind, Evidence, event_evidence
+from core.domain.models import Case, Contact, Direction, Event, EventKind, Evidence, event_evidence
 from core.domain.when import When
 from core.i18n import N_, _, ngettext
-from core.journal.cases import MAX_LINE, MAX_TEXT, add_contact, get_case, log_event, record_evidence
-from core.store.files import Cancelled, Progress, clean_name, hash_file
+from core.journal import evidence_text
+from core.journal.cases import MAX_LINE, MAX_TEXT, add_contact, get_case, new_event, new_evidence
+from core.store.files import Cancelled, Progress, StoredFile, clean_name, hash_file
 from core.store.store import Store
 from core.store.unit_of_work import unit_of
 
@@ -1066,6 +1067,9 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
     attachment as its own evidence item linked to it. New contacts are created as chosen. A
     message already in the case (same Message-ID or same bytes) is skipped and listed.
     ``progress(done, total)`` may return False to cancel: nothing is written then.
+
+    The rows of every message are written together in one flush (one round of INSERTs and of
+    history records), and the files copied in are flushed to disk together before the commit.
     """
     result = ImportResult()
     if len(items) > MAX_MESSAGES_PER_IMPORT:
@@ -1073,7 +1077,7 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
     ordered = sorted(items, key=lambda i: i.when.sort_key())
     sources = _Sources()
     with contextlib.closing(sources), store.write() as session:
-        get_case(session, case_id)
+        case = get_case(session, case_id)
         suggest(session, case_id=case_id, items=ordered, own_addresses=own_addresses)
         ids, hashes = _known(session, case_id)
         contacts = {c.email.strip().lower(): c.id for c in _case_contacts(session, case_id) if c.email.strip()}
@@ -1081,28 +1085,41 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
         # first message may give the address alone.
         names = {a.email.lower(): a.name for i in ordered for a in [*([i.sender] if i.sender else []), *i.recipients]
                  if a.email and a.name}
-        for n, item in enumerate(ordered):
-            if progress is not None and progress(n, len(ordered)) is False:
-                raise Cancelled(_("Cancelled; no email was added."))
-            if _is_known(item, ids, hashes):
-                result.skipped_duplicates.append(item)
-                continue
-            try:
-                event_id = _import_one(session, store, case_id, item, sources, contacts, names)
-            except ValidationError as exc:
-                raise ValidationError(f"{item.label}: {exc.path}", exc.message) from None
-            result.event_ids.append(event_id)
-            result.notes += [f"{item.label}: {note}" for note in item.notes]
-            if item.message_id:
-                ids.add(item.message_id.lower())
-            hashes.add(item.raw_sha256)
+        added: list[tuple[Event, list[Evidence]]] = []
+        files: list[StoredFile] = []
+        # Nothing is flushed per message: each check reads what the session already holds.
+        with session.no_autoflush:
+            for n, item in enumerate(ordered):
+                if progress is not None and progress(n, len(ordered)) is False:
+                    raise Cancelled(_("Cancelled; no email was added."))
+                if _is_known(item, ids, hashes):
+                    result.skipped_duplicates.append(item)
+                    continue
+                try:
+                    added.append(_import_one(session, store, case, item, sources, contacts, names, files))
+                except ValidationError as exc:
+                    raise ValidationError(f"{item.label}: {exc.path}", exc.message) from None
+                result.notes += [f"{item.label}: {note}" for note in item.notes]
+                if item.message_id:
+                    ids.add(item.message_id.lower())
+                hashes.add(item.raw_sha256)
+        session.flush()
+        for event, evidence in added:
+            result.event_ids.append(event.id)
+            for row in evidence:
+                evidence_text.record_text(session, sha256=row.sha256, path=store.evidence.path_for(row.sha256),
+                                          name=row.original_name, media_type=row.media_type)
+        store.evidence.sync_files(files)
         if progress is not None:
             progress(len(ordered), len(ordered))
     return result
 
 
-def _import_one(session: Session, store: Store, case_id: int, item: ParsedEmail,
-                sources: _Sources, contacts: dict[str, int], names: dict[str, str]) -> int:
+def _import_one(session: Session, store: Store, case: Case, item: ParsedEmail, sources: _Sources,
+                contacts: dict[str, int], names: dict[str, str],
+                files: list[StoredFile]) -> tuple[Event, list[Evidence]]:
+    """Add one message's event and evidence to the session (not flushed); the files are
+    copied into the evidence store and listed in ``files`` to be made durable together."""
     original, payloads = sources.load(item)
     contact_id = item.contact_id
     if contact_id is None and item.new_contact is not None:
@@ -1110,11 +1127,11 @@ def _import_one(session: Session, store: Store, case_id: int, item: ParsedEmail,
         contact_id = contacts.get(key) if key else None
         if contact_id is None:
             name = item.new_contact.name or names.get(key) or item.new_contact.contact_name()
-            contact_id = add_contact(session, case_id=case_id, name=name[:300], email=item.new_contact.email[:300])
+            contact_id = add_contact(session, case_id=case.id, name=name[:300], email=item.new_contact.email[:300])
             if key:
                 contacts[key] = contact_id
-    event_id = log_event(
-        session, case_id=case_id, at=item.at, kind=EventKind.EMAIL.value, summary=item.summary,
+    event = new_event(
+        session, case=case, at=item.at, kind=EventKind.EMAIL.value, summary=item.summary,
         direction=item.direction or Direction.INTERNAL.value, contact_id=contact_id,
         details=_details(item, item.notes), reference=item.reference(),
     )
@@ -1122,21 +1139,25 @@ def _import_one(session: Session, store: Store, case_id: int, item: ParsedEmail,
     try:
         # Checked against the preview's hash as it is copied: what is kept is what was read.
         with open(original, "rb") if isinstance(original, Path) else io.BytesIO(original) as stream:
-            stored = store.evidence.add_stream(stream, total=item.raw_size, expected_sha256=item.raw_sha256)
+            stored = store.evidence.add_stream(stream, total=item.raw_size, expected_sha256=item.raw_sha256,
+                                               sync=False)
     except ValidationError:
         raise _changed(item) from None
     _new_file(session, stored)
+    files.append(stored)
     media = "application/vnd.ms-outlook" if item.source_kind == "msg" else "message/rfc822"
-    record_evidence(session, case_id=case_id, stored=stored, original_name=item.original_name,
-                    description=f"Original email: {item.summary}"[:MAX_LINE], captured_on=day,
-                    event_ids=[event_id], media_type=media)
+    evidence = [new_evidence(session, case=case, stored=stored, original_name=item.original_name,
+                             description=f"Original email: {item.summary}"[:MAX_LINE], captured_on=day,
+                             events=[event], media_type=media)]
     for info, payload in zip(item.attachments, payloads, strict=False):
         if payload is None or not info.stored:
             continue
         data = payload()
-        stored = store.evidence.add_stream(io.BytesIO(data), total=len(data), max_size=MAX_ATTACHMENT_BYTES)
+        stored = store.evidence.add_stream(io.BytesIO(data), total=len(data), max_size=MAX_ATTACHMENT_BYTES,
+                                           sync=False)
         _new_file(session, stored)
-        record_evidence(session, case_id=case_id, stored=stored, original_name=info.name,
-                        description=f"Attachment of the email: {item.summary}"[:MAX_LINE],
-                        captured_on=day, event_ids=[event_id], media_type=info.media_type)
-    return event_id
+        files.append(stored)
+        evidence.append(new_evidence(session, case=case, stored=stored, original_name=info.name,
+                                     description=f"Attachment of the email: {item.summary}"[:MAX_LINE],
+                                     captured_on=day, events=[event], media_type=info.media_type))
+    return event, evidence

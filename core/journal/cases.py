@@ -666,6 +666,34 @@ def record_evidence(
     return item.id
 
 
+def new_evidence(session: Session, *, case: Case, stored: StoredFile, original_name: str,
+                 description: str = "", captured_on: date | None = None, events: Iterable[Event] = (),
+                 media_type: str | None = None) -> Evidence:
+    """Record a file already in the evidence store on ``case``, linked to ``events`` (of
+    that case), and add it to ``session`` without flushing: what :func:`record_evidence` does
+    for one file, and an import for a thousand (the caller flushes, then stores each file's
+    text with :func:`core.journal.evidence_text.record_text`)."""
+    if not unit_of(session).evidence.has(stored.sha256):
+        raise DocketError(_("{original_name}: the copy in the evidence store is gone; please add the file again.")
+                          .format(original_name=original_name))
+    item = Evidence(
+        case_id=case.id,
+        sha256=stored.sha256,
+        original_name=clean_name(original_name),
+        media_type=media_type or guess_media_type(original_name),
+        size=stored.size,
+        added_at=clock.now(),
+        captured_on=captured_on,
+        description=description,
+    )
+    session.add(item)
+    for event in events:
+        if event.case_id != case.id:
+            raise ValidationError("evidence", _("event {event_id} belongs to another case").format(event_id=event.id))
+        item.events.append(event)  # from the new row's side: no event's list is loaded
+    return item
+
+
 def update_evidence(target: Target, *, evidence_id: int, description: str | None = None,
                     captured_on: date | str | None = None, shareable: bool | None = None) -> None:
     """Change an evidence item's description, capture date or whether it is safe to share

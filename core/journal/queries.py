@@ -35,6 +35,7 @@ from core.journal import evidence_text
 
 # The case list's own module; its names stay importable from here.
 from core.journal.case_list import (
+    MATCHING_CASES_SQL,
     SORTS,
     VIEWS,
     CasePage,
@@ -55,13 +56,7 @@ def matching_case_ids(user_text: str) -> Select[Any] | None:
     query = fts_query(user_text)
     if query is None:
         return None
-    hits = text(
-        "SELECT case_id FROM search_index WHERE search_index MATCH :q AND case_id IS NOT NULL "
-        "UNION SELECT cases.id FROM search_index JOIN cases "
-        "ON cases.company_id = (search_index.rowid - 3) / 4 "
-        "WHERE search_index MATCH :q AND search_index.rowid % 4 = 3 "
-        f"UNION {evidence_text.CASE_IDS_SQL}"
-    ).bindparams(q=query).columns(case_id=Case.id.type)
+    hits = text(MATCHING_CASES_SQL.format(q=":q")).bindparams(q=query).columns(case_id=Case.id.type)
     return select(hits.subquery().c.case_id)
 
 

@@ -151,3 +151,23 @@ def test_calendar_entries_are_translated_and_give_dates_not_days_from_now(promis
     assert "47" in sentence
     written = absolute(sentence, today)
     assert "47" not in written and "17 Jan 2027" in written and written.startswith("[!!Chargeback window ")
+
+
+def test_the_due_list_kept_between_calls_follows_a_change_of_language(promised: tuple[Path, int]) -> None:
+    """The window keeps the due list between calls; after the language changes, its reasons
+    are in the new language, not the one the list was first made in."""
+    from core.escalation.reminders import due_items
+    from core.journal.opening import open_store
+
+    data_dir, _case = promised
+    before = current_language()
+    clock.set_today(TODAY)
+    with open_store(data_dir) as store:
+        english = [item.reason for item in due_items(store)]
+        set_language("pseudo")
+        try:
+            pseudo = [item.reason for item in due_items(store)]
+        finally:
+            set_language(before)
+    assert english and all("[!!" not in reason for reason in english)
+    assert len(pseudo) == len(english) and all("[!!" in reason for reason in pseudo)

@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from typing import Any
 
-from core.cli.output import print_json
+from core.cli.output import print_json, print_json_records
 from core.domain import clock
 from core.escalation import reminders
 from core.escalation.calendar import export_reminders
@@ -47,7 +47,7 @@ def item_data(item: reminders.DueItem) -> dict[str, Any]:
 def run_due(store: Store, args: argparse.Namespace) -> int:
     items = reminders.due_items(store, case_id=args.case, include_history=args.history)
     if args.json:
-        print_json([item_data(i) for i in items])
+        print_json_records(item_data(i) for i in items)
         return 0
     if not items:
         print(_("Nothing is due."))

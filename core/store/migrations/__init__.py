@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # Alembic is imported only when a migration runs (start-up time)
     from alembic.config import Config
 
-HEAD = "0007"
+HEAD = "0008"
 
 
 def alembic_config() -> tuple[Config, AbstractContextManager[Path]]:

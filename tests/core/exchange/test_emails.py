@@ -649,3 +649,42 @@ def test_a_real_outlook_msg_file_becomes_an_event_with_its_attachment(store, cas
     twin = save(tmp_path, "declined.eml", message(subject="RE: Refund 42", message_id="<outlook-1@acme.example>"))
     result = import_emails(store, case_id=case_id, items=parse_messages([path, twin]))
     assert result.event_ids == [] and len(result.skipped_duplicates) == 2
+
+
+# -- a whole mailbox at once ------------------------------------------------------------------
+def test_a_mailbox_of_many_messages_is_recorded_whole_in_the_history_and_verifies_clean(store, case_id, tmp_path):
+    """A mailbox's messages are written together (one flush, files made durable together):
+    every message still becomes its event with its original and attachment linked, in date
+    order, the history records each row, the text is searchable, and `docket verify` finds
+    nothing changed outside Docket."""
+    from core.store.verify import verify
+
+    box = mailbox.mbox(tmp_path / "exported.mbox")
+    for n in range(30):
+        msg = message(subject=f"Reply number {n}", body=f"About order {1000 + n}: we are checking.",
+                      date=f"Tue, {1 + n % 28:02d} Oct 2024 09:{n:02d}:00 +0000", message_id=f"<m{n}@acme.example>")
+        if n % 10 == 0:
+            msg.add_attachment(PDF + str(n).encode(), maintype="application", subtype="pdf", filename=f"invoice-{n}.pdf")
+        box.add(msg)
+    box.flush()
+
+    result = import_emails(store, case_id=case_id, items=parse_messages([tmp_path / "exported.mbox"]))
+
+    case = queries.load_case(store, case_id)
+    assert len(result.event_ids) == 30 == len(case.events)
+    # Events in date order are the messages in date order, whatever the mailbox's order.
+    assert [e.summary for e in case.events] == [f"Reply number {n}" for n in sorted(
+        range(30), key=lambda n: (1 + n % 28, n))]
+    by_summary = {e.summary: e for e in case.events}
+    assert sorted(x.media_type for x in by_summary["Reply number 10"].evidence) == ["application/pdf", "message/rfc822"]
+    assert all(any(x.media_type == "message/rfc822" for x in e.evidence) for e in case.events)
+    assert len(evidence_files(store)) == 33
+    with store.read() as session:
+        actions = [tuple(r) for r in session.connection().exec_driver_sql(
+            "SELECT entity, action FROM revisions WHERE case_id = ?", (case_id,))]
+    assert actions.count(("event", "insert")) == 30
+    assert actions.count(("evidence", "insert")) == 33
+    assert actions.count(("event_evidence", "link")) == 33
+    assert {h.case_id for h in queries.search(store, "1017")} == {case_id}
+    report = verify(store)
+    assert [f for f in report.findings if f.severity != "notice"] == []

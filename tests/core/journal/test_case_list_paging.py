@@ -162,4 +162,39 @@ def test_the_lists_search_reads_the_evidence_text_as_the_search_does() -> None:
     sql, params = queries.case_list_sql("title", False, search="refund")
 
     assert evidence_text.CASE_IDS_SQL.replace(":q", "?") in sql
-    assert params == ['"refund"*'] * 3
+    # One parameter per source: the case, its events, its contacts, its company, its evidence text.
+    assert params == ['"refund"*'] * 5
+
+
+def _counted(db: Path) -> dict[str, int]:
+    """The sidebar's numbers counted from every row, the slow way."""
+    with sqlite3.connect(db) as raw:
+        by_status = dict(raw.execute("SELECT status, count(*) FROM cases GROUP BY status").fetchall())
+        companies = raw.execute("SELECT count(*) FROM companies").fetchone()[0]
+    return {"all": sum(by_status.values()), "open": by_status.get("open", 0),
+            "awaiting_reply": by_status.get("awaiting_reply", 0), "escalated": by_status.get("escalated", 0),
+            "closed": by_status.get("resolved", 0) + by_status.get("closed", 0), "companies": companies}
+
+
+def test_the_sidebar_counts_kept_by_the_store_follow_every_change(journal: Store) -> None:
+    """The counts come from a few kept rows, not from counting every case; they follow new
+    cases, changes of status, deletions and rows written by another program."""
+    db = journal.data_dir / DB_NAME
+    shown = {k: v for k, v in queries.view_counts(journal).items() if k != "attention"}
+    assert shown == _counted(db)
+    new = cases.open_case(journal, title="Parcel lost", company="A brand new courier")
+    cases.update_case(journal, case_id=new, status="escalated")
+    cases.update_case(journal, case_id=1, status="closed")
+    cases.delete_case(journal, case_id=2)
+    with sqlite3.connect(db) as raw:
+        raw.execute("UPDATE cases SET status = 'resolved' WHERE id = 3")
+        raw.execute("INSERT INTO companies (name, address, email, phone, website, account_numbers, notes, created_at)"
+                    " VALUES ('Typed elsewhere', '', '', '', '', '[]', '', '2026-11-01 10:00:00')")
+    counts = queries.view_counts(journal)
+    assert {k: v for k, v in counts.items() if k != "attention"} == _counted(db)
+    assert counts["companies"] == shown["companies"] + 2
+    assert counts["all"] == shown["all"]
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as raw:
+        plan = " ".join(str(r) for r in raw.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM cases WHERE status IN "
+                                                    "('open', 'awaiting_reply', 'escalated') AND next_due <= '2026-12-01'"))
+    assert "COVERING INDEX ix_cases_status_next_due" in plan
