@@ -25,8 +25,10 @@ from typing import Any
 
 from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 
+from core.store import connect
 from core.store import revisions as history
-from core.store.files import Cancelled, hash_file
+from core.store.crypto import DamagedFile
+from core.store.files import Cancelled
 from core.store.store import Store
 
 # SQLite before this version can corrupt a WAL database when two connections of one process
@@ -219,9 +221,12 @@ def _check_evidence(store: Store, conn: Any, report: Report, step: Callable[[str
             missing.add(f"file {sha} is missing from the evidence store")
             continue
         try:
-            actual, size = hash_file(store.evidence.path_for(sha))
+            actual, size = store.evidence.hash_of(sha)
         except OSError as exc:
             damaged.add(f"file {sha} cannot be read: {exc.strerror or exc}")
+            continue
+        except DamagedFile:
+            damaged.add(f"file {sha} has changed: its seal no longer opens")
             continue
         if actual != sha:
             damaged.add(f"file {sha} has changed: its content now hashes to {actual}")
@@ -363,9 +368,9 @@ def _check_against_backups(store: Store, conn: Any, report: Report) -> None:
     compared = 0
     for b in witnesses:
         try:
-            with contextlib.closing(sqlite3.connect(f"file:{b.path}?mode=ro", uri=True)) as old:
+            with contextlib.closing(connect.connect(b.path, key=store.key, readonly=True)) as old:
                 newest = old.execute("SELECT id, hash FROM revisions ORDER BY id DESC LIMIT 1").fetchone()
-        except sqlite3.Error:
+        except connect.DB_ERRORS:
             continue  # a backup from before the history existed
         if newest is None:
             continue
@@ -420,7 +425,9 @@ def start_check(store: Store) -> list[str]:
             else:
                 _guarded(report, "history", lambda: _check_recent_history(conn, report))
             _guarded(report, "identity", lambda: _check_identity(store, conn, report))
-    except (DatabaseError, SQLAlchemyError, sqlite3.Error) as exc:
+    except (DatabaseError, SQLAlchemyError) as exc:
+        report.add("database", f"the database cannot be read: {exc}")
+    except connect.DB_ERRORS as exc:
         report.add("database", f"the database cannot be read: {exc}")
     areas = {f.area for f in report.errors if f.message != store.identity_problem}
     advice = "Run 'Check data' (docket verify) for the details; your automatic backups are in the backups folder."
@@ -439,8 +446,8 @@ def _evidence_present(store: Store, conn: Any, report: Report) -> None:
     missing = _Limited(report, "evidence", "missing or changed files")
     for sha, size in conn.exec_driver_sql("SELECT DISTINCT sha256, size FROM evidence"):
         try:
-            actual = store.evidence.path_for(sha).stat().st_size
-        except (OSError, ValueError):
+            actual = store.evidence.size_of(sha)
+        except (OSError, ValueError, DamagedFile):
             missing.add(f"file {sha} is missing from the evidence store")
             continue
         if actual != size:
