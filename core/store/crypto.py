@@ -37,8 +37,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from core.domain.errors import DocketError
+from core.store.paths import KEY_NAME
 
-KEY_FILE = "docket.key"  # the wrapped data key, beside the database
+KEY_FILE = KEY_NAME  # the wrapped data key, beside the database
 KEY_BYTES = 32
 KEY_FILE_FORMAT = "docket-key"
 KEY_FILE_VERSION = 1

@@ -30,9 +30,9 @@ import sqlcipher3.dbapi2 as sqlcipher
 from core.domain.errors import DocketError, StoreError
 from core.store import connect, crypto
 from core.store.files import CHUNK, EvidenceStore
-from core.store.paths import DB_NAME, make_private_dir
+from core.store.paths import CONVERT_JOURNAL, DB_NAME, make_private_dir
 
-JOURNAL = "convert-journal.json"
+JOURNAL = CONVERT_JOURNAL
 _WORK = re.compile(r"^\.convert-[A-Za-z0-9_]+$")
 PROTECTED, CLEAR = "protected", "clear"
 

@@ -52,6 +52,10 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
 class StoreLocked(DocketError):
     """The store is protected with a passphrase and was not unlocked; nothing was read."""
 
+    def __init__(self, message: str, data_dir: Path) -> None:
+        super().__init__(message)
+        self.data_dir = data_dir  # the folder, resolved, to unlock and open again
+
 
 def _make_engine(db_path: Path, *, writer: bool, key: bytes | None) -> Engine:
     # Every connection goes through core.store.connect, which keys it when the store is
@@ -169,7 +173,8 @@ class Store:
             if crypto.is_protected(data_dir) and key is None:
                 raise StoreLocked(
                     f"The data in {data_dir} is protected with a passphrase; unlock it first "
-                    "(set DOCKET_PASSPHRASE_FILE, or type it when asked)."
+                    "(set DOCKET_PASSPHRASE_FILE, or type it when asked).",
+                    data_dir,
                 )
             if key is not None and not crypto.is_protected(data_dir):
                 raise StoreError(f"The data in {data_dir} is not protected with a passphrase.")
