@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Company, Contact
+from core.i18n import _
 from core.journal import queries
 from core.store.store import Store
 from gui.case import undo
@@ -43,8 +44,8 @@ class ContactsModel(RowsTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[Contact] = []
-        self._headers = [self.tr("Name"), self.tr("Role"), self.tr("Organisation"), self.tr("Email"),
-                         self.tr("Phone")]
+        self._headers = [_("Name"), _("Role"), _("Organisation"), _("Email"),
+                         _("Phone")]
 
     def set_contacts(self, contacts: list[Contact]) -> None:
         self.beginResetModel()
@@ -77,7 +78,7 @@ class ContactDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._submit = submit
-        self.setWindowTitle(self.tr("Edit contact") if contact else self.tr("Add a contact"))
+        self.setWindowTitle(_("Edit contact") if contact else _("Add a contact"))
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         # A sign, bold text and a frame in the palette's own colours: readable in light, dark
@@ -87,9 +88,9 @@ class ContactDialog(QDialog):
         self.error.hide()
         self.fields: dict[str, QLineEdit | QPlainTextEdit] = {}
         form = QFormLayout()
-        labels = {"name": self.tr("&Name or department:"), "role": self.tr("&Role:"),
-                  "organisation": self.tr("&Organisation:"), "email": self.tr("&Email:"),
-                  "phone": self.tr("&Phone:"), "address": self.tr("&Address:"), "notes": self.tr("N&otes:")}
+        labels = {"name": _("&Name or department:"), "role": _("&Role:"),
+                  "organisation": _("&Organisation:"), "email": _("&Email:"),
+                  "phone": _("&Phone:"), "address": _("&Address:"), "notes": _("N&otes:")}
         for key, label in labels.items():
             widget: QLineEdit | QPlainTextEdit
             widget = QPlainTextEdit(self) if key in ("address", "notes") else QLineEdit(self)
@@ -102,7 +103,7 @@ class ContactDialog(QDialog):
             widget.setAccessibleName(label.replace("&", "").rstrip(":"))
             self.fields[key] = widget
             form.addRow(label, widget)
-        self.fields["role"].setPlaceholderText(self.tr("e.g. complaints team, store manager"))  # type: ignore[union-attr]
+        self.fields["role"].setPlaceholderText(_("e.g. complaints team, store manager"))  # type: ignore[union-attr]
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
@@ -119,7 +120,7 @@ class ContactDialog(QDialog):
     def accept(self) -> None:
         values = self.values()
         if not values["name"]:
-            self._show(self.tr("Give a name, or the department (e.g. Customer service)."), "name")
+            self._show(_("Give a name, or the department (e.g. Customer service)."), "name")
             return
         try:
             self._submit(values)
@@ -154,34 +155,34 @@ class ContactsPanel(QWidget):
         self._case_id: int | None = None
 
         self.company = QLabel(self)
-        self.company.setAccessibleName(self.tr("Company details"))
+        self.company.setAccessibleName(_("Company details"))
         self.company.setWordWrap(True)
         self.company.setTextFormat(Qt.TextFormat.PlainText)
         self.company.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.model = ContactsModel(self)
         self.table = QTableView(self)
-        self.table.setAccessibleName(self.tr("Contacts"))
+        self.table.setAccessibleName(_("Contacts"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.doubleClicked.connect(lambda _: self.edit_selected())
+        self.table.doubleClicked.connect(lambda _ignored: self.edit_selected())
 
-        self.add_button = QPushButton(self.tr("&Add contact…"), self)
+        self.add_button = QPushButton(_("&Add contact…"), self)
         self.add_button.clicked.connect(self.add_contact)
-        self.edit_button = QPushButton(self.tr("&Edit…"), self)
+        self.edit_button = QPushButton(_("&Edit…"), self)
         self.edit_button.clicked.connect(self.edit_selected)
-        self.delete_button = QPushButton(self.tr("&Delete"), self)
+        self.delete_button = QPushButton(_("&Delete"), self)
         self.delete_button.clicked.connect(self.delete_selected)
         buttons = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.delete_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
-        self.company_button = QPushButton(self.tr("Edit &company details…"), self)
+        self.company_button = QPushButton(_("Edit &company details…"), self)
         self.company_button.clicked.connect(self.company_requested.emit)
         company_row = QHBoxLayout()
         company_row.addWidget(self.company, 1)
@@ -199,10 +200,10 @@ class ContactsPanel(QWidget):
         if company is None:
             self.company.setText("")
         else:
-            address = company.address or self.tr("No postal address yet: letters need one")
+            address = company.address or _("No postal address yet: letters need one")
             lines = [company.name, address, company.phone, company.email, company.website]
             if company.account_numbers:
-                lines.append(self.tr("Account: %1").replace("%1", ", ".join(company.account_numbers)))
+                lines.append(_("Account: %1").replace("%1", ", ".join(company.account_numbers)))
             self.company.setText("\n".join(line for line in lines if line))
         self.contacts_changed.emit()
 
@@ -217,7 +218,7 @@ class ContactsPanel(QWidget):
 
         def submit(values: dict[str, str]) -> None:
             undo.push(self._stack, undo.AddContact(self._store, self._changed, case_id=case_id, values=values,
-                                                   failed=self._failed, text=self.tr("Add contact")))
+                                                   failed=self._failed, text=_("Add contact")))
 
         ContactDialog(submit, parent=self).exec()
 
@@ -233,7 +234,7 @@ class ContactsPanel(QWidget):
             if after:
                 undo.push(self._stack, undo.EditContact(self._store, self._changed, contact_id=contact.id,
                                                         before=before, after=after, failed=self._failed,
-                                                        text=self.tr("Edit contact")))
+                                                        text=_("Edit contact")))
 
         ContactDialog(submit, contact, parent=self).exec()
 
@@ -244,6 +245,6 @@ class ContactsPanel(QWidget):
         try:
             undo.push(self._stack, undo.DeleteContact(self._store, self._changed, case_id=self._case_id,
                                                       contact_id=contact.id, failed=self._failed,
-                                                      text=self.tr("Delete contact %1").replace("%1", contact.name)))
+                                                      text=_("Delete contact %1").replace("%1", contact.name)))
         except DocketError as exc:
-            QMessageBox.warning(self, self.tr("Contact not deleted"), str(exc))
+            QMessageBox.warning(self, _("Contact not deleted"), str(exc))

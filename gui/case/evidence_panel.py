@@ -61,6 +61,7 @@ from PySide6.QtWidgets import (
 
 from core.domain.errors import DocketError
 from core.domain.models import Evidence
+from core.i18n import _
 from core.journal import cases, queries
 from core.store.files import Cancelled
 from core.store.store import Store
@@ -137,8 +138,8 @@ class EvidenceModel(RowsTableModel):
         self._store = store
         self._rows: list[Evidence] = []
         self._thumbs: dict[str, QIcon] = {}
-        self._headers = [self.tr("File"), self.tr("Type"), self.tr("Size"), self.tr("Added"),
-                         self.tr("SHA-256"), self.tr("Events")]
+        self._headers = [_("File"), _("Type"), _("Size"), _("Added"),
+                         _("SHA-256"), _("Events")]
 
     def load(self, case_id: int | None) -> None:
         self.beginResetModel()
@@ -231,10 +232,10 @@ class EvidencePreview(QWidget):
         # The picture is scaled to the room it gets; it must never ask for the room itself
         # (a tall screenshot would push the buttons off a laptop screen).
         self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.picture.setAccessibleName(self.tr("Preview"))
+        self.picture.setAccessibleName(_("Preview"))
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
-        self.text.setAccessibleName(self.tr("Text preview"))
+        self.text.setAccessibleName(_("Text preview"))
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -247,7 +248,7 @@ class EvidencePreview(QWidget):
         if qtpdf is not None and widgets is not None:
             self._pdf = qtpdf.QPdfDocument(self)
             self.pdf_view = widgets.QPdfView(self)
-            self.pdf_view.setAccessibleName(self.tr("PDF preview"))
+            self.pdf_view.setAccessibleName(_("PDF preview"))
             self.pdf_view.setDocument(self._pdf)
             self.pdf_view.setPageMode(widgets.QPdfView.PageMode.MultiPage)
             self.pdf_view.setZoomMode(widgets.QPdfView.ZoomMode.FitToWidth)
@@ -257,7 +258,7 @@ class EvidencePreview(QWidget):
         self.facts.setWordWrap(True)
         self.facts.setTextFormat(Qt.TextFormat.PlainText)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.facts.setAccessibleName(self.tr("File details"))
+        self.facts.setAccessibleName(_("File details"))
         self._image = QImage()
         # The facts scroll rather than grow: a long description must not push the buttons away.
         self.facts_area = QScrollArea(self)
@@ -275,7 +276,7 @@ class EvidencePreview(QWidget):
     def show_item(self, item: Evidence | None) -> None:
         self._image = QImage()
         if item is None:
-            self.message.setText(self.tr("Select a file to see it here."))
+            self.message.setText(_("Select a file to see it here."))
             self.stack.setCurrentWidget(self.message)
             self.facts.clear()
             return
@@ -283,13 +284,13 @@ class EvidencePreview(QWidget):
         linked = "\n".join(f"  {when_text(e.at)}: {e.summary}" for e in item.events)
         facts = [
             item.original_name,
-            self.tr("Size: %1").replace("%1", size_text(item.size)),
-            self.tr("Added: %1").replace("%1", added_text(item)),
-            self.tr("SHA-256: %1").replace("%1", item.sha256),
+            _("Size: %1").replace("%1", size_text(item.size)),
+            _("Added: %1").replace("%1", added_text(item)),
+            _("SHA-256: %1").replace("%1", item.sha256),
         ]
         if item.description:
             facts.append(item.description)
-        facts.append(self.tr("Linked to:") + ("\n" + linked if linked else " " + self.tr("no event")))
+        facts.append(_("Linked to:") + ("\n" + linked if linked else " " + _("no event")))
         self.facts.setText("\n".join(facts))
         if item.media_type.startswith("image/"):
             reader = QImageReader(str(path))
@@ -320,7 +321,7 @@ class EvidencePreview(QWidget):
             self.text.setPlainText(data.decode("utf-8", errors="replace"))
             self.stack.setCurrentWidget(self.text)
             return
-        self.message.setText(self.tr("No preview for this kind of file. Open shows it in your usual viewer."))
+        self.message.setText(_("No preview for this kind of file. Open shows it in your usual viewer."))
         self.stack.setCurrentWidget(self.message)
 
     def highlight(self, words: list[str]) -> int:
@@ -401,7 +402,7 @@ class EvidencePanel(QWidget):
 
         self.model = EvidenceModel(store, self)
         self.table = QTableView(self)
-        self.table.setAccessibleName(self.tr("Evidence files"))
+        self.table.setAccessibleName(_("Evidence files"))
         self.table.setModel(self.model)
         self.table.setIconSize(QSize(THUMB, THUMB))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -414,37 +415,37 @@ class EvidencePanel(QWidget):
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         fm = self.table.fontMetrics()
         for col, sample in ((SIZE, "1,023.9 MiB"), (ADDED, "28/12/2026 23:59"), (SHA, "b3c832c46995…"),
-                            (LINKS, self.tr("Events"))):
+                            (LINKS, _("Events"))):
             header.resizeSection(col, fm.horizontalAdvance(sample) + 24)
         self.table.setColumnHidden(KIND, True)  # the preview says what the file is
         self.table.setAcceptDrops(False)  # the panel takes the drop wherever it lands
         self.table.setDragEnabled(True)  # onto an event in the Timeline tab, to link it
         self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
-        self.table.doubleClicked.connect(lambda _: self.open_selected())
+        self.table.selectionModel().selectionChanged.connect(lambda *_ignored: self._selection_changed())
+        self.table.doubleClicked.connect(lambda _ignored: self.open_selected())
         self.preview = EvidencePreview(store, self)
 
-        self.hint = QLabel(self.tr("Drop files here (photos, receipts, emails, PDFs) or use Add."), self)
+        self.hint = QLabel(_("Drop files here (photos, receipts, emails, PDFs) or use Add."), self)
         self.hint.setWordWrap(True)
-        self.add_button = QPushButton(self.tr("&Add files…"), self)
+        self.add_button = QPushButton(_("&Add files…"), self)
         self.add_button.clicked.connect(self._choose_files)
-        self.open_button = QPushButton(self.tr("&Open"), self)
-        self.open_button.setAccessibleName(self.tr("Open with the system viewer"))
+        self.open_button = QPushButton(_("&Open"), self)
+        self.open_button.setAccessibleName(_("Open with the system viewer"))
         self.open_button.clicked.connect(self.open_selected)
-        self.describe_button = QPushButton(self.tr("De&scribe…"), self)
-        self.describe_button.setToolTip(self.tr("Say what the file shows and when it was taken"))
+        self.describe_button = QPushButton(_("De&scribe…"), self)
+        self.describe_button.setToolTip(_("Say what the file shows and when it was taken"))
         self.describe_button.clicked.connect(self.describe_selected)
-        self.link_button = QPushButton(self.tr("&Link to event…"), self)
+        self.link_button = QPushButton(_("&Link to event…"), self)
         self.link_button.clicked.connect(self.link_selected)
-        self.unlink_button = QPushButton(self.tr("&Unlink…"), self)
+        self.unlink_button = QPushButton(_("&Unlink…"), self)
         self.unlink_button.clicked.connect(self.unlink_selected)
         self.progress = QProgressBar(self)
-        self.progress.setAccessibleName(self.tr("Copying files"))
-        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.progress.setAccessibleName(_("Copying files"))
+        self.cancel_button = QPushButton(_("Cancel"), self)
         self.cancel_button.clicked.connect(self.cancel)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
-        self.status.setAccessibleName(self.tr("Evidence status"))
+        self.status.setAccessibleName(_("Evidence status"))
 
         buttons = QHBoxLayout()
         for button in (self.add_button, self.open_button, self.describe_button, self.link_button,
@@ -534,7 +535,7 @@ class EvidencePanel(QWidget):
         return [Path(u.toLocalFile()) for u in urls if u.isLocalFile() and Path(u.toLocalFile()).is_file()]
 
     def _choose_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Add evidence files"))
+        names, _ignored = QFileDialog.getOpenFileNames(self, _("Add evidence files"))
         if names:
             self.add_files([Path(n) for n in names])
 
@@ -555,7 +556,7 @@ class EvidencePanel(QWidget):
         if not paths:
             return
         if self._task is not None:
-            self.status.setText(self.tr("Still copying the previous files; drop these again when it is done."))
+            self.status.setText(_("Still copying the previous files; drop these again when it is done."))
             return
         self._start(paths, list(event_ids or []))
 
@@ -586,9 +587,8 @@ class EvidencePanel(QWidget):
         self.progress.setValue(0)
         self._progress_row.show()
         self.add_button.setEnabled(False)
-        self.status.setText(count_text("EvidencePanel", "Copying %n file(s) into the evidence store…", len(paths),
-                                       "Copying 1 file into the evidence store…",
-                                       "Copying %n files into the evidence store…"))
+        self.status.setText(count_text("Copying %n file into the evidence store…",
+                                       "Copying %n files into the evidence store…", len(paths)))
         task = run_task(work)
         task.progressed.connect(self._progressed)
         task.succeeded.connect(self._attached)
@@ -611,10 +611,10 @@ class EvidencePanel(QWidget):
     def _attached(self, result: AttachResult) -> None:
         self._task_done()
         if result.cancelled:
-            self.status.setText(self.tr("Cancelled: %1 of %2 files attached; the file being copied was not kept.")
+            self.status.setText(_("Cancelled: %1 of %2 files attached; the file being copied was not kept.")
                                 .replace("%1", str(len(result.attached))).replace("%2", str(result.total)))
         else:
-            self.status.setText(self.tr("Attached %n file(s).", "", len(result.attached)))
+            self.status.setText(count_text("Attached %n file.", "Attached %n files.", len(result.attached)))
         self.reload()
         if result.attached and (row := self.model.row_of(result.attached[-1])) >= 0:
             self.table.selectRow(row)
@@ -623,7 +623,7 @@ class EvidencePanel(QWidget):
 
     def _attach_failed(self, message: str) -> None:
         self._task_done()
-        self.status.setText(self.tr("Not attached: %1").replace("%1", message))
+        self.status.setText(_("Not attached: %1").replace("%1", message))
         self.reload()
         self.evidence_changed.emit()
         self.attach_finished.emit(AttachResult())
@@ -654,7 +654,7 @@ class EvidencePanel(QWidget):
             if after:
                 undo.push(self._stack, undo.EditEvidence(
                     self._store, self._changed, evidence_id=item.id, before=before, after=after,
-                    failed=self._failed, text=self.tr("Describe %1").replace("%1", item.original_name)))
+                    failed=self._failed, text=_("Describe %1").replace("%1", item.original_name)))
 
         EvidenceDetailsDialog(item, submit, self).exec()
 
@@ -665,11 +665,11 @@ class EvidencePanel(QWidget):
         linked = {e.id for e in item.events}
         events = [e for e in queries.timeline_rows(self._store, self._case_id) if e.id not in linked]
         if not events:
-            self.status.setText(self.tr("Every event already has this file, or the timeline is empty."))
+            self.status.setText(_("Every event already has this file, or the timeline is empty."))
             return
         from gui.dialogs.pick_event import PickEventDialog  # imported here: keeps start-up quick
 
-        dialog = PickEventDialog(self.tr("Link %1 to an event").replace("%1", item.original_name), events, self)
+        dialog = PickEventDialog(_("Link %1 to an event").replace("%1", item.original_name), events, self)
         if dialog.exec() == PickEventDialog.DialogCode.Accepted and dialog.event_id is not None:
             self._push_link(dialog.event_id, item.id, unlink=False)
 
@@ -678,12 +678,12 @@ class EvidencePanel(QWidget):
         if item is None or not item.events:
             return
         labels = [f"{when_text(e.at)}: {e.summary}" for e in item.events]
-        choice, ok = QInputDialog.getItem(self, self.tr("Unlink from event"), self.tr("Event:"), labels, 0, False)
+        choice, ok = QInputDialog.getItem(self, _("Unlink from event"), _("Event:"), labels, 0, False)
         if ok and choice in labels:
             self._push_link(item.events[labels.index(choice)].id, item.id, unlink=True)
 
     def _push_link(self, event_id: int, evidence_id: int, *, unlink: bool) -> None:
-        text = self.tr("Unlink evidence") if unlink else self.tr("Link evidence")
+        text = _("Unlink evidence") if unlink else _("Link evidence")
         try:
             undo.push(self._stack, undo.LinkEvidence(self._store, self._changed, event_id=event_id,
                                                      evidence_id=evidence_id, unlink=unlink,

@@ -28,18 +28,19 @@ from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Case, Outcome, ReminderState, Status
 from core.escalation import reminders
 from core.escalation.rules import DISCLAIMER
+from core.i18n import _
 from core.journal import cases, queries
 from core.store.store import Store
 from gui.kit.fields import ElidedLabel
-from gui.kit.formatting import format_date, format_money
+from gui.kit.formatting import count_text, format_date, format_money
 from gui.kit.urgency import case_urgency
 
 
 def status_labels(widget: QWidget) -> dict[str, str]:
     return {
-        Status.OPEN: widget.tr("Open"), Status.AWAITING_REPLY: widget.tr("Awaiting reply"),
-        Status.ESCALATED: widget.tr("Escalated"), Status.RESOLVED: widget.tr("Resolved"),
-        Status.CLOSED: widget.tr("Closed"),
+        Status.OPEN: _("Open"), Status.AWAITING_REPLY: _("Awaiting reply"),
+        Status.ESCALATED: _("Escalated"), Status.RESOLVED: _("Resolved"),
+        Status.CLOSED: _("Closed"),
     }
 
 
@@ -60,17 +61,17 @@ class OutcomeDialog(QDialog):
 
     def __init__(self, currency: str, recovered: Decimal | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("How did it end?"))
+        self.setWindowTitle(_("How did it end?"))
         self.outcome = QComboBox(self)
-        self.outcome.setAccessibleName(self.tr("Outcome"))
-        labels = {Outcome.WON: self.tr("Won: I got what I asked for"),
-                  Outcome.PARTLY_WON: self.tr("Partly won"),
-                  Outcome.LOST: self.tr("Lost"), Outcome.ABANDONED: self.tr("Gave up")}
+        self.outcome.setAccessibleName(_("Outcome"))
+        labels = {Outcome.WON: _("Won: I got what I asked for"),
+                  Outcome.PARTLY_WON: _("Partly won"),
+                  Outcome.LOST: _("Lost"), Outcome.ABANDONED: _("Gave up")}
         for value, label in labels.items():
             self.outcome.addItem(label, value.value)
         self.recovered = QLineEdit(self)
-        self.recovered.setAccessibleName(self.tr("Amount recovered"))
-        self.recovered.setPlaceholderText(self.tr("e.g. 129.00"))
+        self.recovered.setAccessibleName(_("Amount recovered"))
+        self.recovered.setPlaceholderText(_("e.g. 129.00"))
         if recovered is not None:
             self.recovered.setText(format(recovered, "f"))
         self.error = QLabel(self)
@@ -78,8 +79,8 @@ class OutcomeDialog(QDialog):
         self.error.hide()
         form = QFormLayout(self)
         form.addRow(self.error)
-        form.addRow(self.tr("&Outcome:"), self.outcome)
-        form.addRow(self.tr("&Recovered (%1):").replace("%1", currency), self.recovered)
+        form.addRow(_("&Outcome:"), self.outcome)
+        form.addRow(_("&Recovered (%1):").replace("%1", currency), self.recovered)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
@@ -102,7 +103,7 @@ class NextStepBanner(QFrame):
         self._template_id = ""
         self.setObjectName("nextStepBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName(self.tr("Next step"))
+        self.setAccessibleName(_("Next step"))
         self.setStyleSheet(
             "#nextStepBanner { background: palette(alternate-base); border: 1px solid palette(highlight);"
             " border-radius: 4px; }"
@@ -129,13 +130,13 @@ class NextStepBanner(QFrame):
         small.setItalic(True)
         self.disclaimer.setFont(small)
 
-        self.draft_button = QPushButton(self.tr("Draft the letter"), self)
-        self.draft_button.setAccessibleName(self.tr("Draft the letter for the next step"))
+        self.draft_button = QPushButton(_("Draft the letter"), self)
+        self.draft_button.setAccessibleName(_("Draft the letter for the next step"))
         self.draft_button.clicked.connect(lambda: self.draft_letter.emit(self._template_id))
-        self.reply_button = QPushButton(self.tr("Log their reply"), self)
+        self.reply_button = QPushButton(_("Log their reply"), self)
         self.reply_button.clicked.connect(self.log_reply.emit)
-        self.snooze_button = QPushButton(self.tr("Snooze a week"), self)
-        self.snooze_button.setAccessibleName(self.tr("Snooze the reminder for a week"))
+        self.snooze_button = QPushButton(_("Snooze a week"), self)
+        self.snooze_button.setAccessibleName(_("Snooze the reminder for a week"))
         self.snooze_button.clicked.connect(self._snooze)
 
         buttons = QHBoxLayout()
@@ -185,7 +186,7 @@ class NextStepBanner(QFrame):
         # every clock, with the rule behind it and where it comes from, in the tooltip.
         shown = [c.text or str(c) for c in running[:CLOCKS_SHOWN]]
         if len(running) > CLOCKS_SHOWN:
-            shown.append(self.tr("and %n more (point here to read them all)", "", len(running) - CLOCKS_SHOWN))
+            shown.append(count_text("and %n more (point here to read it)", "and %n more (point here to read them all)", len(running) - CLOCKS_SHOWN))
         self.clocks.setText("\n".join(shown))
         self.clocks.setToolTip("\n\n".join(
             "\n".join(t for t in (c.sentence or c.text, c.explanation, c.provenance) if t) for c in running))
@@ -202,14 +203,14 @@ class NextStepBanner(QFrame):
             items = [i for i in reminders.due_items(self._store, case_id=self._case_id)
                      if i.state == ReminderState.OPEN]
             if not items:
-                self.note.setText(self.tr("No reminder is open on this case; nothing to snooze."))
+                self.note.setText(_("No reminder is open on this case; nothing to snooze."))
                 self.note.show()
                 return
             reminders.snooze(self._store, case_id=self._case_id, key=items[0].key, until=until)
         except DocketError as exc:
-            QMessageBox.warning(self, self.tr("Snooze"), str(exc))
+            QMessageBox.warning(self, _("Snooze"), str(exc))
             return
-        self.note.setText(self.tr("Snoozed until %1: %2").replace("%1", date_text(until))
+        self.note.setText(_("Snoozed until %1: %2").replace("%1", date_text(until))
                           .replace("%2", items[0].reason))
         self.note.show()
         self.snoozed.emit()
@@ -235,39 +236,39 @@ class CaseHeader(QWidget):
         # One line, cut with "…" when long (the whole title in the tooltip): a long title must
         # not take the room of the timeline on a laptop screen.
         self.title = ElidedLabel(self)
-        self.title.setAccessibleName(self.tr("Case title"))
+        self.title.setAccessibleName(_("Case title"))
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
         self.title.setFont(font)
         self.company = QLabel(self)
-        self.company.setAccessibleName(self.tr("Company"))
+        self.company.setAccessibleName(_("Company"))
         self.company.setTextFormat(Qt.TextFormat.PlainText)
         self.company.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.status = QComboBox(self)
-        self.status.setAccessibleName(self.tr("Status"))
+        self.status.setAccessibleName(_("Status"))
         for value, label in status_labels(self).items():
             self.status.addItem(label, value)
         self.status.activated.connect(self._status_chosen)
         self.money = QLabel(self)
-        self.money.setAccessibleName(self.tr("Amounts"))
+        self.money.setAccessibleName(_("Amounts"))
         self.references = ElidedLabel(self)
-        self.references.setAccessibleName(self.tr("References"))
+        self.references.setAccessibleName(_("References"))
         self.references.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.time_spent = QLabel(self)
-        self.time_spent.setAccessibleName(self.tr("Time spent"))
-        self.edit_button = QPushButton(self.tr("Edit &case…"), self)
-        self.edit_button.setToolTip(self.tr("Change anything about this case: title, amount, payment, dates…"))
+        self.time_spent.setAccessibleName(_("Time spent"))
+        self.edit_button = QPushButton(_("Edit &case…"), self)
+        self.edit_button.setToolTip(_("Change anything about this case: title, amount, payment, dates…"))
         self.edit_button.clicked.connect(self.edit_requested.emit)
-        self.company_button = QPushButton(self.tr("Compan&y details…"), self)
-        self.company_button.setToolTip(self.tr("The company's postal address, email, phone and kind"))
+        self.company_button = QPushButton(_("Compan&y details…"), self)
+        self.company_button.setToolTip(_("The company's postal address, email, phone and kind"))
         self.company_button.clicked.connect(self.company_requested.emit)
         self.banner = NextStepBanner(store, self)
 
         facts = QHBoxLayout()
-        status_label = QLabel(self.tr("&Status:"), self)
+        status_label = QLabel(_("&Status:"), self)
         status_label.setBuddy(self.status)
         facts.addWidget(status_label)
         facts.addWidget(self.status)
@@ -309,15 +310,15 @@ class CaseHeader(QWidget):
             self.company.setText(" · ".join([company.name, *details]))
             self.company.setToolTip(company.address)
         else:
-            self.company.setText(self.tr("No company recorded"))
+            self.company.setText(_("No company recorded"))
         self.company_button.setEnabled(company is not None)
         self.status.setCurrentIndex(max(0, self.status.findData(case.status)))
-        money = self.tr("In dispute: %1").replace("%1", money_text(case.amount, case.currency))
+        money = _("In dispute: %1").replace("%1", money_text(case.amount, case.currency))
         if case.recovered is not None:
-            money += "   " + self.tr("Recovered: %1").replace("%1", money_text(case.recovered, case.currency))
+            money += "   " + _("Recovered: %1").replace("%1", money_text(case.recovered, case.currency))
         self.money.setText(money)
         refs = ", ".join(case.references or [])
-        self.references.setText(self.tr("Ref: %1").replace("%1", refs) if refs else "")
+        self.references.setText(_("Ref: %1").replace("%1", refs) if refs else "")
         self.refresh_time_spent()
         self.banner.show_case(case.id)
 
@@ -326,7 +327,7 @@ class CaseHeader(QWidget):
             self.time_spent.clear()
             return
         spent = queries.time_spent(self._store, self._case.id)
-        self.time_spent.setText(self.tr("Time this has cost you: %1").replace("%1", spent.describe()))
+        self.time_spent.setText(_("Time this has cost you: %1").replace("%1", spent.describe()))
 
     def _status_chosen(self, index: int) -> None:
         case = self._case
@@ -353,7 +354,7 @@ class CaseHeader(QWidget):
             else:
                 cases.change_status(self._store, case_id=case.id, status=status)
         except DocketError as exc:
-            QMessageBox.warning(self, self.tr("Status not changed"), str(exc))
+            QMessageBox.warning(self, _("Status not changed"), str(exc))
             self.status.setCurrentIndex(self.status.findData(case.status))
             return
         self.show_case(case.id)

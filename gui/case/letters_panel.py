@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import DocketError
+from core.i18n import _
 from core.store.store import Store
 from gui.kit.formatting import format_date
 
@@ -38,14 +39,14 @@ class LettersPanel(QWidget):
         self._case_id: int | None = None
         self._stale = False  # the list shows another case than _case_id
         self.list = QListWidget(self)
-        self.list.setAccessibleName(self.tr("Letters"))
+        self.list.setAccessibleName(_("Letters"))
         self.list.itemActivated.connect(lambda item: self.open_letter(item.data(LETTER_ROLE)))
-        self.empty = QLabel(self.tr("No letters yet. A letter gets a faster answer than a call, "
+        self.empty = QLabel(_("No letters yet. A letter gets a faster answer than a call, "
                                     "and it leaves a record: start one with New letter."), self)
         self.empty.setWordWrap(True)
-        self.new_button = QPushButton(self.tr("&New letter…"), self)
+        self.new_button = QPushButton(_("&New letter…"), self)
         self.new_button.clicked.connect(lambda: self.new_letter())
-        self.open_button = QPushButton(self.tr("&Open"), self)
+        self.open_button = QPushButton(_("&Open"), self)
         self.open_button.clicked.connect(self._open_selected)
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
@@ -55,7 +56,7 @@ class LettersPanel(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
-        self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.list.currentItemChanged.connect(lambda *_ignored: self._update_buttons())
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -87,11 +88,11 @@ class LettersPanel(QWidget):
         for letter in found:
             if letter.sent_on is not None:
                 day = format_date(letter.sent_on)
-                state = self.tr("sent %1").replace("%1", day)
+                state = _("sent %1").replace("%1", day)
                 if letter.sent_via:
                     state += " · " + letter.sent_via.replace("_", " ")
             else:
-                state = self.tr("draft")
+                state = _("draft")
             subject = letter.subject or letter.template_id.replace("_", " ")
             item = QListWidgetItem(f"{subject} ({state})")
             item.setData(LETTER_ROLE, letter.id)
@@ -119,13 +120,13 @@ class LettersPanel(QWidget):
         try:
             editor = LetterEditor(self._store, self._case_id, self, **kwargs)
         except DocketError as exc:
-            QMessageBox.warning(self, self.tr("Letter"), str(exc))
+            QMessageBox.warning(self, _("Letter"), str(exc))
             return
         editor.letter_saved.connect(self._letter_changed)
         editor.letter_sent.connect(self._letter_changed)
         editor.exec()
         self.show_case(self._case_id)
 
-    def _letter_changed(self, *_: Any) -> None:
+    def _letter_changed(self, *_ignored: Any) -> None:
         self.show_case(self._case_id)
         self.letters_changed.emit()

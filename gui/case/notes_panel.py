@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from core.domain.errors import DocketError
+from core.i18n import _
 from core.journal import cases, queries
 from core.store.store import Store
 
@@ -23,12 +24,12 @@ class NotesPanel(QWidget):
         self._case_id: int | None = None
         self._stored_text = ""
         self.editor = QPlainTextEdit(self)
-        self.editor.setAccessibleName(self.tr("Notes"))
+        self.editor.setAccessibleName(_("Notes"))
         self.editor.setPlaceholderText(
-            self.tr("Anything worth remembering: what you want, what they said off the record, ideas…"))
+            _("Anything worth remembering: what you want, what they said off the record, ideas…"))
         self.editor.installEventFilter(self)
         self.status = QLabel(self)
-        self.status.setAccessibleName(self.tr("Notes saved state"))
+        self.status.setAccessibleName(_("Notes saved state"))
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(PAUSE_MS)
@@ -50,7 +51,7 @@ class NotesPanel(QWidget):
         self.status.clear()
 
     def _typed(self) -> None:
-        self.status.setText(self.tr("Editing…"))
+        self.status.setText(_("Editing…"))
         self._pause.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -73,10 +74,10 @@ class NotesPanel(QWidget):
         try:
             cases.update_case(self._store, case_id=case_id, notes=text)
         except DocketError as exc:
-            self.status.setText(self.tr("Not saved: %1").replace("%1", str(exc)))
+            self.status.setText(_("Not saved: %1").replace("%1", str(exc)))
             return
         self._stored_text = text
-        self.status.setText(self.tr("Saved"))
+        self.status.setText(_("Saved"))
         self.saved.emit(case_id)
 
     def reload(self) -> None:

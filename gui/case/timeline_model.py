@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
-    QCoreApplication,
     QDateTime,
     QMimeData,
     QModelIndex,
@@ -26,6 +25,7 @@ from PySide6.QtGui import QFont, QGuiApplication, QIcon
 
 from core.domain.models import Direction, EventKind
 from core.domain.when import When
+from core.i18n import _
 from core.journal import queries
 from core.journal.queries import TimelineRow
 from core.store.store import Store
@@ -61,17 +61,17 @@ def dragged_evidence(mime: QMimeData) -> int | None:
 
 
 def _tr(text: str) -> str:
-    return QCoreApplication.translate("Timeline", text)
+    return _(text)
 
 
 def kind_label(kind: str) -> str:
     """The event kind as the user reads it."""
     labels = {
-        EventKind.CALL: _tr("Call"), EventKind.EMAIL: _tr("Email"), EventKind.LETTER: _tr("Letter"),
-        EventKind.CHAT: _tr("Chat"), EventKind.VISIT: _tr("Visit"), EventKind.WEB_FORM: _tr("Web form"),
-        EventKind.SOCIAL: _tr("Social media"), EventKind.PAYMENT: _tr("Payment"),
-        EventKind.DELIVERY: _tr("Delivery"), EventKind.PROMISE: _tr("Promise"),
-        EventKind.RESPONSE: _tr("Response"), EventKind.NOTE: _tr("Note"),
+        EventKind.CALL: _("Call"), EventKind.EMAIL: _("Email"), EventKind.LETTER: _("Letter"),
+        EventKind.CHAT: _("Chat"), EventKind.VISIT: _("Visit"), EventKind.WEB_FORM: _("Web form"),
+        EventKind.SOCIAL: _("Social media"), EventKind.PAYMENT: _("Payment"),
+        EventKind.DELIVERY: _("Delivery"), EventKind.PROMISE: _("Promise"),
+        EventKind.RESPONSE: _("Response"), EventKind.NOTE: _("Note"),
     }
     return labels.get(kind, kind)  # type: ignore[call-overload]
 
@@ -79,9 +79,9 @@ def kind_label(kind: str) -> str:
 def direction_label(direction: str) -> str:
     """Who spoke: the user to the company, the company to the user, or the user's own note."""
     labels = {
-        Direction.TO_COMPANY: _tr("→ To them"),
-        Direction.FROM_COMPANY: _tr("← From them"),
-        Direction.INTERNAL: _tr("· Own note"),
+        Direction.TO_COMPANY: _("→ To them"),
+        Direction.FROM_COMPANY: _("← From them"),
+        Direction.INTERNAL: _("· Own note"),
     }
     return labels.get(direction, direction)  # type: ignore[call-overload]
 
@@ -89,8 +89,8 @@ def direction_label(direction: str) -> str:
 def minutes_text(minutes: int) -> str:
     """``40 min`` or ``1 h 05 min``."""
     if minutes >= 60:
-        return _tr("%1 h %2 min").replace("%1", str(minutes // 60)).replace("%2", f"{minutes % 60:02d}")
-    return _tr("%1 min").replace("%1", str(minutes))
+        return _("%1 h %2 min").replace("%1", str(minutes // 60)).replace("%2", f"{minutes % 60:02d}")
+    return _("%1 min").replace("%1", str(minutes))
 
 
 def time_text(duration: int | None, waiting: int | None) -> str:
@@ -99,7 +99,7 @@ def time_text(duration: int | None, waiting: int | None) -> str:
     if duration:
         parts.append(minutes_text(duration))
     if waiting:
-        parts.append(_tr("on hold %1").replace("%1", minutes_text(waiting)))
+        parts.append(_("on hold %1").replace("%1", minutes_text(waiting)))
     return ", ".join(parts)
 
 
@@ -143,8 +143,8 @@ class TimelineModel(QAbstractTableModel):
         self._late_case: int | None = None
         self._shown = 0
         self._icons: dict[str, QIcon] = {}
-        self._headers = [_tr("When"), _tr("Kind"), _tr("Direction"), _tr("What happened"),
-                         _tr("Time"), _tr("Evidence")]
+        self._headers = [_("When"), _("Kind"), _("Direction"), _("What happened"),
+                         _("Time"), _("Evidence")]
 
     # -- loading ------------------------------------------------------------------------
     @property
@@ -280,14 +280,14 @@ class TimelineModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == SUMMARY and row.id in self._late:
                 late = self._late[row.id]
-                return _tr("Promised by %1 and not kept: %2.").replace("%1", format_date(late.promised_by)) \
+                return _("Promised by %1 and not kept: %2.").replace("%1", format_date(late.promised_by)) \
                     .replace("%2", late.lateness())
             if col == SUMMARY and row.details:
                 return row.details[:2000]
             if col in (KIND, DIRECTION):
                 return f"{kind_label(row.kind)}, {direction_label(row.direction).lstrip('→←· ').lower()}"
             if col == EVIDENCE and row.evidence:
-                return "\n".join(name for _, name in row.evidence)
+                return "\n".join(name for _ignored, name in row.evidence)
             return None
         if role == SORT_ROLE:
             return (index.row(), row.kind, row.direction, row.summary.lower(),
@@ -311,12 +311,12 @@ class TimelineModel(QAbstractTableModel):
             if row.contact_name:
                 extra.append(row.contact_name)
             if row.promised_by is not None:
-                extra.append(_tr("by %1").replace("%1", format_date(row.promised_by)))
+                extra.append(_("by %1").replace("%1", format_date(row.promised_by)))
             text = row.summary + (f" ({'; '.join(extra)})" if extra else "")
             late = self._late.get(row.id)
             return f"⚠ {late.lateness()}: {text}" if late else text
         if col == TIME:
             return time_text(row.duration_minutes, row.waiting_minutes)
         if col == EVIDENCE:
-            return ", ".join(name for _, name in row.evidence)
+            return ", ".join(name for _ignored, name in row.evidence)
         return ""

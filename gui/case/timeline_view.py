@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.models import EventKind
+from core.i18n import _
 from core.journal.queries import TimelineRow
 from core.store.store import Store
 from gui.case.timeline_model import (
@@ -76,7 +77,7 @@ class EvidenceChipDelegate(QStyledItemDelegate):
         height = metrics.height() + 4
         top = option.rect.top() + (option.rect.height() - height) // 2
         palette = option.palette
-        for i, (_, name) in enumerate(items):
+        for i, (_ignored, name) in enumerate(items):
             rest = len(items) - i - 1
             more = f"+{rest}" if rest else ""
             room = option.rect.right() - x - 12 - (metrics.horizontalAdvance(more) + 8 if more else 0)
@@ -148,7 +149,7 @@ class EventDetail(QTextBrowser):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName(self.tr("Event details"))
+        self.setAccessibleName(_("Event details"))
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._follow)
         self.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
@@ -164,7 +165,7 @@ class EventDetail(QTextBrowser):
 
     def show_event(self, event: TimelineRow | None, currency: str = "") -> None:
         if event is None:
-            self.setHtml("<p>" + html.escape(self.tr("Select an event to read it in full here.")) + "</p>")
+            self.setHtml("<p>" + html.escape(_("Select an event to read it in full here.")) + "</p>")
             return
         esc = html.escape
         who = direction_label(event.direction).lstrip("→←· ")
@@ -176,20 +177,20 @@ class EventDetail(QTextBrowser):
             lines.append(esc(what))
         lines.append(f"<b>{esc(event.summary)}</b>")
         if event.promised_by is not None:
-            lines.append(esc(self.tr("Promised by %1").replace("%1", format_date(event.promised_by))))
+            lines.append(esc(_("Promised by %1").replace("%1", format_date(event.promised_by))))
         if event.contact_name:
-            lines.append(esc(self.tr("Contact: %1").replace("%1", event.contact_name)))
+            lines.append(esc(_("Contact: %1").replace("%1", event.contact_name)))
         if event.reference:
-            lines.append(esc(self.tr("Reference: %1").replace("%1", event.reference)))
+            lines.append(esc(_("Reference: %1").replace("%1", event.reference)))
         spent = time_text(event.duration_minutes, event.waiting_minutes)
         if spent:
-            lines.append(esc(self.tr("Time: %1").replace("%1", spent)))
+            lines.append(esc(_("Time: %1").replace("%1", spent)))
         body = "<br>".join(lines)
         if event.details:
             body += "<p>" + esc(event.details).replace("\n", "<br>") + "</p>"
         if event.evidence:
             files = ", ".join(f'<a href="evidence:/{ident}">{esc(name)}</a>' for ident, name in event.evidence)
-            body += "<p>" + esc(self.tr("Evidence:")) + " " + files + "</p>"
+            body += "<p>" + esc(_("Evidence:")) + " " + files + "</p>"
         self.setHtml(body)
 
 
@@ -208,21 +209,21 @@ class TimelineView(QWidget):
         self.currency = ""
 
         self.kind_filter = QComboBox(self)
-        self.kind_filter.setAccessibleName(self.tr("Show events of kind"))
-        self.kind_filter.addItem(self.tr("All kinds"), None)
+        self.kind_filter.setAccessibleName(_("Show events of kind"))
+        self.kind_filter.addItem(_("All kinds"), None)
         for kind in EventKind:
             self.kind_filter.addItem(kind_label(kind), kind.value)
         self.kind_filter.currentIndexChanged.connect(self._filter_changed)
 
         self.count_label = QLabel(self)
-        self.legend = QLabel(self.tr("→ to them   ← from them   · your own note"), self)
-        self.legend.setAccessibleName(self.tr("Legend"))
-        self.legend.setToolTip(self.tr("The arrow before each kind says who spoke: you to the company (→), "
+        self.legend = QLabel(_("→ to them   ← from them   · your own note"), self)
+        self.legend.setAccessibleName(_("Legend"))
+        self.legend.setToolTip(_("The arrow before each kind says who spoke: you to the company (→), "
                                        "the company to you (←), or a note for yourself (·)."))
 
         self.table = TimelineTable(self)
         self.table.setObjectName("timeline")
-        self.table.setAccessibleName(self.tr("Timeline"))
+        self.table.setAccessibleName(_("Timeline"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -257,15 +258,15 @@ class TimelineView(QWidget):
         self.table.setColumnHidden(DIRECTION, True)  # shown as an arrow in the Kind column
         # "activated" is a double-click (or a single click, where the desktop says so) or Enter.
         self.table.activated.connect(self._activated)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
+        self.table.selectionModel().selectionChanged.connect(lambda *_ignored: self._selected())
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
 
-        self.prompt = QLabel(self.tr(
+        self.prompt = QLabel(_(
             "Nothing logged yet. Start with what happened first: your order or payment (<b>Order / "
             "payment</b>), then each call, email and letter, on the day it happened."), self)
         self.prompt.setWordWrap(True)
-        self.prompt.setAccessibleName(self.tr("How to start the timeline"))
+        self.prompt.setAccessibleName(_("How to start the timeline"))
         self.prompt.hide()
         self.detail = EventDetail(self)
         self.detail.evidence_clicked.connect(self.evidence_activated)
@@ -277,7 +278,7 @@ class TimelineView(QWidget):
         self.splitter.setCollapsible(0, False)
 
         bar = QHBoxLayout()
-        bar.addWidget(QLabel(self.tr("Show:"), self))
+        bar.addWidget(QLabel(_("Show:"), self))
         bar.addWidget(self.kind_filter)
         bar.addStretch(1)
         bar.addWidget(self.legend)
@@ -359,4 +360,4 @@ class TimelineView(QWidget):
     def _update_count(self) -> None:
         total = self.model.total()
         self.prompt.setVisible(total == 0 and self.model.case_id is not None and not self._kinds())
-        self.count_label.setText(count_text("Timeline", "%n event(s)", total, "1 event", "%n events"))
+        self.count_label.setText(count_text("%n event", "%n events", total))

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from core.domain.errors import DocketError, NotFoundError
 from core.domain.models import Direction
 from core.domain.when import When
+from core.i18n import _
 from core.journal import queries
 from core.store.store import Store
 from gui.case import undo
@@ -72,12 +73,12 @@ class CaseWorkspace(QWidget):
         self.undo_stack = QUndoStack(self)
 
         # One message only: on a first run the case list says how to start.
-        self.empty = QLabel(self.tr(
+        self.empty = QLabel(_(
             "<h3>No case selected</h3><p>Pick a case from the list to see its timeline, contacts "
             "and evidence.</p>"), self)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setAccessibleName(self.tr("No case selected"))
+        self.empty.setAccessibleName(_("No case selected"))
 
         self.header = CaseHeader(store, self)
         self.header.changed.connect(self._case_edited)
@@ -88,7 +89,7 @@ class CaseWorkspace(QWidget):
         self.header.banner.snoozed.connect(self._case_edited)
 
         self.timeline = TimelineView(store, self)
-        self.timeline.event_activated.connect(lambda _: self.edit_selected())
+        self.timeline.event_activated.connect(lambda _ignored: self.edit_selected())
         self.timeline.evidence_activated.connect(self.show_evidence)
         self.timeline.table.evidence_dropped.connect(self._link_dropped)
         self.timeline.table.installEventFilter(self)
@@ -105,16 +106,16 @@ class CaseWorkspace(QWidget):
 
         self.tabs = _Tabs(self)
         self.tabs.tabBar().setChangeCurrentOnDrag(True)  # drag a file over "Timeline" to reach the events
-        self.tabs.setAccessibleName(self.tr("Case details"))
-        self.tabs.addTab(self.timeline, self.tr("&Timeline"))
-        self.tabs.addTab(self.contacts, self.tr("C&ontacts"))
-        self.tabs.addTab(self.evidence, self.tr("E&vidence"))
-        self.tabs.addTab(self.notes, self.tr("&Notes"))
-        self.tabs.addTab(self.letters, self.tr("Lette&rs"))
+        self.tabs.setAccessibleName(_("Case details"))
+        self.tabs.addTab(self.timeline, _("&Timeline"))
+        self.tabs.addTab(self.contacts, _("C&ontacts"))
+        self.tabs.addTab(self.evidence, _("E&vidence"))
+        self.tabs.addTab(self.notes, _("&Notes"))
+        self.tabs.addTab(self.letters, _("Lette&rs"))
 
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setAccessibleName(self.tr("Workspace message"))
+        self.message.setAccessibleName(_("Workspace message"))
         self.message.hide()
 
         content = QWidget(self)
@@ -143,21 +144,21 @@ class CaseWorkspace(QWidget):
         row = QHBoxLayout()
         # The most common first, as buttons; the rest in a menu so the row fits a laptop.
         buttons = (
-            ("call", self.tr("&Call"), self.tr("Log a call"), "call"),
-            ("email", self.tr("&Email"), self.tr("Log an email"), "email"),
-            ("promise", self.tr("&Promise"), self.tr("Log a promise"), "promise"),
-            ("letter", self.tr("&Letter"), self.tr("Log a letter"), "letter"),
-            ("order", self.tr("Or&der / payment"), self.tr("Log the order or payment"), "payment"),
+            ("call", _("&Call"), _("Log a call"), "call"),
+            ("email", _("&Email"), _("Log an email"), "email"),
+            ("promise", _("&Promise"), _("Log a promise"), "promise"),
+            ("letter", _("&Letter"), _("Log a letter"), "letter"),
+            ("order", _("Or&der / payment"), _("Log the order or payment"), "payment"),
         )
         more = (
-            ("charge", self.tr("C&harge taken"), "payment"),
-            ("refund", self.tr("Re&fund received"), "payment"),
-            ("visit", self.tr("Log a &visit"), "visit"),
-            ("event", self.tr("Log &other…"), "note"),
+            ("charge", _("C&harge taken"), "payment"),
+            ("refund", _("Re&fund received"), "payment"),
+            ("visit", _("Log a &visit"), "visit"),
+            ("event", _("Log &other…"), "note"),
         )
         self.quick_buttons: dict[str, QToolButton] = {}
         self.quick_actions: dict[str, QAction] = {}
-        row.addWidget(QLabel(self.tr("Log:"), self))
+        row.addWidget(QLabel(_("Log:"), self))
         for action, label, spoken, kind in buttons:
             button = QToolButton(self)
             button.setText(label)
@@ -165,17 +166,17 @@ class CaseWorkspace(QWidget):
             button.setToolTip(spoken)
             button.setIcon(icon_for_kind(kind))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.clicked.connect(lambda _=False, a=action: self.log_event(a))
+            button.clicked.connect(lambda _ignored=False, a=action: self.log_event(a))
             row.addWidget(button)
             self.quick_buttons[action] = button
         self.more_button = QToolButton(self)
-        self.more_button.setText(self.tr("&More"))
-        self.more_button.setAccessibleName(self.tr("More kinds of event"))
+        self.more_button.setText(_("&More"))
+        self.more_button.setAccessibleName(_("More kinds of event"))
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.more_button)
         for action, label, kind in more:
             item = menu.addAction(icon_for_kind(kind), label)
-            item.triggered.connect(lambda _=False, a=action: self.log_event(a))
+            item.triggered.connect(lambda _ignored=False, a=action: self.log_event(a))
             self.quick_actions[action] = item
         self.more_button.setMenu(menu)
         row.addWidget(self.more_button)
@@ -226,7 +227,7 @@ class CaseWorkspace(QWidget):
 
         def submit(values: dict[str, Any]) -> None:
             command = undo.AddEvent(self._store, self._after_change, case_id=case_id, values=values,
-                                    failed=self._undo_failed, text=self.tr("Log %1").replace("%1", values["summary"]))
+                                    failed=self._undo_failed, text=_("Log %1").replace("%1", values["summary"]))
             redate = self._first_event_dates_case(values["at"])
             if redate is None:
                 undo.push(self.undo_stack, command)
@@ -289,7 +290,7 @@ class CaseWorkspace(QWidget):
             if after:
                 undo.push(self.undo_stack, undo.EditCase(
                     self._store, self._after_case_change, case_id=case.id, before=before, after=after,
-                    failed=self._undo_failed, text=self.tr("Edit case")))
+                    failed=self._undo_failed, text=_("Edit case")))
 
         EditCaseDialog(case, companies, submit, self).exec()
 
@@ -307,7 +308,7 @@ class CaseWorkspace(QWidget):
             if after:
                 undo.push(self.undo_stack, undo.EditCompany(
                     self._store, self._after_case_change, company_id=company.id, before=before,
-                    after=after, failed=self._undo_failed, text=self.tr("Edit company details")))
+                    after=after, failed=self._undo_failed, text=_("Edit company details")))
 
         CompanyDialog(company, submit, cases=shared, parent=self).exec()
 
@@ -328,7 +329,7 @@ class CaseWorkspace(QWidget):
             if after:
                 undo.push(self.undo_stack, undo.EditEvent(
                     self._store, self._after_change, event_id=event.id, before=before, after=after,
-                    failed=self._undo_failed, text=self.tr("Edit %1").replace("%1", event.summary)))
+                    failed=self._undo_failed, text=_("Edit %1").replace("%1", event.summary)))
 
         dialog = EventDialog(submit, event=event, contacts=self._contact_choices(), currency=self._currency(),
                              parent=self)
@@ -354,15 +355,15 @@ class CaseWorkspace(QWidget):
         try:
             undo.push(self.undo_stack, undo.DeleteEvent(
                 self._store, self._after_change, event_id=event.id, failed=self._undo_failed,
-                text=self.tr("Delete %1").replace("%1", event.summary)))
+                text=_("Delete %1").replace("%1", event.summary)))
         except DocketError as exc:
-            QMessageBox.warning(self, self.tr("Event not deleted"), str(exc))
+            QMessageBox.warning(self, _("Event not deleted"), str(exc))
             return
         # Keep the cursor where it was so Del can be pressed again.
         count = self.timeline.model.rowCount()
         if count:
             self.timeline.table.selectRow(min(row, count - 1))
-        self.message.setText(self.tr("Deleted “%1”. Undo (Ctrl+Z) brings it back.").replace("%1", event.summary))
+        self.message.setText(_("Deleted “%1”. Undo (Ctrl+Z) brings it back.").replace("%1", event.summary))
         self.message.show()
 
     def _link_dropped(self, evidence_id: int, event_id: int) -> None:
@@ -370,7 +371,7 @@ class CaseWorkspace(QWidget):
         try:
             undo.push(self.undo_stack, undo.LinkEvidence(self._store, self._after_change, event_id=event_id,
                                                          evidence_id=evidence_id, failed=self._undo_failed,
-                                                         text=self.tr("Link evidence")))
+                                                         text=_("Link evidence")))
         except DocketError as exc:
             self.message.setText(str(exc))
             self.message.show()
@@ -414,7 +415,7 @@ class CaseWorkspace(QWidget):
             self.case_changed.emit(self._case_id)
 
     def _undo_failed(self, message: str) -> None:
-        self.message.setText(self.tr("Could not undo or redo: %1").replace("%1", message))
+        self.message.setText(_("Could not undo or redo: %1").replace("%1", message))
         self.message.show()
 
     def _draft_letter(self, template_id: str) -> None:
@@ -424,14 +425,14 @@ class CaseWorkspace(QWidget):
     def _timeline_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
         has_event = self.timeline.selected_event() is not None
-        edit = menu.addAction(self.tr("&Edit…"), self.edit_selected)
+        edit = menu.addAction(_("&Edit…"), self.edit_selected)
         edit.setShortcut(QKeySequence(Qt.Key.Key_F2))
         edit.setEnabled(has_event)
-        delete = menu.addAction(self.tr("&Delete"), self.delete_selected)
+        delete = menu.addAction(_("&Delete"), self.delete_selected)
         delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         delete.setEnabled(has_event)
         menu.addSeparator()
-        menu.addAction(self.tr("&Log an event…"), self.log_event)
+        menu.addAction(_("&Log an event…"), self.log_event)
         menu.popup(self.timeline.table.viewport().mapToGlobal(pos))
 
     # Files dropped anywhere on the case go to its evidence.

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Company
+from core.i18n import _
 from gui.kit.fields import company_kind_labels, fill_combo, select_data
 
 
@@ -41,7 +42,7 @@ class CompanyDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._submit = submit
-        self.setWindowTitle(self.tr("Company details"))
+        self.setWindowTitle(_("Company details"))
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
@@ -52,24 +53,24 @@ class CompanyDialog(QDialog):
         self.shared = shared = QLabel(self)
         shared.setWordWrap(True)
         if cases > 1:
-            shared.setText(self.tr("These details are used by all %1 cases with this company.")
+            shared.setText(_("These details are used by all %1 cases with this company.")
                            .replace("%1", str(cases)))
         shared.setVisible(cases > 1)
 
         self.name = QLineEdit(company.name, self)
         self.kind = QComboBox(self)
-        fill_combo(self.kind, company_kind_labels(), blank=self.tr("(not said)"))
+        fill_combo(self.kind, company_kind_labels(), blank=_("(not said)"))
         select_data(self.kind, company.kind)
-        self.kind.setToolTip(self.tr("Ombudsmen and regulators differ for banks, insurers and other firms"))
+        self.kind.setToolTip(_("Ombudsmen and regulators differ for banks, insurers and other firms"))
         self.address = QPlainTextEdit(company.address, self)
         self.address.setTabChangesFocus(True)
-        self.address.setPlaceholderText(self.tr("The postal address letters go to"))
+        self.address.setPlaceholderText(_("The postal address letters go to"))
         self.address.setFixedHeight(self.address.fontMetrics().lineSpacing() * 5)
         self.email = QLineEdit(company.email, self)
         self.phone = QLineEdit(company.phone, self)
         self.website = QLineEdit(company.website, self)
         self.accounts = QLineEdit(", ".join(company.account_numbers or []), self)
-        self.accounts.setPlaceholderText(self.tr("Your customer or account numbers, separated by commas"))
+        self.accounts.setPlaceholderText(_("Your customer or account numbers, separated by commas"))
         self.notes = QPlainTextEdit(company.notes, self)
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(self.notes.fontMetrics().lineSpacing() * 4)
@@ -77,11 +78,11 @@ class CompanyDialog(QDialog):
         form = QFormLayout()
         self._fields: dict[str, QWidget] = {}
         for key, label, widget in (
-            ("name", self.tr("&Name:"), self.name), ("kind", self.tr("&Kind:"), self.kind),
-            ("address", self.tr("Postal &address:"), self.address), ("email", self.tr("&Email:"), self.email),
-            ("phone", self.tr("&Phone:"), self.phone), ("website", self.tr("&Website:"), self.website),
-            ("account_numbers", self.tr("A&ccount numbers:"), self.accounts),
-            ("notes", self.tr("N&otes:"), self.notes),
+            ("name", _("&Name:"), self.name), ("kind", _("&Kind:"), self.kind),
+            ("address", _("Postal &address:"), self.address), ("email", _("&Email:"), self.email),
+            ("phone", _("&Phone:"), self.phone), ("website", _("&Website:"), self.website),
+            ("account_numbers", _("A&ccount numbers:"), self.accounts),
+            ("notes", _("N&otes:"), self.notes),
         ):
             widget.setAccessibleName(label.replace("&", "").rstrip(":"))
             form.addRow(label, widget)
@@ -113,7 +114,7 @@ class CompanyDialog(QDialog):
     def accept(self) -> None:
         self.error.hide()
         if not self.name.text().strip():
-            self._show(self.tr("The company needs a name."), "name")
+            self._show(_("The company needs a name."), "name")
             return
         try:
             self._submit(self.values())

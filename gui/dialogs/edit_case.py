@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Case, PaymentMethod
+from core.i18n import _
 from gui.dialogs.new_case import category_labels, parse_money
 from gui.kit.fields import (
     CurrencyPicker,
@@ -68,11 +69,11 @@ class EditCaseDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._submit = submit
-        self.setWindowTitle(self.tr("Edit case"))
+        self.setWindowTitle(_("Edit case"))
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setAccessibleName(self.tr("Problem"))
+        self.error.setAccessibleName(_("Problem"))
         bold = self.error.font()
         bold.setBold(True)
         self.error.setFont(bold)
@@ -88,67 +89,67 @@ class EditCaseDialog(QDialog):
         fill_combo(self.category, category_labels())
         select_data(self.category, case.category)
         self.amount = QLineEdit(self)
-        self.amount.setPlaceholderText(self.tr("e.g. 129.00"))
+        self.amount.setPlaceholderText(_("e.g. 129.00"))
         if case.amount is not None:
             self.amount.setText(format(case.amount, "f"))
         self.currency = CurrencyPicker(self)
         self.currency.set_code(case.currency)
         self.jurisdiction = JurisdictionPicker(self)
         self.jurisdiction.set_code(case.jurisdiction)
-        self.jurisdiction.setToolTip(self.tr("Whose consumer rules apply: where you live, or where you bought. "
+        self.jurisdiction.setToolTip(_("Whose consumer rules apply: where you live, or where you bought. "
                                              "Type part of a name or a code."))
         self.opened_on = QDateEdit(self)
         self.opened_on.setCalendarPopup(True)
         self.opened_on.setDisplayFormat(date_display_format())
         self.opened_on.setDate(to_qdate(case.opened_on))
-        self.opened_on.setToolTip(self.tr("When the dispute began: the case history starts here"))
+        self.opened_on.setToolTip(_("When the dispute began: the case history starts here"))
         self.references = QLineEdit(", ".join(case.references or []), self)
-        self.references.setPlaceholderText(self.tr("Order, account or ticket numbers, separated by commas"))
+        self.references.setPlaceholderText(_("Order, account or ticket numbers, separated by commas"))
         self.tags = QLineEdit(", ".join(case.tags or []), self)
-        self.tags.setPlaceholderText(self.tr("Words to find it by, separated by commas"))
+        self.tags.setPlaceholderText(_("Words to find it by, separated by commas"))
 
         # -- the purchase and the payment
         self.purchase = QComboBox(self)
-        fill_combo(self.purchase, purchase_labels(), blank=self.tr("(not said)"))
+        fill_combo(self.purchase, purchase_labels(), blank=_("(not said)"))
         select_data(self.purchase, case.purchase)
         self.payment_method = QComboBox(self)
-        fill_combo(self.payment_method, payment_method_labels(), blank=self.tr("(not said)"))
+        fill_combo(self.payment_method, payment_method_labels(), blank=_("(not said)"))
         select_data(self.payment_method, case.payment_method)
         self.card_scheme = QComboBox(self)
-        fill_combo(self.card_scheme, card_scheme_labels(), blank=self.tr("(not said)"))
+        fill_combo(self.card_scheme, card_scheme_labels(), blank=_("(not said)"))
         select_data(self.card_scheme, case.card_scheme)
-        self.card_scheme.setToolTip(self.tr("The logo on the card: the chargeback deadlines are the network's"))
-        self.payment_date = OptionalDate(self.tr("Payment date"), self)
+        self.card_scheme.setToolTip(_("The logo on the card: the chargeback deadlines are the network's"))
+        self.payment_date = OptionalDate(_("Payment date"), self)
         self.payment_date.set_value(case.payment_date)
-        self.expected_by = OptionalDate(self.tr("Expected by"), self)
+        self.expected_by = OptionalDate(_("Expected by"), self)
         self.expected_by.set_value(case.expected_by)
-        self.expected_by.setToolTip(self.tr("When the goods should have arrived or the service been done"))
+        self.expected_by.setToolTip(_("When the goods should have arrived or the service been done"))
 
         # -- what the user wants
-        self.desired = self._text_box(case.desired_outcome, self.tr("What would put this right? e.g. a refund of 129.00"))
-        self.impact = self._text_box(case.impact, self.tr("What this has cost you besides the money: time, stress, extra costs"))
+        self.desired = self._text_box(case.desired_outcome, _("What would put this right? e.g. a refund of 129.00"))
+        self.impact = self._text_box(case.impact, _("What this has cost you besides the money: time, stress, extra costs"))
         self.notes = self._text_box(case.notes, "")
 
         self.tabs = QTabWidget(self)
         dispute = self._page([
-            (self.tr("&Title:"), self.title), (self.tr("&Company:"), self.company),
-            (self.tr("C&ategory:"), self.category), (self.tr("A&mount in dispute:"), self.amount),
-            (self.tr("C&urrency:"), self.currency), (self.tr("&Jurisdiction:"), self.jurisdiction),
-            (self.tr("&Opened on:"), self.opened_on), (self.tr("&References:"), self.references),
-            (self.tr("Ta&gs:"), self.tags),
+            (_("&Title:"), self.title), (_("&Company:"), self.company),
+            (_("C&ategory:"), self.category), (_("A&mount in dispute:"), self.amount),
+            (_("C&urrency:"), self.currency), (_("&Jurisdiction:"), self.jurisdiction),
+            (_("&Opened on:"), self.opened_on), (_("&References:"), self.references),
+            (_("Ta&gs:"), self.tags),
         ])
         money = self._page([
-            (self.tr("What was &bought:"), self.purchase), (self.tr("&Paid by:"), self.payment_method),
-            (self.tr("Card &network:"), self.card_scheme), (self.tr("Pa&yment date:"), self.payment_date),
-            (self.tr("E&xpected by:"), self.expected_by),
+            (_("What was &bought:"), self.purchase), (_("&Paid by:"), self.payment_method),
+            (_("Card &network:"), self.card_scheme), (_("Pa&yment date:"), self.payment_date),
+            (_("E&xpected by:"), self.expected_by),
         ])
         wants = self._page([
-            (self.tr("&Desired outcome:"), self.desired), (self.tr("&Impact on you:"), self.impact),
-            (self.tr("&Notes:"), self.notes),
+            (_("&Desired outcome:"), self.desired), (_("&Impact on you:"), self.impact),
+            (_("&Notes:"), self.notes),
         ])
-        self.tabs.addTab(dispute, self.tr("The dispute"))
-        self.tabs.addTab(money, self.tr("Purchase and payment"))
-        self.tabs.addTab(wants, self.tr("What you want"))
+        self.tabs.addTab(dispute, _("The dispute"))
+        self.tabs.addTab(money, _("Purchase and payment"))
+        self.tabs.addTab(wants, _("What you want"))
         self.payment_method.currentIndexChanged.connect(self._method_changed)
         self._method_changed()
 
@@ -225,7 +226,7 @@ class EditCaseDialog(QDialog):
     def accept(self) -> None:
         self.error.hide()
         if not self.title.text().strip():
-            self.show_error(self.tr("Give the case a title: a few words about what went wrong."), "title")
+            self.show_error(_("Give the case a title: a few words about what went wrong."), "title")
             return
         try:
             self._submit(self.values())

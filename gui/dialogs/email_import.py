@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
-    QCoreApplication,
     QDate,
     QDateTime,
     QModelIndex,
@@ -49,10 +48,11 @@ from core.domain.errors import ValidationError
 from core.domain.models import Direction
 from core.exchange import emails as email_import
 from core.exchange.emails import Address, ImportResult, ParsedEmail
+from core.i18n import _
 from core.journal.queries import list_contacts
 from core.store.store import Store
 from gui.case.timeline_model import direction_label
-from gui.kit.formatting import format_date, format_datetime
+from gui.kit.formatting import count_text, format_date, format_datetime
 from gui.kit.workers import Task, run_task
 
 Index = QModelIndex | QPersistentModelIndex
@@ -99,8 +99,8 @@ def _date_label(item: ParsedEmail) -> str:
     ``1 Jul 2024 09:00 (+01:00)`` (the editor takes ISO text)."""
     moment = item.when.moment
     if moment is None:
-        note = (QCoreApplication.translate("EmailImport", " (no time)") if item.date_known
-                else QCoreApplication.translate("EmailImport", " (date guessed)"))
+        note = (_(" (no time)") if item.date_known
+                else _(" (date guessed)"))
         return format_date(item.when.day) + note
     offset = moment.utcoffset()
     seconds = int(offset.total_seconds()) if offset else 0
@@ -305,8 +305,8 @@ class ChoiceDelegate(QStyledItemDelegate):
         combo = QComboBox(parent)
         for label, value in index.data(ChoicesRole) or []:
             combo.addItem(label, value)
-        combo.activated.connect(lambda _=0, c=combo: self.commitData.emit(c))
-        combo.currentIndexChanged.connect(lambda _=0, c=combo: self.commitData.emit(c))
+        combo.activated.connect(lambda _ignored=0, c=combo: self.commitData.emit(c))
+        combo.currentIndexChanged.connect(lambda _ignored=0, c=combo: self.commitData.emit(c))
         return combo
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
@@ -339,7 +339,7 @@ class EmailImportDialog(QDialog):
     def __init__(self, store: Store, case_id: int, paths: list[Path] | list[str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Add emails to the timeline"))
+        self.setWindowTitle(_("Add emails to the timeline"))
         self.resize(980, 520)
         self._store, self._case_id = store, case_id
         self._paths = [Path(p) for p in paths]
@@ -347,7 +347,7 @@ class EmailImportDialog(QDialog):
         self.result_of_import: ImportResult | None = None
         self.is_previewed = False
 
-        self.status = QLabel(self.tr("Reading %n file(s)…", "", len(self._paths)))
+        self.status = QLabel(count_text("Reading %n file…", "Reading %n files…", len(self._paths)))
         self.status.setWordWrap(True)
         self.model = EmailPreviewModel(self)
         self.view = QTableView()
@@ -371,7 +371,7 @@ class EmailImportDialog(QDialog):
 
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
-        self.details.setPlaceholderText(self.tr("Select a message to see its text and notes."))
+        self.details.setPlaceholderText(_("Select a message to see its text and notes."))
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.view)
         split.addWidget(self.details)
@@ -380,7 +380,7 @@ class EmailImportDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.add_button = self.buttons.addButton(self.tr("Add"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.add_button = self.buttons.addButton(_("Add"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.add_button.setEnabled(False)
         self.buttons.accepted.connect(self._add)
         self.buttons.rejected.connect(self.reject)
@@ -425,7 +425,7 @@ class EmailImportDialog(QDialog):
             self.previewed.emit()
 
     def _cancelled(self) -> None:
-        self.status.setText(self.tr("Cancelled; no email was added."))
+        self.status.setText(_("Cancelled; no email was added."))
         self.add_button.setEnabled(bool(self.model.to_import()))
 
     def _previewed(self, preview: Preview) -> None:
@@ -433,14 +433,14 @@ class EmailImportDialog(QDialog):
         new = len(self.model.to_import())
         total = self.model.rowCount()
         if total == 0:
-            self.status.setText(self.tr("No messages were found in these files."))
+            self.status.setText(_("No messages were found in these files."))
         else:
-            text = self.tr("%n message(s) will be added as email events with their attachments.", "", new)
+            text = count_text("%n message will be added as an email event with its attachments.", "%n messages will be added as email events with their attachments.", new)
             if total > new:
-                text += " " + self.tr("%n already in this case will be skipped.", "", total - new)
-            text += " " + self.tr("Double-click a date, direction, contact or summary to change it.")
+                text += " " + count_text("%n already in this case will be skipped.", "%n already in this case will be skipped.", total - new)
+            text += " " + _("Double-click a date, direction, contact or summary to change it.")
             self.status.setText(text)
-        self.add_button.setText(self.tr("Add %n email(s)", "", new))
+        self.add_button.setText(count_text("Add %n email", "Add %n emails", new))
         self.add_button.setEnabled(new > 0)
         if total:
             self.view.selectRow(0)
@@ -466,7 +466,7 @@ class EmailImportDialog(QDialog):
             return
         self.add_button.setEnabled(False)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.status.setText(self.tr("Adding %n email(s)…", "", len(items)))
+        self.status.setText(count_text("Adding %n email…", "Adding %n emails…", len(items)))
         self.progress.show()
         store, case_id = self._store, self._case_id
         self._start(lambda progress: email_import.import_emails(store, case_id=case_id, items=items,

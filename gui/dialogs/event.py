@@ -37,6 +37,7 @@ from core.domain import clock
 from core.domain.errors import DocketError, ValidationError
 from core.domain.models import MONEY_MEANINGS, Direction, EventKind, EventMeaning
 from core.domain.when import When
+from core.i18n import _
 from core.journal.queries import TimelineRow
 from gui.case.timeline_model import direction_label, kind_label
 from gui.kit.fields import fill_combo, meaning_labels, select_data
@@ -166,60 +167,60 @@ class EventDialog(QDialog):
         self._submit = submit
         self._original_at = ""
         self._currency = currency
-        self.setAccessibleName(self.tr("Event"))
+        self.setAccessibleName(_("Event"))
         kind, preset_direction, meaning = QUICK_ACTIONS.get(action, QUICK_ACTIONS["event"])
         direction = direction or preset_direction
         titles = {
-            "call": self.tr("Log a call"), "promise": self.tr("Log a promise"),
-            "email": self.tr("Log an email"), "letter": self.tr("Log a letter"),
-            "visit": self.tr("Log a visit"), "reply": self.tr("Log their reply"),
-            "order": self.tr("Log the order or payment"), "charge": self.tr("Log a charge they took"),
-            "refund": self.tr("Log a refund received"),
+            "call": _("Log a call"), "promise": _("Log a promise"),
+            "email": _("Log an email"), "letter": _("Log a letter"),
+            "visit": _("Log a visit"), "reply": _("Log their reply"),
+            "order": _("Log the order or payment"), "charge": _("Log a charge they took"),
+            "refund": _("Log a refund received"),
         }
-        self.setWindowTitle(self.tr("Edit event") if event else titles.get(action, self.tr("Log an event")))
+        self.setWindowTitle(_("Edit event") if event else titles.get(action, _("Log an event")))
 
         self.kind = QComboBox(self)
-        self.kind.setAccessibleName(self.tr("Kind"))
+        self.kind.setAccessibleName(_("Kind"))
         for value in EventKind:
             self.kind.addItem(kind_label(value), value.value)
         self.direction = QComboBox(self)
-        self.direction.setAccessibleName(self.tr("Direction"))
+        self.direction.setAccessibleName(_("Direction"))
         for value in Direction:
             self.direction.addItem(direction_label(value), value.value)
         self.when = QDateTimeEdit(_to_qdatetime(clock.now()), self)  # honours --today
-        self.when.setAccessibleName(self.tr("When"))
+        self.when.setAccessibleName(_("When"))
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat(datetime_display_format())
-        self.date_only = QCheckBox(self.tr("Time not known"), self)
+        self.date_only = QCheckBox(_("Time not known"), self)
         self.date_only.toggled.connect(self._date_only_toggled)
         self.meaning = QComboBox(self)
-        self.meaning.setAccessibleName(self.tr("What was it"))
-        fill_combo(self.meaning, meaning_labels(), blank=self.tr("A contact, nothing more"))
-        self.meaning.setToolTip(self.tr("What this event is in the story: letters and the case history "
+        self.meaning.setAccessibleName(_("What was it"))
+        fill_combo(self.meaning, meaning_labels(), blank=_("A contact, nothing more"))
+        self.meaning.setToolTip(_("What this event is in the story: letters and the case history "
                                         "say only what this shows"))
         self.amount = QLineEdit(self)
-        self.amount.setAccessibleName(self.tr("Amount"))
-        self.amount.setPlaceholderText(self.tr("e.g. 129.00"))
+        self.amount.setAccessibleName(_("Amount"))
+        self.amount.setPlaceholderText(_("e.g. 129.00"))
         self.contact = QComboBox(self)
-        self.contact.setAccessibleName(self.tr("Contact"))
-        self.contact.addItem(self.tr("(nobody in particular)"), None)
+        self.contact.setAccessibleName(_("Contact"))
+        self.contact.addItem(_("(nobody in particular)"), None)
         for contact_id, name in contacts:
             self.contact.addItem(name, contact_id)
         self.summary = QLineEdit(self)
-        self.summary.setAccessibleName(self.tr("What happened"))
+        self.summary.setAccessibleName(_("What happened"))
         self.details = QPlainTextEdit(self)
-        self.details.setAccessibleName(self.tr("Details"))
+        self.details.setAccessibleName(_("Details"))
         self.details.setTabChangesFocus(True)
         self.reference = QLineEdit(self)
-        self.reference.setAccessibleName(self.tr("Reference"))
-        self.reference.setPlaceholderText(self.tr("ticket, case or tracking number"))
+        self.reference.setAccessibleName(_("Reference"))
+        self.reference.setPlaceholderText(_("ticket, case or tracking number"))
 
         self.has_promise_date = QCheckBox(self)
-        self.has_promise_date.setAccessibleName(self.tr("They gave a date"))
-        self.has_promise_date.setToolTip(self.tr("They gave a date"))
+        self.has_promise_date.setAccessibleName(_("They gave a date"))
+        self.has_promise_date.setToolTip(_("They gave a date"))
         week = clock.today() + timedelta(days=7)
         self.promised_by = QDateEdit(QDate(week.year, week.month, week.day), self)
-        self.promised_by.setAccessibleName(self.tr("Promised by"))
+        self.promised_by.setAccessibleName(_("Promised by"))
         self.promised_by.setCalendarPopup(True)
         self.promised_by.setDisplayFormat(date_display_format())
         self.has_promise_date.toggled.connect(self.promised_by.setEnabled)
@@ -229,8 +230,8 @@ class EventDialog(QDialog):
 
         # Files to keep as evidence of this event (copied once the event is logged).
         self.files: list[Path] = []
-        self.attach_button = QPushButton(self.tr("&Attach files…"), self)
-        self.attach_button.setToolTip(self.tr("Receipts, screenshots, letters: kept unaltered with the case "
+        self.attach_button = QPushButton(_("&Attach files…"), self)
+        self.attach_button.setToolTip(_("Receipts, screenshots, letters: kept unaltered with the case "
                                               "and linked to this event"))
         self.attach_button.clicked.connect(self._choose_files)
         self.files_label = QLabel(self)
@@ -255,26 +256,26 @@ class EventDialog(QDialog):
         when_row.addWidget(self.when, 1)
         when_row.addWidget(self.date_only)
         # Who wrote comes first: "from them or to them?" is the first thing a person knows.
-        form.addRow(self.tr("&Direction:"), self.direction)
-        form.addRow(self.tr("&Kind:"), self.kind)
-        when_label = QLabel(self.tr("&When:"), self)
+        form.addRow(_("&Direction:"), self.direction)
+        form.addRow(_("&Kind:"), self.kind)
+        when_label = QLabel(_("&When:"), self)
         when_label.setBuddy(self.when)
         form.addRow(when_label, when_row)
-        form.addRow(self.tr("W&hat was it:"), self.meaning)
-        self.amount_label = QLabel(self.tr("A&mount (%1):").replace("%1", currency) if currency
-                                   else self.tr("A&mount:"), self)
+        form.addRow(_("W&hat was it:"), self.meaning)
+        self.amount_label = QLabel(_("A&mount (%1):").replace("%1", currency) if currency
+                                   else _("A&mount:"), self)
         self.amount_label.setBuddy(self.amount)
         form.addRow(self.amount_label, self.amount)
-        form.addRow(self.tr("&Contact:"), self.contact)
-        self.summary_label = QLabel(self.tr("&What happened:"), self)
+        form.addRow(_("&Contact:"), self.contact)
+        self.summary_label = QLabel(_("&What happened:"), self)
         self.summary_label.setBuddy(self.summary)
         form.addRow(self.summary_label, self.summary)
-        self.promise_label = QLabel(self.tr("&By when:"), self)
+        self.promise_label = QLabel(_("&By when:"), self)
         self.promise_label.setBuddy(self.promised_by)
         form.addRow(self.promise_label, promise_row)
-        form.addRow(self.tr("&Reference:"), self.reference)
-        form.addRow(self.tr("D&etails:"), self.details)
-        form.addRow(self.tr("Evidence:"), files_row)
+        form.addRow(_("&Reference:"), self.reference)
+        form.addRow(_("D&etails:"), self.details)
+        form.addRow(_("Evidence:"), files_row)
         self._form = form
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -311,12 +312,12 @@ class EventDialog(QDialog):
         self.files_label.setText(", ".join(p.name for p in self.files))
 
     def _choose_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach files to this event"))
+        names, _ignored = QFileDialog.getOpenFileNames(self, _("Attach files to this event"))
         self.add_files([Path(n) for n in names])
 
     # -- the call timer ------------------------------------------------------------------
     def _build_timer(self) -> QGroupBox:
-        box = QGroupBox(self.tr("Time"), self)
+        box = QGroupBox(_("Time"), self)
         self.call_timer = CallTimer(self)
         self.call_clock = QLabel("0:00:00", box)
         big = self.call_clock.font()
@@ -324,40 +325,40 @@ class EventDialog(QDialog):
         big.setBold(True)
         big.setStyleHint(big.StyleHint.Monospace)
         self.call_clock.setFont(big)
-        self.call_clock.setAccessibleName(self.tr("Call time"))
+        self.call_clock.setAccessibleName(_("Call time"))
         self.hold_clock = QLabel("0:00:00", box)
         self.hold_clock.setFont(big)
-        self.hold_clock.setAccessibleName(self.tr("Time on hold"))
-        self.start_button = QPushButton(self.tr("Start"), box)
-        self.start_button.setAccessibleName(self.tr("Start or stop the call timer"))
+        self.hold_clock.setAccessibleName(_("Time on hold"))
+        self.start_button = QPushButton(_("Start"), box)
+        self.start_button.setAccessibleName(_("Start or stop the call timer"))
         self.start_button.clicked.connect(self._start_stop)
-        self.hold_button = QPushButton(self.tr("On hold"), box)
+        self.hold_button = QPushButton(_("On hold"), box)
         self.hold_button.setCheckable(True)
-        self.hold_button.setAccessibleName(self.tr("On hold"))
+        self.hold_button.setAccessibleName(_("On hold"))
         self.hold_button.toggled.connect(self.call_timer.set_on_hold)
         self.duration = QSpinBox(box)
         self.duration.setRange(0, 100_000)
-        self.duration.setSuffix(self.tr(" min"))
-        self.duration.setAccessibleName(self.tr("Duration in minutes"))
+        self.duration.setSuffix(_(" min"))
+        self.duration.setAccessibleName(_("Duration in minutes"))
         self.waiting = QSpinBox(box)
         self.waiting.setRange(0, 100_000)
-        self.waiting.setSuffix(self.tr(" min"))
-        self.waiting.setAccessibleName(self.tr("Minutes on hold"))
+        self.waiting.setSuffix(_(" min"))
+        self.waiting.setAccessibleName(_("Minutes on hold"))
         self.call_timer.changed.connect(self._timer_changed)
 
         grid = QFormLayout(box)
         clocks = QHBoxLayout()
-        clocks.addWidget(QLabel(self.tr("Call:"), box))
+        clocks.addWidget(QLabel(_("Call:"), box))
         clocks.addWidget(self.call_clock)
         clocks.addSpacing(12)
-        clocks.addWidget(QLabel(self.tr("On hold:"), box))
+        clocks.addWidget(QLabel(_("On hold:"), box))
         clocks.addWidget(self.hold_clock)
         clocks.addStretch(1)
         clocks.addWidget(self.start_button)
         clocks.addWidget(self.hold_button)
         grid.addRow(clocks)
-        grid.addRow(self.tr("D&uration:"), self.duration)
-        grid.addRow(self.tr("Of which on &hold:"), self.waiting)
+        grid.addRow(_("D&uration:"), self.duration)
+        grid.addRow(_("Of which on &hold:"), self.waiting)
         return box
 
     def _start_stop(self) -> None:
@@ -372,7 +373,7 @@ class EventDialog(QDialog):
         timer = self.call_timer
         self.call_clock.setText(_clock_text(timer.call_ms))
         self.hold_clock.setText(_clock_text(timer.hold_ms))
-        self.start_button.setText(self.tr("Stop") if timer.running else self.tr("Start"))
+        self.start_button.setText(_("Stop") if timer.running else _("Start"))
         if timer.call_ms:
             self.duration.setValue(timer.minutes(timer.call_ms))
             self.waiting.setValue(timer.minutes(timer.hold_ms))
@@ -425,9 +426,9 @@ class EventDialog(QDialog):
         self.timer_box.setVisible(timed)
         promise = kind == EventKind.PROMISE.value or self.meaning.currentData() == EventMeaning.PROMISE.value
         self._form.setRowVisible(self.promise_label, promise or self.has_promise_date.isChecked())
-        self.summary_label.setText(self.tr("&What was promised:") if promise else self.tr("&What happened:"))
+        self.summary_label.setText(_("&What was promised:") if promise else _("&What happened:"))
         self.summary.setPlaceholderText(
-            self.tr("e.g. a full refund of the order") if promise else self.tr("in a few words")
+            _("e.g. a full refund of the order") if promise else _("in a few words")
         )
 
     def values(self) -> dict[str, Any]:
@@ -494,15 +495,15 @@ class EventDialog(QDialog):
             self.show_error(exc.message, self.amount)
             return
         if not values["summary"]:
-            what = self.tr("Say what was promised, in a few words.") if values["kind"] == EventKind.PROMISE \
-                else self.tr("Say what happened, in a few words.")
+            what = _("Say what was promised, in a few words.") if values["kind"] == EventKind.PROMISE \
+                else _("Say what happened, in a few words.")
             self.show_error(what, self.summary)
             return
         if values["waiting_minutes"] and values["duration_minutes"] and values["waiting_minutes"] > values["duration_minutes"]:
-            self.show_error(self.tr("The time on hold is longer than the whole call."), self.waiting)
+            self.show_error(_("The time on hold is longer than the whole call."), self.waiting)
             return
         if values["promised_by"] is not None and values["promised_by"] < clock.today() - timedelta(days=3650):
-            self.show_error(self.tr("That promised date is more than ten years ago."), self.promised_by)
+            self.show_error(_("That promised date is more than ten years ago."), self.promised_by)
             return
         try:
             self._submit(values)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Evidence
+from core.i18n import _
 from gui.kit.fields import OptionalDate
 
 
@@ -32,21 +33,21 @@ class EvidenceDetailsDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._submit = submit
-        self.setWindowTitle(self.tr("Describe %1").replace("%1", item.original_name))
+        self.setWindowTitle(_("Describe %1").replace("%1", item.original_name))
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.hide()
         self.description = QPlainTextEdit(item.description, self)
-        self.description.setAccessibleName(self.tr("Description"))
-        self.description.setPlaceholderText(self.tr("What it shows, e.g. “Order confirmation with the delivery date”"))
+        self.description.setAccessibleName(_("Description"))
+        self.description.setPlaceholderText(_("What it shows, e.g. “Order confirmation with the delivery date”"))
         self.description.setTabChangesFocus(True)
         self.description.setFixedHeight(self.description.fontMetrics().lineSpacing() * 4)
-        self.captured_on = OptionalDate(self.tr("Taken or received on"), self)
+        self.captured_on = OptionalDate(_("Taken or received on"), self)
         self.captured_on.set_value(item.captured_on)
         form = QFormLayout()
-        form.addRow(self.tr("&What it shows:"), self.description)
-        form.addRow(self.tr("&Taken or received on:"), self.captured_on)
+        form.addRow(_("&What it shows:"), self.description)
+        form.addRow(_("&Taken or received on:"), self.captured_on)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from core.documents import render
 from core.documents import report as case_report
 from core.domain import clock
+from core.i18n import _
 from core.journal import queries, settings
 from core.store.store import Store
 from gui.kit.formatting import date_display_format
@@ -80,13 +81,13 @@ class ExportDialog(QDialog):
         self._preview_printer: QPrinter | None = None
         case = queries.load_case(store, case_id)
         self._title = case.title
-        self.setWindowTitle(self.tr("Export case history: %s") % case.title)
+        self.setWindowTitle(_("Export case history: %s") % case.title)
 
-        self.limit_dates = QCheckBox(self.tr("Only events &between"))
+        self.limit_dates = QCheckBox(_("Only events &between"))
         today = clock.today()
         self.date_from = QDateEdit(_qdate(case.opened_on if case.opened_on <= today else today - timedelta(days=365)))
         self.date_to = QDateEdit(_qdate(today))
-        for edit, name in ((self.date_from, self.tr("From")), (self.date_to, self.tr("To"))):
+        for edit, name in ((self.date_from, _("From")), (self.date_to, _("To"))):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat(date_display_format())
             edit.setEnabled(False)
@@ -96,43 +97,43 @@ class ExportDialog(QDialog):
         dates = QHBoxLayout()
         dates.addWidget(self.limit_dates)
         dates.addWidget(self.date_from)
-        dates.addWidget(QLabel(self.tr("and")))
+        dates.addWidget(QLabel(_("and")))
         dates.addWidget(self.date_to)
         dates.addStretch()
 
-        self.private_notes = QCheckBox(self.tr("Include my private &notes"))
+        self.private_notes = QCheckBox(_("Include my private &notes"))
         self.private_notes.setChecked(True)
-        self.private_notes.setToolTip(self.tr("Notes to yourself: note events, the case's notes, notes on contacts"))
-        self.appendix = QCheckBox(self.tr("Add full-size &images at the end (PDF and print)"))
+        self.private_notes.setToolTip(_("Notes to yourself: note events, the case's notes, notes on contacts"))
+        self.appendix = QCheckBox(_("Add full-size &images at the end (PDF and print)"))
         self.appendix.setChecked(True)
         self.paper = QComboBox()
         self.paper.addItems(list(case_report.PAPERS))
         self.paper.setCurrentText(settings.get(store, "paper_size"))
-        self.paper.setAccessibleName(self.tr("Paper size"))
+        self.paper.setAccessibleName(_("Paper size"))
         self.format = QComboBox()
-        for fmt, label in (("pdf", self.tr("PDF")), ("md", self.tr("Markdown")), ("csv", self.tr("CSV (chronology only)"))):
+        for fmt, label in (("pdf", _("PDF")), ("md", _("Markdown")), ("csv", _("CSV (chronology only)"))):
             self.format.addItem(label, fmt)
-        self.format.setAccessibleName(self.tr("Format"))
+        self.format.setAccessibleName(_("Format"))
 
-        self.redact = QCheckBox(self.tr("&Redacted copy for sharing in public"))
-        self.redact.setToolTip(self.tr("Masks email addresses, phone numbers, account and card numbers, "
+        self.redact = QCheckBox(_("&Redacted copy for sharing in public"))
+        self.redact.setToolTip(_("Masks email addresses, phone numbers, account and card numbers, "
                                        "your name and the names below"))
         self.redact_names = QPlainTextEdit("\n".join(c.name for c in case.contacts if _looks_like_a_person(c.name)))
-        self.redact_names.setAccessibleName(self.tr("Names to mask, one per line"))
-        self.redact_names.setPlaceholderText(self.tr("Names to mask, one per line"))
-        self.redact_names.setToolTip(self.tr("Each name is masked whole and word by word (a surname alone too)"))
+        self.redact_names.setAccessibleName(_("Names to mask, one per line"))
+        self.redact_names.setPlaceholderText(_("Names to mask, one per line"))
+        self.redact_names.setToolTip(_("Each name is masked whole and word by word (a surname alone too)"))
         self.redact_names.setMaximumHeight(80)
         self.redact_names.setEnabled(False)
         self.redact.toggled.connect(self.redact_names.setEnabled)
 
         form = QFormLayout()
-        form.addRow(self.tr("Period"), dates)
+        form.addRow(_("Period"), dates)
         form.addRow("", self.private_notes)
         form.addRow("", self.appendix)
-        form.addRow(self.tr("&Paper"), self.paper)
-        form.addRow(self.tr("&Format"), self.format)
+        form.addRow(_("&Paper"), self.paper)
+        form.addRow(_("&Format"), self.format)
         form.addRow("", self.redact)
-        form.addRow(self.tr("Names to mask"), self.redact_names)
+        form.addRow(_("Names to mask"), self.redact_names)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -141,15 +142,15 @@ class ExportDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(self.status.textInteractionFlags())
-        self.cancel_button = QPushButton(self.tr("Cancel export"))
+        self.cancel_button = QPushButton(_("Cancel export"))
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        self.preview_button = buttons.addButton(self.tr("Print pre&view…"), QDialogButtonBox.ButtonRole.ActionRole)
-        self.print_button = buttons.addButton(self.tr("&Print…"), QDialogButtonBox.ButtonRole.ActionRole)
-        self.save_button = buttons.addButton(self.tr("&Save…"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.preview_button = buttons.addButton(_("Print pre&view…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button = buttons.addButton(_("&Print…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_button = buttons.addButton(_("&Save…"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setDefault(True)
         self.preview_button.clicked.connect(self.preview)
         self.print_button.clicked.connect(self.print_)
@@ -187,7 +188,7 @@ class ExportDialog(QDialog):
         return str(self.format.currentData())
 
     def _format_changed(self) -> None:
-        labels = {"pdf": self.tr("&Save as PDF…"), "md": self.tr("&Save as Markdown…"), "csv": self.tr("&Save as CSV…")}
+        labels = {"pdf": _("&Save as PDF…"), "md": _("&Save as Markdown…"), "csv": _("&Save as CSV…")}
         self.save_button.setText(labels[self.fmt()])
 
     def _suggested_path(self) -> str:
@@ -206,7 +207,7 @@ class ExportDialog(QDialog):
         task.progressed.connect(self._progressed)
         task.succeeded.connect(on_success)
         task.failed.connect(self._failed)
-        task.cancelled.connect(lambda: self.status.setText(self.tr("Cancelled; no file was written.")))
+        task.cancelled.connect(lambda: self.status.setText(_("Cancelled; no file was written.")))
         task.finished.connect(lambda: self._set_busy(False))
         self._task = task
         return task
@@ -226,7 +227,7 @@ class ExportDialog(QDialog):
         self.progress.setValue(round(1000 * done / max(total, 1)))
 
     def _failed(self, message: str) -> None:
-        self.status.setText(self.tr("Could not export: %s") % message)
+        self.status.setText(_("Could not export: %s") % message)
 
     def cancel(self) -> None:
         """Stop the running export; it leaves no file behind."""
@@ -249,7 +250,7 @@ class ExportDialog(QDialog):
     def save(self) -> None:
         """Ask where to save, then export there in the background."""
         fmt = self.fmt()
-        path, _filter = QFileDialog.getSaveFileName(self, self.tr("Save case history"), self._suggested_path(),
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save case history"), self._suggested_path(),
                                                     FORMATS[fmt])
         if path:
             self.save_to(Path(path), fmt)
@@ -265,11 +266,11 @@ class ExportDialog(QDialog):
         def work(progress: Any) -> Path:
             return case_report.export_case_report(store, fmt=fmt, out=out, progress=progress, **options)
 
-        return self._start(work, self._saved, self.tr("Writing %s…") % out.name)
+        return self._start(work, self._saved, _("Writing %s…") % out.name)
 
     def _saved(self, out: Path) -> None:
         self.last_saved = out
-        self.status.setText(self.tr("Saved to %s") % out)
+        self.status.setText(_("Saved to %s") % out)
 
     # -- preview and print --------------------------------------------------------------------
     def _prepare(self, then: Any) -> Task:
@@ -286,13 +287,13 @@ class ExportDialog(QDialog):
             self.status.setText("")
             then(layout)
 
-        return self._start(work, done, self.tr("Preparing the document…"))
+        return self._start(work, done, _("Preparing the document…"))
 
     def printer(self) -> QPrinter:
         """A printer set to the chosen paper, with the same margins as the PDF."""
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageLayout(render.page_layout(self.paper.currentText()))
-        printer.setDocName(self.tr("Case history: %s") % self._title)
+        printer.setDocName(_("Case history: %s") % self._title)
         return printer
 
     def paint(self, printer: QPrinter, layout: case_report.ReportLayout | None = None) -> int:
@@ -310,7 +311,7 @@ class ExportDialog(QDialog):
             # The preview draws on this printer for as long as it is open: keep it alive.
             self._preview_printer = self.printer()
             dialog = QPrintPreviewDialog(self._preview_printer, self)
-            dialog.setWindowTitle(self.tr("Print preview: %s") % self._title)
+            dialog.setWindowTitle(_("Print preview: %s") % self._title)
             screen = self.screen().availableGeometry()
             dialog.resize(min(1000, int(screen.width() * 0.8)), int(screen.height() * 0.9))
             dialog.paintRequested.connect(lambda printer: self.paint(printer, layout))
@@ -327,6 +328,6 @@ class ExportDialog(QDialog):
             dialog = QPrintDialog(printer, self)
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 pages = self.paint(printer, layout)
-                self.status.setText(self.tr("Sent %d pages to the printer.") % pages)
+                self.status.setText(_("Sent %d pages to the printer.") % pages)
 
         return self._prepare(ask)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from core.domain import clock
 from core.domain.errors import DocketError, ValidationError
 from core.domain.money import COMMON_CURRENCIES
+from core.i18n import _
 from core.journal import intake, queries, settings
 from core.journal.intake import Answers, DoneEntry, Preview
 from core.store.store import Store
@@ -48,7 +49,7 @@ CONTEXT = "Intake"  # the translation context of the questions' words
 
 def tr_words(text: str) -> str:
     """The core's plain English words for a question or a choice, translated."""
-    return QCoreApplication.translate(CONTEXT, text)
+    return _(text)
 
 
 def _qdate(day: date) -> QDate:
@@ -95,7 +96,7 @@ class _Page(QWizardPage):
         question = next(q for q in intake.QUESTIONS if q.key == key)
         self.question = question
         self.setTitle(tr_words(question.text))
-        self.setSubTitle(tr_words(question.hint) + " " + self.tr("You may skip this question."))
+        self.setSubTitle(tr_words(question.hint) + " " + _("You may skip this question."))
         self.body = QVBoxLayout(self)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
@@ -119,7 +120,7 @@ class GuidedStart(QWizard):
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("New case"))
+        self.setWindowTitle(_("New case"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self._store = store
@@ -132,7 +133,7 @@ class GuidedStart(QWizard):
                      self._promise_page(), self._done_page(), self._want_page(), self._where_page(),
                      self._preview_page()):
             self.addPage(page)
-        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Open case"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, _("Open case"))
         self.resize(640, 560)
 
     # -- pages ------------------------------------------------------------------------------
@@ -151,19 +152,19 @@ class GuidedStart(QWizard):
     def _company_page(self) -> QWizardPage:
         page = _Page("who", self)
         self.company = QLineEdit(page)
-        self.company.setPlaceholderText(self.tr("e.g. Maison Parfum Paris"))
+        self.company.setPlaceholderText(_("e.g. Maison Parfum Paris"))
         names = [c.name for c in queries.company_records(self._store)]
         completer = QCompleter(names, self.company)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.company.setCompleter(completer)
         self.company_kind = QComboBox(page)
-        self.company_kind.addItem(self.tr("Not sure"), None)
+        self.company_kind.addItem(_("Not sure"), None)
         for choice in intake.COMPANY_KINDS:
             self.company_kind.addItem(tr_words(choice.label), choice.value)
         form = QFormLayout()
-        form.addRow(self.tr("Company &name"), self.company)
-        form.addRow(self.tr("&Kind of company"), self.company_kind)
+        form.addRow(_("Company &name"), self.company)
+        form.addRow(_("&Kind of company"), self.company_kind)
         page.body.addLayout(form)
         page.body.addStretch(1)
         return page
@@ -171,10 +172,10 @@ class GuidedStart(QWizard):
     def _purchase_page(self) -> QWizardPage:
         page = _Page("purchase", self)
         self.purchase = QComboBox(page)
-        self.purchase.addItem(self.tr("Not sure"), None)
+        self.purchase.addItem(_("Not sure"), None)
         for choice in intake.PURCHASES:
             self.purchase.addItem(tr_words(choice.label), choice.value)
-        self.paid_on = OptionalDate(self.tr("I paid on"), page)
+        self.paid_on = OptionalDate(_("I paid on"), page)
         self.amount = QLineEdit(page)
         self.amount.setPlaceholderText(QLocale().toString(129.0, "f", 2))
         self.currency = QComboBox(page)
@@ -182,25 +183,25 @@ class GuidedStart(QWizard):
         self.currency.addItems(COMMON_CURRENCIES)
         self.currency.setCurrentText(self._defaults["default_currency"])
         self.paid_by = QComboBox(page)
-        self.paid_by.addItem(self.tr("Not sure"), None)
+        self.paid_by.addItem(_("Not sure"), None)
         for paid in intake.PAID_BY:
             self.paid_by.addItem(tr_words(paid.label), paid.value)
         self.card_scheme = QComboBox(page)
-        self.card_scheme.addItem(self.tr("Not sure"), None)
+        self.card_scheme.addItem(_("Not sure"), None)
         for choice in intake.CARD_SCHEMES:
             self.card_scheme.addItem(tr_words(choice.label), choice.value)
         self.card_scheme.setEnabled(False)
         self.paid_by.currentIndexChanged.connect(self._card_or_not)
-        self.expected_by = OptionalDate(self.tr("It was due by"), page)
-        self.delivered_on = OptionalDate(self.tr("It arrived, or was done, on"), page)
+        self.expected_by = OptionalDate(_("It was due by"), page)
+        self.delivered_on = OptionalDate(_("It arrived, or was done, on"), page)
         form = QFormLayout()
-        form.addRow(self.tr("&What you bought"), self.purchase)
-        form.addRow(self.tr("When"), self.paid_on)
-        form.addRow(self.tr("&Amount"), self.amount)
-        form.addRow(self.tr("C&urrency"), self.currency)
-        form.addRow(self.tr("&How you paid"), self.paid_by)
-        form.addRow(self.tr("Card &network"), self.card_scheme)
-        form.addRow(self.tr("Delivery"), self.expected_by)
+        form.addRow(_("&What you bought"), self.purchase)
+        form.addRow(_("When"), self.paid_on)
+        form.addRow(_("&Amount"), self.amount)
+        form.addRow(_("C&urrency"), self.currency)
+        form.addRow(_("&How you paid"), self.paid_by)
+        form.addRow(_("Card &network"), self.card_scheme)
+        form.addRow(_("Delivery"), self.expected_by)
         form.addRow("", self.delivered_on)
         page.body.addLayout(form)
         page.body.addWidget(page.error)
@@ -217,13 +218,13 @@ class GuidedStart(QWizard):
     def _promise_page(self) -> QWizardPage:
         page = _Page("promise", self)
         self.promise = QLineEdit(page)
-        self.promise.setPlaceholderText(self.tr("e.g. A refund to my card"))
-        self.promised_on = OptionalDate(self.tr("They said it on"), page)
-        self.promised_by = OptionalDate(self.tr("By"), page)
+        self.promise.setPlaceholderText(_("e.g. A refund to my card"))
+        self.promised_on = OptionalDate(_("They said it on"), page)
+        self.promised_by = OptionalDate(_("By"), page)
         form = QFormLayout()
-        form.addRow(self.tr("&What they promised"), self.promise)
+        form.addRow(_("&What they promised"), self.promise)
         form.addRow("", self.promised_on)
-        form.addRow(self.tr("When"), self.promised_by)
+        form.addRow(_("When"), self.promised_by)
         page.body.addLayout(form)
         page.body.addStretch(1)
         return page
@@ -239,12 +240,12 @@ class GuidedStart(QWizard):
         if QLocale().language() == QLocale.Language.C:
             self.done_on.setDisplayFormat("d MMM yyyy")
         self.done_note = QLineEdit(page)
-        self.done_note.setPlaceholderText(self.tr("A note, e.g. who you spoke to"))
-        self.add_done = QPushButton(self.tr("&Add"), page)
+        self.done_note.setPlaceholderText(_("A note, e.g. who you spoke to"))
+        self.add_done = QPushButton(_("&Add"), page)
         self.add_done.clicked.connect(self._add_done_entry)
         self.done_list = QListWidget(page)
-        self.done_list.setAccessibleName(self.tr("What you have done"))
-        self.remove_done = QPushButton(self.tr("&Remove"), page)
+        self.done_list.setAccessibleName(_("What you have done"))
+        self.remove_done = QPushButton(_("&Remove"), page)
         self.remove_done.clicked.connect(lambda: self.done_list.takeItem(self.done_list.currentRow()))
         row = QHBoxLayout()
         for widget in (self.done_kind, self.done_on, self.done_note, self.add_done):
@@ -276,9 +277,9 @@ class GuidedStart(QWizard):
             self.wants[choice.value] = box
             page.body.addWidget(box)
         self.wanted_amount = QLineEdit(page)
-        self.wanted_amount.setPlaceholderText(self.tr("Leave empty for the price paid"))
+        self.wanted_amount.setPlaceholderText(_("Leave empty for the price paid"))
         form = QFormLayout()
-        form.addRow(self.tr("A&mount"), self.wanted_amount)
+        form.addRow(_("A&mount"), self.wanted_amount)
         page.body.addLayout(form)
         page.body.addWidget(page.error)
         page.body.addStretch(1)
@@ -294,19 +295,19 @@ class GuidedStart(QWizard):
         index = self.region.findData(preselect)
         self.region.setCurrentIndex(index if index >= 0 else self.region.count() - 1)
         form = QFormLayout()
-        form.addRow(self.tr("&Country or region"), self.region)
+        form.addRow(_("&Country or region"), self.region)
         page.body.addLayout(form)
         page.body.addStretch(1)
         return page
 
     def _preview_page(self) -> QWizardPage:
         page = QWizardPage(self)
-        page.setTitle(self.tr("Your case, as Docket understands it"))
-        page.setSubTitle(self.tr("Nothing is saved until you open the case."))
+        page.setTitle(_("Your case, as Docket understands it"))
+        page.setSubTitle(_("Nothing is saved until you open the case."))
         self.summary = QTextBrowser(page)
         self.summary.setOpenExternalLinks(True)
-        self.summary.setAccessibleName(self.tr("What Docket understands"))
-        self.draft_button = QPushButton(self.tr("Open the case and &draft this letter"), page)
+        self.summary.setAccessibleName(_("What Docket understands"))
+        self.draft_button = QPushButton(_("Open the case and &draft this letter"), page)
         self.draft_button.clicked.connect(self.open_and_draft)
         layout = QVBoxLayout(page)
         layout.addWidget(self.summary, 1)
@@ -359,41 +360,41 @@ class GuidedStart(QWizard):
             seen = intake.preview(self._store, answers=self.answers())
         except DocketError as exc:
             self.summary.setHtml("<p><b>⚠ " + _escape(str(exc)) + "</b></p><p>"
-                                 + self.tr("Go back and correct this answer, or skip it.") + "</p>")
+                                 + _("Go back and correct this answer, or skip it.") + "</p>")
             self.draft_button.setEnabled(False)
             return
         self.current_preview = seen
         self.summary.setHtml(self._preview_html(seen))
         self.draft_button.setEnabled(seen.template_id is not None)
         if seen.step:
-            self.draft_button.setText(self.tr("Open the case and &draft the letter: %1").replace("%1", seen.step))
+            self.draft_button.setText(_("Open the case and &draft the letter: %1").replace("%1", seen.step))
 
     def _preview_html(self, seen: Preview) -> str:
         parts = [f"<h3>{_escape(seen.title)}</h3>"]
         if seen.clocks:
-            parts.append(f"<p><b>{self.tr('Clocks running now')}</b></p><ul>")
+            parts.append(f"<p><b>{_('Clocks running now')}</b></p><ul>")
             for c in seen.clocks:
                 source = ""
                 if c.provenance:
                     # Where the rule comes from, and whether it was read there (checked when).
-                    confirmed = (self.tr("checked %1").replace("%1", format_date(c.checked)) if c.checked
-                                 and c.confidence == "primary" else self.tr("not yet confirmed at the source"))
-                    source = (f' (<a href="{_escape(c.source)}">{self.tr("source")}</a>, {_escape(confirmed)})')
+                    confirmed = (_("checked %1").replace("%1", format_date(c.checked)) if c.checked
+                                 and c.confidence == "primary" else _("not yet confirmed at the source"))
+                    source = (f' (<a href="{_escape(c.source)}">{_("source")}</a>, {_escape(confirmed)})')
                 parts.append(f"<li>{_escape(c.text)}{source}</li>")
             parts.append("</ul>")
         else:
-            parts.append(f"<p>{self.tr('No deadline is running yet from what you have said.')}</p>")
+            parts.append(f"<p>{_('No deadline is running yet from what you have said.')}</p>")
         if seen.unlocked:
-            parts.append(f"<p><b>{self.tr('What your answers unlock')}</b></p><ul>")
+            parts.append(f"<p><b>{_('What your answers unlock')}</b></p><ul>")
             parts += [f"<li>{_escape(u.text)}</li>" for u in seen.unlocked]
             parts.append("</ul>")
         if seen.missing:
-            parts.append(f"<p><b>{self.tr('Missing, and what it would unlock')}</b></p><ul>")
+            parts.append(f"<p><b>{_('Missing, and what it would unlock')}</b></p><ul>")
             parts += [f"<li>{_escape(m.text)}</li>" for m in seen.missing]
             parts.append("</ul>")
         if seen.step:
-            due = (" " + self.tr("by %1").replace("%1", format_date(seen.due))) if seen.due else ""
-            parts.append(f"<p><b>{self.tr('Suggested next step')}</b>: {_escape(seen.step)}{_escape(due)}<br>"
+            due = (" " + _("by %1").replace("%1", format_date(seen.due))) if seen.due else ""
+            parts.append(f"<p><b>{_('Suggested next step')}</b>: {_escape(seen.step)}{_escape(due)}<br>"
                          f"{_escape(seen.reason)}</p>")
         parts.append(f"<p><i>{_escape(seen.disclaimer)}</i></p>")
         return "".join(parts)

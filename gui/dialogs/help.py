@@ -16,17 +16,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.i18n import _
+
 
 class GuideDialog(QDialog):
     """What a case is, how to keep one, the ladder, and how to escalate: a page to read."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Docket guide"))
+        self.setWindowTitle(_("Docket guide"))
         self.text = QTextBrowser(self)
-        self.text.setAccessibleName(self.tr("Guide"))
+        self.text.setAccessibleName(_("Guide"))
         self.text.setOpenExternalLinks(False)
-        self.text.setHtml(self.tr(
+        self.text.setHtml(_(
             "<h2>Keeping a case</h2>"
             "<p>A <b>case</b> is one dispute with one company: a refund promised and never paid, a "
             "subscription that will not stop, goods that never came. Start one with <b>New case</b> "
@@ -63,12 +65,12 @@ class ShortcutsDialog(QDialog):
 
     def __init__(self, actions: Iterable[QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Keyboard shortcuts"))
+        self.setWindowTitle(_("Keyboard shortcuts"))
         rows = [(a.text().replace("&", "").rstrip("…"), a.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
                 for a in actions if not a.shortcut().isEmpty()]
         self.table = QTableWidget(len(rows), 2, self)
-        self.table.setAccessibleName(self.tr("Keyboard shortcuts"))
-        self.table.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Keys")])
+        self.table.setAccessibleName(_("Keyboard shortcuts"))
+        self.table.setHorizontalHeaderLabels([_("Action"), _("Keys")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, (name, keys) in enumerate(sorted(rows)):

@@ -51,6 +51,7 @@ from core.domain import clock
 from core.domain.errors import DocketError
 from core.domain.when import When
 from core.escalation import reminders
+from core.i18n import _
 from core.journal import queries, settings
 from core.store.store import Store
 from gui.case.timeline_model import kind_label
@@ -74,7 +75,7 @@ class PagePreview(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
-        self.setAccessibleName(self.tr("Page preview"))
+        self.setAccessibleName(_("Page preview"))
         self._pages = QWidget(self)
         self._column = QVBoxLayout(self._pages)
         self._column.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -150,7 +151,7 @@ class PagePreview(QScrollArea):
             page = QLabel(self._pages)
             self._images.append(image)
             self._labels.append(page)
-            page.setAccessibleName(self.tr("Page %1 of %2").replace("%1", str(index + 1)).replace("%2", str(self.page_count)))
+            page.setAccessibleName(_("Page %1 of %2").replace("%1", str(index + 1)).replace("%2", str(self.page_count)))
             self._column.addWidget(page)
         self._fit()
 
@@ -160,29 +161,29 @@ class SendDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Mark as sent"))
+        self.setWindowTitle(_("Mark as sent"))
         form = QFormLayout(self)
         self.via = QComboBox(self)
-        labels = {"email": self.tr("Email"), "post": self.tr("Post"), "recorded_post": self.tr("Recorded post"),
-                  "certified_post": self.tr("Certified post"), "by_hand": self.tr("By hand"),
-                  "web_form": self.tr("Web form")}
+        labels = {"email": _("Email"), "post": _("Post"), "recorded_post": _("Recorded post"),
+                  "certified_post": _("Certified post"), "by_hand": _("By hand"),
+                  "web_form": _("Web form")}
         for key in letters.SENT_VIA:
             self.via.addItem(labels[key], key)
         self.via.setCurrentIndex(self.via.findData("recorded_post"))
-        self.via.setAccessibleName(self.tr("How it was sent"))
+        self.via.setAccessibleName(_("How it was sent"))
         self.tracking = QLineEdit(self)
-        self.tracking.setAccessibleName(self.tr("Tracking number"))
-        self.tracking.setPlaceholderText(self.tr("e.g. RR123456789GB"))
+        self.tracking.setAccessibleName(_("Tracking number"))
+        self.tracking.setPlaceholderText(_("e.g. RR123456789GB"))
         today = clock.today()
         self.sent_on = QDateEdit(QDate(today.year, today.month, today.day), self)
         self.sent_on.setCalendarPopup(True)
         self.sent_on.setMaximumDate(QDate(today.year, today.month, today.day))
         self.sent_on.setDisplayFormat(date_display_format())
-        self.sent_on.setAccessibleName(self.tr("Date sent"))
-        form.addRow(self.tr("&How:"), self.via)
-        form.addRow(self.tr("&Tracking number:"), self.tracking)
-        form.addRow(self.tr("&Date:"), self.sent_on)
-        note = QLabel(self.tr("The letter's text is then frozen, a letter event with the PDF is added "
+        self.sent_on.setAccessibleName(_("Date sent"))
+        form.addRow(_("&How:"), self.via)
+        form.addRow(_("&Tracking number:"), self.tracking)
+        form.addRow(_("&Date:"), self.sent_on)
+        note = QLabel(_("The letter's text is then frozen, a letter event with the PDF is added "
                               "to the timeline, and the reply clock starts."), self)
         note.setWordWrap(True)
         form.addRow(note)
@@ -214,7 +215,7 @@ class LetterEditor(QDialog):
         self._paper = settings.get(store, "paper_size")
         kept = letters.get_letter(store, letter_id=letter_id) if letter_id is not None else None
         case = queries.load_case(store, case_id)
-        self.setWindowTitle(self.tr("Letter: %1").replace("%1", case.title))
+        self.setWindowTitle(_("Letter: %1").replace("%1", case.title))
         # Large enough for text and page side by side, never larger than the screen.
         available = self.screen().availableGeometry()
         self.resize(min(1200, int(available.width() * 0.95)), min(800, int(available.height() * 0.9)))
@@ -246,7 +247,7 @@ class LetterEditor(QDialog):
         self._loading = False
         problems = letters.template_problems(store)
         if problems:
-            self.status_label.setText(self.tr("Some of your templates were left out: %1").replace("%1", " ".join(problems)))
+            self.status_label.setText(_("Some of your templates were left out: %1").replace("%1", " ".join(problems)))
         self._update_state()
 
     # -- building -------------------------------------------------------------------------------
@@ -254,7 +255,7 @@ class LetterEditor(QDialog):
         self._choices = QWidget(self)
         form = QFormLayout()
         self.template_box = QComboBox(self._choices)
-        self.template_box.setAccessibleName(self.tr("Template"))
+        self.template_box.setAccessibleName(_("Template"))
         self._templates = letters.list_templates(self._store)
         for tpl_id in dict.fromkeys(t.id for t in self._templates):
             title = next(t.title for t in self._templates if t.id == tpl_id and t.language == "en") \
@@ -262,11 +263,11 @@ class LetterEditor(QDialog):
             self.template_box.addItem(title, tpl_id)
         self.template_box.currentIndexChanged.connect(self._template_changed)
         self.language_box = QComboBox(self._choices)
-        self.language_box.setAccessibleName(self.tr("Language of the letter"))
+        self.language_box.setAccessibleName(_("Language of the letter"))
         self.language_box.currentIndexChanged.connect(self._choice_changed)
         self.recipient_box = QComboBox(self._choices)
-        self.recipient_box.setAccessibleName(self.tr("Recipient"))
-        self.recipient_box.addItem(self.tr("The organisation (no named person)"), None)
+        self.recipient_box.setAccessibleName(_("Recipient"))
+        self.recipient_box.addItem(_("The organisation (no named person)"), None)
         for contact in case.contacts:  # type: ignore[attr-defined]
             label = contact.name + (f" ({contact.role})" if contact.role else "")
             self.recipient_box.addItem(label, contact.id)
@@ -275,12 +276,12 @@ class LetterEditor(QDialog):
             # Long template titles must not widen the panel past the letter itself.
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumContentsLength(14)
-        form.addRow(self.tr("&Template:"), self.template_box)
-        form.addRow(self.tr("&Language:"), self.language_box)
-        form.addRow(self.tr("&To:"), self.recipient_box)
+        form.addRow(_("&Template:"), self.template_box)
+        form.addRow(_("&Language:"), self.language_box)
+        form.addRow(_("&To:"), self.recipient_box)
 
         self.events_list = QListWidget(self._choices)
-        self.events_list.setAccessibleName(self.tr("Events for the chronology"))
+        self.events_list.setAccessibleName(_("Events for the chronology"))
         defaults = set(letters.default_event_ids(case))  # type: ignore[arg-type]
         for event in case.events:  # type: ignore[attr-defined]
             when = When.parse(event.at)
@@ -291,7 +292,7 @@ class LetterEditor(QDialog):
             item.setCheckState(Qt.CheckState.Checked if event.id in defaults else Qt.CheckState.Unchecked)
         self.events_list.itemChanged.connect(self._choice_changed)
         self.evidence_list = QListWidget(self._choices)
-        self.evidence_list.setAccessibleName(self.tr("Evidence to enclose"))
+        self.evidence_list.setAccessibleName(_("Evidence to enclose"))
         for item_ in case.evidence:  # type: ignore[attr-defined]
             item = QListWidgetItem(item_.original_name + (f" – {item_.description}" if item_.description else ""),
                                    self.evidence_list)
@@ -300,7 +301,7 @@ class LetterEditor(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
         self.evidence_list.itemChanged.connect(self._choice_changed)
 
-        facts_box = QGroupBox(self.tr("Other facts (card, issuer, regulator…)"), self._choices)
+        facts_box = QGroupBox(_("Other facts (card, issuer, regulator…)"), self._choices)
         facts_form = QFormLayout(facts_box)
         self.fact_fields: dict[str, QLineEdit] = {}
         for key, label in letters.EXTRA_FACTS.items():
@@ -316,13 +317,13 @@ class LetterEditor(QDialog):
         column = QVBoxLayout(self._choices)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(form)
-        column.addWidget(QLabel(self.tr("Events in the chronology:"), self._choices))
+        column.addWidget(QLabel(_("Events in the chronology:"), self._choices))
         column.addWidget(self.events_list, 2)
-        column.addWidget(QLabel(self.tr("Enclosures:"), self._choices))
+        column.addWidget(QLabel(_("Enclosures:"), self._choices))
         column.addWidget(self.evidence_list, 1)
         column.addWidget(facts_scroll, 2)
-        self.redraft_button = QPushButton(self.tr("&Redraft from the case"), self._choices)
-        self.redraft_button.setAccessibleName(self.tr("Redraft the letter from the case, replacing your edits"))
+        self.redraft_button = QPushButton(_("&Redraft from the case"), self._choices)
+        self.redraft_button.setAccessibleName(_("Redraft the letter from the case, replacing your edits"))
         self.redraft_button.clicked.connect(self.redraft)
         column.addWidget(self.redraft_button)
 
@@ -332,7 +333,7 @@ class LetterEditor(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         self.missing_label = QLabel(self._text_pane)
         self.missing_label.setWordWrap(True)
-        self.missing_label.setAccessibleName(self.tr("Missing facts"))
+        self.missing_label.setAccessibleName(_("Missing facts"))
         # The tooltip colours are a pair every palette (light, dark, high contrast) keeps readable.
         self.missing_label.setAutoFillBackground(True)
         self.missing_label.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
@@ -341,7 +342,7 @@ class LetterEditor(QDialog):
         self.status_label = QLabel(self._text_pane)
         self.status_label.setWordWrap(True)
         self.editor = QTextEdit(self._text_pane)
-        self.editor.setAccessibleName(self.tr("Letter text"))
+        self.editor.setAccessibleName(_("Letter text"))
         self.editor.document().setDefaultFont(render.body_font())
         self.editor.textChanged.connect(self._text_changed)
         column.addWidget(self.missing_label)
@@ -350,17 +351,17 @@ class LetterEditor(QDialog):
 
     def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.print_button = QPushButton(self.tr("&Print…"), self)
+        self.print_button = QPushButton(_("&Print…"), self)
         self.print_button.clicked.connect(self.print_letter)
-        self.pdf_button = QPushButton(self.tr("Save as P&DF…"), self)
+        self.pdf_button = QPushButton(_("Save as P&DF…"), self)
         self.pdf_button.clicked.connect(lambda: self.save_pdf())
-        self.copy_button = QPushButton(self.tr("&Copy as plain text"), self)
+        self.copy_button = QPushButton(_("&Copy as plain text"), self)
         self.copy_button.clicked.connect(self.copy_text)
-        self.save_button = QPushButton(self.tr("&Save draft"), self)
+        self.save_button = QPushButton(_("&Save draft"), self)
         self.save_button.clicked.connect(self.save_draft)
-        self.send_button = QPushButton(self.tr("&Mark as sent…"), self)
+        self.send_button = QPushButton(_("&Mark as sent…"), self)
         self.send_button.clicked.connect(lambda: self.mark_as_sent())
-        close = QPushButton(self.tr("Close"), self)
+        close = QPushButton(_("Close"), self)
         close.clicked.connect(self.reject)
         for button in (self.print_button, self.pdf_button, self.copy_button, self.save_button, self.send_button):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
@@ -401,12 +402,12 @@ class LetterEditor(QDialog):
     def _facts(self) -> dict[str, str]:
         return {k: f.text().strip() for k, f in self.fact_fields.items() if f.text().strip()}
 
-    def _choice_changed(self, *_: object) -> None:
+    def _choice_changed(self, *_ignored: object) -> None:
         if self._loading or self._is_sent():
             return
         if self._edited:
             # The user's own words win: choices apply only when they ask to redraft.
-            self.status_label.setText(self.tr("You have edited the text. Your new choices apply when you "
+            self.status_label.setText(_("You have edited the text. Your new choices apply when you "
                                               "press Redraft from the case (which replaces your edits)."))
             return
         self.redraft()
@@ -421,13 +422,13 @@ class LetterEditor(QDialog):
                 facts=self._facts(),
             )
         except DocketError as exc:
-            QMessageBox.warning(self, self.tr("Letter"), str(exc))
+            QMessageBox.warning(self, _("Letter"), str(exc))
             return
         self._loading = True
         self.editor.setHtml(self._draft.html)
         self._loading = False
         self._edited = False
-        self.status_label.setText(self.tr("Reply requested by %1.").replace("%1", format_date(self._draft.reply_by)))
+        self.status_label.setText(_("Reply requested by %1.").replace("%1", format_date(self._draft.reply_by)))
         self._update_state()
 
     def _restore(self, kept: letters.LetterInfo) -> None:
@@ -448,10 +449,10 @@ class LetterEditor(QDialog):
         self._sent_info = kept
         if kept.sent:
             self.editor.setReadOnly(True)
-            self.status_label.setText(self.tr("Sent on %1 by %2. A sent letter is kept as it was sent.")
+            self.status_label.setText(_("Sent on %1 by %2. A sent letter is kept as it was sent.")
                                       .replace("%1", str(kept.sent_on)).replace("%2", kept.sent_via.replace("_", " ")))
         else:
-            self.status_label.setText(self.tr("Kept draft. Reply requested by %1.")
+            self.status_label.setText(_("Kept draft. Reply requested by %1.")
                                       .replace("%1", str(kept.reply_by)))
 
     def _is_sent(self) -> bool:
@@ -474,13 +475,13 @@ class LetterEditor(QDialog):
         not printed or saved as PDF, as it is not sent."""
         missing = self.missing_facts()
         if missing:
-            self.status_label.setText(self.tr("Fill in the missing facts first: %1.").replace("%1", "; ".join(missing)))
+            self.status_label.setText(_("Fill in the missing facts first: %1.").replace("%1", "; ".join(missing)))
         return bool(missing)
 
     def _update_state(self) -> None:
         missing = self.missing_facts()
         if missing:
-            self.missing_label.setText(self.tr("Missing facts: fill these in (in the case or in the text) "
+            self.missing_label.setText(_("Missing facts: fill these in (in the case or in the text) "
                                                "before sending: %1").replace("%1", "; ".join(missing)))
         self.missing_label.setVisible(bool(missing))
         sent = self._is_sent()
@@ -488,7 +489,7 @@ class LetterEditor(QDialog):
                        self.events_list, self.evidence_list, self.redraft_button):
             widget.setEnabled(not sent)
         self.send_button.setEnabled(not sent and not missing)
-        self.send_button.setToolTip(self.tr("Fill in the missing facts first") if missing else "")
+        self.send_button.setToolTip(_("Fill in the missing facts first") if missing else "")
         self._preview_timer.start()
 
     def current_draft(self) -> letters.Draft:
@@ -512,9 +513,9 @@ class LetterEditor(QDialog):
             self.letter_id = letters.save_draft(self._store, case_id=self._case_id, draft=self.current_draft(),
                                                 letter_id=self.letter_id)
         except DocketError as exc:
-            QMessageBox.warning(self, self.tr("Letter"), str(exc))
+            QMessageBox.warning(self, _("Letter"), str(exc))
             return None
-        self.status_label.setText(self.tr("Draft kept with the case."))
+        self.status_label.setText(_("Draft kept with the case."))
         self.letter_saved.emit(self.letter_id)
         return self.letter_id
 
@@ -523,8 +524,8 @@ class LetterEditor(QDialog):
         if not self._is_sent() and self._refuse_if_missing():
             return None
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("Save letter as PDF"),
-                                                  f"{self.template_box.currentData()}.pdf", self.tr("PDF (*.pdf)"))
+            path, _ignored = QFileDialog.getSaveFileName(self, _("Save letter as PDF"),
+                                                  f"{self.template_box.currentData()}.pdf", _("PDF (*.pdf)"))
             if not path:
                 return None
         out = Path(path)
@@ -534,16 +535,16 @@ class LetterEditor(QDialog):
             else:
                 letters.draft_pdf(self._store, draft=self.current_draft(), out=out)
         except (DocketError, OSError) as exc:
-            QMessageBox.warning(self, self.tr("Letter"), str(exc))
+            QMessageBox.warning(self, _("Letter"), str(exc))
             return None
-        self.status_label.setText(self.tr("Saved %1.").replace("%1", str(out)))
+        self.status_label.setText(_("Saved %1.").replace("%1", str(out)))
         return out
 
     def copy_text(self) -> str:
         """Put the letter's plain text on the clipboard, for an email."""
         plain = self.current_draft().text
         QGuiApplication.clipboard().setText(plain)
-        self.status_label.setText(self.tr("The letter's text is on the clipboard."))
+        self.status_label.setText(_("The letter's text is on the clipboard."))
         return plain
 
     def paint_on(self, printer: QPrinter) -> int:
@@ -566,7 +567,7 @@ class LetterEditor(QDialog):
         """Keep the letter if needed and record it as sent (asks how unless ``via`` is given).
         Returns the new timeline event's id."""
         if self.missing_facts():
-            QMessageBox.information(self, self.tr("Letter"), self.tr("Fill in the missing facts first."))
+            QMessageBox.information(self, _("Letter"), _("Fill in the missing facts first."))
             return None
         if via is None:
             dialog = SendDialog(self)
@@ -579,7 +580,7 @@ class LetterEditor(QDialog):
             event_id = letters.mark_as_sent(self._store, letter_id=self.letter_id, via=via, sent_on=sent_on,
                                             tracking=tracking)
         except DocketError as exc:
-            QMessageBox.warning(self, self.tr("Letter"), str(exc))
+            QMessageBox.warning(self, _("Letter"), str(exc))
             return None
         self._loading = True
         self._restore(letters.get_letter(self._store, letter_id=self.letter_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Category
 from core.domain.money import Money, check_currency, parse_amount
+from core.i18n import _
 from core.journal import cases, queries, settings
 from core.store.store import Store
 from gui.kit.fields import CurrencyPicker, JurisdictionPicker, OptionalDate
@@ -27,17 +28,16 @@ from gui.kit.fields import CurrencyPicker, JurisdictionPicker, OptionalDate
 
 def category_labels() -> dict[str, str]:
     """Case categories in words."""
-    t = QCoreApplication.translate
     return {
-        Category.REFUND: t("Category", "Refund not paid"),
-        Category.NON_DELIVERY: t("Category", "Not delivered"),
-        Category.FAULTY_GOODS: t("Category", "Faulty goods"),
-        Category.BILLING_ERROR: t("Category", "Billing error"),
-        Category.SUBSCRIPTION: t("Category", "Subscription"),
-        Category.CANCELLATION: t("Category", "Cancellation"),
-        Category.WARRANTY: t("Category", "Warranty or guarantee"),
-        Category.SERVICE: t("Category", "Poor service"),
-        Category.OTHER: t("Category", "Other"),
+        Category.REFUND: _("Refund not paid"),
+        Category.NON_DELIVERY: _("Not delivered"),
+        Category.FAULTY_GOODS: _("Faulty goods"),
+        Category.BILLING_ERROR: _("Billing error"),
+        Category.SUBSCRIPTION: _("Subscription"),
+        Category.CANCELLATION: _("Cancellation"),
+        Category.WARRANTY: _("Warranty or guarantee"),
+        Category.SERVICE: _("Poor service"),
+        Category.OTHER: _("Other"),
     }
 
 
@@ -52,7 +52,7 @@ def parse_money(text: str, currency: str) -> Money | None:
     if not cleaned:
         return None
     if not re.fullmatch(r"-?[\d.,]+", cleaned):
-        raise ValidationError("amount", QCoreApplication.translate("NewCase", "“%1” is not an amount; write it like 129.00")
+        raise ValidationError("amount", _("“%1” is not an amount; write it like 129.00")
                               .replace("%1", text.strip()))
     cleaned = _normalise_number(cleaned, QLocale().decimalPoint())
     try:
@@ -60,15 +60,13 @@ def parse_money(text: str, currency: str) -> Money | None:
         money = Money(parse_amount(cleaned, "amount.value"), check_currency(currency, "amount.currency"))
     except ValidationError as exc:
         if exc.path.endswith("currency"):
-            raise ValidationError("currency", QCoreApplication.translate(
-                "NewCase", "choose a three-letter currency code such as EUR, GBP or USD")) from None
+            raise ValidationError("currency", _("choose a three-letter currency code such as EUR, GBP or USD")) from None
         if cleaned.startswith("-"):
-            raise ValidationError("amount", QCoreApplication.translate(
-                "NewCase", "an amount in dispute cannot be negative")) from None
-        raise ValidationError("amount", QCoreApplication.translate("NewCase", "“%1” is not an amount; write it like 129.00")
+            raise ValidationError("amount", _("an amount in dispute cannot be negative")) from None
+        raise ValidationError("amount", _("“%1” is not an amount; write it like 129.00")
                               .replace("%1", text.strip())) from None
     if money.quantized() != money.value:
-        raise ValidationError("amount", QCoreApplication.translate("NewCase", "%1 does not have that many decimal places")
+        raise ValidationError("amount", _("%1 does not have that many decimal places")
                               .replace("%1", money.currency))
     return money
 
@@ -94,17 +92,17 @@ class NewCaseDialog(QDialog):
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("New case"))
+        self.setWindowTitle(_("New case"))
         self._store = store
         self.case_id: int | None = None
         defaults = settings.get_all(store)
 
         self.title = QLineEdit()
-        self.title.setPlaceholderText(self.tr("e.g. Refund for a returned coat never paid"))
+        self.title.setPlaceholderText(_("e.g. Refund for a returned coat never paid"))
         self.company = QComboBox()
         self.company.setEditable(True)
         self.company.addItems([""] + [c.name for c in queries.company_records(store)])
-        self.company.lineEdit().setPlaceholderText(self.tr("Who is the dispute with?"))
+        self.company.lineEdit().setPlaceholderText(_("Who is the dispute with?"))
         self.category = QComboBox()
         for value, label in category_labels().items():
             self.category.addItem(label, str(value))
@@ -115,44 +113,44 @@ class NewCaseDialog(QDialog):
         self.amount.setPlaceholderText(QLocale().toString(129.0, "f", 2))
         self.jurisdiction = JurisdictionPicker()
         self.jurisdiction.set_code(defaults["default_jurisdiction"])
-        self.jurisdiction.setToolTip(self.tr("Whose consumer rules apply: type part of a country's name or code"))
+        self.jurisdiction.setToolTip(_("Whose consumer rules apply: type part of a country's name or code"))
         # Unticked, the case is dated by its first event (the order, the first call), not by
         # the day it was typed in.
-        self.opened_on = OptionalDate(self.tr("Opened on"))
-        self.opened_on.setToolTip(self.tr("When the dispute began. Leave unticked: the date of the first "
+        self.opened_on = OptionalDate(_("Opened on"))
+        self.opened_on.setToolTip(_("When the dispute began. Leave unticked: the date of the first "
                                           "event you log"))
         self.references = QLineEdit()
-        self.references.setPlaceholderText(self.tr("Order, account or ticket numbers, separated by commas"))
+        self.references.setPlaceholderText(_("Order, account or ticket numbers, separated by commas"))
         self.desired = QPlainTextEdit()
-        self.desired.setPlaceholderText(self.tr("What would put this right? e.g. a refund of 129.00"))
+        self.desired.setPlaceholderText(_("What would put this right? e.g. a refund of 129.00"))
         self.desired.setTabChangesFocus(True)
         self.desired.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
 
         self.errors: dict[str, QLabel] = {}
         form = QFormLayout()
         rows = [
-            ("title", self.tr("&Title"), self.title),
-            ("company", self.tr("&Company"), self.company),
-            ("category", self.tr("C&ategory"), self.category),
-            ("amount", self.tr("A&mount in dispute"), self.amount),
-            ("currency", self.tr("C&urrency"), self.currency),
-            ("jurisdiction", self.tr("&Jurisdiction"), self.jurisdiction),
-            ("opened_on", self.tr("&Opened on"), self.opened_on),
-            ("references", self.tr("&References"), self.references),
-            ("desired_outcome", self.tr("&Desired outcome"), self.desired),
+            ("title", _("&Title"), self.title),
+            ("company", _("&Company"), self.company),
+            ("category", _("C&ategory"), self.category),
+            ("amount", _("A&mount in dispute"), self.amount),
+            ("currency", _("C&urrency"), self.currency),
+            ("jurisdiction", _("&Jurisdiction"), self.jurisdiction),
+            ("opened_on", _("&Opened on"), self.opened_on),
+            ("references", _("&References"), self.references),
+            ("desired_outcome", _("&Desired outcome"), self.desired),
         ]
         for key, label, widget in rows:
             widget.setAccessibleName(label.replace("&", ""))
             form.addRow(label, widget)
             error = QLabel()
             error.setWordWrap(True)
-            error.setAccessibleName(self.tr("%1: problem").replace("%1", label.replace("&", "")))
+            error.setAccessibleName(_("%1: problem").replace("%1", label.replace("&", "")))
             error.hide()
             self.errors[key] = error
             form.addRow("", error)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Open case"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Open case"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -178,9 +176,9 @@ class NewCaseDialog(QDialog):
         """Check the form; show every problem beside its field. Returns the amount if all is well."""
         problems: dict[str, str] = {}
         if not self.title.text().strip():
-            problems["title"] = self.tr("Give the case a title: a few words about what went wrong.")
+            problems["title"] = _("Give the case a title: a few words about what went wrong.")
         if not self.company.currentText().strip():
-            problems["company"] = self.tr("Name the company the dispute is with.")
+            problems["company"] = _("Name the company the dispute is with.")
         money = None
         try:
             money = parse_money(self.amount.text(), self.currency.currentText())

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.i18n import _
 from core.journal.queries import TimelineRow
 from gui.case.timeline_model import kind_label, when_text
 
@@ -29,8 +30,8 @@ class PickEventDialog(QDialog):
         self.setWindowTitle(title)
         self.event_id: int | None = None
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("Type words of the event, or its date"))
-        self.search.setAccessibleName(self.tr("Find an event"))
+        self.search.setPlaceholderText(_("Type words of the event, or its date"))
+        self.search.setAccessibleName(_("Find an event"))
         self.search.setClearButtonEnabled(True)
         self.items = QStandardItemModel(self)
         for event in events:
@@ -44,7 +45,7 @@ class PickEventDialog(QDialog):
         self.search.textChanged.connect(self.filtered.setFilterFixedString)
         self.search.textChanged.connect(lambda _t: self._select_first())
         self.list = QListView(self)
-        self.list.setAccessibleName(self.tr("Events"))
+        self.list.setAccessibleName(_("Events"))
         self.list.setModel(self.filtered)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -54,7 +55,7 @@ class PickEventDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Which event does this file belong to?"), self))
+        layout.addWidget(QLabel(_("Which event does this file belong to?"), self))
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import DocketError
+from core.i18n import _
 from core.journal import evidence_text, settings
 from core.store.store import Store
 from gui.kit.fields import CurrencyPicker, JurisdictionPicker
@@ -39,7 +40,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Settings"))
+        self.setWindowTitle(_("Settings"))
         self._store = store
         values = settings.get_all(store)
 
@@ -48,8 +49,8 @@ class SettingsDialog(QDialog):
         self.your_email = QLineEdit(values["your_email"])
         self.your_phone = QLineEdit(values["your_phone"])
         self.your_other_emails = self._text_box(values["your_other_emails"], 2)
-        self.your_other_emails.setPlaceholderText(self.tr("One address per line"))
-        other_hint = QLabel(self.tr("When you import emails, those sent from any of these addresses count as "
+        self.your_other_emails.setPlaceholderText(_("One address per line"))
+        other_hint = QLabel(_("When you import emails, those sent from any of these addresses count as "
                                     "written by you (to the company)."))
         other_hint.setWordWrap(True)
         other_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -58,32 +59,32 @@ class SettingsDialog(QDialog):
         self.default_currency = CurrencyPicker()
         self.default_currency.set_code(values["default_currency"])
         self.paper_size = QComboBox()
-        self.paper_size.addItem(self.tr("A4"), "A4")
-        self.paper_size.addItem(self.tr("US Letter"), "Letter")
+        self.paper_size.addItem(_("A4"), "A4")
+        self.paper_size.addItem(_("US Letter"), "Letter")
         self.paper_size.setCurrentIndex(max(0, self.paper_size.findData(values["paper_size"])))
         self.silence_days = QSpinBox()
         self.silence_days.setRange(1, 365)
         self.silence_days.setValue(values["silence_days"])
-        self.silence_days.setSuffix(self.tr(" days"))
-        self.ocr_note = QLabel(self.tr("Text in pictures is searched.") if evidence_text.ocr_available()
-                               else self.tr('Text in pictures is not searched. To search it, install the OCR extra: '
+        self.silence_days.setSuffix(_(" days"))
+        self.ocr_note = QLabel(_("Text in pictures is searched.") if evidence_text.ocr_available()
+                               else _('Text in pictures is not searched. To search it, install the OCR extra: '
                                             'pip install "docket[ocr]"'))
         self.ocr_note.setWordWrap(True)
         self.ocr_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # One label column for the three groups, so every field starts at the same place.
         groups: list[tuple[QGroupBox, list[tuple[str, QWidget]]]] = [
-            (QGroupBox(self.tr("You (the sender of your letters)")), [
-                (self.tr("&Name:"), self.your_name), (self.tr("Postal &address:"), self.your_address),
-                (self.tr("&Email:"), self.your_email), (self.tr("&Phone:"), self.your_phone),
-                (self.tr("&Other addresses:"), self.your_other_emails), ("", other_hint)]),
-            (QGroupBox(self.tr("Defaults for new cases")), [
-                (self.tr("&Jurisdiction:"), self.default_jurisdiction), (self.tr("&Currency:"), self.default_currency),
-                (self.tr("Pape&r size:"), self.paper_size), (self.tr("Remind after &silence of:"), self.silence_days)]),
-            (QGroupBox(self.tr("Where your data is kept")), [
-                (self.tr("Data folder:"), self._folder_row(store.data_dir, self.tr("Open the data folder"))),
-                (self.tr("Your letter templates:"),
-                 self._folder_row(store.templates_dir, self.tr("Open the letter templates folder"))),
-                (self.tr("Search in evidence:"), self.ocr_note)]),
+            (QGroupBox(_("You (the sender of your letters)")), [
+                (_("&Name:"), self.your_name), (_("Postal &address:"), self.your_address),
+                (_("&Email:"), self.your_email), (_("&Phone:"), self.your_phone),
+                (_("&Other addresses:"), self.your_other_emails), ("", other_hint)]),
+            (QGroupBox(_("Defaults for new cases")), [
+                (_("&Jurisdiction:"), self.default_jurisdiction), (_("&Currency:"), self.default_currency),
+                (_("Pape&r size:"), self.paper_size), (_("Remind after &silence of:"), self.silence_days)]),
+            (QGroupBox(_("Where your data is kept")), [
+                (_("Data folder:"), self._folder_row(store.data_dir, _("Open the data folder"))),
+                (_("Your letter templates:"),
+                 self._folder_row(store.templates_dir, _("Open the letter templates folder"))),
+                (_("Search in evidence:"), self.ocr_note)]),
         ]
         labels: list[QLabel] = []
         for group, rows in groups:
@@ -126,7 +127,7 @@ class SettingsDialog(QDialog):
         shown = QLineEdit(str(path))
         shown.setReadOnly(True)
         shown.setAccessibleName(button_text)
-        button = QPushButton(self.tr("Open"))
+        button = QPushButton(_("Open"))
         button.setAccessibleName(button_text)
         button.clicked.connect(lambda: open_folder(path))
         layout.addWidget(shown, 1)
@@ -151,7 +152,7 @@ class SettingsDialog(QDialog):
         values = self.values()
         currency = str(values["default_currency"])
         if len(currency) != 3 or not currency.isalpha():
-            self._show_error(self.tr("The default currency must be a three-letter code such as EUR, GBP or USD."))
+            self._show_error(_("The default currency must be a three-letter code such as EUR, GBP or USD."))
             return
         try:
             settings.update(self._store, **values)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, QLocale, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
 from core.domain import clock
 from core.domain.models import CardScheme, CompanyKind, EventMeaning, PaymentMethod, Purchase
 from core.domain.money import COMMON_CURRENCIES
+from core.i18n import _
 from gui.kit.formatting import date_display_format
 
 
 def _t(text: str) -> str:
-    return QCoreApplication.translate("Fields", text)
+    return _(text)
 
 
 def payment_method_labels() -> dict[str, str]:
@@ -114,7 +115,7 @@ class OptionalDate(QWidget):
         super().__init__(parent)
         self.known = QCheckBox(self)
         self.known.setAccessibleName(label)
-        self.known.setToolTip(self.tr("Tick when you know the date"))
+        self.known.setToolTip(_("Tick when you know the date"))
         self.edit = QDateEdit(self)
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat(date_display_format())
@@ -170,7 +171,7 @@ class JurisdictionPicker(QComboBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.addItem(self.tr("(not set: general rules)"), "")
+        self.addItem(_("(not set: general rules)"), "")
         for code, words in known_jurisdictions():
             self.addItem(words, code)
         _searchable(self)
@@ -211,7 +212,7 @@ class CurrencyPicker(QComboBox):
         for code in iso_currencies():
             self.addItem(code, code)
         _searchable(self)
-        self.setToolTip(self.tr("The currency of the amounts (ISO 4217 code, e.g. EUR, GBP, USD)"))
+        self.setToolTip(_("The currency of the amounts (ISO 4217 code, e.g. EUR, GBP, USD)"))
 
     def code(self) -> str:
         return self.currentText().strip().upper()

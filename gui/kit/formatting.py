@@ -74,17 +74,10 @@ def datetime_display_format() -> str:
     return locale.dateTimeFormat(QLocale.FormatType.ShortFormat)
 
 
-def count_text(context: str, source: str, n: int, one: str, many: str) -> str:
-    """A count with its noun through Qt's plural forms: ``count_text("Timeline", "%n event(s)",
-    n, "1 event", "%n events")``.
+def count_text(singular: str, plural: str, n: int) -> str:
+    """A count with its noun in the catalog's plural form for ``n``, the number written the
+    locale's way: ``count_text("%n event", "%n events", n)`` (mark both with ``N_`` nowhere:
+    the catalog extracts this call's first two arguments)."""
+    from core.i18n import ngettext
 
-    A translation's numerus forms are used when one is installed; without one (English, the
-    source language) the English singular or plural is chosen here, so no "(s)" ever shows.
-    """
-    from PySide6.QtCore import QCoreApplication
-
-    number = QLocale().toString(n)
-    translated = QCoreApplication.translate(context, source, None, n)
-    if translated != source.replace("%n", str(n)):
-        return translated.replace(str(n), number) if number != str(n) else translated
-    return (one if n == 1 else many).replace("%n", number)
+    return ngettext(singular, plural, n).replace("%n", QLocale().toString(n))

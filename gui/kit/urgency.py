@@ -15,14 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication
-
 from core.domain import clock
 from core.domain.errors import DocketError
 from core.domain.models import ReminderState
 from core.escalation import reminders
 from core.escalation.ladder import STEP_NAMES, NextStep, Step
 from core.escalation.reminders import DueItem
+from core.i18n import _
 from core.store.store import Store
 from gui.kit.formatting import count_text, format_date
 
@@ -30,7 +29,7 @@ _COUNTING = (ReminderState.OPEN.value, ReminderState.SNOOZED.value)
 
 
 def _t(text: str) -> str:
-    return QCoreApplication.translate("Urgency", text)
+    return _(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +44,8 @@ class LatePromise:
     def lateness(self) -> str:
         """"3 days late", "3 weeks late"."""
         if self.days_late < 14:
-            return count_text("Urgency", "%n day(s) late", self.days_late, "1 day late", "%n days late")
-        return count_text("Urgency", "%n week(s) late", self.days_late // 7, "1 week late", "%n weeks late")
+            return count_text("%n day late", "%n days late", self.days_late)
+        return count_text("%n week late", "%n weeks late", self.days_late // 7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +84,7 @@ class Urgency:
 
 
 def _promise_id(item: DueItem) -> int | None:
-    kind, _, ident = item.key.partition(":")
+    kind, _ignored, ident = item.key.partition(":")
     return int(ident) if kind == "promise" and ident.isdigit() else None
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import (
-    QCoreApplication,
     QLibraryInfo,
     QLocale,
     QThreadPool,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from core import __version__
 from core.domain.errors import DocketError, StoreLockedError
+from core.i18n import LANGUAGES, _
 from gui.kit.icons import app_icon
 
 START_CHECK_DELAY_MS = 1000  # after the window is up; a reminder a second later costs nothing
@@ -38,17 +38,16 @@ def application() -> QApplication:
 
 
 def _install_translations(app: QApplication) -> None:
-    """Qt's own strings and Docket's, in the user's language when a translation exists."""
-    from importlib.resources import as_file, files
+    """Docket's strings (core/i18n.py) and Qt's own buttons and dialogs in the chosen language."""
+    from core.i18n import SOURCE_LANGUAGE, set_language
 
-    locale = QLocale()
+    language = set_language()
+    if language == SOURCE_LANGUAGE or language not in LANGUAGES:
+        return
     qt = QTranslator(app)
-    if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+    if qt.load(QLocale(language), "qtbase", "_",
+               QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
-    own = QTranslator(app)
-    with as_file(files("resources").joinpath("translations")) as folder:
-        if Path(folder).is_dir() and own.load(locale, "docket", "_", str(folder)):
-            app.installTranslator(own)
 
 
 def _catch_unexpected(data_dir: Path) -> None:
@@ -63,9 +62,8 @@ def _catch_unexpected(data_dir: Path) -> None:
         record_error(data_dir, kind, tb)
         print(f"docket: unexpected error ({kind.__name__}); kept for Help > Report a problem", file=sys.stderr)
         QMessageBox.warning(
-            None, QCoreApplication.translate("App", "Something went wrong"),
-            QCoreApplication.translate(
-                "App", "Docket met an error it did not expect. Your data is safe: every change is saved "
+            None, _("Something went wrong"),
+            _("Docket met an error it did not expect. Your data is safe: every change is saved "
                 "whole or not at all.\n\nHelp > Report a problem writes a report you can send."))
 
     sys.excepthook = hook
@@ -107,11 +105,11 @@ def run(data_dir: str | Path | None = None) -> int:
         store = open_store(data_dir)
     except StoreLockedError as exc:
         _close(first)
-        QMessageBox.information(None, QCoreApplication.translate("App", "Docket is already open"), str(exc))
+        QMessageBox.information(None, _("Docket is already open"), str(exc))
         return 2
     except DocketError as exc:
         _close(first)
-        QMessageBox.critical(None, QCoreApplication.translate("App", "Docket cannot open your data"), str(exc))
+        QMessageBox.critical(None, _("Docket cannot open your data"), str(exc))
         return 2
     from gui.shell.evidence_indexing import index_evidence_in_background
     from gui.shell.main_window import MainWindow

@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -20,6 +19,7 @@ from PySide6.QtGui import QFont
 
 from core.domain import clock
 from core.domain.models import CLOSED_STATUSES
+from core.i18n import _
 from core.journal import queries
 from core.journal.queries import CaseRow
 from core.store.store import Store
@@ -40,11 +40,11 @@ _KEEP = object()  # "leave this filter as it is"
 def status_label(status: str) -> str:
     """A case status in words the user reads."""
     labels = {
-        "open": QCoreApplication.translate("Status", "Open"),
-        "awaiting_reply": QCoreApplication.translate("Status", "Awaiting reply"),
-        "escalated": QCoreApplication.translate("Status", "Escalated"),
-        "resolved": QCoreApplication.translate("Status", "Resolved"),
-        "closed": QCoreApplication.translate("Status", "Closed"),
+        "open": _("Open"),
+        "awaiting_reply": _("Awaiting reply"),
+        "escalated": _("Escalated"),
+        "resolved": _("Resolved"),
+        "closed": _("Closed"),
     }
     return labels.get(status, status)
 
@@ -73,8 +73,8 @@ class CaseListModel(QAbstractTableModel):
         self._sort = "last_activity"
         self._descending = True
         self._headers = (
-            self.tr("Title"), self.tr("Company"), self.tr("Status"),
-            self.tr("Last activity"), self.tr("Next due"), self.tr("Amount"),
+            _("Title"), _("Company"), _("Status"),
+            _("Last activity"), _("Next due"), _("Amount"),
         )
         self._reload()
 

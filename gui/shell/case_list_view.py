@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.escalation.reminders import DueItem
+from core.i18n import _
 from core.journal import queries
 from core.store.store import Store
 from gui.kit.formatting import format_date
@@ -119,10 +120,10 @@ class EmptyState(QWidget):
         self.body = QLabel()
         self.body.setWordWrap(True)
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.new_button = QPushButton(icon("new-case"), self.tr("New case"))
+        self.new_button = QPushButton(icon("new-case"), _("New case"))
         self.new_button.clicked.connect(self.new_case_requested)
-        self.examples_button = QPushButton(self.tr("Load example cases"))
-        self.examples_button.setAccessibleDescription(self.tr("Adds seven example disputes to see how Docket works"))
+        self.examples_button = QPushButton(_("Load example cases"))
+        self.examples_button.setAccessibleDescription(_("Adds seven example disputes to see how Docket works"))
         self.examples_button.clicked.connect(self.load_examples_requested)
         buttons = QHBoxLayout()
         buttons.addStretch()
@@ -157,8 +158,8 @@ class CaseListView(QWidget):
         self.model = CaseListModel(store, self)
 
         self.search_field = QLineEdit()
-        self.search_field.setPlaceholderText(self.tr("Search cases, events, notes, contacts…"))
-        self.search_field.setAccessibleName(self.tr("Search cases"))
+        self.search_field.setPlaceholderText(_("Search cases, events, notes, contacts…"))
+        self.search_field.setAccessibleName(_("Search cases"))
         self.search_field.setClearButtonEnabled(True)
         self.search_field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -167,7 +168,7 @@ class CaseListView(QWidget):
         self.search_field.returnPressed.connect(self._go_to_results)
 
         self.table = QTableView()
-        self.table.setAccessibleName(self.tr("Cases"))
+        self.table.setAccessibleName(_("Cases"))
         self.table.setModel(self.model)
         # The indicator first: enabling sorting sorts by it, which the model already does.
         self.table.horizontalHeader().setSortIndicator(LAST_ACTIVITY, Qt.SortOrder.DescendingOrder)
@@ -310,18 +311,18 @@ class CaseListView(QWidget):
             return
         if self.model.search:
             self.empty.show_message(
-                self.tr("No case mentions “%1”").replace("%1", self.model.search),
-                self.tr("Search looks in titles, notes, events, contacts and company names. Try fewer words."),
+                _("No case mentions “%1”").replace("%1", self.model.search),
+                _("Search looks in titles, notes, events, contacts and company names. Try fewer words."),
                 first_run=False,
             )
         elif queries.count_cases(self._store) == 0:
             self.empty.show_message(
-                self.tr("No cases yet"),
-                self.tr("Start a case for each dispute: what happened, with whom, and how much is at stake. "
+                _("No cases yet"),
+                _("Start a case for each dispute: what happened, with whom, and how much is at stake. "
                         "Docket then keeps the timeline, reminds you of deadlines and drafts your letters.\n\n"
                         "To look around first, load a few example cases; you can delete them later."),
                 first_run=True,
             )
         else:
-            self.empty.show_message(self.tr("Nothing here"), self.tr("No case is in this view right now."), first_run=False)
+            self.empty.show_message(_("Nothing here"), _("No case is in this view right now."), first_run=False)
         self.stack.setCurrentWidget(self.empty)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.i18n import _
 from core.journal import queries
 from core.journal.queries import CompanyRecord
 from core.store.store import Store
@@ -53,7 +54,7 @@ class CompanyModel(RowsTableModel):
         super().__init__(parent)
         self._store = store
         self._rows: list[CompanyRecord] = []
-        self._headers = (self.tr("Company"), self.tr("Cases"), self.tr("Open"), self.tr("Days to reply"))
+        self._headers = (_("Company"), _("Cases"), _("Open"), _("Days to reply"))
         self._task: Task | None = None
 
     def refresh(self) -> None:
@@ -92,7 +93,7 @@ class CompanyModel(RowsTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column != NAME:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == DAYS_TO_REPLY:
-            average = self.tr("Average days between a message to the company and its next reply")
+            average = _("Average days between a message to the company and its next reply")
             if record.avg_days_to_reply is not None:
                 average += ": " + QLocale().toString(record.avg_days_to_reply, "f", 1)
             return average
@@ -111,7 +112,7 @@ class CompaniesView(QWidget):
         self._stack = stack if stack is not None else QUndoStack(self)
         self.model = CompanyModel(store, self)
         self.companies = QTableView()
-        self.companies.setAccessibleName(self.tr("Companies"))
+        self.companies.setAccessibleName(_("Companies"))
         self.companies.setModel(self.model)
         self.companies.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.companies.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -121,14 +122,14 @@ class CompaniesView(QWidget):
             self.companies.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.companies.horizontalHeader().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         self.companies.selectionModel().currentRowChanged.connect(self._on_company)
-        self.companies.doubleClicked.connect(lambda _: self.edit_company())
-        self.edit_button = QPushButton(self.tr("&Edit company details…"), self)
+        self.companies.doubleClicked.connect(lambda _ignored: self.edit_company())
+        self.edit_button = QPushButton(_("&Edit company details…"), self)
         self.edit_button.setEnabled(False)
         self.edit_button.clicked.connect(self.edit_company)
 
         self.cases_model = CaseListModel(store, self, company_id=-1)  # nothing until a company is chosen
         self.cases = QTableView()
-        self.cases.setAccessibleName(self.tr("Cases with this company"))
+        self.cases.setAccessibleName(_("Cases with this company"))
         self.cases.setModel(self.cases_model)
         self.cases.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.cases.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -141,7 +142,7 @@ class CompaniesView(QWidget):
         header.hideSection(COMPANY)  # the company is the one chosen above
         self.cases.selectionModel().currentRowChanged.connect(self._on_case)
 
-        self.cases_label = QLabel(self.tr("Choose a company to see its cases."))
+        self.cases_label = QLabel(_("Choose a company to see its cases."))
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -173,7 +174,7 @@ class CompaniesView(QWidget):
         self.edit_button.setEnabled(record is not None)
         self.cases_model.set_filter(view="all", company_id=record.id if record else -1)
         if record is not None:
-            self.cases_label.setText(self.tr("Cases with %1").replace("%1", record.name))
+            self.cases_label.setText(_("Cases with %1").replace("%1", record.name))
 
     def _on_case(self, current: QModelIndex, _previous: QModelIndex) -> None:
         case = current.data(CASE_ROLE) if current.isValid() else None
@@ -201,6 +202,6 @@ class CompaniesView(QWidget):
             if after:
                 undo.push(self._stack, undo.EditCompany(self._store, changed, company_id=company.id,
                                                         before=before, after=after,
-                                                        text=self.tr("Edit company details")))
+                                                        text=_("Edit company details")))
 
         CompanyDialog(company, submit, cases=record.cases, parent=self).exec()

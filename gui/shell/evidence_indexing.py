@@ -7,23 +7,20 @@ far it got, with a button to stop. What was read is kept; the rest is read at th
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMainWindow, QPushButton
 
+from core.i18n import _
 from core.journal import evidence_text
 from core.store.store import Store
+from gui.kit.formatting import count_text
 from gui.kit.workers import Task, run_task
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("EvidenceIndexing", text)
 
 
 def index_evidence_in_background(store: Store, window: QMainWindow) -> Task:
     """Start reading pending evidence text in a worker, reporting in ``window``'s status bar."""
     bar = window.statusBar()
-    stop = QPushButton(_tr("Stop"))
-    stop.setAccessibleName(_tr("Stop reading evidence for search"))
+    stop = QPushButton(_("Stop"))
+    stop.setAccessibleName(_("Stop reading evidence for search"))
     stop.hide()
     bar.addPermanentWidget(stop)
     names: dict[str, str] = {}
@@ -39,7 +36,7 @@ def index_evidence_in_background(store: Store, window: QMainWindow) -> Task:
     def show(done: int, total: int) -> None:
         if total and done < total:
             stop.show()
-            bar.showMessage(_tr("Reading evidence for search: {0} of {1}").format(done + 1, total))
+            bar.showMessage(_("Reading evidence for search: {0} of {1}").format(done + 1, total))
 
     def finish() -> None:
         stop.hide()
@@ -48,11 +45,11 @@ def index_evidence_in_background(store: Store, window: QMainWindow) -> Task:
 
     def succeeded(summary: evidence_text.IndexSummary) -> None:
         if summary.total:
-            bar.showMessage(_tr("Evidence text read for search: {0} file(s)").format(summary.indexed), 8000)
+            bar.showMessage(count_text("Evidence text read for search: %n file", "Evidence text read for search: %n files", summary.indexed), 8000)
 
     task.progressed.connect(show)
     task.succeeded.connect(succeeded)
-    task.cancelled.connect(lambda: bar.showMessage(_tr("Stopped; the rest is read at the next start."), 8000))
+    task.cancelled.connect(lambda: bar.showMessage(_("Stopped; the rest is read at the next start."), 8000))
     task.failed.connect(lambda message: bar.showMessage(message, 8000))
     task.finished.connect(finish)
     stop.clicked.connect(task.cancel)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import DocketError
+from core.i18n import _
 from core.journal import case_list
 from core.store import paths
 from gui.shell.sidebar import Sidebar
@@ -51,7 +52,7 @@ class FirstPaint(QMainWindow):
         self.sidebar.set_counts(counts)
         self.sidebar.setEnabled(False)  # other views need the store: shown, not yet chosen
         self.table = QTableWidget(len(page.rows), len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -70,7 +71,7 @@ class FirstPaint(QMainWindow):
         split.addWidget(self.table)
         split.setStretchFactor(1, 1)
         self.setCentralWidget(split)
-        self.statusBar().showMessage(self.tr("Opening your cases…"))
+        self.statusBar().showMessage(_("Opening your cases…"))
         self.resize(1280, 800)
         geometry = QSettings("Docket", "Docket").value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import DocketError, NotFoundError
+from core.i18n import _
 from core.journal import cases, evidence_text, queries
 from core.store import paths
 from core.store.store import Store
@@ -76,7 +77,7 @@ class Banner(QFrame):
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.action_button = QPushButton()
-        close = QPushButton(self.tr("Dismiss"))
+        close = QPushButton(_("Dismiss"))
         close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
         layout.addWidget(self.text, 1)
@@ -111,7 +112,7 @@ class DataActions(QObject):
         self._tasks: list[Task] = []
 
     def _run(self, title: str, work: Any, done: Any) -> Task:
-        progress = QProgressDialog(title, self.tr("Cancel"), 0, 0, self.window)
+        progress = QProgressDialog(title, _("Cancel"), 0, 0, self.window)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(400)  # quick work finishes before a dialog flashes up
 
@@ -129,60 +130,60 @@ class DataActions(QObject):
     def load_examples(self) -> Task:
         from core.exchange import demo  # imported here: keeps start-up quick
 
-        return self._run(self.tr("Loading example cases…"),
+        return self._run(_("Loading example cases…"),
                          lambda progress: demo.load_examples(self.store, progress=progress),
                          lambda _ids: self.changed.emit())
 
     def import_case(self) -> None:
         from core.exchange import casefile  # imported here: keeps start-up quick
 
-        path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Import a case file"), "",
-                                              self.tr("Docket case files (*.json *.zip)"))
+        path, _ignored = QFileDialog.getOpenFileName(self.window, _("Import a case file"), "",
+                                              _("Docket case files (*.json *.zip)"))
         if path:
-            self._run(self.tr("Importing %1…").replace("%1", Path(path).name),
+            self._run(_("Importing %1…").replace("%1", Path(path).name),
                       lambda progress: casefile.import_case(self.store, path=path, progress=progress),
                       lambda case_id: (self.changed.emit(), self.case_imported.emit(case_id)))
 
     def back_up(self) -> None:
         from core.store import backup  # imported here: keeps start-up quick
 
-        path, _ = QFileDialog.getSaveFileName(self.window, self.tr("Back up all your data"),
-                                              "docket-backup.zip", self.tr("Zip archives (*.zip)"))
+        path, _ignored = QFileDialog.getSaveFileName(self.window, _("Back up all your data"),
+                                              "docket-backup.zip", _("Zip archives (*.zip)"))
         if path:
-            self._run(self.tr("Backing up…"),
+            self._run(_("Backing up…"),
                       lambda progress: backup.backup_archive(self.store, Path(path), progress=progress),
-                      lambda _r: QMessageBox.information(self.window, self.tr("Back up"),
-                                                         self.tr("Everything was saved to %1.").replace("%1", path)))
+                      lambda _r: QMessageBox.information(self.window, _("Back up"),
+                                                         _("Everything was saved to %1.").replace("%1", path)))
 
     def restore(self) -> None:
         from core.store import backup  # imported here: keeps start-up quick
 
-        path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Restore from a backup"), "",
-                                              self.tr("Zip archives (*.zip)"))
+        path, _ignored = QFileDialog.getOpenFileName(self.window, _("Restore from a backup"), "",
+                                              _("Zip archives (*.zip)"))
         if not path:
             return
         answer = QMessageBox.question(
-            self.window, self.tr("Restore from a backup"),
-            self.tr("Replace all your cases with those in %1? Your current data is kept as a backup first.")
+            self.window, _("Restore from a backup"),
+            _("Replace all your cases with those in %1? Your current data is kept as a backup first.")
             .replace("%1", path))
         if answer == QMessageBox.StandardButton.Yes:
-            self._run(self.tr("Restoring…"),
+            self._run(_("Restoring…"),
                       lambda progress: backup.restore_archive(self.store, Path(path), progress=progress),
                       self._restored)
 
     def _restored(self, _result: Any) -> None:
         self.restored.emit()
-        QMessageBox.information(self.window, self.tr("Restore from a backup"),
-                                self.tr("Your cases were restored. The data you had before is kept in %1.")
+        QMessageBox.information(self.window, _("Restore from a backup"),
+                                _("Your cases were restored. The data you had before is kept in %1.")
                                 .replace("%1", str(self.store.backups_dir)))
 
     def check_data(self) -> None:
         from core.store import verify  # imported here: keeps start-up quick
 
-        self._run(self.tr("Checking your data…"),
+        self._run(_("Checking your data…"),
                   lambda progress: verify.verify(self.store, progress=lambda _a, d, t: progress(d, t)),
-                  lambda report: QMessageBox.information(self.window, self.tr("Check data"), report.text())
-                  if report.ok else QMessageBox.warning(self.window, self.tr("Check data"), report.text()))
+                  lambda report: QMessageBox.information(self.window, _("Check data"), report.text())
+                  if report.ok else QMessageBox.warning(self.window, _("Check data"), report.text()))
 
     def auto_backup(self, reason: str) -> None:
         """A backup copy if anything changed since the last one; at exit, before closing."""
@@ -200,8 +201,8 @@ class DataActions(QObject):
         status = self.window.statusBar()
         run_in_background(
             lambda _progress: backup.auto_backup(self.store, reason=reason), self,
-            succeeded=lambda path: status.showMessage(self.tr("Backed up automatically."), 5000) if path else None,
-            failed=lambda message: status.showMessage(self.tr("Automatic backup failed: %1").replace("%1", message)))
+            succeeded=lambda path: status.showMessage(_("Backed up automatically."), 5000) if path else None,
+            failed=lambda message: status.showMessage(_("Automatic backup failed: %1").replace("%1", message)))
 
 
 class MainWindow(QMainWindow):
@@ -211,7 +212,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store = store
         self._case_id: int | None = None
-        self.setWindowTitle(self.tr("Docket"))
+        self.setWindowTitle(_("Docket"))
         self.setWindowIcon(app_icon())
         self.state = WindowState(store.data_dir, settings)
         self.data = DataActions(store, self)
@@ -295,65 +296,65 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self) -> None:
         a = self._action
-        self.new_case_action = a(self.tr("&New case…"), self.new_case, "Ctrl+N", "new-case")
-        self.new_case_form_action = a(self.tr("New case (&form)…"), self.new_case_form, "Ctrl+Shift+N", "new-case")
-        import_action = a(self.tr("&Import case file…"), self.data.import_case, None, "import")
-        self.export_action = a(self.tr("&Export…"), self.export_case, "Ctrl+E", "export")
-        self.print_action = a(self.tr("&Print…"), self.print_case, "Ctrl+P", "print")
-        backup = a(self.tr("&Back up…"), self.data.back_up, None, "backup")
-        restore = a(self.tr("&Restore…"), self.data.restore, None, "restore")
-        check = a(self.tr("&Check data"), self.data.check_data, None, "check")
-        settings = a(self.tr("&Settings…"), self.open_settings, QKeySequence.StandardKey.Preferences, "settings")
-        quit_action = a(self.tr("&Quit"), self.close, "Ctrl+Q")
-        self.log_action = a(self.tr("&Log event…"), lambda: self._workspace_call("log_event"), "Ctrl+L", "log-event")
-        self.edit_action = a(self.tr("&Edit selected"), lambda: self._workspace_call("edit_selected"), "F2", "edit")
-        self.delete_action = a(self.tr("&Delete selected"), self.delete_selected, "Del", "delete")
-        self.delete_case_action = a(self.tr("Delete &case…"), self.delete_case, None, "delete")
-        self.edit_case_action = a(self.tr("&Edit case…"), lambda: self._workspace_call("edit_case"),
+        self.new_case_action = a(_("&New case…"), self.new_case, "Ctrl+N", "new-case")
+        self.new_case_form_action = a(_("New case (&form)…"), self.new_case_form, "Ctrl+Shift+N", "new-case")
+        import_action = a(_("&Import case file…"), self.data.import_case, None, "import")
+        self.export_action = a(_("&Export…"), self.export_case, "Ctrl+E", "export")
+        self.print_action = a(_("&Print…"), self.print_case, "Ctrl+P", "print")
+        backup = a(_("&Back up…"), self.data.back_up, None, "backup")
+        restore = a(_("&Restore…"), self.data.restore, None, "restore")
+        check = a(_("&Check data"), self.data.check_data, None, "check")
+        settings = a(_("&Settings…"), self.open_settings, QKeySequence.StandardKey.Preferences, "settings")
+        quit_action = a(_("&Quit"), self.close, "Ctrl+Q")
+        self.log_action = a(_("&Log event…"), lambda: self._workspace_call("log_event"), "Ctrl+L", "log-event")
+        self.edit_action = a(_("&Edit selected"), lambda: self._workspace_call("edit_selected"), "F2", "edit")
+        self.delete_action = a(_("&Delete selected"), self.delete_selected, "Del", "delete")
+        self.delete_case_action = a(_("Delete &case…"), self.delete_case, None, "delete")
+        self.edit_case_action = a(_("&Edit case…"), lambda: self._workspace_call("edit_case"),
                                   "Ctrl+Shift+E", "edit")
-        self.edit_company_action = a(self.tr("Company &details…"), lambda: self._workspace_call("edit_company"),
+        self.edit_company_action = a(_("Company &details…"), lambda: self._workspace_call("edit_company"),
                                      None, None)
-        self.find_action = a(self.tr("&Find"), self.case_list.focus_search, "Ctrl+F", "search")
-        about = a(self.tr("&About Docket"), self.about, None, "about")
-        self.guide_action = a(self.tr("Docket &guide"), self.show_guide, QKeySequence.StandardKey.HelpContents, None)
-        self.shortcuts_action = a(self.tr("&Keyboard shortcuts"), self.show_shortcuts, "Ctrl+/", None)
-        self.data_folder_action = a(self.tr("Open the &data folder"), self.open_data_folder, None, None)
-        self.report_action = a(self.tr("&Report a problem…"), self.report_problem, None, None)
+        self.find_action = a(_("&Find"), self.case_list.focus_search, "Ctrl+F", "search")
+        about = a(_("&About Docket"), self.about, None, "about")
+        self.guide_action = a(_("Docket &guide"), self.show_guide, QKeySequence.StandardKey.HelpContents, None)
+        self.shortcuts_action = a(_("&Keyboard shortcuts"), self.show_shortcuts, "Ctrl+/", None)
+        self.data_folder_action = a(_("Open the &data folder"), self.open_data_folder, None, None)
+        self.report_action = a(_("&Report a problem…"), self.report_problem, None, None)
 
-        undo = self.workspace.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        undo = self.workspace.undo_stack.createUndoAction(self, _("&Undo"))
         undo.setShortcut(QKeySequence("Ctrl+Z"))
         undo.setIcon(icon("undo"))
-        redo = self.workspace.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        redo = self.workspace.undo_stack.createRedoAction(self, _("&Redo"))
         redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
         redo.setIcon(icon("redo"))
 
         bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu = bar.addMenu(_("&File"))
         for item in (self.new_case_action, self.new_case_form_action, import_action, self.export_action, self.print_action, None,
                      backup, restore, check, None, settings, None, quit_action):
             file_menu.addSeparator() if item is None else file_menu.addAction(item)
-        edit_menu = bar.addMenu(self.tr("&Edit"))
+        edit_menu = bar.addMenu(_("&Edit"))
         for item in (undo, redo, None, self.edit_action, self.delete_action, None, self.find_action):
             edit_menu.addSeparator() if item is None else edit_menu.addAction(item)
-        case_menu = bar.addMenu(self.tr("&Case"))
+        case_menu = bar.addMenu(_("&Case"))
         for item in (self.edit_case_action, self.edit_company_action, self.log_action, None,
                      self.delete_case_action):
             case_menu.addSeparator() if item is None else case_menu.addAction(item)
-        view_menu = bar.addMenu(self.tr("&View"))
-        looks = view_menu.addMenu(self.tr("&Appearance"))
-        names = {"system": self.tr("As the &system"), "light": self.tr("&Light"), "dark": self.tr("&Dark")}
+        view_menu = bar.addMenu(_("&View"))
+        looks = view_menu.addMenu(_("&Appearance"))
+        names = {"system": _("As the &system"), "light": _("&Light"), "dark": _("&Dark")}
         current = self.state.appearance()
         for scheme, label in names.items():
             choice = looks.addAction(label)
             choice.setCheckable(True)
             choice.setChecked(scheme == current)
-            choice.triggered.connect(lambda _=False, s=scheme: self.set_appearance(s))
-        help_menu = bar.addMenu(self.tr("&Help"))
+            choice.triggered.connect(lambda _ignored=False, s=scheme: self.set_appearance(s))
+        help_menu = bar.addMenu(_("&Help"))
         for item in (self.guide_action, self.shortcuts_action, None, self.data_folder_action,
                      self.report_action, None, about):
             help_menu.addSeparator() if item is None else help_menu.addAction(item)
 
-        toolbar = QToolBar(self.tr("Main toolbar"))
+        toolbar = QToolBar(_("Main toolbar"))
         toolbar.setObjectName("main-toolbar")
         toolbar.setIconSize(QSize(20, 20))
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -433,9 +434,9 @@ class MainWindow(QMainWindow):
         self.sidebar.set_counts(counts)
         total = counts["all"]
         shown = counts.get(self.case_list.model.view, total)
-        text = count_text("MainWindow", "%n case(s)", shown, "1 case", "%n cases")
+        text = count_text("%n case", "%n cases", shown)
         if shown != total:
-            text = self.tr("%1 in this view, %2 in all").replace("%1", text).replace("%2", QLocale().toString(total))
+            text = _("%1 in this view, %2 in all").replace("%1", text).replace("%2", QLocale().toString(total))
         self.statusBar().showMessage(text)
 
     def _workspace_call(self, name: str) -> None:
@@ -471,8 +472,8 @@ class MainWindow(QMainWindow):
             return
         title = queries.case_with_company(self.store, case_id).title
         answer = QMessageBox.question(
-            self, self.tr("Delete case"),
-            self.tr("Delete “%1” with its timeline, contacts and evidence records? This cannot be undone.")
+            self, _("Delete case"),
+            _("Delete “%1” with its timeline, contacts and evidence records? This cannot be undone.")
             .replace("%1", title),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer == QMessageBox.StandardButton.Yes:
@@ -511,7 +512,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             appearance.apply(app, scheme)
         if scheme == "system":
-            self.statusBar().showMessage(self.tr("The system's look returns when Docket next starts."), 8000)
+            self.statusBar().showMessage(_("The system's look returns when Docket next starts."), 8000)
 
     def show_guide(self) -> None:
         from gui.dialogs.help import GuideDialog  # imported here: keeps start-up quick
@@ -538,9 +539,9 @@ class MainWindow(QMainWindow):
 
         path = write_diagnostics(self.store.data_dir, self.store.data_dir, self.store.revision())
         self.banner.show_message(
-            self.tr("A problem report was written to %1. It holds versions and the last error only: "
+            _("A problem report was written to %1. It holds versions and the last error only: "
                     "attach it to your report.").replace("%1", str(path)),
-            self.tr("Show the folder"), self.open_data_folder)
+            _("Show the folder"), self.open_data_folder)
         return path
 
     def check_due(self, items: list[Any]) -> None:
@@ -549,10 +550,10 @@ class MainWindow(QMainWindow):
             return
         first = f"{items[0].case_title}: {items[0].reason}"
         if len(items) == 1:
-            text = self.tr("A reminder is due. %1").replace("%1", first)
+            text = _("A reminder is due. %1").replace("%1", first)
         else:
-            text = self.tr("%1 reminders are due. The most urgent: %2").replace("%1", str(len(items))).replace("%2", first)
-        self.banner.show_message(text, self.tr("Show them"), self.show_attention)
+            text = _("%1 reminders are due. The most urgent: %2").replace("%1", str(len(items))).replace("%2", first)
+        self.banner.show_message(text, _("Show them"), self.show_attention)
 
     def show_attention(self) -> None:
         self.showNormal()

@@ -68,6 +68,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain import clock
+from core.i18n import _
 from core.journal import stats
 from core.store.store import Store
 from gui.kit.formatting import format_date, format_money
@@ -166,11 +167,11 @@ class ChartPanel(QWidget):
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumSize(QSize(380, 260))
-        self.chart_view.setAccessibleName(self.tr("%1, chart").replace("%1", title))
+        self.chart_view.setAccessibleName(_("%1, chart").replace("%1", title))
         self.chart_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the table holds the same, readable
         self.model = FiguresModel(self)
         self.table = QTableView()
-        self.table.setAccessibleName(self.tr("%1, table").replace("%1", title))
+        self.table.setAccessibleName(_("%1, table").replace("%1", title))
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
@@ -183,14 +184,14 @@ class ChartPanel(QWidget):
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
 
-        self.toggle = QPushButton(self.tr("Table"))
-        self.toggle.setToolTip(self.tr("Show the figures as a table"))
+        self.toggle = QPushButton(_("Table"))
+        self.toggle.setToolTip(_("Show the figures as a table"))
         self.toggle.clicked.connect(self.flip)
-        self.copy_button = QPushButton(self.tr("Copy"))
-        self.copy_button.setToolTip(self.tr("Copy the chart as an image"))
+        self.copy_button = QPushButton(_("Copy"))
+        self.copy_button.setToolTip(_("Copy the chart as an image"))
         self.copy_button.clicked.connect(self.copy_image)
-        self.save_button = QPushButton(self.tr("Save…"))
-        self.save_button.setToolTip(self.tr("Save the chart as a PNG or SVG image"))
+        self.save_button = QPushButton(_("Save…"))
+        self.save_button.setToolTip(_("Save the chart as a PNG or SVG image"))
         self.save_button.clicked.connect(self._ask_where_to_save)
         self.controls = QHBoxLayout()
         self.controls.addWidget(self.heading, 1)
@@ -252,8 +253,8 @@ class ChartPanel(QWidget):
         """Switch between the chart and the table of its figures."""
         to_table = self.stack.currentWidget() is self.chart_view
         self.stack.setCurrentWidget(self.table if to_table else self.chart_view)
-        self.toggle.setText(self.tr("Chart") if to_table else self.tr("Table"))
-        self.toggle.setToolTip(self.tr("Show the chart") if to_table else self.tr("Show the figures as a table"))
+        self.toggle.setText(_("Chart") if to_table else _("Table"))
+        self.toggle.setToolTip(_("Show the chart") if to_table else _("Show the figures as a table"))
         if to_table:
             self.table.setFocus()
 
@@ -282,8 +283,8 @@ class ChartPanel(QWidget):
 
     def _ask_where_to_save(self) -> None:
         name, chosen = QFileDialog.getSaveFileName(
-            self, self.tr("Save chart"), self.title.replace(" ", "-").lower() + ".png",
-            self.tr("PNG image (*.png);;SVG image (*.svg)"))
+            self, _("Save chart"), self.title.replace(" ", "-").lower() + ".png",
+            _("PNG image (*.png);;SVG image (*.svg)"))
         if name:
             if "svg" in chosen and not name.lower().endswith(".svg"):
                 name += ".svg"
@@ -343,19 +344,19 @@ class OverviewView(QWidget):
         self._companies_task: Task | None = None
         self._waiting = 0
         self.currency = QComboBox()
-        self.currency.setAccessibleName(self.tr("Currency"))
+        self.currency.setAccessibleName(_("Currency"))
         self.currency.currentTextChanged.connect(lambda _c: self._show_money())
-        self.money = ChartPanel(self.tr("Money in dispute and recovered"))
+        self.money = ChartPanel(_("Money in dispute and recovered"))
         self.money.controls.insertWidget(1, self.currency)
-        self.outcomes = ChartPanel(self.tr("Outcomes by category"))
-        self.time_company = ChartPanel(self.tr("Time spent per company"))
-        self.time_month = ChartPanel(self.tr("Time spent per month"))
-        self.companies = ChartPanel(self.tr("Companies' records"))
-        self.deadlines = ChartPanel(self.tr("Deadlines of the next 30 days"))
+        self.outcomes = ChartPanel(_("Outcomes by category"))
+        self.time_company = ChartPanel(_("Time spent per company"))
+        self.time_month = ChartPanel(_("Time spent per month"))
+        self.companies = ChartPanel(_("Companies' records"))
+        self.deadlines = ChartPanel(_("Deadlines of the next 30 days"))
         self.deadlines.table.doubleClicked.connect(self._open_deadline)
         self.panels = [self.money, self.outcomes, self.time_company, self.time_month, self.companies, self.deadlines]
 
-        self.status = QLabel(self.tr("Loading…"))
+        self.status = QLabel(_("Loading…"))
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
         for i, panel in enumerate(self.panels):
@@ -386,7 +387,7 @@ class OverviewView(QWidget):
 
     def show_data(self, data: OverviewData) -> None:
         self.data = data
-        self.status.setText(self.tr("Where you stand on %1").replace("%1", format_date(data.today)))
+        self.status.setText(_("Where you stand on %1").replace("%1", format_date(data.today)))
         currencies = sorted({m.currency for m in data.money},
                             key=lambda c: -max((m.outstanding for m in data.money if m.currency == c), default=0))
         self.currency.blockSignals(True)
@@ -414,10 +415,10 @@ class OverviewView(QWidget):
 
         def build(chart: QChart, colours: tuple[str, ...]) -> None:
             bars = QBarSeries()
-            bars.append(_bar_set(self.tr("Put in dispute"), [float(m.disputed) for m in months], colours[0]))
-            bars.append(_bar_set(self.tr("Recovered"), [float(m.recovered) for m in months], colours[2]))
+            bars.append(_bar_set(_("Put in dispute"), [float(m.disputed) for m in months], colours[0]))
+            bars.append(_bar_set(_("Recovered"), [float(m.recovered) for m in months], colours[2]))
             line = QLineSeries()
-            line.setName(self.tr("Still in dispute"))
+            line.setName(_("Still in dispute"))
             line.setColor(QColor(colours[1]))
             pen = line.pen()
             pen.setWidth(3)
@@ -439,43 +440,43 @@ class OverviewView(QWidget):
             amounts.applyNiceNumbers()
 
         self.money.show_figures(
-            build, [self.tr("Month"), self.tr("Put in dispute"), self.tr("Recovered"), self.tr("Still in dispute")],
+            build, [_("Month"), _("Put in dispute"), _("Recovered"), _("Still in dispute")],
             [(m.month, format_money(m.disputed, currency), format_money(m.recovered, currency),
               format_money(m.outstanding, currency)) for m in months],
-            empty=self.tr("No case yet: money in dispute appears here once you open one."))
+            empty=_("No case yet: money in dispute appears here once you open one."))
 
     def _show_outcomes(self, data: OverviewData) -> None:
-        names = {"won": self.tr("Won"), "partly_won": self.tr("Partly won"), "lost": self.tr("Lost"),
-                 "abandoned": self.tr("Abandoned")}
+        names = {"won": _("Won"), "partly_won": _("Partly won"), "lost": _("Lost"),
+                 "abandoned": _("Abandoned")}
         rows = data.outcomes
 
         def build(chart: QChart, colours: tuple[str, ...]) -> None:
             order = (colours[2], colours[0], colours[1], colours[3])
             _stacked(chart, [r.category.replace("_", " ") for r in rows],
                      [(label, [getattr(r, key) for r in rows]) for key, label in names.items()], order,
-                     horizontal=True, value_title=self.tr("cases"))
+                     horizontal=True, value_title=_("cases"))
 
         self.outcomes.show_figures(
-            build, [self.tr("Category"), *names.values(), self.tr("Total")],
+            build, [_("Category"), *names.values(), _("Total")],
             [(r.category.replace("_", " "), r.won, r.partly_won, r.lost, r.abandoned, r.total) for r in rows],
-            empty=self.tr("No case has ended with an outcome yet."))
+            empty=_("No case has ended with an outcome yet."))
 
     def _show_time(self, data: OverviewData) -> None:
-        kinds = [self.tr("Calls and chats"), self.tr("Visits"), self.tr("Waiting")]
-        headers = [self.tr("Calls and chats (min)"), self.tr("Visits (min)"), self.tr("Waiting (min)"), self.tr("Total")]
-        for panel, rows, horizontal, first in ((self.time_company, data.time_by_company, True, self.tr("Company")),
-                                               (self.time_month, data.time_by_month, False, self.tr("Month"))):
+        kinds = [_("Calls and chats"), _("Visits"), _("Waiting")]
+        headers = [_("Calls and chats (min)"), _("Visits (min)"), _("Waiting (min)"), _("Total")]
+        for panel, rows, horizontal, first in ((self.time_company, data.time_by_company, True, _("Company")),
+                                               (self.time_month, data.time_by_month, False, _("Month"))):
             def build(chart: QChart, colours: tuple[str, ...], rows: list[stats.TimeRow] = rows,
                       horizontal: bool = horizontal) -> None:
                 shown = list(reversed(rows[:12])) if horizontal else rows  # the most time at the top
                 _stacked(chart, [r.label for r in shown],
                          [(kinds[0], [r.calls for r in shown]), (kinds[1], [r.visits for r in shown]),
                           (kinds[2], [r.waiting for r in shown])], colours,
-                         horizontal=horizontal, value_title=self.tr("minutes"))
+                         horizontal=horizontal, value_title=_("minutes"))
 
             panel.show_figures(build, [first, *headers],
                                [(r.label, r.calls, r.visits, r.waiting, _hm(r.total)) for r in rows],
-                               empty=self.tr("No call, chat or visit with a duration logged yet."))
+                               empty=_("No call, chat or visit with a duration logged yet."))
 
     def _show_companies(self, rows: list[stats.CompanyStanding]) -> None:
         locale = QLocale()
@@ -483,13 +484,13 @@ class OverviewView(QWidget):
         def build(chart: QChart, colours: tuple[str, ...]) -> None:
             answered = [r for r in rows if r.median_days_to_reply is not None][:12][::-1]
             series = QHorizontalBarSeries()
-            series.append(_bar_set(self.tr("Median days to reply"), [r.median_days_to_reply or 0 for r in answered],
+            series.append(_bar_set(_("Median days to reply"), [r.median_days_to_reply or 0 for r in answered],
                                    colours[0]))
             chart.addSeries(series)
             cats = QBarCategoryAxis()
             cats.append([r.name for r in answered])
             days = QValueAxis()
-            days.setTitleText(self.tr("median days to reply"))
+            days.setTitleText(_("median days to reply"))
             chart.addAxis(cats, Qt.AlignmentFlag.AlignLeft)
             chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
             series.attachAxis(cats)
@@ -498,14 +499,14 @@ class OverviewView(QWidget):
             days.applyNiceNumbers()
 
         self.companies.show_figures(
-            build, [self.tr("Company"), self.tr("Cases"), self.tr("Open"), self.tr("Median days to reply"),
-                    self.tr("Resolved in your favour")],
+            build, [_("Company"), _("Cases"), _("Open"), _("Median days to reply"),
+                    _("Resolved in your favour")],
             [(r.name, r.cases, r.open_cases,
               "" if r.median_days_to_reply is None else locale.toString(r.median_days_to_reply, "f", 1),
               "" if r.share_favourable is None
               else f"{r.share_favourable:.0%} ({r.favourable} of {r.ended_with_outcome})")
              for r in rows],
-            empty=self.tr("No company yet."))
+            empty=_("No company yet."))
 
     def _show_deadlines(self, data: OverviewData) -> None:
         rows = data.deadlines
@@ -516,9 +517,9 @@ class OverviewView(QWidget):
 
         def build(chart: QChart, colours: tuple[str, ...]) -> None:
             due = QScatterSeries()
-            due.setName(self.tr("Due"))
+            due.setName(_("Due"))
             late = QScatterSeries()
-            late.setName(self.tr("Overdue"))
+            late.setName(_("Overdue"))
             for series, colour in ((due, colours[0]), (late, colours[1])):
                 series.setColor(QColor(colour))
                 series.setBorderColor(QColor(colour))
@@ -544,14 +545,14 @@ class OverviewView(QWidget):
                 series.attachAxis(axis)
                 series.attachAxis(lanes)
 
-        listed = [(format_date(d.due) + (" " + self.tr("(overdue)") if d.overdue else ""), d.case_title, d.company,
+        listed = [(format_date(d.due) + (" " + _("(overdue)") if d.overdue else ""), d.case_title, d.company,
                    d.reason) for d in rows[:TABLE_DEADLINES]]
         if len(rows) > TABLE_DEADLINES:
-            listed.append(("", self.tr("… and %1 more: see Needs attention").replace("%1", str(len(rows) - TABLE_DEADLINES)),
+            listed.append(("", _("… and %1 more: see Needs attention").replace("%1", str(len(rows) - TABLE_DEADLINES)),
                            "", ""))
         self.deadlines.show_figures(
-            build, [self.tr("Due"), self.tr("Case"), self.tr("Company"), self.tr("What")], listed,
-            empty=self.tr("Nothing due in the next 30 days."))
+            build, [_("Due"), _("Case"), _("Company"), _("What")], listed,
+            empty=_("Nothing due in the next 30 days."))
 
     def _open_deadline(self, index: Any) -> None:
         # The last row may be "… and N more", which opens nothing.

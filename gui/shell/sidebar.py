@@ -6,6 +6,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
+from core.i18n import _
 from gui.kit.icons import icon
 
 VIEW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -18,7 +19,7 @@ class Sidebar(QTreeWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName(self.tr("Views"))
+        self.setAccessibleName(_("Views"))
         self.setColumnCount(2)
         self.setHeaderHidden(True)
         self.setRootIsDecorated(False)
@@ -29,14 +30,14 @@ class Sidebar(QTreeWidget):
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         views = [
-            ("attention", self.tr("Needs attention")),
-            ("open", self.tr("Open")),
-            ("awaiting_reply", self.tr("Awaiting reply")),
-            ("escalated", self.tr("Escalated")),
-            ("closed", self.tr("Resolved and closed")),
-            ("all", self.tr("All cases")),
-            ("companies", self.tr("Companies")),
-            ("overview", self.tr("Overview")),
+            ("attention", _("Needs attention")),
+            ("open", _("Open")),
+            ("awaiting_reply", _("Awaiting reply")),
+            ("escalated", _("Escalated")),
+            ("closed", _("Resolved and closed")),
+            ("all", _("All cases")),
+            ("companies", _("Companies")),
+            ("overview", _("Overview")),
         ]
         self._items: dict[str, QTreeWidgetItem] = {}
         for key, label in views:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from core.domain import clock
 from core.domain.models import ReminderState
 from core.escalation import reminders
+from core.i18n import _
 from core.store.store import Store
 from gui.kit.icons import app_icon
 from gui.kit.workers import Task, run_in_background
@@ -32,7 +33,7 @@ def describe(items: list[Any]) -> str:
     """One line per reminder, for a notification."""
     lines = [f"{item.case_title}: {item.reason}" for item in items[:5]]
     if len(items) > 5:
-        lines.append(QCoreApplication.translate("DueNotifier", "and %1 more").replace("%1", str(len(items) - 5)))
+        lines.append(_("and %1 more").replace("%1", str(len(items) - 5)))
     return "\n".join(lines)
 
 
@@ -52,9 +53,9 @@ class DueNotifier(QObject):
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(app_icon(), self)
-            self.tray.setToolTip(self.tr("Docket"))
+            self.tray.setToolTip(_("Docket"))
             menu = QMenu(window)
-            menu.addAction(self.tr("Show what needs attention"), self.attention_requested.emit)
+            menu.addAction(_("Show what needs attention"), self.attention_requested.emit)
             self.tray.setContextMenu(menu)
             self.tray.activated.connect(lambda _reason: self.attention_requested.emit())
             self.tray.messageClicked.connect(self.attention_requested.emit)
@@ -79,8 +80,8 @@ class DueNotifier(QObject):
         fresh = [item for item in due if (item.case_id, item.key) not in self._announced]
         self._announced.update((item.case_id, item.key) for item in fresh)
         if fresh and self.tray is not None:
-            title = self.tr("1 reminder is due") if len(fresh) == 1 else \
-                self.tr("%1 reminders are due").replace("%1", str(len(fresh)))
+            title = _("1 reminder is due") if len(fresh) == 1 else \
+                _("%1 reminders are due").replace("%1", str(len(fresh)))
             self.tray.showMessage(title, describe(fresh), app_icon(), 15_000)
         self.checked.emit(fresh)
         return fresh

@@ -68,7 +68,7 @@ def test_a_dropped_photo_gets_a_thumbnail_row_and_its_hash(qtbot, qtmodeltester,
     panel.table.selectRow(1)
     assert panel.preview.stack.currentWidget() is panel.preview.text
     assert "Total 1,299.00 GBP" in panel.preview.text.toPlainText()
-    assert panel.status.text() == "Attached 2 file(s)."
+    assert panel.status.text() == "Attached 2 files."
 
 
 def test_a_drop_with_no_local_file_is_refused(qtbot, store: Store) -> None:

@@ -70,7 +70,7 @@ def test_the_preview_lists_each_message_and_add_creates_the_events(qtbot, qtmode
     assert cell(dialog, 1, DIRECTION) == "← From them"
     assert cell(dialog, 1, CONTACT) == "Retention desk <retention@netco.example>"
     assert cell(dialog, 2, CONTACT) == "New: Billing <billing@netco.example>"
-    assert dialog.add_button.text() == "Add 3 email(s)"
+    assert dialog.add_button.text() == "Add 3 emails"
 
     # The user decides the bill was really a note to self: opens the direction drop-down.
     index = dialog.model.index(2, DIRECTION)

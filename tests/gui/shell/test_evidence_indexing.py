@@ -27,7 +27,7 @@ def test_old_evidence_becomes_searchable_after_start(qtbot: QtBot, store: Store,
     with qtbot.waitSignal(task.finished, timeout=20000):
         pass
 
-    assert "3 file(s)" in window.statusBar().currentMessage()
+    assert "3 files" in window.statusBar().currentMessage()
     assert queries.search(store, "CLM24410")[0].where == "in evidence note2.txt"
 
 
