@@ -29,7 +29,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from core.domain.errors import DocketError, StoreError
 from core.store import connect, crypto
-from core.store.files import CHUNK, EvidenceStore
+from core.store.files import CHUNK, Cancelled, EvidenceStore
 from core.store.paths import CONVERT_JOURNAL, DB_NAME, make_private_dir
 
 JOURNAL = CONVERT_JOURNAL
@@ -60,7 +60,7 @@ class Convertible(Protocol):
     def reader(self) -> Any: ...
 
 
-class ConversionCancelled(DocketError):
+class ConversionCancelled(Cancelled):
     """The user cancelled a conversion before the swap; the store is as it was."""
 
 

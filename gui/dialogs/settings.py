@@ -25,8 +25,91 @@ from PySide6.QtWidgets import (
 from core.domain.errors import DocketError
 from core.i18n import _
 from core.journal import evidence_text, settings
+from core.store import protection
 from core.store.store import Store
+from gui.dialogs.protection import PassphraseDialog, protect, protects_text, unprotect
 from gui.kit.fields import CurrencyPicker, JurisdictionPicker
+from gui.kit.workers import Task
+
+
+class ProtectionBox(QGroupBox):
+    """Whether the data is protected with a passphrase, and the buttons to change that."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(_("Protect with a passphrase"), parent)
+        self._store = store
+        self.state = QLabel()
+        self.state.setWordWrap(True)
+        self.protect_button = QPushButton(_("Protect with a passphrase…"))
+        self.change_button = QPushButton(_("Change the passphrase…"))
+        self.remove_button = QPushButton(_("Remove the passphrase…"))
+        self.protect_button.clicked.connect(self.ask_protect)
+        self.change_button.clicked.connect(self.ask_change)
+        self.remove_button.clicked.connect(self.ask_remove)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        self.task: Task | None = None
+        row = QHBoxLayout()
+        for button in (self.protect_button, self.change_button, self.remove_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.state)
+        layout.addLayout(row)
+        layout.addWidget(self.outcome)
+        self.refresh()
+
+    def refresh(self) -> None:
+        protected = self._store.key is not None
+        self.state.setText(
+            _("Your data is protected with a passphrase: the database, evidence files, automatic backups and "
+              "archives cannot be read without it. Files you export are written in clear.") if protected else
+            _("Your data is not protected with a passphrase: anyone with this computer's disk or a copy of "
+              "your backups can read it."))
+        self.protect_button.setVisible(not protected)
+        self.change_button.setVisible(protected)
+        self.remove_button.setVisible(protected)
+        busy = self.task is not None
+        for button in (self.protect_button, self.change_button, self.remove_button):
+            button.setEnabled(not busy)
+
+    def _finished(self, message: str | None, success: str) -> None:
+        self.task = None
+        self.outcome.setText(success if message is None else "⚠ " + message)
+        self.refresh()
+
+    def ask_protect(self) -> None:
+        dialog = PassphraseDialog(title=_("Protect with a passphrase"), ask_current=False, ask_new=True,
+                                  confirm_written_down=True, explanation=protects_text(), parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.task = protect(self._store, dialog.new.text(), self,
+                            lambda message: self._finished(message, _("Your data is now protected with your passphrase.")))
+        self.refresh()
+
+    def ask_change(self) -> None:
+        dialog = PassphraseDialog(title=_("Change the passphrase"), ask_current=True, ask_new=True,
+                                  confirm_written_down=True, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            protection.change_passphrase(data_dir=self._store.data_dir, old_passphrase=dialog.current.text(),
+                                         new_passphrase=dialog.new.text())
+        except DocketError as exc:
+            self._finished(str(exc), "")
+            return
+        self._finished(None, _("The passphrase is changed."))
+
+    def ask_remove(self) -> None:
+        dialog = PassphraseDialog(
+            title=_("Remove the passphrase"), ask_current=True, ask_new=False, confirm_written_down=False,
+            explanation=_("Your data will be kept in clear again: anyone with this computer's disk or a copy of "
+                          "your backups will be able to read it."), parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.task = unprotect(self._store, dialog.current.text(), self,
+                              lambda message: self._finished(message, _("Your data is no longer protected.")))
+        self.refresh()
 
 
 def open_folder(path: Path) -> bool:
@@ -110,7 +193,8 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (you, defaults, data, self.error, buttons):
+        self.protection = ProtectionBox(store, self)
+        for widget in (you, defaults, data, self.protection, self.error, buttons):
             layout.addWidget(widget)
         self.setMinimumWidth(520)
 
