@@ -102,3 +102,13 @@ def test_the_unlock_dialog_gives_three_tries_then_a_wait(qtbot, protected_dir: P
 
 def test_the_first_paint_does_not_read_a_protected_store(protected_dir: Path) -> None:
     assert read_first_page(protected_dir) is None
+
+
+def test_the_export_dialog_says_the_saved_file_is_not_protected(qtbot, protected_dir: Path) -> None:
+    from gui.dialogs.export import ExportDialog
+
+    with open_store(protected_dir, key=crypto.unlock(protected_dir, PASSPHRASE)) as opened:
+        dialog = ExportDialog(opened, 1)
+        qtbot.addWidget(dialog)
+        assert "the file you save here is not" in dialog.clear_note.text()
+        dialog.close()
