@@ -44,6 +44,11 @@ def driver(key: bytes | None) -> Any:
     return sqlite3 if key is None else sqlcipher
 
 
+def sqlite_version(key: bytes | None) -> str:
+    """The SQLite version of the driver a clear (None) or a protected store uses."""
+    return str(driver(key).sqlite_version)
+
+
 def apply_key(conn: Any, key: bytes | None) -> None:
     """Give a new SQLCipher connection the data key; it must be the first statement."""
     if key is not None:

@@ -149,9 +149,9 @@ def verify(store: Store, *, quick: bool = False, progress: VerifyProgress | None
     ``quick`` uses ``PRAGMA quick_check`` instead of the full ``integrity_check``.
     ``progress(step, done, total)`` may return False to cancel (raises :class:`Cancelled`).
     """
-    report = Report(sqlite_version=sqlite3.sqlite_version, checked_at=datetime.now(UTC),
+    report = Report(sqlite_version=connect.sqlite_version(store.key), checked_at=datetime.now(UTC),
                     data_dir=str(store.data_dir), quick=quick)
-    note = sqlite_version_warning()
+    note = sqlite_version_warning(report.sqlite_version)
     if note:
         report.add("database", note, "notice")
 
@@ -413,7 +413,7 @@ def start_check(store: Store) -> list[str]:
     problems: list[str] = []
     if store.identity_problem:
         problems.append(store.identity_problem)
-    report = Report(sqlite_version=sqlite3.sqlite_version, checked_at=datetime.now(UTC), data_dir=str(store.data_dir))
+    report = Report(sqlite_version=connect.sqlite_version(store.key), checked_at=datetime.now(UTC), data_dir=str(store.data_dir))
     try:
         with store.read() as session:
             conn = session.connection()
