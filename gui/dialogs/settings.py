@@ -32,11 +32,12 @@ from gui.kit.fields import CurrencyPicker, JurisdictionPicker
 from gui.kit.workers import Task
 
 
-class ProtectionBox(QGroupBox):
-    """Whether the data is protected with a passphrase, and the buttons to change that."""
+class ProtectionBox(QWidget):
+    """Whether the data is protected with a passphrase, and the buttons to change that (a row
+    of the data group; what it protects against is said in the dialog the button opens)."""
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
-        super().__init__(_("Protect with a passphrase"), parent)
+        super().__init__(parent)
         self._store = store
         self.state = QLabel()
         self.state.setWordWrap(True)
@@ -48,20 +49,22 @@ class ProtectionBox(QGroupBox):
         self.remove_button.clicked.connect(self.ask_remove)
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
+        self.outcome.hide()
         self.task: Task | None = None
         row = QHBoxLayout()
+        row.addWidget(self.state, 1)
         for button in (self.protect_button, self.change_button, self.remove_button):
             row.addWidget(button)
-        row.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.state)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.outcome)
         self.refresh()
 
     def refresh(self) -> None:
         protected = self._store.key is not None
-        self.state.setText(
+        self.state.setText(_("Protected") if protected else _("Not protected"))
+        self.state.setToolTip(
             _("Your data is protected with a passphrase: the database, evidence files, automatic backups and "
               "archives cannot be read without it. Files you export are written in clear.") if protected else
             _("Your data is not protected with a passphrase: anyone with this computer's disk or a copy of "
@@ -76,6 +79,7 @@ class ProtectionBox(QGroupBox):
     def _finished(self, message: str | None, success: str) -> None:
         self.task = None
         self.outcome.setText(success if message is None else "⚠ " + message)
+        self.outcome.show()
         self.refresh()
 
     def ask_protect(self) -> None:
@@ -155,6 +159,13 @@ class SettingsDialog(QDialog):
         self.ocr_note.setWordWrap(True)
         self.ocr_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # One label column for the three groups, so every field starts at the same place.
+        # The passphrase sits beside the data folder it protects (a row of its own would make
+        # the dialog too tall for a small laptop screen).
+        self.protection = ProtectionBox(store)
+        data_row = self._folder_row(store.data_dir, _("Open the data folder"))
+        data_layout = data_row.layout()
+        assert data_layout is not None
+        data_layout.addWidget(self.protection)
         groups: list[tuple[QGroupBox, list[tuple[str, QWidget]]]] = [
             (QGroupBox(_("You (the sender of your letters)")), [
                 (_("&Name:"), self.your_name), (_("Postal &address:"), self.your_address),
@@ -164,7 +175,7 @@ class SettingsDialog(QDialog):
                 (_("&Jurisdiction:"), self.default_jurisdiction), (_("&Currency:"), self.default_currency),
                 (_("Pape&r size:"), self.paper_size), (_("Remind after &silence of:"), self.silence_days)]),
             (QGroupBox(_("Where your data is kept")), [
-                (_("Data folder:"), self._folder_row(store.data_dir, _("Open the data folder"))),
+                (_("Data folder:"), data_row),
                 (_("Your letter templates:"),
                  self._folder_row(store.templates_dir, _("Open the letter templates folder"))),
                 (_("Search in evidence:"), self.ocr_note)]),
@@ -193,8 +204,7 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        self.protection = ProtectionBox(store, self)
-        for widget in (you, defaults, data, self.protection, self.error, buttons):
+        for widget in (you, defaults, data, self.error, buttons):
             layout.addWidget(widget)
         self.setMinimumWidth(520)
 

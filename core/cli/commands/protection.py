@@ -90,12 +90,13 @@ def _progress(done: int, total: int, what: str) -> None:
 def run_encrypt(store: Store, args: argparse.Namespace) -> int:
     if store.key is not None:
         raise DocketError("This data is already protected with a passphrase ('docket passphrase' changes it).")
-    print(NO_RECOVERY, file=sys.stderr)
     written_down = bool(args.written_down)
     if not written_down and sys.stdin.isatty():
+        print(NO_RECOVERY, file=sys.stderr)
         written_down = input("Have you written the passphrase down? Type yes: ").strip().lower() == "yes"
     if not written_down:
-        raise DocketError("Nothing was changed: confirm that the passphrase is written down (--written-down).")
+        raise DocketError(f"Nothing was changed. {NO_RECOVERY} Confirm that it is written down with --written-down.")
+    print(NO_RECOVERY, file=sys.stderr)
     passphrase = read_new_passphrase()
     protection.protect_store(store, passphrase=passphrase, confirmed_written_down=True, progress=_progress)
     print(f"The data in {store.data_dir} is now protected with your passphrase: the database, "

@@ -29,7 +29,7 @@ def test_protecting_from_settings_needs_the_passphrase_twice_and_the_written_dow
     box = ProtectionBox(store)
     qtbot.addWidget(box)
     assert box.protect_button.isVisibleTo(box) and not box.remove_button.isVisibleTo(box)
-    assert "not protected" in box.state.text()
+    assert box.state.text() == "Not protected" and "can read it" in box.state.toolTip()
 
     def fill_in(dialog: PassphraseDialog) -> QDialog.DialogCode:
         assert "no recovery" in dialog.findChildren(type(box.state))[0].text().lower()
