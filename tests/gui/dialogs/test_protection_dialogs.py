@@ -112,3 +112,44 @@ def test_the_export_dialog_says_the_saved_file_is_not_protected(qtbot, protected
         qtbot.addWidget(dialog)
         assert "the file you save here is not" in dialog.clear_note.text()
         dialog.close()
+
+
+def test_docket_starts_on_a_protected_store_after_the_unlock_dialog(qtbot, protected_dir: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """No first paint (nothing is read before the passphrase), then the window on the data."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.shell import app
+    from gui.shell.main_window import MainWindow
+
+    asked: list[Path] = []
+    painted: list[object] = []
+
+    def type_passphrase(data_dir: Path, parent: object = None) -> bytes:
+        asked.append(data_dir)
+        return crypto.unlock(data_dir, PASSPHRASE)
+
+    def exec_until_shown(self: QApplication) -> int:
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        painted.append(window.store.key is not None)
+        window.hide()
+        return 0
+
+    monkeypatch.setattr(unlock, "ask_to_unlock", type_passphrase)
+    monkeypatch.setattr(app, "START_CHECK_DELAY_MS", 10**9)
+    monkeypatch.setattr(app, "first_painted", lambda window: painted.append("first paint"))
+    monkeypatch.setattr(QApplication, "exec", exec_until_shown)
+    assert app.run(data_dir=protected_dir) == 0
+    assert asked == [protected_dir]
+    assert painted == [True]
+
+
+def test_giving_up_at_the_unlock_dialog_closes_docket_and_changes_nothing(protected_dir: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from gui.shell import app
+
+    before = {p: p.read_bytes() for p in protected_dir.rglob("*") if p.is_file() and p.name != "docket.lock"}
+    monkeypatch.setattr(unlock, "ask_to_unlock", lambda data_dir, parent=None: None)
+    assert app.run(data_dir=protected_dir) == 0
+    after = {p: p.read_bytes() for p in protected_dir.rglob("*") if p.is_file() and p.name != "docket.lock"}
+    assert after == before
