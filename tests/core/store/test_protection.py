@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.documents import letters
 from core.domain.models import Evidence
 from core.journal import cases
 from core.journal.opening import open_store
@@ -56,6 +57,13 @@ def test_a_protected_store_holds_no_clear_text_anywhere(store: Store, tmp_path: 
     auto_backup(store)  # a clear backup from before: it must be converted too
     protection.protect_store(store, passphrase=PASSPHRASE, confirmed_written_down=True, kdf=FAST)
     cases.log_event(store, case_id=case_id, at="2026-03-09", kind="note", summary="Second call " + SUMMARY)
+    # A letter kept as sent goes into the evidence store as a PDF, sealed there.
+    draft = letters.draft_letter(store, case_id=case_id, template_id="chaser")
+    letter_id = letters.save_draft(store, case_id=case_id, draft=draft)
+    letters.mark_as_sent(store, letter_id=letter_id, via="email", sent_on="2026-03-10")
+    with store.read() as session:
+        sent = session.query(Evidence).filter(Evidence.media_type == "application/pdf").one()
+    assert store.evidence.read_bytes(sent.sha256).startswith(b"%PDF")
     auto_backup(store, reason="after")
     archive = tmp_path / "archive.zip"
     backup_archive(store, archive)
