@@ -146,7 +146,11 @@ def _convert(store: Convertible, *, new_key: bytes | None, key_content: dict[str
             store.reader.dispose()
             _write_journal(data_dir, {"work": work.name, "to": CLEAR if new_key is None else PROTECTED})
             journal_written = True
-            _swap(data_dir, work, to_clear=new_key is None)
+            try:
+                _swap(data_dir, work, to_clear=new_key is None)
+            except OSError as exc:
+                raise StoreError(f"The change could not be finished ({exc.strerror or exc}); Docket finishes "
+                                 "it the next time it starts. Close Docket now.") from None
             store.key = new_key
             store.evidence.key = new_key
             store.reconnect()
