@@ -5,6 +5,11 @@
     python packaging/catalogs.py compile   # docket.po -> docket.mo (build output, not committed)
     python packaging/catalogs.py check     # exit 1 if a catalog lacks a string or keeps a stale one
 
+Two domains: ``docket`` (the window, the command line, the advice, the reports) and
+``letters`` (the phrases letters are composed from, marked ``letter_(context, message)`` in
+core/documents/wording.py; a letter's language is chosen per letter). ``--domain letters``
+works on ``letters.po``; ``compile`` compiles every domain.
+
 The install (packaging/docket_build.py) and the bundle run ``compile``; docs/translating.md
 tells translators the rest. Uses Babel, the extractor Picard and most Python projects use.
 """
@@ -35,16 +40,25 @@ KEYWORDS = {
 }
 SOURCES = ("core", "gui")
 
+# The letters' phrases: their own keywords, so that neither domain picks up the other's strings.
+LETTER_KEYWORDS = {
+    "letter_": ((1, "c"), 2),
+    "nletter_": ((1, "c"), 2, 3),
+}
+LETTER_SOURCES = ("core",)
+DOMAINS = ("docket", "letters")
+
 # Text in the rule packs a user reads (resources/rules/*.json), by key.
 RULE_TEXT_KEYS = ("name", "label", "title", "explanation", "note", "text", "final_response_note")
 
 
-def _python_messages() -> Iterator[tuple[str, int, Any, list[str], str | None]]:
+def _python_messages(domain: str = DOMAIN) -> Iterator[tuple[str, int, Any, list[str], str | None]]:
     from babel.messages.extract import extract_from_dir
 
-    for source in SOURCES:
+    keywords = LETTER_KEYWORDS if domain == "letters" else KEYWORDS
+    for source in (LETTER_SOURCES if domain == "letters" else SOURCES):
         for filename, lineno, message, comments, context in extract_from_dir(
-                ROOT / source, [("**.py", "python")], keywords=KEYWORDS,
+                ROOT / source, [("**.py", "python")], keywords=keywords,
                 comment_tags=("Translators:",), strip_comment_tags=True):
             yield f"{source}/{filename}", lineno, message, comments, context
 
@@ -72,13 +86,16 @@ def _rule_messages() -> Iterator[tuple[str, int, Any, list[str], str | None]]:
         yield from walk(data, path.stem)
 
 
-def build_template() -> Any:
-    """The catalog of every marked string now in the code and the rule packs."""
+def build_template(domain: str = DOMAIN) -> Any:
+    """The catalog of every marked string now in the code and the rule packs (``docket``),
+    or of every letter phrase (``letters``)."""
     from babel.messages.catalog import Catalog
 
-    catalog = Catalog(project="Docket", domain=DOMAIN, charset="utf-8",
+    catalog = Catalog(project="Docket", domain=domain, charset="utf-8",
                       msgid_bugs_address="", copyright_holder="Docket developers")
-    for filename, lineno, message, comments, context in (*_python_messages(), *_rule_messages()):
+    found = (_python_messages("letters") if domain == "letters"
+             else (*_python_messages(), *_rule_messages()))
+    for filename, lineno, message, comments, context in found:
         if isinstance(message, tuple):
             if not message[0]:
                 continue
@@ -88,35 +105,36 @@ def build_template() -> Any:
     return catalog
 
 
-def extract() -> None:
+def extract(domain: str = DOMAIN) -> None:
     from babel.messages.pofile import write_po
 
     LOCALE.mkdir(parents=True, exist_ok=True)
-    with TEMPLATE.open("wb") as handle:
-        write_po(handle, build_template(), width=100, omit_header=False, sort_output=True,
+    target = LOCALE / f"{domain}.pot"
+    with target.open("wb") as handle:
+        write_po(handle, build_template(domain), width=100, omit_header=False, sort_output=True,
                  include_lineno=False)
-    print(f"{TEMPLATE.relative_to(ROOT)}: written")
+    print(f"{target.relative_to(ROOT)}: written")
 
 
-def _po(language: str) -> Path:
-    return LOCALE / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def _po(language: str, domain: str = DOMAIN) -> Path:
+    return LOCALE / language / "LC_MESSAGES" / f"{domain}.po"
 
 
-def update(languages: tuple[str, ...] = LANGUAGES) -> None:
+def update(languages: tuple[str, ...] = LANGUAGES, domain: str = DOMAIN) -> None:
     """Merge the template into each language's catalog (new strings empty, gone ones dropped)."""
     from babel.core import Locale
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import read_po, write_po
 
-    template = build_template()
+    template = build_template(domain)
     for language in languages:
-        path = _po(language)
+        path = _po(language, domain)
         if path.exists():
             with path.open("rb") as handle:
                 catalog = read_po(handle, locale=language)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            catalog = Catalog(locale=Locale.parse(language), domain=DOMAIN, project="Docket")
+            catalog = Catalog(locale=Locale.parse(language), domain=domain, project="Docket")
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         with path.open("wb") as handle:
@@ -126,12 +144,13 @@ def update(languages: tuple[str, ...] = LANGUAGES) -> None:
 
 
 def compile_all(root: Path = ROOT) -> list[Path]:
-    """Compile every ``docket.po`` under ``root``'s resources/locale to ``docket.mo``."""
+    """Compile every catalog (``docket.po``, ``letters.po``) under ``root``'s resources/locale
+    to its ``.mo``."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
     written = []
-    for po in sorted((root / "resources" / "locale").glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+    for po in sorted((root / "resources" / "locale").glob("*/LC_MESSAGES/*.po")):
         with po.open("rb") as handle:
             catalog = read_po(handle)
         mo = po.with_suffix(".mo")
@@ -141,15 +160,15 @@ def compile_all(root: Path = ROOT) -> list[Path]:
     return written
 
 
-def check() -> int:
+def check(domain: str = DOMAIN) -> int:
     """Every language has exactly the template's strings: none missing, none stale."""
     from babel.messages.pofile import read_po
 
     template = {(m.id if isinstance(m.id, str) else m.id[0], m.context)
-                for m in build_template() if m.id}
+                for m in build_template(domain) if m.id}
     problems = 0
     for language in LANGUAGES:
-        with _po(language).open("rb") as handle:
+        with _po(language, domain).open("rb") as handle:
             catalog = read_po(handle, locale=language)
         have = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in catalog if m.id}
         for missing in sorted(template - have, key=str):
@@ -166,17 +185,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("extract", "update", "compile", "check"))
     parser.add_argument("--language", choices=LANGUAGES, action="append",
                         help="update only this language's catalog (may be repeated)")
+    parser.add_argument("--domain", choices=DOMAINS, default=DOMAIN,
+                        help="the catalog: docket (default) or letters")
     args = parser.parse_args(argv)
     action = args.action
     if action == "extract":
-        extract()
+        extract(args.domain)
     elif action == "update":
-        update(tuple(args.language or LANGUAGES))
+        update(tuple(args.language or LANGUAGES), args.domain)
     elif action == "compile":
         for mo in compile_all():
             print(f"{mo.relative_to(ROOT)}: compiled")
     else:
-        return check()
+        return check(args.domain)
     return 0
 
 

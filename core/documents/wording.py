@@ -1,22 +1,121 @@
-"""Every word and format a letter or a case history writes per language: dates, times,
-money, minutes, months, direction labels, greetings and closings.
+"""Every word and format a letter (and the case history's few shared labels) writes per
+language: dates, times, money, durations, greetings and closings, and the phrase tables the
+letters compose sentences from.
+
+The phrases are English in this file, marked ``letter_(context, message)``, and translated by
+gettext from the ``letters`` catalog (``resources/locale/<lang>/LC_MESSAGES/letters.po``),
+the same system as the window's ``docket`` catalog (docs/translating.md): one translation
+system, two domains, because a letter's language is chosen per letter and is often not the
+window's. ``python packaging/catalogs.py update --domain letters`` merges new phrases in. The
+context of a phrase is ``table:key`` (``story:purchase_amount``); it tells a translator where
+the phrase goes and keeps two meanings of the same English apart.
+
+What stays in code, per language, is grammar a catalog cannot hold: how a greeting is built
+from a contact's name, the French "1er", how a number is grouped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from typing import Generic, TypeVar
 
 from core.domain.models import (
     Direction,
 )
 from core.domain.money import Money
 from core.domain.when import When
+from core.i18n import Translator, translator_for
 
-LANGUAGES = ("en", "fr", "de")
+# The languages Docket writes letters in (a template may exist in fewer).
+LANGUAGES = ("en", "fr", "de", "es")
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español"}
+
+LETTERS_DOMAIN = "letters"
 
 
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch"}
+def letter_(context: str, message: str) -> str:
+    """Mark ``message`` for the ``letters`` catalog under ``context``; returns it unchanged
+    (the English). packaging/catalogs.py extracts these calls."""
+    return message
+
+
+def nletter_(context: str, singular: str, plural: str) -> tuple[str, str]:
+    """Mark a phrase with plural forms for the ``letters`` catalog."""
+    return singular, plural
+
+
+def letters_catalog(language: str) -> Translator:
+    """The ``letters`` catalog of ``language`` (English and unknown languages: none)."""
+    return translator_for(language, domain=LETTERS_DOMAIN)
+
+
+def phrase(language: str, context: str, message: str) -> str:
+    """``message`` (marked with :func:`letter_` under ``context``) in ``language``."""
+    if not message or language == "en":
+        return message
+    return letters_catalog(language).pgettext(context, message)
+
+
+def plural_phrase(language: str, context: str, forms: tuple[str, str], n: int) -> str:
+    """The form of a :func:`nletter_` phrase that suits ``n`` in ``language``."""
+    if language == "en":
+        return forms[0] if n == 1 else forms[1]
+    return letters_catalog(language).npgettext(context, forms[0], forms[1], n)
+
+
+V = TypeVar("V", str, tuple[str, str])
+
+
+class PhraseTable(Mapping[str, dict[str, V]], Generic[V]):
+    """A phrase table by language: ``TABLE["fr"]["key"]``. The English is the table given
+    (each phrase marked ``letter_("<name>:<key>", ...)``; a pair's second phrase
+    ``"<name>:<key>:named"``); other languages come from the ``letters`` catalog."""
+
+    def __init__(self, name: str, english: dict[str, V]) -> None:
+        self.name = name
+        self.english: dict[str, V] = english
+
+    def contexts(self) -> Iterator[tuple[str, str]]:
+        """Every (context, English phrase) of the table, as the catalog holds them."""
+        for key, value in self.english.items():
+            if isinstance(value, tuple):
+                yield f"{self.name}:{key}", value[0]
+                yield f"{self.name}:{key}:named", value[1]
+            else:
+                yield f"{self.name}:{key}", value
+
+    def __getitem__(self, language: str) -> dict[str, V]:
+        if language not in LANGUAGES:
+            raise KeyError(language)
+        return _translated(self, language)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+
+@cache
+def _translated(table: PhraseTable[V], language: str) -> dict[str, V]:
+    out: dict[str, V] = {}
+    for key, value in table.english.items():
+        if isinstance(value, tuple):
+            out[key] = (phrase(language, f"{table.name}:{key}", value[0]),
+                        phrase(language, f"{table.name}:{key}:named", value[1]))
+        else:
+            out[key] = phrase(language, f"{table.name}:{key}", value)
+    return out
 
 
 # How a letter went out; the first word of each is what the event and the PDF say.
@@ -30,14 +129,17 @@ SENT_VIA = {
 }
 
 
-_MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"],
-    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-           "September", "Oktober", "November", "Dezember"],
-}
+_MONTHS_EN = [
+    letter_("month", "January"), letter_("month", "February"), letter_("month", "March"),
+    letter_("month", "April"), letter_("month", "May"), letter_("month", "June"),
+    letter_("month", "July"), letter_("month", "August"), letter_("month", "September"),
+    letter_("month", "October"), letter_("month", "November"), letter_("month", "December"),
+]
+# Translators: the date in a letter; {day} is the day of the month (French "1er" is made in
+# code), {month} the month's name, {year} the year. German: "{day}. {month} {year}".
+_DATE = letter_("date", "{day} {month} {year}")
+# Translators: an event's time of day after its date: "23 November 2026, 14:05".
+_TIME = letter_("time of day", "{date}, {time}")
 
 
 NBSP = "\u00a0"
@@ -49,128 +151,213 @@ def is_us(jurisdiction: str | None) -> bool:
     return code == "US" or code.startswith("US-")
 
 
+def _lang(language: str) -> str:
+    return language if language in LANGUAGES else "en"
+
+
 def format_date(day: date, language: str = "en", jurisdiction: str = "") -> str:
     """A date as the language writes it in a letter: 23 November 2026 (November 23, 2026 in
-    the United States), 1er novembre 2026, 23. November 2026."""
-    month = _MONTHS.get(language, _MONTHS["en"])[day.month - 1]
-    if language == "fr":
-        return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
-    if language == "de":
-        return f"{day.day}. {month} {day.year}"
-    if is_us(jurisdiction):
+    the United States), 1er novembre 2026, 23. November 2026, 1 de diciembre de 2026."""
+    language = _lang(language)
+    month = phrase(language, "month", _MONTHS_EN[day.month - 1])
+    if language == "en" and is_us(jurisdiction):
         return f"{month} {day.day}, {day.year}"
-    return f"{day.day} {month} {day.year}"
+    number = "1er" if language == "fr" and day.day == 1 else str(day.day)
+    return phrase(language, "date", _DATE).format(day=number, month=month, year=day.year)
 
 
 def format_when(when: When, language: str = "en", jurisdiction: str = "") -> str:
     """An event's date, with its time of day (as the user gave it) when known."""
     out = format_date(when.day, language, jurisdiction)
     if when.moment is not None:
-        hhmm = when.moment.strftime("%H:%M")
-        out += {"fr": f" à {hhmm}", "de": f", {hhmm} Uhr"}.get(language, f", {hhmm}")
+        out = phrase(_lang(language), "time of day", _TIME).format(date=out, time=when.moment.strftime("%H:%M"))
     return out
+
+
+# How each language groups thousands and marks decimals: locale data, not a phrase.
+_NUMBER = {"fr": (NBSP, ","), "de": (".", ","), "es": (".", ",")}
 
 
 def format_money(value: Decimal, currency: str, language: str = "en") -> str:
     """An amount as the language writes it: EUR 1,299.00 / 1 299,00 € / 1.299,00 €.
 
-    English keeps the ISO code first (unambiguous across borders); French and German put the
-    unit after the number, with the euro sign for euros.
+    English keeps the ISO code first (unambiguous across borders); French, German and
+    Spanish put the unit after the number, with the euro sign for euros.
     """
     digits = f"{Money(value, currency).quantized():,}"
-    if language == "en":
+    if language not in _NUMBER:
         return f"{currency} {digits}"
+    group, point = _NUMBER[language]
     whole, _, cents = digits.partition(".")
-    group = NBSP if language == "fr" else "."
-    number = whole.replace(",", group) + ("," + cents if cents else "")
+    number = whole.replace(",", group) + (point + cents if cents else "")
     unit = "€" if currency == "EUR" else currency
     return f"{number}{NBSP}{unit}"
 
 
+_HOURS = nletter_("duration", "{n} hour", "{n} hours")
+_MINUTES = nletter_("duration", "{n} minute", "{n} minutes")
+
+
 def format_minutes(total: int, language: str = "en") -> str:
+    """A duration in words: "1 hour 5 minutes", "1 heure 5 minutes"."""
+    language = _lang(language)
     hours, mins = divmod(total, 60)
-    words = {
-        "en": (("hour", "hours"), ("minute", "minutes")),
-        "fr": (("heure", "heures"), ("minute", "minutes")),
-        "de": (("Stunde", "Stunden"), ("Minute", "Minuten")),
-    }[language if language in LANGUAGES else "en"]
     parts = []
     if hours:
-        parts.append(f"{hours} {words[0][hours != 1]}")
+        parts.append(plural_phrase(language, "duration", _HOURS, hours).format(n=hours))
     if mins or not hours:
-        parts.append(f"{mins} {words[1][mins != 1]}")
+        parts.append(plural_phrase(language, "duration", _MINUTES, mins).format(n=mins))
     return " ".join(parts)
 
 
-# Words the shared layout and the chronology use, per language.
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "attention": "For the attention of", "enclosures": "Enclosures (copies)",
-        "subject": "", "ref": "Ref", "sent": "Sent by {via} on {date}", "tracking": "tracking number {t}",
-        "to": "my {kind} to you", "from": "your {kind} to me", "internal": "{kind}",
-        "to_them": "my {kind} to {company}", "from_them": "{kind} from {company} to me",
-        "waited": "I waited {m} on hold.", "lasted": "It lasted {m}.",
-        "promised": "Promised by {d}.", "reference": "Reference: {r}.",
-        "email": "Email", "phone": "Telephone",
-    },
-    "fr": {
-        "attention": "À l'attention de", "enclosures": "Pièces jointes (copies)",
-        "subject": "Objet : ", "ref": "Réf.", "sent": "Envoyé par {via} le {date}", "tracking": "numéro de suivi {t}",
-        "to": "{kind} de ma part", "from": "{kind} de votre part", "internal": "{kind}",
-        "to_them": "{kind} de ma part à {company}", "from_them": "{kind} de {company}",
-        "waited": "J'ai attendu {m} en ligne.", "lasted": "Durée : {m}.",
-        "promised": "Promis pour le {d}.", "reference": "Référence : {r}.",
-        "email": "Courriel", "phone": "Téléphone",
-    },
-    "de": {
-        "attention": "z. Hd.", "enclosures": "Anlagen (Kopien)",
-        "subject": "", "ref": "Zeichen", "sent": "Versandt per {via} am {date}", "tracking": "Sendungsnummer {t}",
-        "to": "{kind} von mir", "from": "{kind} von Ihnen", "internal": "{kind}",
-        "to_them": "{kind} von mir an {company}", "from_them": "{kind} von {company}",
-        "waited": "Ich habe {m} in der Warteschleife gewartet.", "lasted": "Dauer: {m}.",
-        "promised": "Zugesagt bis {d}.", "reference": "Referenz: {r}.",
-        "email": "E-Mail", "phone": "Telefon",
-    },
+# Words the shared layout uses.
+WORDS_EN: dict[str, str] = {
+    "attention": letter_("words:attention", "For the attention of"),
+    "enclosures": letter_("words:enclosures", "Enclosures (copies)"),
+    # Translators: the subject line; French letters write "Objet : {subject}".
+    "subject": letter_("words:subject", "{subject}"),
+    "sent": letter_("words:sent", "Sent by {via} on {date}"),
+    "tracking": letter_("words:tracking", "tracking number {t}"),
 }
+WORDS = PhraseTable("words", WORDS_EN)
 
+# Translators: how a letter to a card issuer or an ombudsman names the company when it has no name.
+THE_COMPANY = letter_("company", "the company")
 
-KIND_WORDS: dict[str, dict[str, str]] = {
-    "en": {"call": "phone call", "email": "email", "letter": "letter", "chat": "online chat",
-           "visit": "visit", "web_form": "web form message", "social": "social media message",
-           "payment": "payment", "delivery": "delivery", "promise": "promise",
-           "response": "reply", "note": "note"},
-    "fr": {"call": "appel téléphonique", "email": "courriel", "letter": "lettre",
-           "chat": "discussion en ligne", "visit": "visite", "web_form": "formulaire en ligne",
-           "social": "message sur les réseaux sociaux", "payment": "paiement",
-           "delivery": "livraison", "promise": "promesse", "response": "réponse", "note": "note"},
-    "de": {"call": "Anruf", "email": "E-Mail", "letter": "Brief", "chat": "Online-Chat",
-           "visit": "Besuch", "web_form": "Nachricht über das Webformular",
-           "social": "Nachricht in sozialen Medien", "payment": "Zahlung", "delivery": "Lieferung",
-           "promise": "Zusage", "response": "Antwort", "note": "Notiz"},
+KIND_WORDS_EN: dict[str, str] = {
+    "call": letter_("kind:call", "phone call"),
+    "email": letter_("kind:email", "email"),
+    "letter": letter_("kind:letter", "letter"),
+    "chat": letter_("kind:chat", "online chat"),
+    "visit": letter_("kind:visit", "visit"),
+    "web_form": letter_("kind:web_form", "web form message"),
+    "social": letter_("kind:social", "social media message"),
+    "payment": letter_("kind:payment", "payment"),
+    "delivery": letter_("kind:delivery", "delivery"),
+    "promise": letter_("kind:promise", "promise"),
+    "response": letter_("kind:response", "reply"),
+    "note": letter_("kind:note", "note"),
 }
+KIND_WORDS = PhraseTable("kind", KIND_WORDS_EN)
 
-
-PAYMENT_WORDS: dict[str, dict[str, str]] = {
-    "en": {"credit_card": "credit card", "debit_card": "debit card", "paypal": "PayPal",
-           "bank_transfer": "bank transfer", "direct_debit": "direct debit", "cash": "cash", "other": "other means"},
-    "fr": {"credit_card": "carte de crédit", "debit_card": "carte de débit", "paypal": "PayPal",
-           "bank_transfer": "virement bancaire", "direct_debit": "prélèvement", "cash": "espèces",
-           "other": "autre moyen"},
-    "de": {"credit_card": "Kreditkarte", "debit_card": "Debitkarte", "paypal": "PayPal",
-           "bank_transfer": "Banküberweisung", "direct_debit": "Lastschrift", "cash": "Barzahlung",
-           "other": "andere Zahlungsart"},
+PAYMENT_WORDS_EN: dict[str, str] = {
+    "credit_card": letter_("payment:credit_card", "credit card"),
+    "debit_card": letter_("payment:debit_card", "debit card"),
+    "paypal": letter_("payment:paypal", "PayPal"),
+    "bank_transfer": letter_("payment:bank_transfer", "bank transfer"),
+    "direct_debit": letter_("payment:direct_debit", "direct debit"),
+    "cash": letter_("payment:cash", "cash"),
+    "other": letter_("payment:other", "other means"),
 }
+PAYMENT_WORDS = PhraseTable("payment", PAYMENT_WORDS_EN)
 
-
-VIA_WORDS = {
-    "en": SENT_VIA,
-    "fr": {"email": "courriel", "post": "courrier", "recorded_post": "lettre recommandée",
-           "certified_post": "lettre recommandée avec accusé de réception", "by_hand": "remise en main propre",
-           "web_form": "formulaire en ligne"},
-    "de": {"email": "E-Mail", "post": "Post", "recorded_post": "Einschreiben",
-           "certified_post": "Einschreiben mit Rückschein", "by_hand": "persönliche Übergabe",
-           "web_form": "Webformular"},
+VIA_WORDS_EN: dict[str, str] = {
+    "email": letter_("via:email", "email"),
+    "post": letter_("via:post", "post"),
+    "recorded_post": letter_("via:recorded_post", "recorded post"),
+    "certified_post": letter_("via:certified_post", "certified post"),
+    "by_hand": letter_("via:by_hand", "by hand"),
+    "web_form": letter_("via:web_form", "web form"),
 }
+VIA_WORDS = PhraseTable("via", VIA_WORDS_EN)
+
+# -- the story: one sentence per event, chosen by what it means ----------------------------------
+# How a contact was made, as the end of a sentence ("I complained to you by phone").
+HOW_EN: dict[str, str] = {
+    "call": letter_("how:call", "by phone"),
+    "email": letter_("how:email", "by email"),
+    "letter": letter_("how:letter", "by letter"),
+    "chat": letter_("how:chat", "in an online chat"),
+    "visit": letter_("how:visit", "in person"),
+    "web_form": letter_("how:web_form", "through the web form"),
+    "social": letter_("how:social", "on social media"),
+    "response": "",
+    "payment": "",
+    "delivery": "",
+    "promise": "",
+    "note": "",
+}
+HOW = PhraseTable("how", HOW_EN)
+
+STORY_WORDS_EN: dict[str, str] = {
+    "details": letter_("story_words:details", "In short: {text}"),
+    "note": letter_("story_words:note", "My note: {text}"),
+    "waited": letter_("story_words:waited", "I waited {m} on hold."),
+    "waited_visit": letter_("story_words:waited_visit", "I waited {m} to be seen."),
+    "lasted": letter_("story_words:lasted", "It lasted {m}."),
+    "promised": letter_("story_words:promised", "Promised by {d}."),
+    "reference": letter_("story_words:reference", "Reference: {r}."),
+    "contact": letter_("story_words:contact", "I dealt with {who}."),
+    "contact_from": letter_("story_words:contact_from", "It came from {who}."),
+}
+STORY_WORDS = PhraseTable("story_words", STORY_WORDS_EN)
+
+# Sentence per meaning (or plain contact per direction): first for a reader who is the company
+# ("you"), then for anyone else ("{co}" is the company's name). {how} is a HOW phrase,
+# {amount} a formatted amount; a phrase ending "_amount" is used when the event has one.
+STORY_EN: dict[str, tuple[str, str]] = {
+    "purchase": (letter_("story:purchase", "I placed my order with you."),
+        letter_("story:purchase:named", "I placed my order with {co}.")),
+    "purchase_amount": (letter_("story:purchase_amount", "I paid you {amount}."),
+        letter_("story:purchase_amount:named", "I paid {co} {amount}.")),
+    "charge": (letter_("story:charge", "You took a payment from me."),
+        letter_("story:charge:named", "{co} took a payment from me.")),
+    "charge_amount": (letter_("story:charge_amount", "You took {amount} from me."),
+        letter_("story:charge_amount:named", "{co} took {amount} from me.")),
+    "debit": (letter_("story:debit", "You took a direct debit from my account."),
+        letter_("story:debit:named", "{co} took a direct debit from my account.")),
+    "debit_amount": (letter_("story:debit_amount", "You took a direct debit of {amount} from my account."),
+        letter_("story:debit_amount:named", "{co} took a direct debit of {amount} from my account.")),
+    "refund": (letter_("story:refund", "You refunded money to me."),
+        letter_("story:refund:named", "{co} refunded money to me.")),
+    "refund_amount": (letter_("story:refund_amount", "You refunded {amount} to me."),
+        letter_("story:refund_amount:named", "{co} refunded {amount} to me.")),
+    "invoice": (letter_("story:invoice", "You sent me a bill."),
+        letter_("story:invoice:named", "{co} sent me a bill.")),
+    "invoice_amount": (letter_("story:invoice_amount", "You sent me a bill for {amount}."),
+        letter_("story:invoice_amount:named", "{co} sent me a bill for {amount}.")),
+    "problem": (letter_("story:problem", "The problem began."),
+        letter_("story:problem:named", "The problem began.")),
+    "complaint": (letter_("story:complaint", "I complained to you {how}."),
+        letter_("story:complaint:named", "I complained to {co} {how}.")),
+    "formal_complaint": (letter_("story:formal_complaint", "I made a formal complaint to you {how}."),
+        letter_("story:formal_complaint:named", "I made a formal complaint to {co} {how}.")),
+    "cancellation": (letter_("story:cancellation", "I cancelled my contract with you {how}."),
+        letter_("story:cancellation:named", "I cancelled my contract with {co} {how}.")),
+    "reply": (letter_("story:reply", "You replied {how}."),
+        letter_("story:reply:named", "{co} replied {how}.")),
+    "acknowledgement": (letter_("story:acknowledgement", "You acknowledged my complaint {how}."),
+        letter_("story:acknowledgement:named", "{co} acknowledged my complaint {how}.")),
+    "promise": (letter_("story:promise", "You made me a promise {how}."),
+        letter_("story:promise:named", "{co} made me a promise {how}.")),
+    "partial_offer": (letter_("story:partial_offer", "You offered me part of what I asked for {how}."),
+        letter_("story:partial_offer:named", "{co} offered me part of what I asked for {how}.")),
+    "partial_offer_amount": (letter_("story:partial_offer_amount", "You offered me {amount} {how}."),
+        letter_("story:partial_offer_amount:named", "{co} offered me {amount} {how}.")),
+    "refusal": (letter_("story:refusal", "You refused my request {how}."),
+        letter_("story:refusal:named", "{co} refused my request {how}.")),
+    "final_response": (letter_("story:final_response", "You sent me your final response {how}."),
+        letter_("story:final_response:named", "{co} sent me its final response {how}.")),
+    "resolved": (letter_("story:resolved", "You resolved the matter {how}."),
+        letter_("story:resolved:named", "{co} resolved the matter {how}.")),
+    "to_company": (letter_("story:to_company", "I contacted you {how}."),
+        letter_("story:to_company:named", "I contacted {co} {how}.")),
+    "from_company": (letter_("story:from_company", "You contacted me {how}."),
+        letter_("story:from_company:named", "{co} contacted me {how}.")),
+    "delivery_from": (letter_("story:delivery_from", "Your delivery arrived."),
+        letter_("story:delivery_from:named", "A delivery from {co} arrived.")),
+    "delivery_to": (letter_("story:delivery_to", "What I sent was delivered to you."),
+        letter_("story:delivery_to:named", "What I sent was delivered to {co}.")),
+    "delivery": (letter_("story:delivery", "A delivery arrived."),
+        letter_("story:delivery:named", "A delivery arrived.")),
+    "letter_to_card_issuer": (letter_("story:letter_to_card_issuer", "I wrote to my card issuer about this."),
+        ""),
+    "letter_to_platform": (letter_("story:letter_to_platform", "I opened a dispute with the payment platform."),
+        ""),
+    "letter_to_regulator": (letter_("story:letter_to_regulator", "I referred the matter to the regulator or ombudsman."),
+        ""),
+}
+STORY = PhraseTable("story", STORY_EN)
 
 
 _DEPARTMENT_WORDS = (
@@ -181,6 +368,9 @@ _DEPARTMENT_WORDS = (
 
 
 _TITLES_EN = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof")
+# Forms of address that say a woman or a man, in the languages a contact's name may carry.
+_WOMEN = ("sra", "señora", "doña", "dña", "mrs", "ms", "miss", "mme", "madame", "frau")
+_MEN = ("sr", "señor", "don", "d", "mr", "m", "monsieur", "herr")
 
 
 def greeting_and_sign_off(contact_name: str, language: str, jurisdiction: str = "") -> tuple[str, str]:
@@ -189,7 +379,8 @@ def greeting_and_sign_off(contact_name: str, language: str, jurisdiction: str = 
     English: "Dear Sir or Madam" closes "Yours faithfully"; a named reader, "Yours sincerely";
     in the United States every letter closes "Sincerely". French repeats the salutation in the
     closing formula; German addresses a person by surname ("Sehr geehrte Frau Schäfer") and
-    closes "Mit freundlichen Grüßen".
+    closes "Mit freundlichen Grüßen"; Spanish greets "Estimados señores:" or "Estimada Sra.
+    García:" and closes "Atentamente,".
     """
     name = contact_name.strip()
     lowered = name.lower()
@@ -216,6 +407,15 @@ def greeting_and_sign_off(contact_name: str, language: str, jurisdiction: str = 
         if named:
             return f"Guten Tag {name},", "Mit freundlichen Grüßen"
         return "Sehr geehrte Damen und Herren,", "Mit freundlichen Grüßen"
+    if language == "es":
+        # A Spanish letter greets with a colon and closes "Atentamente,".
+        if named and first in _WOMEN and len(words) > 1:
+            return f"Estimada Sra. {words[-1]}:", "Atentamente,"
+        if named and first in _MEN and len(words) > 1:
+            return f"Estimado Sr. {words[-1]}:", "Atentamente,"
+        if named:
+            return f"Estimado/a {name}:", "Atentamente,"
+        return "Estimados señores:", "Atentamente,"
     us = is_us(jurisdiction)
     if not named:
         return "Dear Sir or Madam,", "Sincerely," if us else "Yours faithfully,"
@@ -225,7 +425,7 @@ def greeting_and_sign_off(contact_name: str, language: str, jurisdiction: str = 
     return f"Dear {name},", close
 
 
-PAGE_LABEL = {"en": "page {n} of {m}", "fr": "page {n} sur {m}", "de": "Seite {n} von {m}"}
+PAGE_LABEL = PhraseTable("page", {"label": letter_("page:label", "page {n} of {m}")})
 
 
 def elide(text: str, limit: int = 90) -> str:
@@ -242,176 +442,64 @@ def elide(text: str, limit: int = 90) -> str:
 
 
 # -- missing facts -------------------------------------------------------------------------------
-# The marker a letter shows where a fact is missing, in the letter's language.
-MISSING_WORD = {"en": "missing", "fr": "manque", "de": "fehlt"}
-MISSING_LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "amount in dispute": "montant en litige", "cardholder's name": "nom du titulaire de la carte",
-        "company name": "nom de la société", "company postal address": "adresse postale de la société",
-        "date of purchase": "date de l'achat", "date of the order or payment": "date de la commande ou du paiement",
-        "date of your earlier message to the company": "date de votre précédent message à la société",
-        "last four digits of the card": "quatre derniers chiffres de la carte", "merchant name": "nom du commerçant",
-        "order or account reference": "référence de commande ou de compte", "payment date": "date du paiement",
-        "regulator or ombudsman": "autorité ou médiateur", "seller's name": "nom du vendeur",
-        "the events in date order (tick them in the letter editor)":
-            "les faits par ordre chronologique (à cocher dans l'éditeur de lettre)",
-        "the remedy you ask for (case: desired outcome)": "ce que vous demandez (dossier : résultat souhaité)",
-        "what you bought": "ce que vous avez acheté", "your name": "votre nom",
-        "your postal address": "votre adresse postale",
-        "date of your first complaint": "date de votre première réclamation",
-    },
-    "de": {
-        "amount in dispute": "strittiger Betrag", "cardholder's name": "Name des Karteninhabers",
-        "company name": "Name der Firma", "company postal address": "Postanschrift der Firma",
-        "date of purchase": "Kaufdatum", "date of the order or payment": "Datum der Bestellung oder Zahlung",
-        "date of your earlier message to the company": "Datum Ihrer früheren Nachricht an die Firma",
-        "last four digits of the card": "letzte vier Ziffern der Karte", "merchant name": "Name des Händlers",
-        "order or account reference": "Bestell- oder Kundennummer", "payment date": "Zahlungsdatum",
-        "regulator or ombudsman": "Aufsichtsbehörde oder Schlichtungsstelle", "seller's name": "Name des Verkäufers",
-        "the events in date order (tick them in the letter editor)":
-            "die Ereignisse in zeitlicher Reihenfolge (im Brief-Editor auswählen)",
-        "the remedy you ask for (case: desired outcome)": "Ihre Forderung (Fall: gewünschtes Ergebnis)",
-        "what you bought": "was Sie gekauft haben", "your name": "Ihr Name",
-        "your postal address": "Ihre Postanschrift",
-        "date of your first complaint": "Datum Ihrer ersten Beschwerde",
-    },
-}
+# Translators: the marker a letter shows where a fact is missing; keep the brackets. French
+# sets a no-break space before the colon.
+MISSING_MARK = letter_("missing", "[missing: {label}]")
+
+# Every label a built-in letter may mark missing (tests check each template's labels are here,
+# so that the marker is in the letter's language).
+MISSING_LABELS = (
+    letter_("missing label", "amount in dispute"),
+    letter_("missing label", "cardholder's name"),
+    letter_("missing label", "company name"),
+    letter_("missing label", "company postal address"),
+    letter_("missing label", "date of purchase"),
+    letter_("missing label", "date of the company's offer"),
+    letter_("missing label", "date of the order or payment"),
+    letter_("missing label", "date of the statement showing the charge"),
+    letter_("missing label", "date of your earlier message to the company"),
+    letter_("missing label", "date of your first complaint"),
+    letter_("missing label", "last four digits of the card"),
+    letter_("missing label", "merchant name"),
+    letter_("missing label", "order or account reference"),
+    letter_("missing label", "payment date"),
+    letter_("missing label", "platform name (e.g. PayPal)"),
+    letter_("missing label", "regulator or ombudsman"),
+    letter_("missing label", "seller's name"),
+    letter_("missing label", "the events in date order (tick them in the letter editor)"),
+    letter_("missing label", "the remedy you ask for (case: desired outcome)"),
+    letter_("missing label", "transaction date (case: payment date)"),
+    letter_("missing label", "what you bought"),
+    letter_("missing label", "your name"),
+    letter_("missing label", "your postal address"),
+    letter_("missing label", "card issuer's name"),
+    letter_("missing label", "card issuer's postal address"),
+    letter_("missing label", "regulator or ombudsman postal address"),
+    letter_("missing label", "your reference with the regulator"),
+    letter_("missing label", "court you would file in"),
+    letter_("missing label", "platform dispute or case number"),
+)
 
 
 def missing_label(label: str, language: str) -> str:
     """A missing fact's label in the letter's language (English when not translated)."""
-    return MISSING_LABELS.get(language, {}).get(label, label)
+    return phrase(_lang(language), "missing label", label)
 
 
-# -- the story: one sentence per event, chosen by what it means ----------------------------------
-# How a contact was made, as the end of a sentence ("I complained to you by phone").
-HOW: dict[str, dict[str, str]] = {
-    "en": {"call": "by phone", "email": "by email", "letter": "by letter", "chat": "in an online chat",
-           "visit": "in person", "web_form": "through the web form", "social": "on social media",
-           "response": "", "payment": "", "delivery": "", "promise": "", "note": ""},
-    "fr": {"call": "par téléphone", "email": "par courriel", "letter": "par courrier",
-           "chat": "par messagerie en ligne", "visit": "en personne", "web_form": "par le formulaire en ligne",
-           "social": "sur les réseaux sociaux", "response": "", "payment": "", "delivery": "",
-           "promise": "", "note": ""},
-    "de": {"call": "telefonisch", "email": "per E-Mail", "letter": "per Brief", "chat": "im Online-Chat",
-           "visit": "persönlich", "web_form": "über das Webformular", "social": "über soziale Medien",
-           "response": "", "payment": "", "delivery": "", "promise": "", "note": ""},
-}
-
-# Sentence per meaning (or plain contact per direction), for a reader who is the company
-# ("you") and for anyone else ("{co}" is the company's name). {how} is a HOW phrase, {amount} a
-# formatted amount; a phrase ending "_amount" is used when the event has one.
-STORY: dict[str, dict[str, tuple[str, str]]] = {
-    "en": {
-        "purchase": ("I placed my order with you.", "I placed my order with {co}."),
-        "purchase_amount": ("I paid you {amount}.", "I paid {co} {amount}."),
-        "charge": ("You took a payment from me.", "{co} took a payment from me."),
-        "charge_amount": ("You took {amount} from me.", "{co} took {amount} from me."),
-        "debit": ("You took a direct debit from my account.", "{co} took a direct debit from my account."),
-        "debit_amount": ("You took a direct debit of {amount} from my account.",
-                         "{co} took a direct debit of {amount} from my account."),
-        "refund": ("You refunded money to me.", "{co} refunded money to me."),
-        "refund_amount": ("You refunded {amount} to me.", "{co} refunded {amount} to me."),
-        "invoice": ("You sent me a bill.", "{co} sent me a bill."),
-        "invoice_amount": ("You sent me a bill for {amount}.", "{co} sent me a bill for {amount}."),
-        "problem": ("The problem began.", "The problem began."),
-        "complaint": ("I complained to you {how}.", "I complained to {co} {how}."),
-        "formal_complaint": ("I made a formal complaint to you {how}.", "I made a formal complaint to {co} {how}."),
-        "cancellation": ("I cancelled my contract with you {how}.", "I cancelled my contract with {co} {how}."),
-        "reply": ("You replied {how}.", "{co} replied {how}."),
-        "acknowledgement": ("You acknowledged my complaint {how}.", "{co} acknowledged my complaint {how}."),
-        "promise": ("You made me a promise {how}.", "{co} made me a promise {how}."),
-        "partial_offer": ("You offered me part of what I asked for {how}.",
-                          "{co} offered me part of what I asked for {how}."),
-        "partial_offer_amount": ("You offered me {amount} {how}.", "{co} offered me {amount} {how}."),
-        "refusal": ("You refused my request {how}.", "{co} refused my request {how}."),
-        "final_response": ("You sent me your final response {how}.", "{co} sent me its final response {how}."),
-        "resolved": ("You resolved the matter {how}.", "{co} resolved the matter {how}."),
-        "to_company": ("I contacted you {how}.", "I contacted {co} {how}."),
-        "from_company": ("You contacted me {how}.", "{co} contacted me {how}."),
-        "delivery_from": ("Your delivery arrived.", "A delivery from {co} arrived."),
-        "delivery_to": ("What I sent was delivered to you.", "What I sent was delivered to {co}."),
-        "delivery": ("A delivery arrived.", "A delivery arrived."),
-        "letter_to_card_issuer": ("I wrote to my card issuer about this.", ""),
-        "letter_to_platform": ("I opened a dispute with the payment platform.", ""),
-        "letter_to_regulator": ("I referred the matter to the regulator or ombudsman.", ""),
-    },
-    "fr": {
-        "purchase": ("J'ai passé commande auprès de vous.", "J'ai passé commande auprès de {co}."),
-        "purchase_amount": ("Je vous ai payé {amount}.", "J'ai payé {amount} à {co}."),
-        "charge": ("Vous avez prélevé un paiement sur mon compte.", "{co} a prélevé un paiement sur mon compte."),
-        "charge_amount": ("Vous m'avez débité {amount}.", "{co} m'a débité {amount}."),
-        "debit": ("Vous avez effectué un prélèvement sur mon compte.", "{co} a effectué un prélèvement sur mon compte."),
-        "debit_amount": ("Vous avez prélevé {amount} sur mon compte.", "{co} a prélevé {amount} sur mon compte."),
-        "refund": ("Vous m'avez remboursé une somme.", "{co} m'a remboursé une somme."),
-        "refund_amount": ("Vous m'avez remboursé {amount}.", "{co} m'a remboursé {amount}."),
-        "invoice": ("Vous m'avez adressé une facture.", "{co} m'a adressé une facture."),
-        "invoice_amount": ("Vous m'avez adressé une facture de {amount}.", "{co} m'a adressé une facture de {amount}."),
-        "problem": ("Le problème est apparu.", "Le problème est apparu."),
-        "complaint": ("Je vous ai adressé une réclamation {how}.", "J'ai adressé une réclamation à {co} {how}."),
-        "formal_complaint": ("Je vous ai adressé une réclamation formelle {how}.",
-                             "J'ai adressé une réclamation formelle à {co} {how}."),
-        "cancellation": ("J'ai résilié mon contrat {how}.", "J'ai résilié mon contrat avec {co} {how}."),
-        "reply": ("Vous m'avez répondu {how}.", "{co} m'a répondu {how}."),
-        "acknowledgement": ("Vous avez accusé réception de ma réclamation {how}.",
-                            "{co} a accusé réception de ma réclamation {how}."),
-        "promise": ("Vous m'avez fait une promesse {how}.", "{co} m'a fait une promesse {how}."),
-        "partial_offer": ("Vous m'avez fait une offre partielle {how}.", "{co} m'a fait une offre partielle {how}."),
-        "partial_offer_amount": ("Vous m'avez proposé {amount} {how}.", "{co} m'a proposé {amount} {how}."),
-        "refusal": ("Vous avez refusé ma demande {how}.", "{co} a refusé ma demande {how}."),
-        "final_response": ("Vous m'avez adressé votre réponse définitive {how}.",
-                           "{co} m'a adressé sa réponse définitive {how}."),
-        "resolved": ("Vous avez réglé le litige {how}.", "{co} a réglé le litige {how}."),
-        "to_company": ("Je vous ai contacté {how}.", "J'ai contacté {co} {how}."),
-        "from_company": ("Vous m'avez contacté {how}.", "{co} m'a contacté {how}."),
-        "delivery_from": ("Votre livraison est arrivée.", "Une livraison de {co} est arrivée."),
-        "delivery_to": ("Mon envoi vous a été remis.", "Mon envoi a été remis à {co}."),
-        "delivery": ("Une livraison est arrivée.", "Une livraison est arrivée."),
-        "letter_to_card_issuer": ("J'ai écrit à ma banque à ce sujet.", ""),
-        "letter_to_platform": ("J'ai ouvert un litige auprès de la plateforme de paiement.", ""),
-        "letter_to_regulator": ("J'ai saisi le médiateur ou l'autorité compétente.", ""),
-    },
-    "de": {
-        "purchase": ("Ich habe bei Ihnen bestellt.", "Ich habe bei {co} bestellt."),
-        "purchase_amount": ("Ich habe Ihnen {amount} gezahlt.", "Ich habe {co} {amount} gezahlt."),
-        "charge": ("Sie haben eine Zahlung von mir eingezogen.", "{co} hat eine Zahlung von mir eingezogen."),
-        "charge_amount": ("Sie haben {amount} von mir eingezogen.", "{co} hat {amount} von mir eingezogen."),
-        "debit": ("Sie haben eine Lastschrift von meinem Konto eingezogen.",
-                  "{co} hat eine Lastschrift von meinem Konto eingezogen."),
-        "debit_amount": ("Sie haben {amount} per Lastschrift von meinem Konto eingezogen.",
-                         "{co} hat {amount} per Lastschrift von meinem Konto eingezogen."),
-        "refund": ("Sie haben mir Geld erstattet.", "{co} hat mir Geld erstattet."),
-        "refund_amount": ("Sie haben mir {amount} erstattet.", "{co} hat mir {amount} erstattet."),
-        "invoice": ("Sie haben mir eine Rechnung geschickt.", "{co} hat mir eine Rechnung geschickt."),
-        "invoice_amount": ("Sie haben mir eine Rechnung über {amount} geschickt.",
-                           "{co} hat mir eine Rechnung über {amount} geschickt."),
-        "problem": ("Das Problem trat auf.", "Das Problem trat auf."),
-        "complaint": ("Ich habe mich {how} bei Ihnen beschwert.", "Ich habe mich {how} bei {co} beschwert."),
-        "formal_complaint": ("Ich habe {how} förmlich Beschwerde bei Ihnen eingelegt.",
-                             "Ich habe {how} förmlich Beschwerde bei {co} eingelegt."),
-        "cancellation": ("Ich habe meinen Vertrag {how} gekündigt.", "Ich habe meinen Vertrag mit {co} {how} gekündigt."),
-        "reply": ("Sie haben mir {how} geantwortet.", "{co} hat mir {how} geantwortet."),
-        "acknowledgement": ("Sie haben den Eingang meiner Beschwerde {how} bestätigt.",
-                            "{co} hat den Eingang meiner Beschwerde {how} bestätigt."),
-        "promise": ("Sie haben mir {how} eine Zusage gemacht.", "{co} hat mir {how} eine Zusage gemacht."),
-        "partial_offer": ("Sie haben mir {how} ein Teilangebot gemacht.", "{co} hat mir {how} ein Teilangebot gemacht."),
-        "partial_offer_amount": ("Sie haben mir {how} {amount} angeboten.", "{co} hat mir {how} {amount} angeboten."),
-        "refusal": ("Sie haben meine Forderung {how} abgelehnt.", "{co} hat meine Forderung {how} abgelehnt."),
-        "final_response": ("Sie haben mir {how} Ihre abschließende Antwort geschickt.",
-                           "{co} hat mir {how} seine abschließende Antwort geschickt."),
-        "resolved": ("Sie haben die Angelegenheit {how} erledigt.", "{co} hat die Angelegenheit {how} erledigt."),
-        "to_company": ("Ich habe Sie {how} kontaktiert.", "Ich habe {co} {how} kontaktiert."),
-        "from_company": ("Sie haben mich {how} kontaktiert.", "{co} hat mich {how} kontaktiert."),
-        "delivery_from": ("Ihre Lieferung ist eingetroffen.", "Eine Lieferung von {co} ist eingetroffen."),
-        "delivery_to": ("Meine Sendung wurde Ihnen zugestellt.", "Meine Sendung wurde {co} zugestellt."),
-        "delivery": ("Eine Lieferung ist eingetroffen.", "Eine Lieferung ist eingetroffen."),
-        "letter_to_card_issuer": ("Ich habe meiner Bank deswegen geschrieben.", ""),
-        "letter_to_platform": ("Ich habe bei der Zahlungsplattform einen Konflikt eröffnet.", ""),
-        "letter_to_regulator": ("Ich habe mich an die Schlichtungsstelle oder Aufsicht gewandt.", ""),
-    },
-}
+def missing_marker(label: str, language: str) -> str:
+    """``[missing: label]`` in the letter's language: ``[manque : …]``, ``[fehlt: …]``."""
+    language = _lang(language)
+    return phrase(language, "missing", MISSING_MARK).format(label=missing_label(label, language))
 
 
+def missing_prefixes() -> list[str]:
+    """What a marker starts with in every letter language (``[missing:``, ``[manque :`` ...),
+    with no-break spaces as plain ones."""
+    out = []
+    for language in LANGUAGES:
+        head = phrase(language, "missing", MISSING_MARK).partition("{label}")[0]
+        out.append(head.replace(NBSP, " ").rstrip())
+    return list(dict.fromkeys(out))
 
 # -- the case history's labels ----------------------------------------------------------
 
@@ -446,28 +534,6 @@ def time_text(duration: int | None, waiting: int | None) -> str:
     if waiting:
         parts.append(f"{format_duration(waiting)} on hold")
     return ", ".join(parts)
-
-
-STORY_WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "details": "In short: {text}", "note": "My note: {text}",
-        "waited": "I waited {m} on hold.", "waited_visit": "I waited {m} to be seen.",
-        "lasted": "It lasted {m}.", "promised": "Promised by {d}.", "reference": "Reference: {r}.",
-        "contact": "I dealt with {who}.", "contact_from": "It came from {who}.",
-    },
-    "fr": {
-        "details": "En bref : {text}", "note": "Ma note : {text}",
-        "waited": "J'ai attendu {m} en ligne.", "waited_visit": "J'ai attendu {m} avant d'être reçu.",
-        "lasted": "Durée : {m}.", "promised": "Promis pour le {d}.", "reference": "Référence : {r}.",
-        "contact": "Mon interlocuteur : {who}.", "contact_from": "Expéditeur : {who}.",
-    },
-    "de": {
-        "details": "Kurz gesagt: {text}", "note": "Meine Notiz: {text}",
-        "waited": "Ich habe {m} in der Warteschleife gewartet.", "waited_visit": "Ich habe {m} gewartet.",
-        "lasted": "Dauer: {m}.", "promised": "Zugesagt bis {d}.", "reference": "Referenz: {r}.",
-        "contact": "Mein Ansprechpartner: {who}.", "contact_from": "Absender: {who}.",
-    },
-}
 
 
 MEANING_LABELS = {

@@ -51,7 +51,7 @@ from core.domain import clock
 from core.domain.errors import DocketError
 from core.domain.when import When
 from core.escalation import reminders
-from core.i18n import _
+from core.i18n import _, current_language
 from core.journal import queries, settings
 from core.store.store import Store
 from gui.case.timeline_model import kind_label
@@ -257,9 +257,7 @@ class LetterEditor(QDialog):
         self.template_box = QComboBox(self._choices)
         self.template_box.setAccessibleName(_("Template"))
         self._templates = letters.list_templates(self._store)
-        for tpl_id in dict.fromkeys(t.id for t in self._templates):
-            title = next(t.title for t in self._templates if t.id == tpl_id and t.language == "en") \
-                if any(t.id == tpl_id and t.language == "en" for t in self._templates) else tpl_id
+        for tpl_id, title in letters.template_titles(self._templates, current_language()).items():
             self.template_box.addItem(title, tpl_id)
         self.template_box.currentIndexChanged.connect(self._template_changed)
         self.language_box = QComboBox(self._choices)
@@ -383,7 +381,7 @@ class LetterEditor(QDialog):
     def _fill_languages(self, wanted: str | None = None) -> None:
         tpl_id = self.template_box.currentData()
         available = [t.language for t in self._templates if t.id == tpl_id]
-        wanted = wanted or self.language_box.currentData() or settings.get(self._store, "letter_language")
+        wanted = wanted or self.language_box.currentData() or letters.letter_language(self._store, case_id=self._case_id, template_id=tpl_id)
         blocked = self.language_box.blockSignals(True)
         self.language_box.clear()
         for code in available:

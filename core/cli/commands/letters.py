@@ -86,9 +86,8 @@ def run_letter(store: Store, args: argparse.Namespace) -> int:
         raise ValidationError("--out", _("the file must end in .pdf, .txt or .html, got {name!r}").format(name=out.name))
     if not out.parent.is_dir():
         raise ValidationError("--out", _("the folder {parent} does not exist").format(parent=out.parent))
-    from core.journal import settings
 
-    language = args.language or settings.get(store, "letter_language")
+    language = args.language or letters.letter_language(store, case_id=args.case, template_id=args.template)
     draft = letters.draft_letter(
         store, case_id=args.case, template_id=args.template, language=language,
         event_ids=_ids(args.events, "--events"), evidence_ids=_ids(args.evidence, "--evidence"),

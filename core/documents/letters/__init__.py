@@ -22,6 +22,7 @@ from core.documents.letters.draft import (
     default_event_ids,
     draft_letter,
     event_sentence,
+    letter_language,
     missing_facts,
     off_weekend,
     read_story,
@@ -48,6 +49,7 @@ from core.documents.letters.templates import (
     find_template,
     list_templates,
     template_problems,
+    template_titles,
 )
 from core.documents.wording import (
     KIND_WORDS,
@@ -67,11 +69,11 @@ from core.documents.wording import (
 )
 
 __all__ = [
-    "LetterRefused", "Story", "event_sentence", "missing_facts", "read_story",
+    "LetterRefused", "Story", "event_sentence", "letter_language", "missing_facts", "read_story",
     "ANY", "EU_MEMBERS", "EXTRA_FACTS", "KIND_WORDS", "LANGUAGES", "LANGUAGE_NAMES", "NBSP", "PAGE_LABEL",
     "PAYMENT_WORDS", "RECIPIENTS", "SENT_VIA", "VIA_WORDS", "WORDS", "Draft", "LetterInfo", "LetterTemplate",
     "default_event_ids", "draft_letter", "draft_pdf", "find_template", "format_date", "format_minutes",
     "format_money", "format_when", "get_letter", "greeting_and_sign_off", "html_to_text", "letter_pdf",
     "list_letters", "list_templates", "mark_as_sent", "off_weekend", "reply_deadline", "running_footer",
-    "save_draft", "template_problems",
+    "save_draft", "template_problems", "template_titles",
 ]

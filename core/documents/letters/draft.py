@@ -27,17 +27,18 @@ from core.documents.letters.templates import (
     _template_error,
     country_of,
     find_template,
+    list_templates,
     render_limited,
 )
 from core.documents.wording import (
     HOW,
     KIND_WORDS,
     LANGUAGES,
-    MISSING_WORD,
     NBSP,
     PAYMENT_WORDS,
     STORY,
     STORY_WORDS,
+    THE_COMPANY,
     WORDS,
     format_date,
     format_minutes,
@@ -45,7 +46,9 @@ from core.documents.wording import (
     format_when,
     greeting_and_sign_off,
     is_us,
-    missing_label,
+    missing_marker,
+    missing_prefixes,
+    phrase,
 )
 from core.domain import clock
 from core.domain.errors import DocketError, NotFoundError, ValidationError
@@ -124,10 +127,8 @@ class _Missing:
     def marker(self, label: str) -> Markup:
         if label not in self.labels:
             self.labels.append(label)
-        word = MISSING_WORD.get(self.language, MISSING_WORD["en"])
-        colon = NBSP + ":" if self.language == "fr" else ":"  # French sets a space before a colon
-        return Markup('<span style="background-color:#ffe08a;">[{}{} {}]</span>').format(
-            word, colon, missing_label(label, self.language))
+        return Markup('<span style="background-color:#ffe08a;">{}</span>').format(
+            missing_marker(label, self.language))
 
     def need(self, value: Any, label: str) -> Any:
         """``value`` when it holds something, else a visible marker (and the fact is listed)."""
@@ -378,30 +379,50 @@ EIGHT_WEEKS = timedelta(weeks=8)
 
 
 def _refusal(case: Case, tpl: LetterTemplate, story: Story, confirm_resolved: bool) -> None:
-    """Refuse a letter whose central claim the case's facts contradict."""
+    """Refuse a letter whose central claim the case's facts contradict. The reason is in the
+    window's language (the letter's may differ)."""
+    from core.i18n import _, current_language
+
+    ui = current_language() if current_language() in LANGUAGES else "en"
     money = case.currency
+    title = repr(tpl.title)
     if tpl.demand and case.amount is not None:
         outstanding = case.amount - (case.recovered or Decimal(0))
         if outstanding <= 0:
-            raise LetterRefused(
-                f"Nothing is outstanding on case {case.id}: {format_money(case.amount, money)} in dispute and "
-                f"{format_money(case.recovered or Decimal(0), money)} recovered. The letter "
-                f"{tpl.title!r} asks for money, and would claim a debt the record does not show. "
-                "If money is still owed, correct the amount or the amount recovered in the case first.")
+            raise LetterRefused(_(
+                "Nothing is outstanding on case {case}: {amount} in dispute and {recovered} recovered. "
+                "The letter {title} asks for money, and would claim a debt the record does not show. "
+                "If money is still owed, correct the amount or the amount recovered in the case first."
+            ).format(case=case.id, amount=format_money(case.amount, money, ui), title=title,
+                     recovered=format_money(case.recovered or Decimal(0), money, ui)))
     resolved = case.status == Status.RESOLVED.value or story.resolved is not None
     if resolved and tpl.step in ESCALATING_STEPS and not confirm_resolved:
-        when = f" on {format_date(story.resolved.when.day)}" if story.resolved is not None else ""
-        raise LetterRefused(
-            f"Case {case.id} is recorded as resolved{when}. The letter {tpl.title!r} says the matter is not; "
-            "draft it only if the company went back on the resolution (confirm to go ahead).",
-            needs_confirmation=True)
+        if story.resolved is not None:
+            message = _("Case {case} is recorded as resolved on {date}. The letter {title} says the matter "
+                        "is not; draft it only if the company went back on the resolution (confirm to go ahead).")
+        else:
+            message = _("Case {case} is recorded as resolved. The letter {title} says the matter is not; "
+                        "draft it only if the company went back on the resolution (confirm to go ahead).")
+        day = format_date(story.resolved.when.day, ui) if story.resolved is not None else ""
+        raise LetterRefused(message.format(case=case.id, date=day, title=title), needs_confirmation=True)
+
+
+def law_for(session: Session, case_id: int, today: date) -> frozenset[str]:
+    """The ids of the statute sections the rule packs say a letter on this case may cite
+    (:func:`core.escalation.rules.legal_basis`): a template cites a section only when its id
+    is here, so a French letter names article L216-1 only on a French non-delivery case."""
+    from core.escalation.reminders import case_facts_for
+    from core.escalation.rules import legal_basis
+
+    return frozenset(b.id for b in legal_basis(case_facts_for(session, case_id, as_of=today)))
 
 
 def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, Any],
              events: list[Event], evidence: list[Evidence], contact: Contact | None,
              facts: dict[str, str], missing: _Missing, today: date, story: Story,
-             sent_to: dict[int, str] | None = None) -> dict[str, Any]:
-    """What a template sees. ``story`` holds the moments read from the whole timeline."""
+             sent_to: dict[int, str] | None = None, law: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """What a template sees. ``story`` holds the moments read from the whole timeline;
+    ``law`` the ids of the legal bases that apply to the case (see :func:`law_for`)."""
     need = missing.need
     company = case.company
     company_name = company.name if company else ""
@@ -459,7 +480,7 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
     platform = facts.get("platform") or ("PayPal" if case.payment_method == PaymentMethod.PAYPAL else "")
     promises = [e for e in events if e.promised_by]  # only what the user chose to cite
     third_party = "" if tpl.recipient == "company" else (
-        company_name or {"fr": "la société", "de": "die Firma"}.get(language, "the company"))
+        company_name or phrase(language, "company", THE_COMPANY))
     first = story.first_complaint
     first_day = first.when.day if first is not None else None
     eight_weeks_from = first_day + EIGHT_WEEKS if first_day is not None else None
@@ -468,7 +489,8 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
 
     return {
         "lang": language,
-        "words": WORDS[language],
+        # The subject line's lead ("Objet : " in French) comes before the template's subject block.
+        "words": {**WORDS[language], "subject": WORDS[language]["subject"].partition("{subject}")[0]},
         "template": {"id": tpl.id, "title": tpl.title, "step": tpl.step, "response_days": tpl.response_days},
         "today": fmt(today),
         "reply_by": fmt(reply_by),
@@ -477,11 +499,11 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
         "region": region,
         "us": is_us(region),
         "in_eu": jurisdiction in EU_MEMBERS,
+        "law": law,
         "sender": {"name": you["your_name"].strip(), "lines": sender_lines,
                    "email": you["your_email"].strip(), "phone": you["your_phone"].strip()},
         "recipient": {"organisation": organisation, "person": person, "lines": recipient_lines,
-                      "named": greeting not in ("Dear Sir or Madam,", "Madame, Monsieur,",
-                                                "Sehr geehrte Damen und Herren,")},
+                      "named": greeting != greeting_and_sign_off("", language, region)[0]},
         "greeting": greeting,
         "sign_off": sign_off,
         "company": {"name": company_name, "email": company.email if company else "",
@@ -528,14 +550,47 @@ def _context(case: Case, tpl: LetterTemplate, *, language: str, you: dict[str, A
     }
 
 
-_MISSING_MARK = re.compile(r"\[(?:" + "|".join(MISSING_WORD.values()) + r") ?: ([^\]]+)\]")
+_MISSING_MARK = re.compile("(?:" + "|".join(re.escape(p) for p in missing_prefixes()) + r") ?([^\]]+)\]")
 
 
 def missing_facts(text_or_html: str) -> list[str]:
     """The facts still marked missing in a letter's text or HTML, in any letter language
-    (``[missing: ...]``, ``[manque : ...]``, ``[fehlt: ...]``), each once, in order. Empty when
+    (``[missing: ...]``, ``[manque : ...]``, ``[fehlt: ...]``, ``[falta: ...]``), each once, in order. Empty when
     the letter is complete; the window asks before printing or saving a letter that is not."""
     return list(dict.fromkeys(m.strip() for m in _MISSING_MARK.findall(text_or_html.replace(NBSP, " "))))
+
+
+# The languages a company of a country is written to, most usual first. Belgium, Switzerland
+# and Luxembourg have several: the window's language wins when it is one of them.
+COUNTRY_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "FR": ("fr",), "MC": ("fr",), "DE": ("de",), "AT": ("de",), "LI": ("de",), "ES": ("es",),
+    "BE": ("fr", "de"), "CH": ("de", "fr"), "LU": ("fr", "de"),
+}
+
+
+def letter_language(store: Store, *, case_id: int, template_id: str) -> str:
+    """The language a new letter on case ``case_id`` is drafted in unless the user picks
+    another: the language of the company's country (the case's jurisdiction, else the default
+    one in Settings: FR → French, DE/AT → German, ES → Spanish; in Belgium, Switzerland and
+    Luxembourg the window's language when it is one of the country's), else a letter language
+    the user saved in Settings (``letter_language``), else the window's language, else English;
+    always one the template exists in. Reads only."""
+    from core.domain.models import Setting
+    from core.i18n import current_language
+
+    available = [t.language for t in list_templates(store) if t.id == template_id]
+    if not available:
+        find_template(store, template_id)  # the clear error naming the templates there are
+    with store.read() as session:
+        case = _load(session, case_id)
+        region = case.jurisdiction or settings_mod.get_all(session)["default_jurisdiction"] or ""
+        saved = session.get(Setting, "letter_language")
+    ui = current_language()
+    country = COUNTRY_LANGUAGES.get(country_of(region), ())
+    if ui in country:
+        country = (ui, *country)
+    wanted = [*country, *([str(saved.value)] if saved is not None else []), ui, "en"]
+    return next((code for code in wanted if code in available), available[0])
 
 
 def draft_letter(
@@ -581,7 +636,7 @@ def draft_letter(
         missing = _Missing(words_language)
         ctx = _context(case, tpl, language=words_language, you=you, events=events, evidence=evidence,
                        contact=contact, facts=facts, missing=missing, today=today, story=story,
-                       sent_to=letters_to_others(session, case_id))
+                       sent_to=letters_to_others(session, case_id), law=law_for(session, case_id, today))
         env = _environment(sources)
         try:
             template = env.get_template(tpl.name)

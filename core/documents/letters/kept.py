@@ -16,7 +16,15 @@ from sqlalchemy import select
 from core.documents.html_text import html_to_text
 from core.documents.letters.draft import Draft, reply_deadline
 from core.documents.letters.templates import find_template
-from core.documents.wording import PAGE_LABEL, SENT_VIA, VIA_WORDS, WORDS, elide, format_date
+from core.documents.wording import (
+    LANGUAGES,
+    PAGE_LABEL,
+    SENT_VIA,
+    VIA_WORDS,
+    WORDS,
+    elide,
+    format_date,
+)
 from core.domain import clock
 from core.domain.errors import DocketError, NotFoundError, ValidationError
 from core.domain.models import (
@@ -27,6 +35,7 @@ from core.domain.models import (
     Letter,
     LetterStatus,
 )
+from core.i18n import N_, _, current_language
 from core.journal import settings as settings_mod
 from core.journal.cases import get_case, log_event, optional_date, record_evidence, text
 from core.store.store import Store
@@ -129,7 +138,7 @@ def running_footer(subject: str, language: str) -> Any:
     """The letter's running header and footer: its subject and "page N of M" in its language."""
     from core.documents.render import Running  # Qt is only loaded when a page is laid out
 
-    return Running(footer_left=elide(subject, 90), page_label=PAGE_LABEL.get(language, PAGE_LABEL["en"]))
+    return Running(footer_left=elide(subject, 90), page_label=PAGE_LABEL.get(language, PAGE_LABEL["en"])["label"])
 
 
 def _write_pdf(store: Store, html: str, out: Path, subject: str, language: str) -> int:
@@ -222,23 +231,37 @@ def mark_as_sent(store: Store, *, letter_id: int, via: str, sent_on: date | str 
     with store.write() as session:
         letter = session.get(Letter, letter_id)
         if letter is None:
-            raise NotFoundError(f"There is no letter {letter_id}.")
+            raise NotFoundError(_("There is no letter {letter_id}.").format(letter_id=letter_id))
         if letter.status == LetterStatus.SENT:
-            raise DocketError(f"Letter {letter_id} was already marked as sent on {letter.sent_on}.")
+            raise DocketError(_("Letter {letter_id} was already marked as sent on {sent_on}.").format(
+                letter_id=letter_id, sent_on=letter.sent_on))
         name = f"letter-{letter_id}-{letter.template_id}-{sent.isoformat()}.pdf"
+        # The timeline speaks the window's language (the letter may be in another); a
+        # sentence not yet translated keeps its English words for how it was sent too.
+        ui = current_language() if current_language() in LANGUAGES else "en"
+
+        def sent_by(message: str) -> tuple[str, str]:
+            translated = _(message)
+            return translated, VIA_WORDS[ui if translated != message else "en"][via]
+
         unit = unit_of(session)
         stored = unit.evidence.add_stream(io.BytesIO(pdf), total=len(pdf))
         unit.keep_new_file(stored)
+        described, how = sent_by(N_("Letter sent by {via}: {subject}"))
         evidence_id = record_evidence(
             session, case_id=letter.case_id, stored=stored, original_name=name,
-            description=f"Letter sent by {SENT_VIA[via]}: {letter.subject}", captured_on=sent,
+            description=described.format(via=how, subject=letter.subject), captured_on=sent,
             media_type="application/pdf",
         )
-        details = f"Sent by {SENT_VIA[via]}." + (f" Tracking number {tracking}." if tracking else "")
-        details += f" Reply requested by {format_date(reply_by)}."
+        detail, how = sent_by(N_("Sent by {via}."))
+        details = detail.format(via=how)
+        if tracking:
+            details += " " + _("Tracking number {number}.").format(number=tracking)
+        details += " " + _("Reply requested by {date}.").format(date=format_date(reply_by, ui))
+        summary = _("Letter sent: {subject}").format(subject=letter.subject or letter.template_id)
         event_id = log_event(
             session, case_id=letter.case_id, at=sent, kind=EventKind.LETTER.value,
-            direction=Direction.TO_COMPANY.value, summary=f"Letter sent: {letter.subject or letter.template_id}"[:1000],
+            direction=Direction.TO_COMPANY.value, summary=summary[:1000],
             details=details, reference=tracking, contact_id=letter.contact_id,
             evidence_ids=[evidence_id], meaning=_sent_meaning(letter),
         )

@@ -176,6 +176,19 @@ def template_problems(store: Store | None) -> list[str]:
     return _scan(store)[1]
 
 
+def template_titles(templates: Iterable[LetterTemplate], language: str) -> dict[str, str]:
+    """Each template id's title as a list of letters shows it to someone reading ``language``
+    (the window's): the title of the template in that language when it exists ("Mise en
+    demeure"), else the English one, else the first there is. In the templates' order."""
+    out: dict[str, str] = {}
+    by_id: dict[str, dict[str, str]] = {}
+    for tpl in templates:
+        by_id.setdefault(tpl.id, {})[tpl.language] = tpl.title
+    for tpl_id, titles in by_id.items():
+        out[tpl_id] = titles.get(language) or titles.get("en") or next(iter(titles.values()))
+    return out
+
+
 def find_template(store: Store | None, template_id: str, language: str = "en") -> LetterTemplate:
     """The template ``template_id`` in ``language`` or a clear error naming what exists."""
     templates, problems = _scan(store)
@@ -340,7 +353,7 @@ def _new_environment(sources: _Sources) -> SandboxedEnvironment:
 
 def _sentence(value: Any) -> Any:
     """End a fact the user typed with exactly one full stop (a marker is left as it is)."""
-    if isinstance(value, Markup) and "[missing:" in value:
+    if isinstance(value, Markup) and "background-color:#ffe08a" in value:  # a [missing: ...] marker
         return value
     out = str(value).strip()
     return out if not out or out.endswith((".", "!", "?", "…")) else out + "."

@@ -2,8 +2,11 @@
 recipient would: every date, amount and claim in a letter must follow from the case.
 
 The cases: the seven examples Docket ships, plus mixed time zones, direct debits, dates
-alone, resolved cases, EU, Greek, German, French, US, Australian and Québec cases, regulator
-letters before and after eight weeks, a case with no complaint yet.
+alone, resolved cases, EU, Greek, German, French, Spanish, US, Australian and Québec cases,
+regulator letters before and after eight weeks, a case with no complaint yet, and French and
+German cases whose category brings a statute into the letters. Every template is drafted in
+every language it exists in: a French, German or Spanish letter holds no English word but
+the user's own, and cites an article only when the rule packs apply it to the case.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ class Spec:
     payment_method: str | None = "credit_card"
     payment_date: date | None = date(2026, 9, 1)
     contact: str = ""
+    category: str = "other"
+    purchase: str | None = None
     # (at, kind, direction, summary, meaning, amount)
     events: list[tuple[str, str, str, str, str | None, str | None]] = field(default_factory=list)
 
@@ -106,6 +111,33 @@ SPECS = [
         (t(40, "15:00", "+02:00"), "promise", "from_company", "Remboursement promis sous 14 jours", "promise", None),
         (d(30), "payment", "from_company", "Remboursement partiel", "refund", "100.00"),
     ]),
+    Spec("Spanish letters", "ES", "EUR", "459.00", contact="Sra. Lucía García", payment_method="debit_card", events=[
+        (d(50), "payment", "to_company", "Pago del sofá", "purchase", "459.00"),
+        (t(41, "12:15", "+01:00"), "call", "to_company", "Avisé de que el sofá no llegó", "complaint", None),
+        (d(35), "email", "from_company", "Nos prometieron la entrega", "promise", None),
+        (d(20), "email", "from_company", "Respuesta sin solución", "reply", None),
+    ]),
+    Spec("French non-delivery", "FR", "EUR", "89.90", category="non_delivery", purchase="goods", events=[
+        (d(70), "payment", "to_company", "Commande de la lampe", "purchase", "89.90"),
+        (d(20), "letter", "to_company", "Lampe jamais livrée", "complaint", None),
+    ]),
+    Spec("French subscription", "FR", "EUR", "59.97", category="subscription", purchase="subscription",
+         payment_method="direct_debit", events=[
+        (d(90), "web_form", "to_company", "Résiliation en ligne", "cancellation", None),
+        (d(60), "payment", "from_company", "Prélèvement après résiliation", "charge", "19.99"),
+        (d(30), "payment", "from_company", "Nouveau prélèvement", "charge", "19.99"),
+    ]),
+    Spec("German faulty goods", "DE", "EUR", "649.00", category="faulty_goods", purchase="goods", events=[
+        (d(100), "payment", "to_company", "Kaffeevollautomat bezahlt", "purchase", "649.00"),
+        (d(40), "email", "to_company", "Pumpe defekt gemeldet", "complaint", None),
+        (d(25), "email", "from_company", "Reparatur abgelehnt", "refusal", None),
+    ]),
+    Spec("German subscription", "DE", "EUR", "79.80", category="subscription", purchase="subscription",
+         payment_method="direct_debit", events=[
+        (d(80), "letter", "to_company", "Kündigung per Einschreiben", "cancellation", None),
+        (d(50), "payment", "from_company", "Beitrag nach Kündigung", "charge", "39.90"),
+        (d(20), "payment", "from_company", "Beitrag erneut abgebucht", "charge", "39.90"),
+    ]),
     Spec("US demand", "US", "USD", "52.98", payment_method="paypal", events=[
         (t(13, "17:00", "-05:00"), "payment", "to_company", "Bought the drill", "purchase", "52.98"),
         (t(11, "10:00", "-05:00"), "call", "to_company", "Manager refused to fix the overcharge", "complaint", None),
@@ -143,15 +175,39 @@ FIRST_COMPLAINT = [
     re.compile(r"first complained to the company on (?P<d>[\w ,]+? \d{4})"),
     re.compile(r"(?:the|my) first complaint on (?P<d>[\w ,]+? \d{4})"),
     re.compile(r"my first complaint dates from (?P<d>[\w ,]+? \d{4})"),
-    re.compile(r"première réclamation date du (?P<d>[\w ]+? \d{4})"),
-    re.compile(r"erste Beschwerde (?:am|stammt vom) (?P<d>[\w. ]+? \d{4})"),
+    re.compile(r"première réclamation (?:auprès du commerçant )?date du (?P<d>[\w ]+? \d{4})"),
+    re.compile(r"une première réclamation à la société le (?P<d>[\w ]+? \d{4})"),
+    re.compile(r"erste Beschwerde (?:beim Händler )?(?:am|stammt vom) (?P<d>[\w. ]+? \d{4})"),
+    re.compile(r"Ich habe mich am (?P<d>[\w. ]+? \d{4}) erstmals"),
+    re.compile(r"(?:primera reclamación es del|la primera de ellas mi reclamación del) (?P<d>[\w ]+? \d{4})"),
 ]
 LAST_REPLY = [
     re.compile(r"your last reply, of (?P<d>[\w ,]+? \d{4})"),
     re.compile(r"its last reply is dated (?P<d>[\w ,]+? \d{4})"),
     re.compile(r"votre dernière réponse, du (?P<d>[\w ]+? \d{4})"),
     re.compile(r"Ihre letzte Antwort vom (?P<d>[\w. ]+? \d{4})"),
+    re.compile(r"sa dernière réponse date du (?P<d>[\w ]+? \d{4})"),
+    re.compile(r"die letzte Antwort des Unternehmens datiert vom (?P<d>[\w. ]+? \d{4})"),
+    re.compile(r"su última respuesta, del (?P<d>[\w ]+? \d{4})"),
 ]
+# Citations of a statute, and the legal basis of the rule packs each one needs.
+CITATIONS = {
+    r"\bL216-1\b": "fr.law.l216_1", r"\bL216-[67]\b|\bL241-4\b": "fr.law.l216_6",
+    r"\bL221-24\b|\bL242-4\b": "fr.law.l221_24", r"\bL215-1-1\b": "fr.law.l215_1_1",
+    r"\bL612-[12]\b": "fr.law.l612_1", r"§§ 434, 437|§ 477": "de.law.maengel", r"§ 323\b": "de.law.323",
+    r"§§ 355, 357": "de.law.widerruf", r"§ 309 Nr\. 9": "de.law.309_9", r"§ 312k": "de.law.312k",
+}
+# Words of English a French, German or Spanish letter must not hold outside the user's own words.
+# (Not "date", "page", "final", "formal", "second", "copies", "court", "Bank", "ref": words of
+# French, German or Spanish too.)
+ENGLISH = frozenset({
+    "the", "and", "you", "your", "my", "please", "complaint", "complained", "refund", "refunded",
+    "payment", "paid", "letter", "amount", "dear", "yours", "sincerely", "faithfully", "reply",
+    "replied", "missing", "reference", "since", "which", "would", "will", "have", "has", "been",
+    "this", "that", "with", "from", "for", "about", "order", "ordered", "goods", "company", "card",
+    "dispute", "outstanding", "enclosed", "enclosures", "request", "claim", "notice", "chaser",
+    "subject",
+})
 AMOUNT_EN = re.compile(r"\b([A-Z]{3}) (\d{1,3}(?:,\d{3})*\.\d\d)\b")
 AMOUNT_EU = re.compile(r"(\d{1,3}(?:[.\u00a0 ]\d{3})*,\d\d)\u00a0(€|[A-Z]{3})")
 
@@ -175,6 +231,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Any:
             store, title=f"Case: {spec.name}", company=f"Company for {spec.name}", currency=spec.currency,
             amount=spec.amount, jurisdiction=spec.jurisdiction, payment_method=spec.payment_method,
             payment_date=spec.payment_date, references=["REF-1"], desired_outcome="my money back",
+            category=spec.category, purchase=spec.purchase,
         )
         with store.read() as session:
             from core.domain.models import Case
@@ -206,7 +263,12 @@ def _facts(store: Store, case_id: int) -> dict[str, Any]:
     outstanding = case.amount - (case.recovered or Decimal(0)) if case.amount is not None else None
     money = {v for v in (case.amount, case.recovered, outstanding) if v is not None}
     money |= {e.amount for e in events if e.amount is not None}
+    from core.documents.letters.draft import law_for
+
+    with store.read() as session:
+        law = law_for(session, case_id, TODAY)
     return {"case": case, "events": events, "meanings": meanings, "outstanding": outstanding, "money": money,
+            "law": law,
             "first_complaint": complaints[0].when.day if complaints else None,
             "last_reply": replies[-1].when.day if replies else None,
             "resolved": case.status == "resolved" or any(m == "resolved" for m in meanings.values())}
@@ -226,6 +288,8 @@ def _check_letter(text: str, facts: dict[str, Any], tpl: letters.LetterTemplate,
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), re.search(r"\b\d{4}-\d{2}-\d{2}\b", text)
     if lang != "en":
         assert "[missing:" not in text
+        _no_english(text, facts)
+    _cites_only_what_applies(text, facts, lang)
     # The first complaint and the last reply are the right events.
     for pattern in FIRST_COMPLAINT:
         for m in pattern.finditer(text):
@@ -258,12 +322,12 @@ def _check_letter(text: str, facts: dict[str, Any], tpl: letters.LetterTemplate,
         assert when_text == format_when(event.when, lang, region), (when_text, event.at)
         meaning = facts["meanings"][event.id]
         if meaning == "charge":
-            assert not re.search(r"\bI paid\b|\bJe vous ai payé\b|\bIch habe Ihnen .* gezahlt\b", rest), line
-            assert re.search(r"took|prélev|débit|eingezogen", rest), line
+            assert not re.search(r"\bI paid\b|\bJe vous ai payé\b|\bIch habe Ihnen .* gezahlt\b|\bLes pagué\b", rest), line
+            assert re.search(r"took|prélev|débit|eingezogen|cobr|cargó|cargaron", rest), line
             if case.payment_method == "direct_debit":
-                assert re.search(r"direct debit|prélev|Lastschrift", rest), line
+                assert re.search(r"direct debit|prélev|Lastschrift|domiciliado", rest), line
         if meaning == "purchase":
-            assert re.search(r"I paid|placed my order|payé|commande|gezahlt|bestellt", rest), line
+            assert re.search(r"I paid|placed my order|payé|commande|gezahlt|bestellt|pagué|pedido", rest), line
         if event.amount is not None and meaning in ("charge", "purchase", "refund"):
             assert format_money(event.amount, case.currency, lang) in rest, line
     assert listed == sorted(listed, key=_key)
@@ -271,14 +335,44 @@ def _check_letter(text: str, facts: dict[str, Any], tpl: letters.LetterTemplate,
     if "reply_by" in files("resources").joinpath("letters", tpl.name).read_text(encoding="utf-8"):
         assert format_date(reply_deadline(TODAY, tpl.response_days), lang, region) in text
     # Documents said to be listed or enclosed are listed.
-    if re.search(r"listed below|enclosed|ci-dessous|unten aufgeführt", text):
-        assert re.search(r"^(Enclosures|Pièces jointes|Anlagen)", text, re.M), "cites a list of documents it lacks"
+    if re.search(r"listed below|enclosed|ci-dessous|unten aufgeführt|a continuación", text):
+        assert re.search(r"^(Enclosures|Pièces jointes|Anlagen|Documentos adjuntos)", text, re.M), \
+            "cites a list of documents it lacks"
     # Conventions.
     if lang == "en" and region.startswith("US"):
         assert "Sincerely," in text and "Yours faithfully" not in text and "Letter before" not in text
     if lang == "de" and "Schäfer" in text:
         assert "Sehr geehrte Frau Schäfer," in text
+    if lang == "es":
+        assert "Atentamente," in text
+        assert re.search(r"^(?:Estimados señores|Estimada Sra\. \w+|Estimado Sr\. \w+):$", text, re.M), text[:300]
+        if "García" in text:
+            assert "Estimada Sra. García:" in text
     return cited
+
+
+def _no_english(text: str, facts: dict[str, Any]) -> None:
+    """No English word outside what the user wrote (summaries, title, names, addresses)."""
+    case = facts["case"]
+    own = [e.summary for e in facts["events"]] + [e.details for e in facts["events"]]
+    own += [case.title, case.desired_outcome, case.impact, case.company.name if case.company else "",
+            "Sam Rivera", "4 Mill Lane", "York YO1 7HH", "sam@example.org", "1 Trade Street", "Sometown"]
+    own += [c.name for c in case.contacts] + list(case.references)
+    own += list(case.company.account_numbers) if case.company else []
+    body = text
+    for words in sorted((w for w in own if w), key=len, reverse=True):
+        body = body.replace(words, " ").replace(words[:1].upper() + words[1:], " ")
+    found = sorted({w for w in re.findall(r"[A-Za-z]+", body) if w.lower() in ENGLISH})
+    assert not found, f"English words in a letter in another language: {found}"
+
+
+def _cites_only_what_applies(text: str, facts: dict[str, Any], lang: str) -> None:
+    for pattern, basis in CITATIONS.items():
+        if re.search(pattern, text):
+            assert basis in facts["law"], f"cites {pattern} but the rule packs do not apply {basis} to this case"
+    if lang == "es":
+        # Spanish law was not confirmed at the BOE: no statute is cited.
+        assert not re.search(r"Real Decreto|TRLGDCU|\bartículo\b|\bart\.", text)
 
 
 def _templates() -> list[letters.LetterTemplate]:
@@ -301,7 +395,7 @@ def test_every_letter_that_applies_states_only_what_the_case_shows(corpus: Any, 
     for tpl in _templates():
         if not tpl.applies_to(region):
             continue
-        contact = next((cid for n, cid in contacts.items() if n.startswith(("Frau", "Mme"))), None)
+        contact = next((cid for n, cid in contacts.items() if n.startswith(("Frau", "Mme", "Sra."))), None)
         kwargs: dict[str, Any] = {"contact_id": contact} if tpl.recipient == "company" else {}
         nothing_owed = tpl.demand and facts["outstanding"] is not None and facts["outstanding"] <= 0
         escalates = tpl.step in ("final_notice", "small_claims", "regulator", "payment_dispute")
@@ -376,6 +470,8 @@ def test_the_corpus_has_at_least_twenty_cases() -> None:
 @pytest.mark.parametrize(("name", "template", "language"), [
     ("direct debits", "final_notice", "en"), ("French letters", "final_notice", "fr"),
     ("German letters", "final_notice", "de"), ("US demand", "small_claims_demand", "en"),
+    ("French non-delivery", "refund_non_delivery", "fr"), ("German faulty goods", "faulty_goods", "de"),
+    ("Spanish letters", "final_notice", "es"),
 ])
 def test_the_pdf_reads_the_same_and_keeps_the_signature_with_its_closing(
         corpus: Any, tmp_path: Path, name: str, template: str, language: str) -> None:
@@ -415,3 +511,54 @@ def test_a_letter_sent_to_the_card_issuer_is_not_a_complaint_to_the_company(stor
     assert f"I last contacted you about this matter (Ref A-1) on {format_date(TODAY - timedelta(days=40))}" in chaser
     assert "I wrote to my card issuer about this." in chaser
     assert "I complained to you by letter" not in chaser
+
+
+def test_every_letter_exists_in_french_and_german_and_the_first_three_in_spanish() -> None:
+    by_language: dict[str, set[str]] = {}
+    for tpl in _templates():
+        by_language.setdefault(tpl.language, set()).add(tpl.id)
+    assert len(by_language["en"]) == 13
+    # The US billing-error notice goes to a US card issuer: English only.
+    assert by_language["fr"] == by_language["de"] == by_language["en"] - {"us_billing_error"}
+    assert by_language["es"] == {"first_complaint", "chaser", "final_notice"}
+
+
+def test_a_french_non_delivery_letter_cites_the_code_de_la_consommation(corpus: Any) -> None:
+    notice = _draft(corpus, "French non-delivery", "refund_non_delivery", "fr")
+    assert "Aux termes de l'article L216-1 du Code de la consommation" in notice
+    assert "je résoudrai le contrat (article L216-6)" in notice
+    # The same letter on a French case of another kind names no article of L216.
+    other = _draft(corpus, "French letters", "refund_non_delivery", "fr")
+    assert "L216" not in other and "Cette commande ne m'a toujours pas été livrée." in other
+    # A German letter on a French case cites no German paragraph.
+    assert "BGB" not in _draft(corpus, "French non-delivery", "refund_non_delivery", "de")
+
+
+def test_german_letters_cite_the_bgb_where_the_rule_packs_apply_it(corpus: Any) -> None:
+    faulty = _draft(corpus, "German faulty goods", "faulty_goods", "de")
+    assert "Als Verkäufer haften Sie für Sachmängel (§§ 434, 437 BGB)." in faulty
+    assert "Die Ware ist mangelhaft." in faulty
+    billing = _draft(corpus, "German subscription", "stop_billing", "de")
+    assert "(§ 309 Nr. 9 BGB)" in billing and "39,90\u00a0€ per Lastschrift" in billing
+    plain = _draft(corpus, "German letters", "stop_billing", "de")
+    assert "§" not in plain
+
+
+def test_a_spanish_letter_reads_as_spanish(corpus: Any) -> None:
+    store, ids = corpus
+    letter = _draft(corpus, "Spanish letters", "first_complaint", "es",
+                    contact_id=_contact(corpus, "Spanish letters"))
+    assert "Estimada Sra. García:" in letter and "Atentamente," in letter
+    assert "El importe afectado es de 459,00\u00a0€, que aboné con tarjeta de débito el 1 de septiembre de 2026." in letter
+    assert "Les presenté una reclamación por teléfono. Avisé de que el sofá no llegó." in letter
+    chaser = _draft(corpus, "Spanish letters", "chaser", "es")
+    assert "Mi primera reclamación es del" not in chaser  # the last contact is the first complaint
+    assert "su última respuesta, del 11 de noviembre de 2026, no resolvió el problema" in chaser
+
+
+def test_the_english_word_detector_sees_an_english_phrase_but_not_the_users_words(corpus: Any) -> None:
+    store, ids = corpus
+    facts = _facts(store, ids["French letters"])
+    _no_english("Je vous ai adressé une réclamation par courriel. Rétractation et retour du manteau.", facts)
+    with pytest.raises(AssertionError, match="complained"):
+        _no_english("Le 3 octobre 2026 – I complained to you by email.", facts)

@@ -98,13 +98,14 @@ def store_company(store: Store, case_id: int) -> int:
 
 def _assert_clean(text: str) -> None:
     """No template syntax, no None, and no gap where a fact belongs: a line ending in a colon
-    must introduce a list (or a marked gap), never nothing."""
+    must introduce a list (or a marked gap), never nothing. A Spanish greeting ends in a colon
+    ("Estimados señores:") and is followed by the letter's first paragraph."""
     assert "None" not in text
     assert "{{" not in text and "{%" not in text and "}}" not in text
     assert "\n\n\n" not in text, "a blank where a fact belongs"
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        if re.search(r":\s*$", line):
+        if re.search(r":\s*$", line) and not line.startswith("Estimad"):
             following = next((n for n in lines[i + 1:] if n.strip()), "")
             assert following.startswith("- ") or letters.missing_facts(following), line
         assert "()" not in line and " ." not in line and " ," not in line, line
@@ -225,7 +226,7 @@ def test_french_and_german_letters_use_their_dates_money_and_closing(you: Store)
     assert "7. Dezember 2026" in de.text and "1.299,00\u00a0€" in de.text
     assert "Mit freundlichen Grüßen" in de.text
     with pytest.raises(NotFoundError, match="no 'fr' version"):
-        letters.draft_letter(you, case_id=ids["case"], template_id="stop_billing", language="fr")
+        letters.draft_letter(you, case_id=ids["case"], template_id="us_billing_error", language="fr")
 
 
 def test_reply_deadline_is_moved_off_a_weekend(you: Store) -> None:
@@ -308,7 +309,7 @@ def test_a_user_template_overrides_a_built_in_one(you: Store) -> None:
     assert "Short and sharp: pay EUR 1,299.00 by 3 December 2026." in draft.text
     assert draft.template.user and draft.template.response_days == 10
     listed = [t for t in letters.list_templates(you) if t.id == "first_complaint"]
-    assert [(t.language, t.user) for t in listed] == [("en", True), ("fr", False), ("de", False)]
+    assert [(t.language, t.user) for t in listed] == [("en", True), ("fr", False), ("de", False), ("es", False)]
 
 
 def test_pdf_holds_the_dates_amounts_and_references(you: Store, tmp_path: Path) -> None:
@@ -435,8 +436,12 @@ def test_command_line_writes_text_html_and_pdf_and_lists_templates(you: Store, d
     listing = capsys.readouterr().out
     assert "us_billing_error" in listing and "[US]" in listing and "Mise en demeure" in listing
     txt = tmp_path / "l.txt"
+    # The case is French: without --language the letter is French, as the window's would be.
+    assert main(base + ["letter", str(ids["case"]), "--template", "chaser", "--out", str(txt)]) == 0
+    assert txt.read_text().count("Madame, Monsieur,") == 2 and "Relance" in txt.read_text()
+    capsys.readouterr()
     assert main(base + ["letter", str(ids["case"]), "--template", "chargeback_request", "--out", str(txt),
-                        "--fact", "card_last4=4242", "--events", f"{ids['call']}", "--evidence", str(ids["evidence"])]) == 0
+                        "--language", "en", "--fact", "card_last4=4242", "--events", f"{ids['call']}", "--evidence", str(ids["evidence"])]) == 0
     out = capsys.readouterr()
     body = txt.read_text()
     assert "ending 4242" in body and "receipt.txt" in body

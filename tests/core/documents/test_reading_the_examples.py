@@ -119,8 +119,15 @@ def test_a_parcel_posted_back_or_glasses_handed_in_are_not_called_complaints(tmp
     for case, posted, first in ((1, "I contacted you by letter. Posted the coat back", "11 November 2026"),
                                 (5, "I contacted you in person. Handed in my glasses", "23 November 2026")):
         out = tmp_path / f"letter-{case}.txt"
+        # English asked for: example 1's company is in Paris, so its letters default to French.
         assert cli_main(["--data-dir", str(data), "--today", "2026-12-01", "letter", str(case),
-                         "--template", "final_notice", "--out", str(out)]) == 0
+                         "--template", "final_notice", "--language", "en", "--out", str(out)]) == 0
         text = " ".join(out.read_text(encoding="utf-8").split())
         assert posted in text
         assert f"starting with my first complaint on {first}" in text
+    out = tmp_path / "lettre-1.txt"
+    assert cli_main(["--data-dir", str(data), "--today", "2026-12-01", "letter", "1",
+                     "--template", "final_notice", "--out", str(out)]) == 0
+    text = " ".join(out.read_text(encoding="utf-8").split())
+    assert "Je vous ai contacté par courrier. Posted the coat back" in text
+    assert "dont la première réclamation date du 11 novembre 2026" in text

@@ -29,7 +29,7 @@ def case_ids(store: Store, tmp_path: Path) -> dict[str, int]:
     settings.update(store, your_name="Anna Keller", your_address="Rue du Marché 12\n1204 Genève")
     case_id = cases.open_case(store, title="Refund for a returned coat never paid", company="Maison Lumière SARL",
                               amount="129.00", currency="EUR", references=["Order 48213"],
-                              desired_outcome="a refund of EUR 129.00 to my card", jurisdiction="FR")
+                              desired_outcome="a refund of EUR 129.00 to my card", jurisdiction="GB")
     with store.write() as session:
         from core.domain.models import Case
 
@@ -209,3 +209,27 @@ def test_the_letter_reads_in_a_dark_palette(qtbot, store: Store, case_ids: dict[
         assert min(inks) < 90, "the letter's text is drawn dark on the white page"
     finally:
         app.setPalette(before)
+
+
+def test_a_french_company_gets_a_french_letter_and_a_french_window_french_titles(
+        qtbot, store: Store, case_ids: dict[str, int]) -> None:  # noqa: ANN001
+    from core import i18n
+
+    french_case = cases.open_case(store, title="Manteau jamais remboursé", company="Maison Lumière SARL",
+                                  amount="129.00", currency="EUR", jurisdiction="FR")
+    before = i18n.current_language()
+    try:
+        i18n.set_language("fr")
+        editor = LetterEditor(store, french_case, template_id="final_notice")
+        qtbot.addWidget(editor)
+        assert editor.language_box.currentData() == "fr"
+        assert "Madame, Monsieur," in editor.editor.toPlainText()
+        assert editor.template_box.currentText() == "Mise en demeure"
+        # A British company's letter follows the window's language; the US-only notice is English.
+        british = LetterEditor(store, case_ids["case"], template_id="final_notice")
+        qtbot.addWidget(british)
+        assert british.language_box.currentData() == "fr"
+        british.template_box.setCurrentIndex(british.template_box.findData("us_billing_error"))
+        assert british.language_box.currentData() == "en"
+    finally:
+        i18n.set_language(before)
