@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from core.i18n import _
+
 EXIT_CANNOT_START = 2
 
 # What Qt's X11 platform plugin (xcb) loads, and the Debian/Ubuntu package of each.
@@ -70,17 +72,19 @@ def qt_start_problem(env: dict[str, str] | None = None, platform: str | None = N
     if headless or wayland:
         pass  # no X11 plugin: only QtGui's own libraries
     elif not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
-        return ("Docket cannot open its window: there is no display (neither DISPLAY nor WAYLAND_DISPLAY "
-                "is set). Start it from your desktop session, or use the command line: docket --help")
+        return _("Docket cannot open its window: there is no display (neither DISPLAY nor "
+                 "WAYLAND_DISPLAY is set). Start it from your desktop session, or use the command "
+                 "line: docket --help")
     else:
         needed.update(XCB_LIBRARIES)
     missing = {name: package for name, package in needed.items() if not find(name)}
     if not missing:
         return None
     names = ", ".join(f"lib{name}" for name in missing)
-    return (f"Docket cannot open its window: these libraries Qt needs are missing: {names}.\n"
-            f"On Debian or Ubuntu, install them with:\n  {_apt_line(sorted(set(missing.values())))}\n"
-            "Then start Docket again. The command line works without them: docket --help")
+    return (_("Docket cannot open its window: these libraries Qt needs are missing: {names}.\n"
+              "On Debian or Ubuntu, install them with:\n  {command}\n"
+              "Then start Docket again. The command line works without them: docket --help")
+            .format(names=names, command=_apt_line(sorted(set(missing.values())))))
 
 
 def absolute_data_dir(data_dir: str | None, env: dict[str, str] | None = None) -> str | None:
@@ -103,15 +107,20 @@ def _open_window(data_dir: str | None) -> int:
     try:
         from gui.shell.app import run
     except ImportError as exc:  # a library QtGui links against is missing
-        print(f"Docket cannot open its window: Qt could not be loaded ({exc}).\n"
-              f"On Debian or Ubuntu: {_apt_line(sorted(set(GUI_LIBRARIES.values())))}", file=sys.stderr)
+        print(_("Docket cannot open its window: Qt could not be loaded ({error}).\n"
+                "On Debian or Ubuntu: {command}").format(
+                    error=exc, command=_apt_line(sorted(set(GUI_LIBRARIES.values())))), file=sys.stderr)
         return EXIT_CANNOT_START
     return run(data_dir=absolute_data_dir(data_dir))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from core.cli.main import main as cli_main
+    from core.i18n import set_language
 
+    # Both front ends speak the language chosen once, first: DOCKET_LANGUAGE, the choice saved
+    # in Settings, or the system's (the window loads Qt's catalog for it as it starts).
+    set_language()
     return cli_main(argv, open_window=_open_window)
 
 

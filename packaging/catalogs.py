@@ -37,6 +37,8 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
+    # The window's counts: gui.kit.formatting.count_text("%n event", "%n events", n).
+    "count_text": (1, 2),
 }
 SOURCES = ("core", "gui")
 
@@ -144,8 +146,8 @@ def update(languages: tuple[str, ...] = LANGUAGES, domain: str = DOMAIN) -> None
 
 
 def compile_all(root: Path = ROOT) -> list[Path]:
-    """Compile every catalog (``docket.po``, ``letters.po``) under ``root``'s resources/locale
-    to its ``.mo``."""
+    """Compile every catalog under ``root``'s resources/locale (``docket.po``, and any other
+    domain such as the letters' ``letters.po``) to its ``.mo``."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 

@@ -71,6 +71,7 @@ from core.store.store import Store
 from gui.case import undo
 from gui.case.timeline_model import EVIDENCE_MIME, evidence_mime, when_text
 from gui.kit import icons
+from gui.kit.flow import FlowLayout
 from gui.kit.formatting import count_text, format_datetime
 from gui.kit.table_model import RowsTableModel
 from gui.kit.workers import Task, run_task
@@ -463,11 +464,10 @@ class EvidencePanel(QWidget):
         self.status.setWordWrap(True)
         self.status.setAccessibleName(_("Evidence status"))
 
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # a second line rather than past the edge in a longer language
         for button in (self.add_button, self.open_button, self.describe_button, self.link_button,
                        self.unlink_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)

@@ -32,6 +32,7 @@ from core.i18n import _
 from core.journal import cases, queries
 from core.store.store import Store
 from gui.kit.fields import ElidedLabel
+from gui.kit.flow import FlowLayout
 from gui.kit.formatting import count_text, format_date, format_money
 from gui.kit.urgency import case_urgency
 
@@ -139,11 +140,11 @@ class NextStepBanner(QFrame):
         self.snooze_button.setAccessibleName(_("Snooze the reminder for a week"))
         self.snooze_button.clicked.connect(self._snooze)
 
-        buttons = QHBoxLayout()
+        # A longer language puts what does not fit on a second line, not past the window's edge.
+        buttons = FlowLayout()
         buttons.addWidget(self.draft_button)
         buttons.addWidget(self.reply_button)
         buttons.addWidget(self.snooze_button)
-        buttons.addStretch(1)
         buttons.addWidget(self.disclaimer)
         layout = QVBoxLayout(self)
         # Lines of one message: close together, so that the banner leaves the timeline room.
@@ -191,7 +192,7 @@ class NextStepBanner(QFrame):
         self.clocks.setToolTip("\n\n".join(
             "\n".join(t for t in (c.sentence or c.text, c.explanation, c.provenance) if t) for c in running))
         self.clocks.setVisible(bool(self.clocks.text()))
-        self.disclaimer.setText(DISCLAIMER)
+        self.disclaimer.setText(_(DISCLAIMER))
         self.show()
 
     def _snooze(self) -> None:

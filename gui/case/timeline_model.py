@@ -60,9 +60,6 @@ def dragged_evidence(mime: QMimeData) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _tr(text: str) -> str:
-    return _(text)
-
 
 def kind_label(kind: str) -> str:
     """The event kind as the user reads it."""

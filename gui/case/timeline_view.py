@@ -218,6 +218,7 @@ class TimelineView(QWidget):
         self.count_label = QLabel(self)
         self.legend = QLabel(_("→ to them   ← from them   · your own note"), self)
         self.legend.setAccessibleName(_("Legend"))
+        self.legend.setWordWrap(True)  # on two lines rather than widening the case
         self.legend.setToolTip(_("The arrow before each kind says who spoke: you to the company (→), "
                                        "the company to you (←), or a note for yourself (·)."))
 
@@ -280,8 +281,9 @@ class TimelineView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel(_("Show:"), self))
         bar.addWidget(self.kind_filter)
-        bar.addStretch(1)
-        bar.addWidget(self.legend)
+        # The legend takes the room left (a wrapping label asks for less than its one line).
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addWidget(self.legend, 1)
         bar.addSpacing(12)
         bar.addWidget(self.count_label)
         layout = QVBoxLayout(self)

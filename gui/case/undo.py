@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.domain.errors import DocketError
+from core.i18n import _
 from core.journal import cases
 from core.store.store import Store
 
@@ -79,7 +80,7 @@ class AddEvent(CoreCommand):
 
     def __init__(self, store: Store, changed: Changed, *, case_id: int, values: dict[str, Any],
                  evidence_ids: list[int] | None = None, failed: Failed | None = None, text: str = "") -> None:
-        super().__init__(store, text or "Log event", changed, failed)
+        super().__init__(store, text or _("Log event"), changed, failed)
         self.case_id = case_id
         self.values = dict(values)
         self.evidence_ids = list(evidence_ids or [])
@@ -101,7 +102,7 @@ class EditEvent(CoreCommand):
 
     def __init__(self, store: Store, changed: Changed, *, event_id: int, before: dict[str, Any],
                  after: dict[str, Any], failed: Failed | None = None, text: str = "") -> None:
-        super().__init__(store, text or "Edit event", changed, failed)
+        super().__init__(store, text or _("Edit event"), changed, failed)
         self.focus = event_id
         self.before = {k: before.get(k) for k in after}
         self.after = dict(after)
@@ -118,7 +119,7 @@ class DeleteEvent(CoreCommand):
 
     def __init__(self, store: Store, changed: Changed, *, event_id: int, failed: Failed | None = None,
                  text: str = "") -> None:
-        super().__init__(store, text or "Delete event", changed, failed)
+        super().__init__(store, text or _("Delete event"), changed, failed)
         self.event_id = event_id
         self.snapshot: dict[str, Any] | None = None
 
@@ -136,7 +137,7 @@ class AddContact(CoreCommand):
 
     def __init__(self, store: Store, changed: Changed, *, case_id: int, values: dict[str, Any],
                  failed: Failed | None = None, text: str = "") -> None:
-        super().__init__(store, text or "Add contact", changed, failed)
+        super().__init__(store, text or _("Add contact"), changed, failed)
         self.case_id = case_id
         self.values = dict(values)
         self.contact_id: int | None = None
@@ -154,7 +155,7 @@ class EditContact(CoreCommand):
 
     def __init__(self, store: Store, changed: Changed, *, contact_id: int, before: dict[str, Any],
                  after: dict[str, Any], failed: Failed | None = None, text: str = "") -> None:
-        super().__init__(store, text or "Edit contact", changed, failed)
+        super().__init__(store, text or _("Edit contact"), changed, failed)
         self.contact_id = contact_id
         self.before = {k: before.get(k, "") for k in after}
         self.after = dict(after)
@@ -171,7 +172,7 @@ class DeleteContact(CoreCommand):
 
     def __init__(self, store: Store, changed: Changed, *, case_id: int, contact_id: int,
                  failed: Failed | None = None, text: str = "") -> None:
-        super().__init__(store, text or "Delete contact", changed, failed)
+        super().__init__(store, text or _("Delete contact"), changed, failed)
         self.case_id = case_id
         self.contact_id = contact_id
         self.snapshot: dict[str, Any] | None = None
@@ -189,7 +190,7 @@ class LinkEvidence(CoreCommand):
 
     def __init__(self, store: Store, changed: Changed, *, event_id: int, evidence_id: int,
                  unlink: bool = False, failed: Failed | None = None, text: str = "") -> None:
-        super().__init__(store, text or ("Unlink evidence" if unlink else "Link evidence"), changed, failed)
+        super().__init__(store, text or (_("Unlink evidence") if unlink else _("Link evidence")), changed, failed)
         self.focus = event_id
         self.evidence_id = evidence_id
         self.unlink = unlink
@@ -211,7 +212,7 @@ class EditCase(CoreCommand):
 
     def __init__(self, store: Store, changed: Changed, *, case_id: int, before: dict[str, Any],
                  after: dict[str, Any], failed: Failed | None = None, text: str = "") -> None:
-        super().__init__(store, text or "Edit case", changed, failed)
+        super().__init__(store, text or _("Edit case"), changed, failed)
         self.case_id = case_id
         self.before = {k: before.get(k) for k in after}
         self.after = dict(after)
@@ -228,7 +229,7 @@ class EditCompany(CoreCommand):
 
     def __init__(self, store: Store, changed: Changed, *, company_id: int, before: dict[str, Any],
                  after: dict[str, Any], failed: Failed | None = None, text: str = "") -> None:
-        super().__init__(store, text or "Edit company", changed, failed)
+        super().__init__(store, text or _("Edit company"), changed, failed)
         self.company_id = company_id
         self.before = {k: before.get(k) for k in after}
         self.after = dict(after)
@@ -246,7 +247,7 @@ class EditEvidence(CoreCommand):
 
     def __init__(self, store: Store, changed: Changed, *, evidence_id: int, before: dict[str, Any],
                  after: dict[str, Any], failed: Failed | None = None, text: str = "") -> None:
-        super().__init__(store, text or "Describe evidence", changed, failed)
+        super().__init__(store, text or _("Describe evidence"), changed, failed)
         self.evidence_id = evidence_id
         self.before = {k: before.get(k) for k in after}
         self.after = dict(after)

@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QMenu,
     QMessageBox,
@@ -48,6 +47,7 @@ from gui.case.timeline_view import TimelineView
 from gui.dialogs.company import CompanyDialog, company_values
 from gui.dialogs.edit_case import EditCaseDialog, case_values
 from gui.dialogs.event import EventDialog
+from gui.kit.flow import FlowLayout
 from gui.kit.icons import icon_for_kind
 
 EDITABLE = undo.EDITABLE_EVENT_FIELDS
@@ -140,9 +140,10 @@ class CaseWorkspace(QWidget):
         outer.addWidget(self.pages)
         self.show_case(None)
 
-    def _quick_actions(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        # The most common first, as buttons; the rest in a menu so the row fits a laptop.
+    def _quick_actions(self) -> FlowLayout:
+        # The most common first, as buttons; the rest in a menu so the row fits a laptop. In a
+        # longer language the buttons that do not fit go onto a second line.
+        row = FlowLayout()
         buttons = (
             ("call", _("&Call"), _("Log a call"), "call"),
             ("email", _("&Email"), _("Log an email"), "email"),
@@ -180,7 +181,6 @@ class CaseWorkspace(QWidget):
             self.quick_actions[action] = item
         self.more_button.setMenu(menu)
         row.addWidget(self.more_button)
-        row.addStretch(1)
         return row
 
     # -- the contract with the main window ----------------------------------------------

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QDate,
     QDateTime,
+    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -48,7 +49,7 @@ from core.domain.errors import ValidationError
 from core.domain.models import Direction
 from core.exchange import emails as email_import
 from core.exchange.emails import Address, ImportResult, ParsedEmail
-from core.i18n import _
+from core.i18n import N_, _
 from core.journal.queries import list_contacts
 from core.store.store import Store
 from gui.case.timeline_model import direction_label
@@ -58,7 +59,7 @@ from gui.kit.workers import Task, run_task
 Index = QModelIndex | QPersistentModelIndex
 
 DATE, DIRECTION, CONTACT, SUMMARY, ATTACHMENTS, NOTES = range(6)
-HEADERS = ("Date", "Direction", "Contact", "Summary", "Attachments", "Notes")
+HEADERS = (N_("Date"), N_("Direction"), N_("Contact"), N_("Summary"), N_("Attachments"), N_("Notes"))
 ObjectRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
 ChoicesRole = Qt.ItemDataRole.UserRole + 3  # [(label, value)] an editor offers for a cell
@@ -154,7 +155,7 @@ class EmailPreviewModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return _(HEADERS[section])
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -176,14 +177,14 @@ class EmailPreviewModel(QAbstractTableModel):
         kind, value = _contact_value(item)
         if kind == "contact":
             found = next((c for c in self._contacts if c.id == value), None)
-            return found.label() if found else f"contact {value}"
+            return found.label() if found else _("contact %1").replace("%1", str(value))
         if kind == "new":
-            return f"New: {value.label()}"
-        return "(none)"
+            return _("New: %1").replace("%1", value.label())
+        return _("(none)")
 
     def contact_choices(self, item: ParsedEmail) -> list[tuple[str, tuple[str, Any]]]:
         """No contact, the case's contacts, and new contacts from this email's From/To/Cc."""
-        choices: list[tuple[str, tuple[str, Any]]] = [("(none)", ("none", None))]
+        choices: list[tuple[str, tuple[str, Any]]] = [(_("(none)"), ("none", None))]
         choices += [(c.label(), ("contact", c.id)) for c in self._contacts]
         known_emails = {c.email.lower() for c in self._contacts if c.email}
         offered: list[Address] = []
@@ -194,13 +195,13 @@ class EmailPreviewModel(QAbstractTableModel):
             offered.append(a)
         if item.new_contact is not None and item.new_contact not in offered:
             offered.insert(0, item.new_contact)
-        choices += [(f"New: {a.label()}", ("new", a)) for a in offered]
+        choices += [(_("New: %1").replace("%1", a.label()), ("new", a)) for a in offered]
         return choices
 
     def _notes(self, row: int) -> str:
         notes = list(self._items[row].notes)
         if self._known[row]:
-            notes.insert(0, "Already in this case; it will be skipped.")
+            notes.insert(0, _("Already in this case; it will be skipped."))
         return "\n".join(notes)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -226,7 +227,7 @@ class EmailPreviewModel(QAbstractTableModel):
                 return ", ".join(a.name for a in item.attachments) or "-"
             if col == NOTES:
                 notes = self._notes(row)
-                return notes.splitlines()[0] + (" (+more)" if "\n" in notes else "") if notes else ""
+                return notes.splitlines()[0] + (_(" (+more)") if "\n" in notes else "") if notes else ""
         if role == Qt.ItemDataRole.EditRole:
             if col == DATE:
                 return item.at
@@ -247,11 +248,12 @@ class EmailPreviewModel(QAbstractTableModel):
             if col == NOTES:
                 return self._notes(row) or None
             if col == ATTACHMENTS and item.attachments:
-                return "\n".join(f"{a.name} ({a.media_type}, {a.size:,} bytes)"
-                                 + ("" if a.stored else " - kept inside the original only")
+                return "\n".join(_("%1 (%2, %3 bytes)").replace("%1", a.name).replace("%2", a.media_type)
+                                 .replace("%3", QLocale().toString(a.size))
+                                 + ("" if a.stored else _(" - kept inside the original only"))
                                  for a in item.attachments)
             if col == CONTACT and item.sender:
-                return f"From: {item.sender.label()}"
+                return _("From: %1").replace("%1", item.sender.label())
         if role == Qt.ItemDataRole.DecorationRole and col == NOTES and self._notes(row):
             return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.ForegroundRole and self._known[row]:
@@ -451,13 +453,13 @@ class EmailImportDialog(QDialog):
         if item is None:
             self.details.clear()
             return
-        lines = [f"From: {item.sender.label() if item.sender else '-'}",
-                 "To: " + (", ".join(a.label() for a in item.recipients) or "-"),
-                 f"File: {item.label}"]
+        lines = [_("From: %1").replace("%1", item.sender.label() if item.sender else "-"),
+                 _("To: %1").replace("%1", ", ".join(a.label() for a in item.recipients) or "-"),
+                 _("File: %1").replace("%1", item.label)]
         notes = self.model.data(self.model.index(current.row(), NOTES), Qt.ItemDataRole.ToolTipRole)
         if notes:
-            lines += ["", "Notes:", *[f"- {n}" for n in notes.splitlines()]]
-        lines += ["", item.body[:5000] or "(no text)"]
+            lines += ["", _("Notes:"), *[f"- {n}" for n in notes.splitlines()]]
+        lines += ["", item.body[:5000] or _("(no text)")]
         self.details.setPlainText("\n".join(lines))
 
     def _add(self) -> None:

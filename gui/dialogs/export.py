@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
 from core.documents import render
 from core.documents import report as case_report
 from core.domain import clock
-from core.i18n import _
+from core.i18n import N_, _
 from core.journal import queries, settings
 from core.store.store import Store
 from gui.kit.formatting import date_display_format
 from gui.kit.workers import Task, run_task
 
-FORMATS = {"pdf": "PDF document (*.pdf)", "md": "Markdown (*.md)", "csv": "CSV spreadsheet (*.csv)"}
+FORMATS = {"pdf": N_("PDF document (*.pdf)"), "md": N_("Markdown (*.md)"), "csv": N_("CSV spreadsheet (*.csv)")}
 
 
 def _qdate(day: date) -> QDate:
@@ -257,7 +257,7 @@ class ExportDialog(QDialog):
         """Ask where to save, then export there in the background."""
         fmt = self.fmt()
         path, _filter = QFileDialog.getSaveFileName(self, _("Save case history"), self._suggested_path(),
-                                                    FORMATS[fmt])
+                                                    _(FORMATS[fmt]))
         if path:
             self.save_to(Path(path), fmt)
 

@@ -396,7 +396,7 @@ class GuidedStart(QWizard):
             due = (" " + _("by %1").replace("%1", format_date(seen.due))) if seen.due else ""
             parts.append(f"<p><b>{_('Suggested next step')}</b>: {_escape(seen.step)}{_escape(due)}<br>"
                          f"{_escape(seen.reason)}</p>")
-        parts.append(f"<p><i>{_escape(seen.disclaimer)}</i></p>")
+        parts.append(f"<p><i>{_escape(_(seen.disclaimer))}</i></p>")
         return "".join(parts)
 
     # -- finishing ----------------------------------------------------------------------------

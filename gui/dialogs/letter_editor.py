@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -51,7 +50,7 @@ from core.domain import clock
 from core.domain.errors import DocketError
 from core.domain.when import When
 from core.escalation import reminders
-from core.i18n import _, current_language
+from core.i18n import N_, _, current_language
 from core.journal import queries, settings
 from core.store.store import Store
 from gui.case.timeline_model import kind_label
@@ -197,6 +196,23 @@ class SendDialog(QDialog):
         return self.via.currentData(), date(d.year(), d.month(), d.day()), self.tracking.text().strip()
 
 
+# Labels of the facts a letter may need that the case does not hold (letters.EXTRA_FACTS).
+FACT_LABELS = {
+    "card_last4": N_("Last four digits of the card"),
+    "card_issuer": N_("Card issuer's name"),
+    "card_issuer_address": N_("Card issuer's postal address"),
+    "cardholder": N_("Cardholder's name"),
+    "purchase": N_("What you bought"),
+    "statement_date": N_("Date of the statement showing the charge"),
+    "platform": N_("Platform name (e.g. PayPal)"),
+    "platform_case": N_("Platform dispute or case number"),
+    "regulator": N_("Regulator or ombudsman"),
+    "regulator_address": N_("Regulator or ombudsman's postal address"),
+    "regulator_reference": N_("Your reference with the regulator"),
+    "court": N_("Court you would file in"),
+}
+
+
 class LetterEditor(QDialog):
     """Draft, edit and send one letter of a case (a new one, or the kept ``letter_id``)."""
 
@@ -254,6 +270,7 @@ class LetterEditor(QDialog):
     def _build_choices(self, case: object) -> None:
         self._choices = QWidget(self)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.template_box = QComboBox(self._choices)
         self.template_box.setAccessibleName(_("Template"))
         self._templates = letters.list_templates(self._store)
@@ -299,16 +316,32 @@ class LetterEditor(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
         self.evidence_list.itemChanged.connect(self._choice_changed)
 
-        facts_box = QGroupBox(_("Other facts (card, issuer, regulator…)"), self._choices)
-        facts_form = QFormLayout(facts_box)
+        # A plain panel under a label that wraps: a group box's title would set the column's
+        # narrowest width, and a longer language would push the fields off its edge.
+        facts_title = QLabel(_("Other facts (card, issuer, regulator…)"), self._choices)
+        facts_title.setWordWrap(True)
+        facts_box = QWidget(self._choices)
+        # Each label above its field, as wide as the column: long labels (and longer
+        # languages) fit the narrow column.
+        facts_form = QVBoxLayout(facts_box)
         self.fact_fields: dict[str, QLineEdit] = {}
         for key, label in letters.EXTRA_FACTS.items():
             field = QLineEdit(facts_box)
+            # The window's words for the field (the letter's own gap marker is in the letter's
+            # language); a fact added to the letters without a label here shows theirs.
+            label = _(FACT_LABELS[key]) if key in FACT_LABELS else label[:1].upper() + label[1:]
             field.setAccessibleName(label)
             field.editingFinished.connect(self._choice_changed)
             self.fact_fields[key] = field
-            facts_form.addRow(label[:1].upper() + label[1:] + ":", field)
+            # Translators: a label before its field (French puts a space before the colon).
+            name = QLabel(_("%1:").replace("%1", label), facts_box)
+            name.setWordWrap(True)
+            name.setBuddy(field)
+            facts_form.addWidget(name)
+            facts_form.addWidget(field)
+            facts_form.addSpacing(4)
         facts_scroll = QScrollArea(self._choices)
+        facts_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         facts_scroll.setWidgetResizable(True)
         facts_scroll.setWidget(facts_box)
 
@@ -319,6 +352,7 @@ class LetterEditor(QDialog):
         column.addWidget(self.events_list, 2)
         column.addWidget(QLabel(_("Enclosures:"), self._choices))
         column.addWidget(self.evidence_list, 1)
+        column.addWidget(facts_title)
         column.addWidget(facts_scroll, 2)
         self.redraft_button = QPushButton(_("&Redraft from the case"), self._choices)
         self.redraft_button.setAccessibleName(_("Redraft the letter from the case, replacing your edits"))

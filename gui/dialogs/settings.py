@@ -1,12 +1,15 @@
-"""Settings: who you are (the sender block of letters), defaults, and where the data is kept."""
+"""Settings: who you are (the sender block of letters), defaults, the language Docket speaks,
+and where the data is kept."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QLocale, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -22,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import i18n
 from core.domain.errors import DocketError
-from core.i18n import _
+from core.i18n import N_, _
 from core.journal import evidence_text, settings
 from core.store import protection
 from core.store.store import Store
@@ -153,6 +158,14 @@ class SettingsDialog(QDialog):
         self.silence_days.setRange(1, 365)
         self.silence_days.setValue(values["silence_days"])
         self.silence_days.setSuffix(_(" days"))
+        self.language = QComboBox()
+        system = i18n.LANGUAGES[i18n.system_language()]
+        self.language.addItem(_("System default (%1)").replace("%1", system), None)
+        for code, name in i18n.LANGUAGES.items():  # each in its own words: a reader finds theirs
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(i18n.saved_language())))
+        self._language_was = i18n.saved_language()
+        self.restart_wanted = False
         self.ocr_note = QLabel(_("Text in pictures is searched.") if evidence_text.ocr_available()
                                else _('Text in pictures is not searched. To search it, install the OCR extra: '
                                             'pip install "docket[ocr]"'))
@@ -171,7 +184,8 @@ class SettingsDialog(QDialog):
                 (_("&Name:"), self.your_name), (_("Postal &address:"), self.your_address),
                 (_("&Email:"), self.your_email), (_("&Phone:"), self.your_phone),
                 (_("&Other addresses:"), self.your_other_emails), ("", other_hint)]),
-            (QGroupBox(_("Defaults for new cases")), [
+            (QGroupBox(_("Language and defaults for new cases")), [
+                (_("&Language of Docket:"), self.language),
                 (_("&Jurisdiction:"), self.default_jurisdiction), (_("&Currency:"), self.default_currency),
                 (_("Pape&r size:"), self.paper_size), (_("Remind after &silence of:"), self.silence_days)]),
             (QGroupBox(_("Where your data is kept")), [
@@ -184,6 +198,8 @@ class SettingsDialog(QDialog):
         for group, rows in groups:
             form = QFormLayout(group)
             form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            # A little tighter than the style's rows: the whole dialog fits a 720-pixel screen.
+            form.setVerticalSpacing(4)
             for text, widget in rows:
                 label = QLabel(text)
                 label.setBuddy(widget)
@@ -253,7 +269,38 @@ class SettingsDialog(QDialog):
         except DocketError as exc:
             self._show_error(str(exc))
             return
+        chosen = self.language.currentData()
+        if chosen != self._language_was:
+            i18n.save_language(chosen)
+            self._language_was = chosen
+            self.restart_wanted = self._announce_language()
         super().accept()
+
+    def _announce_language(self) -> bool:
+        """Say, in the language just chosen, that it applies from the next start (the window's
+        strings are set once, when each part of it is made); True if the user restarts now."""
+        if os.environ.get("DOCKET_LANGUAGE"):
+            QMessageBox.information(self, _("Language"), _(
+                "The DOCKET_LANGUAGE environment variable chooses Docket's language here: your "
+                "choice applies once it is removed."))
+            return False
+        new = i18n.wanted_language()
+        if new == i18n.current_language():
+            return False
+        speak = i18n.translator_for(new).gettext
+        box = QMessageBox(QMessageBox.Icon.Information, speak(N_("Language")),
+                          speak(N_("Docket will speak the language you chose the next time it starts.")),
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("language-notice")
+        restart = box.addButton(speak(N_("Restart now")), QMessageBox.ButtonRole.AcceptRole)
+        later: QAbstractButton = box.addButton(speak(N_("Later")), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restart)
+        box.setEscapeButton(later)
+        if new in i18n.LANGUAGES:
+            # Right to left or not, the notice reads as the chosen language is written.
+            box.setLayoutDirection(QLocale(new).textDirection())
+        box.exec()
+        return box.clickedButton() is restart
 
     def _show_error(self, message: str) -> None:
         self.error.setText("⚠ " + message)

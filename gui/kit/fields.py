@@ -26,64 +26,60 @@ from core.i18n import _
 from gui.kit.formatting import date_display_format
 
 
-def _t(text: str) -> str:
-    return _(text)
-
-
 def payment_method_labels() -> dict[str, str]:
     return {
-        PaymentMethod.CREDIT_CARD: _t("Credit card"), PaymentMethod.DEBIT_CARD: _t("Debit card"),
-        PaymentMethod.PAYPAL: _t("PayPal or similar"), PaymentMethod.BANK_TRANSFER: _t("Bank transfer"),
-        PaymentMethod.DIRECT_DEBIT: _t("Direct debit"), PaymentMethod.CASH: _t("Cash"),
-        PaymentMethod.OTHER: _t("Other"),
+        PaymentMethod.CREDIT_CARD: _("Credit card"), PaymentMethod.DEBIT_CARD: _("Debit card"),
+        PaymentMethod.PAYPAL: _("PayPal or similar"), PaymentMethod.BANK_TRANSFER: _("Bank transfer"),
+        PaymentMethod.DIRECT_DEBIT: _("Direct debit"), PaymentMethod.CASH: _("Cash"),
+        PaymentMethod.OTHER: _("Other"),
     }
 
 
 def card_scheme_labels() -> dict[str, str]:
     return {
         CardScheme.VISA: "Visa", CardScheme.MASTERCARD: "Mastercard", CardScheme.AMEX: "American Express",
-        CardScheme.DISCOVER: "Discover", CardScheme.DOMESTIC_DEBIT: _t("A national debit scheme (e.g. Girocard, Interac)"),
-        CardScheme.OTHER: _t("Other"),
+        CardScheme.DISCOVER: "Discover", CardScheme.DOMESTIC_DEBIT: _("A national debit scheme (e.g. Girocard, Interac)"),
+        CardScheme.OTHER: _("Other"),
     }
 
 
 def purchase_labels() -> dict[str, str]:
     return {
-        Purchase.GOODS: _t("Goods (something delivered or taken away)"),
-        Purchase.SERVICES: _t("A service (work done, a trip, a repair)"),
-        Purchase.DIGITAL: _t("Digital content (an app, a download, a game)"),
-        Purchase.SUBSCRIPTION: _t("A subscription or membership"),
+        Purchase.GOODS: _("Goods (something delivered or taken away)"),
+        Purchase.SERVICES: _("A service (work done, a trip, a repair)"),
+        Purchase.DIGITAL: _("Digital content (an app, a download, a game)"),
+        Purchase.SUBSCRIPTION: _("A subscription or membership"),
     }
 
 
 def company_kind_labels() -> dict[str, str]:
     return {
-        CompanyKind.TRADER: _t("A shop or trader"), CompanyKind.BANK: _t("A bank or card issuer"),
-        CompanyKind.PAYMENT_SERVICE: _t("A payment service (PayPal…)"), CompanyKind.LENDER: _t("A lender"),
-        CompanyKind.INSURER: _t("An insurer"), CompanyKind.TELECOMS: _t("Phone, internet or TV"),
-        CompanyKind.ENERGY: _t("Energy or water"), CompanyKind.CLUB: _t("A gym or club"),
-        CompanyKind.PUBLIC_BODY: _t("A public body"), CompanyKind.OTHER: _t("Other"),
+        CompanyKind.TRADER: _("A shop or trader"), CompanyKind.BANK: _("A bank or card issuer"),
+        CompanyKind.PAYMENT_SERVICE: _("A payment service (PayPal…)"), CompanyKind.LENDER: _("A lender"),
+        CompanyKind.INSURER: _("An insurer"), CompanyKind.TELECOMS: _("Phone, internet or TV"),
+        CompanyKind.ENERGY: _("Energy or water"), CompanyKind.CLUB: _("A gym or club"),
+        CompanyKind.PUBLIC_BODY: _("A public body"), CompanyKind.OTHER: _("Other"),
     }
 
 
 def meaning_labels() -> dict[str, str]:
     """What an event was, as the event form asks it ("What was it?")."""
     return {
-        EventMeaning.PURCHASE: _t("My order or payment"),
-        EventMeaning.CHARGE: _t("They took money (charge, direct debit, renewal)"),
-        EventMeaning.REFUND: _t("Money came back (refund)"),
-        EventMeaning.INVOICE: _t("They billed me"),
-        EventMeaning.PROBLEM: _t("The problem began"),
-        EventMeaning.COMPLAINT: _t("I complained"),
-        EventMeaning.FORMAL_COMPLAINT: _t("I made a formal complaint"),
-        EventMeaning.CANCELLATION: _t("I cancelled"),
-        EventMeaning.REPLY: _t("They replied"),
-        EventMeaning.ACKNOWLEDGEMENT: _t("They acknowledged it"),
-        EventMeaning.PROMISE: _t("They promised something"),
-        EventMeaning.PARTIAL_OFFER: _t("They offered part of it"),
-        EventMeaning.REFUSAL: _t("They refused"),
-        EventMeaning.FINAL_RESPONSE: _t("Their final response"),
-        EventMeaning.RESOLVED: _t("Resolved in full"),
+        EventMeaning.PURCHASE: _("My order or payment"),
+        EventMeaning.CHARGE: _("They took money (charge, direct debit, renewal)"),
+        EventMeaning.REFUND: _("Money came back (refund)"),
+        EventMeaning.INVOICE: _("They billed me"),
+        EventMeaning.PROBLEM: _("The problem began"),
+        EventMeaning.COMPLAINT: _("I complained"),
+        EventMeaning.FORMAL_COMPLAINT: _("I made a formal complaint"),
+        EventMeaning.CANCELLATION: _("I cancelled"),
+        EventMeaning.REPLY: _("They replied"),
+        EventMeaning.ACKNOWLEDGEMENT: _("They acknowledged it"),
+        EventMeaning.PROMISE: _("They promised something"),
+        EventMeaning.PARTIAL_OFFER: _("They offered part of it"),
+        EventMeaning.REFUSAL: _("They refused"),
+        EventMeaning.FINAL_RESPONSE: _("Their final response"),
+        EventMeaning.RESOLVED: _("Resolved in full"),
     }
 
 

@@ -28,9 +28,6 @@ from gui.kit.formatting import count_text, format_date
 _COUNTING = (ReminderState.OPEN.value, ReminderState.SNOOZED.value)
 
 
-def _t(text: str) -> str:
-    return _(text)
-
 
 @dataclass(frozen=True, slots=True)
 class LatePromise:
@@ -65,20 +62,23 @@ class Urgency:
         if self.step is None or not self.step.step:
             return ""
         title = getattr(self.step, "title", "")  # the ladder's own words for the step
-        return str(title) if title else STEP_NAMES.get(Step(self.step.step), str(self.step.step))
+        if title:
+            return str(title)
+        step = Step(self.step.step)
+        return _(STEP_NAMES[step]) if step in STEP_NAMES else str(step)
 
     def headline(self) -> str:
         """One sentence: the broken promise first, then the next step and its date."""
         parts: list[str] = []
         if self.late_promises:
             promise = self.late_promises[0]
-            parts.append(_t("Promised by %2, now %3: “%1”.").replace("%1", promise.summary)
+            parts.append(_("Promised by %2, now %3: “%1”.").replace("%1", promise.summary)
                          .replace("%2", format_date(promise.promised_by)).replace("%3", promise.lateness()))
         name = self.step_name()
         if name:
-            parts.append(_t("Next step: %1").replace("%1", name))
+            parts.append(_("Next step: %1").replace("%1", name))
         if self.due is not None:
-            when = _t("overdue since %1") if self.overdue else _t("due %1")
+            when = _("overdue since %1") if self.overdue else _("due %1")
             parts[-1:] = [((parts[-1] + ", ") if parts else "") + when.replace("%1", format_date(self.due))]
         return " ".join(parts)
 

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from core.domain.errors import DocketError
+from core.i18n import _
 from core.store.files import Cancelled
 
 Work = Callable[[Callable[[int, int], bool]], Any]
@@ -64,7 +65,7 @@ class Task(QObject):
             self.failed.emit(str(exc))
         except Exception as exc:  # a bug; report it rather than lose it on a worker thread
             traceback.print_exc()
-            self.failed.emit(f"Unexpected error: {exc}")
+            self.failed.emit(_("Unexpected error: %1").replace("%1", str(exc)))
         else:
             # Work that returned did finish (it may report a partial result itself).
             self.succeeded.emit(result)

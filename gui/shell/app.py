@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import (
     QLibraryInfo,
     QLocale,
+    Qt,
     QThreadPool,
     QTimer,
     QTranslator,
@@ -17,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from core import __version__
 from core.domain.errors import DocketError, StoreLockedError
-from core.i18n import LANGUAGES, _
+from core.i18n import LANGUAGES, PSEUDO, SOURCE_LANGUAGE, _
 from gui.kit.icons import app_icon
 
 START_CHECK_DELAY_MS = 1000  # after the window is up; a reminder a second later costs nothing
@@ -38,16 +41,81 @@ def application() -> QApplication:
 
 
 def _install_translations(app: QApplication) -> None:
-    """Docket's strings (core/i18n.py) and Qt's own buttons and dialogs in the chosen language."""
-    from core.i18n import SOURCE_LANGUAGE, set_language
+    """Docket's strings (core/i18n.py) in the chosen language, with Qt's own buttons and dialogs
+    (its ``qtbase`` catalog), dates and numbers in the same language, and the window mirrored
+    for a right-to-left reader."""
+    from core.i18n import set_language
 
     language = set_language()
-    if language == SOURCE_LANGUAGE or language not in LANGUAGES:
-        return
-    qt = QTranslator(app)
-    if qt.load(QLocale(language), "qtbase", "_",
-               QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(qt)
+    # Kept on the application: a translator must live as long as it is installed.
+    for old in app.findChildren(QTranslator, "docket-qtbase"):
+        app.removeTranslator(old)
+        old.deleteLater()
+    if language in LANGUAGES and language != SOURCE_LANGUAGE:
+        qt = QTranslator(app)
+        qt.setObjectName("docket-qtbase")
+        if qt.load(QLocale(language), "qtbase", "_",
+                   QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            app.installTranslator(qt)
+    from core.i18n import saved_language
+
+    # English shown only because Docket does not speak the system's language: the system's
+    # dates and numbers stay.
+    if language != SOURCE_LANGUAGE or os.environ.get("DOCKET_LANGUAGE") or saved_language():
+        QLocale.setDefault(locale_for(language, QLocale.system()))
+    app.setLayoutDirection(layout_direction(language, os.environ))
+
+
+def locale_for(language: str, system: QLocale) -> QLocale:
+    """How dates and numbers are written in ``language``: the system's own way when it speaks
+    that language (a Canadian keeps Canadian French dates), else the language as written in the
+    system's country when there is such a locale (English in Germany), else its main country's."""
+    if language not in LANGUAGES:  # the pseudo-locale: the system's formats
+        return system
+    if system.name().split("_")[0] == language:
+        return system
+    wanted = QLocale(language)
+    in_country = QLocale(wanted.language(), system.territory())
+    if in_country.language() == wanted.language() and in_country.territory() == system.territory():
+        return in_country
+    return wanted
+
+
+def _system_locale_names(env: Mapping[str, str]) -> list[str]:
+    """The system's languages, most wanted first (``LANGUAGE`` may list several)."""
+    names: list[str] = []
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(variable, "")
+        names += [part for part in value.split(":") if part] if variable == "LANGUAGE" else [value]
+        if value and variable != "LANGUAGE":
+            break
+    return [name for name in names if name]
+
+
+def layout_direction(language: str, env: Mapping[str, str]) -> Qt.LayoutDirection:
+    """Right to left for a reader of Arabic, Hebrew, Persian or Urdu.
+
+    ``QT_LAYOUT_DIRECTION=rtl`` (or ``ltr``) decides when set. Otherwise a language chosen in
+    Docket (Settings or ``DOCKET_LANGUAGE``) decides: all of Docket's are written left to
+    right. Otherwise the system's first language does, even though Docket does not speak it
+    yet: the reader still reads from the right. (Qt itself only mirrors when its ``qtbase``
+    catalog for the language is loaded, which would put Arabic buttons beside English labels.)
+    """
+    forced = env.get("QT_LAYOUT_DIRECTION", "").strip().lower()
+    if forced in ("rtl", "ltr"):
+        return Qt.LayoutDirection.RightToLeft if forced == "rtl" else Qt.LayoutDirection.LeftToRight
+    from core.i18n import saved_language
+
+    chosen = env.get("DOCKET_LANGUAGE") or saved_language()
+    names = [language] if chosen else _system_locale_names(env)
+    for name in names:
+        code = name.split(".")[0].split("@")[0]
+        if code in ("C", "POSIX", PSEUDO):
+            break
+        locale = QLocale(code)
+        if locale.language() != QLocale.Language.C:
+            return locale.textDirection()
+    return Qt.LayoutDirection.LeftToRight
 
 
 def _catch_unexpected(data_dir: Path) -> None:
@@ -142,9 +210,15 @@ def run(data_dir: str | Path | None = None) -> int:
         # The start-up check waits for the first paint and then runs off the window's thread.
         QTimer.singleShot(START_CHECK_DELAY_MS, notifier.check_in_background)
         QTimer.singleShot(START_CHECK_DELAY_MS, lambda: index_evidence_in_background(store, window))
-        return app.exec()
+        code = app.exec()
     finally:
         # Background work (the due check, a companies query) reads the store and reports to
         # the window: let it finish before either goes away.
         QThreadPool.globalInstance().waitForDone()
         store.close()
+    # The store is closed (its lock released), so the new Docket can open it.
+    from gui.shell import restart
+
+    if restart.wanted() and not restart.start_again():
+        print(_("docket: could not start again; start Docket yourself"), file=sys.stderr)
+    return code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
@@ -29,7 +31,7 @@ from core.escalation.reminders import DueItem
 from core.i18n import _
 from core.journal import queries
 from core.store.store import Store
-from gui.kit.formatting import format_date
+from gui.kit.formatting import format_date, format_money
 from gui.kit.icons import icon
 from gui.kit.urgency import attention
 from gui.shell.case_list_model import (
@@ -187,13 +189,25 @@ class CaseListView(QWidget):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        # Wide enough for "28 Sept 2026" and "GBP 12,345.00" in the list's font, no wider.
-        date_width = self.fontMetrics().horizontalAdvance("28 Sept 2026") + 16
+        # Wide enough for a long date ("28 Sept 2026", "28/09/2026") and "12,345.00 GBP" as
+        # this locale writes them, in the list's font, no wider.
+        font = self.fontMetrics()
+        date_width = font.horizontalAdvance(format_date(date(2026, 9, 28))) + 16
         widths = {COMPANY: 150, STATUS: 110, LAST_ACTIVITY: date_width, NEXT_DUE: date_width,
-                  AMOUNT: self.fontMetrics().horizontalAdvance("GBP 12,345.00") + 16}
+                  AMOUNT: max(font.horizontalAdvance(format_money(Decimal("12345"), code))
+                              for code in ("GBP", "EUR", "USD")) + 16}
+        # A column's name longer than its dates ("Prochaine échéance") goes on two lines rather
+        # than widening the column: the title keeps its room. No word is ever cut.
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
+        header_font = QFontMetrics(header.font())
+        names = {c: str(self.model.headerData(c, Qt.Orientation.Horizontal) or "") for c in widths}
+        room = 24  # the section's margins and the sort arrow
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
+            longest_word = max((header_font.horizontalAdvance(w) for w in names[column].split()), default=0)
+            header.resizeSection(column, max(width, longest_word + room))
+        if any(header_font.horizontalAdvance(names[c]) + room > header.sectionSize(c) for c in widths):
+            header.setMinimumHeight(header_font.lineSpacing() * 2 + 8)
         # The title column already shows company and status; they can be shown as columns too.
         header.hideSection(COMPANY)
         header.hideSection(STATUS)

@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain.errors import DocketError
-from core.i18n import _
+from core.i18n import N_, _
 from core.journal import case_list
 from core.store import paths
 from gui.shell.sidebar import Sidebar
 
 FIRST_PAGE = 100
-COLUMNS = ("Title", "Company", "Status", "Last activity", "Next due", "Amount")
+COLUMNS = (N_("Title"), N_("Company"), N_("Status"), N_("Last activity"), N_("Next due"), N_("Amount"))
 
 
 class FirstPaint(QMainWindow):

@@ -498,7 +498,17 @@ class MainWindow(QMainWindow):
         self._print_source.preview()
 
     def open_settings(self) -> None:
-        SettingsDialog(self.store, self).exec()
+        dialog = SettingsDialog(self.store, self)
+        if dialog.exec() and dialog.restart_wanted:
+            self.restart()
+
+    def restart(self) -> None:
+        """Close the window as Quit does, then start Docket again the same way (a new language
+        applies from the start)."""
+        from gui.shell.restart import restart_after_exit
+
+        if self.close():
+            restart_after_exit()
 
     def about(self) -> None:
         AboutDialog(self.store.data_dir, self).exec()

@@ -504,7 +504,8 @@ class OverviewView(QWidget):
             [(r.name, r.cases, r.open_cases,
               "" if r.median_days_to_reply is None else locale.toString(r.median_days_to_reply, "f", 1),
               "" if r.share_favourable is None
-              else f"{r.share_favourable:.0%} ({r.favourable} of {r.ended_with_outcome})")
+              else _("%1 (%2 of %3)").replace("%1", f"{r.share_favourable:.0%}")
+              .replace("%2", locale.toString(r.favourable)).replace("%3", locale.toString(r.ended_with_outcome)))
              for r in rows],
             empty=_("No company yet."))
 

@@ -44,3 +44,12 @@ def make_cases(store: Store) -> Callable[..., list[int]]:
                     for i in range(n)]
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _own_config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language chosen in Settings is kept in the config folder: each test has its own,
+    so no test reads or changes the user's real choice."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("DOCKET_LANGUAGE", raising=False)
+    monkeypatch.delenv("QT_LAYOUT_DIRECTION", raising=False)

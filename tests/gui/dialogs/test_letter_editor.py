@@ -233,3 +233,10 @@ def test_a_french_company_gets_a_french_letter_and_a_french_window_french_titles
         assert british.language_box.currentData() == "en"
     finally:
         i18n.set_language(before)
+
+
+def test_every_fact_a_letter_may_need_has_a_label_in_the_windows_language() -> None:
+    from core.documents import letters
+    from gui.dialogs.letter_editor import FACT_LABELS
+
+    assert set(FACT_LABELS) == set(letters.EXTRA_FACTS)
