@@ -673,6 +673,12 @@ def bench_backup(data_dir: Path, reps: int, work: Path, cases: int) -> list[Resu
     return [auto, archive, auto_rss, archive_rss]
 
 
+def _encryption(data_dir: Path, reps: int, work: Path, file_mb: int) -> list[Result]:
+    from benchmarks.encryption_bench import results
+
+    return results(data_dir, reps, work, file_mb)
+
+
 def environment() -> dict[str, str]:
     import PySide6
 
@@ -782,6 +788,7 @@ def main(argv: list[str] | None = None) -> int:
             ("import", lambda: bench_import(data_dir, reps, work, 20 if args.smoke else 1000)),
             ("pdf_export", lambda: bench_pdf(reps, work, *((40, 3) if args.smoke else (1000, 50)))),
             ("memory", lambda: bench_memory(data_dir)),
+            ("encryption", lambda: _encryption(data_dir, reps, work, 1 if args.smoke else 300)),
         ]
         results: list[Result] = []
         for name, run in plan:

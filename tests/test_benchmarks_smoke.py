@@ -26,13 +26,14 @@ def test_smoke_run_measures_every_benchmark_and_writes_the_report(tmp_path: Path
     results = {r["name"]: r for r in report["results"]}
     expected = {"startup", "search", "list_search", "open_case", "due_list", "due_list_first", "import", "pdf_export", "memory",
                 "case_list_first_page", "case_list_page", "case_list_scroll", "case_list_scroll_model",
-                "cli_version", "cli_cases_json", "cli_show", "cli_due", "backup_auto", "backup_archive"}
+                "cli_version", "cli_cases_json", "cli_show", "cli_due", "backup_auto", "backup_archive",
+                "enc_open", "enc_search", "enc_open_case", "enc_attach"}
     assert expected <= set(results)
     for name in expected:
         assert results[name]["runs"], f"{name} measured nothing: {results[name]['note']}"
         assert all(v > 0 for v in results[name]["runs"]), name
     # Baselines are measured in the same run, so ratios exist where a baseline does.
-    for name in ("startup", "search", "pdf_export", "cli_version", "backup_auto", "backup_archive"):
+    for name in ("startup", "search", "pdf_export", "cli_version", "backup_auto", "backup_archive", "enc_open", "enc_attach"):
         assert results[name]["ratio"] is not None, name
     # The old list query runs beside the new one, so the gain of keyset paging is in the report.
     assert results["case_list_scroll"]["speedup"] is not None

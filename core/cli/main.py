@@ -44,6 +44,7 @@ COMMAND_MODULES = [
     "core.cli.commands.completion",
     "core.cli.commands.stats",
     "core.cli.commands.evidence_text",
+    "core.cli.commands.protection",
 ]
 
 
@@ -225,8 +226,18 @@ def main(argv: Sequence[str] | None = None, *,
             if not needs_store:
                 return int(args.func(None, args) or 0)
             from core.journal.opening import open_store
+            from core.store.store import StoreLocked
 
-            with open_store(args.data_dir) as store:
+            try:
+                store = open_store(args.data_dir)
+            except StoreLocked as locked:
+                # A protected store: the passphrase from DOCKET_PASSPHRASE_FILE or a prompt,
+                # never an argument. A wrong one is one message, and nothing was read or changed.
+                from core.cli.commands.protection import unlock
+
+                key, args.unlocked_with = unlock(locked.data_dir)
+                store = open_store(locked.data_dir, key=key)
+            with store:
                 for notice in store.notices:
                     print("docket: " + _("warning: {message}").format(message=notice), file=sys.stderr)
                 code = int(args.func(store, args) or 0)
@@ -282,6 +293,9 @@ def _check_numbers(args: argparse.Namespace) -> None:
 def _is_environment_error(exc: BaseException) -> bool:
     """A full disk, a read-only or locked file, a number beyond the database's integers."""
     if isinstance(exc, (OSError, OverflowError, sqlite3.Error)):
+        return True
+    sqlcipher = sys.modules.get("sqlcipher3.dbapi2")  # a protected store's driver, once loaded
+    if sqlcipher is not None and isinstance(exc, sqlcipher.Error):
         return True
     # SQLAlchemy is not imported for the commands that do not need it (see the module's
     # docstring); an error of it can only come once a command has loaded it.

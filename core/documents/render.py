@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import tempfile
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -506,6 +507,29 @@ def html_to_pdf(html: str, out: Path, *, paper: str = "A4", title: str = "", aut
     return document_to_pdf(doc, Path(out), paper=paper, running=running, info=info, progress=progress)
 
 
+def html_to_pdf_bytes(html: str, *, paper: str = "A4", title: str = "", author: str = "",
+                      subject: str = "", running: Running | None = None) -> bytes:
+    """The PDF :func:`html_to_pdf` would write, made in memory: for what goes straight into
+    the evidence store (a letter kept as sent), so that no clear copy touches the disk when
+    the store is protected."""
+    info = PdfInfo(title=title, author=author, subject=subject)
+    doc = make_document(html)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setPageLayout(page_layout(paper))
+    writer.setResolution(PDF_RESOLUTION)
+    writer.setTitle(info.title)
+    writer.setCreator("Docket")
+    writer.setAuthor(info.author)
+    pagination = paint_document(doc, writer, running=running)
+    del writer  # finishes the PDF in the buffer
+    out = io.BytesIO()
+    _finish_pdf(io.BytesIO(bytes(buffer.data().data())), out, pagination, info, paper)
+    buffer.close()
+    return out.getvalue()
+
+
 def document_to_pdf(doc: QTextDocument, out: Path, *, paper: str = "A4", running: Running | None = None,
                     info: PdfInfo | None = None, progress: Progress | None = None) -> int:
     """Paint an already built document to a PDF file (see :func:`html_to_pdf`)."""
@@ -567,12 +591,13 @@ def _tag_font_subsets(writer: PdfWriter) -> None:
                     descriptor.get_object()[NameObject("/FontName")] = tagged
 
 
-def _finish_pdf(drawn: Path, out: Path, pagination: Pagination, info: PdfInfo, paper: str) -> None:
-    """Add the outline and the full metadata to the PDF Qt drew."""
+def _finish_pdf(drawn: Path | io.BytesIO, out: Path | io.BytesIO, pagination: Pagination, info: PdfInfo,
+                paper: str) -> None:
+    """Add the outline and the full metadata to the PDF Qt drew (a file, or bytes in memory)."""
     from pypdf import PdfWriter
     from pypdf.generic import Fit
 
-    writer = PdfWriter(clone_from=str(drawn))
+    writer = PdfWriter(clone_from=str(drawn) if isinstance(drawn, Path) else drawn)
     page_h_mm = QPageSize(PAPER.get(paper, QPageSize.PageSizeId.A4)).size(QPageSize.Unit.Millimeter).height()
     parents: dict[int, Any] = {}
     for heading in pagination.headings:
@@ -596,5 +621,8 @@ def _finish_pdf(drawn: Path, out: Path, pagination: Pagination, info: PdfInfo, p
         "/Keywords": info.keywords, "/Creator": "Docket", "/Producer": "Docket (Qt, pypdf)",
         "/CreationDate": created, "/ModDate": created,
     })
-    with open(out, "wb") as fh:
-        writer.write(fh)
+    if isinstance(out, Path):
+        with open(out, "wb") as fh:
+            writer.write(fh)
+    else:
+        writer.write(out)

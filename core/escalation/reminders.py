@@ -277,7 +277,7 @@ def _apply_events(f: CaseFacts, row: Any, unkept: list[tuple[int, int, date, dat
     f.n_to = row[3]
     f.last_from_key, f.last_from = _split(row[4])
     if row[4]:
-        f.last_from_meaning, _, amount = row[4][29:].partition("|")
+        f.last_from_meaning, _unused, amount = row[4][29:].partition("|")
         f.last_from_amount = Decimal(amount) if amount else None
     f.final_response = _split(row[5])[1]
     f.first_delivery = _split(row[6])[1]

@@ -806,7 +806,7 @@ def _open_mbox(path: Path) -> tuple[mailbox.mbox, list[str]]:
 
 def _mbox_message(box: mailbox.mbox, key: str) -> tuple[bytes, str | None]:
     """One message as its sender wrote it (``>From `` lines unescaped), and its separator line."""
-    first, _, raw = box.get_bytes(key, from_=True).partition(b"\n")
+    first, _unused, raw = box.get_bytes(key, from_=True).partition(b"\n")
     from_line = first.decode("ascii", "replace")[5:] if first.startswith(b"From ") else None
     return _ESCAPED_FROM.sub(rb"\1", raw), from_line
 

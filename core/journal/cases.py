@@ -616,7 +616,8 @@ def attach_evidence(
                                media_type=media_type)
     # Copy and read its text outside the write lock: a large file must not hold up other writes.
     stored = target.evidence.add_file(source, progress)
-    extracted = evidence_text.extract_text(stored.path, name=name, media_type=media_type or guess_media_type(name))
+    extracted = evidence_text.extract_text(stored.path, name=name, media_type=media_type or guess_media_type(name),
+                                           key=target.evidence.key)
     with target.write() as session:
         unit_of(session).keep_new_file(stored)
         return record_evidence(session, case_id=case_id, stored=stored, original_name=name,
@@ -660,7 +661,7 @@ def record_evidence(
     session.add(item)
     session.flush()
     evidence_text.record_text(session, sha256=stored.sha256, path=stored.path, name=item.original_name,
-                              media_type=item.media_type, extracted=extracted)
+                              media_type=item.media_type, extracted=extracted, key=unit_of(session).evidence.key)
     for event_id in event_ids:
         link_evidence(session, event_id=event_id, evidence_id=item.id)
     return item.id

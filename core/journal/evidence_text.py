@@ -18,6 +18,7 @@ import email.policy
 import hashlib
 import html
 import importlib.util
+import io
 import logging
 import os
 import re
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -102,29 +103,55 @@ def kind_of(name: str, media_type: str) -> str:
     return "other"
 
 
-def extract_text(path: Path, *, name: str, media_type: str, ocr: bool | None = None) -> ExtractedText:
+def extract_text(path: Path, *, name: str, media_type: str, ocr: bool | None = None,
+                 key: bytes | None = None) -> ExtractedText:
     """Read the text of a stored file. Never raises for a bad file: says FAILED instead.
 
     ``ocr`` (default: when installed) lets images go through OCR, which takes seconds.
+    ``key`` is the data key of a protected store: the file is then sealed, and is read from
+    its seal in memory (never written out in clear).
     """
     kind = kind_of(name, media_type)
+    source = _Source(path, key)
     try:
         if kind == "pdf":
-            return _from_pdf(path)
+            return _from_pdf(source)
         if kind == "email":
-            return _done("email", (_from_email(path),))
+            return _done("email", (_from_email(source),))
         if kind == "outlook":
-            return _done("email", (_from_outlook(path),))
+            return _done("email", (_from_outlook(source),))
         if kind == "text":
-            return _done("text", (_from_text_file(path, html_like=Path(name).suffix.lower() in {".html", ".htm"}),))
+            return _done("text", (_from_text_file(source, html_like=Path(name).suffix.lower() in {".html", ".htm"}),))
         if kind == "image":
             if not (ocr_available() if ocr is None else ocr):
                 return ExtractedText(NEEDS_OCR, note=_(OCR_HINT))
-            return _done("ocr", (_from_image(path),))
+            return _done("ocr", (_from_image(source),))
     except Exception as exc:  # noqa: BLE001 - a damaged file must not stop an attachment
         log.info("no text from %s: %s", name, exc)
         return ExtractedText(FAILED, method=kind, note=f"{type(exc).__name__}: {exc}"[:300])
     return ExtractedText(UNSUPPORTED)
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """A stored file, clear or sealed (:mod:`core.store.crypto`)."""
+
+    path: Path
+    key: bytes | None
+
+    def open(self) -> BinaryIO:
+        if self.key is None:
+            return open(self.path, "rb")
+        from core.store.crypto import open_sealed
+
+        return open_sealed(self.path, self.key)
+
+    def for_reader(self) -> Path | io.BytesIO:
+        """A path, or for a sealed file its content in memory (readers that seek need it)."""
+        if self.key is None:
+            return self.path
+        with self.open() as fh:
+            return io.BytesIO(fh.read())
 
 
 def _done(method: str, pages: tuple[str, ...], *, paged: bool = False) -> ExtractedText:
@@ -143,10 +170,10 @@ def _bounded(pages: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _from_pdf(path: Path) -> ExtractedText:
+def _from_pdf(source: _Source) -> ExtractedText:
     from pypdf import PdfReader
 
-    reader = PdfReader(path)
+    reader = PdfReader(source.for_reader())
     if reader.is_encrypted:
         try:  # many PDFs are "encrypted" with an empty password only to forbid printing
             reader.decrypt("")
@@ -200,14 +227,14 @@ def _decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def _from_text_file(path: Path, *, html_like: bool) -> str:
-    with open(path, "rb") as fh:
+def _from_text_file(source: _Source, *, html_like: bool) -> str:
+    with source.open() as fh:
         text = _decode(fh.read(MAX_TEXT_BYTES))
     return html_to_text(text) if html_like else text
 
 
-def _from_email(path: Path) -> str:
-    with open(path, "rb") as fh:
+def _from_email(source: _Source) -> str:
+    with source.open() as fh:
         message = email.message_from_binary_file(fh, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     parts = [f"{key}: {message[key]}" for key in ("Subject", "From", "To", "Date") if message[key]]
@@ -230,10 +257,11 @@ def _from_email(path: Path) -> str:
     return "\n".join(parts)
 
 
-def _from_outlook(path: Path) -> str:
+def _from_outlook(source: _Source) -> str:
     import extract_msg  # a dependency of Docket (the email import reads .msg files with it)
 
-    msg: Any = extract_msg.openMsg(str(path))  # a Message; typed as its base class
+    where = source.for_reader()
+    msg: Any = extract_msg.openMsg(str(where) if isinstance(where, Path) else where.getvalue())  # a Message; typed as its base class
     try:
         parts = [f"{label}: {value}" for label, value in
                  (("Subject", msg.subject), ("From", msg.sender), ("To", msg.to), ("Date", msg.date)) if value]
@@ -247,9 +275,10 @@ def _from_outlook(path: Path) -> str:
         msg.close()
 
 
-def _from_image(path: Path) -> str:
+def _from_image(source: _Source) -> str:
     engine = _ocr_engine()
-    result, _elapsed = engine(str(path))
+    where = source.for_reader()
+    result, _elapsed = engine(str(where) if isinstance(where, Path) else where.getvalue())
     # NFKC: the engine's models also read Chinese and give full-width commas and digits.
     return unicodedata.normalize("NFKC", "\n".join(str(line[1]) for line in (result or [])))
 
@@ -284,7 +313,7 @@ def save_text(session: Session, *, sha256: str, extracted: ExtractedText) -> Non
 
 
 def record_text(session: Session, *, sha256: str, path: Path, name: str, media_type: str,
-                extracted: ExtractedText | None = None) -> None:
+                extracted: ExtractedText | None = None, key: bytes | None = None) -> None:
     """Make sure the file ``sha256`` has its text stored: ``extracted`` if given (read before
     the write lock was taken), else read now without OCR (pictures wait for :func:`index_pending`).
     A file already read is not read again."""
@@ -293,7 +322,7 @@ def record_text(session: Session, *, sha256: str, path: Path, name: str, media_t
     if state is not None and (extracted is None or state != NEEDS_OCR):
         return
     if extracted is None:
-        extracted = extract_text(path, name=name, media_type=media_type, ocr=False)
+        extracted = extract_text(path, name=name, media_type=media_type, ocr=False, key=key)
     save_text(session, sha256=sha256, extracted=extracted)
 
 
@@ -357,7 +386,7 @@ def index_pending(store: Store, *, progress: IndexProgress | None = None, ocr: b
             summary.failed += 1
             summary.notes.append(_("{name}: the file is missing from the evidence store").format(name=name))
             continue
-        extracted = extract_text(path, name=name, media_type=media_type, ocr=with_ocr)
+        extracted = extract_text(path, name=name, media_type=media_type, ocr=with_ocr, key=store.evidence.key)
         if extracted.state == INDEXED:
             summary.indexed += 1
         elif extracted.state == FAILED:

@@ -14,8 +14,11 @@ from core.escalation.reminders import NextDue
 from core.store.store import Store
 
 
-def open_store(data_dir: Path | str | None = None) -> Store:
+def open_store(data_dir: Path | str | None = None, *, key: bytes | None = None) -> Store:
     """Open (creating if needed) the store in ``data_dir`` (the user's data folder if None).
+
+    A store protected with a passphrase needs its data key (:func:`core.store.crypto.unlock`);
+    without it :class:`core.store.store.StoreLocked` is raised and nothing is read.
 
     Every write to it then also: records its revisions (:class:`core.store.revisions.RevisionChain`,
     which every store runs); recomputes ``Case.next_due`` for the cases it touched and
@@ -24,6 +27,6 @@ def open_store(data_dir: Path | str | None = None) -> Store:
 
     Raises :class:`core.domain.errors.StoreLockedError` if another Docket has it open.
     """
-    store = Store.open(data_dir)
+    store = Store.open(data_dir, key=key)
     store.reactions.add(NextDue())
     return store

@@ -417,7 +417,7 @@ def timeline_rows(store: Store, case_id: int, *, kinds: list[str] | None = None)
             items: list[tuple[int, str]] = []
             for part in (packed or "").split("\x1e"):
                 if part:
-                    ident, _, name = part.partition("\x1f")
+                    ident, _unused, name = part.partition("\x1f")
                     items.append((int(ident), name))
             items.sort()
             rows.append(TimelineRow(

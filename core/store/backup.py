@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from core import __version__
 from core.domain.errors import DocketError, StoreError
 from core.i18n import _, ngettext
+from core.store import connect, crypto
 from core.store.files import EvidenceStore
 from core.store.migrations import alembic_config
 from core.store.paths import DB_NAME, make_private_dir, make_private_file
@@ -77,6 +78,7 @@ class Store(Protocol):
 
     data_dir: Path
     db_path: Path
+    key: bytes | None  # the data key of a protected store: backups and archives are sealed
     backups_dir: Path
     templates_dir: Path
     evidence: EvidenceStore
@@ -204,7 +206,9 @@ def _copy_database(store: Store, dest: Path) -> None:
     # writer, which older SQLite builds get wrong.
     with store._write_lock, store.writer.connect() as conn:
         source = cast(sqlite3.Connection, conn.connection.driver_connection)
-        out = sqlite3.connect(dest)
+        # A protected store's copy is keyed with the same data key (SQLCipher copies pages
+        # between two databases of one key): it is never clear on disk.
+        out = connect.connect(dest, key=store.key)
         try:
             source.backup(out)
             out.execute("PRAGMA journal_mode = DELETE")
@@ -213,34 +217,35 @@ def _copy_database(store: Store, dest: Path) -> None:
     make_private_file(dest)
 
 
-def _check_of(db_file: Path, pragma: str) -> str:
+def _check_of(db_file: Path, pragma: str, key: bytes | None) -> str:
     """``ok``, or what SQLite's ``pragma`` (integrity_check or quick_check) says is wrong."""
     try:
-        conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
+        conn = connect.connect(db_file, key=key, readonly=True)
+    except connect.DB_ERRORS as exc:
         return str(exc)
     try:
         lines = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
         return "ok" if lines == ["ok"] else "; ".join(lines[:5])
-    except sqlite3.Error as exc:
+    except connect.DB_ERRORS as exc:
         return str(exc)
     finally:
         conn.close()
 
 
-def integrity_of(db_file: Path) -> str:
-    """``ok``, or what SQLite's integrity_check says is wrong with a database file."""
-    return _check_of(db_file, "integrity_check")
+def integrity_of(db_file: Path, key: bytes | None = None) -> str:
+    """``ok``, or what SQLite's integrity_check says is wrong with a database file (opened
+    with ``key`` when it belongs to a protected store)."""
+    return _check_of(db_file, "integrity_check", key)
 
 
-def quick_check_of(db_file: Path) -> str:
+def quick_check_of(db_file: Path, key: bytes | None = None) -> str:
     """``ok``, or what SQLite's quick_check says is wrong with a database file.
 
     The copies a backup makes are checked this way: it reads every page and the structure of
     every table and index (what a damaged disk or an interrupted copy breaks) in a tenth of
     the time of integrity_check, which also cross-checks each index against its table and is
     left to 'docket verify'."""
-    return _check_of(db_file, "quick_check")
+    return _check_of(db_file, "quick_check", key)
 
 
 def backup_before(store: Store, reason: str) -> Path:
@@ -291,7 +296,7 @@ def _make_backup(store: Store, reason: str, print_: str, *, when: datetime | Non
     tmp = store.backups_dir / f".{stem}.part"
     try:
         _copy_database(store, tmp)
-        verdict = quick_check_of(tmp)
+        verdict = quick_check_of(tmp, store.key)
         if verdict != "ok":
             raise StoreError(_("The backup copy failed its integrity check ({verdict}); the database may be damaged. Run 'docket verify'.").format(verdict=verdict))
         note = {"reason": reason, "made_at": when.isoformat(), "fingerprint": print_, "integrity_check": "ok",
@@ -394,12 +399,15 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
     with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".archive-") as tmp_dir:
         db_copy = Path(tmp_dir) / DB_NAME
         _copy_database(store, db_copy)
-        verdict = quick_check_of(db_copy)
+        verdict = quick_check_of(db_copy, store.key)
         if verdict != "ok":
             raise StoreError(_("The database failed its integrity check ({verdict}); run 'docket verify'.").format(verdict=verdict))
         settings_bytes = json.dumps(settings.get_all(store), indent=2, ensure_ascii=False, default=str).encode()
+        if store.key is not None:
+            # Settings hold the user's name and address: sealed like everything else.
+            settings_bytes = crypto.seal_bytes(settings_bytes, store.key)
         templates = list(_template_files(store))
-        with contextlib.closing(sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(connect.connect(db_copy, key=store.key, readonly=True)) as conn:
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             schema_revision: str | None = revision[0] if revision else None
             evidence_bytes = conn.execute(
@@ -414,7 +422,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
         _note_archive_part(store, part)  # removed at the next start if this process is killed
         try:
             with zipfile.ZipFile(part, "w", allowZip64=True) as zf, open(listing, "w", encoding="utf-8") as listed, \
-                    contextlib.closing(sqlite3.connect(f"file:{db_copy}?mode=ro", uri=True)) as conn:
+                    contextlib.closing(connect.connect(db_copy, key=store.key, readonly=True)) as conn:
 
                 def add(name: str, src: Path | bytes) -> None:
                     nonlocal files, done
@@ -461,6 +469,10 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
                     "schema_revision": schema_revision,
                     "missing_evidence": missing,
                 }
+                if store.key is not None:
+                    # Which key sealed the database, the evidence and the settings (a name
+                    # that reveals nothing of the key), so a restore can tell before it reads.
+                    head["protected"] = {"key_id": crypto.key_id(store.key)}
                 info = zipfile.ZipInfo(MANIFEST, date_time=datetime.now().timetuple()[:6])
                 info.compress_type = zipfile.ZIP_DEFLATED
                 setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", _LEVEL)
@@ -562,8 +574,13 @@ def _entry_allowed(name: str) -> bool:
     return bool(_TEMPLATE_ENTRY.match(name)) and ".." not in name.split("/")
 
 
-def check_archive(source: Path | str, staging: Path, *, progress: Progress | None = None) -> CheckedArchive:
+def check_archive(source: Path | str, staging: Path, *, progress: Progress | None = None,
+                  key: bytes | None = None) -> CheckedArchive:
     """Check every entry of an archive and unpack it into ``staging`` (an empty folder).
+
+    ``key`` is the data key of the protected store it is restored into: an archive of a
+    protected store restores only with the key that sealed it, and a clear archive only into
+    a clear store.
 
     ``progress(done, total)`` in bytes may return False to cancel (nothing changes).
 
@@ -602,6 +619,8 @@ def check_archive(source: Path | str, staging: Path, *, progress: Progress | Non
             if manifest_info.file_size > MAX_MANIFEST:
                 raise _refuse(source, _("manifest.json is too large"))
             manifest = _check_manifest(source, _read_capped(zf, manifest_info, MAX_MANIFEST, source))
+            _check_protection(source, manifest, key)
+            sealed = key is not None
             listed = {f["path"]: f for f in manifest["files"]}
             unlisted = names - set(listed) - {MANIFEST}
             if unlisted:
@@ -627,7 +646,16 @@ def check_archive(source: Path | str, staging: Path, *, progress: Progress | Non
                 if size != entry["size"] or sha != entry["sha256"]:
                     raise _refuse(source, _("{filename} does not match its manifest entry (damaged or altered)").format(filename=info.filename))
                 m = _EVIDENCE_ENTRY.match(info.filename)
-                if m and sha != m.group(2):
+                if m and sealed and key is not None:
+                    # A sealed file is named after its clear content: it must open and hash so.
+                    try:
+                        opened_sha, _size = EvidenceStore.hash_sealed(target, key)
+                    except crypto.DamagedFile:
+                        raise _refuse(source, _("{filename} does not open with this store's key").format(
+                            filename=info.filename)) from None
+                    if opened_sha != m.group(2):
+                        raise _refuse(source, _("{filename} does not hash to its name").format(filename=info.filename))
+                elif m and sha != m.group(2):
                     raise _refuse(source, _("{filename} does not hash to its name").format(filename=info.filename))
     except zipfile.BadZipFile as exc:
         raise _refuse(source, _("damaged zip archive ({exc})").format(exc=exc)) from None
@@ -637,14 +665,14 @@ def check_archive(source: Path | str, staging: Path, *, progress: Progress | Non
         raise ArchiveError(_("{name}: cannot unpack ({reason}). Nothing was changed.").format(name=source.name, reason=exc.strerror or exc)) from None
 
     db_file = staging / DB_NAME
-    verdict = integrity_of(db_file)
+    verdict = integrity_of(db_file, key)
     if verdict != "ok":
         raise _refuse(source, _("its database is damaged ({verdict})").format(verdict=verdict))
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(connect.connect(db_file, key=key, readonly=True)) as conn:
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             conn.execute("SELECT sha256 FROM evidence LIMIT 1").fetchall()
-    except sqlite3.Error:
+    except connect.DB_ERRORS:
         raise _refuse(source, _("its database is not a Docket database")) from None
     if not revision:
         raise _refuse(source, _("its database is not a Docket database (no schema revision)"))
@@ -660,6 +688,25 @@ def check_archive(source: Path | str, staging: Path, *, progress: Progress | Non
     return CheckedArchive(staging, manifest, evidence, templates, revision[0])
 
 
+
+
+def _check_protection(source: Path, manifest: dict[str, Any], key: bytes | None) -> None:
+    """An archive restores into a store protected with the same key, or a clear archive into
+    a clear store; anything else is refused before a byte is unpacked."""
+    protected = manifest.get("protected")
+    if protected is None:
+        if key is not None:
+            raise _refuse(source, "it was made while this data was not protected with a passphrase; remove the "
+                                  "protection (docket decrypt), restore it, then protect the data again")
+        return
+    if not isinstance(protected, dict) or not isinstance(protected.get("key_id"), str):
+        raise _refuse(source, "manifest.json: protected should name the key that sealed the archive")
+    if key is None:
+        raise _refuse(source, "it is protected with a passphrase and this data is not; restore it into the "
+                              "protected data folder it came from")
+    if protected["key_id"] != crypto.key_id(key):
+        raise _refuse(source, "it was sealed with another store's key (another data folder, or one protected "
+                              "again since); it cannot be opened here")
 
 
 def _free_space(folder: Path) -> int:
@@ -728,18 +775,18 @@ def restore_archive(store: Store, source: Path | str, *,
     staging = Path(tempfile.mkdtemp(dir=store.data_dir, prefix=".restore-"))
     journal: dict[str, Any] | None = None
     try:
-        if _is_database_file(source):
-            checked = _stage_database_file(source, staging)
+        if _is_database_file(source) or (store.key is not None and not zipfile.is_zipfile(source)):
+            checked = _stage_database_file(source, staging, store.key)
         else:
-            checked = check_archive(source, staging, progress=progress)
-        needed = _needed_evidence(staging / DB_NAME, source)
+            checked = check_archive(source, staging, progress=progress, key=store.key)
+        needed = _needed_evidence(staging / DB_NAME, source, store.key)
         known_lost = set(checked.manifest.get("missing_evidence", []))
         missing = sorted(needed - set(checked.evidence) - set(store.evidence.all_hashes()) - known_lost)
         if missing:
             raise _refuse(source, _("incomplete: evidence file {missing} is not in it").format(missing=missing[0]))
         # Files in the archive that its database does not refer to are not copied in.
         wanted = [sha for sha in checked.evidence if sha in needed]
-        prepare_database(staging / DB_NAME, checked.schema_revision, source)
+        prepare_database(staging / DB_NAME, checked.schema_revision, source, store.key)
         if checked.manifest:  # an archive brings its templates; an automatic backup has none
             (staging / "templates").mkdir(exist_ok=True)
         # Every read and write waits while the file is swapped: a connection left open on the
@@ -795,7 +842,7 @@ def _is_database_file(source: Path) -> bool:
         return fh.read(16) == b"SQLite format 3\x00"
 
 
-def _stage_database_file(source: Path, staging: Path) -> CheckedArchive:
+def _stage_database_file(source: Path, staging: Path, key: bytes | None = None) -> CheckedArchive:
     """An automatic backup (a bare database file) copied into the scratch folder, ready for the
     same checks as an archive's database; the evidence it needs must be in the store."""
     from alembic.script import ScriptDirectory
@@ -805,13 +852,15 @@ def _stage_database_file(source: Path, staging: Path) -> CheckedArchive:
         shutil.copyfile(source, db_file)
     except OSError as exc:
         raise ArchiveError(_("{name}: cannot copy it ({reason}). Nothing was changed.").format(name=source.name, reason=exc.strerror or exc)) from None
-    verdict = integrity_of(db_file)
+    verdict = integrity_of(db_file, key)
     if verdict != "ok":
+        if key is not None and "not a database" in verdict:
+            raise _refuse(source, _("not a database of this protected store (it does not open with its key)"))
         raise _refuse(source, _("the database is damaged ({verdict})").format(verdict=verdict))
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(connect.connect(db_file, key=key, readonly=True)) as conn:
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error:
+    except connect.DB_ERRORS:
         raise _refuse(source, _("not a Docket database")) from None
     cfg, ctx = alembic_config()
     try:
@@ -823,8 +872,8 @@ def _stage_database_file(source: Path, staging: Path) -> CheckedArchive:
     return CheckedArchive(staging, {}, [], [], revision[0])
 
 
-def _needed_evidence(db_file: Path, source: Path) -> set[str]:
-    with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
+def _needed_evidence(db_file: Path, source: Path, key: bytes | None = None) -> set[str]:
+    with contextlib.closing(connect.connect(db_file, key=key, readonly=True)) as conn:
         needed = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM evidence")}
     bad = sorted(str(n)[:80] for n in needed if not isinstance(n, str) or not _HEX64.match(n))
     if bad:
@@ -836,7 +885,7 @@ def _needed_evidence(db_file: Path, source: Path) -> set[str]:
 _REFERENCE_SCHEMAS: dict[str, dict[str, Any]] = {}
 
 
-def schema_signature(conn: sqlite3.Connection) -> dict[str, Any]:
+def schema_signature(conn: Any) -> dict[str, Any]:
     """Every table (columns, foreign keys), index, trigger and view of a database, in a form
     that compares equal for two databases made by the same migrations."""
     signature: dict[str, Any] = {}
@@ -869,13 +918,11 @@ def reference_schema(revision: str) -> dict[str, Any]:
     return _REFERENCE_SCHEMAS[revision]
 
 
-def _upgrade_file(db_file: Path, revision: str) -> None:
+def _upgrade_file(db_file: Path, revision: str, key: bytes | None = None) -> None:
     """Run the migrations on a database file that no store has open, up to ``revision``."""
     from alembic import command
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
 
-    engine = create_engine(f"sqlite:///{db_file}", poolclass=NullPool)
+    engine = connect.engine(db_file, key=key)
     cfg, ctx = alembic_config()
     try:
         with engine.connect() as conn:
@@ -905,16 +952,16 @@ def _schema_difference(found: dict[str, Any], expected: dict[str, Any]) -> str |
     return None
 
 
-def prepare_database(db_file: Path, revision: str, source: Path) -> None:
+def prepare_database(db_file: Path, revision: str, source: Path, key: bytes | None = None) -> None:
     """Make an archive's database (unpacked in a scratch folder) ready to be swapped in, or
     refuse it: its schema must be exactly what Docket's migrations make at its revision; it is
     then upgraded to today's schema, checked with ``integrity_check`` and
     ``foreign_key_check``, and put in WAL mode (so that opening it later changes nothing)."""
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(connect.connect(db_file, key=key, readonly=True)) as conn:
             found = schema_signature(conn)
             versions = conn.execute("SELECT version_num FROM alembic_version").fetchall()
-    except sqlite3.Error as exc:
+    except connect.DB_ERRORS as exc:
         raise _refuse(source, _("its database cannot be read ({exc})").format(exc=exc)) from None
     if len(versions) != 1:
         raise _refuse(source, _("its database is not a Docket database (not one schema revision)"))
@@ -922,21 +969,21 @@ def prepare_database(db_file: Path, revision: str, source: Path) -> None:
     if difference:
         raise _refuse(source, _("its database is not one Docket made ({difference})").format(difference=difference))
     try:
-        _upgrade_file(db_file, "head")
+        _upgrade_file(db_file, "head", key)
     except Exception as exc:  # any failure of the upgrade means the archive cannot be used
         first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise _refuse(source, _("its database cannot be brought up to date ({first})").format(first=first)) from None
-    verdict = integrity_of(db_file)
+    verdict = integrity_of(db_file, key)
     if verdict != "ok":
         raise _refuse(source, _("its database is damaged ({verdict})").format(verdict=verdict))
     try:
-        with contextlib.closing(sqlite3.connect(db_file, isolation_level=None)) as conn:
+        with contextlib.closing(connect.connect(db_file, key=key, isolation_level=None)) as conn:
             broken = conn.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
                 table, rowid, parent, _key = broken[0]
                 raise _refuse(source, ngettext("its database has {n:,} broken reference, the first in {table} row {rowid} to {parent}", "its database has {n:,} broken references, the first in {table} row {rowid} to {parent}", len(broken)).format(n=len(broken), table=table, rowid=rowid, parent=parent))
             conn.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.Error as exc:
+    except connect.DB_ERRORS as exc:
         raise _refuse(source, _("its database cannot be read ({exc})").format(exc=exc)) from None
     make_private_file(db_file)
 

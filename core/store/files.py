@@ -5,6 +5,11 @@ name in ``evidence/.incoming`` and renamed into place only when complete, so a c
 leaves half a file in the store. Stored files are made read-only and never modified; the same
 content is stored once however often it is attached. The user's original file name is data
 only and never becomes part of a path.
+
+In a protected store each file is sealed as it is copied in (:mod:`core.store.crypto`: AES-GCM
+in 64 KiB chunks, one chunk in memory), and it keeps the SHA-256 of its *clear* content as its
+name and hash, so exports, verification and the history mean the same with or without a
+passphrase. Read stored files with :meth:`EvidenceStore.open` (never by path).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import BinaryIO
 
 from core.domain.errors import DocketError, ValidationError
 from core.i18n import _
+from core.store import crypto
 from core.store.paths import make_private_dir
 
 CHUNK = 1024 * 1024
@@ -61,7 +67,7 @@ def clean_name(name: str, limit: int = 255) -> str:
 
 def guess_media_type(name: str) -> str:
     """The media type from the file name's extension, or ``application/octet-stream``."""
-    guessed, _ = mimetypes.guess_type(clean_name(name), strict=False)
+    guessed, _unused = mimetypes.guess_type(clean_name(name), strict=False)
     return guessed or "application/octet-stream"
 
 
@@ -82,9 +88,16 @@ def hash_file(path: Path, progress: Progress | None = None) -> tuple[str, int]:
 class EvidenceStore:
     """Content-addressed files under ``<data dir>/evidence``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, key: bytes | None = None) -> None:
         self.root = make_private_dir(root)
         self.incoming = make_private_dir(root / ".incoming")
+        # The store's data key when it is protected: files are sealed with it.
+        self.key = key
+
+    @property
+    def sealed(self) -> bool:
+        """Whether files are kept sealed (a protected store)."""
+        return self.key is not None
 
     def path_for(self, sha256: str) -> Path:
         if not _HEX64.match(sha256):
@@ -130,15 +143,18 @@ class EvidenceStore:
         fd, tmp_name = tempfile.mkstemp(dir=self.incoming, prefix="in-")
         tmp = Path(tmp_name)
         try:
+            sealer = crypto.Sealer(self.key) if self.key is not None else None
             with os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if max_size is not None and size > max_size:
                         raise ValidationError("evidence", _("file is larger than the limit of {max_size:,} bytes").format(max_size=max_size))
                     digest.update(chunk)
-                    out.write(chunk)
+                    out.write(chunk if sealer is None else sealer.update(chunk))
                     if progress is not None and progress(size, total) is False:
                         raise Cancelled(_("Cancelled; nothing was stored."))
+                if sealer is not None:
+                    out.write(sealer.finish())
                 out.flush()
                 if sync:
                     os.fsync(out.fileno())
@@ -184,7 +200,48 @@ class EvidenceStore:
             path.unlink()
 
     def open(self, sha256: str) -> BinaryIO:
-        return open(self.path_for(sha256), "rb")
+        """The stored file's clear content (opened from its seal in a protected store)."""
+        path = self.path_for(sha256)
+        if self.key is not None:
+            return crypto.open_sealed(path, self.key)
+        return open(path, "rb")
+
+    def read_bytes(self, sha256: str) -> bytes:
+        """The whole clear content of a stored file (for small files: pictures, texts)."""
+        with self.open(sha256) as fh:
+            return fh.read()
+
+    def size_of(self, sha256: str) -> int:
+        """The size of the stored file's clear content, from the file's size alone."""
+        path = self.path_for(sha256)
+        return crypto.clear_size(path) if self.key is not None else path.stat().st_size
+
+    @staticmethod
+    def hash_sealed(path: Path, key: bytes) -> tuple[str, int]:
+        """SHA-256 and size of the clear content sealed in ``path`` (read in chunks)."""
+        digest = hashlib.sha256()
+        done = 0
+        with crypto.open_sealed(path, key) as fh:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+                done += len(chunk)
+        return digest.hexdigest(), done
+
+    def hash_of(self, sha256: str, progress: Progress | None = None) -> tuple[str, int]:
+        """SHA-256 and size of the stored file's clear content, read in chunks. In a protected
+        store a file that fails to open raises :class:`core.store.crypto.DamagedFile`."""
+        if self.key is None:
+            return hash_file(self.path_for(sha256), progress)
+        digest = hashlib.sha256()
+        done = 0
+        total = self.size_of(sha256)
+        with self.open(sha256) as fh:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+                done += len(chunk)
+                if progress is not None and progress(done, total) is False:
+                    raise Cancelled(_("Cancelled."))
+        return digest.hexdigest(), done
 
     def all_hashes(self) -> Iterator[str]:
         """Every stored file's hash, for verification."""

@@ -151,7 +151,7 @@ def sidecar_identity(data_dir: Path) -> Identity | None:
 
 def write_sidecar(store: Store) -> None:
     """Remember the database's identity beside it (atomically)."""
-    found, _ = database_identity(store)
+    found, _unused = database_identity(store)
     if found is None:
         return
     path = store.data_dir / SIDECAR

@@ -12,6 +12,14 @@ import platformdirs
 from core.i18n import _
 
 DB_NAME = "docket.sqlite3"  # the database file in the data directory
+KEY_NAME = "docket.key"  # a protected store's wrapped data key (core.store.crypto)
+CONVERT_JOURNAL = "convert-journal.json"  # a change of protection being swapped in
+
+
+def is_protected(data_dir: Path) -> bool:
+    """Whether the store in ``data_dir`` is (or is becoming) protected with a passphrase: its
+    database must not be read before it is unlocked."""
+    return (data_dir / KEY_NAME).is_file() or (data_dir / CONVERT_JOURNAL).is_file()
 
 APP_NAME = "Docket"
 

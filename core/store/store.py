@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import cast
 
 from filelock import FileLock, Timeout
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from core.domain.errors import StoreError, StoreLockedError
+from core.domain.errors import DocketError, StoreError, StoreLockedError
 from core.i18n import _
+from core.store import connect, crypto
 from core.store.files import EvidenceStore
 from core.store.identity import StoreIdentity
 from core.store.migrations import HEAD, alembic_config
@@ -49,9 +50,20 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cur.close()
 
 
-def _make_engine(db_path: Path, *, writer: bool) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{db_path}",
+class StoreLocked(DocketError):
+    """The store is protected with a passphrase and was not unlocked; nothing was read."""
+
+    def __init__(self, message: str, data_dir: Path) -> None:
+        super().__init__(message)
+        self.data_dir = data_dir  # the folder, resolved, to unlock and open again
+
+
+def _make_engine(db_path: Path, *, writer: bool, key: bytes | None) -> Engine:
+    # Every connection goes through core.store.connect, which keys it when the store is
+    # protected (SQLCipher) before any other statement.
+    engine = connect.engine(
+        db_path,
+        key=key,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         # The writer is a single connection: SQLite's WAL allows one writer at a time, and
         # older SQLite builds have a bug when two connections of one process write or
@@ -70,20 +82,23 @@ def _make_engine(db_path: Path, *, writer: bool) -> Engine:
     return engine
 
 
-def _refuse_foreign_database(db_path: Path) -> None:
+def _refuse_foreign_database(db_path: Path, key: bytes | None = None) -> None:
     """Refuse a database that is not Docket's before any pragma (WAL) changes its file."""
     if not db_path.exists() or db_path.stat().st_size == 0:
         return
     try:
-        conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
+        conn = connect.connect(db_path, key=key, readonly=True)
         try:
             names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         finally:
             conn.close()
-    except sqlite3.OperationalError as exc:
+    except connect.OPERATIONAL_ERRORS as exc:
         # Cannot read it (a full disk, permissions, a lock): not the same as a foreign file.
         raise StoreError(_("Cannot read {db_path} ({exc}).").format(db_path=db_path, exc=exc)) from None
-    except sqlite3.DatabaseError as exc:
+    except connect.DATABASE_ERRORS as exc:
+        if key is not None:
+            raise StoreError(_("{db_path} does not open with this folder's key ({exc}).").format(
+                db_path=db_path, exc=exc)) from None
         raise StoreError(_("{db_path} is not a Docket store ({exc}).").format(db_path=db_path, exc=exc)) from None
     if names and "alembic_version" not in names:
         raise StoreError(_("{db_path} is not a Docket store (no schema revision).").format(db_path=db_path))
@@ -92,8 +107,11 @@ def _refuse_foreign_database(db_path: Path) -> None:
 class Store:
     """An open Docket data directory. Use :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, data_dir: Path, lock: FileLock) -> None:
+    def __init__(self, data_dir: Path, lock: FileLock, key: bytes | None = None) -> None:
         self.data_dir = data_dir
+        # The data key of a protected store (None for a clear one): the database, evidence
+        # and backups are sealed with it (core.store.crypto).
+        self.key = key
         self.db_path = data_dir / DB_NAME
         self.backups_dir = data_dir / "backups"
         self.templates_dir = data_dir / "templates"
@@ -104,11 +122,11 @@ class Store:
         self._reads_paused = False
         self._pause_owner: int | None = None
         self._readers_changed = threading.Condition()
-        self.writer = _make_engine(self.db_path, writer=True)
-        self.reader = _make_engine(self.db_path, writer=False)
+        self.writer = _make_engine(self.db_path, writer=True, key=key)
+        self.reader = _make_engine(self.db_path, writer=False, key=key)
         self._write_sessions = sessionmaker(self.writer, class_=WriteSession, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
-        self.evidence = EvidenceStore(data_dir / "evidence")
+        self.evidence = EvidenceStore(data_dir / "evidence", key=key)
         # What every write sets off (core.store.unit_of_work): the store's own history chain
         # here; core.journal.opening.open_store adds the reactions of the rooms above.
         self.reactions = Reactions(self._write_sessions)
@@ -123,10 +141,12 @@ class Store:
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, data_dir: Path | str | None = None) -> Store:
+    def open(cls, data_dir: Path | str | None = None, *, key: bytes | None = None) -> Store:
         """Open (creating if needed) the store in ``data_dir`` and bring its schema up to date.
 
-        Raises :class:`StoreLockedError` if another Docket has it open.
+        A protected store needs its data key (:func:`core.store.crypto.unlock`). Raises
+        :class:`StoreLockedError` if another Docket has it open, :class:`StoreLocked` if it is
+        protected and no key was given.
         """
         # Everything Docket creates (database, WAL, evidence, backups) is private to the user.
         if os.name == "posix":
@@ -148,13 +168,25 @@ class Store:
         try:
             # A restore cut short is finished first, before anything reads the database.
             from core.store.backup import finish_interrupted_restore
+            from core.store.protection import finish_interrupted_conversion
 
+            converted = finish_interrupted_conversion(data_dir)
             finished = finish_interrupted_restore(data_dir)
-            _refuse_foreign_database(data_dir / DB_NAME)
+            if crypto.is_protected(data_dir) and key is None:
+                raise StoreLocked(
+                    f"The data in {data_dir} is protected with a passphrase; unlock it first "
+                    "(set DOCKET_PASSPHRASE_FILE, or type it when asked).",
+                    data_dir,
+                )
+            if key is not None and not crypto.is_protected(data_dir):
+                raise StoreError(_("The data in {data_dir} is not protected with a passphrase.").format(data_dir=data_dir))
+            _refuse_foreign_database(data_dir / DB_NAME, key)
         except BaseException:
             lock.release()
             raise
-        store = cls(data_dir, lock)
+        store = cls(data_dir, lock, key)
+        if converted:
+            store.notices.append(converted)
         if finished:
             store.notices.append(finished)
         try:
@@ -315,8 +347,8 @@ class Store:
         with self._write_lock:
             self.writer.dispose()
             self.reader.dispose()
-            self.writer = _make_engine(self.db_path, writer=True)
-            self.reader = _make_engine(self.db_path, writer=False)
+            self.writer = _make_engine(self.db_path, writer=True, key=self.key)
+            self.reader = _make_engine(self.db_path, writer=False, key=self.key)
             self._write_sessions.configure(bind=self.writer)
             self._read_sessions.configure(bind=self.reader)
             self._migrate()

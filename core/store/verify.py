@@ -26,8 +26,10 @@ from typing import Any
 from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 
 from core.i18n import _, ngettext
+from core.store import connect
 from core.store import revisions as history
-from core.store.files import Cancelled, hash_file
+from core.store.crypto import DamagedFile
+from core.store.files import Cancelled
 from core.store.store import Store
 
 # SQLite before this version can corrupt a WAL database when two connections of one process
@@ -150,9 +152,9 @@ def verify(store: Store, *, quick: bool = False, progress: VerifyProgress | None
     ``quick`` uses ``PRAGMA quick_check`` instead of the full ``integrity_check``.
     ``progress(step, done, total)`` may return False to cancel (raises :class:`Cancelled`).
     """
-    report = Report(sqlite_version=sqlite3.sqlite_version, checked_at=datetime.now(UTC),
+    report = Report(sqlite_version=connect.sqlite_version(store.key), checked_at=datetime.now(UTC),
                     data_dir=str(store.data_dir), quick=quick)
-    note = sqlite_version_warning()
+    note = sqlite_version_warning(report.sqlite_version)
     if note:
         report.add("database", note, "notice")
 
@@ -222,9 +224,12 @@ def _check_evidence(store: Store, conn: Any, report: Report, step: Callable[[str
             missing.add(f"file {sha} is missing from the evidence store")
             continue
         try:
-            actual, size = hash_file(store.evidence.path_for(sha))
+            actual, size = store.evidence.hash_of(sha)
         except OSError as exc:
             damaged.add(f"file {sha} cannot be read: {exc.strerror or exc}")
+            continue
+        except DamagedFile:
+            damaged.add(f"file {sha} has changed: its seal no longer opens")
             continue
         if actual != sha:
             damaged.add(f"file {sha} has changed: its content now hashes to {actual}")
@@ -366,9 +371,9 @@ def _check_against_backups(store: Store, conn: Any, report: Report) -> None:
     compared = 0
     for b in witnesses:
         try:
-            with contextlib.closing(sqlite3.connect(f"file:{b.path}?mode=ro", uri=True)) as old:
+            with contextlib.closing(connect.connect(b.path, key=store.key, readonly=True)) as old:
                 newest = old.execute("SELECT id, hash FROM revisions ORDER BY id DESC LIMIT 1").fetchone()
-        except sqlite3.Error:
+        except connect.DB_ERRORS:
             continue  # a backup from before the history existed
         if newest is None:
             continue
@@ -411,7 +416,7 @@ def start_check(store: Store) -> list[str]:
     problems: list[str] = []
     if store.identity_problem:
         problems.append(store.identity_problem)
-    report = Report(sqlite_version=sqlite3.sqlite_version, checked_at=datetime.now(UTC), data_dir=str(store.data_dir))
+    report = Report(sqlite_version=connect.sqlite_version(store.key), checked_at=datetime.now(UTC), data_dir=str(store.data_dir))
     try:
         with store.read() as session:
             conn = session.connection()
@@ -423,7 +428,9 @@ def start_check(store: Store) -> list[str]:
             else:
                 _guarded(report, "history", lambda: _check_recent_history(conn, report))
             _guarded(report, "identity", lambda: _check_identity(store, conn, report))
-    except (DatabaseError, SQLAlchemyError, sqlite3.Error) as exc:
+    except (DatabaseError, SQLAlchemyError) as exc:
+        report.add("database", f"the database cannot be read: {exc}")
+    except connect.DB_ERRORS as exc:
         report.add("database", f"the database cannot be read: {exc}")
     areas = {f.area for f in report.errors if f.message != store.identity_problem}
     advice = _("Run 'Check data' (docket verify) for the details; your automatic backups are in the backups folder.")
@@ -447,8 +454,8 @@ def _evidence_present(store: Store, conn: Any, report: Report) -> None:
     missing = _Limited(report, "evidence", "missing or changed files")
     for sha, size in conn.exec_driver_sql("SELECT DISTINCT sha256, size FROM evidence"):
         try:
-            actual = store.evidence.path_for(sha).stat().st_size
-        except (OSError, ValueError):
+            actual = store.evidence.size_of(sha)
+        except (OSError, ValueError, DamagedFile):
             missing.add(f"file {sha} is missing from the evidence store")
             continue
         if actual != size:

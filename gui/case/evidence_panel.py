@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
     QDateTime,
+    QIODevice,
     QLocale,
     QMimeData,
     QModelIndex,
@@ -97,13 +100,24 @@ def _qtpdf_widgets() -> Any:
         return None
 
 
-def pdf_page_image(path: Path, side: int) -> QImage:
+def stored_source(store: Store, sha256: str) -> str | QBuffer:
+    """What Qt reads a stored file from: its path, or in a protected store a buffer holding
+    its clear content in memory (a sealed file is never copied out in clear to be shown)."""
+    if not store.evidence.sealed:
+        return str(store.evidence.path_for(sha256))
+    buffer = QBuffer()
+    buffer.setData(QByteArray(store.evidence.read_bytes(sha256)))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    return buffer
+
+
+def pdf_page_image(path: Path | str | QBuffer, side: int) -> QImage:
     """Page 1 of a PDF drawn to fit ``side``×``side`` pixels; a null image if it cannot be read."""
     qtpdf = _qtpdf()
     if qtpdf is None:
         return QImage()
     document = qtpdf.QPdfDocument()
-    document.load(str(path))
+    document.load(path if isinstance(path, QBuffer) else str(path))
     if document.pageCount() < 1:
         return QImage()
     page = document.pagePointSize(0).toSize()
@@ -197,7 +211,8 @@ class EvidenceModel(RowsTableModel):
                 # Read at the screen's pixel density so thumbnails stay sharp at 2x.
                 ratio = QApplication.instance().devicePixelRatio()  # type: ignore[union-attr]
                 side = round(THUMB * ratio)
-                reader = QImageReader(str(self._store.evidence.path_for(item.sha256)))
+                source = stored_source(self._store, item.sha256)
+                reader = QImageReader(source)
                 reader.setAutoTransform(True)
                 size = reader.size()
                 if size.isValid() and size.width() > 0 and size.height() > 0:
@@ -209,7 +224,7 @@ class EvidenceModel(RowsTableModel):
                     icon = QIcon(pixmap)
             elif item.media_type == "application/pdf":
                 ratio = QApplication.instance().devicePixelRatio()  # type: ignore[union-attr]
-                image = pdf_page_image(self._store.evidence.path_for(item.sha256), round(THUMB * ratio))
+                image = pdf_page_image(stored_source(self._store, item.sha256), round(THUMB * ratio))
                 if not image.isNull():
                     pixmap = QPixmap.fromImage(image)
                     pixmap.setDevicePixelRatio(ratio)
@@ -281,7 +296,7 @@ class EvidencePreview(QWidget):
             self.stack.setCurrentWidget(self.message)
             self.facts.clear()
             return
-        path = self._store.evidence.path_for(item.sha256)
+        path = stored_source(self._store, item.sha256)
         linked = "\n".join(f"  {when_text(e.at)}: {e.summary}" for e in item.events)
         facts = [
             item.original_name,
@@ -294,7 +309,7 @@ class EvidencePreview(QWidget):
         facts.append(_("Linked to:") + ("\n" + linked if linked else " " + _("no event")))
         self.facts.setText("\n".join(facts))
         if item.media_type.startswith("image/"):
-            reader = QImageReader(str(path))
+            reader = QImageReader(path)
             reader.setAutoTransform(True)
             size = reader.size()
             if size.isValid() and (size.width() > 1600 or size.height() > 1600):
@@ -306,7 +321,8 @@ class EvidencePreview(QWidget):
                 return
         elif item.media_type == "application/pdf" and self.pdf_view is not None:
             self._pdf.close()
-            self._pdf.load(str(path))
+            self._pdf_source = path  # a buffer must live as long as the document reads it
+            self._pdf.load(path)
             if self._pdf.pageCount() > 0:
                 self.stack.setCurrentWidget(self.pdf_view)
                 return
@@ -317,7 +333,7 @@ class EvidencePreview(QWidget):
                 self._fit_picture()
                 return
         elif item.media_type.startswith("text/") or item.media_type in ("application/json", "message/rfc822"):
-            with open(path, "rb") as fh:
+            with self._store.evidence.open(item.sha256) as fh:
                 data = fh.read(TEXT_PREVIEW_BYTES)
             self.text.setPlainText(data.decode("utf-8", errors="replace"))
             self.stack.setCurrentWidget(self.text)
@@ -356,7 +372,7 @@ class EvidencePreview(QWidget):
         return len(marks)
 
     @staticmethod
-    def _pdf_first_page(path: Path) -> QImage:
+    def _pdf_first_page(path: str | QBuffer) -> QImage:
         """Page 1 of a PDF through QtPdf (where QtPdfWidgets is missing)."""
         return pdf_page_image(path, 800)
 
@@ -637,8 +653,20 @@ class EvidencePanel(QWidget):
     def open_selected(self) -> None:
         """Show the stored copy in the system's viewer."""
         item = self.selected_item()
-        if item is not None:
+        if item is None:
+            return
+        if not self._store.evidence.sealed:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._store.evidence.path_for(item.sha256))))
+            return
+        # A protected store keeps no clear copy for another program to read: the user chooses
+        # where the clear copy goes (an export), and it is shown from there.
+        name, _filter = QFileDialog.getSaveFileName(self, _("Save a copy to open it"), item.original_name)
+        if not name:
+            return
+        with self._store.evidence.open(item.sha256) as src, open(name, "wb") as out:
+            while chunk := src.read(1024 * 1024):
+                out.write(chunk)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(name))
 
     def describe_selected(self) -> None:
         """Edit the selected file's description and capture date (undoable)."""

@@ -163,6 +163,12 @@ class ExportDialog(QDialog):
         running.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        if store.key is not None:
+            # The passphrase protects what Docket keeps, not what it hands over.
+            self.clear_note = QLabel(_("Your data is protected with a passphrase, but the file you save here is "
+                                       "not: anyone who gets it can read it."))
+            self.clear_note.setWordWrap(True)
+            layout.addWidget(self.clear_note)
         layout.addLayout(running)
         layout.addWidget(self.status)
         layout.addWidget(buttons)

@@ -30,8 +30,95 @@ from core import i18n
 from core.domain.errors import DocketError
 from core.i18n import N_, _
 from core.journal import evidence_text, settings
+from core.store import protection
 from core.store.store import Store
+from gui.dialogs.protection import PassphraseDialog, protect, protects_text, unprotect
 from gui.kit.fields import CurrencyPicker, JurisdictionPicker
+from gui.kit.workers import Task
+
+
+class ProtectionBox(QWidget):
+    """Whether the data is protected with a passphrase, and the buttons to change that (a row
+    of the data group; what it protects against is said in the dialog the button opens)."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.state = QLabel()
+        self.state.setWordWrap(True)
+        self.protect_button = QPushButton(_("Protect with a passphrase…"))
+        self.change_button = QPushButton(_("Change the passphrase…"))
+        self.remove_button = QPushButton(_("Remove the passphrase…"))
+        self.protect_button.clicked.connect(self.ask_protect)
+        self.change_button.clicked.connect(self.ask_change)
+        self.remove_button.clicked.connect(self.ask_remove)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        self.outcome.hide()
+        self.task: Task | None = None
+        row = QHBoxLayout()
+        row.addWidget(self.state, 1)
+        for button in (self.protect_button, self.change_button, self.remove_button):
+            row.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.outcome)
+        self.refresh()
+
+    def refresh(self) -> None:
+        protected = self._store.key is not None
+        self.state.setText(_("Protected") if protected else _("Not protected"))
+        self.state.setToolTip(
+            _("Your data is protected with a passphrase: the database, evidence files, automatic backups and "
+              "archives cannot be read without it. Files you export are written in clear.") if protected else
+            _("Your data is not protected with a passphrase: anyone with this computer's disk or a copy of "
+              "your backups can read it."))
+        self.protect_button.setVisible(not protected)
+        self.change_button.setVisible(protected)
+        self.remove_button.setVisible(protected)
+        busy = self.task is not None
+        for button in (self.protect_button, self.change_button, self.remove_button):
+            button.setEnabled(not busy)
+
+    def _finished(self, message: str | None, success: str) -> None:
+        self.task = None
+        self.outcome.setText(success if message is None else "⚠ " + message)
+        self.outcome.show()
+        self.refresh()
+
+    def ask_protect(self) -> None:
+        dialog = PassphraseDialog(title=_("Protect with a passphrase"), ask_current=False, ask_new=True,
+                                  confirm_written_down=True, explanation=protects_text(), parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.task = protect(self._store, dialog.new.text(), self,
+                            lambda message: self._finished(message, _("Your data is now protected with your passphrase.")))
+        self.refresh()
+
+    def ask_change(self) -> None:
+        dialog = PassphraseDialog(title=_("Change the passphrase"), ask_current=True, ask_new=True,
+                                  confirm_written_down=True, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            protection.change_passphrase(data_dir=self._store.data_dir, old_passphrase=dialog.current.text(),
+                                         new_passphrase=dialog.new.text())
+        except DocketError as exc:
+            self._finished(str(exc), "")
+            return
+        self._finished(None, _("The passphrase is changed."))
+
+    def ask_remove(self) -> None:
+        dialog = PassphraseDialog(
+            title=_("Remove the passphrase"), ask_current=True, ask_new=False, confirm_written_down=False,
+            explanation=_("Your data will be kept in clear again: anyone with this computer's disk or a copy of "
+                          "your backups will be able to read it."), parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.task = unprotect(self._store, dialog.current.text(), self,
+                              lambda message: self._finished(message, _("Your data is no longer protected.")))
+        self.refresh()
 
 
 def open_folder(path: Path) -> bool:
@@ -85,6 +172,13 @@ class SettingsDialog(QDialog):
         self.ocr_note.setWordWrap(True)
         self.ocr_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # One label column for the three groups, so every field starts at the same place.
+        # The passphrase sits beside the data folder it protects (a row of its own would make
+        # the dialog too tall for a small laptop screen).
+        self.protection = ProtectionBox(store)
+        data_row = self._folder_row(store.data_dir, _("Open the data folder"))
+        data_layout = data_row.layout()
+        assert data_layout is not None
+        data_layout.addWidget(self.protection)
         groups: list[tuple[QGroupBox, list[tuple[str, QWidget]]]] = [
             (QGroupBox(_("You (the sender of your letters)")), [
                 (_("&Name:"), self.your_name), (_("Postal &address:"), self.your_address),
@@ -95,7 +189,7 @@ class SettingsDialog(QDialog):
                 (_("&Jurisdiction:"), self.default_jurisdiction), (_("&Currency:"), self.default_currency),
                 (_("Pape&r size:"), self.paper_size), (_("Remind after &silence of:"), self.silence_days)]),
             (QGroupBox(_("Where your data is kept")), [
-                (_("Data folder:"), self._folder_row(store.data_dir, _("Open the data folder"))),
+                (_("Data folder:"), data_row),
                 (_("Your letter templates:"),
                  self._folder_row(store.templates_dir, _("Open the letter templates folder"))),
                 (_("Search in evidence:"), self.ocr_note)]),

@@ -169,8 +169,19 @@ def run(data_dir: str | Path | None = None) -> int:
         first_painted(first)
     try:
         from core.journal.opening import open_store
+        from core.store.store import StoreLocked
 
-        store = open_store(data_dir)
+        try:
+            store = open_store(data_dir)
+        except StoreLocked as locked:
+            # A protected store: nothing was read; the passphrase opens its key first.
+            from gui.dialogs.unlock import ask_to_unlock
+
+            _close(first)
+            key = ask_to_unlock(locked.data_dir)
+            if key is None:
+                return 0
+            store = open_store(locked.data_dir, key=key)
     except StoreLockedError as exc:
         _close(first)
         QMessageBox.information(None, _("Docket is already open"), str(exc))

@@ -112,7 +112,8 @@ def read_first_page(data_dir: str | Path | None) -> tuple[dict[str, int], case_l
     folder = Path(data_dir) if data_dir is not None else paths.default_data_dir()
     db = folder / paths.DB_NAME
     try:
-        if not db.is_file() or _locked(folder):
+        # A protected store is not read before it is unlocked: the unlock dialog comes first.
+        if not db.is_file() or paths.is_protected(folder) or _locked(folder):
             return None
     except OSError:  # a folder that cannot be written to: the store explains it, as always
         return None

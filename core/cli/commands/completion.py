@@ -270,11 +270,11 @@ def run_complete(_store: None, args: argparse.Namespace) -> int:
     """Case numbers with titles, or template ids, one a line ("id<TAB>title")."""
     data_dir = _data_dir(args)
     if args.what == "cases":
-        from core.store.paths import DB_NAME
+        from core.store.paths import DB_NAME, is_protected
 
         db = data_dir / DB_NAME
-        if not db.exists():
-            return 0
+        if not db.exists() or is_protected(data_dir):
+            return 0  # a protected store is read only once unlocked, never for a completion
         try:
             conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
             try:

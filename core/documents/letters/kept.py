@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import html as html_lib
+import io
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -37,8 +37,9 @@ from core.domain.models import (
 )
 from core.i18n import N_, _, current_language
 from core.journal import settings as settings_mod
-from core.journal.cases import attach_evidence, get_case, log_event, optional_date, text
+from core.journal.cases import get_case, log_event, optional_date, record_evidence, text
 from core.store.store import Store
+from core.store.unit_of_work import unit_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,14 @@ def _write_pdf(store: Store, html: str, out: Path, subject: str, language: str) 
                        subject=subject, running=running_footer(subject, language))
 
 
+def _pdf_bytes(store: Store, html: str, subject: str, language: str) -> bytes:
+    from core.documents.render import html_to_pdf_bytes
+
+    you = settings_mod.get_all(store)
+    return html_to_pdf_bytes(html, paper=you["paper_size"], title=subject, author=you["your_name"],
+                             subject=subject, running=running_footer(subject, language))
+
+
 def draft_pdf(store: Store, *, draft: Draft, out: Path | str) -> int:
     """Write a draft (not kept) as a PDF to ``out``. Returns the number of pages."""
     return _write_pdf(store, draft.html, Path(out), draft.subject, draft.language)
@@ -216,53 +225,57 @@ def mark_as_sent(store: Store, *, letter_id: int, via: str, sent_on: date | str 
     # weeks), the clock runs the template's full period from the day it was sent.
     stated = info.reply_by
     reply_by = stated if stated is not None and stated > sent else reply_deadline(sent, days)
-    with tempfile.TemporaryDirectory(prefix="docket-letter-") as tmp:
-        pdf = Path(tmp) / "letter.pdf"
-        _write_pdf(store, body, pdf, info.subject, info.language)
-        with store.write() as session:
-            letter = session.get(Letter, letter_id)
-            if letter is None:
-                raise NotFoundError(f"There is no letter {letter_id}.")
-            if letter.status == LetterStatus.SENT:
-                raise DocketError(f"Letter {letter_id} was already marked as sent on {letter.sent_on}.")
-            name = f"letter-{letter_id}-{letter.template_id}-{sent.isoformat()}.pdf"
-            # The timeline speaks the window's language (the letter may be in another); a
-            # sentence not yet translated keeps its English words for how it was sent too.
-            ui = current_language() if current_language() in LANGUAGES else "en"
+    # Made in memory and copied straight into the evidence store (sealed there when the
+    # store is protected): no copy of the letter is left in a temporary folder.
+    pdf = _pdf_bytes(store, body, info.subject, info.language)
+    with store.write() as session:
+        letter = session.get(Letter, letter_id)
+        if letter is None:
+            raise NotFoundError(_("There is no letter {letter_id}.").format(letter_id=letter_id))
+        if letter.status == LetterStatus.SENT:
+            raise DocketError(_("Letter {letter_id} was already marked as sent on {sent_on}.").format(
+                letter_id=letter_id, sent_on=letter.sent_on))
+        name = f"letter-{letter_id}-{letter.template_id}-{sent.isoformat()}.pdf"
+        # The timeline speaks the window's language (the letter may be in another); a
+        # sentence not yet translated keeps its English words for how it was sent too.
+        ui = current_language() if current_language() in LANGUAGES else "en"
 
-            def sent_by(message: str) -> tuple[str, str]:
-                translated = _(message)
-                return translated, VIA_WORDS[ui if translated != message else "en"][via]
+        def sent_by(message: str) -> tuple[str, str]:
+            translated = _(message)
+            return translated, VIA_WORDS[ui if translated != message else "en"][via]
 
-            described, how = sent_by(N_("Letter sent by {via}: {subject}"))
-            evidence_id = attach_evidence(
-                session, case_id=letter.case_id, path=pdf, original_name=name,
-                description=described.format(via=how, subject=letter.subject),
-                captured_on=sent, media_type="application/pdf",
-            )
-            detail, how = sent_by(N_("Sent by {via}."))
-            details = detail.format(via=how)
-            if tracking:
-                details += " " + _("Tracking number {number}.").format(number=tracking)
-            details += " " + _("Reply requested by {date}.").format(date=format_date(reply_by, ui))
-            summary = _("Letter sent: {subject}").format(subject=letter.subject or letter.template_id)
-            event_id = log_event(
-                session, case_id=letter.case_id, at=sent, kind=EventKind.LETTER.value,
-                direction=Direction.TO_COMPANY.value, summary=summary[:1000],
-                details=details, reference=tracking, contact_id=letter.contact_id,
-                evidence_ids=[evidence_id], meaning=_sent_meaning(letter),
-            )
-            now = clock.now()
-            letter.body = body
-            letter.status = LetterStatus.SENT
-            letter.sent_on = sent
-            letter.sent_via = via
-            letter.tracking = tracking
-            letter.reply_by = reply_by
-            letter.event_id = event_id
-            letter.evidence_id = evidence_id
-            letter.updated_at = now
-            return event_id
+        unit = unit_of(session)
+        stored = unit.evidence.add_stream(io.BytesIO(pdf), total=len(pdf))
+        unit.keep_new_file(stored)
+        described, how = sent_by(N_("Letter sent by {via}: {subject}"))
+        evidence_id = record_evidence(
+            session, case_id=letter.case_id, stored=stored, original_name=name,
+            description=described.format(via=how, subject=letter.subject), captured_on=sent,
+            media_type="application/pdf",
+        )
+        detail, how = sent_by(N_("Sent by {via}."))
+        details = detail.format(via=how)
+        if tracking:
+            details += " " + _("Tracking number {number}.").format(number=tracking)
+        details += " " + _("Reply requested by {date}.").format(date=format_date(reply_by, ui))
+        summary = _("Letter sent: {subject}").format(subject=letter.subject or letter.template_id)
+        event_id = log_event(
+            session, case_id=letter.case_id, at=sent, kind=EventKind.LETTER.value,
+            direction=Direction.TO_COMPANY.value, summary=summary[:1000],
+            details=details, reference=tracking, contact_id=letter.contact_id,
+            evidence_ids=[evidence_id], meaning=_sent_meaning(letter),
+        )
+        now = clock.now()
+        letter.body = body
+        letter.status = LetterStatus.SENT
+        letter.sent_on = sent
+        letter.sent_via = via
+        letter.tracking = tracking
+        letter.reply_by = reply_by
+        letter.event_id = event_id
+        letter.evidence_id = evidence_id
+        letter.updated_at = now
+        return event_id
 
 
 def draft_from_kept(store: Store | None, *, kept: LetterInfo) -> Draft:

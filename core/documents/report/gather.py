@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -81,6 +81,18 @@ class EvidenceRow:
     # in a redacted copy; "" for other files.
     text: str = ""
     text_note: str = ""  # e.g. "first 200,000 characters shown"
+    # The data key when the file at ``path`` is sealed (a protected store): it is then read
+    # from its seal in memory, never copied out in clear.
+    key: bytes | None = field(default=None, repr=False)
+
+    def read_bytes(self) -> bytes:
+        """The file's clear content."""
+        if self.key is None:
+            return self.path.read_bytes()
+        from core.store.crypto import open_sealed
+
+        with open_sealed(self.path, self.key) as fh:
+            return fh.read()
 
 
 @dataclass(slots=True)
@@ -221,11 +233,18 @@ def _is_text(name: str, media_type: str) -> bool:
     return media_type.startswith(TEXT_TYPES) or name.lower().endswith(TEXT_SUFFIXES)
 
 
-def read_text_evidence(path: Path, name: str, media_type: str) -> tuple[str, str]:
+def read_text_evidence(path: Path, name: str, media_type: str, key: bytes | None = None) -> tuple[str, str]:
     """The readable text of a text item and a note on what was left out: a saved email gives
-    its main headers and body; HTML is reduced to its text. ("", reason) if unreadable."""
+    its main headers and body; HTML is reduced to its text. ("", reason) if unreadable.
+    ``key`` opens a sealed file (a protected store)."""
     try:
-        raw = path.read_bytes()
+        if key is None:
+            raw = path.read_bytes()
+        else:
+            from core.store.crypto import open_sealed
+
+            with open_sealed(path, key) as fh:
+                raw = fh.read()
     except OSError:
         return "", _("the file could not be read")
     lower = name.lower()
@@ -337,10 +356,11 @@ def gather_report(store: Store, *, case_id: int, redact: bool = False, redact_na
             size=item.size, sha256=item.sha256, added=item.added_at.date().isoformat(),
             captured=item.captured_on, description=mask(item.description), supports=supports,
             path=store.evidence.path_for(item.sha256), shareable=not redact or bool(item.shareable),
+            key=store.evidence.key,
         ))
         row = evidence[-1]
         if _is_text(item.original_name, item.media_type):
-            content, note = read_text_evidence(row.path, item.original_name, item.media_type)
+            content, note = read_text_evidence(row.path, item.original_name, item.media_type, row.key)
             row.text, row.text_note = mask(content), note
 
     letter_rows = [

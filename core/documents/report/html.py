@@ -415,6 +415,6 @@ def build_report_layout(store: Store, *, case_id: int, redact: bool = False, red
 
         created=report.made_at,
     )
-    lazy = {url: _full_image(path) for url, (path, _size) in images.full.items()}
+    lazy = {url: _full_image(path, key) for url, (path, _size, key) in images.full.items()}
     return ReportLayout(report, report_html(report, images), images.thumbs, lazy, running, info)
 

@@ -47,18 +47,34 @@ class _Images:
 
     thumbs: dict[str, Any] = field(default_factory=dict)  # name -> QImage
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # evidence number -> pixels
-    full: dict[str, tuple[Path, tuple[int, int]]] = field(default_factory=dict)  # url -> (file, px)
+    # url -> (file, px, the data key when the file is sealed)
+    full: dict[str, tuple[Path, tuple[int, int], bytes | None]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)  # evidence number -> why no preview
 
 
-def _pdf_first_page(path: Path, box_px: tuple[int, int]) -> Any:
+def _pdf_first_page(path: Path, box_px: tuple[int, int], key: bytes | None = None) -> Any:
     """The first page of a PDF as an image, drawn by poppler's pdftoppm where installed
-    (Qt's PDF module is not part of PySide6-Essentials)."""
+    (Qt's PDF module is not part of PySide6-Essentials). A sealed file (``key``) goes through
+    pipes, so neither the PDF nor its picture is written out in clear."""
     from PySide6.QtGui import QImage
 
     tool = shutil.which("pdftoppm")
     if tool is None:
         return None
+    if key is not None:
+        from core.store.crypto import open_sealed
+
+        with open_sealed(path, key) as fh:
+            pdf = fh.read()
+        try:
+            done = subprocess.run(
+                [tool, "-png", "-f", "1", "-l", "1", "-singlefile", "-scale-to", str(max(box_px) * 2), "-"],
+                input=pdf, check=True, capture_output=True, timeout=20,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        image = QImage.fromData(done.stdout, b"PNG")
+        return None if image.isNull() else image
     with tempfile.TemporaryDirectory(prefix="docket-thumb-") as tmp:
         target = Path(tmp) / "page"
         try:
@@ -73,7 +89,26 @@ def _pdf_first_page(path: Path, box_px: tuple[int, int]) -> Any:
         return None if image.isNull() else image
 
 
-def _open_image(path: Path, box_px: tuple[int, int]) -> tuple[Any, tuple[int, int]] | None:
+def _image_reader(path: Path, key: bytes | None) -> Any:
+    """A QImageReader on the file, or on its clear content in memory when it is sealed."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QImageReader
+
+    if key is None:
+        return QImageReader(str(path))
+    from core.store.crypto import open_sealed
+
+    with open_sealed(path, key) as fh:
+        data = QByteArray(fh.read())
+    buffer = QBuffer()
+    buffer.setData(data)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    reader.docket_buffer = buffer  # type: ignore[attr-defined]  # the reader does not own it
+    return reader
+
+
+def _open_image(path: Path, box_px: tuple[int, int], key: bytes | None = None) -> tuple[Any, tuple[int, int]] | None:
     """A reader for an image, set to decode it no larger than ``box_px``, and the image's
     upright size; None if Qt cannot read the format.
 
@@ -81,9 +116,9 @@ def _open_image(path: Path, box_px: tuple[int, int]) -> tuple[Any, tuple[int, in
     ``reader.read()`` may then run on any thread, one reader per thread.
     """
     from PySide6.QtCore import QSize, Qt
-    from PySide6.QtGui import QImageIOHandler, QImageReader
+    from PySide6.QtGui import QImageIOHandler
 
-    reader = QImageReader(str(path))
+    reader = _image_reader(path, key)
     reader.setAutoTransform(True)
     raw = reader.size()
     if not raw.isValid():
@@ -119,9 +154,9 @@ def _load_images(r: Report, appendix: bool, progress: Callable[[int, int], None]
             found.notes[item.number] = withheld_note(item.sha256)
             continue
         if item.media_type == "application/pdf":
-            jobs.append((item, partial(_pdf_first_page, item.path, box)))
+            jobs.append((item, partial(_pdf_first_page, item.path, box, item.key)))
         elif item.media_type.startswith("image/"):
-            opened = _open_image(item.path, box)
+            opened = _open_image(item.path, box, item.key)
             if opened is None:
                 found.notes[item.number] = _("no preview: image format not readable here")
                 continue
@@ -143,16 +178,16 @@ def _load_images(r: Report, appendix: bool, progress: Callable[[int, int], None]
             if item.media_type == "application/pdf":
                 found.sizes[item.number] = (image.width(), image.height())
             elif appendix:
-                found.full[f"docket-full:{item.number}"] = (item.path, found.sizes[item.number])
+                found.full[f"docket-full:{item.number}"] = (item.path, found.sizes[item.number], item.key)
     return found
 
 
-def _full_image(path: Path) -> Callable[[], Any]:
+def _full_image(path: Path, key: bytes | None = None) -> Callable[[], Any]:
     """Prepare an appendix image for reading at print resolution, when its page is near."""
 
     def prepare() -> Any:
         limit = (round(APPENDIX_MM[0] / 25.4 * APPENDIX_DPI), round(APPENDIX_MM[1] / 25.4 * APPENDIX_DPI))
-        opened = _open_image(path, limit)
+        opened = _open_image(path, limit, key)
         return None if opened is None else opened[0]
 
     return prepare

@@ -227,3 +227,30 @@ def test_a_pdf_has_its_first_page_as_thumbnail_and_reads_in_a_scrolling_preview(
     assert preview.stack.currentWidget() is preview.pdf_view
     assert preview.pdf_view.document().pageCount() == 3
     assert preview.pdf_view.pageMode() == preview.pdf_view.PageMode.MultiPage
+
+
+def test_a_protected_stores_photo_pdf_and_text_show_from_their_seals(qtbot, store: Store, tmp_path: Path) -> None:
+    """The same previews as in a clear store, read from the sealed files in memory."""
+    from core.store import crypto, protection
+
+    case_id = cases.open_case(store, title="Perfume never arrived", company="Parfums de Paris")
+    photo = cases.attach_evidence(store, case_id=case_id, path=_photo(tmp_path / "parcel.png"))
+    receipt = tmp_path / "receipt.txt"
+    receipt.write_text("Parfums de Paris receipt\nTotal 89.00 EUR\n")
+    text = cases.attach_evidence(store, case_id=case_id, path=receipt)
+    pdf = cases.attach_evidence(store, case_id=case_id, path=_pdf(tmp_path / "order.pdf"))
+    protection.protect_store(store, passphrase="lavender and cedar", confirmed_written_down=True,
+                             kdf=crypto.KdfParams(n=2**12))
+    panel = _panel(qtbot, store, case_id)
+    panel.show()
+    rows = {panel.model.index(r, NAME).data(): r for r in range(panel.model.rowCount())}
+    icon = panel.model.index(rows["parcel.png"], NAME).data(Qt.ItemDataRole.DecorationRole)
+    picture = icon.pixmap(48, 48).toImage()
+    assert picture.pixelColor(picture.width() // 2, picture.height() // 2).name() == "#2a6f97"
+    assert panel.select(text)
+    assert "Total 89.00 EUR" in panel.preview.text.toPlainText()
+    assert panel.select(photo)
+    assert panel.preview.stack.currentWidget() is panel.preview.picture
+    assert panel.select(pdf)
+    if panel.preview.pdf_view is not None:
+        assert panel.preview.pdf_view.document().pageCount() == 3
