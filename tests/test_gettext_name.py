@@ -40,3 +40,28 @@ def test_no_module_that_translates_assigns_the_name_of_gettext() -> None:
         if IMPORTS_GETTEXT.search(source):
             found += [f"{path.relative_to(ROOT)}:{line}" for line in assignments_to_gettext(source)]
     assert not found, "name these something else than _: " + ", ".join(found)
+
+
+def translated_literals_in_fstrings(source: str) -> list[int]:
+    """Lines where ``_("...")`` sits inside an f-string: Babel on Python 3.11 does not look
+    inside f-strings, so such a string never reaches the catalog and stays English."""
+    tree = ast.parse(source)
+    return sorted(
+        call.lineno
+        for fstring in ast.walk(tree) if isinstance(fstring, ast.JoinedStr)
+        for call in ast.walk(fstring)
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in ("_", "ngettext")
+        and call.args and isinstance(call.args[0], ast.Constant)
+    )
+
+
+def test_the_check_finds_a_translated_literal_inside_an_fstring() -> None:
+    assert translated_literals_in_fstrings("x = f\"<b>{_('Saved')}</b> {_(name)}\"\ny = _('Fine')\n") == [1]
+
+
+def test_no_translated_literal_hides_inside_an_fstring() -> None:
+    found = []
+    for path in sorted([*ROOT.joinpath("core").rglob("*.py"), *ROOT.joinpath("gui").rglob("*.py")]):
+        found += [f"{path.relative_to(ROOT)}:{line}"
+                  for line in translated_literals_in_fstrings(path.read_text(encoding="utf-8"))]
+    assert not found, "take these _() calls out of their f-strings: " + ", ".join(found)

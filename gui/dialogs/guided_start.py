@@ -372,30 +372,31 @@ class GuidedStart(QWizard):
     def _preview_html(self, seen: Preview) -> str:
         parts = [f"<h3>{_escape(seen.title)}</h3>"]
         if seen.clocks:
-            parts.append(f"<p><b>{_('Clocks running now')}</b></p><ul>")
+            parts.append("<p><b>" + _("Clocks running now") + "</b></p><ul>")
             for c in seen.clocks:
                 source = ""
                 if c.provenance:
                     # Where the rule comes from, and whether it was read there (checked when).
                     confirmed = (_("checked %1").replace("%1", format_date(c.checked)) if c.checked
                                  and c.confidence == "primary" else _("not yet confirmed at the source"))
-                    source = (f' (<a href="{_escape(c.source)}">{_("source")}</a>, {_escape(confirmed)})')
+                    link = _("source")
+                    source = f' (<a href="{_escape(c.source)}">{link}</a>, {_escape(confirmed)})'
                 parts.append(f"<li>{_escape(c.text)}{source}</li>")
             parts.append("</ul>")
         else:
-            parts.append(f"<p>{_('No deadline is running yet from what you have said.')}</p>")
+            parts.append("<p>" + _("No deadline is running yet from what you have said.") + "</p>")
         if seen.unlocked:
-            parts.append(f"<p><b>{_('What your answers unlock')}</b></p><ul>")
+            parts.append("<p><b>" + _("What your answers unlock") + "</b></p><ul>")
             parts += [f"<li>{_escape(u.text)}</li>" for u in seen.unlocked]
             parts.append("</ul>")
         if seen.missing:
-            parts.append(f"<p><b>{_('Missing, and what it would unlock')}</b></p><ul>")
+            parts.append("<p><b>" + _("Missing, and what it would unlock") + "</b></p><ul>")
             parts += [f"<li>{_escape(m.text)}</li>" for m in seen.missing]
             parts.append("</ul>")
         if seen.step:
             due = (" " + _("by %1").replace("%1", format_date(seen.due))) if seen.due else ""
-            parts.append(f"<p><b>{_('Suggested next step')}</b>: {_escape(seen.step)}{_escape(due)}<br>"
-                         f"{_escape(seen.reason)}</p>")
+            parts.append("<p><b>" + _("Suggested next step") + "</b>: "
+                         f"{_escape(seen.step)}{_escape(due)}<br>{_escape(seen.reason)}</p>")
         parts.append(f"<p><i>{_escape(_(seen.disclaimer))}</i></p>")
         return "".join(parts)
 

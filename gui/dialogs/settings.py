@@ -237,7 +237,7 @@ class SettingsDialog(QDialog):
         shown = QLineEdit(str(path))
         shown.setReadOnly(True)
         shown.setAccessibleName(button_text)
-        button = QPushButton(_("Open"))
+        button = QPushButton(_("&Open"))
         button.setAccessibleName(button_text)
         button.clicked.connect(lambda: open_folder(path))
         layout.addWidget(shown, 1)

@@ -178,7 +178,7 @@ class Report:
     @property
     def reference(self) -> str:
         """How the running header names the case."""
-        return f"Case {self.case_id} · {self.title}"
+        return _("Case {number} · {title}").format(number=self.case_id, title=self.title)
 
 
 def _money(value: Decimal | None, currency: str) -> str:

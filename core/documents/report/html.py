@@ -406,6 +406,7 @@ def build_report_layout(store: Store, *, case_id: int, redact: bool = False, red
         header_left=report.reference,
         header_right=_("Redacted copy") if report.redacted else (report.company or _("Case history")),
         footer_left=_("Case history made {day} with Docket").format(day=made),
+        page_label=_("page {n} of {m}"),
     )
     info = PdfInfo(
         title=_("Case history: {title}").format(title=report.title),
