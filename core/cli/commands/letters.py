@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--template", metavar="ID", help=_("template id (see --list)"))
     p.add_argument("--out", metavar="FILE", help=_("where to write the letter: .pdf, .txt or .html"))
     p.add_argument("--language", default=None, choices=letters.LANGUAGES,
-                   help=_("the letter's language (default: from Settings)"))
+                   help=_("the letter's language (default: the language of the company's country, else Docket's)"))
     p.add_argument("--events", metavar="IDS", help=_("events for the chronology, e.g. 1,2,5 (default: every exchange with the company)"))
     p.add_argument("--evidence", metavar="IDS", help=_("evidence to list as enclosures, e.g. 3,4"))
     p.add_argument("--contact", type=int, metavar="ID", help=_("the contact to write to"))
