@@ -2,8 +2,8 @@
 
     DOCKET_LANGUAGE=fr python packaging/i18n_screens.py main|case|guided|letter DATA_DIR
 
-docs/translating.md takes the screenshots of docs/screenshots/i18n-*.png with it, under
-/work/shared/tools/screenshot (a real window on a virtual screen). The screen fills the
+docs/translating.md takes the screenshots of docs/screenshots/i18n-*.png with it, in a real
+window on a virtual screen (Xvfb). The screen fills the
 virtual screen; a dialog opens over the window, as a user would see it.
 """
 
