@@ -45,7 +45,7 @@ from core.i18n import _, ngettext
 from core.store import connect, crypto
 from core.store.files import EvidenceStore
 from core.store.migrations import alembic_config
-from core.store.paths import DB_NAME, make_private_dir, make_private_file
+from core.store.paths import DB_NAME, fsync_dir, make_private_dir, make_private_file
 
 ARCHIVE_FORMAT = "docket-archive"
 ARCHIVE_VERSION = 1
@@ -989,15 +989,6 @@ def prepare_database(db_file: Path, revision: str, source: Path, key: bytes | No
 
 
 # -- the swap and its journal -----------------------------------------------------------------
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "posix":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _write_journal(data_dir: Path, journal: dict[str, Any]) -> None:
     path = data_dir / RESTORE_JOURNAL
     tmp = data_dir / (RESTORE_JOURNAL + ".part")
@@ -1006,7 +997,7 @@ def _write_journal(data_dir: Path, journal: dict[str, Any]) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    _fsync_dir(data_dir)
+    fsync_dir(data_dir)
 
 
 def _release_database(store: Store) -> None:
@@ -1048,7 +1039,7 @@ def _finish_swap(data_dir: Path, journal: dict[str, Any]) -> int:
         for suffix in ("-wal", "-shm"):
             Path(str(db) + suffix).unlink(missing_ok=True)
         os.replace(new_db, db)  # atomic: the old database or the new one, never half
-        _fsync_dir(data_dir)
+        fsync_dir(data_dir)
     return added
 
 
@@ -1060,7 +1051,7 @@ def close_restore_journal(data_dir: Path) -> None:
         if re.fullmatch(r"\.restore-[A-Za-z0-9_]+", staging):
             shutil.rmtree(data_dir / staging, ignore_errors=True)
     path.unlink(missing_ok=True)
-    _fsync_dir(data_dir)
+    fsync_dir(data_dir)
 
 
 def finish_interrupted_restore(data_dir: Path) -> str | None:

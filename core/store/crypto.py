@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from core.domain.errors import DocketError
 from core.i18n import _
-from core.store.paths import KEY_NAME
+from core.store.paths import KEY_NAME, fsync_dir
 
 KEY_FILE = KEY_NAME  # the wrapped data key, beside the database
 KEY_BYTES = 32
@@ -193,17 +193,6 @@ def write_key_file(path: Path, content: dict[str, object]) -> None:
 def unlock(data_dir: Path, passphrase: str) -> bytes:
     """The data key of the protected store in ``data_dir``. Raises :class:`WrongPassphrase`."""
     return unwrap_key(read_key_file(key_file(data_dir)), passphrase)
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename in ``path`` durable (POSIX)."""
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def sqlcipher_key_pragma(data_key: bytes) -> str:

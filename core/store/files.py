@@ -28,7 +28,7 @@ from typing import BinaryIO
 from core.domain.errors import DocketError, ValidationError
 from core.i18n import _
 from core.store import crypto
-from core.store.paths import make_private_dir
+from core.store.paths import fsync_dir, make_private_dir
 
 CHUNK = 1024 * 1024
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -169,7 +169,7 @@ class EvidenceStore:
             os.chmod(tmp, 0o400)
             os.replace(tmp, final)
             if sync:
-                _fsync_dir(final.parent)
+                fsync_dir(final.parent)
             return StoredFile(sha, size, final, created=True)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -190,7 +190,7 @@ class EvidenceStore:
                 os.close(fd)
             folders.add(stored.path.parent)
         for folder in sorted(folders):
-            _fsync_dir(folder)
+            fsync_dir(folder)
 
     def discard(self, sha256: str) -> None:
         """Remove a file this operation just added, when its transaction rolled back."""
@@ -252,11 +252,3 @@ class EvidenceStore:
                         yield f.name
 
 
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -40,6 +40,27 @@ def make_private_dir(path: Path) -> Path:
     return path
 
 
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in the folder ``path`` durable (POSIX; elsewhere the file
+    system does it)."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    """Make the content of the file ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def make_private_file(path: Path) -> None:
     """Make an existing file readable and writable by the user alone (0600 on POSIX)."""
     if os.name == "posix" and path.exists():

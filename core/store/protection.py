@@ -31,7 +31,7 @@ from core.domain.errors import DocketError, StoreError
 from core.i18n import _
 from core.store import connect, crypto
 from core.store.files import CHUNK, Cancelled, EvidenceStore
-from core.store.paths import CONVERT_JOURNAL, DB_NAME, make_private_dir
+from core.store.paths import CONVERT_JOURNAL, DB_NAME, fsync_dir, fsync_file, make_private_dir
 
 JOURNAL = CONVERT_JOURNAL
 _WORK = re.compile(r"^\.convert-[A-Za-z0-9_]+$")
@@ -181,7 +181,7 @@ def export_database(source: Path, target: Path, *, old_key: bytes | None, new_ke
         conn.execute("DETACH DATABASE converted")
     finally:
         conn.close()
-    _fsync_file(target)
+    fsync_file(target)
 
 
 def _evidence_bytes(data_dir: Path) -> int:
@@ -272,7 +272,7 @@ def _write_journal(data_dir: Path, journal: dict[str, str]) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, data_dir / JOURNAL)
-    crypto.fsync_dir(data_dir)
+    fsync_dir(data_dir)
 
 
 def _swap(data_dir: Path, work: Path, *, to_clear: bool) -> None:
@@ -285,27 +285,27 @@ def _swap(data_dir: Path, work: Path, *, to_clear: bool) -> None:
             if live.exists():
                 os.replace(live, old)
             os.replace(new, live)
-            crypto.fsync_dir(data_dir)
+            fsync_dir(data_dir)
     new_db, db = work / DB_NAME, data_dir / DB_NAME
     if new_db.exists():
         for suffix in ("-wal", "-shm"):
             Path(str(db) + suffix).unlink(missing_ok=True)
         os.replace(new_db, db)
-        crypto.fsync_dir(data_dir)
+        fsync_dir(data_dir)
     new_key = work / crypto.KEY_FILE
     if new_key.exists():
         os.replace(new_key, crypto.key_file(data_dir))
-        crypto.fsync_dir(data_dir)
+        fsync_dir(data_dir)
     if to_clear:
         crypto.key_file(data_dir).unlink(missing_ok=True)
-        crypto.fsync_dir(data_dir)
+        fsync_dir(data_dir)
 
 
 def _close_journal(data_dir: Path, work: Path) -> None:
     # The journal goes first: a kill while the old parts are removed leaves a folder the next
     # start removes, not a journal pointing at half of it.
     (data_dir / JOURNAL).unlink(missing_ok=True)
-    crypto.fsync_dir(data_dir)
+    fsync_dir(data_dir)
     _remove_tree(work)
 
 
@@ -343,14 +343,6 @@ def finish_interrupted_conversion(data_dir: Path) -> str | None:
 # -- files ------------------------------------------------------------------------------
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _sync_tree(root: Path) -> None:
     """Every directory of ``root`` synced (files were synced as they were written)."""
     if os.name != "posix":
@@ -358,8 +350,8 @@ def _sync_tree(root: Path) -> None:
     for folder, _dirs, files in os.walk(root):
         for name in files:
             if name.endswith((".json", ".sqlite3")) or name == crypto.KEY_FILE:
-                _fsync_file(Path(folder) / name)
-        crypto.fsync_dir(Path(folder))
+                fsync_file(Path(folder) / name)
+        fsync_dir(Path(folder))
 
 
 def _remove_tree(path: Path) -> None:
