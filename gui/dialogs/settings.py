@@ -64,10 +64,11 @@ class ProtectionBox(QWidget):
         row.addWidget(self.state, 1)
         for button in (self.protect_button, self.change_button, self.remove_button):
             row.addWidget(button)
+        # In the same row: a row of its own would make Settings too tall for a small laptop.
+        row.addWidget(self.remember)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
-        layout.addWidget(self.remember)
         layout.addWidget(self.outcome)
         self.refresh()
 
