@@ -65,3 +65,61 @@ def _one_qt_application(qapp):  # type: ignore[no-untyped-def]
     QGuiApplication when none exists (as the command line needs); if a PDF test ran first,
     a later window test could not create its QApplication."""
     return qapp
+
+
+class MemoryKeyring:
+    """A keyring backend holding secrets in a dict: a real backend set the way the keyring
+    library documents (``keyring.set_keyring``), so nothing touches this computer's keyring."""
+
+    def __init__(self) -> None:
+        import keyring.backend
+
+        class Backend(keyring.backend.KeyringBackend):
+            priority = 1  # type: ignore[assignment]
+
+            def __init__(self) -> None:
+                super().__init__()
+                self.secrets: dict[tuple[str, str], str] = {}
+
+            def get_password(self, service: str, username: str) -> str | None:
+                return self.secrets.get((service, username))
+
+            def set_password(self, service: str, username: str, password: str) -> None:
+                self.secrets[(service, username)] = password
+
+            def delete_password(self, service: str, username: str) -> None:
+                import keyring.errors
+
+                if self.secrets.pop((service, username), None) is None:
+                    raise keyring.errors.PasswordDeleteError("nothing remembered")
+
+        self.backend = Backend()
+
+    @property
+    def secrets(self) -> dict[tuple[str, str], str]:
+        return self.backend.secrets  # type: ignore[no-any-return]
+
+
+@pytest.fixture(autouse=True)
+def _no_keyring_unless_asked() -> Iterator[None]:
+    """No test reads or writes this computer's keyring: the failing backend (what a computer
+    without a keyring has) unless a test asks for :func:`memory_keyring`."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        yield
+        return
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
+@pytest.fixture
+def memory_keyring(_no_keyring_unless_asked: None) -> MemoryKeyring:
+    """A working keyring for this test, kept in memory."""
+    keyring = pytest.importorskip("keyring")
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory.backend)
+    return memory

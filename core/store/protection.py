@@ -29,7 +29,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from core.domain.errors import DocketError, StoreError
 from core.i18n import _
-from core.store import connect, crypto
+from core.store import connect, crypto, keyring_store
 from core.store.files import CHUNK, Cancelled, EvidenceStore
 from core.store.paths import CONVERT_JOURNAL, DB_NAME, fsync_dir, fsync_file, make_private_dir
 
@@ -96,6 +96,8 @@ def unprotect_store(store: Convertible, *, passphrase: str, progress: Progress |
     if crypto.unlock(store.data_dir, passphrase) != store.key:
         raise StoreError(_("The key file does not belong to this database."))
     _convert(store, new_key=None, key_content=None, progress=progress)
+    # No passphrase any more: nothing to remember.
+    keyring_store.forget_passphrase(data_dir=store.data_dir)
 
 
 def change_passphrase(*, data_dir: Path, old_passphrase: str, new_passphrase: str,
@@ -109,6 +111,11 @@ def change_passphrase(*, data_dir: Path, old_passphrase: str, new_passphrase: st
         raise DocketError(_("This data is not protected with a passphrase."))
     key = crypto.unlock(data_dir, old_passphrase)
     crypto.write_key_file(crypto.key_file(data_dir), crypto.wrap_key(key, new_passphrase, kdf))
+    # A remembered passphrase follows the change: the old one no longer opens anything.
+    if keyring_store.is_remembered(data_dir=data_dir):
+        keyring_store.forget_passphrase(data_dir=data_dir)
+        with contextlib.suppress(DocketError):
+            keyring_store.remember_passphrase(data_dir=data_dir, passphrase=new_passphrase)
 
 
 # -- converting -------------------------------------------------------------------------

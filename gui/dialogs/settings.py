@@ -10,6 +10,7 @@ from PySide6.QtCore import QLocale, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -30,7 +31,7 @@ from core import i18n
 from core.domain.errors import DocketError
 from core.i18n import N_, _
 from core.journal import evidence_text, settings
-from core.store import protection
+from core.store import keyring_store, protection
 from core.store.store import Store
 from gui.dialogs.protection import PassphraseDialog, protect, protects_text, unprotect
 from gui.kit.fields import CurrencyPicker, JurisdictionPicker
@@ -52,6 +53,9 @@ class ProtectionBox(QWidget):
         self.protect_button.clicked.connect(self.ask_protect)
         self.change_button.clicked.connect(self.ask_change)
         self.remove_button.clicked.connect(self.ask_remove)
+        # Off by default: with it on, logging in as the user is enough to open the data.
+        self.remember = QCheckBox(_("Remember the passphrase in this computer's keyring"))
+        self.remember.clicked.connect(self._remember_clicked)
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         self.outcome.hide()
@@ -60,6 +64,8 @@ class ProtectionBox(QWidget):
         row.addWidget(self.state, 1)
         for button in (self.protect_button, self.change_button, self.remove_button):
             row.addWidget(button)
+        # In the same row: a row of its own would make Settings too tall for a small laptop.
+        row.addWidget(self.remember)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
@@ -80,6 +86,38 @@ class ProtectionBox(QWidget):
         busy = self.task is not None
         for button in (self.protect_button, self.change_button, self.remove_button):
             button.setEnabled(not busy)
+        self._refresh_remember(protected, busy)
+
+    def _refresh_remember(self, protected: bool, busy: bool) -> None:
+        available = keyring_store.keyring_available()
+        self.remember.setChecked(protected and keyring_store.is_remembered(data_dir=self._store.data_dir))
+        self.remember.setEnabled(available and protected and not busy)
+        if not available:
+            self.remember.setToolTip(_("Not available: this computer has no keyring Docket can use. It needs the "
+                                       "optional keyring package (pip install \"docket[keyring]\") and a working "
+                                       "system keyring."))
+        elif not protected:
+            self.remember.setToolTip(_("Protect the data with a passphrase first."))
+        else:
+            self.remember.setToolTip(remember_warning())
+
+    def _remember_clicked(self, checked: bool) -> None:
+        data_dir = self._store.data_dir
+        if not checked:
+            keyring_store.forget_passphrase(data_dir=data_dir)
+            self._finished(None, _("The passphrase is no longer remembered on this computer."))
+            return
+        dialog = PassphraseDialog(title=_("Remember the passphrase"), ask_current=True, ask_new=False,
+                                  confirm_written_down=False, explanation=remember_warning(), parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            self.refresh()
+            return
+        try:
+            keyring_store.remember_passphrase(data_dir=data_dir, passphrase=dialog.current.text())
+        except DocketError as exc:
+            self._finished(str(exc), "")
+            return
+        self._finished(None, _("The passphrase is remembered: Docket opens on this computer without asking."))
 
     def _finished(self, message: str | None, success: str) -> None:
         self.task = None
@@ -119,6 +157,12 @@ class ProtectionBox(QWidget):
         self.task = unprotect(self._store, dialog.current.text(), self,
                               lambda message: self._finished(message, _("Your data is no longer protected.")))
         self.refresh()
+
+
+def remember_warning() -> str:
+    """What remembering the passphrase in the keyring gives away, in the user's words."""
+    return _("With the passphrase remembered, anyone who can log in to this computer as you can open "
+             "Docket's data without it. The passphrase then only protects a copied disk or backup.")
 
 
 def open_folder(path: Path) -> bool:

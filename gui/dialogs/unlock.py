@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.domain.errors import DocketError
 from core.i18n import _
-from core.store import crypto
+from core.store import crypto, keyring_store
 
 TRIES = 3
 FIRST_WAIT_S = 30
@@ -116,6 +116,10 @@ class UnlockDialog(QDialog):
 
 
 def ask_to_unlock(data_dir: Path, parent: QWidget | None = None) -> bytes | None:
-    """The data key of the protected store in ``data_dir``, or None if the user gave up."""
+    """The data key of the protected store in ``data_dir``, or None if the user gave up. A
+    passphrase remembered in the keyring opens it without the dialog."""
+    remembered = keyring_store.remembered_passphrase(data_dir=data_dir)
+    if remembered is not None:
+        return crypto.unlock(data_dir, remembered)
     dialog = UnlockDialog(data_dir, parent)
     return dialog.key if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from core.domain.errors import DocketError
 from core.i18n import N_, _
-from core.store import crypto, protection
+from core.store import crypto, keyring_store, protection
 from core.store.store import Store
 
 PASSPHRASE_FILE = "DOCKET_PASSPHRASE_FILE"
@@ -76,9 +76,13 @@ def read_new_passphrase() -> str:
 
 
 def unlock(data_dir: Path) -> tuple[bytes, str]:
-    """The data key of the protected store in ``data_dir``, and the passphrase that opened it.
+    """The data key of the protected store in ``data_dir``, and the passphrase that opened it:
+    the one remembered in the keyring, else from DOCKET_PASSPHRASE_FILE or a prompt.
     A wrong passphrase raises :class:`core.store.crypto.WrongPassphrase` (nothing changes)."""
-    passphrase = read_passphrase(data_dir)
+    # A passphrase remembered in the keyring (off unless the user turned it on) comes first,
+    # silently; a stale one is forgotten and the usual ways follow.
+    remembered = keyring_store.remembered_passphrase(data_dir=data_dir)
+    passphrase = remembered if remembered is not None else read_passphrase(data_dir)
     return crypto.unlock(data_dir, passphrase), passphrase
 
 
