@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import functools
 import importlib
 import importlib.util
 import sqlite3
@@ -81,9 +82,11 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
     return parser
 
 
-def _declared_commands(module: str) -> list[tuple[str, str | None]] | None:
+@functools.cache
+def _declared_commands(module: str) -> tuple[tuple[str, str | None], ...] | None:
     """The subcommands a command module declares, with their help, read from its source
-    (``sub.add_parser("name", help="...")``); None when they cannot be read without running it."""
+    (``sub.add_parser("name", help="...")``); None when they cannot be read without running it.
+    Read once per process: the window and the tests call :func:`main` many times."""
     import ast
 
     spec = importlib.util.find_spec(module)
@@ -168,7 +171,7 @@ def _declared_commands(module: str) -> list[tuple[str, str | None]] | None:
     if not scan(register.body, constants):
         return None
     # ast.walk is breadth-first; the help lists the commands in the source's order.
-    return [(name, help_text) for _, _, name, help_text in sorted(found)] or None
+    return tuple((name, help_text) for _, _, name, help_text in sorted(found)) or None
 
 
 def _quick_parse(argv: Sequence[str]) -> tuple[argparse.Namespace, str | None, argparse.ArgumentParser] | None:

@@ -32,7 +32,7 @@ from core.store.verify import verify
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 
 PASSPHRASE = "seven lanterns over the harbour"
-KILLS = 24
+KILLS = 20  # the issue asks for at least twenty
 WORDS = [b"Vermilion Kettle Ltd", b"zora.private@example.net", b"INVOICE-BODY-55821"]
 
 CHILD = r"""
