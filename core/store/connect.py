@@ -12,18 +12,38 @@ the places that catch a database error around a plain connection.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
-from typing import Any
-
-import sqlcipher3.dbapi2 as sqlcipher
-from sqlalchemy import Engine, create_engine
-from sqlalchemy.pool import NullPool, Pool
+from typing import TYPE_CHECKING, Any
 
 from core.store.crypto import sqlcipher_key_pragma
 
-DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher.Error)
-OPERATIONAL_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError, sqlcipher.OperationalError)
-DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.pool import Pool
+
+# SQLCipher and SQLAlchemy are loaded when they are needed (a protected store; an engine), so
+# that a command reading a clear store through sqlite3 pays for neither.
+_SQLCIPHER = "sqlcipher3.dbapi2"
+
+
+_ERROR_CLASSES = {"DB_ERRORS": "Error", "OPERATIONAL_ERRORS": "OperationalError", "DATABASE_ERRORS": "DatabaseError"}
+
+
+def _errors(base: str) -> tuple[type[Exception], ...]:
+    found: tuple[type[Exception], ...] = (getattr(sqlite3, base),)
+    sqlcipher = sys.modules.get(_SQLCIPHER)
+    return found if sqlcipher is None else (*found, getattr(sqlcipher, base))
+
+
+def __getattr__(name: str) -> tuple[type[Exception], ...]:
+    """``DB_ERRORS``, ``OPERATIONAL_ERRORS`` and ``DATABASE_ERRORS``: the error classes of
+    ``sqlite3`` and, once a protected store has loaded it, of SQLCipher (before that no
+    SQLCipher error can be raised)."""
+    if name not in _ERROR_CLASSES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _errors(_ERROR_CLASSES[name])
+
 
 _quiet = False
 
@@ -33,7 +53,7 @@ def _quiet_sqlcipher() -> None:
     # in its own words.
     global _quiet
     if not _quiet:
-        conn = sqlcipher.connect(":memory:")
+        conn = driver(b"").connect(":memory:")
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.close()
         _quiet = True
@@ -41,7 +61,11 @@ def _quiet_sqlcipher() -> None:
 
 def driver(key: bytes | None) -> Any:
     """The DB-API module for a clear (None) or a protected store."""
-    return sqlite3 if key is None else sqlcipher
+    if key is None:
+        return sqlite3
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    return sqlcipher
 
 
 def sqlite_version(key: bytes | None) -> str:
@@ -73,23 +97,26 @@ def connect(path: Path | str, *, key: bytes | None, readonly: bool = False, **kw
     return conn
 
 
-def engine(path: Path, *, key: bytes | None, poolclass: type[Pool] = NullPool, **kwargs: Any) -> Engine:
+def engine(path: Path, *, key: bytes | None, poolclass: type[Pool] | None = None, **kwargs: Any) -> Engine:
     """An SQLAlchemy engine on the database at ``path`` whose every connection is keyed.
 
     The engine's dialect uses the same driver module as :func:`connect`, so SQLAlchemy
     recognises its errors.
     """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
     connect_args = dict(kwargs.pop("connect_args", {}))
 
     def creator() -> Any:
         return connect(path, key=key, **connect_args)
 
     return create_engine(
-        f"sqlite:///{path}", module=driver(key), creator=creator, poolclass=poolclass, **kwargs
+        f"sqlite:///{path}", module=driver(key), creator=creator, poolclass=poolclass or NullPool, **kwargs
     )
 
 
 def is_locked_database(exc: BaseException) -> bool:
     """Whether ``exc`` says the file could not be read as a database (wrong key, no key for
     a protected file, or not a database at all)."""
-    return isinstance(exc, DATABASE_ERRORS) and "not a database" in str(exc)
+    return isinstance(exc, _errors("DatabaseError")) and "not a database" in str(exc)

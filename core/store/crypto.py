@@ -28,17 +28,16 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from typing import TYPE_CHECKING, BinaryIO
 
 from core.domain.errors import DocketError
 from core.i18n import _
 from core.store.paths import KEY_NAME, fsync_dir
+
+# The cryptography package is loaded when a key is derived or a file sealed or opened, so that
+# opening a store without a passphrase (most stores) does not pay for it.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEY_FILE = KEY_NAME  # the wrapped data key, beside the database
 KEY_BYTES = 32
@@ -82,6 +81,8 @@ class KdfParams:
 
     def derive(self, passphrase: str, salt: bytes) -> bytes:
         """The 256-bit key that wraps the data key."""
+        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
         kdf = Scrypt(salt=salt, length=KEY_BYTES, n=self.n, r=self.r, p=self.p)
         return kdf.derive(passphrase.encode("utf-8"))
 
@@ -122,6 +123,8 @@ def wrap_key(data_key: bytes, passphrase: str, params: KdfParams = DEFAULT_KDF) 
     salt = os.urandom(_SALT)
     nonce = os.urandom(12)
     kek = params.derive(passphrase, salt)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     wrapped = AESGCM(kek).encrypt(nonce, data_key, _wrap_aad(params, salt))
     return {
         "format": KEY_FILE_FORMAT,
@@ -148,6 +151,9 @@ def unwrap_key(content: dict[str, object], passphrase: str) -> bytes:
         wrapped = _unb64(content["wrapped_key"])
     except (KeyError, ValueError, TypeError) as exc:
         raise DocketError(_("The key file is damaged ({exc}).").format(exc=exc)) from None
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         kek = params.derive(passphrase, salt)
         return AESGCM(kek).decrypt(nonce, wrapped, _wrap_aad(params, salt))
@@ -206,6 +212,10 @@ def sqlcipher_key_pragma(data_key: bytes) -> str:
 
 
 def _file_key(data_key: bytes, salt: bytes) -> AESGCM:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=b"docket sealed file v1")
     return AESGCM(hkdf.derive(data_key))
 
@@ -311,6 +321,8 @@ class OpenedFile(io.RawIOBase):
         return True
 
     def _fill(self) -> None:
+        from cryptography.exceptions import InvalidTag  # loaded already by _file_key
+
         while self._offset >= len(self._buffer) and not self._done:
             sealed = self._next
             self._next = self._raw.read(self._chunk_size + TAG)

@@ -25,8 +25,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-import sqlcipher3.dbapi2 as sqlcipher
-
 from core.domain.errors import DocketError, StoreError
 from core.i18n import _
 from core.store import connect, crypto, keyring_store
@@ -177,6 +175,8 @@ def export_database(source: Path, target: Path, *, old_key: bytes | None, new_ke
     ``new_key``, or clear when None) with SQLCipher's export, page contents re-encrypted on the
     way: nothing clear is written for a protected target. The write counter
     (``user_version``, the store's identity) comes along."""
+    import sqlcipher3.dbapi2 as sqlcipher
+
     conn = sqlcipher.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     try:
         connect.apply_key(conn, old_key)
