@@ -28,6 +28,9 @@ from core.domain.errors import DocketError, ValidationError
 from core.i18n import SOURCE_LANGUAGE, _, current_language, set_language
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from core.store.lock import StoreLocked
     from core.store.store import Store
 
 # Each module adds its subcommands. Keep the list in the order the help should show them.
@@ -228,17 +231,31 @@ def main(argv: Sequence[str] | None = None, *,
             needs_store = getattr(args, "needs_store", True)
             if not needs_store:
                 return int(args.func(None, args) or 0)
+            from core.store.lock import StoreLocked
+
+            data_dir, key = args.data_dir, None
+            if getattr(args, "reads_only", False):
+                # A command that only reads opens the store without SQLAlchemy when nothing but
+                # reading is needed (core.store.quick); otherwise it is opened the full way below.
+                from core.store.quick import open_for_reading
+
+                try:
+                    reader = open_for_reading(data_dir)
+                except StoreLocked as locked:
+                    data_dir, key = locked.data_dir, _unlock(locked, args)
+                    reader = open_for_reading(data_dir, key=key)
+                if reader is not None:
+                    with reader:
+                        code = int(args.func(reader, args) or 0)
+                    if reader.backup_due:
+                        _backup_after_reading(reader.data_dir, key)
+                    return code
             from core.journal.opening import open_store
-            from core.store.store import StoreLocked
 
             try:
-                store = open_store(args.data_dir)
+                store = open_store(data_dir, key=key)
             except StoreLocked as locked:
-                # A protected store: the passphrase from DOCKET_PASSPHRASE_FILE or a prompt,
-                # never an argument. A wrong one is one message, and nothing was read or changed.
-                from core.cli.commands.protection import unlock
-
-                key, args.unlocked_with = unlock(locked.data_dir)
+                key = _unlock(locked, args)
                 store = open_store(locked.data_dir, key=key)
             with store:
                 for notice in store.notices:
@@ -264,6 +281,32 @@ def main(argv: Sequence[str] | None = None, *,
             print("docket: " + _("the PDF could not be written completely ({reason}); is the disk full?").format(
                 reason=exc), file=sys.stderr)
             return 2
+
+
+def _unlock(locked: StoreLocked, args: argparse.Namespace) -> bytes:
+    """The data key of a protected store: the passphrase from DOCKET_PASSPHRASE_FILE or a
+    prompt, never an argument. A wrong one is one message, and nothing was read or changed."""
+    from core.cli.commands.protection import unlock
+
+    key, args.unlocked_with = unlock(locked.data_dir)
+    return key
+
+
+def _backup_after_reading(data_dir: Path, key: bytes | None) -> None:
+    """The automatic backup's check after a command that read the store the quick way: no
+    backup was made in the last 30 minutes, so the store is opened the full way to see whether
+    the data differs from the newest backup, as after any other command."""
+    from core.journal.opening import open_store
+
+    try:
+        store = open_store(data_dir, key=key)
+    except DocketError as exc:  # e.g. a window opened on the folder meanwhile: the command is done
+        print("docket: " + _("warning: no automatic backup was made ({reason})").format(reason=exc), file=sys.stderr)
+        return
+    with store:
+        for notice in store.notices:
+            print("docket: " + _("warning: {message}").format(message=notice), file=sys.stderr)
+        _automatic_backup(store)
 
 
 SQLITE_MAX_INT = 2**63 - 1

@@ -32,6 +32,7 @@ from core.domain.models import (
 )
 from core.i18n import _
 from core.journal import evidence_text
+from core.journal.case_view import TimeSpent
 
 # The case list's own module; its names stay importable from here.
 from core.journal.case_list import (
@@ -48,7 +49,7 @@ from core.journal.case_list import (
 from core.journal.search_text import fts_query
 from core.store.store import Store
 
-__all__ = ["SORTS", "VIEWS", "CasePage", "CaseRow", "ListPosition", "case_list_sql", "fts_query"]
+__all__ = ["SORTS", "VIEWS", "CasePage", "CaseRow", "ListPosition", "TimeSpent", "case_list_sql", "fts_query"]
 
 
 def matching_case_ids(user_text: str) -> Select[Any] | None:
@@ -264,26 +265,6 @@ def case_events(store: Store, case_id: int, *, kinds: list[str] | None = None) -
         events = list(session.scalars(stmt))
         session.expunge_all()
         return events
-
-
-@dataclass(frozen=True, slots=True)
-class TimeSpent:
-    """What a dispute has cost in time: calls, visits and chats, and how much was waiting."""
-
-    total_minutes: int
-    waiting_minutes: int
-
-    def describe(self) -> str:
-        def hm(m: int) -> str:
-            return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
-
-        if not self.total_minutes and not self.waiting_minutes:
-            return _("no time logged")
-        if self.waiting_minutes:
-            return _("{total}, {waiting} of it on hold").format(total=hm(self.total_minutes),
-                                                                waiting=hm(self.waiting_minutes))
-
-        return hm(self.total_minutes)
 
 
 def time_spent(store_or_session: Store | Session, case_id: int) -> TimeSpent:

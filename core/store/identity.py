@@ -34,6 +34,7 @@ from core.domain.models import Company, Setting
 from core.i18n import _, ngettext
 from core.store import backup
 from core.store.backup import has_data, list_backups
+from core.store.paths import IDENTITY_KEY, SIDECAR  # the sidecar file; the identity's settings key
 from core.store.unit_of_work import Reaction, UnitOfWork
 
 
@@ -44,10 +45,6 @@ class Store(backup.Store, Protocol):
     identity_problem: str | None
 
     def write(self) -> AbstractContextManager[Session]: ...
-
-
-SIDECAR = "docket.identity"
-IDENTITY_KEY = "docket.identity"  # a settings key no user setting uses
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from core.i18n import _
 DB_NAME = "docket.sqlite3"  # the database file in the data directory
 KEY_NAME = "docket.key"  # a protected store's wrapped data key (core.store.crypto)
 CONVERT_JOURNAL = "convert-journal.json"  # a change of protection being swapped in
+SIDECAR = "docket.identity"  # the store's identity beside the database (core.store.identity)
+IDENTITY_KEY = "docket.identity"  # the settings key of the identity in the database
 
 
 def is_protected(data_dir: Path) -> bool:

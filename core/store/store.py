@@ -11,7 +11,6 @@ failed operation leaves the store exactly as it was. Reads use :meth:`Store.read
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -19,22 +18,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from core.domain.errors import DocketError, StoreError, StoreLockedError
+from core.domain.errors import StoreError
 from core.i18n import _
 from core.store import connect, crypto
 from core.store.files import EvidenceStore
 from core.store.identity import StoreIdentity
+from core.store.lock import LOCK_NAME, StoreLocked, data_folder, locked_store, take_lock
 from core.store.migrations import HEAD, alembic_config
-from core.store.paths import DB_NAME, default_data_dir, make_private_dir, make_private_file
+from core.store.paths import DB_NAME, make_private_file
 from core.store.revisions import RevisionChain
 from core.store.unit_of_work import Reactions, UnitOfWork, WriteSession
 
-LOCK_NAME = "docket.lock"
+__all__ = ["LOCK_NAME", "BUSY_TIMEOUT_MS", "Store", "StoreLocked"]
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -48,14 +48,6 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = FULL")
     cur.close()
-
-
-class StoreLocked(DocketError):
-    """The store is protected with a passphrase and was not unlocked; nothing was read."""
-
-    def __init__(self, message: str, data_dir: Path) -> None:
-        super().__init__(message)
-        self.data_dir = data_dir  # the folder, resolved, to unlock and open again
 
 
 def _make_engine(db_path: Path, *, writer: bool, key: bytes | None) -> Engine:
@@ -148,23 +140,8 @@ class Store:
         :class:`StoreLockedError` if another Docket has it open, :class:`StoreLocked` if it is
         protected and no key was given.
         """
-        # Everything Docket creates (database, WAL, evidence, backups) is private to the user.
-        if os.name == "posix":
-            os.umask(0o077)
-        data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-        # A relative folder (--data-dir data, DOCKET_DATA_DIR=data) means one in the current folder.
-        data_dir = Path(os.path.abspath(data_dir.expanduser()))
-        try:
-            make_private_dir(data_dir)
-        except OSError as exc:
-            raise StoreError(_("Cannot create the data folder {data_dir}: {reason}").format(data_dir=data_dir, reason=exc.strerror or exc)) from None
-        lock = FileLock(str(data_dir / LOCK_NAME), timeout=0, is_singleton=False)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise StoreLockedError(
-                _("Docket is already open on {data_dir}. Close the other Docket window first.").format(data_dir=data_dir)
-            ) from None
+        data_dir = data_folder(data_dir)
+        lock = take_lock(data_dir)
         try:
             # A restore cut short is finished first, before anything reads the database.
             from core.store.backup import finish_interrupted_restore
@@ -173,11 +150,7 @@ class Store:
             converted = finish_interrupted_conversion(data_dir)
             finished = finish_interrupted_restore(data_dir)
             if crypto.is_protected(data_dir) and key is None:
-                raise StoreLocked(
-                    f"The data in {data_dir} is protected with a passphrase; unlock it first "
-                    "(set DOCKET_PASSPHRASE_FILE, or type it when asked).",
-                    data_dir,
-                )
+                raise locked_store(data_dir)
             if key is not None and not crypto.is_protected(data_dir):
                 raise StoreError(_("The data in {data_dir} is not protected with a passphrase.").format(data_dir=data_dir))
             _refuse_foreign_database(data_dir / DB_NAME, key)

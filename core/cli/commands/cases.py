@@ -1,29 +1,39 @@
-"""``docket cases``, ``docket show CASE``, ``docket search TEXT``."""
+"""``docket cases``, ``docket show CASE``, ``docket search TEXT``.
+
+``cases`` and ``show`` only read, in plain SQL (:mod:`core.journal.case_list`,
+:mod:`core.journal.case_view`): the command line opens the store for them without SQLAlchemy
+when it can (:mod:`core.store.quick`), which is most of their time saved.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from core.cli.output import print_json
-from core.domain.models import Case
 from core.i18n import _, ngettext
-from core.journal import queries
-from core.store.store import Store
+from core.journal.case_list import VIEWS, CaseRow, ListPosition, page_on
+from core.journal.case_view import CaseView, load_case_view, time_spent_on
+from core.store.quick import QuickStore, reading
+
+if TYPE_CHECKING:
+    from core.store.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("cases", help=_("list cases: id, title, company, status, last activity"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
-    p.add_argument("--view", choices=queries.VIEWS, default="all")
-    p.set_defaults(func=run_cases)
+    p.add_argument("--view", choices=VIEWS, default="all")
+    # reads_only: the command line may open the store the quick way (core.store.quick).
+    p.set_defaults(func=run_cases, reads_only=True)
 
     p = sub.add_parser("show", help=_("show one case with its timeline"))
     p.add_argument("case", type=int, metavar="CASE")
     p.add_argument("--json", action="store_true", help=_("print JSON"))
-    p.set_defaults(func=run_show)
+    p.set_defaults(func=run_show, reads_only=True)
 
     p = sub.add_parser("search", help=_("find cases by any word in them, their events or contacts"))
     p.add_argument("text", metavar="TEXT")
@@ -31,7 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run_search)
 
 
-def _as_json(r: queries.CaseRow) -> dict[str, Any]:
+def _as_json(r: CaseRow) -> dict[str, Any]:
     return {"id": r.id, "title": r.title, "company": r.company, "status": r.status,
             "last_activity": r.last_activity, "next_due": r.next_due,
             "amount": None if r.amount is None else {"value": str(r.amount), "currency": r.currency}}
@@ -54,10 +64,23 @@ def _indented(item: dict[str, Any]) -> str:
     return "  {\n" + ",\n".join(lines) + "\n  }"
 
 
-def run_cases(store: Store, args: argparse.Namespace) -> int:
+def _every_case(store: Store | QuickStore, view: str, page_size: int = 1000) -> Iterator[CaseRow]:
+    """Every case of a view, most recent activity first, one page (read from an index) at a
+    time, each page in its own read (as :func:`core.journal.queries.iter_cases`)."""
+    after: ListPosition | None = None
+    while True:
+        with reading(store) as run:
+            page = page_on(run, view=view, limit=page_size, after=after)
+        yield from page.rows
+        if page.complete:
+            return
+        after = page.end
+
+
+def run_cases(store: Store | QuickStore, args: argparse.Namespace) -> int:
     # Streamed a page at a time (each read from an index), so 100,000 cases start printing at
     # once and memory stays flat.
-    rows = queries.iter_cases(store, view=args.view)
+    rows = _every_case(store, args.view)
     if args.json:
         # The same text print_json writes for the whole list: an indented array.
         out = sys.stdout
@@ -77,12 +100,12 @@ def run_cases(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def case_summary(case: Case) -> dict[str, Any]:
+def case_summary(case: CaseView) -> dict[str, Any]:
     """A case as plain data for ``show --json``."""
     return {
         "id": case.id,
         "title": case.title,
-        "company": case.company.name if case.company else None,
+        "company": case.company,
         "category": case.category,
         "status": case.status,
         "outcome": case.outcome,
@@ -107,19 +130,21 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
-def run_show(store: Store, args: argparse.Namespace) -> int:
-    case = queries.load_case(store, args.case)
-    if args.json:
+def run_show(store: Store | QuickStore, args: argparse.Namespace) -> int:
+    with reading(store) as run:
+        case = load_case_view(run, args.case)
+        spent = time_spent_on(run, case.id) if not args.json else None
+    if args.json or spent is None:
         print_json(case_summary(case))
         return 0
     print(_("Case {id}: {title}").format(id=case.id, title=case.title))
-    print(_("Company: {company}").format(company=case.company.name if case.company else "-") + "    "
+    print(_("Company: {company}").format(company="-" if case.company is None else case.company) + "    "
           + _("Status: {status}").format(status=case.status))
     if case.amount is not None:
         print(_("Amount in dispute: {amount}").format(amount=f"{case.currency} {case.amount}"))
     if case.references:
         print(_("References: {references}").format(references=", ".join(case.references)))
-    print(_("Time spent: {time}").format(time=queries.time_spent(store, case.id).describe()))
+    print(_("Time spent: {time}").format(time=spent.describe()))
     print()
     for e in case.events:
         who = f" ({e.contact.name})" if e.contact else ""
@@ -133,6 +158,8 @@ def run_show(store: Store, args: argparse.Namespace) -> int:
 
 
 def run_search(store: Store, args: argparse.Namespace) -> int:
+    from core.journal import queries
+
     hits = queries.search(store, args.text)
     if args.json:
         print_json([{"case_id": h.case_id, "title": h.title, "company": h.company, "snippet": h.snippet,

@@ -13,11 +13,14 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.domain.errors import DocketError
 from core.i18n import N_, _
 from core.store import crypto, keyring_store, protection
-from core.store.store import Store
+
+if TYPE_CHECKING:  # unlocking a store for a quick read loads no SQLAlchemy (core.store.quick)
+    from core.store.store import Store
 
 PASSPHRASE_FILE = "DOCKET_PASSPHRASE_FILE"
 NEW_PASSPHRASE_FILE = "DOCKET_NEW_PASSPHRASE_FILE"

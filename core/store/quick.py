@@ -1,0 +1,202 @@
+"""A store opened for reading only, through the database driver alone (no SQLAlchemy).
+
+Read-only commands (``docket show``, ``docket cases``) spend most of their time importing
+SQLAlchemy and the models when they open the store the full way (:meth:`Store.open`).
+:func:`open_for_reading` opens it the quick way when nothing but reading is needed: it takes the
+lock and asks for the passphrase of a protected store with the same words, and reads through one
+``sqlite3`` (or SQLCipher) connection that cannot write (``PRAGMA query_only``).
+
+It does so only when opening the full way would change nothing: the schema at :data:`HEAD`, the
+database in WAL mode, the database's identity the one its folder remembers, and nothing in the
+folder but what a store at rest holds (no journal of a restore or of a change of protection,
+no leftover of a copy cut short). Otherwise it returns None, and the caller opens the store the
+full way, which finishes, upgrades, refuses or warns exactly as it always has.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from filelock import FileLock
+
+from core.store import connect
+from core.store.lock import LOCK_NAME, data_folder, locked_store, take_lock
+from core.store.migrations import HEAD
+from core.store.paths import (
+    DB_NAME,
+    IDENTITY_KEY,
+    KEY_NAME,
+    SIDECAR,
+    is_protected,
+    make_private_file,
+)
+
+# Runs one statement and returns its rows, as core.journal.case_list.Run.
+Run = Callable[[str, Sequence[Any]], Sequence[Sequence[Any]]]
+
+BUSY_TIMEOUT_MS = 10_000  # as core.store.store waits for another program's write
+
+# What the folder of a store at rest holds. Anything else (a restore's or a conversion's
+# journal, a working folder, a half-written sidecar...) is for the full opening to deal with.
+_AT_REST = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", LOCK_NAME, SIDECAR, KEY_NAME,
+            "evidence", "backups", "templates"}
+# An automatic backup's name (core.store.backup): when one was made in the last 30 minutes the
+# command line makes none (core.cli.main._automatic_backup). A name read otherwise only means
+# the full check runs after the command.
+_BACKUP_NAME = re.compile(r"^docket-(\d{8}T\d{12})Z-[A-Za-z0-9._-]{1,80}\.sqlite3$")
+BACKUP_INTERVAL = timedelta(minutes=30)
+
+
+class QuickStore:
+    """An open store that reads only. Use :func:`open_for_reading`; close with :meth:`close`."""
+
+    def __init__(self, data_dir: Path, lock: FileLock, conn: Any, key: bytes | None, backup_due: bool) -> None:
+        self.data_dir = data_dir
+        self.db_path = data_dir / DB_NAME
+        self.key = key
+        self.notices: list[str] = []  # none: a store with something to say opens the full way
+        # True when no automatic backup was made in the last 30 minutes: the caller then runs
+        # the full check (does the data differ from the newest backup?) after the command.
+        self.backup_due = backup_due
+        self._lock = lock
+        self._conn = conn
+        self.closed = False
+
+    @contextmanager
+    def reading(self) -> Iterator[Run]:
+        """Run statements in one read transaction: they all see the same snapshot."""
+        self._conn.execute("BEGIN")
+        try:
+            yield lambda sql, params: self._conn.execute(sql, tuple(params)).fetchall()
+        finally:
+            self._conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        """Close the connection and release the lock; nothing was written."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self._conn.close()
+        finally:
+            self._lock.release()
+
+    def __enter__(self) -> QuickStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_for_reading(data_dir: Path | str | None = None, *, key: bytes | None = None) -> QuickStore | None:
+    """Open the store in ``data_dir`` for reading without SQLAlchemy, or return None when the
+    full :meth:`core.store.store.Store.open` must open it (see the module's docstring).
+
+    Raises :class:`core.domain.errors.StoreLockedError` if another Docket has it open, and
+    :class:`core.store.lock.StoreLocked` if it is protected and ``key`` is None, as the full
+    opening does. Nothing in the folder is changed.
+    """
+    folder = data_folder(data_dir)
+    db_path = folder / DB_NAME
+    if not _at_rest(folder) or not db_path.is_file() or db_path.stat().st_size == 0:
+        return None
+    lock: FileLock | None = take_lock(folder)
+    conn: Any = None
+    try:
+        if not _at_rest(folder):  # looked at again under the lock
+            return None
+        if is_protected(folder) and key is None:
+            raise locked_store(folder)
+        if key is not None and not is_protected(folder):
+            return None
+        try:
+            conn = connect.connect(db_path, key=key, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            ready = _ready(conn, folder)
+        except connect.DB_ERRORS:
+            ready = False  # the full opening says what is wrong, in its words
+        if not ready:
+            return None
+        for suffix in ("", "-wal", "-shm"):
+            make_private_file(Path(str(db_path) + suffix))
+        assert lock is not None
+        store = QuickStore(folder, lock, conn, key, backup_due=not _recent_backup(folder / "backups"))
+        conn = lock = None  # the store owns them now
+        return store
+    finally:
+        if conn is not None:
+            conn.close()
+        if lock is not None:
+            lock.release()
+
+
+def _at_rest(folder: Path) -> bool:
+    if any(entry.name not in _AT_REST for entry in folder.iterdir()):
+        return False
+    # A copy into the store or a backup cut short leaves a file the full opening removes.
+    incoming = folder / "evidence" / ".incoming"
+    if incoming.is_dir() and any(incoming.iterdir()):
+        return False
+    backups = folder / "backups"
+    return not (backups.is_dir() and any(entry.name.startswith(".") for entry in backups.iterdir()))
+
+
+def _ready(conn: Any, folder: Path) -> bool:
+    """Whether the database can be read as it is: Docket's schema at HEAD, in WAL mode, and
+    the database the folder remembers (its identity and write count, core.store.identity)."""
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA query_only = ON")
+    if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        return False
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"alembic_version", "settings"} <= tables:
+        return False
+    revision = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    if revision != [(HEAD,)]:
+        return False
+    found = conn.execute("SELECT value FROM settings WHERE key = ?", (IDENTITY_KEY,)).fetchone()
+    commits = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    try:
+        row = json.loads(found[0]) if found is not None and isinstance(found[0], str) else None
+        remembered = json.loads((folder / SIDECAR).read_text("utf-8"))
+        return (isinstance(row, dict) and isinstance(row.get("id"), str) and isinstance(remembered, dict)
+                and str(remembered["id"]) == row["id"] and int(remembered["commits"]) == commits)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _recent_backup(backups: Path) -> bool:
+    """Whether an automatic backup was made in the last 30 minutes."""
+    now = datetime.now(UTC)
+    with contextlib.suppress(OSError):
+        for entry in backups.iterdir():
+            match = _BACKUP_NAME.match(entry.name)
+            if not match:
+                continue
+            with contextlib.suppress(ValueError):
+                made = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
+                if now - made < BACKUP_INTERVAL and entry.is_file():
+                    return True
+    return False
+
+
+class _FullStore(Protocol):
+    def read(self) -> AbstractContextManager[Any]: ...
+
+
+@contextmanager
+def reading(store: QuickStore | _FullStore) -> Iterator[Run]:
+    """Plain SQL statements on either kind of open store, in one read transaction."""
+    if isinstance(store, QuickStore):
+        with store.reading() as run:
+            yield run
+        return
+    with store.read() as session:
+        conn = session.connection()
+        yield lambda sql, params: conn.exec_driver_sql(sql, tuple(params)).all()
