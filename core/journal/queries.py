@@ -32,7 +32,6 @@ from core.domain.models import (
 )
 from core.i18n import _
 from core.journal import evidence_text
-from core.journal.case_view import TimeSpent
 
 # The case list's own module; its names stay importable from here.
 from core.journal.case_list import (
@@ -46,6 +45,7 @@ from core.journal.case_list import (
     page_on,
     view_counts_on,
 )
+from core.journal.case_view import TimeSpent
 from core.journal.search_text import fts_query
 from core.store.store import Store
 
