@@ -8,9 +8,11 @@ when it can (:mod:`core.store.quick`), which is most of their time saved.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Iterator
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from core.cli.output import print_json
@@ -52,15 +54,32 @@ def _as_json(r: CaseRow) -> dict[str, Any]:
 _encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
+def _value(value: Any) -> str:
+    """``_encode(value)``, without its set-up for the values a case row holds (text, numbers,
+    None): at 100,000 cases that set-up, 17 times a row, was most of the listing's time."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if type(value) is int:
+        return int.__repr__(value)
+    return _encode(value)  # a date (as its text), True, False...
+
+
+@functools.cache
+def _key(key: str) -> str:
+    return encode_basestring(key)
+
+
 def _indented(item: dict[str, Any]) -> str:
     """One case of the list as json.dumps(list, indent=2) lays it out (two levels deep)."""
     lines = []
     for key, value in item.items():
         if isinstance(value, dict) and value:
-            inner = ",\n".join(f"      {_encode(k)}: {_encode(v)}" for k, v in value.items())
-            lines.append(f"    {_encode(key)}: {{\n{inner}\n    }}")
+            inner = ",\n".join(f"      {_key(k)}: {_value(v)}" for k, v in value.items())
+            lines.append(f"    {_key(key)}: {{\n{inner}\n    }}")
         else:
-            lines.append(f"    {_encode(key)}: {_encode(value)}")
+            lines.append(f"    {_key(key)}: {_value(value)}")
     return "  {\n" + ",\n".join(lines) + "\n  }"
 
 
