@@ -247,7 +247,8 @@ def main(argv: Sequence[str] | None = None, *,
                 if reader is not None:
                     with reader:
                         code = int(args.func(reader, args) or 0)
-                    if reader.backup_due:
+                        backup = reader.backup_check_needed()
+                    if backup:
                         _backup_after_reading(reader.data_dir, key)
                     return code
             from core.journal.opening import open_store
@@ -293,9 +294,9 @@ def _unlock(locked: StoreLocked, args: argparse.Namespace) -> bytes:
 
 
 def _backup_after_reading(data_dir: Path, key: bytes | None) -> None:
-    """The automatic backup's check after a command that read the store the quick way: no
-    backup was made in the last 30 minutes, so the store is opened the full way to see whether
-    the data differs from the newest backup, as after any other command."""
+    """The automatic backup after a command that read the store the quick way, when one may be
+    due (:meth:`core.store.quick.QuickStore.backup_check_needed`): the store is opened the full
+    way and checked as after any other command."""
     from core.journal.opening import open_store
 
     try:

@@ -16,6 +16,7 @@ full way, which finishes, upgrades, refuses or warns exactly as it always has.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -49,7 +50,7 @@ _AT_REST = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", LOCK_NAME, SIDECAR, KEY
             "evidence", "backups", "templates"}
 # An automatic backup's name (core.store.backup): when one was made in the last 30 minutes the
 # command line makes none (core.cli.main._automatic_backup). A name read otherwise only means
-# the full check runs after the command.
+# the store is opened the full way after the command, for the full check.
 _BACKUP_NAME = re.compile(r"^docket-(\d{8}T\d{12})Z-[A-Za-z0-9._-]{1,80}\.sqlite3$")
 BACKUP_INTERVAL = timedelta(minutes=30)
 
@@ -62,8 +63,8 @@ class QuickStore:
         self.db_path = data_dir / DB_NAME
         self.key = key
         self.notices: list[str] = []  # none: a store with something to say opens the full way
-        # True when no automatic backup was made in the last 30 minutes: the caller then runs
-        # the full check (does the data differ from the newest backup?) after the command.
+        # True when no automatic backup was made in the last 30 minutes: then the command line
+        # asks backup_check_needed() after the command.
         self.backup_due = backup_due
         self._lock = lock
         self._conn = conn
@@ -77,6 +78,23 @@ class QuickStore:
             yield lambda sql, params: self._conn.execute(sql, tuple(params)).fetchall()
         finally:
             self._conn.execute("ROLLBACK")
+
+    def backup_check_needed(self) -> bool:
+        """Whether the command line's automatic backup (``core.cli.main._automatic_backup``)
+        could make a backup now, which needs the store opened the full way. Not when a backup
+        was made in the last 30 minutes, nor when the store holds nothing and has no backup,
+        nor when the data is what the newest backup holds (the same fingerprint): what
+        :func:`core.store.backup.auto_backup` would find, without loading SQLAlchemy."""
+        if not self.backup_due:
+            return False
+        backups = _backups(self.data_dir / "backups")
+        with self.reading() as run:
+            if not backups:
+                return any(run(f"SELECT 1 FROM {table} LIMIT 1", ()) for table in ("cases", "companies", "evidence"))
+            newest = ""
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                newest = json.loads(backups[-1][1].with_suffix(".json").read_text("utf-8")).get("fingerprint", "")
+            return bool(fingerprint_on(run) != newest)
 
     def close(self) -> None:
         """Close the connection and release the lock; nothing was written."""
@@ -171,19 +189,47 @@ def _ready(conn: Any, folder: Path) -> bool:
         return False
 
 
-def _recent_backup(backups: Path) -> bool:
-    """Whether an automatic backup was made in the last 30 minutes."""
-    now = datetime.now(UTC)
+def _backups(folder: Path) -> list[tuple[datetime, Path]]:
+    """The automatic backups in ``folder`` by the time in their names, oldest first (as
+    :func:`core.store.backup.list_backups` lists them)."""
+    found = []
     with contextlib.suppress(OSError):
-        for entry in backups.iterdir():
+        for entry in folder.iterdir():
             match = _BACKUP_NAME.match(entry.name)
-            if not match:
+            if not match or not entry.is_file():
                 continue
             with contextlib.suppress(ValueError):
-                made = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
-                if now - made < BACKUP_INTERVAL and entry.is_file():
-                    return True
-    return False
+                found.append((datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC), entry))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _recent_backup(backups: Path) -> bool:
+    """Whether an automatic backup was made in the last 30 minutes."""
+    found = _backups(backups)
+    return bool(found) and datetime.now(UTC) - found[-1][0] < BACKUP_INTERVAL
+
+
+def fingerprint_on(run: Run) -> str:
+    """What the data looks like now, in 64 hex digits: the digest of
+    :func:`core.store.backup.fingerprint` (a test keeps the two equal), read with ``run``."""
+    digest = hashlib.sha256()
+    tables = [row[0] for row in run(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name NOT LIKE 'search_index%' ORDER BY name", ())]
+    for table in tables:
+        try:
+            size = run(f'SELECT count(*), max(rowid) FROM "{table}"', ())
+        except connect.OPERATIONAL_ERRORS:  # a WITHOUT ROWID table has no rowid
+            size = run(f'SELECT count(*) FROM "{table}"', ())
+        digest.update(repr(tuple(size[0])).encode())
+    if "revisions" in tables:
+        head = run("SELECT hash FROM revisions ORDER BY id DESC LIMIT 1", ())
+        digest.update(repr(tuple(head[0]) if head else None).encode())
+    for table in ("settings", "companies", "reminders", "alembic_version"):
+        if table in tables:
+            for row in run(f'SELECT * FROM "{table}" ORDER BY 1', ()):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
 
 
 class _FullStore(Protocol):

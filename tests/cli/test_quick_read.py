@@ -24,8 +24,9 @@ from core.domain.models import Case
 from core.i18n import _, current_language, ngettext, set_language
 from core.journal import cases, queries
 from core.journal.opening import open_store
+from core.store import backup
 from core.store.paths import SIDECAR
-from core.store.quick import open_for_reading
+from core.store.quick import fingerprint_on, open_for_reading
 from core.store.store import Store
 
 PROBE = """
@@ -253,3 +254,36 @@ def test_a_protected_store_asks_for_its_passphrase_then_reads_quickly(examples: 
     assert seen["code"] == 0 and json.loads(out)["id"] == 1
     assert not [m for m in seen["loaded"] if m.startswith("sqlalchemy")]
     assert "sqlcipher3" in seen["loaded"]
+
+
+def _age_backups(data_dir: Path) -> None:
+    """Make the automatic backups look two days old (their time is in their names)."""
+    for path in (data_dir / "backups").iterdir():
+        stem, _sep, rest = path.name.partition("Z-")
+        path.rename(path.with_name(f"docket-20000101T000000000000Z-{rest}"))
+
+
+def test_the_quick_fingerprint_is_the_backups_own(examples: Path, generated: Path) -> None:
+    for folder in (examples, generated):
+        with open_store(folder) as store:
+            expected = backup.fingerprint(store)
+        reader = open_for_reading(folder)
+        assert reader is not None
+        with reader, reader.reading() as run:
+            assert fingerprint_on(run) == expected
+
+
+def test_an_old_backup_of_the_same_data_needs_no_new_one_and_no_sqlalchemy(
+        examples: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _age_backups(examples)
+    before = sorted(p.name for p in (examples / "backups").iterdir())
+    seen, out = loaded_by("--data-dir", str(examples), "show", "1", "--json")
+    assert seen == {"code": 0, "loaded": []} and json.loads(out)["id"] == 1
+    assert sorted(p.name for p in (examples / "backups").iterdir()) == before
+
+    # Data written since the newest backup, which is old: a read backs it up, as before.
+    with open_store(examples) as store:
+        cases.open_case(store, title="Parcel lost", company="Parcels Inc")
+    shown(capsys, examples, "cases")
+    after = sorted(p.name for p in (examples / "backups").iterdir() if p.suffix == ".sqlite3")
+    assert len(after) == len([n for n in before if n.endswith(".sqlite3")]) + 1
