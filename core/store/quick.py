@@ -119,7 +119,7 @@ def open_for_reading(data_dir: Path | str | None = None, *, key: bytes | None = 
 
     Raises :class:`core.domain.errors.StoreLockedError` if another Docket has it open, and
     :class:`core.store.lock.StoreLocked` if it is protected and ``key`` is None, as the full
-    opening does. Nothing in the folder is changed.
+    opening does. Nothing is written to the database (its connection is query_only).
     """
     folder = data_folder(data_dir)
     db_path = folder / DB_NAME
