@@ -401,7 +401,8 @@ def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) 
                            _OPEN, due < today)
 
     reached = steps_reached(facts)
-    clocks, missing = reading(facts, today, reached)
+    # Lean: the due list shows neither the missing facts nor the clocks' long sentences.
+    clocks, missing = reading(facts, today, reached, lean=True)
     step = next_step_for(facts, today, reached, clocks, missing) if step is None else step
     due = silence_due(facts)
     # A step that already waits on that silence (after a refusal) says it; once is enough.
