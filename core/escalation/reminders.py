@@ -562,10 +562,15 @@ class _Cache:
         self.language: str | None = None
         self.dirty: set[int] = set()
         self.generation = 0
+        # The whole list as last returned (with and without the history), for the same
+        # day, language and generation: asked again with nothing changed, it is handed back
+        # as it is instead of being assembled and sorted again.
+        self.lists: dict[bool, list[DueItem]] = {}
 
     def touched(self, case_ids: set[int] | None) -> None:
         with self.lock:
             self.generation += 1
+            self.lists = {}
             if case_ids is None:
                 self.items = None
             else:
@@ -604,6 +609,9 @@ def _all_cases(store: Store, include_history: bool) -> list[DueItem]:
         fresh_enough = cache.engine is engine and cache.today == today and cache.language == language
         items = cache.items if fresh_enough else None
         dirty = set(cache.dirty)
+        same = cache.lists.get(include_history) if items is not None and not dirty else None
+        if same is not None:
+            return list(same)  # a copy: the caller may sort or filter it
     with store.read() as session:
         if items is None:
             items, dirty = _open_items(session, today), set()
@@ -615,9 +623,13 @@ def _all_cases(store: Store, include_history: bool) -> list[DueItem]:
         result = _assemble(session, items, _stored(session, None), today, include_history)
     with cache.lock:
         if cache.generation == generation:
+            if cache.items is not items or cache.today != today or cache.language != language:
+                cache.lists = {}
             cache.engine, cache.items, cache.today = engine, items, today
             cache.language = language
             cache.dirty -= dirty
+            if not cache.dirty:
+                cache.lists[include_history] = list(result)
     return result
 
 
