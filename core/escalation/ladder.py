@@ -583,11 +583,13 @@ def clocks_for(facts: CaseFacts, today: date, reached: dict[Step, date] | None =
     return reading(facts, today, reached)[0]
 
 
-def reading(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None
+def reading(facts: CaseFacts, today: date, reached: dict[Step, date] | None = None, *, lean: bool = False
             ) -> tuple[list[Clock], tuple[rules.MissingFact, ...]]:
-    """:func:`clocks_for` and :func:`missing_facts` at once (one look at each rule)."""
+    """:func:`clocks_for` and :func:`missing_facts` at once (one look at each rule).
+    ``lean`` (the due list): no missing facts and no clock ``sentence``; every date, key
+    and short text is the same."""
     reached = steps_reached(facts) if reached is None else reached
-    rule_clocks, missing = rules.reading(rule_facts(facts, reached, today), today)
+    rule_clocks, missing = rules.reading(rule_facts(facts, reached, today), today, lean=lean)
     early = _early_regulator(facts)
     out = []
     for c in rule_clocks:
@@ -597,8 +599,8 @@ def reading(facts: CaseFacts, today: date, reached: dict[Step, date] | None = No
             when = facts.final_response
             explanation += " " + _("The final response of {day} opens it now ({source}).").format(
                 day=day_text(when, today), source=early)
-            sentence = _("{label}: you may refer the complaint now (since the final response on "
-                         "{day}).").format(label=c.label, day=short_date(when))
+            sentence = "" if lean else _("{label}: you may refer the complaint now (since the final "
+                                         "response on {day}).").format(label=c.label, day=short_date(when))
         out.append(Clock(
             label=c.label, date=when, opens=c.opens, text=clock_text(c.label, c.opens, c.steps, when, today),
             rule_id=c.rule_id, steps=c.steps, explanation=explanation, source=c.source,

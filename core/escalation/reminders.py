@@ -30,6 +30,7 @@ aggregating every event again.
 from __future__ import annotations
 
 import threading
+from bisect import insort
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -401,7 +402,8 @@ def computed_items(facts: CaseFacts, today: date, step: NextStep | None = None) 
                            _OPEN, due < today)
 
     reached = steps_reached(facts)
-    clocks, missing = reading(facts, today, reached)
+    # Lean: the due list shows neither the missing facts nor the clocks' long sentences.
+    clocks, missing = reading(facts, today, reached, lean=True)
     step = next_step_for(facts, today, reached, clocks, missing) if step is None else step
     due = silence_due(facts)
     # A step that already waits on that silence (after a refusal) says it; once is enough.
@@ -533,9 +535,14 @@ def _assemble(session: Session, per_case: dict[int, list[DueItem]], stored: dict
         items.append(_with_state(item, row, today))
     if not include_history:
         items = [i for i in items if i.state == _OPEN]
-    # Open first (overdue, then by date); the history after, by date too.
-    items.sort(key=lambda i: (i.state != _OPEN, not i.overdue, i.due, i.case_id, i.key))
+    items.sort(key=_order)
     return items
+
+
+def _order(item: DueItem) -> tuple[bool, bool, date, int, str]:
+    """Open first (overdue, then by date); the history after, by date too. No two items of
+    a list have the same case and key, so the order is the same however the list was made."""
+    return item.state != _OPEN, not item.overdue, item.due, item.case_id, item.key
 
 
 # -- the all-cases list, kept between calls -------------------------------------------------------
@@ -561,12 +568,18 @@ class _Cache:
         self.language: str | None = None
         self.dirty: set[int] = set()
         self.generation = 0
+        # The whole list with the history, in order, as made from ``items`` and the stored
+        # choices: asked again with nothing changed it is handed back as it is, and after a
+        # commit only the touched cases' part of it is made again and put in its place.
+        self.whole: list[DueItem] | None = None
+        self.open_only: list[DueItem] | None = None  # ``whole`` without the history
 
     def touched(self, case_ids: set[int] | None) -> None:
         with self.lock:
             self.generation += 1
+            self.open_only = None
             if case_ids is None:
-                self.items = None
+                self.items = self.whole = None
             else:
                 self.dirty |= case_ids
 
@@ -602,22 +615,49 @@ def _all_cases(store: Store, include_history: bool) -> list[DueItem]:
         generation, engine = cache.generation, store.writer
         fresh_enough = cache.engine is engine and cache.today == today and cache.language == language
         items = cache.items if fresh_enough else None
+        whole = cache.whole if items is not None else None
         dirty = set(cache.dirty)
+        if whole is not None and not dirty:
+            # Nothing changed since the list was made: a copy (the caller may sort or filter it).
+            if include_history:
+                return list(whole)
+            if cache.open_only is None:
+                cache.open_only = [i for i in whole if i.state == _OPEN]
+            return list(cache.open_only)
     with store.read() as session:
-        if items is None:
+        if items is None or whole is None:
             items, dirty = _open_items(session, today), set()
+            whole = _assemble(session, items, _stored(session, None), today, True)
         elif dirty:
             # The touched cases that are (still) open; the others leave the list.
             fresh = gather_facts(session, dirty, kept=True)
             items = {cid: i for cid, i in items.items() if cid not in dirty}
             items.update((cid, computed_items(f, today)) for cid, f in fresh.items())
-        result = _assemble(session, items, _stored(session, None), today, include_history)
+            # Their part of the list, with their stored choices and history, in place of the old.
+            part = _assemble(session, {cid: items[cid] for cid in dirty if cid in items},
+                             _stored(session, dirty), today, True)
+            whole = _merged(whole, dirty, part)
+    open_only = None if include_history else [i for i in whole if i.state == _OPEN]
     with cache.lock:
         if cache.generation == generation:
-            cache.engine, cache.items, cache.today = engine, items, today
+            cache.engine, cache.items, cache.whole, cache.today = engine, items, whole, today
             cache.language = language
+            cache.open_only = open_only
             cache.dirty -= dirty
-    return result
+    return list(whole) if open_only is None else list(open_only)
+
+
+def _merged(whole: list[DueItem], dirty: set[int], part: list[DueItem]) -> list[DueItem]:
+    """``whole`` (in order) with the items of the ``dirty`` cases replaced by ``part`` (in
+    order): the same list :func:`_assemble` would make of all of them."""
+    out = [i for i in whole if i.case_id not in dirty]
+    if len(part) <= 64:
+        for item in part:
+            insort(out, item, key=_order)
+    else:
+        out += part
+        out.sort(key=_order)  # two runs already in order: merged in one pass
+    return out
 
 
 def _kind_of(row: _Stored) -> str:

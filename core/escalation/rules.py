@@ -1129,19 +1129,24 @@ def clocks(facts: CaseFacts, today: date) -> list[Clock]:
     return reading(facts, today)[0]
 
 
-def reading(facts: CaseFacts, today: date) -> tuple[list[Clock], list[MissingFact]]:
+def reading(facts: CaseFacts, today: date, *, lean: bool = False) -> tuple[list[Clock], list[MissingFact]]:
     """:func:`clocks` and :func:`missing_facts` of a case on ``today``, with one look at
-    each rule (the due list asks this of every open case)."""
+    each rule (the due list asks this of every open case). ``lean``: the dates only, for
+    the due list, which shows neither the missing facts nor the clocks' full sentences:
+    no missing fact is listed and each clock's ``text`` is empty (its other fields are
+    the same)."""
     if facts.as_of != today:
         facts = _with(facts, as_of=today)  # a rule is in force or not on the day asked about
     if facts.closed:
         return [], []
     evaluated = _evaluate(facts)
+    if lean:
+        return _clocks(facts, today, evaluated, sentences=False), []
     return _clocks(facts, today, evaluated), _missing(facts, evaluated)
 
 
 def _clocks(facts: CaseFacts, today: date,
-            evaluated: list[tuple[Rule, bool, list[str], date | None]]) -> list[Clock]:
+            evaluated: list[tuple[Rule, bool, list[str], date | None]], sentences: bool = True) -> list[Clock]:
     out: list[Clock] = []
     for rule, ok, lacking, start in evaluated:
         if not ok or lacking or start is None:
@@ -1163,7 +1168,8 @@ def _clocks(facts: CaseFacts, today: date,
             # the language may change while the packs stay cached.
             rule_id=rule.id, label=_(rule.label), start=start, deadline=deadline, opens=rule.opens,
             steps=rule.steps, source=rule.source, checked=rule.checked, confidence=rule.confidence,
-            text=_sentence(rule, start, deadline, _anchor_text(facts, anchor), today, period), starts_from=anchor,
+            text=_sentence(rule, start, deadline, _anchor_text(facts, anchor), today, period) if sentences else "",
+            starts_from=anchor,
             explanation=_(rule.explanation) if rule.explanation else "",
             remind_on=None if rule.opens else deadline - timedelta(days=rule.remind_before_days),
         ))
