@@ -12,6 +12,7 @@ before the rest of Docket is imported.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 from core.domain import clock
 from core.domain.errors import ValidationError
 from core.i18n import _
-from core.journal.search_text import fts_query
+from core.journal.search_text import fts_query, fts_term, fts_words
 
 VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
 SORTS = ("title", "company", "status", "last_activity", "next_due", "amount", "opened_on", "id")
@@ -213,27 +214,182 @@ def page_on(
 ) -> CasePage:
     """The page of the case list that follows ``after`` (the first page without it), read with
     ``run``. Cases without a value to sort by (no company, no activity yet...) come last in both
-    directions; ties are broken by case id."""
+    directions; ties are broken by case id.
+
+    A search that matches a large share of the store is answered by walking the list in its
+    order and checking each case until the page is full (see :class:`_Walk`); any other by the
+    set of every matching case. Both give the same rows."""
     if sort not in _SORT_KEYS:
         raise ValidationError("sort", _("unknown sort {sort!r}; expected one of: {join}").format(sort=sort, join=', '.join(SORTS)))
+    if search and search.strip() and limit > 0:
+        walk = _Walk.worth_it(run, search, company_id=company_id)
+        if walk is not None:
+            return _page(walk.rows(run, view=view, search=search, company_id=company_id, sort=sort,
+                                   descending=descending, limit=limit, after=after), after, limit)
+    return _page(_rows(run, view=view, search=search, company_id=company_id, sort=sort, descending=descending,
+                       limit=limit, after=after), after, limit)
+
+
+# A list row as read (the columns of case_list_sql) and whether it came from the run of cases
+# with no value to sort by.
+_Raw = tuple[Sequence[Any], bool]
+
+
+def _rows(
+    run: Run, *, view: str, search: str | None, company_id: int | None, sort: str, descending: bool,
+    limit: int, after: ListPosition | None,
+) -> list[_Raw]:
+    """Up to ``limit`` list rows after ``after``: those with a value to sort by, then the others."""
     nullable = _SORT_KEYS[sort][1]
-    raw: list[Any] = []
+    raw: list[_Raw] = []
     empty = after is not None and after.empty
     if not empty:
         sql, params = case_list_sql(sort, descending, view=view, search=search, company_id=company_id, after=after)
-        raw = list(run(sql, (*params, limit)))
+        raw = [(r, False) for r in run(sql, (*params, limit))]
     if nullable and len(raw) < limit:
         sql, params = case_list_sql(sort, descending, view=view, search=search, company_id=company_id,
                                     after=after if empty else None, empty=True)
-        nulls = list(run(sql, (*params, limit - len(raw))))
-        if nulls:
-            empty = True
-        raw += nulls
+        raw += [(r, True) for r in run(sql, (*params, limit - len(raw)))]
+    return raw
+
+
+def _position(raw: _Raw) -> ListPosition:
+    row, empty = raw
+    return ListPosition(empty, row[10], row[11], row[0])
+
+
+def _page(raw: list[_Raw], after: ListPosition | None, limit: int) -> CasePage:
     if not raw:
         return CasePage([], after, True)
-    last = raw[-1]
-    end = ListPosition(empty, last[10], last[11], last[0])
-    return CasePage([_case_row(r) for r in raw], end, len(raw) < limit)
+    return CasePage([_case_row(r) for r, _empty in raw], _position(raw[-1]), len(raw) < limit)
+
+
+# Whether a case matches a search, for a batch of cases (their ids replace {ids}): its own text,
+# its company's, its contacts', its events' and its evidence files' text. Each check looks up
+# one row of the index by rowid (rowid = id * 4 + source, schema revision 0002), so a case
+# costs a few lookups whatever the size of the store, and the first match ends its checks.
+# ?1 is the query for search_index, ?2 for evidence_text_search.
+_CHECK_SQL = (
+    "SELECT c.id FROM cases c WHERE c.id IN ({ids}) AND ("
+    "EXISTS (SELECT 1 FROM search_index s WHERE s.search_index MATCH ?1 AND s.rowid = c.id * 4) "
+    "OR (c.company_id IS NOT NULL AND EXISTS (SELECT 1 FROM search_index s "
+    "WHERE s.search_index MATCH ?1 AND s.rowid = c.company_id * 4 + 3)) "
+    "OR EXISTS (SELECT 1 FROM contacts ct CROSS JOIN search_index s ON s.rowid = ct.id * 4 + 2 "
+    "WHERE ct.case_id = c.id AND s.search_index MATCH ?1) "
+    "OR EXISTS (SELECT 1 FROM events e CROSS JOIN search_index s ON s.rowid = e.id * 4 + 1 "
+    "WHERE e.case_id = c.id AND s.search_index MATCH ?1) "
+    "OR EXISTS (SELECT 1 FROM evidence ev JOIN evidence_text_pages etp ON etp.sha256 = ev.sha256 "
+    "CROSS JOIN evidence_text_search ets ON ets.rowid = etp.id "
+    "WHERE ev.case_id = c.id AND ets.evidence_text_search MATCH ?2))"
+)
+
+# The vocabulary of each full-text index (fts5vocab, in the connection's temporary schema).
+_VOCABULARIES = {"search_index": "docket_search_terms", "evidence_text_search": "docket_evidence_terms"}
+_PLAIN = re.compile(r"[a-z0-9]+")
+_MAX_TERMS = 24  # a prefix with more words than this is left a prefix (the walk is then not used)
+_MATCHES_PER_CASE = 2  # a search with at least this many matches per case is walked
+_FIRST_BATCH = 64
+_MIN_SHARE = 4  # the walk gives up when fewer than one case in this many matches
+
+
+class _Walk:
+    """A search answered by walking the list in its order and checking each case.
+
+    A prefix of two or three letters matching most of the timeline ("re") takes as long to
+    gather every matching case as the store is large (about 1.7 s at 100,000 cases), while
+    the first page of the list, when most cases match, is found by checking a few hundred.
+    Each check looks up one row of the index; a prefix longer than the index's prefix indexes
+    (2 and 3 characters) would be expanded again on every look-up (milliseconds each), so it
+    is replaced by the words of the index's vocabulary it stands for, which match the same rows.
+    """
+
+    def __init__(self, search_query: str, evidence_query: str) -> None:
+        self.search_query = search_query
+        self.evidence_query = evidence_query
+
+    @classmethod
+    def worth_it(cls, run: Run, search: str, *, company_id: int | None) -> _Walk | None:
+        """The walk for ``search``, or None when gathering every matching case costs less."""
+        words = fts_words(search)
+        if not words:
+            return None
+        in_cases = _expanded(run, "search_index", words)
+        in_evidence = _expanded(run, "evidence_text_search", words)
+        if in_cases is None or in_evidence is None:
+            return None  # a long prefix with many words: each check would expand it again
+        if company_id is None:
+            # Few matches per case (or a word that is nowhere): the set of matching cases is
+            # small and quick to gather. Counting stops at the threshold.
+            cases = run("SELECT coalesce(sum(n), 0) FROM row_counts WHERE key LIKE 'cases:%'", ())[0][0]
+            wanted = _MATCHES_PER_CASE * max(int(cases), 1)
+            found = run("SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT ?)",
+                        (in_cases or '""', wanted))[0][0]
+            if found < wanted:
+                return None
+        return cls(in_cases or '""', in_evidence or '""')
+
+    def rows(
+        self, run: Run, *, view: str, search: str, company_id: int | None, sort: str, descending: bool,
+        limit: int, after: ListPosition | None,
+    ) -> list[_Raw]:
+        """The matching list rows after ``after``, up to ``limit``: the list's own rows, in its
+        order, checked a batch at a time. When too few of them match, the rest of the page is
+        read from the set of every matching case instead, from where the walk stopped."""
+        found: list[_Raw] = []
+        position = after
+        visited = 0
+        batch = min(limit, _FIRST_BATCH)
+        while len(found) < limit:
+            rows = _rows(run, view=view, search=None, company_id=company_id, sort=sort, descending=descending,
+                         limit=batch, after=position)
+            if not rows:
+                break
+            ids = ",".join(str(int(r[0][0])) for r in rows)
+            matching = {i for (i,) in run(_CHECK_SQL.format(ids=ids), (self.search_query, self.evidence_query))}
+            for raw in rows:
+                if raw[0][0] in matching:
+                    found.append(raw)
+                    if len(found) == limit:
+                        return found
+            visited += len(rows)
+            position = _position(rows[-1])
+            if len(rows) < batch:
+                break  # the end of the list
+            if len(found) * _MIN_SHARE < visited:
+                found += _rows(run, view=view, search=search, company_id=company_id, sort=sort,
+                               descending=descending, limit=limit - len(found), after=position)
+                break
+            # Enough cases to fill the page at the share found so far, with some to spare.
+            needed = (limit - len(found)) * visited // max(len(found), 1)
+            batch = max(_FIRST_BATCH, min(needed + needed // 4, 1000))
+        return found
+
+
+def _expanded(run: Run, index: str, words: list[list[str]]) -> str | None:
+    """The FTS5 query of ``words`` for ``index`` (as :func:`fts_query`) with each prefix longer
+    than the index's prefix indexes replaced by the words of the index it stands for. Empty
+    when a word is in no row of the index; None when a prefix stands for too many words."""
+    vocabulary = _VOCABULARIES[index]
+    run(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{vocabulary} USING fts5vocab(main, {index}, row)", ())
+    terms: list[str] = []
+    for forms in words:
+        alternatives: list[str] = []
+        for form in forms:
+            if len(form) <= 3 or not _PLAIN.fullmatch(form):
+                # The prefix indexes answer these; other letters are left to the tokenizer.
+                alternatives.append(fts_term(form))
+                continue
+            # Every word of the index that starts with the prefix ("refund" -> refund, refunded).
+            upper = form[:-1] + chr(ord(form[-1]) + 1)
+            words_of = run(f"SELECT term FROM temp.{vocabulary} WHERE term >= ? AND term < ? LIMIT ?",
+                           (form, upper, _MAX_TERMS + 1))
+            if len(words_of) > _MAX_TERMS:
+                return None
+            alternatives += ['"' + str(w).replace('"', '""') + '"' for (w,) in words_of]
+        if not alternatives:
+            return ""
+        terms.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    return " AND ".join(terms)
 
 
 OPEN_STATUSES = ("open", "awaiting_reply", "escalated")  # Status less CLOSED_STATUSES (no models here)
