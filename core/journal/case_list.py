@@ -216,13 +216,13 @@ def page_on(
     ``run``. Cases without a value to sort by (no company, no activity yet...) come last in both
     directions; ties are broken by case id.
 
-    A search that matches a large share of the store is answered by walking the list in its
-    order and checking each case until the page is full (see :class:`_Walk`); any other by the
-    set of every matching case. Both give the same rows."""
+    A search is answered by walking the list in its order and checking each case until the
+    page is full (see :class:`_Walk`), or, when few cases match, by the set of every matching
+    case. Both give the same rows."""
     if sort not in _SORT_KEYS:
         raise ValidationError("sort", _("unknown sort {sort!r}; expected one of: {join}").format(sort=sort, join=', '.join(SORTS)))
     if search and search.strip() and limit > 0:
-        walk = _Walk.worth_it(run, search, company_id=company_id)
+        walk = _Walk.chosen(run, search, company_id=company_id)
         if walk is not None:
             return _page(walk.rows(run, view=view, search=search, company_id=company_id, sort=sort,
                                    descending=descending, limit=limit, after=after), after, limit)
@@ -265,11 +265,13 @@ def _page(raw: list[_Raw], after: ListPosition | None, limit: int) -> CasePage:
 
 
 # Whether a case matches a search, for a batch of cases (their ids replace {ids}): its own text,
-# its company's, its contacts', its events' and its evidence files' text. Each check looks up
-# one row of the index by rowid (rowid = id * 4 + source, schema revision 0002), so a case
-# costs a few lookups whatever the size of the store, and the first match ends its checks.
-# ?1 is the query for search_index, ?2 for evidence_text_search.
-_CHECK_SQL = (
+# its company's, its contacts', its events' and its evidence files' text, each source told
+# apart by its rowid in the index (rowid = id * 4 + source, schema revision 0002). The first
+# source that matches ends a case's checks.
+#
+# Looked up in the index itself: one look-up per row of the case, whatever the size of the
+# store. ?1 is the query for search_index, ?2 for evidence_text_search.
+_LOOKUP_SQL = (
     "SELECT c.id FROM cases c WHERE c.id IN ({ids}) AND ("
     "EXISTS (SELECT 1 FROM search_index s WHERE s.search_index MATCH ?1 AND s.rowid = c.id * 4) "
     "OR (c.company_id IS NOT NULL AND EXISTS (SELECT 1 FROM search_index s "
@@ -282,12 +284,22 @@ _CHECK_SQL = (
     "CROSS JOIN evidence_text_search ets ON ets.rowid = etp.id "
     "WHERE ev.case_id = c.id AND ets.evidence_text_search MATCH ?2))"
 )
+# Looked up among the rowids of every match, gathered once into temporary tables (_MATCHES).
+_SET_SQL = (
+    "SELECT c.id FROM cases c WHERE c.id IN ({ids}) AND ("
+    "c.id * 4 IN temp.docket_matches OR c.company_id * 4 + 3 IN temp.docket_matches "
+    "OR EXISTS (SELECT 1 FROM contacts ct WHERE ct.case_id = c.id AND ct.id * 4 + 2 IN temp.docket_matches) "
+    "OR EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.id * 4 + 1 IN temp.docket_matches) "
+    "OR EXISTS (SELECT 1 FROM evidence ev JOIN evidence_text_pages etp ON etp.sha256 = ev.sha256 "
+    "WHERE ev.case_id = c.id AND etp.id IN temp.docket_evidence_matches))"
+)
+_MATCHES = {"search_index": "docket_matches", "evidence_text_search": "docket_evidence_matches"}
 
 # The vocabulary of each full-text index (fts5vocab, in the connection's temporary schema).
 _VOCABULARIES = {"search_index": "docket_search_terms", "evidence_text_search": "docket_evidence_terms"}
 _PLAIN = re.compile(r"[a-z0-9]+")
-_MAX_TERMS = 24  # a prefix with more words than this is left a prefix (the walk is then not used)
-_MATCHES_PER_CASE = 2  # a search with at least this many matches per case is walked
+_MAX_TERMS = 24  # a prefix with more words than this is left a prefix (not looked up row by row)
+_MATCHES_PER_CASE = 2  # a search with at least this many matches per case is looked up row by row
 _FIRST_BATCH = 64
 _MIN_SHARE = 4  # the walk gives up when fewer than one case in this many matches
 
@@ -295,46 +307,72 @@ _MIN_SHARE = 4  # the walk gives up when fewer than one case in this many matche
 class _Walk:
     """A search answered by walking the list in its order and checking each case.
 
-    A prefix of two or three letters matching most of the timeline ("re") takes as long to
-    gather every matching case as the store is large (about 1.7 s at 100,000 cases), while
-    the first page of the list, when most cases match, is found by checking a few hundred.
-    Each check looks up one row of the index; a prefix longer than the index's prefix indexes
-    (2 and 3 characters) would be expanded again on every look-up (milliseconds each), so it
-    is replaced by the words of the index's vocabulary it stands for, which match the same rows.
+    Gathering every matching case costs as much as the search has matches: a prefix of two or
+    three letters matching most of the timeline ("re") took about 1.7 s at 100,000 cases, and
+    each match of an event is looked up in the events to find its case. The first page of the
+    list, when many cases match, is found by checking a few hundred cases in the list's order.
+
+    A search matching at least two rows per case is checked row by row in the index (each
+    look-up costs the same whatever the store's size); a prefix longer than the index's prefix
+    indexes (2 and 3 characters) would be expanded again on every look-up (milliseconds each),
+    so it is replaced by the words of the index's vocabulary it stands for, which match the
+    same rows. Any other search gathers the rowids of its matches once (no look-up of their
+    events) and checks the cases against them. When too few of the walked cases match, the rest
+    of the page comes from the set of every matching case, as the list is read without a walk.
     """
 
-    def __init__(self, search_query: str, evidence_query: str) -> None:
-        self.search_query = search_query
-        self.evidence_query = evidence_query
+    def __init__(self, check_sql: str, params: tuple[str, ...], *, gathered: str | None = None) -> None:
+        self.check_sql = check_sql
+        self.params = params
+        self.gathered = gathered  # the query whose matches _SET_SQL reads, gathered first
 
     @classmethod
-    def worth_it(cls, run: Run, search: str, *, company_id: int | None) -> _Walk | None:
-        """The walk for ``search``, or None when gathering every matching case costs less."""
+    def chosen(cls, run: Run, search: str, *, company_id: int | None) -> _Walk | None:
+        """How ``search`` is walked, or None when it is not (a word that is nowhere)."""
         words = fts_words(search)
-        if not words:
+        query = fts_query(search)
+        if not words or query is None:
             return None
+        if company_id is None:
+            # Counting stops at the threshold: a few milliseconds however common the word.
+            cases = run("SELECT coalesce(sum(n), 0) FROM row_counts WHERE key LIKE 'cases:%'", ())[0][0]
+            dense = _MATCHES_PER_CASE * max(int(cases), 1)
+            found = run("SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT ?)",
+                        (query, max(dense, 1)))[0][0]
+            if found == 0:
+                return None
+            if found < dense:
+                return cls(_SET_SQL, (), gathered=query)
         in_cases = _expanded(run, "search_index", words)
         in_evidence = _expanded(run, "evidence_text_search", words)
         if in_cases is None or in_evidence is None:
-            return None  # a long prefix with many words: each check would expand it again
-        if company_id is None:
-            # Few matches per case (or a word that is nowhere): the set of matching cases is
-            # small and quick to gather. Counting stops at the threshold.
-            cases = run("SELECT coalesce(sum(n), 0) FROM row_counts WHERE key LIKE 'cases:%'", ())[0][0]
-            wanted = _MATCHES_PER_CASE * max(int(cases), 1)
-            found = run("SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT ?)",
-                        (in_cases or '""', wanted))[0][0]
-            if found < wanted:
-                return None
-        return cls(in_cases or '""', in_evidence or '""')
+            return cls(_SET_SQL, (), gathered=query)  # a prefix of many words: each look-up would expand it
+        return cls(_LOOKUP_SQL, (in_cases or '""', in_evidence or '""'))
 
     def rows(
         self, run: Run, *, view: str, search: str, company_id: int | None, sort: str, descending: bool,
         limit: int, after: ListPosition | None,
     ) -> list[_Raw]:
         """The matching list rows after ``after``, up to ``limit``: the list's own rows, in its
-        order, checked a batch at a time. When too few of them match, the rest of the page is
-        read from the set of every matching case instead, from where the walk stopped."""
+        order, checked a batch at a time."""
+        if self.gathered is not None:
+            for index, table in _MATCHES.items():
+                run(f"CREATE TEMP TABLE IF NOT EXISTS {table} (r INTEGER PRIMARY KEY)", ())
+                run(f"DELETE FROM temp.{table}", ())
+                run(f"INSERT INTO temp.{table} SELECT rowid FROM {index} WHERE {index} MATCH ?", (self.gathered,))
+            try:
+                return self._walk(run, view=view, search=search, company_id=company_id, sort=sort,
+                                  descending=descending, limit=limit, after=after)
+            finally:
+                for table in _MATCHES.values():
+                    run(f"DELETE FROM temp.{table}", ())
+        return self._walk(run, view=view, search=search, company_id=company_id, sort=sort,
+                          descending=descending, limit=limit, after=after)
+
+    def _walk(
+        self, run: Run, *, view: str, search: str, company_id: int | None, sort: str, descending: bool,
+        limit: int, after: ListPosition | None,
+    ) -> list[_Raw]:
         found: list[_Raw] = []
         position = after
         visited = 0
@@ -345,7 +383,7 @@ class _Walk:
             if not rows:
                 break
             ids = ",".join(str(int(r[0][0])) for r in rows)
-            matching = {i for (i,) in run(_CHECK_SQL.format(ids=ids), (self.search_query, self.evidence_query))}
+            matching = {i for (i,) in run(self.check_sql.format(ids=ids), self.params)}
             for raw in rows:
                 if raw[0][0] in matching:
                     found.append(raw)
@@ -356,6 +394,8 @@ class _Walk:
             if len(rows) < batch:
                 break  # the end of the list
             if len(found) * _MIN_SHARE < visited:
+                # Few of the cases match: the set of every matching case costs less than
+                # walking on (and is what the list reads when the search is not walked).
                 found += _rows(run, view=view, search=search, company_id=company_id, sort=sort,
                                descending=descending, limit=limit - len(found), after=position)
                 break

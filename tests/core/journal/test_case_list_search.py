@@ -93,25 +93,34 @@ def _whole_list(run: case_list.Run, page_size: int, *, from_set: bool = False, *
         after = page.end
 
 
-@pytest.mark.parametrize("way", ["as chosen", "always walked", "walk gives up at once"])
+WAYS = {
+    "as chosen": {},
+    "looked up row by row": {"_MATCHES_PER_CASE": 0},
+    "against the gathered matches": {"_MATCHES_PER_CASE": 10**6},
+    "looked up, giving up at once": {"_MATCHES_PER_CASE": 0, "_MIN_SHARE": 10**6},
+    "gathered, giving up at once": {"_MATCHES_PER_CASE": 10**6, "_MIN_SHARE": 10**6},
+}
+
+
+@pytest.mark.parametrize("way", list(WAYS))
 def test_every_search_lists_the_same_cases_in_the_same_order_whichever_way_it_is_answered(
         journal: Store, way: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    if way != "as chosen":
-        monkeypatch.setattr(case_list, "_MATCHES_PER_CASE", 0)
-    if way == "walk gives up at once":
-        monkeypatch.setattr(case_list, "_MIN_SHARE", 10**6)
+    for name, value in WAYS[way].items():
+        monkeypatch.setattr(case_list, name, value)
     rng = random.Random(way)
-    walked = 0
+    taken: list[str] = []
     for run in _run(journal):
         for text in QUERIES:
             sort, view = rng.choice(SORTS), rng.choice(VIEWS)
             descending, page_size = rng.random() < 0.5, rng.choice([1, 3, 7, 200])
-            if case_list._Walk.worth_it(run, text, company_id=None) is not None:
-                walked += 1
+            walk = case_list._Walk.chosen(run, text, company_id=None)
+            taken.append("set" if walk is None else "gathered" if walk.gathered else "looked up")
             how = {"view": view, "search": text, "sort": sort, "descending": descending}
             expected = _whole_list(run, page_size, from_set=True, **how)
             assert _whole_list(run, page_size, **how) == expected, (text, how, page_size)
-    assert walked >= (3 if way == "as chosen" else 20)  # the walk was taken, not only the set
+    # The way under test was taken for most searches (the others match nothing).
+    kinds = {"looked up"} if way.startswith("looked") else {"gathered"} if "gather" in way else {"looked up", "gathered"}
+    assert kinds <= set(taken) and sum(t in kinds for t in taken) >= len(QUERIES) - 6
 
 
 def test_a_companys_list_narrowed_by_a_search_is_walked_and_complete(journal: Store) -> None:
@@ -119,7 +128,7 @@ def test_a_companys_list_narrowed_by_a_search_is_walked_and_complete(journal: St
         company = run("SELECT company_id FROM cases WHERE company_id IS NOT NULL GROUP BY company_id "
                       "ORDER BY count(*) DESC LIMIT 1", ())[0][0]
         for text in ["re", "refund", "xyz", "m"]:
-            assert case_list._Walk.worth_it(run, text, company_id=company) is not None
+            assert case_list._Walk.chosen(run, text, company_id=company) is not None
             how = {"view": "all", "search": text, "sort": "title", "descending": False}
             assert (_whole_list(run, 2, company_id=company, **how)
                     == _whole_list(run, 2, from_set=True, company_id=company, **how))
@@ -142,11 +151,16 @@ def test_typing_refund_narrows_the_list_to_the_cases_that_mention_it(journal: St
     assert seen[-1] and seen[-1] != everything
 
 
-def test_a_word_in_an_evidence_file_alone_finds_its_case_on_the_walked_list(
-        journal: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(case_list, "_MATCHES_PER_CASE", 0)
-    shown = [r.id for r in queries.list_cases(journal, search="scanned", limit=1000)]
+def test_a_word_in_an_evidence_file_alone_finds_its_case_on_a_walked_list(journal: Store) -> None:
     with journal.read() as session:
-        with_text = {i for (i,) in session.connection().exec_driver_sql(
-            "SELECT DISTINCT case_id FROM evidence JOIN evidence_text_pages USING (sha256)")}
-    assert with_text and set(shown) == with_text
+        with_text = {(i, c) for i, c in session.connection().exec_driver_sql(
+            "SELECT DISTINCT case_id, company_id FROM evidence JOIN evidence_text_pages USING (sha256) "
+            "JOIN cases ON cases.id = evidence.case_id WHERE company_id IS NOT NULL")}
+    assert with_text
+    for run in _run(journal):
+        walk = case_list._Walk.chosen(run, "scanned", company_id=1)
+        assert walk is not None and not walk.gathered
+    for case_id, company_id in with_text:
+        shown = [r.id for r in queries.list_cases(journal, search="scanned", company_id=company_id, limit=1000)]
+        assert case_id in shown
+        assert {i for i, c in with_text if c == company_id} == set(shown)
