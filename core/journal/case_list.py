@@ -321,10 +321,16 @@ class _Walk:
     of the page comes from the set of every matching case, as the list is read without a walk.
     """
 
-    def __init__(self, check_sql: str, params: tuple[str, ...], *, gathered: str | None = None) -> None:
+    def __init__(self, check_sql: str, params: tuple[str, ...], *, gathered: tuple[str, str] | None = None,
+                 matches: int = 0) -> None:
         self.check_sql = check_sql
         self.params = params
-        self.gathered = gathered  # the query whose matches _SET_SQL reads, gathered first
+        # The queries (search_index, evidence_text_search) whose matches _SET_SQL reads, gathered
+        # first, and how many matches of the first there are: a walk against them gives up when
+        # it would check more cases than a sixteenth of that, about what gathering every
+        # matching case costs (each match's case is looked up).
+        self.gathered = gathered
+        self.visits = matches // 16
 
     @classmethod
     def chosen(cls, run: Run, search: str, *, company_id: int | None) -> _Walk | None:
@@ -333,21 +339,28 @@ class _Walk:
         query = fts_query(search)
         if not words or query is None:
             return None
+        # The words a long prefix stands for are read once (their rows are read to count them),
+        # then counting, gathering and looking up use them rather than expanding it again.
+        in_cases = _expanded(run, "search_index", words)
+        if in_cases == "":
+            return None  # in no row of the index: the set of matching cases is the evidence's
+        counted = query if in_cases is None else in_cases
+        found = 0
         if company_id is None:
             # Counting stops at the threshold: a few milliseconds however common the word.
             cases = run("SELECT coalesce(sum(n), 0) FROM row_counts WHERE key LIKE 'cases:%'", ())[0][0]
             dense = _MATCHES_PER_CASE * max(int(cases), 1)
             found = run("SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT ?)",
-                        (query, max(dense, 1)))[0][0]
+                        (counted, max(dense, 1)))[0][0]
             if found == 0:
                 return None
             if found < dense:
-                return cls(_SET_SQL, (), gathered=query)
-        in_cases = _expanded(run, "search_index", words)
+                return cls(_SET_SQL, (), gathered=(counted, query), matches=found)
         in_evidence = _expanded(run, "evidence_text_search", words)
         if in_cases is None or in_evidence is None:
-            return cls(_SET_SQL, (), gathered=query)  # a prefix of many words: each look-up would expand it
-        return cls(_LOOKUP_SQL, (in_cases or '""', in_evidence or '""'))
+            # A prefix of many words: each look-up would expand it again.
+            return cls(_SET_SQL, (), gathered=(counted, query), matches=found)
+        return cls(_LOOKUP_SQL, (in_cases, in_evidence or '""'))
 
     def rows(
         self, run: Run, *, view: str, search: str, company_id: int | None, sort: str, descending: bool,
@@ -356,10 +369,10 @@ class _Walk:
         """The matching list rows after ``after``, up to ``limit``: the list's own rows, in its
         order, checked a batch at a time."""
         if self.gathered is not None:
-            for index, table in _MATCHES.items():
+            for (index, table), query in zip(_MATCHES.items(), self.gathered, strict=True):
                 run(f"CREATE TEMP TABLE IF NOT EXISTS {table} (r INTEGER PRIMARY KEY)", ())
                 run(f"DELETE FROM temp.{table}", ())
-                run(f"INSERT INTO temp.{table} SELECT rowid FROM {index} WHERE {index} MATCH ?", (self.gathered,))
+                run(f"INSERT INTO temp.{table} SELECT rowid FROM {index} WHERE {index} MATCH ?", (query,))
             try:
                 return self._walk(run, view=view, search=search, company_id=company_id, sort=sort,
                                   descending=descending, limit=limit, after=after)
@@ -393,14 +406,15 @@ class _Walk:
             position = _position(rows[-1])
             if len(rows) < batch:
                 break  # the end of the list
-            if len(found) * _MIN_SHARE < visited:
+            # Enough cases to fill the page at the share found so far, with some to spare.
+            needed = (limit - len(found)) * visited // max(len(found), 1)
+            if (len(found) * _MIN_SHARE < visited if self.gathered is None
+                    else not found or visited + needed > max(self.visits, _MIN_SHARE * _FIRST_BATCH)):
                 # Few of the cases match: the set of every matching case costs less than
                 # walking on (and is what the list reads when the search is not walked).
                 found += _rows(run, view=view, search=search, company_id=company_id, sort=sort,
                                descending=descending, limit=limit - len(found), after=position)
                 break
-            # Enough cases to fill the page at the share found so far, with some to spare.
-            needed = (limit - len(found)) * visited // max(len(found), 1)
             batch = max(_FIRST_BATCH, min(needed + needed // 4, 1000))
         return found
 
