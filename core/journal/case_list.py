@@ -300,6 +300,7 @@ _VOCABULARIES = {"search_index": "docket_search_terms", "evidence_text_search": 
 _PLAIN = re.compile(r"[a-z0-9]+")
 _MAX_TERMS = 24  # a prefix with more words than this is left a prefix (not looked up row by row)
 _MATCHES_PER_CASE = 2  # a search with at least this many matches per case is looked up row by row
+_FEW_MATCHES = 0.125  # a search with fewer matches per case than this is not walked
 _FIRST_BATCH = 64
 _MIN_SHARE = 4  # the walk gives up when fewer than one case in this many matches
 
@@ -352,8 +353,8 @@ class _Walk:
             dense = _MATCHES_PER_CASE * max(int(cases), 1)
             found = run("SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT ?)",
                         (counted, max(dense, 1)))[0][0]
-            if found == 0:
-                return None
+            if found < int(cases) * _FEW_MATCHES:
+                return None  # few cases match: their set is quicker to gather than a walk to find
             if found < dense:
                 return cls(_SET_SQL, (), gathered=(counted, query), matches=found)
         in_evidence = _expanded(run, "evidence_text_search", words)
