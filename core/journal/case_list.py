@@ -335,7 +335,8 @@ class _Walk:
 
     @classmethod
     def chosen(cls, run: Run, search: str, *, company_id: int | None) -> _Walk | None:
-        """How ``search`` is walked, or None when it is not (a word that is nowhere)."""
+        """How ``search`` is walked, or None when the set of matching cases is read instead: a
+        word in no row of the index, or few matches for the number of cases."""
         words = fts_words(search)
         query = fts_query(search)
         if not words or query is None:
