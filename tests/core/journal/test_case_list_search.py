@@ -167,3 +167,28 @@ def test_a_word_in_an_evidence_file_alone_finds_its_case_in_a_companys_list(jour
         shown = [r.id for r in queries.list_cases(journal, search="scanned", company_id=company_id, limit=1000)]
         assert case_id in shown
         assert {i for i, c in with_text if c == company_id} == set(shown)
+
+
+@pytest.mark.parametrize("way", ["looked up row by row", "against the gathered matches"])
+def test_a_protected_store_lists_a_search_the_same_way(
+        store: Store, tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.journal.opening import open_store
+    from core.store import crypto, protection
+
+    with store.write() as session:
+        for i in range(12):
+            case_id = cases.open_case(session, title=f"Refund {i}" if i % 3 else f"Boiler {i}", company="Qwerty Optics")
+            cases.log_event(session, case_id=case_id, at="2026-03-02", kind="call",
+                            summary="They refused the refund" if i % 2 else "Engineer visit")
+    protection.protect_store(store, passphrase="plum orchard lantern", confirmed_written_down=True,
+                             kdf=crypto.KdfParams(n=2**12))
+    store.close()
+    for name, value in WAYS[way].items():
+        monkeypatch.setattr(case_list, name, value)
+    with open_store(store.data_dir, key=crypto.unlock(store.data_dir, "plum orchard lantern")) as opened:
+        for text in ["re", "refu", "refused", "engineer", "boil"]:
+            shown = [r.id for r in queries.list_cases(opened, search=text, sort="title", descending=False, limit=1000)]
+            for run in _run(opened):
+                expected = _whole_list(run, 1000, from_set=True, view="all", search=text, sort="title",
+                                       descending=False)
+            assert shown and (*shown, -1) == expected[0], text
