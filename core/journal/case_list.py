@@ -12,6 +12,7 @@ before the rest of Docket is imported.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 from core.domain import clock
 from core.domain.errors import ValidationError
 from core.i18n import _
-from core.journal.search_text import fts_query
+from core.journal.search_text import fts_query, fts_term, fts_words
 
 VIEWS = ("attention", "open", "awaiting_reply", "escalated", "closed", "all")
 SORTS = ("title", "company", "status", "last_activity", "next_due", "amount", "opened_on", "id")
@@ -213,27 +214,238 @@ def page_on(
 ) -> CasePage:
     """The page of the case list that follows ``after`` (the first page without it), read with
     ``run``. Cases without a value to sort by (no company, no activity yet...) come last in both
-    directions; ties are broken by case id."""
+    directions; ties are broken by case id.
+
+    A search is answered by walking the list in its order and checking each case until the
+    page is full (see :class:`_Walk`), or, when few cases match, by the set of every matching
+    case. Both give the same rows."""
     if sort not in _SORT_KEYS:
         raise ValidationError("sort", _("unknown sort {sort!r}; expected one of: {join}").format(sort=sort, join=', '.join(SORTS)))
+    if search and search.strip() and limit > 0:
+        walk = _Walk.chosen(run, search, company_id=company_id)
+        if walk is not None:
+            return _page(walk.rows(run, view=view, search=search, company_id=company_id, sort=sort,
+                                   descending=descending, limit=limit, after=after), after, limit)
+    return _page(_rows(run, view=view, search=search, company_id=company_id, sort=sort, descending=descending,
+                       limit=limit, after=after), after, limit)
+
+
+# A list row as read (the columns of case_list_sql) and whether it came from the run of cases
+# with no value to sort by.
+_Raw = tuple[Sequence[Any], bool]
+
+
+def _rows(
+    run: Run, *, view: str, search: str | None, company_id: int | None, sort: str, descending: bool,
+    limit: int, after: ListPosition | None,
+) -> list[_Raw]:
+    """Up to ``limit`` list rows after ``after``: those with a value to sort by, then the others."""
     nullable = _SORT_KEYS[sort][1]
-    raw: list[Any] = []
+    raw: list[_Raw] = []
     empty = after is not None and after.empty
     if not empty:
         sql, params = case_list_sql(sort, descending, view=view, search=search, company_id=company_id, after=after)
-        raw = list(run(sql, (*params, limit)))
+        raw = [(r, False) for r in run(sql, (*params, limit))]
     if nullable and len(raw) < limit:
         sql, params = case_list_sql(sort, descending, view=view, search=search, company_id=company_id,
                                     after=after if empty else None, empty=True)
-        nulls = list(run(sql, (*params, limit - len(raw))))
-        if nulls:
-            empty = True
-        raw += nulls
+        raw += [(r, True) for r in run(sql, (*params, limit - len(raw)))]
+    return raw
+
+
+def _position(raw: _Raw) -> ListPosition:
+    row, empty = raw
+    return ListPosition(empty, row[10], row[11], row[0])
+
+
+def _page(raw: list[_Raw], after: ListPosition | None, limit: int) -> CasePage:
     if not raw:
         return CasePage([], after, True)
-    last = raw[-1]
-    end = ListPosition(empty, last[10], last[11], last[0])
-    return CasePage([_case_row(r) for r in raw], end, len(raw) < limit)
+    return CasePage([_case_row(r) for r, _empty in raw], _position(raw[-1]), len(raw) < limit)
+
+
+# Whether a case matches a search, for a batch of cases (their ids replace {ids}): its own text,
+# its company's, its contacts', its events' and its evidence files' text, each source told
+# apart by its rowid in the index (rowid = id * 4 + source, schema revision 0002). The first
+# source that matches ends a case's checks.
+#
+# Looked up in the index itself: one look-up per row of the case, whatever the size of the
+# store. ?1 is the query for search_index, ?2 for evidence_text_search.
+_LOOKUP_SQL = (
+    "SELECT c.id FROM cases c WHERE c.id IN ({ids}) AND ("
+    "EXISTS (SELECT 1 FROM search_index s WHERE s.search_index MATCH ?1 AND s.rowid = c.id * 4) "
+    "OR (c.company_id IS NOT NULL AND EXISTS (SELECT 1 FROM search_index s "
+    "WHERE s.search_index MATCH ?1 AND s.rowid = c.company_id * 4 + 3)) "
+    "OR EXISTS (SELECT 1 FROM contacts ct CROSS JOIN search_index s ON s.rowid = ct.id * 4 + 2 "
+    "WHERE ct.case_id = c.id AND s.search_index MATCH ?1) "
+    "OR EXISTS (SELECT 1 FROM events e CROSS JOIN search_index s ON s.rowid = e.id * 4 + 1 "
+    "WHERE e.case_id = c.id AND s.search_index MATCH ?1) "
+    "OR EXISTS (SELECT 1 FROM evidence ev JOIN evidence_text_pages etp ON etp.sha256 = ev.sha256 "
+    "CROSS JOIN evidence_text_search ets ON ets.rowid = etp.id "
+    "WHERE ev.case_id = c.id AND ets.evidence_text_search MATCH ?2))"
+)
+# Looked up among the rowids of every match, gathered once into temporary tables (_MATCHES).
+_SET_SQL = (
+    "SELECT c.id FROM cases c WHERE c.id IN ({ids}) AND ("
+    "c.id * 4 IN temp.docket_matches OR c.company_id * 4 + 3 IN temp.docket_matches "
+    "OR EXISTS (SELECT 1 FROM contacts ct WHERE ct.case_id = c.id AND ct.id * 4 + 2 IN temp.docket_matches) "
+    "OR EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.id * 4 + 1 IN temp.docket_matches) "
+    "OR EXISTS (SELECT 1 FROM evidence ev JOIN evidence_text_pages etp ON etp.sha256 = ev.sha256 "
+    "WHERE ev.case_id = c.id AND etp.id IN temp.docket_evidence_matches))"
+)
+_MATCHES = {"search_index": "docket_matches", "evidence_text_search": "docket_evidence_matches"}
+
+# The vocabulary of each full-text index (fts5vocab, in the connection's temporary schema).
+_VOCABULARIES = {"search_index": "docket_search_terms", "evidence_text_search": "docket_evidence_terms"}
+_PLAIN = re.compile(r"[a-z0-9]+")
+_MAX_TERMS = 24  # a prefix with more words than this is left a prefix (not looked up row by row)
+_MATCHES_PER_CASE = 2  # a search with at least this many matches per case is looked up row by row
+_FEW_MATCHES = 0.125  # a search with fewer matches per case than this is not walked
+_FIRST_BATCH = 64
+_MIN_SHARE = 4  # the walk gives up when fewer than one case in this many matches
+
+
+class _Walk:
+    """A search answered by walking the list in its order and checking each case.
+
+    Gathering every matching case costs as much as the search has matches: a prefix of two or
+    three letters matching most of the timeline ("re") took about 1.7 s at 100,000 cases, and
+    each match of an event is looked up in the events to find its case. The first page of the
+    list, when many cases match, is found by checking a few hundred cases in the list's order.
+
+    A search matching at least two rows per case is checked row by row in the index (each
+    look-up costs the same whatever the store's size); a prefix longer than the index's prefix
+    indexes (2 and 3 characters) would be expanded again on every look-up (milliseconds each),
+    so it is replaced by the words of the index's vocabulary it stands for, which match the
+    same rows. Any other search gathers the rowids of its matches once (no look-up of their
+    events) and checks the cases against them. When too few of the walked cases match, the rest
+    of the page comes from the set of every matching case, as the list is read without a walk.
+    """
+
+    def __init__(self, check_sql: str, params: tuple[str, ...], *, gathered: tuple[str, str] | None = None,
+                 matches: int = 0) -> None:
+        self.check_sql = check_sql
+        self.params = params
+        # The queries (search_index, evidence_text_search) whose matches _SET_SQL reads, gathered
+        # first, and how many matches of the first there are: a walk against them gives up when
+        # it would check more cases than a sixteenth of that, about what gathering every
+        # matching case costs (each match's case is looked up).
+        self.gathered = gathered
+        self.visits = matches // 16
+
+    @classmethod
+    def chosen(cls, run: Run, search: str, *, company_id: int | None) -> _Walk | None:
+        """How ``search`` is walked, or None when the set of matching cases is read instead: a
+        word in no row of the index, or few matches for the number of cases."""
+        words = fts_words(search)
+        query = fts_query(search)
+        if not words or query is None:
+            return None
+        # The words a long prefix stands for are read once (their rows are read to count them),
+        # then counting, gathering and looking up use them rather than expanding it again.
+        in_cases = _expanded(run, "search_index", words)
+        if in_cases == "":
+            return None  # in no row of the index: the set of matching cases is the evidence's
+        counted = query if in_cases is None else in_cases
+        found = 0
+        if company_id is None:
+            # Counting stops at the threshold: a few milliseconds however common the word.
+            cases = run("SELECT coalesce(sum(n), 0) FROM row_counts WHERE key LIKE 'cases:%'", ())[0][0]
+            dense = _MATCHES_PER_CASE * max(int(cases), 1)
+            found = run("SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT ?)",
+                        (counted, max(dense, 1)))[0][0]
+            if found < int(cases) * _FEW_MATCHES:
+                return None  # few cases match: their set is quicker to gather than a walk to find
+            if found < dense:
+                return cls(_SET_SQL, (), gathered=(counted, query), matches=found)
+        in_evidence = _expanded(run, "evidence_text_search", words)
+        if in_cases is None or in_evidence is None:
+            # A prefix of many words: each look-up would expand it again.
+            return cls(_SET_SQL, (), gathered=(counted, query), matches=found)
+        return cls(_LOOKUP_SQL, (in_cases, in_evidence or '""'))
+
+    def rows(
+        self, run: Run, *, view: str, search: str, company_id: int | None, sort: str, descending: bool,
+        limit: int, after: ListPosition | None,
+    ) -> list[_Raw]:
+        """The matching list rows after ``after``, up to ``limit``: the list's own rows, in its
+        order, checked a batch at a time."""
+        if self.gathered is not None:
+            for (index, table), query in zip(_MATCHES.items(), self.gathered, strict=True):
+                run(f"CREATE TEMP TABLE IF NOT EXISTS {table} (r INTEGER PRIMARY KEY)", ())
+                run(f"DELETE FROM temp.{table}", ())
+                run(f"INSERT INTO temp.{table} SELECT rowid FROM {index} WHERE {index} MATCH ?", (query,))
+            try:
+                return self._walk(run, view=view, search=search, company_id=company_id, sort=sort,
+                                  descending=descending, limit=limit, after=after)
+            finally:
+                for table in _MATCHES.values():
+                    run(f"DELETE FROM temp.{table}", ())
+        return self._walk(run, view=view, search=search, company_id=company_id, sort=sort,
+                          descending=descending, limit=limit, after=after)
+
+    def _walk(
+        self, run: Run, *, view: str, search: str, company_id: int | None, sort: str, descending: bool,
+        limit: int, after: ListPosition | None,
+    ) -> list[_Raw]:
+        found: list[_Raw] = []
+        position = after
+        visited = 0
+        batch = min(limit, _FIRST_BATCH)
+        while len(found) < limit:
+            rows = _rows(run, view=view, search=None, company_id=company_id, sort=sort, descending=descending,
+                         limit=batch, after=position)
+            if not rows:
+                break
+            ids = ",".join(str(int(r[0][0])) for r in rows)
+            matching = {i for (i,) in run(self.check_sql.format(ids=ids), self.params)}
+            for raw in rows:
+                if raw[0][0] in matching:
+                    found.append(raw)
+                    if len(found) == limit:
+                        return found
+            visited += len(rows)
+            position = _position(rows[-1])
+            if len(rows) < batch:
+                break  # the end of the list
+            # Enough cases to fill the page at the share found so far, with some to spare.
+            needed = (limit - len(found)) * visited // max(len(found), 1)
+            if (len(found) * _MIN_SHARE < visited if self.gathered is None
+                    else not found or visited + needed > max(self.visits, _MIN_SHARE * _FIRST_BATCH)):
+                # Few of the cases match: the set of every matching case costs less than
+                # walking on (and is what the list reads when the search is not walked).
+                found += _rows(run, view=view, search=search, company_id=company_id, sort=sort,
+                               descending=descending, limit=limit - len(found), after=position)
+                break
+            batch = max(_FIRST_BATCH, min(needed + needed // 4, 1000))
+        return found
+
+
+def _expanded(run: Run, index: str, words: list[list[str]]) -> str | None:
+    """The FTS5 query of ``words`` for ``index`` (as :func:`fts_query`) with each prefix longer
+    than the index's prefix indexes replaced by the words of the index it stands for. Empty
+    when a word is in no row of the index; None when a prefix stands for too many words."""
+    vocabulary = _VOCABULARIES[index]
+    run(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{vocabulary} USING fts5vocab(main, {index}, row)", ())
+    terms: list[str] = []
+    for forms in words:
+        alternatives: list[str] = []
+        for form in forms:
+            if len(form) <= 3 or not _PLAIN.fullmatch(form):
+                # The prefix indexes answer these; other letters are left to the tokenizer.
+                alternatives.append(fts_term(form))
+                continue
+            # Every word of the index that starts with the prefix ("refund" -> refund, refunded).
+            upper = form[:-1] + chr(ord(form[-1]) + 1)
+            words_of = run(f"SELECT term FROM temp.{vocabulary} WHERE term >= ? AND term < ? LIMIT ?",
+                           (form, upper, _MAX_TERMS + 1))
+            if len(words_of) > _MAX_TERMS:
+                return None
+            alternatives += ['"' + str(w).replace('"', '""') + '"' for (w,) in words_of]
+        if not alternatives:
+            return ""
+        terms.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    return " AND ".join(terms)
 
 
 OPEN_STATUSES = ("open", "awaiting_reply", "escalated")  # Status less CLOSED_STATUSES (no models here)

@@ -7,7 +7,7 @@ page costs the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -118,8 +118,13 @@ def case_page(
     """
     with store.read() as session:
         conn = session.connection()
-        return page_on(lambda sql, params: list(conn.exec_driver_sql(sql, tuple(params))), view=view, search=search,
-                       company_id=company_id, sort=sort, descending=descending, limit=limit, after=after)
+
+        def run(sql: str, params: Sequence[Any]) -> list[Any]:
+            result = conn.exec_driver_sql(sql, tuple(params))
+            return list(result) if result.returns_rows else []  # a search may create a temp table
+
+        return page_on(run, view=view, search=search, company_id=company_id, sort=sort, descending=descending,
+                       limit=limit, after=after)
 
 
 def list_cases(
