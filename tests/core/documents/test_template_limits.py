@@ -27,7 +27,7 @@ def _user_template(store: Store, name: str, body: str) -> None:
      "ran longer than 2 seconds"),
     ("still", "{% set r = range(100000)|list %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}",
      "ran longer than 2 seconds"),
-    ("flood", "{% for i in range(100000) %}{{ 'x' * 50 }}{% endfor %}", "output passed 1,000,000 characters"),
+    ("flood", "{% for i in range(100000) %}{{ 'x' * 5000 }}{% endfor %}", "output passed 1,000,000 characters"),
     ("balloon", "{% set ns = namespace(s='xxxxxxxxxx') %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}"
                 "{% endfor %}{{ ns.s|length }}", "too large for a letter"),
 ])
