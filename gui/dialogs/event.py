@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain import clock
-from core.domain.errors import DocketError, ValidationError
+from core.domain.errors import ValidationError
 from core.domain.models import MONEY_MEANINGS, Direction, EventKind, EventMeaning
 from core.domain.when import When
 from core.i18n import _
@@ -42,6 +42,7 @@ from core.journal.queries import TimelineRow
 from gui.case.timeline_model import direction_label, kind_label
 from gui.kit.fields import fill_combo, meaning_labels, select_data
 from gui.kit.formatting import date_display_format, datetime_display_format
+from gui.kit.forms import show_error, submitted
 
 TIMED_KINDS = {EventKind.CALL.value, EventKind.VISIT.value, EventKind.CHAT.value}
 
@@ -472,8 +473,7 @@ class EventDialog(QDialog):
     # -- validation ----------------------------------------------------------------------
     def show_error(self, message: str, field: QWidget | None = None) -> None:
         """Show ``message`` at the top of the form and put the cursor in ``field``."""
-        self.error.setText("⚠ " + message)
-        self.error.show()
+        show_error(self.error, message)
         if field is not None:
             field.setFocus()
 
@@ -505,15 +505,9 @@ class EventDialog(QDialog):
         if values["promised_by"] is not None and values["promised_by"] < clock.today() - timedelta(days=3650):
             self.show_error(_("That promised date is more than ten years ago."), self.promised_by)
             return
-        try:
-            self._submit(values)
-        except ValidationError as exc:
-            self.show_error(exc.message, self._field_for(exc.path))
-            return
-        except DocketError as exc:
-            self.show_error(str(exc))
-            return
-        super().accept()
+        if submitted(lambda: self._submit(values),
+                     lambda message, path: self.show_error(message, None if path is None else self._field_for(path))):
+            super().accept()
 
     def reject(self) -> None:
         self.call_timer.stop()

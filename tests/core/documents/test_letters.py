@@ -252,6 +252,24 @@ def test_missing_facts_are_marked_and_listed(you: Store) -> None:
     assert "your postal address" in letters.draft_letter(you, case_id=case_id, template_id="chaser").missing
 
 
+@pytest.mark.parametrize("template_id", ["faulty_goods", "refund_non_delivery"])
+def test_goods_letters_name_what_was_bought_not_the_case_title(you: Store, template_id: str) -> None:
+    # The title is the user's name for the dispute ("Kettle dead after three weeks"), not a
+    # description of the goods: the letter asks for what was bought until the user gives it.
+    clock.set_today(TODAY)
+    case_id = cases.open_case(you, title="Kettle dead after three weeks", company="HomeGoods Ltd", amount="45.00",
+                              currency="GBP", payment_date="2026-10-01", jurisdiction="GB", category="faulty_goods")
+    draft = letters.draft_letter(you, case_id=case_id, template_id=template_id)
+    assert "what you bought" in draft.missing
+    assert "[missing: what you bought]" in draft.text
+    assert "following: Kettle dead" not in draft.text and "for £45.00: Kettle dead" not in draft.text
+
+    named = letters.draft_letter(you, case_id=case_id, template_id=template_id,
+                                 facts={"purchase": "a Breville kettle, model VKT117"})
+    assert "what you bought" not in named.missing
+    assert ": a Breville kettle, model VKT117. " in named.text
+
+
 def _user_template(store: Store, name: str, body: str) -> Path:
     store.templates_dir.mkdir(parents=True, exist_ok=True)
     path = store.templates_dir / name
