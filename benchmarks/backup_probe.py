@@ -3,6 +3,7 @@
     python -m benchmarks.backup_probe plain DATA_DIR OUT_DIR    # sqlite3 backup + evidence file copies
     python -m benchmarks.backup_probe auto DATA_DIR             # one automatic backup (then removed)
     python -m benchmarks.backup_probe archive DATA_DIR OUT.zip  # a whole archive
+    python -m benchmarks.backup_probe members OUT.zip           # the archive read back
 
 Each prints one JSON line: the milliseconds the operation took (the interpreter's start and
 imports not counted), the peak resident memory of the process, and the bytes written.
@@ -65,12 +66,27 @@ def archive(data_dir: Path, out: Path) -> dict[str, float]:
     return {"ms": ms, "bytes": summary.bytes}
 
 
+def members(out: Path) -> dict[str, float]:
+    """The archive's directory read back by Python's zipfile: how many members, and whether
+    it needed the ZIP64 end record (65,535 members or more)."""
+    import zipfile
+
+    with zipfile.ZipFile(out) as zf:
+        count = len(zf.infolist())
+    with open(out, "rb") as fh:
+        fh.seek(max(0, out.stat().st_size - 128))
+        zip64 = b"PK\x06\x06" in fh.read()
+    return {"members": count, "zip64": zip64}
+
+
 if __name__ == "__main__":
     mode, data = sys.argv[1], Path(sys.argv[2])
     if mode == "plain":
         result = plain(data, Path(sys.argv[3]))
     elif mode == "auto":
         result = auto(data)
+    elif mode == "members":
+        result = members(data)
     else:
         result = archive(data, Path(sys.argv[3]))
     print(json.dumps({**result, "rss_mb": _rss_mb()}), flush=True)

@@ -42,10 +42,11 @@ from sqlalchemy.orm import Session
 from core import __version__
 from core.domain.errors import DocketError, StoreError
 from core.i18n import _, ngettext
-from core.store import connect, crypto
+from core.store import connect, crypto, zipwriter
 from core.store.files import EvidenceStore
 from core.store.migrations import alembic_config
 from core.store.paths import DB_NAME, fsync_dir, make_private_dir, make_private_file
+from core.store.zipwriter import StreamingZipWriter
 
 ARCHIVE_FORMAT = "docket-archive"
 ARCHIVE_VERSION = 1
@@ -385,9 +386,10 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
     The database is copied with the online backup API and checked first; the zip is written
     under a temporary name and renamed when complete. Nothing in the store changes.
 
-    Memory stays about flat in the store's size: the evidence folder is listed once, as the
-    files are written, and the manifest's list of files goes through a temporary file; what
-    remains per file is the zip's own directory entry (a few hundred bytes).
+    Memory stays flat in the store's size: the evidence folder is listed once, as the files are
+    written, the manifest's list of files goes through a temporary file, and so does the zip's
+    central directory (:class:`core.store.zipwriter.StreamingZipWriter`): nothing is kept per
+    file.
     """
     from core.journal import settings
 
@@ -421,7 +423,7 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
         missing: list[str] = []
         _note_archive_part(store, part)  # removed at the next start if this process is killed
         try:
-            with zipfile.ZipFile(part, "w", allowZip64=True) as zf, open(listing, "w", encoding="utf-8") as listed, \
+            with StreamingZipWriter(part, directory=tmp_dir) as zf, open(listing, "w", encoding="utf-8") as listed, \
                     contextlib.closing(connect.connect(db_copy, key=store.key, readonly=True)) as conn:
 
                 def add(name: str, src: Path | bytes) -> None:
@@ -429,9 +431,9 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
                     # Evidence is mostly photos and PDFs, already compressed. The database is
                     # compressed at zlib's fastest level: a quarter of level 6's time for an
                     # archive about a fifth larger.
-                    method = zipfile.ZIP_STORED if name.startswith("evidence/") else zipfile.ZIP_DEFLATED
+                    method = zipwriter.STORED if name.startswith("evidence/") else zipwriter.DEFLATED
                     if isinstance(src, bytes):
-                        zf.writestr(name, src, compress_type=method, compresslevel=_LEVEL)
+                        zf.write_bytes(name, src, method=method, level=_LEVEL)
                         sha, size = hashlib.sha256(src).hexdigest(), len(src)
                     else:
                         sha, size = _write_file_entry(zf, name, src, method)
@@ -473,10 +475,8 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
                     # Which key sealed the database, the evidence and the settings (a name
                     # that reveals nothing of the key), so a restore can tell before it reads.
                     head["protected"] = {"key_id": crypto.key_id(store.key)}
-                info = zipfile.ZipInfo(MANIFEST, date_time=datetime.now().timetuple()[:6])
-                info.compress_type = zipfile.ZIP_DEFLATED
-                setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", _LEVEL)
-                with zf.open(info, "w", force_zip64=True) as manifest, open(listing, "rb") as entries:
+                with zf.open_member(MANIFEST, method=zipwriter.DEFLATED, level=_LEVEL) as manifest, \
+                        open(listing, "rb") as entries:
                     # The same JSON as json.dumps(..., indent=1) of the whole manifest would give.
                     manifest.write(json.dumps(head, indent=1)[:-2].encode() + b',\n "files": [')
                     shutil.copyfileobj(entries, manifest, _CHUNK)
@@ -493,18 +493,10 @@ def backup_archive(store: Store, out_zip: Path | str, *, progress: Progress | No
 _LEVEL = 1  # zlib's fastest level, for the database, the settings and the manifest
 
 
-def _write_file_entry(zf: zipfile.ZipFile, name: str, src: Path, method: int) -> tuple[str, int]:
-    info = zipfile.ZipInfo.from_file(src, name)
-    info.compress_type = method
-    # ZipFile.open(info, "w") takes the level from the entry (named compress_level from 3.13).
-    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", _LEVEL)
+def _write_file_entry(zf: StreamingZipWriter, name: str, src: Path, method: int) -> tuple[str, int]:
+    """Add one file to the archive; its SHA-256 (hex) and size, computed as it is copied."""
     digest = hashlib.sha256()
-    size = 0
-    with open(src, "rb") as fh, zf.open(info, "w", force_zip64=True) as dst:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            dst.write(chunk)
+    size = zf.write_file(name, src, method=method, level=_LEVEL, sink=digest.update)
     return digest.hexdigest(), size
 
 

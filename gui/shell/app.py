@@ -26,6 +26,18 @@ from gui.kit.icons import app_icon
 START_CHECK_DELAY_MS = 1000  # after the window is up; a reminder a second later costs nothing
 
 
+def forget_module_sources() -> None:
+    """Let go of the source lines of the modules imported so far.
+
+    PySide6's import hook reads the source of every module imported after PySide6 (it looks
+    for ``__feature__``) through :mod:`linecache`, which keeps every line for the rest of the
+    run: about 20 MB of Docket's and its libraries' source in a window that only needs them
+    for a traceback, which reads them again then."""
+    import linecache
+
+    linecache.clearcache()
+
+
 def application() -> QApplication:
     """The QApplication, created once with Docket's names, icon and translations."""
     app = QApplication.instance()
@@ -210,6 +222,9 @@ def run(data_dir: str | Path | None = None) -> int:
         # The start-up check waits for the first paint and then runs off the window's thread.
         QTimer.singleShot(START_CHECK_DELAY_MS, notifier.check_in_background)
         QTimer.singleShot(START_CHECK_DELAY_MS, lambda: index_evidence_in_background(store, window))
+        forget_module_sources()
+        # Again once the start-up checks have imported what they use.
+        QTimer.singleShot(2 * START_CHECK_DELAY_MS, forget_module_sources)
         code = app.exec()
     finally:
         # Background work (the due check, a companies query) reads the store and reports to

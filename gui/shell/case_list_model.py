@@ -2,6 +2,10 @@
 
 Filtering, searching and sorting happen in SQL; the model holds only the rows fetched so far
 and asks for the next page of 200 when the view scrolls near the end.
+
+A list scrolled to the end holds every case (100,000 rows in a large store), so the model keeps
+each row lean: what repeats from row to row (dates, company ids) is held once, and the last
+activity only as the day the list shows (``CaseRow.last_activity`` is then ``YYYY-MM-DD``).
 """
 
 from __future__ import annotations
@@ -65,6 +69,10 @@ class CaseListModel(QAbstractTableModel):
         super().__init__(parent)
         self._store = store
         self._rows: list[CaseRow] = []
+        # One object for each value that repeats across rows (see the module's docstring).
+        self._days: dict[str, str] = {}
+        self._dates: dict[date, date] = {}
+        self._ids: dict[int, int] = {}
         self._end: queries.ListPosition | None = None  # where the next page starts
         self._exhausted = False
         self.view = view
@@ -98,8 +106,9 @@ class CaseListModel(QAbstractTableModel):
 
     def _reload(self, keep: int = 0) -> None:
         self.beginResetModel()
+        self._days, self._dates, self._ids = {}, {}, {}
         page = self._query(None, max(PAGE, keep))
-        self._rows, self._end, self._exhausted = page.rows, page.end, page.complete
+        self._rows, self._end, self._exhausted = self._lean(page.rows), page.end, page.complete
         self.endResetModel()
 
     def _query(self, after: queries.ListPosition | None, limit: int) -> queries.CasePage:
@@ -109,6 +118,23 @@ class CaseListModel(QAbstractTableModel):
             self._store, view=self.view, search=self.search or None, company_id=self.company_id,
             sort=self._sort, descending=self._descending, limit=limit, after=after,
         )
+
+    def _lean(self, rows: list[CaseRow]) -> list[CaseRow]:
+        """``rows`` as the model keeps them: shared dates and ids, the last activity's day."""
+        days, dates, ids = self._days, self._dates, self._ids
+        kept = []
+        for r in rows:
+            day = None if r.last_activity is None else r.last_activity[:10]
+            # Built by position, not dataclasses.replace: a tenth of a second less per 100,000
+            # rows (mypy checks each field's type against CaseRow's).
+            kept.append(CaseRow(
+                r.id, r.title, r.company, r.status,
+                None if day is None else days.setdefault(day, day),
+                None if r.next_due is None else dates.setdefault(r.next_due, r.next_due),
+                r.amount, r.currency, dates.setdefault(r.opened_on, r.opened_on),
+                None if r.company_id is None else ids.setdefault(r.company_id, r.company_id),
+            ))
+        return kept
 
     def case_at(self, row: int) -> CaseRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -129,7 +155,7 @@ class CaseListModel(QAbstractTableModel):
         self._end = page.end
         if page.rows:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(page.rows) - 1)
-            self._rows.extend(page.rows)
+            self._rows.extend(self._lean(page.rows))
             self.endInsertRows()
 
     # -- table ---------------------------------------------------------------------------------

@@ -151,6 +151,20 @@ def test_rows_added_or_removed_outside_docket_are_detected(store: Store) -> None
     assert f"event {event_id} is in the history but no longer in the database" in messages
 
 
+def test_evidence_links_added_or_removed_outside_docket_are_detected(store: Store, tmp_path: Path) -> None:
+    case_id = cases.open_case(store, title="Refund", company="Acme")
+    first = cases.log_event(store, case_id=case_id, at="2026-01-01", kind="note", summary="receipt kept")
+    second = cases.log_event(store, case_id=case_id, at="2026-01-02", kind="note", summary="no receipt")
+    receipt = tmp_path / "receipt.txt"
+    receipt.write_text("Receipt\n")
+    evidence_id = cases.attach_evidence(store, case_id=case_id, path=receipt, event_ids=[first])
+    _raw(store, "DELETE FROM event_evidence WHERE event_id = ?", first)
+    _raw(store, "INSERT INTO event_evidence (event_id, evidence_id) VALUES (?, ?)", second, evidence_id)
+    messages = " ".join(f.message for f in verify(store).errors)
+    assert f"evidence links without history, so added outside Docket: 1 ({evidence_id}→{second})" in messages
+    assert f"the link of evidence {evidence_id} to event {first} was removed outside Docket" in messages
+
+
 def test_triggers_and_caches_do_not_count_as_tampering(store: Store) -> None:
     case_id = cases.open_case(store, title="Refund", company="Acme")
     cases.log_event(store, case_id=case_id, at="2026-05-01T10:00:00+02:00", kind="email", summary="Sent")

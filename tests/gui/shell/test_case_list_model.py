@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -89,3 +90,34 @@ def test_amounts_show_with_their_currency(store: Store, make_cases) -> None:
     shown = model.index(0, AMOUNT).data()
     assert "0.50" in shown or "0,50" in shown
     assert "GBP" in shown or "£" in shown
+
+
+def test_a_list_scrolled_to_the_end_shows_every_case_as_it_is_and_holds_repeated_dates_once(store: Store, make_cases) -> None:
+    from core.journal import queries
+    from gui.kit.formatting import format_date
+    from gui.shell.case_list_model import LAST_ACTIVITY
+
+    ids = make_cases(450)
+    with store.write() as session:
+        for i, case_id in enumerate(ids):  # a call on each case, on one of three days
+            cases.log_event(session, case_id=case_id, at=f"2026-03-0{1 + i % 3}T{8 + i % 10:02d}:{i % 60:02d}:00+00:00",
+                            kind="call", summary="Called them")
+    model = CaseListModel(store)
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+
+    in_core = queries.case_page(store, limit=1000).rows
+    kept = [model.case_at(r) for r in range(model.rowCount())]
+    assert [r.id for r in kept if r] == [r.id for r in in_core]
+    for row, case in zip(kept, in_core, strict=True):
+        assert row is not None and case.last_activity is not None
+        assert (row.title, row.company, row.status, row.next_due, row.amount, row.currency, row.opened_on,
+                row.company_id) == (case.title, case.company, case.status, case.next_due, case.amount,
+                                    case.currency, case.opened_on, case.company_id)
+        assert row.last_activity == case.last_activity[:10]  # the day the list shows
+    shown = {model.index(r, LAST_ACTIVITY).data() for r in range(model.rowCount())}
+    assert shown == {format_date(date.fromisoformat(c.last_activity[:10])) for c in in_core if c.last_activity}
+    # 450 cases opened the same day, called on three days: one date object and three day
+    # strings, not 450 of each.
+    assert len({id(r.opened_on) for r in kept if r}) == 1
+    assert len({id(r.last_activity) for r in kept if r}) == 3
