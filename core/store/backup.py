@@ -36,13 +36,12 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core import __version__
 from core.domain.errors import DocketError, StoreError
 from core.i18n import _, ngettext
-from core.store import connect, crypto, zipwriter
+from core.store import connect, crypto, quick, zipwriter
 from core.store.files import EvidenceStore
 from core.store.migrations import alembic_config
 from core.store.paths import DB_NAME, fsync_dir, make_private_dir, make_private_file
@@ -172,32 +171,12 @@ def list_backups(store: Store) -> list[Backup]:
 
 
 def fingerprint(store: Store) -> str:
-    """What the data looks like now, in 64 hex digits: equal fingerprints mean nothing changed.
-
-    Covers the history head (every recorded change), the size and highest row id of every
-    table (writes that make no revision) and the full content of settings, companies and
-    reminders (which have no history).
-    """
-    digest = hashlib.sha256()
+    """What the data looks like now, in 64 hex digits: equal fingerprints mean nothing changed
+    (:func:`core.store.quick.fingerprint_on`, read through one of the store's connections)."""
     with store.read() as session:
-        conn = session.connection()
-        tables = [r[0] for r in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " AND name NOT LIKE 'search_index%' ORDER BY name")]
-        for table in tables:
-            try:
-                size = conn.exec_driver_sql(f'SELECT count(*), max(rowid) FROM "{table}"').first()
-            except OperationalError:  # a WITHOUT ROWID table has no rowid
-                size = conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').first()
-            digest.update(repr(size).encode())
-        if "revisions" in tables:
-            digest.update(repr(conn.exec_driver_sql(
-                "SELECT hash FROM revisions ORDER BY id DESC LIMIT 1").first()).encode())
-        for table in ("settings", "companies", "reminders", "alembic_version"):
-            if table in tables:
-                for row in conn.exec_driver_sql(f'SELECT * FROM "{table}" ORDER BY 1'):
-                    digest.update(repr(tuple(row)).encode())
-    return digest.hexdigest()
+        raw = session.connection().connection.driver_connection
+        assert raw is not None
+        return quick.fingerprint_on(lambda sql, params: raw.execute(sql, params).fetchall())
 
 
 def _copy_database(store: Store, dest: Path) -> None:

@@ -210,8 +210,14 @@ def _recent_backup(backups: Path) -> bool:
 
 
 def fingerprint_on(run: Run) -> str:
-    """What the data looks like now, in 64 hex digits: the digest of
-    :func:`core.store.backup.fingerprint` (a test keeps the two equal), read with ``run``."""
+    """What the data looks like now, in 64 hex digits, read with ``run``: equal fingerprints
+    mean nothing changed (what :func:`core.store.backup.auto_backup` compares with the newest
+    backup's).
+
+    Covers the history head (every recorded change), the size and highest row id of every
+    table (writes that make no revision) and the full content of settings, companies and
+    reminders (which have no history).
+    """
     digest = hashlib.sha256()
     tables = [row[0] for row in run(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"

@@ -263,7 +263,7 @@ def _age_backups(data_dir: Path) -> None:
         path.rename(path.with_name(f"docket-20000101T000000000000Z-{rest}"))
 
 
-def test_the_quick_fingerprint_is_the_backups_own(examples: Path, generated: Path) -> None:
+def test_the_quick_reader_fingerprints_the_data_as_the_backup_does(examples: Path, generated: Path) -> None:
     for folder in (examples, generated):
         with open_store(folder) as store:
             expected = backup.fingerprint(store)
