@@ -183,8 +183,13 @@ def export_database(source: Path, target: Path, *, old_key: bytes | None, new_ke
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         target_key = "''" if new_key is None else f"\"x'{new_key.hex()}'\""
         conn.execute(f"ATTACH DATABASE ? AS converted KEY {target_key}", (str(target),))
+        # One transaction for the whole copy: left in autocommit, the export commits (and
+        # syncs to disk) once per table and index, which takes seconds on a busy disk for
+        # each database (the store's and every backup's).
+        conn.execute("BEGIN")
         conn.execute("SELECT sqlcipher_export('converted')")
         conn.execute(f"PRAGMA converted.user_version = {int(version)}")
+        conn.execute("COMMIT")
         conn.execute("DETACH DATABASE converted")
     finally:
         conn.close()
