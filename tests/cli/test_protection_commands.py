@@ -21,6 +21,8 @@ from core.store.store import Store
 # through `docket encrypt` with the real parameters, end to end.
 CHEAP_KDF = crypto.KdfParams(n=2**12)
 
+pytestmark = pytest.mark.slow  # a command-line process for every step
+
 
 def docket(data_dir: Path, *args: str, passphrase: Path | None = None, new: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKET_") or k == "DOCKET_NO_OCR"}

@@ -30,7 +30,7 @@ from core.store.backup import auto_backup, integrity_of
 from core.store.store import Store, StoreLocked
 from core.store.verify import verify
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+pytestmark = [pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX"), pytest.mark.slow]
 
 PASSPHRASE = "seven lanterns over the harbour"
 KILLS = 20  # the issue asks for at least twenty
