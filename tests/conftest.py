@@ -20,6 +20,14 @@ from core.store.store import DB_NAME, Store  # noqa: E402
 os.environ["DOCKET_NO_OCR"] = "1"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow (tens of seconds each) run first: the workers share them out at
+    the start, and the short tests at the end keep every worker busy until the last one, where
+    a slow test started late would leave the other cores idle while it finished. Otherwise the
+    order stays as collected (a stable sort)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _ocr_only_where_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if request.node.get_closest_marker("ocr") is not None:

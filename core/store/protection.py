@@ -139,7 +139,7 @@ def _convert(store: Convertible, *, new_key: bytes | None, key_content: dict[str
                     raise ConversionCancelled("Cancelled; the data is as it was.")
 
             step(0, "database")
-            export_database(store.db_path, work / DB_NAME, old_key=old_key, new_key=new_key)
+            export_database(store.db_path, work / DB_NAME, old_key=old_key, new_key=new_key, wal=True)
             step(1, "database")
             _convert_evidence(data_dir / "evidence", work / "evidence", old_key, new_key, step)
             _convert_backups(data_dir / "backups", work / "backups", old_key, new_key, step)
@@ -170,11 +170,13 @@ def _checkpoint(store: Convertible) -> None:
         conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def export_database(source: Path, target: Path, *, old_key: bytes | None, new_key: bytes | None) -> None:
+def export_database(source: Path, target: Path, *, old_key: bytes | None, new_key: bytes | None,
+                    wal: bool = False) -> None:
     """Copy the database at ``source`` (opened with ``old_key``) to ``target`` (keyed with
     ``new_key``, or clear when None) with SQLCipher's export, page contents re-encrypted on the
     way: nothing clear is written for a protected target. The write counter
-    (``user_version``, the store's identity) comes along."""
+    (``user_version``, the store's identity) comes along. ``wal``: the copy is in WAL mode
+    already, as the live store is."""
     import sqlcipher3.dbapi2 as sqlcipher
 
     conn = sqlcipher.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
@@ -183,8 +185,18 @@ def export_database(source: Path, target: Path, *, old_key: bytes | None, new_ke
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         target_key = "''" if new_key is None else f"\"x'{new_key.hex()}'\""
         conn.execute(f"ATTACH DATABASE ? AS converted KEY {target_key}", (str(target),))
+        if wal:
+            # Swapped in as the store, a copy in rollback mode would be switched to WAL by its
+            # first connection, writing a rollback journal beside it: killed then, it left a
+            # hot journal that the read-only check at the next start cannot roll back.
+            conn.execute("PRAGMA converted.journal_mode = WAL")
+        # One transaction for the whole copy: left in autocommit, the export commits (and
+        # syncs to disk) once per table and index, which takes seconds on a busy disk for
+        # each database (the store's and every backup's).
+        conn.execute("BEGIN")
         conn.execute("SELECT sqlcipher_export('converted')")
         conn.execute(f"PRAGMA converted.user_version = {int(version)}")
+        conn.execute("COMMIT")
         conn.execute("DETACH DATABASE converted")
     finally:
         conn.close()

@@ -27,6 +27,7 @@ def test_a_codec_that_is_not_a_character_set_is_read_as_plain_text(
     assert len(result.event_ids) == 1
 
 
+@pytest.mark.slow
 def test_ten_thousand_tiny_attachments_keep_the_first_hundred_and_the_whole_original(
         store: Store, tmp_path: Path) -> None:
     path = tmp_path / "receipts.eml"

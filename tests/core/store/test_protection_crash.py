@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,49 +30,74 @@ from core.store.backup import auto_backup, integrity_of
 from core.store.store import Store, StoreLocked
 from core.store.verify import verify
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+pytestmark = [pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX"), pytest.mark.slow]
 
 PASSPHRASE = "seven lanterns over the harbour"
 KILLS = 20  # the issue asks for at least twenty
 WORDS = [b"Vermilion Kettle Ltd", b"zora.private@example.net", b"INVOICE-BODY-55821"]
 
-CHILD = r"""
-import os, sys, time
+# A small server that imports Docket once and forks one converting process per request (as
+# tests/core/store/test_crash_safety.py does): each of the twenty kills then costs a fork, not
+# a fresh interpreter's start-up. The forked process is still killed with SIGKILL in the middle
+# of a real conversion. Every line is written with a single os.write, so lines from the server
+# and its children never interleave.
+SERVER = r"""
+import os, sys, tempfile, time
 from pathlib import Path
 from core.journal.opening import open_store
 from core.store import crypto, protection
 from core.store.store import StoreLocked
 
-data_dir, passphrase = Path(sys.argv[1]), sys.argv[2]
-real_replace = os.replace
-renames = 0
+# Warm up once (imports, mapper set-up) so each forked process starts converting at once.
+with tempfile.TemporaryDirectory() as scratch, open_store(Path(scratch)) as warm:
+    pass
 
-def replace(a, b):
-    global renames
-    real_replace(a, b)
-    renames += 1
-    os.write(1, f"renamed {renames}\n".encode())
-    time.sleep(0.05)  # the parent kills in this pause, right after the rename
+def say(text):
+    os.write(1, (text + "\n").encode())
 
-os.replace = replace
-try:
-    store = open_store(data_dir)
-except StoreLocked:
-    store = open_store(data_dir, key=crypto.unlock(data_dir, passphrase))
-renames = 0
-os.write(1, b"ready\n")
-sys.stdin.readline()
+def convert(data_dir, passphrase):
+    real_replace = os.replace
+    renames = 0
 
-def progress(done, total, what):
-    time.sleep(0.003)  # a slow disk: leaves time to be killed in the middle
+    def replace(a, b):
+        nonlocal renames
+        real_replace(a, b)
+        renames += 1
+        say(f"renamed {renames}")
+        time.sleep(0.05)  # the parent kills in this pause, right after the rename
 
-if store.key is None:
-    protection.protect_store(store, passphrase=passphrase, confirmed_written_down=True,
-                             kdf=crypto.KdfParams(n=2**12), progress=progress)
-else:
-    protection.unprotect_store(store, passphrase=passphrase, progress=progress)
-os.write(1, b"done\n")
-store.close()
+    os.replace = replace
+    try:
+        store = open_store(data_dir)
+    except StoreLocked:
+        store = open_store(data_dir, key=crypto.unlock(data_dir, passphrase))
+    renames = 0
+    say("ready")
+
+    def progress(done, total, what):
+        time.sleep(0.003)  # a slow disk: leaves time to be killed in the middle
+
+    if store.key is None:
+        protection.protect_store(store, passphrase=passphrase, confirmed_written_down=True,
+                                 kdf=crypto.KdfParams(n=2**12), progress=progress)
+    else:
+        protection.unprotect_store(store, passphrase=passphrase, progress=progress)
+    say("done")
+    store.close()
+
+for line in sys.stdin:
+    cmd, *args = line.rstrip("\n").split("\t")
+    if cmd == "reap":
+        os.waitpid(int(args[0]), 0)
+        say(f"reaped {args[0]}")
+        continue
+    pid = os.fork()
+    if pid == 0:
+        try:
+            convert(Path(args[0]), args[1])
+        finally:
+            os._exit(0)
+    say(f"pid {pid}")
 """
 
 
@@ -99,54 +125,90 @@ def _fill(data_dir: Path, tmp_path: Path) -> tuple[int, int, set[str]]:
             return session.query(Case).count(), session.query(Event).count(), shas
 
 
-class Child:
-    def __init__(self, data_dir: Path) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), PASSPHRASE],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     cwd=Path(__file__).parents[3])
-        while (line := self.line(60)) != "ready":
-            assert line is not None, "the converting process did not start"
+class Server:
+    """Forks converting processes on request and kills them with SIGKILL."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, cwd=Path(__file__).parents[3])
+        self._buffer = b""
 
     def line(self, timeout: float) -> str | None:
         assert self.proc.stdout is not None
-        if not select.select([self.proc.stdout], [], [], timeout)[0]:
-            return None
-        raw = self.proc.stdout.readline()
-        return raw.decode().strip() if raw else None
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line.decode()
 
-    def go(self) -> None:
+    def convert(self, data_dir: Path) -> int:
+        """Start converting the store in a new process; returns once it has opened the store
+        and begins (after its "ready")."""
+        self._send("convert", data_dir, PASSPHRASE)
+        pid = None
+        while (line := self.line(60)) != "ready":
+            assert line is not None, "the converting process did not start"
+            if line.startswith("pid "):
+                pid = int(line[4:])
+        while pid is None:
+            line = self.line(60)
+            assert line is not None, "the server stopped answering"
+            if line.startswith("pid "):
+                pid = int(line[4:])
+        return pid
+
+    def kill(self, pid: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        self._send("reap", pid)
+        while (line := self.line(30)) != f"reaped {pid}":
+            assert line is not None, "the server stopped answering"
+
+    def _send(self, *args: object) -> None:
         assert self.proc.stdin is not None
-        self.proc.stdin.write(b"go\n")
+        self.proc.stdin.write(("\t".join(map(str, args)) + "\n").encode())
         self.proc.stdin.flush()
 
-    def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.proc.pid, signal.SIGKILL)
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
         self.proc.wait(30)
 
 
-def test_a_conversion_killed_at_any_moment_leaves_the_old_store_or_the_new_one(data_dir: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = Server()
+    yield running
+    running.close()
+
+
+def test_a_conversion_killed_at_any_moment_leaves_the_old_store_or_the_new_one(data_dir: Path, tmp_path: Path,
+                                                                               server: Server) -> None:
     counts = _fill(data_dir, tmp_path)
     rng = random.Random(20)
     # How long one whole conversion takes here, to spread the random kills over it.
-    child = Child(data_dir)
     started = time.monotonic()
-    child.go()
-    while child.line(120) not in ("done", None):
+    pid = server.convert(data_dir)
+    while server.line(120) not in ("done", None):
         pass
     duration = time.monotonic() - started
-    child.proc.wait(30)
+    server.kill(pid)  # already finished: this only reaps it
     seen = {"protected": 0, "clear": 0}
     for attempt in range(KILLS):
-        child = Child(data_dir)
-        child.go()
+        pid = server.convert(data_dir)
         if attempt % 2:
             wanted = f"renamed {rng.randint(1, 6)}"
-            while child.line(60) not in (wanted, "done", None):
+            while server.line(60) not in (wanted, "done", None):
                 pass
         else:
             time.sleep(rng.uniform(0, duration))
-        child.kill()
+        server.kill(pid)
 
         with _open(data_dir) as store:
             protected = store.key is not None

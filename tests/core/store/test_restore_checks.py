@@ -233,6 +233,7 @@ def test_a_restore_killed_during_the_swap_is_finished_at_the_next_start(
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+@pytest.mark.slow
 def test_a_restore_killed_at_random_moments_leaves_old_or_new_data_never_a_locked_store(
         store: Store, archive: Path) -> None:
     data_dir = store.data_dir
