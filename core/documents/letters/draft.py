@@ -309,18 +309,18 @@ def letters_to_others(session: Session, case_id: int) -> dict[int, str]:
     return out
 
 
-def _edge(session: Session, case_id: int, wanted: Iterable[str], last: bool, where: Any = None,
-          plain: bool = False) -> Event | None:
+def _edge(session: Session, case_id: int, others: dict[int, str], wanted: Iterable[str], last: bool,
+          where: Any = None, plain: bool = False) -> Event | None:
     """The first or last event whose meaning is one of ``wanted``, found through the
     timeline's index; events without a recorded meaning count by their plain reading, and
-    with ``plain`` an event that has none (a plain contact) counts too."""
+    with ``plain`` an event that has none (a plain contact) counts too. ``others``: the
+    case's :func:`letters_to_others`, which never count."""
     wanted = frozenset(wanted)
     order = (Event.sort_key.desc(), Event.id.desc()) if last else (Event.sort_key, Event.id)
     unmarked = Event.meaning.is_(None) if plain else (Event.meaning.is_(None) & Event.kind.in_(_GUESSABLE))
     stmt = select(Event).where(Event.case_id == case_id, Event.meaning.in_(wanted) | unmarked)
     if where is not None:
         stmt = stmt.where(where)
-    others = letters_to_others(session, case_id)
     for event in session.scalars(stmt.order_by(*order).execution_options(yield_per=100)):
         if event.id in others:
             continue
@@ -335,15 +335,16 @@ def read_story(session: Session, case_id: int) -> Story:
     replies = [m.value for m in REPLY_MEANINGS]
     complaints = [m.value for m in COMPLAINT_MEANINGS]
     message = Event.kind.in_([k.value for k in MESSAGE_KINDS]) & (Event.direction == Direction.TO_COMPANY.value)
+    others = letters_to_others(session, case_id)
     return Story(
-        first_complaint=_edge(session, case_id, complaints, last=False),
-        formal_complaint=_edge(session, case_id, [EventMeaning.FORMAL_COMPLAINT.value], last=False),
-        last_reply=_edge(session, case_id, replies, last=True),
-        last_offer=_edge(session, case_id, [EventMeaning.PARTIAL_OFFER.value], last=True),
-        final_response=_edge(session, case_id, [EventMeaning.FINAL_RESPONSE.value], last=True),
-        last_contact=_edge(session, case_id, _CONTACT_MEANINGS, last=True, where=message, plain=True),
-        problem=_edge(session, case_id, [EventMeaning.PROBLEM.value], last=False),
-        resolved=_edge(session, case_id, [EventMeaning.RESOLVED.value], last=True),
+        first_complaint=_edge(session, case_id, others, complaints, last=False),
+        formal_complaint=_edge(session, case_id, others, [EventMeaning.FORMAL_COMPLAINT.value], last=False),
+        last_reply=_edge(session, case_id, others, replies, last=True),
+        last_offer=_edge(session, case_id, others, [EventMeaning.PARTIAL_OFFER.value], last=True),
+        final_response=_edge(session, case_id, others, [EventMeaning.FINAL_RESPONSE.value], last=True),
+        last_contact=_edge(session, case_id, others, _CONTACT_MEANINGS, last=True, where=message, plain=True),
+        problem=_edge(session, case_id, others, [EventMeaning.PROBLEM.value], last=False),
+        resolved=_edge(session, case_id, others, [EventMeaning.RESOLVED.value], last=True),
     )
 
 
