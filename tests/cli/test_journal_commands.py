@@ -3,8 +3,10 @@ reminders. Every bad input is one line on stderr, exit 2, and the store as it wa
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -324,14 +326,30 @@ BAD_INPUTS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def _small_story(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A case with a message, a contact and a reminder, made once through the commands; each
+    test below refuses a bad input on a copy of it."""
+    folder = tmp_path_factory.mktemp("story") / "docket-data"
+    steps = [("new", "--title", "Perfume", "--company", "Maison"),
+             ("log", "1", "--kind", "email", "--direction", "to", "--summary", "Where is it?", "--at", "2026-11-12"),
+             ("contact", "add", "1", "--name", "Desk")]
+    for step in steps:
+        assert cli.main(["--data-dir", str(folder), *step]) == 0
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        assert cli.main(["--data-dir", str(folder), "--today", "2026-11-20",
+                         "remind", "1", "--on", "2026-12-01", "--note", "Call"]) == 0
+    return folder, said.getvalue().strip()
+
+
 @pytest.mark.parametrize("args", BAD_INPUTS, ids=[" ".join(a) for a in BAD_INPUTS])
 def test_a_bad_input_is_one_line_exit_2_and_the_store_unchanged(
-        data_dir: Path, receipt: Path, capsys, args: tuple[str, ...]) -> None:
-    ok(capsys, data_dir, "new", "--title", "Perfume", "--company", "Maison")
-    ok(capsys, data_dir, "log", "1", "--kind", "email", "--direction", "to", "--summary", "Where is it?",
-       "--at", "2026-11-12")
-    ok(capsys, data_dir, "contact", "add", "1", "--name", "Desk")
-    reminder = ok(capsys, data_dir, "remind", "1", "--on", "2026-12-01", "--note", "Call", today="2026-11-20").strip()
+        data_dir: Path, receipt: Path, capsys, args: tuple[str, ...], _small_story: tuple[Path, str]) -> None:
+    story, reminder = _small_story
+    shutil.rmtree(data_dir, ignore_errors=True)
+    shutil.copytree(story, data_dir)
+    capsys.readouterr()
     before = dump(data_dir)
     filled = [a.replace("{receipt}", str(receipt)).replace("{reminder}", reminder) for a in args]
     code, out, err = run(capsys, data_dir, *filled, today="2026-11-20")

@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -135,11 +136,20 @@ def in_language() -> Iterator[Any]:
     set_language(before)
 
 
+@pytest.fixture(scope="module")
+def _examples_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("examples") / "docket-data"
+    assert cli.main(["--data-dir", str(folder), "demo"]) == 0
+    return folder
+
+
 @pytest.fixture
-def examples(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """The example cases of `docket demo` (which also makes the first automatic backup)."""
-    assert cli.main(["--data-dir", str(data_dir), "demo"]) == 0
+def examples(data_dir: Path, _examples_once: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The example cases of `docket demo` (which also makes the first automatic backup), in
+    a folder of the test's own: a copy of one made once for the module."""
     capsys.readouterr()
+    shutil.rmtree(data_dir, ignore_errors=True)
+    shutil.copytree(_examples_once, data_dir)
     return data_dir
 
 
