@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -476,12 +477,23 @@ SEEDS = [
 ]
 
 
-@pytest.fixture
-def examples(store: Store) -> dict[str, int]:
+@pytest.fixture(scope="module")
+def example_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The example cases with their meanings marked, made once for the tests that only read
+    them (each sets its own day)."""
+    from core.journal.opening import open_store
+
+    with open_store(tmp_path_factory.mktemp("examples") / "docket-data") as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def examples(example_store: Store) -> dict[str, int]:
     from core.domain.models import Event
     from core.exchange.demo import load_examples
     from core.journal import cases
 
+    store = example_store
     clock.set_today(T0)
     ids = load_examples(store)
     with store.read() as session:
@@ -496,11 +508,11 @@ def examples(store: Store) -> dict[str, int]:
 
 @pytest.mark.parametrize(("title", "later", "kind", "step", "due", "template", "reason"), SEEDS,
                          ids=[f"{s[0][:30]}+{s[1]}d" for s in SEEDS])
-def test_the_example_cases_on_several_days(store: Store, examples: dict[str, int], title: str, later: int,
+def test_the_example_cases_on_several_days(example_store: Store, examples: dict[str, int], title: str, later: int,
                                            kind: StepKind, step: Step | None, due: date | None,
                                            template: str | None, reason: str) -> None:
     clock.set_today(t0(later))
-    result = reminders.next_step(store, case_id=examples[title])
+    result = reminders.next_step(example_store, case_id=examples[title])
     assert (result.kind, result.step, result.due, result.template_id) == (kind, step, due, template), result.reason
     assert result.reason.startswith(reason), result.reason
 
