@@ -1080,7 +1080,10 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
         case = get_case(session, case_id)
         suggest(session, case_id=case_id, items=ordered, own_addresses=own_addresses)
         ids, hashes = _known(session, case_id)
-        contacts = {c.email.strip().lower(): c.id for c in _case_contacts(session, case_id) if c.email.strip()}
+        # The case's contacts stay loaded while the messages are checked: each event checks its
+        # contact, and the session forgets an object nothing holds (a query per message).
+        held = list(_case_contacts(session, case_id))
+        contacts = {c.email.strip().lower(): c.id for c in held if c.email.strip()}
         # A new contact is named as any message of the lot names that address, since the
         # first message may give the address alone.
         names = {a.email.lower(): a.name for i in ordered for a in [*([i.sender] if i.sender else []), *i.recipients]
@@ -1096,7 +1099,7 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
                     result.skipped_duplicates.append(item)
                     continue
                 try:
-                    added.append(_import_one(session, store, case, item, sources, contacts, names, files))
+                    added.append(_import_one(session, store, case, item, sources, contacts, names, files, held))
                 except ValidationError as exc:
                     raise ValidationError(f"{item.label}: {exc.path}", exc.message) from None
                 result.notes += [f"{item.label}: {note}" for note in item.notes]
@@ -1117,9 +1120,10 @@ def import_emails(store: Store, *, case_id: int, items: list[ParsedEmail],
 
 def _import_one(session: Session, store: Store, case: Case, item: ParsedEmail, sources: _Sources,
                 contacts: dict[str, int], names: dict[str, str],
-                files: list[StoredFile]) -> tuple[Event, list[Evidence]]:
+                files: list[StoredFile], held: list[Contact]) -> tuple[Event, list[Evidence]]:
     """Add one message's event and evidence to the session (not flushed); the files are
-    copied into the evidence store and listed in ``files`` to be made durable together."""
+    copied into the evidence store and listed in ``files`` to be made durable together, and
+    a contact made for it is kept in ``held``."""
     original, payloads = sources.load(item)
     contact_id = item.contact_id
     if contact_id is None and item.new_contact is not None:
@@ -1128,6 +1132,7 @@ def _import_one(session: Session, store: Store, case: Case, item: ParsedEmail, s
         if contact_id is None:
             name = item.new_contact.name or names.get(key) or item.new_contact.contact_name()
             contact_id = add_contact(session, case_id=case.id, name=name[:300], email=item.new_contact.email[:300])
+            held.append(session.get_one(Contact, contact_id))
             if key:
                 contacts[key] = contact_id
     event = new_event(

@@ -237,7 +237,9 @@ def _from_email(source: _Source) -> str:
     with source.open() as fh:
         message = email.message_from_binary_file(fh, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
-    parts = [f"{key}: {message[key]}" for key in ("Subject", "From", "To", "Date") if message[key]]
+    # Each header once: the email package parses a header again on every access.
+    headers = [(key, message[key]) for key in ("Subject", "From", "To", "Date")]
+    parts = [f"{key}: {value}" for key, value in headers if value]
     plain: list[str] = []
     markup: list[str] = []
     for part in message.walk():
