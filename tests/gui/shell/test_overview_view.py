@@ -3,6 +3,7 @@ or saved as an image, in the palette's colours."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,21 @@ from gui.shell.main_window import MainWindow
 from gui.shell.overview_view import SERIES_ON_DARK, SERIES_ON_LIGHT, OverviewView, series_colours
 
 
+@pytest.fixture(scope="module")
+def examples_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The example cases, loaded once for the tests that only look at them."""
+    from core.journal.opening import open_store
+
+    with open_store(tmp_path_factory.mktemp("examples") / "docket-data") as opened:
+        clock.set_today("2026-06-15")
+        load_examples(opened)
+        yield opened
+
+
 @pytest.fixture
-def overview(qtbot: QtBot, store: Store) -> OverviewView:
+def overview(qtbot: QtBot, examples_store: Store) -> OverviewView:
     clock.set_today("2026-06-15")
-    load_examples(store)
-    view = OverviewView(store)
+    view = OverviewView(examples_store)
     qtbot.addWidget(view)
     view.resize(1000, 900)
     view.show()
