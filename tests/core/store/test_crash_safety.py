@@ -7,14 +7,9 @@ that every reported commit is in the store and that SQLite finds the file intact
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
-import select
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +20,7 @@ from core.journal import cases, queries
 from core.store.files import hash_file
 from core.store.store import Store
 from core.store.verify import verify
+from tests.forking import Zygote
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and fork are POSIX")
 
@@ -88,63 +84,9 @@ for line in sys.stdin:
 """
 
 
-class Zygote:
-    """Starts writer processes quickly and kills them with SIGKILL."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, cwd=Path(__file__).parents[3])
-        self._buffer = b""
-
-    def line(self, timeout: float) -> str | None:
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self._buffer:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
-                return None
-            chunk = os.read(self.proc.stdout.fileno(), 65536)
-            if not chunk:
-                return None
-            self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        return line.decode()
-
-    def start(self, *args: object) -> tuple[int, list[str]]:
-        """Fork a child for a command; returns its pid and any lines that came before it."""
-        self._send(*args)
-        early: list[str] = []
-        while (line := self.line(30)) is not None:
-            if line.startswith("pid "):
-                return int(line[4:]), early
-            early.append(line)
-        raise AssertionError("the writer server stopped answering")
-
-    def kill(self, pid: int) -> list[str]:
-        """SIGKILL the child; return every line it wrote before it died."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        self._send("reap", pid)
-        lines = []
-        while (line := self.line(30)) is not None:
-            if line == f"reaped {pid}":
-                return lines
-            lines.append(line)
-        raise AssertionError("the writer server stopped answering")
-
-    def _send(self, *args: object) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(("\t".join(map(str, args)) + "\n").encode())
-        self.proc.stdin.flush()
-
-    def close(self) -> None:
-        if self.proc.stdin:
-            self.proc.stdin.close()
-        self.proc.wait(10)
-
-
 @pytest.fixture
 def zygote() -> Iterator[Zygote]:
-    server = Zygote()
+    server = Zygote(ZYGOTE)
     yield server
     server.close()
 

@@ -9,13 +9,8 @@ and checks everything.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
-import select
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +24,7 @@ from core.store import crypto
 from core.store.backup import auto_backup, integrity_of
 from core.store.store import Store, StoreLocked
 from core.store.verify import verify
+from tests.forking import Zygote
 
 pytestmark = [pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX"), pytest.mark.slow]
 
@@ -125,60 +121,25 @@ def _fill(data_dir: Path, tmp_path: Path) -> tuple[int, int, set[str]]:
             return session.query(Case).count(), session.query(Event).count(), shas
 
 
-class Server:
+class Server(Zygote):
     """Forks converting processes on request and kills them with SIGKILL."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, cwd=Path(__file__).parents[3])
-        self._buffer = b""
-
-    def line(self, timeout: float) -> str | None:
-        assert self.proc.stdout is not None
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self._buffer:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
-                return None
-            chunk = os.read(self.proc.stdout.fileno(), 65536)
-            if not chunk:
-                return None
-            self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        return line.decode()
+        super().__init__(SERVER)
 
     def convert(self, data_dir: Path) -> int:
         """Start converting the store in a new process; returns once it has opened the store
         and begins (after its "ready")."""
-        self._send("convert", data_dir, PASSPHRASE)
-        pid = None
-        while (line := self.line(60)) != "ready":
-            assert line is not None, "the converting process did not start"
-            if line.startswith("pid "):
-                pid = int(line[4:])
-        while pid is None:
+        self.send("convert", data_dir, PASSPHRASE)
+        pid, ready = None, False
+        while pid is None or not ready:
             line = self.line(60)
-            assert line is not None, "the server stopped answering"
-            if line.startswith("pid "):
+            assert line is not None, "the converting process did not start"
+            if line == "ready":
+                ready = True
+            elif line.startswith("pid "):
                 pid = int(line[4:])
         return pid
-
-    def kill(self, pid: int) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        self._send("reap", pid)
-        while (line := self.line(30)) != f"reaped {pid}":
-            assert line is not None, "the server stopped answering"
-
-    def _send(self, *args: object) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(("\t".join(map(str, args)) + "\n").encode())
-        self.proc.stdin.flush()
-
-    def close(self) -> None:
-        if self.proc.stdin:
-            self.proc.stdin.close()
-        self.proc.wait(30)
 
 
 @pytest.fixture
