@@ -382,15 +382,16 @@ def environment_error(exc: BaseException) -> str:
 def _automatic_backup(store: Store) -> None:
     """The command line keeps automatic backups as the window does: one when something changed
     and the newest is older than 30 minutes (a backup per command would crowd out older ones)."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
     from core.store import backup
+    from core.store.paths import BACKUP_INTERVAL
 
     if store.identity_problem or store.closed:
         return  # never let a replaced or emptied database push good backups out
     try:
         newest = backup.list_backups(store)
-        if newest and datetime.now(UTC) - newest[-1].made_at < timedelta(minutes=30):
+        if newest and datetime.now(UTC) - newest[-1].made_at < BACKUP_INTERVAL:
             return
         if not newest and not backup.has_data(store):
             return

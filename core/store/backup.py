@@ -44,7 +44,14 @@ from core.i18n import _, ngettext
 from core.store import connect, crypto, quick, zipwriter
 from core.store.files import EvidenceStore
 from core.store.migrations import alembic_config
-from core.store.paths import DB_NAME, fsync_dir, make_private_dir, make_private_file
+from core.store.paths import (
+    DB_NAME,
+    automatic_backups,
+    backup_fingerprint,
+    fsync_dir,
+    make_private_dir,
+    make_private_file,
+)
 from core.store.zipwriter import StreamingZipWriter
 
 ARCHIVE_FORMAT = "docket-archive"
@@ -59,7 +66,6 @@ MAX_MANIFEST = 256 * 1024**2
 MAX_SETTINGS = 16 * 1024**2
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 8, 12
 
-_BACKUP_NAME = re.compile(r"^docket-(\d{8}T\d{12})Z-([A-Za-z0-9._-]{1,80})\.sqlite3$")
 _EVIDENCE_ENTRY = re.compile(r"^evidence/([0-9a-f]{2})/([0-9a-f]{64})$")
 _TEMPLATE_ENTRY = re.compile(r"^templates/(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,120}/){0,4}[A-Za-z0-9_][A-Za-z0-9._-]{0,120}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -155,19 +161,8 @@ def _label(reason: str) -> str:
 
 def list_backups(store: Store) -> list[Backup]:
     """The automatic backups, oldest first."""
-    if not store.backups_dir.is_dir():
-        return []
-    found = []
-    for path in store.backups_dir.iterdir():
-        m = _BACKUP_NAME.match(path.name)
-        if not m or not path.is_file():
-            continue
-        made = datetime.strptime(m.group(1), "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
-        fingerprint = ""
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            fingerprint = json.loads(path.with_suffix(".json").read_text("utf-8")).get("fingerprint", "")
-        found.append(Backup(path, made, m.group(2), fingerprint))
-    return sorted(found, key=lambda b: b.made_at)
+    return [Backup(path, made, reason, backup_fingerprint(path))
+            for made, reason, path in automatic_backups(store.backups_dir)]
 
 
 def fingerprint(store: Store) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import platformdirs
@@ -22,6 +24,33 @@ def is_protected(data_dir: Path) -> bool:
     """Whether the store in ``data_dir`` is (or is becoming) protected with a passphrase: its
     database must not be read before it is unlocked."""
     return (data_dir / KEY_NAME).is_file() or (data_dir / CONVERT_JOURNAL).is_file()
+
+# An automatic backup: backups/docket-<UTC time>Z-<reason>.sqlite3, its manifest beside it
+# as .json (core.store.backup). The command line makes none when one is this recent.
+BACKUP_NAME = re.compile(r"^docket-(\d{8}T\d{12})Z-([A-Za-z0-9._-]{1,80})\.sqlite3$")
+BACKUP_INTERVAL = timedelta(minutes=30)
+
+
+def automatic_backups(folder: Path) -> list[tuple[datetime, str, Path]]:
+    """The automatic backups in ``folder``: (made at, reason, path), oldest first."""
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in folder.iterdir():
+            match = BACKUP_NAME.match(entry.name)
+            if not match or not entry.is_file():
+                continue
+            with contextlib.suppress(ValueError):
+                made = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
+                found.append((made, match.group(2), entry))
+    return sorted(found, key=lambda item: item[0])
+
+
+def backup_fingerprint(backup: Path) -> str:
+    """The fingerprint of the data an automatic backup holds, from its manifest ("" if unreadable)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        return str(json.loads(backup.with_suffix(".json").read_text("utf-8")).get("fingerprint", ""))
+    return ""
+
 
 APP_NAME = "Docket"
 

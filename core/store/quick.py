@@ -15,13 +15,11 @@ full way, which finishes, upgrades, refuses or warns exactly as it always has.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,10 +29,13 @@ from core.store import connect
 from core.store.lock import LOCK_NAME, data_folder, locked_store, take_lock
 from core.store.migrations import HEAD
 from core.store.paths import (
+    BACKUP_INTERVAL,
     DB_NAME,
     IDENTITY_KEY,
     KEY_NAME,
     SIDECAR,
+    automatic_backups,
+    backup_fingerprint,
     is_protected,
     make_private_file,
 )
@@ -48,11 +49,6 @@ BUSY_TIMEOUT_MS = 10_000  # as core.store.store waits for another program's writ
 # journal, a working folder, a half-written sidecar...) is for the full opening to deal with.
 _AT_REST = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", LOCK_NAME, SIDECAR, KEY_NAME,
             "evidence", "backups", "templates"}
-# An automatic backup's name (core.store.backup): when one was made in the last 30 minutes the
-# command line makes none (core.cli.main._automatic_backup). A name read otherwise only means
-# the store is opened the full way after the command, for the full check.
-_BACKUP_NAME = re.compile(r"^docket-(\d{8}T\d{12})Z-[A-Za-z0-9._-]{1,80}\.sqlite3$")
-BACKUP_INTERVAL = timedelta(minutes=30)
 
 
 class QuickStore:
@@ -87,14 +83,11 @@ class QuickStore:
         :func:`core.store.backup.auto_backup` would find, without loading SQLAlchemy."""
         if not self.backup_due:
             return False
-        backups = _backups(self.data_dir / "backups")
+        backups = automatic_backups(self.data_dir / "backups")
         with self.reading() as run:
             if not backups:
                 return any(run(f"SELECT 1 FROM {table} LIMIT 1", ()) for table in ("cases", "companies", "evidence"))
-            newest = ""
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                newest = json.loads(backups[-1][1].with_suffix(".json").read_text("utf-8")).get("fingerprint", "")
-            return bool(fingerprint_on(run) != newest)
+            return fingerprint_on(run) != backup_fingerprint(backups[-1][2])
 
     def close(self) -> None:
         """Close the connection and release the lock; nothing was written."""
@@ -189,23 +182,9 @@ def _ready(conn: Any, folder: Path) -> bool:
         return False
 
 
-def _backups(folder: Path) -> list[tuple[datetime, Path]]:
-    """The automatic backups in ``folder`` by the time in their names, oldest first (as
-    :func:`core.store.backup.list_backups` lists them)."""
-    found = []
-    with contextlib.suppress(OSError):
-        for entry in folder.iterdir():
-            match = _BACKUP_NAME.match(entry.name)
-            if not match or not entry.is_file():
-                continue
-            with contextlib.suppress(ValueError):
-                found.append((datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC), entry))
-    return sorted(found, key=lambda item: item[0])
-
-
 def _recent_backup(backups: Path) -> bool:
     """Whether an automatic backup was made in the last 30 minutes."""
-    found = _backups(backups)
+    found = automatic_backups(backups)
     return bool(found) and datetime.now(UTC) - found[-1][0] < BACKUP_INTERVAL
 
 
