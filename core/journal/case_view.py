@@ -9,17 +9,13 @@ the models. The rows come in the order the models' relationships give them (even
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from core.domain.errors import NotFoundError
 from core.i18n import _
-
-# Runs one statement and returns its rows: ``lambda sql, params: conn.execute(sql, params).fetchall()``.
-Run = Callable[[str, Sequence[Any]], Sequence[Sequence[Any]]]
+from core.journal.case_list import Run
 
 
 @dataclass(frozen=True, slots=True)
